@@ -1,0 +1,34 @@
+// Hashes: BLAKE2b-256 for record ids, SHA-256 for the handshake.
+#pragma once
+
+#include <string_view>
+
+#include "crypto/bytes.hpp"
+
+namespace zwerm::crypto {
+
+digest blake2b256(std::string_view bytes);
+sha256_digest sha256(std::string_view bytes);
+
+// Incremental BLAKE2b-256 over several pieces (frontier digests).
+class blake2b256_state {
+ public:
+  blake2b256_state();
+  void update(std::string_view bytes);
+  digest finish();
+
+ private:
+  alignas(64) unsigned char state_[384];
+};
+
+// Fills out with cryptographically secure random bytes.
+void random_bytes(void* out, std::size_t n);
+
+template <class T>
+T random_fixed() {
+  T v;
+  random_bytes(v.data(), T::size());
+  return v;
+}
+
+}  // namespace zwerm::crypto
