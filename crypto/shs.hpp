@@ -4,8 +4,14 @@
 // msg4 (server accept) 80. See docs/PROTOCOL.md, "Transport", for the byte layout.
 //
 // Both classes are single-use and not thread-safe. Every method that consumes a peer message
-// returns false when the message must be refused; the caller then closes the connection
-// without sending anything more. Secrets are wiped on destruction.
+// returns false when the message must be refused (wrong length, bad hmac, low-order key, box
+// that does not open, bad signature, a long-term key without an X25519 form: all alike); the
+// caller then closes the connection without sending anything more, and the object stays
+// refused. Peer bytes never throw. Calling a method out of order (auth() before a successful
+// read_server_hello, session_keys() before the end, ...) is a bug of the caller and throws
+// std::logic_error. Ephemeral and long-term secrets and the intermediate shared secrets are
+// wiped (sodium_memzero) as soon as the session keys exist, on refusal, and on destruction.
+// The individual computations are in crypto/shs_steps.hpp.
 #pragma once
 
 #include <array>
@@ -64,8 +70,9 @@ class shs_client {
 
 class shs_server {
  public:
-  // `networks` are the keys of every community this node serves; the client's hello selects
-  // one (network_index()).
+  // `networks` are the keys of every community this node serves (at least one, else
+  // std::invalid_argument); the client's hello selects one (network_index()). Every key is
+  // tried on each hello, so the time taken does not tell which one matched.
   shs_server(std::span<const network_key> networks, const key_pair& local,
              std::optional<ephemeral_key_pair> ephemeral = std::nullopt);
   ~shs_server();
