@@ -1,0 +1,172 @@
+// The sync protocol for one community on one node (DESIGN.md §8; docs/PROTOCOL.md §5).
+//
+// An engine owns the per-connection sync state of every peer connected for its community and
+// the node-level bookkeeping between them: which feed is being fetched from which peer, which
+// newly stored records go to which peer (eager push or a `have` announcement), and the
+// periodic anti-entropy probe. Every input is a plain function call; every output is a call on
+// a message_sink or a callback. No sockets, no timers, no threads: the daemon maps net/'s
+// connected / message / closed events onto attach / on_message / detach and calls
+// anti_entropy() from a timer; tests and the simulator do the same with in-memory queues.
+//
+// Ownership: the engine borrows the replica and every sink; both must outlive the engine (a
+// sink: until detach() of its session). Threads: one thread (zwermd: the I/O executor); no
+// call may run concurrently with another. Callbacks run synchronously inside engine calls and
+// may call detach() (also for the session being handled: the engine defers the removal).
+//
+// Errors: malformed or rule-breaking peer input never throws and never asserts: the session
+// is marked closed (it ignores all further input), on_misbehaviour reports it, and the owner
+// closes the connection and decides on a ban. Local replica failures close the session too
+// and are reported through on_local_error.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "node/sync/messages.hpp"
+#include "node/sync/replica.hpp"
+
+namespace zwerm::node::sync {
+
+class session;
+using session_id = std::uint64_t;
+
+// Where a session's outgoing sync messages go (net/: one message of the message layer each).
+class message_sink {
+ public:
+  virtual ~message_sink() = default;
+  // One encoded sync message. Must not call back into the engine.
+  virtual void send(std::string message) = 0;
+};
+
+enum class misbehaviour_kind {
+  malformed_message,   // the decoder refused a message
+  protocol_violation,  // a well-formed message at the wrong time or with wrong content
+  bad_record,          // a record that is malformed, badly signed or of another community
+  out_of_order,        // a streamed record past a gap in its feed
+  bad_chain,           // a record whose prev or lamport does not fit the feed
+  forked,              // a record conflicting with one held: kept as proof. Honest peers
+                       // relay fork proofs, so the daemon marks rather than bans for this one
+                       // and the session stays open.
+};
+const char* to_string(misbehaviour_kind k);
+
+struct misbehaviour {
+  misbehaviour_kind kind = misbehaviour_kind::protocol_violation;
+  std::string reason;  // a sentence for the log
+};
+
+struct engine_options {
+  // Most record bytes sent on one session and not yet acknowledged. Default 512 KiB.
+  std::size_t window_bytes = 512 * 1024;
+  // Record bytes packed into one `records` message during catch-up (a message can exceed it
+  // by at most one record). Default 60 KiB.
+  std::size_t batch_bytes = 60 * 1024;
+  // Largest `heads` message sent; more heads are split over several. Default 64 KiB.
+  std::size_t heads_message_bytes = 64 * 1024;
+  // A newly stored record goes in full to at most this many connected peers not known to
+  // have it, and as a `have` announcement to the others. Default 2 (see PERFORMANCE.md).
+  std::size_t eager_push_peers = 2;
+  // Feeds one peer may have us stream at once; more is a protocol violation. Default 65,536.
+  std::size_t max_streams_per_session = 65'536;
+  // Seed for the choice of eager peers and the anti-entropy peer. 0: a random seed.
+  std::uint64_t seed = 0;
+};
+
+struct engine_callbacks {
+  // A peer broke the protocol (see misbehaviour_kind). Required.
+  std::function<void(session_id, const member_id& peer, const misbehaviour&)> on_misbehaviour;
+  // The replica failed locally while serving a session (the session is closed).
+  std::function<void(session_id, const status&)> on_local_error;
+  // Records appended to the log by sync (for the views and `watch`), in log order. Not called
+  // for the records passed to records_written().
+  std::function<void(const std::vector<record_key>&)> on_appended;
+  // A peer shared addresses (peer exchange).
+  std::function<void(session_id, const std::vector<peer_address>&)> on_peers;
+  // Addresses this node shares when a peer asks (at most max_peers_per_message are sent).
+  std::function<std::vector<peer_address>()> addresses_to_share;
+};
+
+// Per-session counters, for status views, tests and benchmarks.
+struct session_stats {
+  bool hello_received = false;
+  bool in_sync = false;  // the last frontier comparison found equal digests
+  bool closed = false;   // misbehaviour or local error: input is ignored
+  std::uint64_t messages_sent = 0, bytes_sent = 0;
+  std::uint64_t messages_received = 0, bytes_received = 0;
+  std::uint64_t records_sent = 0, record_bytes_sent = 0;
+  std::uint64_t records_received = 0, records_stored = 0, records_duplicate = 0;
+  std::size_t in_flight_bytes = 0;
+  std::size_t streams = 0;  // feeds being streamed to the peer
+};
+
+class engine {
+ public:
+  engine(replica& r, engine_options opts, engine_callbacks cbs);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // A connection for this community is up. Sends `hello` at once. `dialer` is true on the side
+  // that opened the connection: it leads the reconciliation that follows the hellos.
+  session_id attach(const member_id& peer, bool dialer, message_sink& sink);
+  // One sync message from the peer (a view valid during the call).
+  void on_message(session_id id, std::string_view message);
+  // The connection is gone; its feeds still wanted are asked of other peers.
+  void detach(session_id id);
+
+  // This node appended records itself (its member wrote them): push them to peers.
+  void records_written(const std::vector<record_key>& appended);
+  // Anti-entropy: probes one randomly chosen session. False when none is ready.
+  bool anti_entropy();
+  // Asks the peer for addresses (peer exchange).
+  void request_peers(session_id id);
+
+  session_stats stats(session_id id) const;
+  std::vector<session_id> sessions() const;
+  // Feeds being fetched (wanted and not yet complete), over all sessions.
+  std::size_t fetching() const { return wanted_.size(); }
+
+  replica& local() { return replica_; }
+  const engine_options& options() const { return opts_; }
+
+ private:
+  friend class session;
+  struct want_state {
+    session_id from = 0;
+    std::uint64_t target = 0;  // the seq the peer said it holds
+  };
+
+  session* find(session_id id) const;
+  // Fetch `author` from `s` unless another session already fetches it; s queues the want.
+  void want_feed(session& s, const member_id& author, std::uint64_t peer_seq);
+  // Records entered the log (from `origin`, or written locally when null): drop satisfied
+  // wants, ask another peer for feeds still behind, push to peers, tell the owner.
+  void on_stored(const std::vector<record_key>& appended, session* origin);
+  void refresh_wants(const std::vector<record_key>& appended);
+  void fetch_from_anyone(const member_id& author);
+  void fan_out(const std::vector<record_key>& appended, session* origin);
+  void report(session& s, misbehaviour m);
+  void local_error(session& s, const status& st);
+  void reap();
+
+  replica& replica_;
+  engine_options opts_;
+  engine_callbacks cbs_;
+  std::mt19937_64 rng_;
+  session_id next_id_ = 1;
+  std::map<session_id, std::unique_ptr<session>> sessions_;
+  std::unordered_map<member_id, want_state> wanted_;
+  std::unordered_set<member_id> forked_;  // feeds a fork was seen in (no more fork probes)
+  std::vector<session_id> doomed_;        // detached while a call was running
+  int depth_ = 0;                         // engine calls on the stack
+};
+
+}  // namespace zwerm::node::sync

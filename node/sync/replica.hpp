@@ -1,0 +1,91 @@
+// What sync needs from a node's copy of one community's log: the abstract replica.
+//
+// The sync state machine (node/sync/engine.hpp) is written against this interface so that it
+// runs without sockets and without LevelDB: tests and simulations use memory_replica, zwermd
+// uses store_replica (an adapter over store::store). One replica = one community.
+//
+// Threads: called only from the thread that drives the engine (zwermd: the I/O executor).
+// Errors: read calls return a non-ok status only for local failures (disk, corruption); peer
+// faults are never errors here but per-record outcomes of ingest().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/bytes.hpp"
+#include "crypto/status.hpp"
+
+namespace zwerm::node::sync {
+
+// The newest record of one feed (one author in this community).
+struct feed_head {
+  crypto::public_key author;
+  std::uint64_t seq = 0;  // ≥ 1
+  crypto::digest id;      // id of the author's record `seq`
+  friend bool operator==(const feed_head&, const feed_head&) = default;
+};
+
+// Author and seq of a record, read from its bytes without verifying anything.
+struct record_key {
+  crypto::public_key author;
+  std::uint64_t seq = 0;
+};
+
+enum class ingest_outcome {
+  stored,     // appended to the log now
+  duplicate,  // already held: nothing changed
+  pending,    // past a gap in its feed: held aside until the gap fills
+  invalid,    // malformed, bad signature, or not of this community: never stored
+  bad_chain,  // at head+1 but prev or lamport wrong, or seq/prev inconsistent: dropped
+  forked,     // another record holds this (author, seq): kept as a fork proof only
+  dropped,    // refused for a local reason (pending area full): not the sender's fault
+};
+const char* to_string(ingest_outcome o);
+
+struct record_outcome {
+  ingest_outcome outcome = ingest_outcome::invalid;
+  std::string reason;  // a sentence for every outcome but stored/duplicate/pending
+  record_key key;      // valid unless outcome == invalid
+};
+
+struct ingest_report {
+  std::vector<record_outcome> outcomes;  // one per input record, in input order
+  // Every record appended to the log by this call, including ones promoted from the pending
+  // area; seq order within each feed.
+  std::vector<record_key> appended;
+};
+
+class replica {
+ public:
+  virtual ~replica() = default;
+
+  virtual const crypto::digest& community() const = 0;
+
+  // The frontier digest and the 256 bucket digests, as docs/PROTOCOL.md §5.3 defines them.
+  virtual result<crypto::digest> frontier_digest() const = 0;
+  virtual result<std::array<crypto::digest, 256>> bucket_digests() const = 0;
+  // Heads of the feeds whose author's first byte is `bucket`, ascending by author.
+  virtual result<std::vector<feed_head>> bucket_heads(std::uint8_t bucket) const = 0;
+  // Seq of the author's newest record in the log (0 when the feed is empty or unknown).
+  virtual result<std::uint64_t> head_seq(const crypto::public_key& author) const = 0;
+
+  // Up to `max_bytes` of the author's records from `from_seq` on, consecutive, in seq order;
+  // at least one record when the feed holds `from_seq` (even if larger than max_bytes);
+  // empty when from_seq is past the head.
+  virtual result<std::vector<std::string>> read_feed(const crypto::public_key& author,
+                                                     std::uint64_t from_seq,
+                                                     std::size_t max_bytes) const = 0;
+
+  // Author and seq from record bytes, without verifying the signature (used to check a
+  // peer's ordering before anything is ingested). A rejected status for malformed bytes.
+  virtual result<record_key> peek(std::string_view record_bytes) const = 0;
+
+  // Validates, verifies and stores a batch received from a peer, atomically. A non-ok status
+  // only for a local failure (nothing stored then); peer faults are outcomes.
+  virtual result<ingest_report> ingest(const std::vector<std::string>& batch) = 0;
+};
+
+}  // namespace zwerm::node::sync

@@ -1,0 +1,457 @@
+#include "node/sync/session.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <type_traits>
+
+namespace zwerm::node::sync {
+namespace {
+
+digest_prefix prefix_of(const crypto::digest& d) {
+  digest_prefix p;
+  std::memcpy(p.data(), d.data(), digest_prefix_size);
+  return p;
+}
+
+std::uint8_t bucket_of(const member_id& author) {
+  return author.bytes[0];
+}
+
+}  // namespace
+
+session::session(engine& e, session_id id, const member_id& peer, bool dialer, message_sink& sink)
+    : engine_(e), id_(id), peer_(peer), dialer_(dialer), sink_(sink) {}
+
+void session::send(const message& m) {
+  std::string bytes = encode(m);
+  ++stats_.messages_sent;
+  stats_.bytes_sent += bytes.size();
+  sink_.send(std::move(bytes));
+}
+
+void session::fail(misbehaviour_kind kind, std::string reason) {
+  if (stats_.closed) return;
+  bool keep_open = kind == misbehaviour_kind::forked;
+  if (!keep_open) stats_.closed = true;
+  engine_.report(*this, {kind, std::move(reason)});
+}
+
+bool session::local_ok(const status& st) {
+  if (st.ok()) return true;
+  if (!stats_.closed) {
+    stats_.closed = true;
+    engine_.local_error(*this, st);
+  }
+  return false;
+}
+
+void session::learn(const member_id& author, std::uint64_t seq) {
+  auto& k = known_[author];
+  k = std::max(k, seq);
+}
+
+std::uint64_t session::known(const member_id& author) const {
+  auto it = known_.find(author);
+  return it == known_.end() ? 0 : it->second;
+}
+
+void session::start() {
+  auto digest = engine_.replica_.frontier_digest();
+  if (!local_ok(digest.error())) return;
+  send(hello{protocol_version, engine_.replica_.community(), *digest});
+}
+
+void session::receive(std::string_view bytes) {
+  if (stats_.closed) return;
+  ++stats_.messages_received;
+  stats_.bytes_received += bytes.size();
+  auto decoded = decode(bytes);
+  if (!decoded) {
+    fail(misbehaviour_kind::malformed_message, decoded.error().message());
+    return;
+  }
+  const bool is_hello = std::holds_alternative<hello>(*decoded);
+  if (!stats_.hello_received && !is_hello) {
+    fail(misbehaviour_kind::protocol_violation,
+         std::string(name_of(type_of(*decoded))) + " message before hello");
+    return;
+  }
+  if (stats_.hello_received && is_hello) {
+    fail(misbehaviour_kind::protocol_violation, "second hello on one connection");
+    return;
+  }
+  std::visit([this](const auto& m) { on(m); }, *decoded);
+  if (!stats_.closed) flush_wants();
+}
+
+// --- frontier and reconciliation ---------------------------------------------------------
+
+void session::on(const hello& m) {
+  if (m.community != engine_.replica_.community()) {
+    fail(misbehaviour_kind::protocol_violation,
+         "hello names another community than the one this connection is for");
+    return;
+  }
+  stats_.hello_received = true;
+  compare_frontier(m.frontier, dialer_);
+}
+
+void session::compare_frontier(const frontier_digest& theirs, bool lead) {
+  auto ours = engine_.replica_.frontier_digest();
+  if (!local_ok(ours.error())) return;
+  stats_.in_sync = *ours == theirs;
+  if (!stats_.in_sync && lead) start_round();
+}
+
+void session::probe() {
+  if (!ready()) return;
+  auto ours = engine_.replica_.frontier_digest();
+  if (!local_ok(ours.error())) return;
+  probe_open_ = true;
+  send(frontier{*ours, true});
+}
+
+void session::on(const frontier& m) {
+  if (m.reply_wanted) {
+    auto ours = engine_.replica_.frontier_digest();
+    if (!local_ok(ours.error())) return;
+    stats_.in_sync = *ours == m.digest;
+    send(frontier{*ours, false});
+    return;
+  }
+  if (!probe_open_) {
+    fail(misbehaviour_kind::protocol_violation, "frontier answer without a probe");
+    return;
+  }
+  probe_open_ = false;
+  compare_frontier(m.digest, true);
+}
+
+void session::start_round() {
+  auto digests = engine_.replica_.bucket_digests();
+  if (!local_ok(digests.error())) return;
+  buckets b;
+  for (std::size_t i = 0; i < bucket_count; ++i) {
+    const auto& d = (*digests)[i];
+    if (d.is_zero()) continue;
+    b.non_empty.set(i);
+    b.digests.push_back(prefix_of(d));
+  }
+  round_open_ = true;
+  send(b);
+}
+
+void session::on(const buckets& m) {
+  auto digests = engine_.replica_.bucket_digests();
+  if (!local_ok(digests.error())) return;
+  bucket_set differ;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < bucket_count; ++i) {
+    const auto& ours = (*digests)[i];
+    bool we_have = !ours.is_zero();
+    bool they_have = m.non_empty.test(i);
+    if (they_have) {
+      if (!we_have || prefix_of(ours) != m.digests[k]) differ.set(i);
+      ++k;
+    } else if (we_have) {
+      differ.set(i);
+    }
+  }
+  stats_.in_sync = differ.none();
+  if (differ.none()) return;
+  send_heads(differ);
+  send(heads_request{differ});
+}
+
+void session::on(const heads_request& m) {
+  if (!round_open_) {
+    fail(misbehaviour_kind::protocol_violation, "heads_request without a reconciliation round");
+    return;
+  }
+  round_open_ = false;
+  send_heads(m.which);
+}
+
+void session::send_heads(const bucket_set& which) {
+  heads h;
+  std::size_t size = 1 + 3;  // type + a count varint of up to 3 bytes
+  for (std::size_t b = 0; b < bucket_count; ++b) {
+    if (!which.test(b)) continue;
+    auto hs = engine_.replica_.bucket_heads(static_cast<std::uint8_t>(b));
+    if (!local_ok(hs.error())) return;
+    for (const auto& fh : *hs) {
+      head_entry e{fh.author, fh.seq, prefix_of(fh.id)};
+      std::size_t add = 32 + varint_size(e.seq) + digest_prefix_size;
+      if (!h.entries.empty() && size + add > engine_.opts_.heads_message_bytes) {
+        send(h);
+        h.entries.clear();
+        size = 1 + 3;
+      }
+      h.entries.push_back(e);
+      size += add;
+    }
+  }
+  if (!h.entries.empty()) send(h);
+}
+
+void session::on(const heads& m) {
+  // Our own heads of the buckets this message touches, for the equal-seq fork check.
+  std::map<std::uint8_t, std::vector<feed_head>> ours;
+  for (const auto& e : m.entries) {
+    learn(e.author, e.seq);
+    auto b = bucket_of(e.author);
+    if (!ours.count(b)) {
+      auto hs = engine_.replica_.bucket_heads(b);
+      if (!local_ok(hs.error())) return;
+      ours.emplace(b, std::move(*hs));
+    }
+    const auto& list = ours[b];
+    auto it = std::lower_bound(list.begin(), list.end(), e.author,
+                               [](const feed_head& h, const member_id& a) { return h.author < a; });
+    std::uint64_t our_seq = (it != list.end() && it->author == e.author) ? it->seq : 0;
+    if (e.seq > our_seq) {
+      engine_.want_feed(*this, e.author, e.seq);
+    } else if (e.seq == our_seq && prefix_of(it->id) != e.id) {
+      // Same seq, another record: the author forked. Fetch theirs so the replica keeps it as
+      // proof (once per feed and session: the replica reports `forked`).
+      if (!engine_.forked_.count(e.author)) queue_want(e.author, e.seq);
+    }
+    if (stats_.closed) return;
+  }
+}
+
+// --- streaming records to the peer -------------------------------------------------------
+
+void session::on(const want& m) {
+  for (const auto& e : m.entries) {
+    if (streams_.count(e.author)) continue;  // already streaming that feed in order
+    if (streams_.size() >= engine_.opts_.max_streams_per_session) {
+      fail(misbehaviour_kind::protocol_violation,
+           "want for more than " + std::to_string(engine_.opts_.max_streams_per_session) +
+               " feeds at once");
+      return;
+    }
+    streams_.insert(e.author);
+    queue_.push_back({e.author, e.from_seq});
+  }
+  stats_.streams = streams_.size();
+  pump();
+}
+
+void session::pump() {
+  const auto& opts = engine_.opts_;
+  while (!stats_.closed && stats_.in_flight_bytes < opts.window_bytes && !queue_.empty()) {
+    records batch;
+    std::size_t bytes = 0;
+    while (bytes < opts.batch_bytes && !queue_.empty()) {
+      auto& s = queue_.front();
+      auto got = engine_.replica_.read_feed(s.author, s.next_seq, opts.batch_bytes - bytes);
+      if (!local_ok(got.error())) return;
+      if (got->empty()) {  // the peer now has all we hold of this feed
+        streams_.erase(s.author);
+        queue_.pop_front();
+        continue;
+      }
+      for (auto& r : *got) {
+        bytes += r.size();
+        batch.items.push_back(std::move(r));
+      }
+      s.next_seq += got->size();
+      learn(s.author, s.next_seq - 1);
+    }
+    if (batch.items.empty()) break;
+    stats_.records_sent += batch.items.size();
+    stats_.record_bytes_sent += bytes;
+    stats_.in_flight_bytes += bytes;
+    send(batch);
+  }
+  stats_.streams = streams_.size();
+}
+
+void session::on(const ack& m) {
+  if (m.bytes > stats_.in_flight_bytes) {
+    fail(misbehaviour_kind::protocol_violation,
+         "ack for " + std::to_string(m.bytes) + " bytes when only " +
+             std::to_string(stats_.in_flight_bytes) + " are in flight");
+    return;
+  }
+  stats_.in_flight_bytes -= m.bytes;
+  pump();
+}
+
+void session::push(const std::vector<record_key>& eager, const std::vector<record_key>& announce) {
+  if (!ready()) return;
+  if (!eager.empty()) {
+    records batch;
+    batch.live = true;
+    std::size_t bytes = 0;
+    for (const auto& k : eager) {
+      auto got = engine_.replica_.read_feed(k.author, k.seq, 1);
+      if (!local_ok(got.error())) return;
+      if (got->empty()) continue;
+      bytes += got->front().size();
+      batch.items.push_back(std::move(got->front()));
+      learn(k.author, k.seq);
+      if (bytes >= engine_.opts_.batch_bytes) {
+        stats_.records_sent += batch.items.size();
+        stats_.record_bytes_sent += bytes;
+        stats_.in_flight_bytes += bytes;
+        send(batch);
+        batch.items.clear();
+        bytes = 0;
+      }
+    }
+    if (!batch.items.empty()) {
+      stats_.records_sent += batch.items.size();
+      stats_.record_bytes_sent += bytes;
+      stats_.in_flight_bytes += bytes;
+      send(batch);
+    }
+  }
+  if (!announce.empty()) {
+    std::map<member_id, std::uint64_t> top;
+    for (const auto& k : announce) top[k.author] = std::max(top[k.author], k.seq);
+    have h;
+    for (const auto& [a, s] : top) h.entries.push_back({a, s});
+    send(h);
+  }
+}
+
+// --- receiving records -------------------------------------------------------------------
+
+void session::on(const records& m) {
+  // Check the peer's ordering before anything is ingested: a streamed (non-live) record must
+  // never lie past a gap in its feed; within one message a feed's seqs must increase.
+  std::unordered_map<member_id, std::uint64_t> last;  // per feed: highest seq so far
+  std::size_t bytes = 0;
+  for (const auto& item : m.items) {
+    bytes += item.size();
+    auto key = engine_.replica_.peek(item);
+    if (!key) {
+      fail(misbehaviour_kind::bad_record, "malformed record: " + key.error().message());
+      return;
+    }
+    auto it = last.find(key->author);
+    if (it != last.end()) {
+      if (key->seq <= it->second) {
+        fail(misbehaviour_kind::out_of_order,
+             "records of one feed not in increasing seq order (seq " + std::to_string(key->seq) +
+                 " after " + std::to_string(it->second) + ")");
+        return;
+      }
+      if (!m.live && key->seq != it->second + 1) {
+        fail(misbehaviour_kind::out_of_order, "streamed records skip from seq " +
+                                                  std::to_string(it->second) + " to " +
+                                                  std::to_string(key->seq));
+        return;
+      }
+      it->second = key->seq;
+    } else {
+      if (!m.live) {
+        auto head = engine_.replica_.head_seq(key->author);
+        if (!local_ok(head.error())) return;
+        if (key->seq > *head + 1) {
+          fail(misbehaviour_kind::out_of_order,
+               "streamed record seq " + std::to_string(key->seq) +
+                   " lies past a gap (this node holds the feed up to seq " + std::to_string(*head) +
+                   ")");
+          return;
+        }
+      }
+      last.emplace(key->author, key->seq);
+    }
+  }
+
+  auto report = engine_.replica_.ingest(m.items);
+  if (!local_ok(report.error())) return;
+  stats_.records_received += m.items.size();
+
+  std::vector<std::pair<member_id, std::uint64_t>> gaps;
+  std::optional<misbehaviour> first_bad;
+  for (const auto& o : report->outcomes) {
+    switch (o.outcome) {
+      case ingest_outcome::stored:
+        ++stats_.records_stored;
+        learn(o.key.author, o.key.seq);
+        break;
+      case ingest_outcome::duplicate:
+        ++stats_.records_duplicate;
+        learn(o.key.author, o.key.seq);
+        break;
+      case ingest_outcome::pending:
+        learn(o.key.author, o.key.seq);
+        gaps.emplace_back(o.key.author, o.key.seq);
+        break;
+      case ingest_outcome::dropped:
+        break;
+      case ingest_outcome::invalid:
+        if (!first_bad) first_bad = misbehaviour{misbehaviour_kind::bad_record, o.reason};
+        break;
+      case ingest_outcome::bad_chain:
+        if (!first_bad) first_bad = misbehaviour{misbehaviour_kind::bad_chain, o.reason};
+        break;
+      case ingest_outcome::forked:
+        engine_.forked_.insert(o.key.author);
+        if (!first_bad) first_bad = misbehaviour{misbehaviour_kind::forked, o.reason};
+        break;
+    }
+  }
+  if (first_bad) fail(first_bad->kind, first_bad->reason);
+  if (!stats_.closed) {
+    send(ack{bytes});
+    for (const auto& [author, seq] : gaps) engine_.want_feed(*this, author, seq);
+  }
+  // Records that made it into the log are good news for everyone, even when the same
+  // message also carried a bad one.
+  if (!report->appended.empty()) engine_.on_stored(report->appended, this);
+}
+
+void session::on(const have& m) {
+  for (const auto& e : m.entries) {
+    learn(e.author, e.seq);
+    auto head = engine_.replica_.head_seq(e.author);
+    if (!local_ok(head.error())) return;
+    if (e.seq > *head) engine_.want_feed(*this, e.author, e.seq);
+  }
+}
+
+void session::queue_want(const member_id& author, std::uint64_t from_seq) {
+  wants_.push_back({author, from_seq});
+}
+
+void session::flush_wants() {
+  if (wants_.empty() || !ready()) {
+    wants_.clear();
+    return;
+  }
+  want w;
+  w.entries = std::move(wants_);
+  wants_.clear();
+  send(w);
+}
+
+// --- peer exchange -----------------------------------------------------------------------
+
+void session::request_peers() {
+  if (ready()) send(peers_request{});
+}
+
+void session::on(const peers_request&) {
+  peers p;
+  if (engine_.cbs_.addresses_to_share) {
+    for (auto& a : engine_.cbs_.addresses_to_share()) {
+      if (p.entries.size() >= max_peers_per_message) break;
+      if (a.address.empty() || a.address.size() > max_address_size) continue;
+      p.entries.push_back(std::move(a));
+    }
+  }
+  send(p);
+}
+
+void session::on(const peers& m) {
+  if (engine_.cbs_.on_peers) engine_.cbs_.on_peers(id_, m.entries);
+}
+
+}  // namespace zwerm::node::sync

@@ -1,0 +1,88 @@
+// One connection's sync state (internal to the engine; see engine.hpp for the contract).
+//
+// Handlers are plain functions of (this state, one decoded message): they validate the message
+// against the protocol state, update the state, and queue replies on the sink. The engine
+// owns sessions and supplies the node-level decisions (which peer to fetch a feed from, who
+// gets a newly stored record).
+#pragma once
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "node/sync/engine.hpp"
+
+namespace zwerm::node::sync {
+
+class session {
+ public:
+  session(engine& e, session_id id, const member_id& peer, bool dialer, message_sink& sink);
+
+  session_id id() const { return id_; }
+  const member_id& peer() const { return peer_; }
+  bool ready() const { return stats_.hello_received && !stats_.closed; }
+  bool closed() const { return stats_.closed; }
+  const session_stats& stats() const { return stats_; }
+
+  void start();                            // sends hello
+  void receive(std::string_view message);  // decode + dispatch
+  void close() { stats_.closed = true; }
+
+  // Engine-driven actions.
+  void probe();  // anti-entropy: frontier with reply_wanted
+  void request_peers();
+  void queue_want(const member_id& author, std::uint64_t from_seq);
+  void flush_wants();
+  // Live push: `eager` records go in full, `announce` as a `have`.
+  void push(const std::vector<record_key>& eager, const std::vector<record_key>& announce);
+
+  std::uint64_t known(const member_id& author) const;
+  bool streaming(const member_id& author) const { return streams_.count(author) != 0; }
+
+ private:
+  struct stream {
+    member_id author;
+    std::uint64_t next_seq = 0;
+  };
+
+  void send(const message& m);
+  void fail(misbehaviour_kind kind, std::string reason);
+  bool local_ok(const status& st);
+  void learn(const member_id& author, std::uint64_t seq);
+
+  void on(const hello& m);
+  void on(const frontier& m);
+  void on(const buckets& m);
+  void on(const heads_request& m);
+  void on(const heads& m);
+  void on(const want& m);
+  void on(const records& m);
+  void on(const ack& m);
+  void on(const have& m);
+  void on(const peers_request& m);
+  void on(const peers& m);
+
+  void compare_frontier(const frontier_digest& theirs, bool lead);
+  void start_round();
+  void send_heads(const bucket_set& which);
+  void pump();
+
+  engine& engine_;
+  session_id id_;
+  member_id peer_;
+  bool dialer_;
+  message_sink& sink_;
+  session_stats stats_;
+
+  bool probe_open_ = false;  // sent frontier{reply_wanted}, answer pending
+  bool round_open_ = false;  // sent buckets; a heads_request may follow
+  std::unordered_map<member_id, std::uint64_t> known_;  // the peer holds author up to seq
+  std::deque<stream> queue_;                            // feeds to stream, in order
+  std::unordered_set<member_id> streams_;               // authors in queue_
+  std::vector<want_entry> wants_;                       // queued, sent by flush_wants
+};
+
+}  // namespace zwerm::node::sync

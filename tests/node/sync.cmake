@@ -1,0 +1,17 @@
+# Sync protocol: message codec, state machine, in-process multi-node simulations
+# (node/sync.cmake). Soak variants run longer when ZWERM_SOAK=1.
+if(NOT TARGET zwerm_sync_sim)
+  add_library(zwerm_sync_sim STATIC ${CMAKE_CURRENT_LIST_DIR}/sync/sim.cpp)
+  target_include_directories(zwerm_sync_sim PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(zwerm_sync_sim PUBLIC zwerm_sync)
+  zwerm_warnings(zwerm_sync_sim)
+endif()
+zwerm_test(sync_test
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/sync/messages_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sync/memory_replica_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sync/engine_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sync/hostile_peer_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sync/swarm_test.cpp
+  LIBS zwerm_sync zwerm_sync_sim
+  LABELS unit)

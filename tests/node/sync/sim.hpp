@@ -1,0 +1,137 @@
+// A deterministic in-process network of sync engines for tests, simulations and benchmarks.
+//
+// Each node has a key, a memory_replica of one community and a sync::engine. Links are pairs
+// of in-memory sinks; a sent message is delivered after a seeded random latency, in order per
+// direction (as TCP would), by a single event queue in virtual time. Nothing touches sockets
+// or clocks, so a run is a function of the seed.
+//
+// Wire accounting (wire_bytes): each sync message of n bytes costs what net/ puts on the wire
+// for it when it is sealed on its own: the message layer's 4-byte length header, and one
+// 34-byte box-stream header per 4096 bytes of body (net/message_codec.hpp,
+// crypto/box_stream.hpp). net/ may pack several messages into one box, which only lowers that.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "crypto/sign.hpp"
+#include "node/record_writer.hpp"
+#include "node/sync/engine.hpp"
+#include "node/sync/memory_replica.hpp"
+
+namespace zwerm::sim {
+
+namespace sync = node::sync;
+
+std::uint64_t wire_bytes(std::size_t message_size);
+
+// A community's genesis plus a way to make more signed records for it.
+struct community_maker {
+  crypto::key_pair founder;
+  node::record genesis;
+  // Writes `count` records by a fresh author (seq 1..count), each about `size` bytes.
+  std::vector<std::string> feed(std::size_t count, std::size_t size,
+                                const crypto::key_pair& author) const;
+  static community_maker make();
+};
+
+// A body padded so the whole record is about `size` bytes.
+std::string padded_body(std::size_t size, std::uint64_t n);
+
+struct link_stats {
+  std::uint64_t messages = 0;
+  std::uint64_t payload_bytes = 0;  // sync message bytes
+  std::uint64_t wire = 0;           // with framing (wire_bytes)
+};
+
+class network {
+ public:
+  struct options {
+    std::uint64_t seed = 1;
+    std::uint64_t latency_min_us = 200;
+    std::uint64_t latency_max_us = 2000;
+    sync::engine_options engine;
+  };
+
+  network(const crypto::digest& community, options opts);
+  ~network();
+
+  // A node with an empty replica. Returns its index.
+  std::size_t add_node();
+  // A node whose replica already holds `records` (ingested directly, no sync).
+  std::size_t add_node_with(const std::vector<std::string>& records);
+
+  sync::memory_replica& replica(std::size_t n);
+  sync::engine& engine(std::size_t n);
+  const crypto::key_pair& key(std::size_t n) const;
+
+  // Node `a` dials node `b`. Returns a link id.
+  std::size_t connect(std::size_t a, std::size_t b);
+  // Cuts a link: both engines detach, messages in flight are lost.
+  void disconnect(std::size_t link);
+  // Drops one node's sync state for every link (as a killed process would); its replica stays.
+  void kill_node_sessions(std::size_t n);
+  bool connected(std::size_t link) const;
+
+  // Ingests records at node n as if its member wrote them, and pushes them to its peers.
+  void write(std::size_t n, const std::vector<std::string>& records);
+
+  // Delivers messages until none is left or `max_events` were delivered. Returns the number.
+  std::uint64_t run(std::uint64_t max_events = UINT64_MAX);
+  // Delivers messages until virtual time `until_us`.
+  void run_until(std::uint64_t until_us);
+  std::uint64_t now_us() const { return now_; }
+  // Every node probes one random peer.
+  void anti_entropy_round();
+
+  // Bytes each way of a link, from the dialer's (dir 0) and the listener's (dir 1) side.
+  const link_stats& stats(std::size_t link, int dir) const;
+  link_stats total() const;
+
+  struct misbehaviour_event {
+    std::size_t node;
+    crypto::public_key peer;
+    sync::misbehaviour what;
+  };
+  const std::vector<misbehaviour_event>& misbehaviours() const { return bad_; }
+  // Called for every record appended at a node (node, author, seq, virtual time).
+  std::function<void(std::size_t, const sync::record_key&, std::uint64_t)> on_appended;
+  // Inject raw messages into a link as if node `from` had sent them (hostile peer tests).
+  void inject(std::size_t link, std::size_t from, std::string message);
+
+ private:
+  struct node_state;
+  struct link_state;
+  struct sink_impl;
+  struct event {
+    std::uint64_t at;
+    std::uint64_t order;
+    std::size_t link;
+    int dir;  // 0: from dialer to listener
+    std::string bytes;
+    bool operator>(const event& o) const { return at != o.at ? at > o.at : order > o.order; }
+  };
+
+  void send(std::size_t link, int dir, std::string bytes);
+  void deliver(const event& e);
+
+  crypto::digest community_;
+  options opts_;
+  std::mt19937_64 rng_;
+  std::vector<std::unique_ptr<node_state>> nodes_;
+  std::vector<std::unique_ptr<link_state>> links_;
+  std::priority_queue<event, std::vector<event>, std::greater<>> events_;
+  std::uint64_t now_ = 0;
+  std::uint64_t order_ = 0;
+  std::vector<misbehaviour_event> bad_;
+};
+
+}  // namespace zwerm::sim
