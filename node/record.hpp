@@ -23,8 +23,8 @@ inline constexpr std::size_t max_payload_size = 16 * 1024;
 inline constexpr std::size_t signature_size = 64;
 
 struct record {
-  std::string bytes;  // payload ‖ signature, exactly as received or written
-  record_id id;       // BLAKE2b-256(payload)
+  std::string bytes;       // payload ‖ signature, exactly as received or written
+  record_id id;            // BLAKE2b-256(payload)
   community_id community;  // the `community` field; for the genesis record its own id
   member_id author;
   std::uint64_t seq = 0;

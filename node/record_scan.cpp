@@ -1,0 +1,775 @@
+#include "node/record_scan.hpp"
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "crypto/base64url.hpp"
+
+namespace zwerm::node {
+
+namespace {
+
+// The nine header fields, in the order the writer emits them. `field_order` below is the
+// order in which the post-scan rules are applied (PROTOCOL.md §2.4).
+enum field : int { f_v, f_community, f_author, f_seq, f_prev, f_lamport, f_ts, f_type, f_body };
+constexpr int field_count = 9;
+constexpr std::array<std::string_view, field_count> field_names = {
+    "v", "community", "author", "seq", "prev", "lamport", "ts", "type", "body"};
+
+int field_index(std::string_view key) {
+  for (int i = 0; i < field_count; ++i) {
+    if (field_names[i] == key) return i;
+  }
+  return -1;
+}
+
+enum class kind : std::uint8_t { none, string, number, object, array, boolean, null };
+
+std::string_view kind_name(kind k) {
+  switch (k) {
+    case kind::string:
+      return "a string";
+    case kind::number:
+      return "an integer";
+    case kind::object:
+      return "an object";
+    case kind::array:
+      return "an array";
+    case kind::boolean:
+      return "a boolean";
+    case kind::null:
+      return "null";
+    case kind::none:
+      break;
+  }
+  return "nothing";
+}
+
+// What the scanner learnt about one top-level value.
+struct value_info {
+  kind k = kind::none;
+  std::size_t offset = 0;      // where the value starts
+  std::size_t key_offset = 0;  // where its key starts
+  std::int64_t integer = 0;    // for numbers
+  std::string_view str;        // for strings: the decoded text (in the payload or in `owned`)
+  std::string owned;           // the decoded text when the string had escapes
+  std::string key;             // the key, kept only for the first unknown field
+  std::string_view raw;        // the exact bytes of the value
+};
+
+// A key for messages: printable ASCII as is, anything else as \xNN, at most 40 characters.
+std::string quote(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  std::size_t shown = 0;
+  for (char ch : s) {
+    if (shown == 40) {
+      out += "...";
+      break;
+    }
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out.push_back(ch);
+    } else {
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+    ++shown;
+  }
+  out += "\"";
+  return out;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string* out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | cp >> 6));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | cp >> 12));
+    out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | cp >> 18));
+    out->push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+class scanner {
+ public:
+  scanner(std::string_view text, bool compact)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), compact_(compact) {
+    keys_.reserve(32);
+  }
+
+  std::optional<rejection>& error() { return error_; }
+
+  // Whole-text entry points.
+  bool scan_payload(std::array<value_info, field_count>* fields, value_info* unknown);
+  bool scan_single_object();
+
+ private:
+  struct frame {
+    std::size_t first;  // index into keys_ of this object's first key
+    std::unique_ptr<std::unordered_set<std::string_view>> big;  // once an object has many keys
+  };
+  struct key_entry {
+    std::string_view key;
+  };
+  static constexpr std::size_t linear_key_limit = 16;
+
+  std::size_t offset(const char* at) const { return static_cast<std::size_t>(at - begin_); }
+
+  bool fail(reject_reason reason, const char* at, std::string what) {
+    what += " at byte ";
+    what += std::to_string(offset(at));
+    error_ = rejection{reason, offset(at), std::move(what)};
+    return false;
+  }
+
+  bool skip_ws() {
+    const char* start = p_;
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    if (compact_ && p_ != start) {
+      return fail(reject_reason::syntax_error, start,
+                  "whitespace between tokens (compact JSON required)");
+    }
+    return true;
+  }
+
+  bool expect(char c, const char* what) {
+    if (p_ == end_)
+      return fail(reject_reason::syntax_error, p_,
+                  std::string("end of input where ") + what + " was expected");
+    if (*p_ != c) {
+      return fail(reject_reason::syntax_error, p_,
+                  std::string("unexpected ") + quote(std::string_view(p_, 1)) + " where " + what +
+                      " was expected");
+    }
+    ++p_;
+    return true;
+  }
+
+  bool scan_value(int depth, value_info* info);
+  bool scan_object(int depth);
+  bool scan_array(int depth);  // Validates a string (p_ at its opening quote). Appends the decoded
+                               // text to *decoded when
+  // given; sets *escaped when the string holds a backslash escape.
+  bool scan_string(std::string* decoded, bool* escaped = nullptr);
+  // Scans a string and yields its decoded text: a view into the input when it has no escapes
+  // (the common case, no copy), else decoded into *storage.
+  bool scan_string_value(std::string_view* out, std::string* storage);
+  bool scan_utf8(std::string* decoded);
+  bool scan_escape(std::string* decoded);
+  bool scan_number(std::int64_t* out);
+  bool scan_literal(std::string_view word);
+
+  // Key bookkeeping for duplicate detection.
+  void open_object() { frames_.push_back(frame{keys_.size(), nullptr}); }
+  void close_object() {
+    keys_.resize(frames_.back().first);
+    frames_.pop_back();
+  }
+  // Scans a key (p_ at '"'), checks it is new in the current object; *key receives it.
+  bool scan_key(std::string_view* key, const char** key_at);
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  bool compact_;
+  std::optional<rejection> error_;
+  std::vector<key_entry> keys_;
+  std::vector<frame> frames_;
+  std::string key_scratch_;
+  std::vector<std::unique_ptr<std::string>> unescaped_keys_;  // stable storage, escaped keys
+};
+
+bool scanner::scan_key(std::string_view* key, const char** key_at) {
+  *key_at = p_;
+  if (p_ == end_ || *p_ != '"') return expect('"', "a key string");
+  if (!scan_string_value(key, &key_scratch_)) return false;
+  if (!key_scratch_.empty() && key->data() == key_scratch_.data()) {
+    // An escaped key: keep its decoded text alive as long as the scan.
+    unescaped_keys_.push_back(std::make_unique<std::string>(std::move(key_scratch_)));
+    *key = *unescaped_keys_.back();
+    key_scratch_.clear();
+  }
+  frame& f = frames_.back();
+  std::size_t count = keys_.size() - f.first;
+  bool duplicate = false;
+  if (f.big) {
+    duplicate = !f.big->insert(*key).second;
+  } else {
+    for (std::size_t i = f.first; i < keys_.size(); ++i) {
+      if (keys_[i].key == *key) {
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate && count + 1 > linear_key_limit) {
+      // Many keys in one object: switch to a hash set so a 16 KiB object stays linear.
+      f.big = std::make_unique<std::unordered_set<std::string_view>>();
+      for (std::size_t i = f.first; i < keys_.size(); ++i) f.big->insert(keys_[i].key);
+      f.big->insert(*key);
+    }
+  }
+  if (duplicate) return fail(reject_reason::duplicate_key, *key_at, "duplicate key " + quote(*key));
+  keys_.push_back(key_entry{*key});
+  return true;
+}
+
+bool scanner::scan_value(int depth, value_info* info) {
+  if (p_ == end_)
+    return fail(reject_reason::syntax_error, p_, "end of input where a value was expected");
+  const char* start = p_;
+  kind k = kind::none;
+  bool ok = false;
+  switch (*p_) {
+    case '{':
+      k = kind::object;
+      ok = scan_object(depth + 1);
+      break;
+    case '[':
+      k = kind::array;
+      ok = scan_array(depth + 1);
+      break;
+    case '"':
+      k = kind::string;
+      ok = info ? scan_string_value(&info->str, &info->owned) : scan_string(nullptr);
+      break;
+    case 't':
+      k = kind::boolean;
+      ok = scan_literal("true");
+      break;
+    case 'f':
+      k = kind::boolean;
+      ok = scan_literal("false");
+      break;
+    case 'n':
+      k = kind::null;
+      ok = scan_literal("null");
+      break;
+    default:
+      if (*p_ == '-' || is_digit(*p_)) {
+        k = kind::number;
+        std::int64_t v = 0;
+        ok = scan_number(&v);
+        if (info) info->integer = v;
+      } else {
+        return fail(reject_reason::syntax_error, p_,
+                    "unexpected " + quote(std::string_view(p_, 1)) + " where a value was expected");
+      }
+  }
+  if (!ok) return false;
+  if (info) {
+    info->k = k;
+    info->offset = offset(start);
+    info->raw = std::string_view(start, static_cast<std::size_t>(p_ - start));
+  }
+  return true;
+}
+
+bool scanner::scan_object(int depth) {
+  if (depth > max_nesting_depth) {
+    return fail(reject_reason::nesting_too_deep, p_,
+                "nesting deeper than " + std::to_string(max_nesting_depth) + " levels");
+  }
+  ++p_;  // '{'
+  if (!skip_ws()) return false;
+  open_object();
+  if (p_ < end_ && *p_ == '}') {
+    ++p_;
+    close_object();
+    return true;
+  }
+  for (;;) {
+    std::string_view key;
+    const char* key_at;
+    if (!scan_key(&key, &key_at)) return false;
+    if (!skip_ws() || !expect(':', "':'") || !skip_ws()) return false;
+    if (!scan_value(depth, nullptr)) return false;
+    if (!skip_ws()) return false;
+    if (p_ < end_ && *p_ == ',') {
+      ++p_;
+      if (!skip_ws()) return false;
+      continue;
+    }
+    if (!expect('}', "',' or '}'")) return false;
+    close_object();
+    return true;
+  }
+}
+
+bool scanner::scan_array(int depth) {
+  if (depth > max_nesting_depth) {
+    return fail(reject_reason::nesting_too_deep, p_,
+                "nesting deeper than " + std::to_string(max_nesting_depth) + " levels");
+  }
+  ++p_;  // '['
+  if (!skip_ws()) return false;
+  if (p_ < end_ && *p_ == ']') {
+    ++p_;
+    return true;
+  }
+  for (;;) {
+    if (!scan_value(depth, nullptr)) return false;
+    if (!skip_ws()) return false;
+    if (p_ < end_ && *p_ == ',') {
+      ++p_;
+      if (!skip_ws()) return false;
+      continue;
+    }
+    return expect(']', "',' or ']'");
+  }
+}
+
+bool scanner::scan_literal(std::string_view word) {
+  if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+      std::memcmp(p_, word.data(), word.size()) != 0) {
+    return fail(reject_reason::syntax_error, p_, "unknown literal (expected true, false or null)");
+  }
+  p_ += word.size();
+  return true;
+}
+
+bool scanner::scan_number(std::int64_t* out) {
+  const char* start = p_;
+  bool negative = false;
+  if (*p_ == '-') {
+    negative = true;
+    ++p_;
+  }
+  if (p_ == end_ || !is_digit(*p_)) {
+    return fail(reject_reason::invalid_number, start, "a minus sign without digits");
+  }
+  std::uint64_t magnitude = 0;
+  bool too_long = false;
+  if (*p_ == '0') {
+    ++p_;
+    if (p_ < end_ && is_digit(*p_)) {
+      return fail(reject_reason::invalid_number, start, "a number with a leading zero");
+    }
+  } else {
+    int digits = 0;
+    while (p_ < end_ && is_digit(*p_)) {
+      // 2^53 has 16 digits; more than 16 digits is out of range, keep reading to the end.
+      if (++digits <= 16) {
+        magnitude = magnitude * 10 + static_cast<std::uint64_t>(*p_ - '0');
+      } else {
+        too_long = true;
+      }
+      ++p_;
+    }
+  }
+  if (p_ < end_ && *p_ == '.') {
+    return fail(reject_reason::float_number, start,
+                "a number with a fraction (only integers are allowed)");
+  }
+  if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+    return fail(reject_reason::float_number, start,
+                "a number with an exponent (only integers are allowed)");
+  }
+  if (too_long || magnitude > static_cast<std::uint64_t>(max_json_integer)) {
+    return fail(reject_reason::integer_out_of_range, start,
+                "the integer " +
+                    quote(std::string_view(start, static_cast<std::size_t>(p_ - start))) +
+                    " is outside [-(2^53), 2^53]");
+  }
+  if (negative && magnitude == 0) {
+    return fail(reject_reason::invalid_number, start, "negative zero");
+  }
+  *out = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+  return true;
+}
+
+bool scanner::scan_string_value(std::string_view* out, std::string* storage) {
+  const char* open = p_;
+  bool escaped = false;
+  if (!scan_string(nullptr, &escaped)) return false;
+  if (!escaped) {
+    *out = std::string_view(open + 1, static_cast<std::size_t>(p_ - open - 2));
+    return true;
+  }
+  // Rare: decode in a second pass over this string only.
+  p_ = open;
+  storage->clear();
+  if (!scan_string(storage, nullptr)) return false;
+  *out = *storage;
+  return true;
+}
+
+bool scanner::scan_string(std::string* decoded, bool* escaped) {
+  const char* open = p_;
+  ++p_;  // '"'
+  for (;;) {
+    if (p_ == end_) return fail(reject_reason::syntax_error, open, "unterminated string starting");
+    auto c = static_cast<unsigned char>(*p_);
+    if (c == '"') {
+      ++p_;
+      return true;
+    }
+    if (c == '\\') {
+      if (escaped) *escaped = true;
+      if (!scan_escape(decoded)) return false;
+    } else if (c < 0x20) {
+      return fail(reject_reason::control_character, p_,
+                  "an unescaped control character in a string");
+    } else if (c < 0x80) {
+      if (decoded) decoded->push_back(static_cast<char>(c));
+      ++p_;
+    } else if (!scan_utf8(decoded)) {
+      return false;
+    }
+  }
+}
+
+// One multi-byte UTF-8 sequence (p_ at its lead byte), by the table of Unicode §3.9 / RFC 3629.
+bool scanner::scan_utf8(std::string* decoded) {
+  const char* start = p_;
+  auto lead = static_cast<unsigned char>(*p_);
+  int length;
+  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) lo = 0xa0;  // below: overlong
+    if (lead == 0xed) hi = 0x9f;  // above: UTF-16 surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) lo = 0x90;  // below: overlong
+    if (lead == 0xf4) hi = 0x8f;  // above: beyond U+10FFFF
+  } else if (lead >= 0x80 && lead <= 0xbf) {
+    return fail(reject_reason::invalid_utf8, start,
+                "invalid UTF-8 (a continuation byte without a lead byte)");
+  } else if (lead == 0xc0 || lead == 0xc1) {
+    return fail(reject_reason::invalid_utf8, start, "invalid UTF-8 (an overlong encoding)");
+  } else {
+    return fail(reject_reason::invalid_utf8, start,
+                "invalid UTF-8 (byte 0x" + crypto::to_hex(std::string_view(start, 1)) +
+                    " never appears in UTF-8)");
+  }
+  if (end_ - p_ < length) {
+    return fail(reject_reason::invalid_utf8, start, "invalid UTF-8 (a truncated sequence)");
+  }
+  auto second = static_cast<unsigned char>(p_[1]);
+  if (second < lo || second > hi) {
+    const char* why = "a truncated sequence";
+    if (second >= 0x80 && second <= 0xbf) {
+      if (lead == 0xed) {
+        why = "an encoded UTF-16 surrogate";
+      } else if (lead == 0xf4) {
+        why = "a code point above U+10FFFF";
+      } else {
+        why = "an overlong encoding";
+      }
+    }
+    return fail(reject_reason::invalid_utf8, start, std::string("invalid UTF-8 (") + why + ")");
+  }
+  for (int i = 2; i < length; ++i) {
+    auto b = static_cast<unsigned char>(p_[i]);
+    if (b < 0x80 || b > 0xbf) {
+      return fail(reject_reason::invalid_utf8, start, "invalid UTF-8 (a truncated sequence)");
+    }
+  }
+  if (decoded) decoded->append(p_, static_cast<std::size_t>(length));
+  p_ += length;
+  return true;
+}
+
+bool scanner::scan_escape(std::string* decoded) {
+  const char* start = p_;
+  if (end_ - p_ < 2) return fail(reject_reason::syntax_error, start, "an unterminated escape");
+  char e = p_[1];
+  char simple = 0;
+  switch (e) {
+    case '"':
+      simple = '"';
+      break;
+    case '\\':
+      simple = '\\';
+      break;
+    case '/':
+      simple = '/';
+      break;
+    case 'b':
+      simple = '\b';
+      break;
+    case 'f':
+      simple = '\f';
+      break;
+    case 'n':
+      simple = '\n';
+      break;
+    case 'r':
+      simple = '\r';
+      break;
+    case 't':
+      simple = '\t';
+      break;
+    case 'u':
+      break;
+    default:
+      return fail(
+          reject_reason::invalid_escape, start,
+          "unknown escape character " + quote(std::string_view(p_ + 1, 1)) + " after a backslash");
+  }
+  if (simple) {
+    if (decoded) decoded->push_back(simple);
+    p_ += 2;
+    return true;
+  }
+  auto hex4 = [&](const char* at, std::uint32_t* v) {
+    if (end_ - at < 6 || at[0] != '\\' || at[1] != 'u') return false;
+    std::uint32_t r = 0;
+    for (int i = 2; i < 6; ++i) {
+      int h = hex_value(at[i]);
+      if (h < 0) return false;
+      r = r << 4 | static_cast<std::uint32_t>(h);
+    }
+    *v = r;
+    return true;
+  };
+  std::uint32_t cp;
+  if (!hex4(p_, &cp))
+    return fail(reject_reason::invalid_escape, start, "\\u not followed by four hex digits");
+  if (cp >= 0xdc00 && cp <= 0xdfff) {
+    return fail(reject_reason::invalid_escape, start,
+                "an escaped low surrogate without a high surrogate before it");
+  }
+  if (cp >= 0xd800 && cp <= 0xdbff) {
+    std::uint32_t low;
+    if (!hex4(p_ + 6, &low) || low < 0xdc00 || low > 0xdfff) {
+      return fail(reject_reason::invalid_escape, start,
+                  "an escaped high surrogate not followed by an escaped low surrogate");
+    }
+    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+    p_ += 12;
+  } else {
+    p_ += 6;
+  }
+  if (decoded) append_utf8(decoded, cp);
+  return true;
+}
+
+bool scanner::scan_payload(std::array<value_info, field_count>* fields, value_info* unknown) {
+  if (!skip_ws()) return false;
+  if (p_ == end_ || *p_ != '{') {
+    return fail(reject_reason::not_an_object, p_,
+                "the payload does not start with '{' (it must be a JSON object)");
+  }
+  ++p_;
+  if (!skip_ws()) return false;
+  open_object();
+  if (p_ < end_ && *p_ == '}') {
+    ++p_;
+  } else {
+    for (;;) {
+      std::string_view key;
+      const char* key_at;
+      if (!scan_key(&key, &key_at)) return false;
+      if (!skip_ws() || !expect(':', "':'") || !skip_ws()) return false;
+      int idx = field_index(key);
+      value_info* info = nullptr;
+      if (idx >= 0) {
+        info = &(*fields)[static_cast<std::size_t>(idx)];
+      } else if (unknown->k == kind::none) {
+        info = unknown;
+        unknown->key = std::string(key);  // remembered for the message
+      }
+      if (info) info->key_offset = offset(key_at);
+      if (!scan_value(1, info)) return false;
+      if (!skip_ws()) return false;
+      if (p_ < end_ && *p_ == ',') {
+        ++p_;
+        if (!skip_ws()) return false;
+        continue;
+      }
+      if (!expect('}', "',' or '}'")) return false;
+      break;
+    }
+  }
+  close_object();
+  if (!skip_ws()) return false;
+  if (p_ != end_) return fail(reject_reason::syntax_error, p_, "bytes after the payload object");
+  return true;
+}
+
+bool scanner::scan_single_object() {
+  if (p_ == end_ || *p_ != '{') {
+    return fail(reject_reason::not_an_object, p_, "the text is not a JSON object");
+  }
+  if (!scan_object(1)) return false;
+  if (p_ != end_) return fail(reject_reason::syntax_error, p_, "bytes after the object");
+  return true;
+}
+
+// --- The field rules, applied after the scan (PROTOCOL.md §2.4, step 4). ---
+
+rejection field_error(reject_reason reason, std::size_t at, std::string what) {
+  if (at != rejection::no_offset) {
+    what += " at byte ";
+    what += std::to_string(at);
+  }
+  return rejection{reason, at, std::move(what)};
+}
+
+std::optional<rejection> require(const value_info& f, int idx, kind k) {
+  std::string name = quote(field_names[static_cast<std::size_t>(idx)]);
+  if (f.k == kind::none) {
+    return field_error(reject_reason::missing_field, rejection::no_offset,
+                       "the required field " + name + " is missing");
+  }
+  if (f.k != k) {
+    return field_error(reject_reason::wrong_field_type, f.offset,
+                       "field " + name + " must be " + std::string(kind_name(k)) + ", not " +
+                           std::string(kind_name(f.k)));
+  }
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<rejection> decode_id(const value_info& f, int idx, T* out) {
+  if (f.str.size() != 43 || !crypto::from_text(f.str, out)) {
+    return field_error(reject_reason::invalid_id, f.offset,
+                       "field " + quote(field_names[static_cast<std::size_t>(idx)]) +
+                           " is not a 43-character base64url id");
+  }
+  return std::nullopt;
+}
+
+std::optional<rejection> check_min(const value_info& f, int idx, std::int64_t min) {
+  if (f.integer < min) {
+    return field_error(reject_reason::field_out_of_range, f.offset,
+                       "field " + quote(field_names[static_cast<std::size_t>(idx)]) + " is " +
+                           std::to_string(f.integer) + "; it must be at least " +
+                           std::to_string(min));
+  }
+  return std::nullopt;
+}
+
+std::optional<rejection> apply_field_rules(const std::array<value_info, field_count>& fs,
+                                           const value_info& unknown, record* out) {
+  // 1. The version decides what the rest means, so it is checked first.
+  const value_info& v = fs[f_v];
+  if (auto e = require(v, f_v, kind::number)) return e;
+  if (v.integer != 1) {
+    return field_error(reject_reason::unsupported_version, v.offset,
+                       "version " + std::to_string(v.integer) + " is not supported (only 1 is)");
+  }
+  // 2. The exact field set.
+  if (unknown.k != kind::none) {
+    return field_error(reject_reason::unknown_field, unknown.key_offset,
+                       "unknown field " + quote(unknown.key));
+  }
+  // 3. type, which decides whether a community field belongs.
+  const value_info& type = fs[f_type];
+  if (auto e = require(type, f_type, kind::string)) return e;
+  if (type.str.empty()) {
+    return field_error(reject_reason::empty_type, type.offset, "field \"type\" is empty");
+  }
+  bool genesis = type.str == "community.create";
+  // 4. community.
+  const value_info& community = fs[f_community];
+  if (genesis && community.k != kind::none) {
+    return field_error(reject_reason::genesis_with_community, community.key_offset,
+                       "a community.create record must not have a \"community\" field");
+  }
+  if (!genesis) {
+    if (community.k == kind::none) {
+      return field_error(reject_reason::missing_community, rejection::no_offset,
+                         "the required field \"community\" is missing (only community.create "
+                         "records go without it)");
+    }
+    if (auto e = require(community, f_community, kind::string)) return e;
+    if (auto e = decode_id(community, f_community, &out->community)) return e;
+  }
+  // 5. author.
+  if (auto e = require(fs[f_author], f_author, kind::string)) return e;
+  if (auto e = decode_id(fs[f_author], f_author, &out->author)) return e;
+  // 6. seq.
+  if (auto e = require(fs[f_seq], f_seq, kind::number)) return e;
+  if (auto e = check_min(fs[f_seq], f_seq, 1)) return e;
+  // 7. prev: null or an id.
+  const value_info& prev = fs[f_prev];
+  if (prev.k == kind::none) {
+    return field_error(reject_reason::missing_field, rejection::no_offset,
+                       "the required field \"prev\" is missing");
+  }
+  if (prev.k == kind::null) {
+    out->prev.reset();
+  } else if (prev.k == kind::string) {
+    record_id id;
+    if (auto e = decode_id(prev, f_prev, &id)) return e;
+    out->prev = id;
+  } else {
+    return field_error(
+        reject_reason::wrong_field_type, prev.offset,
+        "field \"prev\" must be a string or null, not " + std::string(kind_name(prev.k)));
+  }
+  // 8. lamport, ts.
+  if (auto e = require(fs[f_lamport], f_lamport, kind::number)) return e;
+  if (auto e = check_min(fs[f_lamport], f_lamport, 1)) return e;
+  if (auto e = require(fs[f_ts], f_ts, kind::number)) return e;
+  if (auto e = check_min(fs[f_ts], f_ts, 0)) return e;
+  // 9. body.
+  if (auto e = require(fs[f_body], f_body, kind::object)) return e;
+  // 10. The chain fields agree with each other.
+  std::int64_t seq = fs[f_seq].integer;
+  if (genesis && seq != 1) {
+    return field_error(reject_reason::genesis_not_first, fs[f_seq].offset,
+                       "a community.create record must have seq 1, not " + std::to_string(seq));
+  }
+  if (seq == 1 && out->prev) {
+    return field_error(reject_reason::seq_prev_mismatch, prev.offset,
+                       "a record with seq 1 must have prev null");
+  }
+  if (seq > 1 && !out->prev) {
+    return field_error(
+        reject_reason::seq_prev_mismatch, prev.offset,
+        "a record with seq " + std::to_string(seq) + " must have a prev id, not null");
+  }
+  out->seq = static_cast<std::uint64_t>(seq);
+  out->lamport = static_cast<std::uint64_t>(fs[f_lamport].integer);
+  out->ts = fs[f_ts].integer;
+  out->type = std::string(type.str);
+  out->body = std::string(fs[f_body].raw);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<rejection> scan_payload(std::string_view payload, record* out) {
+  scanner s(payload, /*compact=*/false);
+  std::array<value_info, field_count> fields;
+  value_info unknown;
+  if (!s.scan_payload(&fields, &unknown)) return std::move(s.error());
+  return apply_field_rules(fields, unknown, out);
+}
+
+std::optional<rejection> check_json_object(std::string_view text, bool compact) {
+  scanner s(text, compact);
+  if (!s.scan_single_object()) return std::move(s.error());
+  return std::nullopt;
+}
+
+}  // namespace zwerm::node

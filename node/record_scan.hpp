@@ -1,0 +1,40 @@
+// The strict single-pass scanner for the JSON subset of record payloads (PROTOCOL.md §2.2).
+//
+// Used by the parser (node/record_parse.hpp) and the writer (node/record_writer.hpp); most
+// callers want parse_record() instead. The scanner reads each byte once, never allocates per
+// byte, and never re-serialises: it checks the grammar (objects, arrays, strings, integers,
+// true/false/null), duplicate keys at every depth, integer range, UTF-8 and escapes, and
+// extracts the nine header fields. It does not hash or verify signatures.
+//
+// Thread-safety: pure functions, no shared state.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "node/record.hpp"
+#include "node/record_error.hpp"
+
+namespace zwerm::node {
+
+// Nesting bound: the payload object is depth 1, the body object depth 2, so a body may nest
+// objects and arrays 31 levels deep inside it.
+inline constexpr int max_nesting_depth = 32;
+
+// Largest integer magnitude accepted anywhere in a payload: 2^53.
+inline constexpr std::int64_t max_json_integer = std::int64_t{1} << 53;
+
+// Scans `payload` (the bytes before the signature) and applies every field rule of
+// PROTOCOL.md §2.4 steps 2-4. On success fills out->community (left unchanged for a genesis
+// record, whose community is its own id), author, seq, prev, lamport, ts, type and body; it
+// leaves out->bytes and out->id alone. Offsets in the rejection count from the payload's
+// first byte. Does not check the payload size limit.
+std::optional<rejection> scan_payload(std::string_view payload, record* out);
+
+// Checks that `text` is exactly one JSON object of the accepted subset (no leading or trailing
+// bytes). With `compact`, whitespace between tokens is refused too (syntax_error). Offsets in
+// the rejection count from text's first byte. The writer uses this to validate bodies.
+std::optional<rejection> check_json_object(std::string_view text, bool compact);
+
+}  // namespace zwerm::node
