@@ -1,0 +1,99 @@
+// Internal to store/*.cpp: the state behind store::impl and LevelDB helpers shared by the
+// store's source files (open, ingest, reads, check, repair).
+#pragma once
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/env.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/iterator.h>
+#include <leveldb/write_batch.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "store/store.hpp"
+
+namespace zwerm::store {
+
+// LevelDB's status as a sentence for people. `doing` says what the store was trying to do
+// ("open", "write a batch", ...). A held LOCK becomes busy; corruption names the repair command.
+status from_leveldb(const leveldb::Status& s, const std::filesystem::path& dir,
+                    std::string_view doing);
+// The `zwermd repair --home HOME` advice for a store directory (HOME = dir's parent when the
+// directory is called db, as in <home>/db).
+std::string repair_advice(const std::filesystem::path& dir);
+
+// The LevelDB options every store open uses, built from store options. Owns cache and filter.
+struct leveldb_setup {
+  explicit leveldb_setup(const options& opts);
+  leveldb::Options ldb;
+  std::unique_ptr<leveldb::Cache> cache;
+  std::unique_ptr<const leveldb::FilterPolicy> filter;
+};
+
+struct store::impl {
+  std::filesystem::path dir;
+  options opts;
+  leveldb_setup setup;
+  std::unique_ptr<leveldb::DB> db;
+
+  std::mutex write_mu;              // one writer at a time
+  std::uint64_t pending_total = 0;  // mirror of M "pending"; guarded by write_mu
+  bool write_failed = false;        // guarded by write_mu
+  std::string write_failure;        // guarded by write_mu
+
+  impl(std::filesystem::path d, const options& o) : dir(std::move(d)), opts(o), setup(o) {}
+
+  leveldb::ReadOptions read_options(const leveldb::Snapshot* snap = nullptr) const {
+    leveldb::ReadOptions r;
+    r.verify_checksums = true;
+    r.snapshot = snap;
+    return r;
+  }
+  // Get with NotFound folded into *found.
+  status get(const std::string& key, std::string* value, bool* found,
+             const leveldb::Snapshot* snap = nullptr) const;
+  status corruption(std::string what) const;
+};
+
+// Iterates the keys that start with `prefix` from `from` (>= prefix) onward.
+class prefix_iter {
+ public:
+  prefix_iter(const store::impl& s, std::string prefix, const std::string& from,
+              const leveldb::Snapshot* snap = nullptr);
+  prefix_iter(const store::impl& s, std::string prefix, const leveldb::Snapshot* snap = nullptr)
+      : prefix_iter(s, prefix, prefix, snap) {}
+  bool valid() const;
+  std::string_view key() const;
+  std::string_view value() const;
+  void next() { it_->Next(); }
+  leveldb::Status status() const { return it_->status(); }
+
+ private:
+  std::string prefix_;
+  std::unique_ptr<leveldb::Iterator> it_;
+};
+
+inline std::string_view sv(const leveldb::Slice& s) {
+  return {s.data(), s.size()};
+}
+inline leveldb::Slice sl(std::string_view s) {
+  return {s.data(), s.size()};
+}
+
+// Compares every table file the MANIFEST lists with the file on disk (size, footer magic).
+status check_table_files(leveldb::DB& db, leveldb::Env* env, const std::filesystem::path& dir);
+
+// Schema migrations (store/migrate.cpp): brings an open database at `from` up to
+// schema_version inside one synced batch.
+status migrate(store::impl& s, std::uint32_t from);
+
+// Table checks of the open database (store/check.cpp).
+status check_tables(const store::impl& s);
+
+}  // namespace zwerm::store

@@ -1,0 +1,293 @@
+#include "store/keys.hpp"
+
+#include <cstring>
+
+namespace zwerm::store::keys {
+
+namespace {
+
+std::string start(table t, std::size_t reserve) {
+  std::string k;
+  k.reserve(reserve);
+  k.push_back(static_cast<char>(t));
+  return k;
+}
+
+template <class T>
+void put(std::string* out, const T& fixed) {
+  out->append(fixed.view());
+}
+
+template <class T>
+T take(std::string_view in, std::size_t at) {
+  T v;
+  std::memcpy(v.data(), in.data() + at, T::size());
+  return v;
+}
+
+constexpr std::size_t kFeedKey = 1 + 32 + 32 + 8;
+constexpr std::size_t kFeedIdKey = kFeedKey + 32;
+constexpr std::size_t kOrderKey = 1 + 32 + 8 + 32 + 8;
+constexpr std::size_t kHeadKey = 1 + 32 + 32;
+constexpr std::size_t kEntryFixed = 1 + 32 + 32 + 8 + 8 + 1;
+constexpr std::size_t kHeadValue = 8 + 32 + 8 + 1;
+
+}  // namespace
+
+void put_u64(std::string* out, std::uint64_t v) {
+  char b[8];
+  for (int i = 7; i >= 0; --i) {
+    b[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  out->append(b, 8);
+}
+
+void put_u32(std::string* out, std::uint32_t v) {
+  char b[4];
+  for (int i = 3; i >= 0; --i) {
+    b[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  out->append(b, 4);
+}
+
+std::uint64_t get_u64(std::string_view in) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[i]);
+  return v;
+}
+
+std::uint32_t get_u32(std::string_view in) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[i]);
+  return v;
+}
+
+std::string record_key(const digest& id) {
+  auto k = start(records, 33);
+  put(&k, id);
+  return k;
+}
+
+std::string feed_prefix(const digest& c, const public_key& a) {
+  auto k = start(feeds, kFeedKey);
+  put(&k, c);
+  put(&k, a);
+  return k;
+}
+
+std::string feed_key(const digest& c, const public_key& a, std::uint64_t seq) {
+  auto k = feed_prefix(c, a);
+  put_u64(&k, seq);
+  return k;
+}
+
+std::string order_prefix(const digest& c) {
+  auto k = start(order, kOrderKey);
+  put(&k, c);
+  return k;
+}
+
+std::string order_key(const digest& c, std::uint64_t lamport, const public_key& a,
+                      std::uint64_t seq) {
+  auto k = order_prefix(c);
+  put_u64(&k, lamport);
+  put(&k, a);
+  put_u64(&k, seq);
+  return k;
+}
+
+std::string head_prefix(const digest& c) {
+  auto k = start(heads, kHeadKey);
+  put(&k, c);
+  return k;
+}
+
+std::string head_key(const digest& c, const public_key& a) {
+  auto k = head_prefix(c);
+  put(&k, a);
+  return k;
+}
+
+std::string bucket_prefix(const digest& c) {
+  auto k = start(buckets, 34);
+  put(&k, c);
+  return k;
+}
+
+std::string bucket_key(const digest& c, std::uint8_t bucket) {
+  auto k = bucket_prefix(c);
+  k.push_back(static_cast<char>(bucket));
+  return k;
+}
+
+std::string community_key(const digest& c) {
+  auto k = start(communities, 33);
+  put(&k, c);
+  return k;
+}
+
+namespace {
+std::string feed_id_prefix(table t, const digest& c, const public_key& a) {
+  auto k = start(t, kFeedIdKey);
+  put(&k, c);
+  put(&k, a);
+  return k;
+}
+std::string feed_id_key(table t, const digest& c, const public_key& a, std::uint64_t seq,
+                        const digest& id) {
+  auto k = feed_id_prefix(t, c, a);
+  put_u64(&k, seq);
+  put(&k, id);
+  return k;
+}
+}  // namespace
+
+std::string fork_prefix(const digest& c, const public_key& a) {
+  return feed_id_prefix(forks, c, a);
+}
+std::string fork_key(const digest& c, const public_key& a, std::uint64_t seq, const digest& id) {
+  return feed_id_key(forks, c, a, seq, id);
+}
+std::string pending_prefix(const digest& c, const public_key& a) {
+  return feed_id_prefix(pending, c, a);
+}
+std::string pending_key(const digest& c, const public_key& a, std::uint64_t seq, const digest& id) {
+  return feed_id_key(pending, c, a, seq, id);
+}
+std::string rebuild_key(const digest& c, const public_key& a, std::uint64_t seq, const digest& id) {
+  return feed_id_key(rebuild, c, a, seq, id);
+}
+
+std::string pending_count_key(const digest& c, const public_key& a) {
+  auto k = start(pending_counts, kHeadKey);
+  put(&k, c);
+  put(&k, a);
+  return k;
+}
+
+std::string meta_key(std::string_view name) {
+  auto k = start(meta, 1 + name.size());
+  k.append(name);
+  return k;
+}
+
+std::string peer_key(std::string_view address) {
+  auto k = start(peers, 1 + address.size());
+  k.append(address);
+  return k;
+}
+
+std::string view_key(std::string_view key) {
+  auto k = start(views, 1 + key.size());
+  k.append(key);
+  return k;
+}
+
+bool parse_feed_key(std::string_view key, feed_key_parts* out) {
+  if (key.size() != kFeedKey || key[0] != static_cast<char>(feeds)) return false;
+  out->community = take<digest>(key, 1);
+  out->author = take<public_key>(key, 33);
+  out->seq = get_u64(key.substr(65));
+  return true;
+}
+
+bool parse_feed_id_key(std::string_view key, feed_key_parts* out) {
+  if (key.size() != kFeedIdKey) return false;
+  out->community = take<digest>(key, 1);
+  out->author = take<public_key>(key, 33);
+  out->seq = get_u64(key.substr(65));
+  out->id = take<digest>(key, 73);
+  return true;
+}
+
+bool parse_order_key(std::string_view key, order_key_parts* out) {
+  if (key.size() != kOrderKey || key[0] != static_cast<char>(order)) return false;
+  out->community = take<digest>(key, 1);
+  out->pos.lamport = get_u64(key.substr(33));
+  out->pos.author = take<public_key>(key, 41);
+  out->pos.seq = get_u64(key.substr(73));
+  return true;
+}
+
+bool parse_head_key(std::string_view key, digest* community, public_key* author) {
+  if (key.size() != kHeadKey) return false;
+  *community = take<digest>(key, 1);
+  *author = take<public_key>(key, 33);
+  return true;
+}
+
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    auto& last = end.back();
+    if (static_cast<std::uint8_t>(last) != 0xff) {
+      last = static_cast<char>(static_cast<std::uint8_t>(last) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+std::string encode_entry(const record_entry& e) {
+  std::string v;
+  v.reserve(kEntryFixed + 32 + e.bytes.size());
+  v.push_back(1);
+  put(&v, e.community);
+  put(&v, e.author);
+  put_u64(&v, e.seq);
+  put_u64(&v, e.lamport);
+  v.push_back(e.prev ? 1 : 0);
+  if (e.prev) put(&v, *e.prev);
+  v.append(e.bytes);
+  return v;
+}
+
+bool decode_entry(const digest& id, std::string_view value, record_entry* out) {
+  if (value.size() < kEntryFixed || value[0] != 1) return false;
+  out->id = id;
+  out->community = take<digest>(value, 1);
+  out->author = take<public_key>(value, 33);
+  out->seq = get_u64(value.substr(65));
+  out->lamport = get_u64(value.substr(73));
+  std::size_t at = kEntryFixed;
+  switch (value[81]) {
+    case 0:
+      out->prev.reset();
+      break;
+    case 1:
+      if (value.size() < kEntryFixed + 32) return false;
+      out->prev = take<digest>(value, at);
+      at += 32;
+      break;
+    default:
+      return false;
+  }
+  out->bytes.assign(value.substr(at));
+  return true;
+}
+
+std::string encode_head(const feed_head& h) {
+  std::string v;
+  v.reserve(kHeadValue);
+  put_u64(&v, h.seq);
+  put(&v, h.id);
+  put_u64(&v, h.lamport);
+  v.push_back(h.forked ? 1 : 0);
+  return v;
+}
+
+bool decode_head(const public_key& author, std::string_view value, feed_head* out) {
+  if (value.size() != kHeadValue) return false;
+  out->author = author;
+  out->seq = get_u64(value);
+  out->id = take<digest>(value, 8);
+  out->lamport = get_u64(value.substr(40));
+  if (static_cast<std::uint8_t>(value[48]) > 1) return false;
+  out->forked = value[48] == 1;
+  return true;
+}
+
+}  // namespace zwerm::store::keys

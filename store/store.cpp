@@ -1,0 +1,569 @@
+#include "store/store.hpp"
+
+#include <charconv>
+#include <system_error>
+
+#include "store/db.hpp"
+#include "store/frontier.hpp"
+#include "store/keys.hpp"
+#include "store/leveldb_env.hpp"
+
+namespace zwerm::store {
+
+namespace {
+
+// The last 8 bytes of every LevelDB table file (table/format.h, kTableMagicNumber).
+constexpr std::uint64_t table_magic = 0xdb4775248b80fb57ull;
+constexpr std::size_t table_footer = 48;
+
+bool is_lock_error(const leveldb::Status& s) {
+  if (!s.IsIOError()) return false;
+  auto text = s.ToString();
+  return text.find("/LOCK") != std::string::npos || text.find("lock ") != std::string::npos;
+}
+
+leveldb::Env* env_of(const options& opts) {
+  return opts.env ? leveldb_env_of(*opts.env) : leveldb::Env::Default();
+}
+
+// Every table file LevelDB's MANIFEST lists, with its recorded size: parses the
+// "leveldb.sstables" property (" NUMBER:SIZE[smallest .. largest]" per file).
+std::vector<std::pair<std::uint64_t, std::uint64_t>> listed_tables(leveldb::DB& db) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  std::string text;
+  if (!db.GetProperty("leveldb.sstables", &text)) return out;
+  std::size_t at = 0;
+  while ((at = text.find(':', at)) != std::string::npos) {
+    std::size_t start = at;
+    while (start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9') --start;
+    std::uint64_t number = 0, size = 0;
+    auto r1 = std::from_chars(text.data() + start, text.data() + at, number);
+    auto r2 = std::from_chars(text.data() + at + 1, text.data() + text.size(), size);
+    if (start < at && r1.ec == std::errc() && r2.ec == std::errc() && *r2.ptr == '[') {
+      out.emplace_back(number, size);
+    }
+    at += 1;
+  }
+  return out;
+}
+
+std::string table_name(const std::filesystem::path& dir, std::uint64_t number, const char* ext) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06llu.%s", static_cast<unsigned long long>(number), ext);
+  return (dir / buf).string();
+}
+
+}  // namespace
+
+// Truncated or overwritten table files are found here, at open, by their size and footer
+// magic: cheap (one small read per file) and it turns a later mysterious read error into a
+// clear message now. Damage inside a table's blocks is caught by checksums on first read.
+status check_table_files(leveldb::DB& db, leveldb::Env* env, const std::filesystem::path& dir) {
+  for (auto [number, size] : listed_tables(db)) {
+    std::string name = table_name(dir, number, "ldb");
+    if (!env->FileExists(name)) name = table_name(dir, number, "sst");
+    std::uint64_t actual = 0;
+    auto s = env->GetFileSize(name, &actual);
+    if (!s.ok()) return from_leveldb(s, dir, "open");
+    if (actual != size) {
+      return {status_code::corruption, "the store in " + dir.string() + " is damaged: table file " +
+                                           name + " has " + std::to_string(actual) +
+                                           " bytes but should have " + std::to_string(size) + "; " +
+                                           repair_advice(dir)};
+    }
+    if (size < table_footer) continue;  // LevelDB itself rejects it on first read
+    leveldb::RandomAccessFile* file = nullptr;
+    s = env->NewRandomAccessFile(name, &file);
+    if (!s.ok()) return from_leveldb(s, dir, "open");
+    std::unique_ptr<leveldb::RandomAccessFile> owned(file);
+    char scratch[8];
+    leveldb::Slice got;
+    s = file->Read(size - 8, 8, &got, scratch);
+    if (!s.ok()) return from_leveldb(s, dir, "open");
+    std::uint64_t magic = 0;
+    for (int i = 7; i >= 0 && got.size() == 8; --i) {
+      magic = (magic << 8) | static_cast<std::uint8_t>(got[i]);  // little-endian fixed64
+    }
+    if (magic != table_magic) {
+      return {status_code::corruption, "the store in " + dir.string() + " is damaged: table file " +
+                                           name + " does not end in a table footer; " +
+                                           repair_advice(dir)};
+    }
+  }
+  return {};
+}
+
+std::string repair_advice(const std::filesystem::path& dir) {
+  if (dir.filename() == "db") {
+    return "run `zwermd repair --home " + dir.parent_path().string() + "` to rebuild it";
+  }
+  return "run `zwermd repair` on the home that holds " + dir.string() + " to rebuild it";
+}
+
+status from_leveldb(const leveldb::Status& s, const std::filesystem::path& dir,
+                    std::string_view doing) {
+  if (s.ok()) return {};
+  const std::string detail = s.ToString();
+  if (is_lock_error(s)) {
+    return {status_code::busy, "another zwermd is using " + dir.string() +
+                                   " (its lock file is held); stop it first, or use another "
+                                   "--home"};
+  }
+  if (s.IsCorruption()) {
+    return {status_code::corruption, "the store in " + dir.string() + " is damaged (" +
+                                         std::string(doing) + ": " + detail + "); " +
+                                         repair_advice(dir)};
+  }
+  if (s.IsNotFound()) {
+    return {status_code::not_found,
+            "could not " + std::string(doing) + " in " + dir.string() + ": " + detail};
+  }
+  return {status_code::io_error,
+          "could not " + std::string(doing) + " in " + dir.string() + ": " + detail};
+}
+
+leveldb_setup::leveldb_setup(const options& opts)
+    : cache(leveldb::NewLRUCache(opts.cache_bytes)), filter(leveldb::NewBloomFilterPolicy(10)) {
+  ldb.create_if_missing = opts.create_if_missing;
+  ldb.paranoid_checks = true;
+  ldb.block_cache = cache.get();
+  ldb.filter_policy = filter.get();
+  ldb.write_buffer_size = opts.write_buffer_bytes;
+  ldb.env = env_of(opts);
+}
+
+status store::impl::get(const std::string& key, std::string* value, bool* found,
+                        const leveldb::Snapshot* snap) const {
+  auto s = db->Get(read_options(snap), key, value);
+  if (s.IsNotFound()) {
+    *found = false;
+    return {};
+  }
+  *found = s.ok();
+  return from_leveldb(s, dir, "read");
+}
+
+status store::impl::corruption(std::string what) const {
+  return {status_code::corruption,
+          "the store in " + dir.string() + " is damaged: " + what + "; " + repair_advice(dir)};
+}
+
+prefix_iter::prefix_iter(const store::impl& s, std::string prefix, const std::string& from,
+                         const leveldb::Snapshot* snap)
+    : prefix_(std::move(prefix)), it_(s.db->NewIterator(s.read_options(snap))) {
+  it_->Seek(from);
+}
+
+bool prefix_iter::valid() const {
+  return it_->Valid() && it_->key().starts_with(prefix_);
+}
+std::string_view prefix_iter::key() const {
+  return sv(it_->key());
+}
+std::string_view prefix_iter::value() const {
+  return sv(it_->value());
+}
+
+const char* to_string(outcome o) {
+  switch (o) {
+    case outcome::appended:
+      return "appended";
+    case outcome::duplicate:
+      return "duplicate";
+    case outcome::pending:
+      return "pending";
+    case outcome::dropped:
+      return "dropped";
+    case outcome::forked:
+      return "forked";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------------------------- open
+
+result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir, const options& opts) {
+  auto p = std::make_unique<impl>(dir, opts);
+  leveldb::Env* env = p->setup.ldb.env;
+  if (opts.create_if_missing) {
+    // LevelDB creates the last directory itself (through the environment, which may be in
+    // memory); on the real file system the parents must exist too.
+    if (!opts.env) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) {
+        return status{status_code::io_error,
+                      "could not create the store directory " + dir.string() + ": " + ec.message()};
+      }
+    }
+  } else if (!env->FileExists((dir / "CURRENT").string())) {
+    return status{status_code::not_found, "there is no store in " + dir.string()};
+  }
+
+  leveldb::DB* raw = nullptr;
+  auto s = leveldb::DB::Open(p->setup.ldb, dir.string(), &raw);
+  if (!s.ok()) return from_leveldb(s, dir, "open the store");
+  p->db.reset(raw);
+
+  if (auto st = check_table_files(*p->db, env, dir); !st.ok()) return st;
+
+  std::string value;
+  bool found = false;
+  if (auto st = p->get(keys::meta_key(keys::meta_schema), &value, &found); !st.ok()) return st;
+  if (!found) {
+    std::unique_ptr<leveldb::Iterator> it(p->db->NewIterator(p->read_options()));
+    it->SeekToFirst();
+    if (!it->status().ok()) return from_leveldb(it->status(), dir, "open the store");
+    if (it->Valid()) return p->corruption("it holds data but no schema version");
+    leveldb::WriteBatch wb;
+    std::string v;
+    keys::put_u32(&v, schema_version);
+    wb.Put(keys::meta_key(keys::meta_schema), v);
+    leveldb::WriteOptions w;
+    w.sync = true;
+    if (auto st = from_leveldb(p->db->Write(w, &wb), dir, "create the store"); !st.ok()) {
+      return st;
+    }
+  } else {
+    if (value.size() != 4) return p->corruption("its schema version is unreadable");
+    const auto version = keys::get_u32(value);
+    if (version > schema_version) {
+      return status{status_code::unsupported,
+                    "the store in " + dir.string() + " was written by a newer zwerm (schema " +
+                        std::to_string(version) + "; this zwermd understands up to schema " +
+                        std::to_string(schema_version) +
+                        "); run a newer zwermd, or move the directory aside"};
+    }
+    if (version == 0) return p->corruption("its schema version is 0");
+    if (version < schema_version) {
+      if (auto st = migrate(*p, version); !st.ok()) return st;
+    }
+  }
+
+  if (auto st = p->get(keys::meta_key(keys::meta_pending), &value, &found); !st.ok()) return st;
+  if (found) {
+    if (value.size() != 8) return p->corruption("its pending counter is unreadable");
+    p->pending_total = keys::get_u64(value);
+  }
+  return std::unique_ptr<store>(new store(std::move(p)));
+}
+
+store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+store::~store() = default;
+
+const std::filesystem::path& store::dir() const {
+  return impl_->dir;
+}
+
+// ---------------------------------------------------------------------------------- writes
+
+status store::write_views(std::span<const view_change> views) {
+  std::lock_guard lock(impl_->write_mu);
+  if (impl_->write_failed) return {status_code::io_error, impl_->write_failure};
+  leveldb::WriteBatch wb;
+  for (const auto& c : views) {
+    if (c.value) {
+      wb.Put(keys::view_key(c.key), *c.value);
+    } else {
+      wb.Delete(keys::view_key(c.key));
+    }
+  }
+  leveldb::WriteOptions w;
+  w.sync = true;
+  return from_leveldb(impl_->db->Write(w, &wb), impl_->dir, "write views");
+}
+
+status store::put_peer(const known_peer& peer) {
+  std::lock_guard lock(impl_->write_mu);
+  if (impl_->write_failed) return {status_code::io_error, impl_->write_failure};
+  leveldb::WriteOptions w;
+  w.sync = true;
+  return from_leveldb(impl_->db->Put(w, keys::peer_key(peer.address), peer.info), impl_->dir,
+                      "save a peer");
+}
+
+status store::erase_peer(const std::string& address) {
+  std::lock_guard lock(impl_->write_mu);
+  if (impl_->write_failed) return {status_code::io_error, impl_->write_failure};
+  leveldb::WriteOptions w;
+  w.sync = true;
+  return from_leveldb(impl_->db->Delete(w, keys::peer_key(address)), impl_->dir, "forget a peer");
+}
+
+// ---------------------------------------------------------------------------------- reads
+
+result<record_entry> store::get(const crypto::digest& id) const {
+  std::string value;
+  bool found = false;
+  if (auto st = impl_->get(keys::record_key(id), &value, &found); !st.ok()) return st;
+  if (!found) return status{status_code::not_found, "no record with this id"};
+  record_entry e;
+  if (!keys::decode_entry(id, value, &e)) return impl_->corruption("a record is unreadable");
+  return e;
+}
+
+result<bool> store::contains(const crypto::digest& id) const {
+  std::string value;
+  bool found = false;
+  if (auto st = impl_->get(keys::record_key(id), &value, &found); !st.ok()) return st;
+  return found;
+}
+
+result<std::optional<feed_head>> store::head(const crypto::digest& community,
+                                             const crypto::public_key& author) const {
+  std::string value;
+  bool found = false;
+  if (auto st = impl_->get(keys::head_key(community, author), &value, &found); !st.ok()) {
+    return st;
+  }
+  if (!found) return std::optional<feed_head>{};
+  feed_head h;
+  if (!keys::decode_head(author, value, &h)) return impl_->corruption("a feed head is unreadable");
+  return std::optional<feed_head>{h};
+}
+
+namespace {
+
+result<std::vector<feed_head>> heads_with_prefix(const store::impl& s, const std::string& prefix) {
+  std::vector<feed_head> out;
+  for (prefix_iter it(s, prefix); it.valid(); it.next()) {
+    crypto::digest c;
+    crypto::public_key a;
+    feed_head h;
+    if (!keys::parse_head_key(it.key(), &c, &a) || !keys::decode_head(a, it.value(), &h)) {
+      return s.corruption("a feed head is unreadable");
+    }
+    out.push_back(h);
+  }
+  return out;
+}
+
+}  // namespace
+
+result<std::vector<feed_head>> store::frontier(const crypto::digest& community) const {
+  return heads_with_prefix(*impl_, keys::head_prefix(community));
+}
+
+result<std::vector<feed_head>> store::bucket_heads(const crypto::digest& community,
+                                                   std::uint8_t bucket) const {
+  auto prefix = keys::head_prefix(community);
+  prefix.push_back(static_cast<char>(bucket));
+  return heads_with_prefix(*impl_, prefix);
+}
+
+result<std::array<crypto::digest, 256>> store::bucket_digests(
+    const crypto::digest& community) const {
+  std::array<crypto::digest, 256> out{};
+  const auto prefix = keys::bucket_prefix(community);
+  for (prefix_iter it(*impl_, prefix); it.valid(); it.next()) {
+    if (it.key().size() != prefix.size() + 1 || it.value().size() != 32) {
+      return impl_->corruption("a bucket digest is unreadable");
+    }
+    crypto::digest::from(it.value(), &out[static_cast<std::uint8_t>(it.key().back())]);
+  }
+  return out;
+}
+
+result<crypto::digest> store::frontier_digest(const crypto::digest& community) const {
+  auto buckets = bucket_digests(community);
+  if (!buckets) return buckets.error();
+  return frontier_digest_of(*buckets);
+}
+
+result<std::vector<community_summary>> store::communities() const {
+  std::vector<community_summary> out;
+  const std::string prefix(1, keys::communities);
+  for (prefix_iter it(*impl_, prefix); it.valid(); it.next()) {
+    community_summary c;
+    if (it.key().size() != 33 || it.value().size() != 16 ||
+        !crypto::digest::from(it.key().substr(1), &c.id)) {
+      return impl_->corruption("a community entry is unreadable");
+    }
+    c.feeds = keys::get_u64(it.value());
+    c.records = keys::get_u64(it.value().substr(8));
+    out.push_back(c);
+  }
+  return out;
+}
+
+result<std::vector<fork_proof>> store::forks(const crypto::digest& community,
+                                             const crypto::public_key& author) const {
+  std::vector<fork_proof> out;
+  for (prefix_iter it(*impl_, keys::fork_prefix(community, author)); it.valid(); it.next()) {
+    keys::feed_key_parts k;
+    fork_proof p;
+    if (!keys::parse_feed_id_key(it.key(), &k) || !keys::decode_entry(k.id, it.value(), &p.other)) {
+      return impl_->corruption("a fork proof is unreadable");
+    }
+    std::string id;
+    bool found = false;
+    if (auto st = impl_->get(keys::feed_key(community, author, k.seq), &id, &found); !st.ok()) {
+      return st;
+    }
+    crypto::digest kept_id;
+    if (!found || !crypto::digest::from(id, &kept_id)) {
+      return impl_->corruption("a fork proof has no record in the log");
+    }
+    auto kept = get(kept_id);
+    if (!kept) return kept.error();
+    p.kept = std::move(*kept);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+result<std::uint64_t> store::pending_count() const {
+  std::string value;
+  bool found = false;
+  if (auto st = impl_->get(keys::meta_key(keys::meta_pending), &value, &found); !st.ok()) {
+    return st;
+  }
+  if (!found) return std::uint64_t{0};
+  if (value.size() != 8) return impl_->corruption("its pending counter is unreadable");
+  return keys::get_u64(value);
+}
+
+result<std::optional<std::string>> store::get_view(const std::string& key) const {
+  std::string value;
+  bool found = false;
+  if (auto st = impl_->get(keys::view_key(key), &value, &found); !st.ok()) return st;
+  if (!found) return std::optional<std::string>{};
+  return std::optional<std::string>{std::move(value)};
+}
+
+result<std::vector<std::pair<std::string, std::string>>> store::scan_views(
+    const std::string& prefix) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  prefix_iter it(*impl_, keys::view_key(prefix));
+  for (; it.valid(); it.next()) {
+    out.emplace_back(std::string(it.key().substr(1)), std::string(it.value()));
+  }
+  if (auto st = from_leveldb(it.status(), impl_->dir, "read views"); !st.ok()) return st;
+  return out;
+}
+
+result<std::vector<known_peer>> store::peers() const {
+  std::vector<known_peer> out;
+  prefix_iter it(*impl_, keys::peer_key(""));
+  for (; it.valid(); it.next()) {
+    out.push_back({std::string(it.key().substr(1)), std::string(it.value())});
+  }
+  if (auto st = from_leveldb(it.status(), impl_->dir, "read peers"); !st.ok()) return st;
+  return out;
+}
+
+status store::check() const {
+  return check_tables(*impl_);
+}
+
+// ---------------------------------------------------------------------------------- cursors
+
+namespace {
+
+// Shared by both cursors: an index iterator whose values are record ids, read through one
+// snapshot so that the cursor sees one state of the store.
+struct index_cursor {
+  index_cursor(const store::impl& s, std::string prefix, const std::string& from)
+      : s_(&s), snap_(s.db->GetSnapshot()), it_(s, std::move(prefix), from, snap_) {}
+  ~index_cursor() { s_->db->ReleaseSnapshot(snap_); }
+
+  // Loads the record the iterator points at; false at the end or on error.
+  bool load() {
+    if (!error_.ok()) return false;
+    if (!it_.valid()) {
+      error_ = from_leveldb(it_.status(), s_->dir, "read the log");
+      return false;
+    }
+    crypto::digest id;
+    std::string value;
+    bool found = false;
+    if (!crypto::digest::from(it_.value(), &id)) {
+      error_ = s_->corruption("an index entry is unreadable");
+      return false;
+    }
+    if (auto st = s_->get(keys::record_key(id), &value, &found, snap_); !st.ok()) {
+      error_ = st;
+      return false;
+    }
+    if (!found || !keys::decode_entry(id, value, &entry_)) {
+      error_ = s_->corruption("an index points at a missing record");
+      return false;
+    }
+    return true;
+  }
+
+  const store::impl* s_;
+  const leveldb::Snapshot* snap_;
+  prefix_iter it_;
+  record_entry entry_;
+  status error_;
+  bool valid_ = false;
+};
+
+}  // namespace
+
+struct feed_cursor::impl : index_cursor {
+  using index_cursor::index_cursor;
+};
+
+struct order_cursor::impl : index_cursor {
+  using index_cursor::index_cursor;
+};
+
+feed_cursor store::read_feed(const crypto::digest& community, const crypto::public_key& author,
+                             std::uint64_t from_seq) const {
+  auto p = std::make_unique<feed_cursor::impl>(*impl_, keys::feed_prefix(community, author),
+                                               keys::feed_key(community, author, from_seq));
+  p->valid_ = p->load();
+  return feed_cursor(std::move(p));
+}
+
+order_cursor store::read_order(const crypto::digest& community, const order_position& from) const {
+  auto p = std::make_unique<order_cursor::impl>(
+      *impl_, keys::order_prefix(community),
+      keys::order_key(community, from.lamport, from.author, from.seq));
+  p->valid_ = p->load();
+  return order_cursor(std::move(p));
+}
+
+feed_cursor::feed_cursor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+feed_cursor::feed_cursor(feed_cursor&&) noexcept = default;
+feed_cursor& feed_cursor::operator=(feed_cursor&&) noexcept = default;
+feed_cursor::~feed_cursor() = default;
+bool feed_cursor::valid() const {
+  return impl_->valid_;
+}
+const record_entry& feed_cursor::entry() const {
+  return impl_->entry_;
+}
+void feed_cursor::next() {
+  impl_->it_.next();
+  impl_->valid_ = impl_->load();
+}
+status feed_cursor::error() const {
+  return impl_->error_;
+}
+
+order_cursor::order_cursor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+order_cursor::order_cursor(order_cursor&&) noexcept = default;
+order_cursor& order_cursor::operator=(order_cursor&&) noexcept = default;
+order_cursor::~order_cursor() = default;
+bool order_cursor::valid() const {
+  return impl_->valid_;
+}
+const record_entry& order_cursor::entry() const {
+  return impl_->entry_;
+}
+order_position order_cursor::position() const {
+  const auto& e = impl_->entry_;
+  return {e.lamport, e.author, e.seq};
+}
+void order_cursor::next() {
+  impl_->it_.next();
+  impl_->valid_ = impl_->load();
+}
+status order_cursor::error() const {
+  return impl_->error_;
+}
+
+}  // namespace zwerm::store

@@ -1,0 +1,25 @@
+// Test support compiled into zwerm_store: ways to build stores in states the public API never
+// produces (an old schema, a newer one, lost index tables), so that migration, refusal, check
+// and repair can be tested without LevelDB headers outside store/. Never used by zwermd.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+
+#include "crypto/status.hpp"
+#include "store/record_entry.hpp"
+
+namespace zwerm::store::testing {
+
+// Writes a new schema-1 store in `dir` holding `records` (each feed complete from seq 1, in
+// seq order): records, feed index, total-order index and heads, as version 1 wrote them.
+status write_v1_store(const std::filesystem::path& dir, std::span<const record_entry> records);
+
+// Overwrites the schema version of the (closed) store in `dir`.
+status set_schema(const std::filesystem::path& dir, std::uint32_t version);
+
+// Deletes every key of one table (its one-byte prefix, e.g. 'O' or 'H') from the closed store.
+status drop_table(const std::filesystem::path& dir, char table);
+
+}  // namespace zwerm::store::testing

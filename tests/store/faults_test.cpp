@@ -1,0 +1,291 @@
+// Faults and damaged files: a full disk, schema versions, damaged tables and MANIFEST, repair,
+// and a second process on the same store.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "store/fault_env.hpp"
+#include "store/store.hpp"
+#include "store/testing.hpp"
+#include "tests/store/synthetic.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace zwerm::store {
+namespace {
+
+using testing::author_named;
+using testing::community_named;
+using testing::feed_writer;
+
+namespace fs = std::filesystem;
+
+class store_faults_test : public ::testing::Test {
+ protected:
+  // Fills a store with `feeds` feeds of `per_feed` records, then closes it.
+  void fill(int feeds, int per_feed, const options& opts = {}) {
+    auto s = store::open(db_, opts);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    for (int f = 0; f < feeds; ++f) {
+      feed_writer w(c_, author_named("m" + std::to_string(f)));
+      std::vector<record_entry> batch;
+      for (int i = 0; i < per_feed; ++i) batch.push_back(w.next());
+      ASSERT_TRUE((*s)->ingest(batch).ok());
+    }
+  }
+
+  std::vector<fs::path> files_ending(const std::string& ext) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(db_)) {
+      if (e.path().extension() == ext) out.push_back(e.path());
+    }
+    return out;
+  }
+
+  zwerm::testing::temp_dir home_{"zwerm-faults"};
+  fs::path db_ = home_.path() / "db";
+  crypto::digest c_ = community_named("garden");
+};
+
+TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_working) {
+  auto env = fault_env::create();
+  options opts;
+  opts.env = env;
+  auto s = store::open(db_, opts);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  feed_writer w(c_, author_named("ada"));
+  auto r1 = w.next(), r2 = w.next(), r3 = w.next();
+  ASSERT_TRUE((*s)->ingest(std::vector{r1}).ok());
+  const auto digest = *(*s)->frontier_digest(c_);
+
+  env->set_disk_full(true);
+  auto r = (*s)->ingest(std::vector{r2, r3}, std::vector<view_change>{{"k", "v"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), status_code::io_error);
+  EXPECT_NE(r.error().message().find("No space left on device"), std::string::npos);
+  EXPECT_NE(r.error().message().find("nothing of this batch was stored"), std::string::npos);
+  EXPECT_GT(env->failed_writes(), 0u);
+
+  // Reads keep working and show nothing of the failed batch.
+  EXPECT_TRUE(*(*s)->contains(r1.id));
+  EXPECT_FALSE(*(*s)->contains(r2.id));
+  EXPECT_EQ((*(*s)->head(c_, author_named("ada")))->seq, 1u);
+  EXPECT_EQ(*(*s)->frontier_digest(c_), digest);
+  EXPECT_FALSE((*s)->get_view("k")->has_value());
+
+  // Until it is reopened the store refuses writes, even once space is back.
+  env->set_disk_full(false);
+  auto again = (*s)->ingest(std::vector{r2});
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message().find("restart zwermd"), std::string::npos);
+  s->reset();
+
+  auto reopened = store::open(db_, opts);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  EXPECT_TRUE((*reopened)->check().ok()) << (*reopened)->check().message();
+  EXPECT_FALSE(*(*reopened)->contains(r2.id));
+  auto ok = (*reopened)->ingest(std::vector{r2, r3});
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
+  EXPECT_EQ(ok->appended.size(), 2u);
+  EXPECT_TRUE((*reopened)->check().ok()) << (*reopened)->check().message();
+}
+
+TEST_F(store_faults_test, a_full_disk_at_open_is_a_clear_error) {
+  auto env = fault_env::create();
+  env->set_disk_full(true);
+  options opts;
+  opts.env = env;
+  auto s = store::open(db_, opts);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), status_code::io_error);
+  EXPECT_NE(s.error().message().find("No space left on device"), std::string::npos);
+}
+
+TEST_F(store_faults_test, the_in_memory_environment_works_like_the_disk) {
+  options opts;
+  opts.env = fault_env::create_in_memory();
+  {
+    auto s = store::open("/zwerm-mem/db", opts);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    feed_writer w(c_, author_named("ada"));
+    ASSERT_TRUE((*s)->ingest(std::vector{w.next(), w.next()}).ok());
+  }
+  auto s = store::open("/zwerm-mem/db", opts);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ((*(*s)->head(c_, author_named("ada")))->seq, 2u);
+  EXPECT_FALSE(fs::exists("/zwerm-mem"));
+}
+
+TEST_F(store_faults_test, a_store_from_a_newer_zwerm_is_refused) {
+  fill(1, 1);
+  ASSERT_TRUE(testing::set_schema(db_, schema_version + 1).ok());
+  auto s = store::open(db_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), status_code::unsupported);
+  EXPECT_NE(s.error().message().find("newer zwerm"), std::string::npos);
+  EXPECT_FALSE(store::repair(db_).ok());  // repair does not touch it either
+}
+
+TEST_F(store_faults_test, a_schema_1_store_is_migrated) {
+  std::vector<record_entry> records;
+  for (int f = 0; f < 30; ++f) {
+    feed_writer w(c_, author_named("m" + std::to_string(f)));
+    for (int i = 0; i < 3; ++i) records.push_back(w.next());
+  }
+  ASSERT_TRUE(testing::write_v1_store(db_, records).ok());
+
+  // The same records ingested into a fresh store give the reference digests.
+  zwerm::testing::temp_dir fresh_home("zwerm-fresh");
+  auto fresh = store::open(fresh_home.path() / "db");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->ingest(records).ok());
+
+  auto s = store::open(db_);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
+  EXPECT_EQ(*(*s)->frontier_digest(c_), *(*fresh)->frontier_digest(c_));
+  ASSERT_EQ((*s)->communities()->size(), 1u);
+  EXPECT_EQ((*(*s)->communities())[0].records, 90u);
+  // And it goes on as a current store.
+  feed_writer w(c_, author_named("m0"));
+  auto h = *(*(*s)->head(c_, author_named("m0")));
+  w.resume(h.seq, h.id, h.lamport);
+  auto r = (*s)->ingest(std::vector{w.next()});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->appended.size(), 1u);
+}
+
+TEST_F(store_faults_test, check_finds_lost_indexes_and_repair_rebuilds_them) {
+  fill(12, 5);
+  {
+    // A pending record and a fork proof must survive repair.
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok());
+    feed_writer w(c_, author_named("late"));
+    auto r1 = w.next();
+    w.next();
+    auto r3 = w.next();
+    ASSERT_TRUE((*s)->ingest(std::vector{r1, r3}).ok());
+    auto m0 = author_named("m0");
+    auto other = testing::make_entry(c_, m0, 1, std::nullopt, 1, "fork");
+    ASSERT_EQ((*s)->ingest(std::vector{other})->outcomes[0].kind, outcome::forked);
+  }
+  for (char table : {'O', 'H', 'B', 'Q'}) {
+    ASSERT_TRUE(testing::drop_table(db_, table).ok());
+  }
+  {
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    auto c = (*s)->check();
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.code(), status_code::corruption);
+    EXPECT_NE(c.message().find("total-order"), std::string::npos);
+    EXPECT_NE(c.message().find("zwermd repair --home"), std::string::npos);
+  }
+  auto summary = store::repair(db_);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_NE(summary->find("61 records"), std::string::npos) << *summary;
+  EXPECT_NE(summary->find("1 records wait"), std::string::npos) << *summary;
+  EXPECT_NE(summary->find("1 fork proofs"), std::string::npos) << *summary;
+  auto s = store::open(db_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
+  EXPECT_EQ(*(*s)->pending_count(), 1u);
+  EXPECT_TRUE((*(*s)->head(c_, author_named("m0")))->forked);
+  EXPECT_EQ((*s)->frontier(c_)->size(), 13u);
+}
+
+TEST_F(store_faults_test, a_truncated_table_file_is_reported_with_the_repair_command) {
+  fill(50, 20);
+  {
+    auto s = store::open(db_);  // a compaction writes the memtable into table files
+    ASSERT_TRUE(s.ok());
+  }
+  // Reopening flushed the log into a table; make sure there is one and cut it short.
+  auto tables = files_ending(".ldb");
+  ASSERT_FALSE(tables.empty());
+  const auto size = fs::file_size(tables[0]);
+  fs::resize_file(tables[0], size / 2);
+
+  auto s = store::open(db_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), status_code::corruption);
+  EXPECT_NE(s.error().message().find("zwermd repair --home " + home_.path().string()),
+            std::string::npos)
+      << s.error().message();
+
+  auto summary = store::repair(db_);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_NE(summary->find("LevelDB salvaged"), std::string::npos) << *summary;
+  auto repaired = store::open(db_);
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message();
+  EXPECT_TRUE((*repaired)->check().ok()) << (*repaired)->check().message();
+}
+
+TEST_F(store_faults_test, a_damaged_manifest_is_reported_with_the_repair_command) {
+  fill(20, 10);
+  fs::path manifest;
+  for (const auto& e : fs::directory_iterator(db_)) {
+    if (e.path().filename().string().starts_with("MANIFEST-")) manifest = e.path();
+  }
+  ASSERT_FALSE(manifest.empty());
+  {
+    std::fstream f(manifest, std::ios::in | std::ios::out | std::ios::binary);
+    std::string junk(64, '\x5a');
+    f.seekp(0);
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  auto s = store::open(db_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), status_code::corruption);
+  EXPECT_NE(s.error().message().find("zwermd repair"), std::string::npos) << s.error().message();
+
+  auto summary = store::repair(db_);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  auto repaired = store::open(db_);
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message();
+  EXPECT_TRUE((*repaired)->check().ok()) << (*repaired)->check().message();
+  EXPECT_EQ((*(*repaired)->communities())[0].records, 200u);
+}
+
+TEST_F(store_faults_test, a_second_process_is_refused_with_a_clear_message) {
+  fill(1, 1);
+  auto s = store::open(db_);
+  ASSERT_TRUE(s.ok());
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const std::string helper = STORE_CRASH_CHILD;
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::execl(helper.c_str(), helper.c_str(), "try-open", db_.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 3) << text;
+  EXPECT_NE(text.find("another zwermd is using " + db_.string()), std::string::npos) << text;
+}
+
+TEST_F(store_faults_test, opening_without_create_reports_a_missing_store) {
+  options opts;
+  opts.create_if_missing = false;
+  auto s = store::open(db_, opts);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), status_code::not_found);
+}
+
+}  // namespace
+}  // namespace zwerm::store

@@ -1,0 +1,78 @@
+// The table layouts are part of the on-disk format: pin them byte for byte.
+#include "store/keys.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/store/synthetic.hpp"
+
+namespace zwerm::store {
+namespace {
+
+using testing::author_named;
+using testing::community_named;
+
+TEST(store_keys_test, integers_are_big_endian_so_keys_sort_numerically) {
+  std::string a, b;
+  keys::put_u64(&a, 255);
+  keys::put_u64(&b, 256);
+  EXPECT_EQ(crypto::to_hex(std::string_view(a)), "00000000000000ff");
+  EXPECT_LT(a, b);
+  EXPECT_EQ(keys::get_u64(b), 256u);
+  const auto c = community_named("c");
+  const auto x = author_named("x");
+  EXPECT_LT(keys::feed_key(c, x, 9), keys::feed_key(c, x, 10));
+  EXPECT_LT(keys::order_key(c, 9, x, 1), keys::order_key(c, 10, x, 1));
+}
+
+TEST(store_keys_test, layouts) {
+  const auto c = community_named("c");
+  const auto a = author_named("a");
+  const auto id = crypto::blake2b256("r");
+  EXPECT_EQ(keys::record_key(id), "R" + id.str());
+  std::string seq7;
+  keys::put_u64(&seq7, 7);
+  EXPECT_EQ(keys::feed_key(c, a, 7), "S" + c.str() + a.str() + seq7);
+  EXPECT_EQ(keys::order_key(c, 7, a, 7), "O" + c.str() + seq7 + a.str() + seq7);
+  EXPECT_EQ(keys::head_key(c, a), "H" + c.str() + a.str());
+  EXPECT_EQ(keys::bucket_key(c, 0xab), "B" + c.str() + "\xab");
+  EXPECT_EQ(keys::pending_key(c, a, 7, id), "P" + c.str() + a.str() + seq7 + id.str());
+  EXPECT_EQ(keys::fork_key(c, a, 7, id), "F" + c.str() + a.str() + seq7 + id.str());
+  EXPECT_EQ(keys::meta_key("schema"), "Mschema");
+
+  keys::feed_key_parts p;
+  ASSERT_TRUE(keys::parse_feed_id_key(keys::pending_key(c, a, 7, id), &p));
+  EXPECT_EQ(p.community, c);
+  EXPECT_EQ(p.author, a);
+  EXPECT_EQ(p.seq, 7u);
+  EXPECT_EQ(p.id, id);
+  keys::order_key_parts o;
+  ASSERT_TRUE(keys::parse_order_key(keys::order_key(c, 5, a, 3), &o));
+  EXPECT_EQ(o.pos.lamport, 5u);
+  EXPECT_EQ(o.pos.seq, 3u);
+  EXPECT_FALSE(keys::parse_order_key("O", &o));
+  EXPECT_EQ(keys::prefix_end("ab\xff"), "ac");
+}
+
+TEST(store_keys_test, entries_round_trip_and_bad_values_are_refused) {
+  auto e =
+      testing::make_entry(community_named("c"), author_named("a"), 2, crypto::blake2b256("p"), 9);
+  record_entry back;
+  ASSERT_TRUE(keys::decode_entry(e.id, keys::encode_entry(e), &back));
+  EXPECT_EQ(back.bytes, e.bytes);
+  EXPECT_EQ(back.prev, e.prev);
+  EXPECT_EQ(back.lamport, 9u);
+  auto v = keys::encode_entry(e);
+  EXPECT_FALSE(keys::decode_entry(e.id, v.substr(0, 50), &back));
+  v[81] = 7;  // has_prev must be 0 or 1
+  EXPECT_FALSE(keys::decode_entry(e.id, v, &back));
+  v[0] = 2;  // unknown value version
+  EXPECT_FALSE(keys::decode_entry(e.id, v, &back));
+
+  feed_head h{author_named("a"), 3, e.id, 4, true}, h2;
+  ASSERT_TRUE(keys::decode_head(h.author, keys::encode_head(h), &h2));
+  EXPECT_EQ(h, h2);
+  EXPECT_FALSE(keys::decode_head(h.author, "short", &h2));
+}
+
+}  // namespace
+}  // namespace zwerm::store

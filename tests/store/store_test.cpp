@@ -1,0 +1,379 @@
+#include "store/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "store/frontier.hpp"
+#include "tests/store/synthetic.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace zwerm::store {
+namespace {
+
+using testing::author_named;
+using testing::community_named;
+using testing::feed_writer;
+using testing::make_entry;
+
+class store_test : public ::testing::Test {
+ protected:
+  std::unique_ptr<store> open(options opts = {}) {
+    auto s = store::open(dir_ / "db", opts);
+    EXPECT_TRUE(s.ok()) << s.error().message();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  ingest_report ingest(store& s, const std::vector<record_entry>& batch,
+                       const std::vector<view_change>& views = {}) {
+    auto r = s.ingest(batch, views);
+    EXPECT_TRUE(r.ok()) << r.error().message();
+    return r.ok() ? *r : ingest_report{};
+  }
+
+  static std::vector<outcome> kinds(const ingest_report& r) {
+    std::vector<outcome> out;
+    for (const auto& o : r.outcomes) out.push_back(o.kind);
+    return out;
+  }
+
+  zwerm::testing::temp_dir dir_{"zwerm-store"};
+  crypto::digest c_ = community_named("garden");
+  crypto::public_key ada_ = author_named("ada");
+  crypto::public_key bob_ = author_named("bob");
+};
+
+TEST_F(store_test, appends_a_feed_and_reads_it_back) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  std::vector<record_entry> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(w.next());
+  auto r = ingest(*s, batch);
+  EXPECT_EQ(kinds(r), std::vector<outcome>(5, outcome::appended));
+  ASSERT_EQ(r.appended.size(), 5u);
+
+  auto got = s->get(batch[2].id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->bytes, batch[2].bytes);
+  EXPECT_EQ(got->seq, 3u);
+  EXPECT_EQ(got->prev, batch[1].id);
+
+  auto h = s->head(c_, ada_);
+  ASSERT_TRUE(h.ok() && h->has_value());
+  EXPECT_EQ((*h)->seq, 5u);
+  EXPECT_EQ((*h)->id, batch[4].id);
+  EXPECT_FALSE((*h)->forked);
+
+  std::vector<std::uint64_t> seqs;
+  for (auto cur = s->read_feed(c_, ada_, 3); cur.valid(); cur.next()) {
+    seqs.push_back(cur.entry().seq);
+  }
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{3, 4, 5}));
+  EXPECT_EQ(s->get(crypto::blake2b256("nothing")).error().code(), status_code::not_found);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, duplicates_are_no_ops_within_and_across_batches) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  auto a = w.next();
+  auto b = w.next();
+  auto r = ingest(*s, {a, a, b});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::appended, outcome::duplicate, outcome::appended}));
+  r = ingest(*s, {b, a});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::duplicate, outcome::duplicate}));
+  EXPECT_TRUE(r.appended.empty());
+  EXPECT_EQ((*s->communities())[0].records, 2u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, records_past_a_gap_wait_and_are_appended_when_it_fills) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  std::vector<record_entry> feed;
+  for (int i = 0; i < 6; ++i) feed.push_back(w.next());
+
+  auto r = ingest(*s, {feed[0], feed[3], feed[2]});  // 1, then 3 and 4 wait for 2
+  EXPECT_EQ(kinds(r), (std::vector{outcome::appended, outcome::pending, outcome::pending}));
+  EXPECT_EQ(*s->pending_count(), 2u);
+  EXPECT_FALSE(*s->contains(feed[2].id));
+  EXPECT_EQ((*s->head(c_, ada_))->seq, 1u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  r = ingest(*s, {feed[2]});  // again: still pending, not counted twice
+  EXPECT_EQ(kinds(r), (std::vector{outcome::pending}));
+  EXPECT_EQ(*s->pending_count(), 2u);
+
+  r = ingest(*s, {feed[1]});  // the gap fills: 2, 3, 4 appended in one commit
+  EXPECT_EQ(kinds(r), (std::vector{outcome::appended}));
+  ASSERT_EQ(r.appended.size(), 3u);
+  EXPECT_EQ(r.appended[0].seq, 2u);
+  EXPECT_EQ(r.appended[2].seq, 4u);
+  EXPECT_EQ(*s->pending_count(), 0u);
+  EXPECT_EQ((*s->head(c_, ada_))->seq, 4u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  // Within one batch the order of arrival does not matter.
+  r = ingest(*s, {feed[5], feed[4]});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::appended, outcome::appended}));
+}
+
+TEST_F(store_test, pending_survives_reopen_and_fills_later) {
+  feed_writer w(c_, ada_);
+  auto r1 = w.next(), r2 = w.next(), r3 = w.next();
+  {
+    auto s = open();
+    EXPECT_EQ(kinds(ingest(*s, {r3})), (std::vector{outcome::pending}));
+  }
+  auto s = open();
+  EXPECT_EQ(*s->pending_count(), 1u);
+  auto r = ingest(*s, {r1, r2});
+  EXPECT_EQ(r.appended.size(), 3u);
+  EXPECT_EQ((*s->head(c_, ada_))->seq, 3u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, pending_bounds_drop_with_a_reason) {
+  options opts;
+  opts.max_pending_per_feed = 3;
+  opts.max_pending = 4;
+  auto s = open(opts);
+  feed_writer w(c_, ada_);
+  std::vector<record_entry> feed;
+  for (int i = 0; i < 10; ++i) feed.push_back(w.next());
+  auto r = ingest(*s, {feed[2], feed[3], feed[4], feed[5]});
+  EXPECT_EQ(kinds(r),
+            (std::vector{outcome::pending, outcome::pending, outcome::pending, outcome::dropped}));
+  EXPECT_NE(r.outcomes[3].reason.find("pending area full"), std::string::npos);
+
+  feed_writer wb(c_, bob_);
+  auto b1 = wb.next(), b2 = wb.next(), b3 = wb.next(), b4 = wb.next();
+  r = ingest(*s, {b3, b4});  // total bound 4: one more fits
+  EXPECT_EQ(kinds(r), (std::vector{outcome::pending, outcome::dropped}));
+  EXPECT_NE(r.outcomes[1].reason.find("records are waiting"), std::string::npos);
+  EXPECT_EQ(*s->pending_count(), 4u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  r = ingest(*s, {feed[0], feed[1], b1, b2});
+  EXPECT_EQ(r.appended.size(), 8u);  // ada 1..5, bob 1..3
+  EXPECT_EQ(*s->pending_count(), 0u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, wrong_prev_and_non_increasing_lamport_are_dropped) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  auto r1 = w.next();
+  ASSERT_EQ(kinds(ingest(*s, {r1})), (std::vector{outcome::appended}));
+  auto bad_prev = make_entry(c_, ada_, 2, crypto::blake2b256("elsewhere"), 5);
+  auto same_lamport = make_entry(c_, ada_, 2, r1.id, r1.lamport);
+  auto r = ingest(*s, {bad_prev, same_lamport});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::dropped, outcome::dropped}));
+  std::set<std::string> reasons{r.outcomes[0].reason, r.outcomes[1].reason};
+  EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(),
+                          [](auto& x) { return x.find("wrong prev") != std::string::npos; }));
+  EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(),
+                          [](auto& x) { return x.find("lamport") != std::string::npos; }));
+
+  // A pending record that does not chain is dropped when its gap fills.
+  auto r2 = make_entry(c_, ada_, 2, r1.id, 2);
+  auto r3_bad = make_entry(c_, ada_, 3, crypto::blake2b256("other"), 3);
+  EXPECT_EQ(kinds(ingest(*s, {r3_bad})), (std::vector{outcome::pending}));
+  r = ingest(*s, {r2});
+  EXPECT_EQ(r.appended.size(), 1u);
+  EXPECT_EQ(*s->pending_count(), 0u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, malformed_entries_are_dropped_before_anything_is_written) {
+  auto s = open();
+  auto zero = make_entry(c_, ada_, 0, std::nullopt, 1);
+  auto first_with_prev = make_entry(c_, ada_, 1, crypto::blake2b256("x"), 1);
+  auto later_without_prev = make_entry(c_, ada_, 2, std::nullopt, 2);
+  auto wrong_id = make_entry(c_, ada_, 1, std::nullopt, 1);
+  wrong_id.id = crypto::blake2b256("not the payload");
+  auto r = ingest(*s, {zero, first_with_prev, later_without_prev, wrong_id});
+  EXPECT_EQ(kinds(r), std::vector<outcome>(4, outcome::dropped));
+  for (const auto& o : r.outcomes) EXPECT_FALSE(o.reason.empty());
+  EXPECT_TRUE(s->communities()->empty());
+}
+
+TEST_F(store_test, a_second_record_for_a_seq_is_kept_as_fork_proof) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  auto r1 = w.next(), r2 = w.next(), r3 = w.next();
+  ingest(*s, {r1, r2, r3});
+  const auto digest_before = *s->frontier_digest(c_);
+  auto other2 = make_entry(c_, ada_, 2, r1.id, 2, "equivocation");
+  auto r = ingest(*s, {other2});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::forked}));
+  EXPECT_NE(r.outcomes[0].reason.find("fork"), std::string::npos);
+  EXPECT_FALSE(*s->contains(other2.id));  // proof, not log
+  auto h = *s->head(c_, ada_);
+  EXPECT_TRUE(h->forked);
+  EXPECT_EQ(h->seq, 3u);
+  EXPECT_NE(*s->frontier_digest(c_), digest_before);  // peers learn of the fork
+  auto proofs = s->forks(c_, ada_);
+  ASSERT_TRUE(proofs.ok());
+  ASSERT_EQ(proofs->size(), 1u);
+  EXPECT_EQ((*proofs)[0].kept.id, r2.id);
+  EXPECT_EQ((*proofs)[0].other.id, other2.id);
+  EXPECT_EQ(kinds(ingest(*s, {other2})), (std::vector{outcome::duplicate}));
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  // In one batch: the one that arrives first in seq order wins, the other is proof.
+  auto b1 = make_entry(c_, bob_, 1, std::nullopt, 1, "a");
+  auto b1x = make_entry(c_, bob_, 1, std::nullopt, 1, "b");
+  r = ingest(*s, {b1, b1x});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::appended, outcome::forked}));
+
+  // Fork proofs per feed are bounded.
+  options small;
+  small.max_fork_proofs_per_feed = 1;
+  s.reset();
+  s = open(small);
+  auto another2 = make_entry(c_, ada_, 2, r1.id, 2, "third");
+  r = ingest(*s, {another2});
+  EXPECT_EQ(kinds(r), (std::vector{outcome::dropped}));
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, a_pending_record_conflicting_with_the_filled_seq_becomes_a_fork_proof) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  auto r1 = w.next();
+  auto r2 = w.next();
+  auto r3 = w.next();
+  auto r3x = make_entry(c_, ada_, 3, r2.id, 3, "other");
+  ingest(*s, {r1, r3, r3x});  // both 3s wait
+  auto r = ingest(*s, {r2});
+  EXPECT_EQ(r.appended.size(), 2u);
+  EXPECT_TRUE((*s->head(c_, ada_))->forked);
+  EXPECT_EQ(s->forks(c_, ada_)->size(), 1u);
+  EXPECT_EQ(*s->pending_count(), 0u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, everything_persists_across_reopen) {
+  feed_writer w(c_, ada_);
+  std::vector<record_entry> feed;
+  for (int i = 0; i < 20; ++i) feed.push_back(w.next());
+  crypto::digest digest;
+  {
+    auto s = open();
+    ingest(*s, feed, {{"members/ada", "active"}});
+    ASSERT_TRUE(s->put_peer({"127.0.0.1:7000", "info"}).ok());
+    digest = *s->frontier_digest(c_);
+  }
+  auto s = open();
+  EXPECT_EQ((*s->head(c_, ada_))->seq, 20u);
+  EXPECT_EQ(*s->frontier_digest(c_), digest);
+  EXPECT_EQ(*s->get_view("members/ada"), std::optional<std::string>("active"));
+  ASSERT_EQ(s->peers()->size(), 1u);
+  EXPECT_EQ((*s->peers())[0].info, "info");
+  ASSERT_TRUE(s->erase_peer("127.0.0.1:7000").ok());
+  EXPECT_TRUE(s->peers()->empty());
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, view_changes_commit_with_the_records) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  ingest(*s, {w.next()}, {{"v/a", "1"}, {"v/b", "2"}, {"w/c", "3"}});
+  ingest(*s, {w.next()}, {{"v/a", std::nullopt}});
+  auto views = s->scan_views("v/");
+  ASSERT_TRUE(views.ok());
+  ASSERT_EQ(views->size(), 1u);
+  EXPECT_EQ((*views)[0].first, "v/b");
+  ASSERT_TRUE(s->write_views(std::vector<view_change>{{"v/b", "4"}}).ok());
+  EXPECT_EQ(*s->get_view("v/b"), std::optional<std::string>("4"));
+}
+
+TEST_F(store_test, total_order_iteration_from_a_position) {
+  auto s = open();
+  feed_writer a(c_, ada_), b(c_, bob_);
+  std::vector<record_entry> batch;
+  for (int i = 0; i < 5; ++i) {
+    batch.push_back(a.next({}, 2));  // lamport 2, 4, 6, 8, 10
+    batch.push_back(b.next({}, 3));  // lamport 3, 6, 9, 12, 15
+  }
+  ingest(*s, batch);
+  std::vector<order_position> seen;
+  for (auto cur = s->read_order(c_); cur.valid(); cur.next()) seen.push_back(cur.position());
+  ASSERT_EQ(seen.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen[0].lamport, 2u);
+
+  order_position from{6, {}, 0};
+  std::vector<std::uint64_t> lamports;
+  for (auto cur = s->read_order(c_, from); cur.valid(); cur.next()) {
+    lamports.push_back(cur.entry().lamport);
+  }
+  EXPECT_EQ(lamports, (std::vector<std::uint64_t>{6, 6, 8, 9, 10, 12, 15}));
+  // Another community's records never show up.
+  EXPECT_FALSE(s->read_order(community_named("other")).valid());
+}
+
+TEST_F(store_test, digests_match_a_recomputation_and_do_not_depend_on_arrival_order) {
+  std::vector<record_entry> all;
+  for (int f = 0; f < 40; ++f) {
+    feed_writer w(c_, author_named("m" + std::to_string(f)));
+    for (int i = 0; i < 1 + f % 4; ++i) all.push_back(w.next());
+  }
+  auto other = zwerm::testing::temp_dir("zwerm-store-b");
+  auto s1 = open();
+  auto s2 = store::open(other / "db");
+  ASSERT_TRUE(s2.ok());
+  ingest(*s1, all);
+  std::mt19937 rng(7);
+  auto shuffled = all;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  for (std::size_t i = 0; i < shuffled.size(); i += 7) {
+    std::vector<record_entry> part(shuffled.begin() + i,
+                                   shuffled.begin() + std::min(i + 7, shuffled.size()));
+    ASSERT_TRUE((*s2)->ingest(part).ok());
+  }
+  EXPECT_EQ(*s1->frontier_digest(c_), *(*s2)->frontier_digest(c_));
+  EXPECT_EQ(*s1->frontier(c_), *(*s2)->frontier(c_));
+
+  std::array<crypto::digest, 256> expect{};
+  auto heads = *s1->frontier(c_);
+  ASSERT_EQ(heads.size(), 40u);
+  for (const auto& h : heads) xor_into(&expect[h.author.bytes[0]], feed_hash(h));
+  EXPECT_EQ(*s1->bucket_digests(c_), expect);
+  EXPECT_EQ(*s1->frontier_digest(c_), frontier_digest_of(expect));
+  const auto b = heads[0].author.bytes[0];
+  auto in_bucket = *s1->bucket_heads(c_, b);
+  EXPECT_FALSE(in_bucket.empty());
+  for (const auto& h : in_bucket) EXPECT_EQ(h.author.bytes[0], b);
+  auto list = *s1->communities();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].id, c_);
+  EXPECT_EQ(list[0].feeds, 40u);
+  EXPECT_EQ(list[0].records, all.size());
+}
+
+TEST_F(store_test, communities_are_kept_apart) {
+  auto s = open();
+  auto other = community_named("kitchen");
+  feed_writer a(c_, ada_), b(other, ada_);
+  ingest(*s, {a.next(), a.next(), b.next()});
+  EXPECT_EQ((*s->head(c_, ada_))->seq, 2u);
+  EXPECT_EQ((*s->head(other, ada_))->seq, 1u);
+  EXPECT_EQ(s->communities()->size(), 2u);
+  EXPECT_NE(*s->frontier_digest(c_), *s->frontier_digest(other));
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, a_second_opener_in_this_process_is_refused) {
+  auto s = open();
+  auto again = store::open(dir_ / "db");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), status_code::busy);
+  EXPECT_NE(again.error().message().find("another zwermd is using"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zwerm::store
