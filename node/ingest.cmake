@@ -1,0 +1,6 @@
+# zwerm_ingest: parse + verify received records on a small thread pool, then commit them
+# through the store's single writer (node/ingest.hpp).
+add_library(zwerm_ingest ${CMAKE_CURRENT_LIST_DIR}/ingest.cpp)
+target_include_directories(zwerm_ingest PUBLIC ${PROJECT_SOURCE_DIR})
+target_link_libraries(zwerm_ingest PUBLIC zwerm_records zwerm_store PRIVATE Threads::Threads)
+zwerm_warnings(zwerm_ingest)

@@ -1,0 +1,89 @@
+// The ingest pipeline: received record bytes -> parse, validate and verify on a small thread
+// pool -> one commit through the store's single writer (DESIGN.md §6-7; docs/ARCHITECTURE.md,
+// "Store").
+//
+// parse_record() (node/record_parse.hpp) does the per-record work: size, strict JSON subset,
+// field rules, BLAKE2b id, Ed25519 signature. Those are independent per record, so an ingestor
+// spreads them over `verify_threads` threads (the calling thread included; 1 = everything
+// inline). The records that pass are handed, in input order, to store::ingest, which applies
+// the chain rules against the stored feeds (prev, lamport, gaps, forks) and commits records,
+// indexes, heads, digests and the caller's view changes as one synced WriteBatch.
+//
+// Threads: an ingestor owns its worker threads (started in the constructor, joined in the
+// destructor). ingest_bytes / ingest_records must be called by one thread at a time: the
+// store's writer (in zwermd, the thread that owns writes to the store). The workers only run
+// parse_record() on the records of the call in progress; the call returns when its commit is
+// done. crypto::init() must have run once in the process.
+//
+// Ownership: borrows the store, which must outlive the ingestor.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/status.hpp"
+#include "node/record.hpp"
+#include "node/record_error.hpp"
+#include "store/store.hpp"
+
+namespace zwerm::node {
+
+struct ingest_options {
+  // Threads that parse and verify records, the calling thread included. 1 = inline on the
+  // caller; 2 suits this project's 2-core machines. Default 1.
+  std::size_t verify_threads = 1;
+};
+
+// What became of one input record.
+struct ingest_item {
+  // Set when parse_record refused the bytes (malformed, bad signature, ...): nothing was stored
+  // and the sender deserves a misbehaviour mark.
+  std::optional<rejection> rejected;
+  // The store's outcome when the record parsed and verified (appended, duplicate, pending,
+  // dropped with a reason, forked).
+  store::record_outcome stored;
+};
+
+struct ingest_result {
+  std::vector<ingest_item> items;  // one per input, in input order
+  // Every record the commit appended to the log (those of this call and any pending records
+  // from earlier calls whose gap filled), in commit order: what views and live push consume.
+  std::vector<record> appended;
+};
+
+// The store entry for a parsed record (the fields are the same).
+store::record_entry to_entry(const record& r);
+
+class ingestor {
+ public:
+  ingestor(store::store& s, ingest_options opts = {});
+  ~ingestor();
+  ingestor(const ingestor&) = delete;
+  ingestor& operator=(const ingestor&) = delete;
+
+  // Parses and verifies `raw` (each element payload ‖ signature) on the pool, then commits the
+  // valid ones and `views` in one store batch. Errors: the store's (io_error, corruption); the
+  // refusal of single records is reported per item, never as an error.
+  result<ingest_result> ingest_bytes(std::span<const std::string> raw,
+                                     std::span<const store::view_change> views = {});
+
+  // Commits records that were already parsed and verified (e.g. written by this node).
+  result<ingest_result> ingest_records(std::span<const record> records,
+                                       std::span<const store::view_change> views = {});
+
+  // Only the parallel parse+verify step, for callers that commit elsewhere.
+  std::vector<record_result<record>> verify(std::span<const std::string> raw);
+
+  std::size_t verify_threads() const;
+
+ private:
+  class pool;
+  store::store& store_;
+  std::unique_ptr<pool> pool_;
+};
+
+}  // namespace zwerm::node
