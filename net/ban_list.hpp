@@ -1,0 +1,68 @@
+// Bans of remote IP addresses that misbehaved, with growing backoff.
+//
+// Each offence bans the address for a period that doubles with every repeated offence
+// (first_ban, 2·first_ban, 4·first_ban, … capped at max_ban). An address that stays clean
+// for forget_after after its last ban ended starts again at first_ban. The list holds at most
+// max_entries addresses; when full, the entry whose ban ends first is forgotten.
+//
+// Not thread-safe: used on the I/O executor only. Time comes from the clock given at
+// construction (a fake clock in tests); the clock must outlive the list.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+
+#include "net/asio.hpp"
+#include "net/clock.hpp"
+
+namespace zwerm::net {
+
+// Hash of an IP address, for unordered containers keyed by remote address.
+struct address_hash {
+  std::size_t operator()(const asio::ip::address& a) const;
+};
+
+struct ban_options {
+  // Length of the first ban of an address. Default 10 s.
+  std::chrono::milliseconds first_ban{std::chrono::seconds(10)};
+  // Longest ban; repeated offences double the ban up to this. Default 1 h.
+  std::chrono::milliseconds max_ban{std::chrono::hours(1)};
+  // A clean period (after the last ban ended) after which an address's offences are
+  // forgotten and its next ban is first_ban again. Default 24 h.
+  std::chrono::milliseconds forget_after{std::chrono::hours(24)};
+  // Most addresses remembered at once (memory bound under a flood of offenders). Default 4096.
+  std::size_t max_entries = 4096;
+};
+
+class ban_list {
+ public:
+  explicit ban_list(ban_options options = {}, const clock& c = steady_clock_source());
+
+  // Records an offence by `address` and returns the length of the ban it now serves.
+  std::chrono::milliseconds ban(const asio::ip::address& address);
+  // True while `address` serves a ban. Cheap: one hash lookup.
+  bool is_banned(const asio::ip::address& address) const;
+  // When the address's current ban ends (a past time point when it is not banned).
+  time_point banned_until(const asio::ip::address& address) const;
+  // Offences remembered for `address` (0 when unknown or forgotten).
+  std::uint32_t offences(const asio::ip::address& address) const;
+  // Lifts any ban and forgets the address's offences.
+  void forgive(const asio::ip::address& address);
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct entry {
+    std::uint32_t offences = 0;
+    time_point until{};
+  };
+  bool forgotten(const entry& e, time_point now) const;
+  void make_room(time_point now);
+
+  ban_options options_;
+  const clock& clock_;
+  std::unordered_map<asio::ip::address, entry, address_hash> entries_;
+};
+
+}  // namespace zwerm::net

@@ -1,0 +1,64 @@
+// The outbound side: opens sessions to other nodes.
+//
+// dial() resolves and connects, runs the client handshake expecting `server` as the remote
+// key on the community network `network`, sends the admission message (with the invite
+// token, when joining) and reports the session to the handler (on_connected) before it
+// returns it. The handshake deadline covers resolve, connect and the four messages.
+//
+// One executor (the I/O thread); every member must be called there. The handler must outlive
+// the dialer's sessions; the dialer itself may be destroyed at any time after stop().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "crypto/sign.hpp"
+#include "crypto/status.hpp"
+#include "net/asio.hpp"
+#include "net/handler.hpp"
+#include "net/options.hpp"
+#include "net/session.hpp"
+
+namespace zwerm::net {
+
+struct dial_target {
+  std::string host;  // name or address
+  std::uint16_t port = 0;
+  crypto::public_key server;    // the long-term key the server must prove
+  crypto::network_key network;  // the community to talk about
+  std::string invite_token;     // sent in the admission message; empty for members
+};
+
+class dialer {
+ public:
+  dialer(asio::any_io_executor executor, crypto::key_pair local, session_handler& handler,
+         session_options options = {});
+  ~dialer();
+  dialer(const dialer&) = delete;
+  dialer& operator=(const dialer&) = delete;
+
+  // The open session, or why not: invalid_argument for a target that is our own key (a
+  // node never dials itself), io_error for connect failures and timeouts, rejected when the
+  // server failed its proof or refused us. Safe to call concurrently from several coroutines.
+  awaitable<result<session_ptr>> dial(dial_target target);
+
+  // Closes every session this dialer made (goodbye; on_closed reports shutdown) and aborts
+  // dials in progress; later dials fail. Idempotent.
+  void stop();
+  std::size_t session_count() const;
+
+ private:
+  struct registry {
+    bool stopped = false;
+    std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions;
+  };
+  asio::any_io_executor executor_;
+  crypto::key_pair local_;
+  session_handler& handler_;
+  session_options options_;
+  std::shared_ptr<registry> registry_;
+};
+
+}  // namespace zwerm::net

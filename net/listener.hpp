@@ -1,0 +1,82 @@
+// The inbound side: accepts TCP connections on one endpoint and serves every community whose
+// network key it is given (the client's hello selects the community).
+//
+// Per connection, before any crypto: a banned remote address, or one over the per-address or
+// total inbound limit, is closed at once (with a TCP reset). Then a session runs the server
+// handshake under the handshake deadline, asks the authorizer, and reports admitted sessions
+// to the handler. A session that ends with misbehaviour (errors.hpp) bans its address.
+//
+// Runs on one executor (the I/O thread); every member must be called there. Create with
+// listener::start; the listener keeps itself alive while it accepts. The authorizer and the
+// handler must outlive the listener and its sessions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/sign.hpp"
+#include "crypto/status.hpp"
+#include "net/asio.hpp"
+#include "net/ban_list.hpp"
+#include "net/handler.hpp"
+#include "net/options.hpp"
+#include "net/session.hpp"
+
+namespace zwerm::net {
+
+class listener : public std::enable_shared_from_this<listener> {
+ public:
+  struct counters {
+    std::uint64_t accepted = 0;           // connections accepted by the OS
+    std::uint64_t refused_banned = 0;     // closed at accept: address banned
+    std::uint64_t refused_limit = 0;      // closed at accept: over max_inbound(_per_address)
+    std::uint64_t handshakes_failed = 0;  // ended before admission (any reason)
+    std::uint64_t bans = 0;               // addresses banned for misbehaviour
+  };
+
+  // Binds `endpoint` (port 0 picks a free port; see local_endpoint()) and starts accepting.
+  // `networks` are the network keys of the communities served. `clock` drives the bans.
+  // Fails with io_error when the endpoint cannot be bound.
+  static result<std::shared_ptr<listener>> start(
+      asio::any_io_executor executor, const tcp::endpoint& endpoint, crypto::key_pair local,
+      std::vector<crypto::network_key> networks, authorizer& auth, session_handler& handler,
+      listener_options options = {}, const clock& clock = steady_clock_source());
+
+  // Replaces the served communities; applies to handshakes that start afterwards.
+  void set_networks(std::vector<crypto::network_key> networks);
+  tcp::endpoint local_endpoint() const;
+  // Stops accepting, aborts handshakes in progress and closes every open session cleanly
+  // (goodbye; on_closed reports close_reason::shutdown). Idempotent.
+  void stop();
+
+  std::size_t session_count() const { return sessions_.size(); }  // handshaking or open
+  const counters& stats() const { return stats_; }
+  ban_list& bans() { return bans_; }
+
+  // Public for make_shared; use start().
+  listener(asio::any_io_executor executor, crypto::key_pair local,
+           std::vector<crypto::network_key> networks, authorizer& auth, session_handler& handler,
+           listener_options options, const clock& clock);
+
+ private:
+  awaitable<void> accept_loop();
+  void serve(tcp::socket socket, const asio::ip::address& address);
+  void on_session_end(session& s, const asio::ip::address& address, const disconnect_info& why);
+
+  asio::any_io_executor executor_;
+  tcp::acceptor acceptor_;
+  crypto::key_pair local_;
+  std::vector<crypto::network_key> networks_;
+  authorizer& auth_;
+  session_handler& handler_;
+  listener_options options_;
+  ban_list bans_;
+  bool stopped_ = false;
+  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
+  std::unordered_map<asio::ip::address, std::size_t, address_hash> per_address_;
+  counters stats_;
+};
+
+}  // namespace zwerm::net

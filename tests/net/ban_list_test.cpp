@@ -1,0 +1,94 @@
+#include "net/ban_list.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/net/fake_clock.hpp"
+
+namespace zwerm::net {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::fake_clock;
+
+const auto a = asio::ip::make_address("192.0.2.1");
+const auto b = asio::ip::make_address("2001:db8::1");
+
+TEST(BanList, FirstBanLastsFirstBanThenLifts) {
+  fake_clock c;
+  ban_list bans({}, c);
+  EXPECT_FALSE(bans.is_banned(a));
+  EXPECT_EQ(bans.ban(a), 10s);
+  EXPECT_TRUE(bans.is_banned(a));
+  EXPECT_FALSE(bans.is_banned(b));
+  c.advance(9999ms);
+  EXPECT_TRUE(bans.is_banned(a));
+  c.advance(1ms);
+  EXPECT_FALSE(bans.is_banned(a));
+}
+
+TEST(BanList, RepeatedOffencesDoubleUpToTheCap) {
+  fake_clock c;
+  ban_options o;
+  o.first_ban = 10s;
+  o.max_ban = 100s;
+  ban_list bans(o, c);
+  const std::chrono::milliseconds expected[] = {10s, 20s, 40s, 80s, 100s, 100s};
+  for (auto want : expected) {
+    EXPECT_EQ(bans.ban(b), want);
+    EXPECT_TRUE(bans.is_banned(b));
+    c.advance(want);
+    EXPECT_FALSE(bans.is_banned(b));
+  }
+  EXPECT_EQ(bans.offences(b), 6u);
+}
+
+TEST(BanList, OffenceDuringABanExtendsItNeverShortens) {
+  fake_clock c;
+  ban_list bans({}, c);
+  bans.ban(a);  // until +10 s
+  c.advance(1s);
+  EXPECT_EQ(bans.ban(a), 20s);  // until +21 s
+  c.advance(19s);
+  EXPECT_TRUE(bans.is_banned(a));
+  c.advance(1s);
+  EXPECT_FALSE(bans.is_banned(a));
+}
+
+TEST(BanList, CleanPeriodForgetsOffences) {
+  fake_clock c;
+  ban_options o;
+  o.forget_after = 1h;
+  ban_list bans(o, c);
+  bans.ban(a);
+  c.advance(10s);
+  EXPECT_EQ(bans.ban(a), 20s);
+  c.advance(20s + 1h);
+  EXPECT_EQ(bans.offences(a), 0u);
+  EXPECT_EQ(bans.ban(a), 10s);
+}
+
+TEST(BanList, ForgiveLiftsTheBan) {
+  fake_clock c;
+  ban_list bans({}, c);
+  bans.ban(a);
+  bans.forgive(a);
+  EXPECT_FALSE(bans.is_banned(a));
+  EXPECT_EQ(bans.offences(a), 0u);
+}
+
+TEST(BanList, MemoryIsBounded) {
+  fake_clock c;
+  ban_options o;
+  o.max_entries = 100;
+  ban_list bans(o, c);
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    bans.ban(asio::ip::address_v4(0x0a000000 + i));
+    c.advance(1ms);
+    ASSERT_LE(bans.size(), 100u);
+  }
+  // The most recent offenders are the ones kept.
+  EXPECT_TRUE(bans.is_banned(asio::ip::address_v4(0x0a000000 + 999)));
+}
+
+}  // namespace
+}  // namespace zwerm::net
