@@ -1,0 +1,171 @@
+// store_replica: the sync engine over a real LevelDB store in a temp dir, and the digests of
+// docs/PROTOCOL.md §5.3 computed by the store and by memory_replica, byte for byte.
+#include "node/sync/store_replica.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <random>
+
+#include "crypto/sodium.hpp"
+#include "node/sync/engine.hpp"
+#include "node/sync/memory_replica.hpp"
+#include "tests/node/sync/sim.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace zwerm::node::sync {
+namespace {
+
+class StoreReplica : public ::testing::Test {
+ protected:
+  void SetUp() override { crypto::init(); }
+
+  std::unique_ptr<store::store> open(const std::string& name) {
+    auto s = store::store::open(dir / name);
+    if (!s) ADD_FAILURE() << s.error().message();
+    return s ? std::move(*s) : nullptr;
+  }
+
+  std::vector<std::string> history(std::size_t feeds, std::size_t per_feed) {
+    std::vector<std::string> out{c.genesis.bytes};
+    for (std::size_t i = 0; i < feeds; ++i) {
+      auto f = c.feed(per_feed, 300, crypto::generate_key_pair());
+      out.insert(out.end(), f.begin(), f.end());
+    }
+    return out;
+  }
+
+  sim::community_maker c = sim::community_maker::make();
+  testing::temp_dir dir{"zwerm-sync-store"};
+};
+
+TEST_F(StoreReplica, DigestsAgreeWithTheMemoryReplica) {
+  auto records = history(300, 2);
+  // A fork in one feed, so the forked flag is digested on both sides too.
+  auto k = crypto::generate_key_pair();
+  auto f = c.feed(1, 300, k);
+  feed_writer w(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  auto other = w.append("note", R"({"fork":1})", 7);
+  ASSERT_TRUE(other.ok());
+  records.push_back(f[0]);
+  records.push_back(other->bytes);
+
+  auto s = open("a");
+  ASSERT_TRUE(s);
+  store_replica sr(*s, c.genesis.id);
+  memory_replica mr(c.genesis.id);
+  auto a = sr.ingest(records);
+  auto b = mr.ingest(records);
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  ASSERT_TRUE(b.ok());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(a->outcomes[i].outcome, b->outcomes[i].outcome)
+        << i << ": " << a->outcomes[i].reason << " / " << b->outcomes[i].reason;
+  }
+  EXPECT_EQ(a->outcomes.back().outcome, ingest_outcome::forked);
+  EXPECT_EQ(*sr.frontier_digest(), *mr.frontier_digest());
+  EXPECT_EQ(*sr.bucket_digests(), *mr.bucket_digests());
+  for (int bucket = 0; bucket < 256; ++bucket) {
+    auto x = sr.bucket_heads(static_cast<std::uint8_t>(bucket));
+    auto y = mr.bucket_heads(static_cast<std::uint8_t>(bucket));
+    ASSERT_TRUE(x.ok() && y.ok());
+    EXPECT_EQ(*x, *y) << "bucket " << bucket;
+  }
+}
+
+TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
+  auto s = open("a");
+  ASSERT_TRUE(s);
+  store_replica r(*s, c.genesis.id);
+  auto k = crypto::generate_key_pair();
+  auto f = c.feed(3, 300, k);
+  std::string forged = f[0];
+  forged[forged.size() - 1] ^= 1;
+  auto rep = r.ingest({forged, f[2]});
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::invalid);
+  EXPECT_EQ(rep->outcomes[1].outcome, ingest_outcome::pending);
+  rep = r.ingest({f[0], f[1]});
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->appended.size(), 3u);
+  EXPECT_EQ(*r.head_seq(k.pk), 3u);
+  record_fields bad;
+  bad.community = c.genesis.id;
+  bad.seq = 4;
+  bad.prev = c.genesis.id;
+  bad.lamport = 9;
+  bad.type = "note";
+  auto wrong = write_record(bad, k);
+  ASSERT_TRUE(wrong.ok());
+  rep = r.ingest({wrong->bytes});
+  EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::bad_chain);
+  auto read = r.read_feed(k.pk, 2, 1 << 20);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, (std::vector<std::string>{f[1], f[2]}));
+}
+
+struct queue_sink final : message_sink {
+  std::deque<std::string> out;
+  void send(std::string m) override { out.push_back(std::move(m)); }
+};
+
+TEST_F(StoreReplica, TwoStoreBackedEnginesCatchUpAndStayInSyncAcrossReopen) {
+  auto records = history(10, 200);
+  {
+    auto sa = open("a");
+    auto sb = open("b");
+    ASSERT_TRUE(sa && sb);
+    store_replica ra(*sa, c.genesis.id), rb(*sb, c.genesis.id);
+    ASSERT_TRUE(ra.ingest(records).ok());
+    engine_callbacks cbs;
+    cbs.on_misbehaviour = [](session_id, const member_id&, const misbehaviour& m) {
+      ADD_FAILURE() << m.reason;
+    };
+    cbs.on_local_error = [](session_id, const status& st) { ADD_FAILURE() << st.message(); };
+    engine ea(ra, {}, cbs), eb(rb, {}, cbs);
+    queue_sink qa, qb;
+    auto ia = ea.attach(crypto::generate_key_pair().pk, false, qa);
+    auto ib = eb.attach(crypto::generate_key_pair().pk, true, qb);
+    while (!qa.out.empty() || !qb.out.empty()) {
+      while (!qa.out.empty()) {
+        auto m = std::move(qa.out.front());
+        qa.out.pop_front();
+        eb.on_message(ib, m);
+      }
+      while (!qb.out.empty()) {
+        auto m = std::move(qb.out.front());
+        qb.out.pop_front();
+        ea.on_message(ia, m);
+      }
+    }
+    EXPECT_EQ(*ra.frontier_digest(), *rb.frontier_digest());
+    EXPECT_TRUE(sb->check().ok());
+  }
+  // Reopened, the two stores still agree: a reconnect is two hellos and nothing more.
+  auto sa = open("a");
+  auto sb = open("b");
+  ASSERT_TRUE(sa && sb);
+  store_replica ra(*sa, c.genesis.id), rb(*sb, c.genesis.id);
+  engine_callbacks cbs;
+  cbs.on_misbehaviour = [](session_id, const member_id&, const misbehaviour& m) {
+    ADD_FAILURE() << m.reason;
+  };
+  engine ea(ra, {}, cbs), eb(rb, {}, cbs);
+  queue_sink qa, qb;
+  auto ia = ea.attach(crypto::generate_key_pair().pk, false, qa);
+  auto ib = eb.attach(crypto::generate_key_pair().pk, true, qb);
+  ASSERT_EQ(qa.out.size(), 1u);
+  ASSERT_EQ(qb.out.size(), 1u);
+  eb.on_message(ib, qa.out.front());
+  ea.on_message(ia, qb.out.front());
+  EXPECT_EQ(qa.out.size(), 1u);  // nothing after the hellos
+  EXPECT_EQ(qb.out.size(), 1u);
+  EXPECT_TRUE(ea.stats(ia).in_sync);
+  EXPECT_TRUE(eb.stats(ib).in_sync);
+  auto all = rb.read_feed(c.founder.pk, 1, 1 << 20);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+}  // namespace
+}  // namespace zwerm::node::sync
