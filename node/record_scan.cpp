@@ -618,7 +618,7 @@ bool scanner::scan_single_object() {
   if (p_ == end_ || *p_ != '{') {
     return fail(reject_reason::not_an_object, p_, "the text is not a JSON object");
   }
-  if (!scan_object(1)) return false;
+  if (!scan_object(2)) return false;
   if (p_ != end_) return fail(reject_reason::syntax_error, p_, "bytes after the object");
   return true;
 }

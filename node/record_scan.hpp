@@ -33,8 +33,10 @@ inline constexpr std::int64_t max_json_integer = std::int64_t{1} << 53;
 std::optional<rejection> scan_payload(std::string_view payload, record* out);
 
 // Checks that `text` is exactly one JSON object of the accepted subset (no leading or trailing
-// bytes). With `compact`, whitespace between tokens is refused too (syntax_error). Offsets in
-// the rejection count from text's first byte. The writer uses this to validate bodies.
+// bytes), judged as a record body: the object counts as nesting level 2, as it does inside a
+// payload, so a body accepted here is accepted inside a record. With `compact`, whitespace
+// between tokens is refused too (syntax_error). Offsets in the rejection count from text's
+// first byte. The writer uses this to validate bodies.
 std::optional<rejection> check_json_object(std::string_view text, bool compact);
 
 }  // namespace zwerm::node

@@ -124,6 +124,22 @@ TEST_F(RecordWriter, RefusesBodiesTheParserWouldRefuse) {
   EXPECT_FALSE(feed.head().has_value()) << "a refused record must not advance the feed";
 }
 
+TEST_F(RecordWriter, BodyNestingLimitMatchesTheParsers) {
+  // The body is nesting level 2 of the payload; 30 arrays inside it reach the limit of 32.
+  feed_writer feed(key_, test::fake_id(5), std::nullopt, 0);
+  auto deepest =
+      feed.append("request", "{\"a\":" + std::string(30, '[') + std::string(30, ']') + "}", 1);
+  ASSERT_TRUE(deepest.ok()) << deepest.error().message();
+  EXPECT_TRUE(parse_record(deepest->bytes).ok());
+  auto deeper =
+      feed.append("request", "{\"a\":" + std::string(31, '[') + std::string(31, ']') + "}", 1);
+  ASSERT_FALSE(deeper.ok());
+  // Refused by the body check itself, not by the writer's final self-check.
+  EXPECT_EQ(deeper.error().message().find("the body is not"), 0u) << deeper.error().message();
+  EXPECT_NE(deeper.error().message().find("nesting deeper than 32"), std::string::npos)
+      << deeper.error().message();
+}
+
 TEST_F(RecordWriter, RefusesFieldsThatBreakARule) {
   record_fields good;
   good.community = test::fake_id(1);
