@@ -157,9 +157,10 @@ class scanner {
   }
 
   bool expect(char c, const char* what) {
-    if (p_ == end_)
+    if (p_ == end_) {
       return fail(reject_reason::syntax_error, p_,
                   std::string("end of input where ") + what + " was expected");
+    }
     if (*p_ != c) {
       return fail(reject_reason::syntax_error, p_,
                   std::string("unexpected ") + quote(std::string_view(p_, 1)) + " where " + what +
@@ -171,8 +172,8 @@ class scanner {
 
   bool scan_value(int depth, value_info* info);
   bool scan_object(int depth);
-  bool scan_array(int depth);  // Validates a string (p_ at its opening quote). Appends the decoded
-                               // text to *decoded when
+  bool scan_array(int depth);
+  // Validates a string (p_ at its opening quote). Appends the decoded text to *decoded when
   // given; sets *escaped when the string holds a backslash escape.
   bool scan_string(std::string* decoded, bool* escaped = nullptr);
   // Scans a string and yields its decoded text: a view into the input when it has no escapes
@@ -238,8 +239,9 @@ bool scanner::scan_key(std::string_view* key, const char** key_at) {
 }
 
 bool scanner::scan_value(int depth, value_info* info) {
-  if (p_ == end_)
+  if (p_ == end_) {
     return fail(reject_reason::syntax_error, p_, "end of input where a value was expected");
+  }
   const char* start = p_;
   kind k = kind::none;
   bool ok = false;
@@ -623,7 +625,7 @@ bool scanner::scan_single_object() {
   return true;
 }
 
-// --- The field rules, applied after the scan (PROTOCOL.md §2.4, step 4). ---
+// --- The field rules, applied after the scan (PROTOCOL.md §2.4, step 3). ---
 
 rejection field_error(reject_reason reason, std::size_t at, std::string what) {
   if (at != rejection::no_offset) {

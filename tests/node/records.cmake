@@ -7,5 +7,6 @@ zwerm_test(records_test
     ${CMAKE_CURRENT_LIST_DIR}/record_fork_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/record_writer_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/record_example_test.cpp
-  LIBS zwerm_records
+    ${CMAKE_CURRENT_LIST_DIR}/record_json_compat_test.cpp
+  LIBS zwerm_records nlohmann_json::nlohmann_json
   LABELS unit)
