@@ -1,7 +1,7 @@
 // The crash test (DESIGN.md §6): a child process ingests continuously and reports every
 // committed batch; the parent SIGKILLs it at random moments, reopens the store each time and
 // checks that every reported record is there, that every index agrees with the records, and
-// that the store opens. 20 rounds by default; ZWERM_SOAK=1 runs 300.
+// that the store opens. 20 rounds by default; ZWERM_SOAK=1 runs 200.
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -71,7 +71,7 @@ int read_lines(int fd, std::string* partial, std::vector<std::string>* out, int 
 
 TEST(store_crash_test, sigkill_at_random_moments_loses_nothing_and_leaves_no_inconsistency) {
   const bool soak = std::getenv("ZWERM_SOAK") != nullptr;
-  const int rounds = soak ? 300 : 20;
+  const int rounds = soak ? 200 : 20;
   zwerm::testing::temp_dir home("zwerm-crash");
   const std::string dir = (home.path() / "db").string();
   const unsigned seed = std::random_device{}();

@@ -1,0 +1,271 @@
+// Store benchmarks (docs/PERFORMANCE.md, "Store: durable ingest, open, frontier digest").
+//
+//   BM_durable_ingest/threads:N   100,000 signed records (100 feeds × 1,000, 300-byte payloads,
+//       round-robin across feeds) ingested from raw bytes through node::ingestor with N verify
+//       threads into a fresh store, batches of 1,000, each one synced WriteBatch. Interleaved
+//       batch by batch with it, the baseline: crypto::verify (crypto_sign_verify_detached) over
+//       the same payloads on one core. Counter `ratio` = ingest rate / raw verify rate.
+//       Goals: >= 0.9 with 1 thread, >= 1.6 with 2.
+//   BM_open_million   open a store of 1,000,000 records (10,000 feeds × 100, 300-byte
+//       payloads, built once in a temp dir) and answer its frontier digest. Goal: < 1 s.
+//       Counter `first_open_ms`: the first open after building (it also flushes the log).
+//   BM_frontier_digest_10k   after ingesting one record into that community of 10,000 feeds,
+//       the frontier digest (from the 256 stored bucket digests). Baseline in the same
+//       iteration: the digest computed by scanning all 10,000 heads. Goal: < 1 ms.
+//
+// Run: build-dir/bench_store --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "crypto/sign.hpp"
+#include "node/ingest.hpp"
+#include "store/frontier.hpp"
+#include "store/store.hpp"
+#include "tests/node/signed_feeds.hpp"
+#include "tests/store/synthetic.hpp"
+
+namespace {
+
+using namespace zwerm;
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::size_t ingest_records = 100'000;
+constexpr std::size_t ingest_batch = 1'000;
+
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "zwerm-bench-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) std::abort();
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "bench_store: %s\n", what.c_str());
+  std::abort();
+}
+
+double seconds(clock_type::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+struct ingest_corpus {
+  std::vector<std::string> raw;
+  std::vector<std::string_view> payloads;
+  std::vector<crypto::signature> signatures;
+  std::vector<crypto::public_key> keys;
+};
+
+const ingest_corpus& corpus() {
+  static const ingest_corpus c = [] {
+    ingest_corpus out;
+    auto records =
+        node::test::signed_feeds(crypto::blake2b256("bench store"), 100, ingest_records / 100, 300);
+    for (auto& r : records) {
+      if (r.payload().size() != 300) die("a corpus payload is not 300 bytes");
+      out.raw.push_back(r.bytes);
+      out.keys.push_back(r.author);
+    }
+    for (const auto& bytes : out.raw) {
+      auto payload = std::string_view(bytes).substr(0, bytes.size() - 64);
+      crypto::signature sig;
+      crypto::signature::from(std::string_view(bytes).substr(payload.size()), &sig);
+      out.payloads.push_back(payload);
+      out.signatures.push_back(sig);
+    }
+    return out;
+  }();
+  return c;
+}
+
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// The baseline and the ingest alternate batch by batch (and which goes first alternates too),
+// so that the other work on a shared machine slows both alike.
+void BM_durable_ingest(benchmark::State& state) {
+  const auto& c = corpus();
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  double verify_s = 0, ingest_s = 0, verify_cpu = 0, ingest_cpu = 0;
+  for (auto _ : state) {
+    temp_dir dir;
+    auto s = store::store::open(dir.path() / "db");
+    if (!s) die(s.error().message());
+    node::ingestor in(**s, {threads});
+    std::size_t appended = 0;
+    double iteration_s = 0;
+    for (std::size_t i = 0; i < c.raw.size(); i += ingest_batch) {
+      auto verify = [&] {
+        const double cpu0 = process_cpu_seconds();
+        const auto t0 = clock_type::now();
+        for (std::size_t k = i; k < i + ingest_batch; ++k) {
+          if (!crypto::verify(c.signatures[k], c.payloads[k], c.keys[k])) die("a bad signature");
+        }
+        verify_s += seconds(clock_type::now() - t0);
+        verify_cpu += process_cpu_seconds() - cpu0;
+      };
+      auto ingest = [&] {
+        const double cpu0 = process_cpu_seconds();
+        const auto t0 = clock_type::now();
+        auto r = in.ingest_bytes(std::span(c.raw).subspan(i, ingest_batch));
+        if (!r) die(r.error().message());
+        appended += r->appended.size();
+        const double dt = seconds(clock_type::now() - t0);
+        ingest_s += dt;
+        iteration_s += dt;
+        ingest_cpu += process_cpu_seconds() - cpu0;
+      };
+      if ((i / ingest_batch) % 2 == 0) {
+        verify();
+        ingest();
+      } else {
+        ingest();
+        verify();
+      }
+    }
+    if (appended != c.raw.size()) die("not every record was appended");
+    state.SetIterationTime(iteration_s);
+  }
+  const double n = static_cast<double>(c.raw.size() * state.iterations());
+  state.counters["verify_per_s"] = n / verify_s;
+  state.counters["ingest_per_s"] = n / ingest_s;
+  state.counters["ratio"] = verify_s / ingest_s;
+  // CPU seconds of the whole process (all threads, LevelDB's compaction included) per record.
+  state.counters["verify_cpu_us"] = verify_cpu * 1e6 / n;
+  state.counters["ingest_cpu_us"] = ingest_cpu * 1e6 / n;
+}
+BENCHMARK(BM_durable_ingest)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+// The store of a million records, built once per process.
+constexpr std::size_t million_feeds = 10'000;
+constexpr std::size_t million_per_feed = 100;
+
+struct million_store {
+  temp_dir dir;
+  std::filesystem::path db() const { return dir.path() / "db"; }
+  crypto::digest community = store::testing::community_named("million");
+  std::vector<store::testing::feed_writer> writers;
+  double build_s = 0, first_open_ms = 0;
+};
+
+million_store& million() {
+  static million_store m = [] {
+    million_store out;
+    for (std::size_t f = 0; f < million_feeds; ++f) {
+      out.writers.emplace_back(out.community,
+                               store::testing::author_named("member" + std::to_string(f)));
+    }
+    const auto t0 = clock_type::now();
+    {
+      auto s = store::store::open(out.db());
+      if (!s) die(s.error().message());
+      std::vector<store::record_entry> batch;
+      for (std::size_t seq = 0; seq < million_per_feed; ++seq) {
+        batch.clear();
+        for (auto& w : out.writers) batch.push_back(w.next());
+        auto r = (*s)->ingest(batch);
+        if (!r || r->appended.size() != batch.size()) die("building the million store failed");
+      }
+    }
+    out.build_s = seconds(clock_type::now() - t0);
+    const auto t1 = clock_type::now();
+    {
+      auto s = store::store::open(out.db());
+      if (!s) die(s.error().message());
+      auto d = (*s)->frontier_digest(out.community);
+      if (!d) die(d.error().message());
+    }
+    out.first_open_ms = seconds(clock_type::now() - t1) * 1e3;
+    return out;
+  }();
+  return m;
+}
+
+void BM_open_million(benchmark::State& state) {
+  auto& m = million();
+  std::uint64_t records = 0;
+  for (auto _ : state) {
+    const auto t0 = clock_type::now();
+    auto s = store::store::open(m.db());
+    if (!s) die(s.error().message());
+    auto d = (*s)->frontier_digest(m.community);
+    if (!d) die(d.error().message());
+    benchmark::DoNotOptimize(*d);
+    state.SetIterationTime(seconds(clock_type::now() - t0));
+    state.PauseTiming();
+    records = (*(*s)->communities())[0].records;
+    s->reset();  // closing is not part of the figure
+    state.ResumeTiming();
+  }
+  if (records < million_feeds * million_per_feed) die("the million store lost records");
+  state.counters["records"] = static_cast<double>(records);
+  state.counters["first_open_ms"] = m.first_open_ms;
+  state.counters["build_s"] = m.build_s;
+}
+BENCHMARK(BM_open_million)->Iterations(5)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+void BM_frontier_digest_10k(benchmark::State& state) {
+  auto& m = million();
+  auto s = store::store::open(m.db());
+  if (!s) die(s.error().message());
+  std::mt19937 rng(1);
+  double digest_s = 0, scan_s = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto& w = m.writers[rng() % m.writers.size()];
+    auto r = (*s)->ingest(std::vector{w.next("after")});
+    if (!r || r->appended.size() != 1) die("the ingest before the digest failed");
+    state.ResumeTiming();
+
+    auto t0 = clock_type::now();
+    auto d = (*s)->frontier_digest(m.community);
+    const double dt = seconds(clock_type::now() - t0);
+    if (!d) die(d.error().message());
+    state.SetIterationTime(dt);
+
+    // Baseline: the same digest from a scan of every head.
+    state.PauseTiming();
+    t0 = clock_type::now();
+    auto heads = (*s)->frontier(m.community);
+    if (!heads) die(heads.error().message());
+    std::array<crypto::digest, 256> buckets{};
+    for (const auto& h : *heads) store::xor_into(&buckets[h.author.bytes[0]], store::feed_hash(h));
+    const auto scanned = store::frontier_digest_of(buckets);
+    scan_s += seconds(clock_type::now() - t0);
+    if (scanned != *d) die("the stored digest differs from the scanned one");
+    digest_s += dt;
+    state.ResumeTiming();
+  }
+  state.counters["digest_us"] = digest_s * 1e6 / static_cast<double>(state.iterations());
+  state.counters["scan_us"] = scan_s * 1e6 / static_cast<double>(state.iterations());
+  state.counters["scan_over_digest"] = scan_s / digest_s;
+}
+BENCHMARK(BM_frontier_digest_10k)->Iterations(200)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
