@@ -41,7 +41,6 @@ session::session(tcp::socket socket, side role, session_options options, session
       handler_(handler),
       socket_(std::move(socket)),
       assembler_(options.max_message_size),
-      rbuf_(read_buffer_size),
       watchdog_timer_(socket_.get_executor()),
       writer_timer_(socket_.get_executor()),
       space_timer_(socket_.get_executor(), asio::steady_timer::time_point::max()),
@@ -177,6 +176,8 @@ awaitable<status> session::run_client(std::string host, std::uint16_t port,
 void session::begin_box_stream(const crypto::shs_session_keys& keys) {
   sealer_.emplace(keys.encrypt_key, keys.encrypt_nonce);
   opener_.emplace(keys.decrypt_key, keys.decrypt_nonce);
+  // Only now: a flood of connections that never finish the handshake costs no read buffers.
+  rbuf_.resize(read_buffer_size);
 }
 
 void session::admit(std::string_view admission_message) {
@@ -442,6 +443,11 @@ awaitable<void> session::writer() {
     }
     stats_.wire_bytes_sent += n;
     last_send_ = now();
+    if (queue_.empty() && wire.capacity() > read_buffer_size) {
+      // A burst is over: give its buffers back so an idle session stays small.
+      std::string().swap(plain);
+      std::string().swap(wire);
+    }
   }
 }
 

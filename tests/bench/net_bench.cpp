@@ -8,8 +8,11 @@
 //   handshake/full           TCP connect + SHS (4 messages) + admission, until both sides
 //                            report the session connected; then the session is closed
 //   reference/verify         crypto::verify (crypto_sign_verify_detached) of a 300-byte message
+//   reference/box_seal_open  box-stream sealing and opening of 64 KiB in memory on one thread:
+//                            the crypto ceiling of one direction, without sockets
 //
-// At the end the medians are printed as ratios: session / plain_tcp, handshake / verify.
+// At the end the medians are printed as ratios: session / plain_tcp, handshake / verify, and
+// session / box_seal_open.
 // Run: bench_net --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -23,6 +26,7 @@
 #include <optional>
 #include <thread>
 
+#include "crypto/box_stream.hpp"
 #include "crypto/sign.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
@@ -221,6 +225,33 @@ void verify_reference(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+void box_seal_open_reference(benchmark::State& state) {
+  crypto::box_key key;
+  key.bytes.fill(7);
+  crypto::box_nonce nonce;
+  crypto::box_stream_sealer sealer(key, nonce);
+  crypto::box_stream_opener opener(key, nonce);
+  const std::string block(chunk, 'z');
+  std::string wire, plain;
+  for (auto _ : state) {
+    wire.clear();
+    plain.clear();
+    sealer.seal(block, wire);
+    for (std::size_t at = 0; at < wire.size();) {
+      std::size_t len = 0;
+      if (opener.open_header(std::string_view(wire).substr(at, crypto::box_header_size), &len) !=
+          crypto::box_stream_opener::header_result::body)
+        throw std::runtime_error("box header did not open");
+      at += crypto::box_header_size;
+      if (!opener.open_body(std::string_view(wire).substr(at, len), plain))
+        throw std::runtime_error("box body did not open");
+      at += len;
+    }
+    benchmark::DoNotOptimize(plain.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * chunk));
+}
+
 BENCHMARK(plain_tcp_throughput)
     ->Name("throughput/plain_tcp")
     ->UseRealTime()
@@ -231,6 +262,7 @@ BENCHMARK(session_throughput)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(full_handshake)->Name("handshake/full")->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(verify_reference)->Name("reference/verify")->Unit(benchmark::kMicrosecond);
+BENCHMARK(box_seal_open_reference)->Name("reference/box_seal_open")->Unit(benchmark::kMicrosecond);
 
 // Prints as usual and remembers each benchmark's rate (the median when repeated).
 class ratio_reporter : public benchmark::ConsoleReporter {
@@ -258,6 +290,10 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     if (plain > 0 && session > 0)
       std::printf("session throughput %.0f MiB/s, plain TCP %.0f MiB/s: ratio %.3f\n",
                   session / (1 << 20), plain / (1 << 20), session / plain);
+    const double box = rate("reference/box_seal_open");
+    if (session > 0 && box > 0)
+      std::printf("box-stream seal+open in memory %.0f MiB/s on one thread: session / that %.3f\n",
+                  box / (1 << 20), session / box);
     if (hs > 0 && verify > 0)
       std::printf(
           "full handshakes %.0f/s, Ed25519 verifies %.0f/s: ratio %.4f (1 handshake = "
