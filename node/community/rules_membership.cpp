@@ -1,0 +1,87 @@
+// Membership rules: genesis, invites, joins, leaving, profiles, steward handover
+// (PROTOCOL.md §3.3).
+#include "crypto/hash.hpp"
+#include "crypto/sign.hpp"
+#include "node/community/rules.hpp"
+
+namespace zwerm::node::community {
+
+bool rules::create(state& s, apply_context& c, const create_body& b) {
+  // Only the genesis named by the community id counts, and only once.
+  if (s.created || c.r.id != s.community()) return false;
+  if (!crypto::can_handshake(c.r.author)) return false;
+  journal& jr = j(s);
+  jr.assign(s.created, true);
+  jr.assign(s.created_ts, c.r.ts);
+  jr.assign(s.name, b.name);
+  jr.assign(s.purpose, b.purpose);
+  jr.assign(s.invite_by, b.invite_by);
+  jr.assign(s.quorum_pct, b.quorum_pct);
+  c.author = activate(s, c.r.author, c.r.ts);
+  jr.assign(s.steward, c.author);
+  return true;
+}
+
+bool rules::invite(state& s, apply_context& c, const invite_body& b) {
+  if (s.invite_by == invite_policy::steward && s.steward != c.author) return false;
+  if (b.invitee) {
+    if (s.is_active(s.find_member(*b.invitee), c.pos)) return false;  // already in
+  }
+  invite_info info;
+  info.inviter = c.author;
+  info.invitee = b.invitee;
+  info.token_hash = b.token_hash;
+  info.expires_ts = b.expires_ts;
+  info.ts = c.r.ts;
+  j(s).emplace(s.invites, c.r.id, std::move(info));
+  return true;
+}
+
+bool rules::join(state& s, apply_context& c, const join_body& b) {
+  auto it = s.invites.find(b.invite);
+  if (it == s.invites.end()) return false;
+  invite_info& inv = it->second;
+  if (inv.used || c.r.ts > inv.expires_ts) return false;
+  if (inv.invitee) {
+    if (b.token || *inv.invitee != c.r.author) return false;
+  } else {
+    if (!b.token || crypto::blake2b256(b.token->view()) != *inv.token_hash) return false;
+  }
+  if (s.is_active(s.find_member(c.r.author), c.pos)) return false;
+  if (!crypto::can_handshake(c.r.author)) return false;
+  j(s).assign(inv.used, true);
+  c.author = activate(s, c.r.author, c.r.ts);
+  return true;
+}
+
+bool rules::leave(state& s, apply_context& c, const leave_body&) {
+  deactivate(s, c.author, member_status::left);
+  return true;
+}
+
+bool rules::profile(state& s, apply_context& c, const profile_body& b) {
+  journal& jr = j(s);
+  member_info& m = s.members[c.author];
+  for (const auto& skill : m.skills) {
+    jr.assign(evidence(s, intern_topic(s, skill), c.author).skill, 0u);
+  }
+  for (const auto& skill : b.skills) {
+    jr.assign(evidence(s, intern_topic(s, skill), c.author).skill, 1u);
+  }
+  jr.assign(m.has_profile, true);
+  jr.assign(m.name, b.name);
+  jr.assign(m.about, b.about);
+  jr.assign(m.skills, b.skills);
+  jr.assign(m.address, b.address);
+  return true;
+}
+
+bool rules::handover(state& s, apply_context& c, const handover_body& b) {
+  if (s.steward != c.author) return false;
+  index to = s.find_member(b.to);
+  if (to == c.author || !s.is_active(to, c.pos)) return false;
+  j(s).assign(s.steward, to);
+  return true;
+}
+
+}  // namespace zwerm::node::community

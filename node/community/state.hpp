@@ -1,0 +1,234 @@
+// The community state machine (DESIGN.md §5; PROTOCOL.md §3.3-§3.5).
+//
+// A `state` absorbs one community's records strictly in increasing total order (apply) and
+// keeps, incrementally, everything the views need: members, invites, requests, contributions,
+// thanks, proposals, agreements, circles, the feed index and the aggregates behind balance,
+// who-knows, ties and pulse. It is pure and deterministic: the same records applied in the
+// same order give the same state on every node; the replayer (replayer.hpp) makes the result
+// independent of arrival order. A record that breaks a rule simply has no effect.
+//
+// Every mutation is journaled (journal.hpp) so that `rewind_to` can undo the newest records.
+// Entities are numbered in the order they took effect (index = total-order rank), which the
+// views use as a stable, node-independent order. Not thread-safe: one owner (the replayer).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "node/community/body_schema.hpp"
+#include "node/community/journal.hpp"
+#include "node/community/position.hpp"
+#include "node/record.hpp"
+
+namespace zwerm::node::community {
+
+using index = std::uint32_t;
+inline constexpr index no_index = 0xffffffffu;
+inline constexpr std::int64_t day_ms = 86'400'000;
+inline constexpr std::int64_t week_ms = 7 * day_ms;
+// A proposal can gather endorsements for 30 days after its own ts (PROTOCOL.md §3.5).
+inline constexpr std::int64_t proposal_lifetime_ms = 30 * day_ms;
+
+enum class member_status : std::uint8_t { active, left, removed };
+
+struct member_info {
+  member_id id;
+  member_status status = member_status::active;
+  std::int64_t joined_ts = 0;       // ts of the join (or genesis) that made them active last
+  std::int64_t last_active_ts = 0;  // largest ts of their records that took effect
+  std::uint64_t records = 0;        // records of theirs that took effect
+  std::uint64_t given = 0;          // thanks received on their contributions
+  std::uint64_t taken = 0;          // thanks they gave
+  bool has_profile = false;
+  std::string name;
+  std::string about;
+  std::vector<std::string> skills;
+  std::optional<std::string> address;
+  std::vector<index> partners;      // distinct members tied by thanks either way
+  std::vector<std::uint32_t> feed;  // feed ordinals of their records
+};
+
+struct invite_info {
+  index inviter = no_index;
+  std::optional<member_id> invitee;
+  std::optional<crypto::digest> token_hash;
+  std::int64_t expires_ts = 0;
+  std::int64_t ts = 0;
+  bool used = false;
+};
+
+struct request_info {
+  record_id id;
+  index author = no_index;
+  std::int64_t ts = 0;
+  std::string title;
+  std::vector<std::uint32_t> tags;  // topic ids
+  std::vector<index> answers;       // contributions answering it, in total order
+};
+
+struct contribution_info {
+  record_id id;
+  index author = no_index;
+  std::int64_t ts = 0;
+  contribution_kind kind = contribution_kind::other;
+  std::vector<std::uint32_t> tags;  // topic ids
+  index answers = no_index;         // request
+  index circle = no_index;
+  std::uint64_t thanks = 0;
+};
+
+enum class proposal_status : std::uint8_t { open, adopted };
+
+struct proposal_info {
+  record_id id;
+  index author = no_index;
+  std::int64_t ts = 0;
+  proposal_action action = proposal_action::agreement;
+  std::string text;
+  std::optional<record_id> supersedes;
+  index member = no_index;  // remove / steward target
+  std::string reason;
+  std::vector<index> endorsers;  // distinct, in order of endorsement; the proposer first
+  proposal_status status = proposal_status::open;
+  std::int64_t adopted_ts = 0;
+  index superseded_by = no_index;  // agreements: the adopted proposal that replaced it
+};
+
+struct circle_info {
+  record_id id;
+  index opener = no_index;
+  std::int64_t ts = 0;
+  std::string name;
+  std::string purpose;
+  bool open = true;
+  std::set<index> members;
+  std::vector<std::uint32_t> feed;  // feed ordinals of records in this circle
+};
+
+// One record that took effect, in total order. The record itself stays in the store; views
+// that show bodies look it up by id.
+struct feed_entry {
+  record_id id;
+  std::uint64_t lamport = 0;
+  std::uint64_t seq = 0;
+  std::int64_t ts = 0;
+  index author = no_index;
+  index circle = no_index;
+  std::uint32_t tag_begin = 0;  // into state::feed_tags
+  std::uint8_t tag_count = 0;
+  record_kind kind = record_kind::unknown;
+};
+
+// Per topic (normalised tag or skill): the evidence per member behind who-knows.
+struct topic_evidence {
+  std::uint32_t skill = 0;          // 1 when the member's current profile lists it
+  std::uint32_t contributions = 0;  // their contributions tagged with it
+  std::uint32_t thanks = 0;         // thanks received on those contributions
+};
+
+struct week_info {
+  std::uint64_t records = 0;
+  std::unordered_set<index> authors;
+};
+
+struct fork_point {
+  std::uint64_t seq = 0;      // first seq of the author that has no effect
+  std::uint64_t lamport = 0;  // smallest lamport among the conflicting records at that seq
+
+  friend bool operator==(const fork_point&, const fork_point&) = default;
+};
+
+class state {
+ public:
+  explicit state(const community_id& community, std::size_t journal_limit = 100'000);
+
+  // Applies the next record in total order. Records of other communities, of unknown types,
+  // with bad bodies or breaking a rule have no effect. Positions must strictly increase.
+  void apply(const record& r);
+
+  // Undoes every applied record at position >= p. Requires can_rewind_to(p).
+  bool can_rewind_to(const position& p) const { return journal_.can_undo_from(p); }
+  void rewind_to(const position& p) { journal_.undo_from(p); }
+
+  // Declares that `author`'s records from fork.seq on have no effect. The caller (the replayer)
+  // rewinds to the fork position first when records after it were applied.
+  void set_fork(const member_id& author, const fork_point& fork);
+  const std::map<member_id, fork_point>& forks() const { return forks_; }
+  void set_forks(std::map<member_id, fork_point> forks) { forks_ = std::move(forks); }
+  // True when a record of `m` at `p` falls at or after m's fork point.
+  bool forked_at(const member_id& m, const position& p) const;
+
+  const community_id& community() const { return community_; }
+  std::optional<position> head() const { return head_; }
+  std::uint64_t applied() const { return applied_; }
+  journal& undo_journal() { return journal_; }
+  const journal& undo_journal() const { return journal_; }
+
+  // --- read access for views and snapshots -------------------------------------------------
+  bool created = false;
+  bool dissolved = false;
+  std::int64_t created_ts = 0;
+  std::int64_t dissolved_ts = 0;
+  std::string name;
+  std::string purpose;
+  invite_policy invite_by = invite_policy::member;
+  std::uint32_t quorum_pct = 50;
+  index steward = no_index;
+  std::uint64_t active_count = 0;
+
+  std::deque<member_info> members;
+  std::unordered_map<member_id, index> member_index;
+  std::unordered_map<record_id, invite_info> invites;
+  std::deque<request_info> requests;
+  std::unordered_map<record_id, index> request_index;
+  std::set<index> open_requests;
+  std::set<index> answered_requests;
+  std::deque<contribution_info> contributions;
+  std::unordered_map<record_id, index> contribution_index;
+  std::unordered_set<std::uint64_t> thanked;  // (thanker << 32) | contribution
+  std::unordered_set<std::uint64_t> ties;     // (min member << 32) | max member
+  std::deque<proposal_info> proposals;
+  std::unordered_map<record_id, index> proposal_index;
+  std::set<index> agreements;  // adopted agreement proposals in force
+  std::deque<circle_info> circles;
+  std::unordered_map<record_id, index> circle_index;
+
+  std::deque<std::string> topics;  // topic id -> normalised text
+  std::unordered_map<std::string, std::uint32_t> topic_index;
+  std::unordered_map<std::uint32_t, std::unordered_map<index, topic_evidence>> evidence;
+
+  std::vector<feed_entry> feed;
+  std::vector<std::uint32_t> feed_tags;
+  std::array<std::vector<std::uint32_t>, record_kind_count> feed_by_kind;
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> feed_by_topic;
+  std::map<std::int64_t, week_info> weeks;  // week number (Monday-aligned UTC) -> activity
+
+  // Lookups (no_index when absent).
+  index find_member(const member_id& m) const;
+  bool is_active(index m, const position& at) const;
+  std::uint32_t find_topic(std::string_view normalised) const;
+
+  // Week number of a ts: weeks start on Monday 00:00 UTC (1970-01-05 starts week 1).
+  static std::int64_t week_of(std::int64_t ts);
+
+ private:
+  friend class rules;
+  friend struct snapshot_codec;
+
+  community_id community_;
+  journal journal_;
+  std::optional<position> head_;
+  std::uint64_t applied_ = 0;
+  std::map<member_id, fork_point> forks_;
+};
+
+}  // namespace zwerm::node::community

@@ -1,0 +1,84 @@
+// The community views (DESIGN.md §5; PROTOCOL.md §3.8): pure functions of a state.
+//
+// Each returns a nlohmann::json object whose member names are snake_case and sorted (nlohmann's
+// default object is ordered by key) and whose arrays are ordered by rules stated below, so two
+// nodes holding the same records produce byte-identical `dump()` output. None scans all
+// records: each reads the indexes the state keeps incrementally. Ids are base64url text;
+// members carry their profile `name` ("" until they publish a profile).
+//
+// Thread-safety: read-only on `state`; call on the thread that owns the replayer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "node/community/state.hpp"
+
+namespace zwerm::node::community {
+
+// Looks a stored record up by id (the daemon backs it with the store); nullopt when absent.
+using record_lookup = std::function<std::optional<record>(const record_id&)>;
+
+// name, purpose, steward, policy, agreements in force (in order of adoption), dissolved.
+nlohmann::json community_view(const state& s);
+
+// Every member who ever joined, in order of first joining: status (active, left, removed,
+// forked), name, skills, address, joined_ts, last_active_ts, records, given, taken.
+nlohmann::json members_view(const state& s);
+
+struct feed_query {
+  std::optional<record_kind> kind;
+  std::optional<member_id> author;
+  std::optional<std::string> tag;  // compared after normalize_topic
+  std::optional<record_id> circle;
+  std::size_t limit = 50;          // 1..500; larger values are clamped
+  std::optional<position> before;  // the cursor: entries strictly before it
+};
+// Records that took effect, newest first (descending total order). `next_cursor` is the text
+// position to pass as `before` for the next page, or null at the end. With `lookup`, each
+// entry carries its parsed `body`.
+nlohmann::json feed_view(const state& s, const feed_query& q,
+                         const record_lookup* lookup = nullptr);
+
+enum class request_filter : std::uint8_t { open, answered, all };
+struct requests_query {
+  request_filter filter = request_filter::open;
+  std::size_t limit = 50;           // 1..500
+  std::optional<record_id> before;  // cursor: a request id; entries older than it
+};
+// Requests newest first, each with status open/answered and the ids of answering contributions.
+nlohmann::json requests_view(const state& s, const requests_query& q);
+
+// Thresholds of the balance flags (PROTOCOL.md §3.8).
+inline constexpr std::uint64_t only_takes_min_taken = 3;  // taken >= 3 and given == 0
+inline constexpr std::uint64_t carries_min_given = 3;     // given >= 3 and given >= 2 * taken
+// Active members with given/taken and flags, in order of first joining; lists of the flagged.
+nlohmann::json balance_view(const state& s);
+
+// Score weights of who-knows (PROTOCOL.md §3.8).
+inline constexpr std::uint64_t who_knows_skill_weight = 5;
+inline constexpr std::uint64_t who_knows_contribution_weight = 2;
+inline constexpr std::uint64_t who_knows_thanks_weight = 3;
+// Active members ranked by score for TOPIC (descending, ties by order of joining), top `limit`.
+nlohmann::json who_knows_view(const state& s, std::string_view topic, std::size_t limit = 20);
+
+// Thanks graph over active members: density, components, isolated members, top connectors.
+nlohmann::json ties_view(const state& s, std::size_t top = 10);
+
+// Records and active members per week for the 12 weeks up to the week holding now_ts, oldest
+// first, and the fading warning.
+nlohmann::json pulse_view(const state& s, std::int64_t now_ts);
+
+// Proposals newest first; an open proposal older than 30 days at now_ts shows as expired.
+nlohmann::json proposals_view(const state& s, std::int64_t now_ts, std::size_t limit = 50,
+                              std::optional<record_id> before = std::nullopt);
+
+// Circles in order of opening: name, purpose, open, active members, record count.
+nlohmann::json circles_view(const state& s);
+
+}  // namespace zwerm::node::community

@@ -1,0 +1,200 @@
+// Body schemas (PROTOCOL.md §3.2): exact field sets, types, bounds, UTF-8 texts, ids.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64url.hpp"
+#include "node/community/body_schema.hpp"
+
+namespace zwerm::node::community {
+namespace {
+
+using nlohmann::json;
+
+const std::string an_id = crypto::base64url_encode(std::string(32, '\x11'));
+
+status check(std::string_view type, const json& body) {
+  auto r = parse_body(kind_of(type), body.dump());
+  return r.ok() ? status{} : r.error();
+}
+
+json valid(std::string_view type) {
+  if (type == "community.create") {
+    return {{"name", "Makers"},
+            {"purpose", "p"},
+            {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
+  }
+  if (type == "member.invite") return {{"invitee", an_id}, {"note", ""}, {"expires_ts", 5}};
+  if (type == "member.join") return {{"invite", an_id}};
+  if (type == "member.leave") return {{"reason", ""}};
+  if (type == "profile") {
+    return {{"name", "Ann"}, {"about", ""}, {"skills", {"a"}}, {"address", "h.example:1"}};
+  }
+  if (type == "request") return {{"title", "t"}, {"body", ""}, {"tags", json::array()}};
+  if (type == "contribution") {
+    return {{"kind", "help"},        {"title", "t"},       {"body", ""},
+            {"tags", json::array()}, {"answers", nullptr}, {"circle", an_id}};
+  }
+  if (type == "thanks") return {{"contribution", an_id}, {"note", ""}};
+  if (type == "proposal") return {{"action", "remove"}, {"member", an_id}, {"reason", ""}};
+  if (type == "endorse") return {{"proposal", an_id}};
+  if (type == "steward.handover") return {{"to", an_id}};
+  if (type == "circle.open") return {{"name", "c"}, {"purpose", ""}};
+  return {{"circle", an_id}};  // circle.join / leave / close
+}
+
+const char* all_types[] = {"community.create", "member.invite", "member.join",      "member.leave",
+                           "profile",          "request",       "contribution",     "thanks",
+                           "proposal",         "endorse",       "steward.handover", "circle.open",
+                           "circle.join",      "circle.leave",  "circle.close"};
+
+TEST(body_schema, every_type_accepts_its_valid_body_and_refuses_unknown_and_missing_fields) {
+  for (const char* type : all_types) {
+    SCOPED_TRACE(type);
+    json body = valid(type);
+    EXPECT_TRUE(check(type, body).ok()) << check(type, body).message();
+    json extra = body;
+    extra["surprise"] = 1;
+    status s = check(type, extra);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("unknown field \"surprise\""), std::string::npos) << s.message();
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      json missing = body;
+      missing.erase(it.key());
+      EXPECT_FALSE(check(type, missing).ok()) << "without " << it.key();
+    }
+    EXPECT_FALSE(parse_body(kind_of(type), "[]").ok());
+  }
+}
+
+TEST(body_schema, unknown_type_is_not_a_schema) {
+  EXPECT_EQ(kind_of("poll.create"), record_kind::unknown);
+  EXPECT_FALSE(parse_body(record_kind::unknown, "{}").ok());
+}
+
+TEST(body_schema, text_bounds_are_bytes) {
+  json b = valid("profile");
+  b["name"] = std::string(64, 'n');
+  EXPECT_TRUE(check("profile", b).ok());
+  b["name"] = std::string(65, 'n');
+  EXPECT_NE(check("profile", b).message().find("longer than 64 bytes"), std::string::npos);
+  b["name"] = "";
+  EXPECT_FALSE(check("profile", b).ok());
+  json r = valid("request");
+  r["title"] = std::string(201, 't');
+  EXPECT_FALSE(check("request", r).ok());
+  r["title"] = "t";
+  r["body"] = std::string(8192, 'b');
+  EXPECT_TRUE(check("request", r).ok());
+  r["body"] = std::string(8193, 'b');
+  EXPECT_FALSE(check("request", r).ok());
+  r["body"] = "line one\nline two\ttab";
+  EXPECT_TRUE(check("request", r).ok());
+  r["title"] = "a\nb";  // single-line field
+  EXPECT_NE(check("request", r).message().find("control character"), std::string::npos);
+}
+
+TEST(body_schema, tags_are_bounded_and_distinct) {
+  json r = valid("request");
+  json tags = json::array();
+  for (int i = 0; i < 16; ++i) tags.push_back("t" + std::to_string(i));
+  r["tags"] = tags;
+  EXPECT_TRUE(check("request", r).ok());
+  tags.push_back("t16");
+  r["tags"] = tags;
+  EXPECT_FALSE(check("request", r).ok());
+  r["tags"] = {std::string(33, 'x')};
+  EXPECT_FALSE(check("request", r).ok());
+  r["tags"] = {"Rust", "rust"};
+  EXPECT_FALSE(check("request", r).ok());
+  r["tags"] = {1};
+  EXPECT_FALSE(check("request", r).ok());
+  r["tags"] = {""};
+  EXPECT_FALSE(check("request", r).ok());
+}
+
+TEST(body_schema, invites_name_exactly_one_of_invitee_and_token_hash) {
+  json both = valid("member.invite");
+  both["token_hash"] = an_id;
+  EXPECT_FALSE(check("member.invite", both).ok());
+  json neither = valid("member.invite");
+  neither.erase("invitee");
+  EXPECT_FALSE(check("member.invite", neither).ok());
+  json token = neither;
+  token["token_hash"] = an_id;
+  auto parsed = parse_body(record_kind::member_invite, token.dump());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(std::get<invite_body>(parsed.value()).token_hash.has_value());
+  json negative = valid("member.invite");
+  negative["expires_ts"] = -1;
+  EXPECT_FALSE(check("member.invite", negative).ok());
+  negative["expires_ts"] = 1.5;
+  EXPECT_FALSE(check("member.invite", negative).ok());
+}
+
+TEST(body_schema, ids_are_43_characters_of_base64url) {
+  json j = valid("member.join");
+  j["invite"] = an_id.substr(1);
+  EXPECT_FALSE(check("member.join", j).ok());
+  j["invite"] = an_id + "A";
+  EXPECT_FALSE(check("member.join", j).ok());
+  j["invite"] = std::string(43, '+');
+  EXPECT_FALSE(check("member.join", j).ok());
+  j["invite"] = an_id;
+  j["token"] = crypto::base64url_encode(std::string(31, 't'));  // tokens are 32 bytes
+  EXPECT_FALSE(check("member.join", j).ok());
+  j["token"] = crypto::base64url_encode(std::string(32, 't'));
+  EXPECT_TRUE(check("member.join", j).ok());
+}
+
+TEST(body_schema, policy_and_enumerations) {
+  json c = valid("community.create");
+  c["policy"]["quorum_pct"] = 100;
+  EXPECT_FALSE(check("community.create", c).ok());
+  c["policy"]["quorum_pct"] = 0;
+  EXPECT_TRUE(check("community.create", c).ok());
+  c["policy"]["invite_by"] = "anyone";
+  EXPECT_FALSE(check("community.create", c).ok());
+  c["policy"] = {{"invite_by", "steward"}, {"quorum_pct", 10}, {"x", 1}};
+  EXPECT_FALSE(check("community.create", c).ok());
+  json k = valid("contribution");
+  k["kind"] = "gift";
+  EXPECT_FALSE(check("contribution", k).ok());
+}
+
+TEST(body_schema, proposal_fields_depend_on_the_action) {
+  EXPECT_TRUE(check("proposal", {{"action", "dissolve"}, {"reason", ""}}).ok());
+  EXPECT_FALSE(check("proposal", {{"action", "dissolve"}, {"reason", ""}, {"text", "x"}}).ok());
+  EXPECT_TRUE(
+      check("proposal",
+            {{"action", "agreement"}, {"text", "x"}, {"supersedes", nullptr}, {"reason", ""}})
+          .ok());
+  EXPECT_FALSE(check("proposal", {{"action", "agreement"}, {"text", "x"}, {"reason", ""}}).ok());
+  EXPECT_TRUE(check("proposal", {{"action", "purpose"}, {"text", "x"}, {"reason", ""}}).ok());
+  EXPECT_FALSE(check("proposal", {{"action", "purpose"}, {"text", ""}, {"reason", ""}}).ok());
+  EXPECT_FALSE(check("proposal", {{"action", "vote"}, {"reason", ""}}).ok());
+}
+
+TEST(body_schema, addresses_are_host_port_or_null) {
+  json p = valid("profile");
+  for (const char* ok : {"node.example:7000", "10.0.0.1:1", "[::1]:65535", "a-b.c:80"}) {
+    p["address"] = ok;
+    EXPECT_TRUE(check("profile", p).ok()) << ok;
+  }
+  for (const char* bad : {"node.example", "node:0", "node:65536", "node:07", ":80", "no de:1",
+                          "[]:80", "host:port"}) {
+    p["address"] = bad;
+    EXPECT_FALSE(check("profile", p).ok()) << bad;
+  }
+  p["address"] = nullptr;
+  EXPECT_TRUE(check("profile", p).ok());
+}
+
+TEST(body_schema, control_characters_escaped_in_json_are_refused) {
+  json p = valid("profile");
+  p["name"] = std::string("a\x01", 2);
+  EXPECT_FALSE(check("profile", p).ok());
+  EXPECT_FALSE(parse_body(record_kind::profile, "{not json").ok());
+}
+
+}  // namespace
+}  // namespace zwerm::node::community

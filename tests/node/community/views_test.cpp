@@ -1,0 +1,256 @@
+// The views: filters, paging, orderings, flags, scores and thresholds (PROTOCOL.md §3.8).
+#include <gtest/gtest.h>
+
+#include "crypto/base64url.hpp"
+#include "node/community/views.hpp"
+#include "tests/node/community/history.hpp"
+
+namespace zwerm::node::community {
+namespace {
+
+using nlohmann::json;
+using test::history;
+using test::test_member;
+using test::text;
+
+constexpr std::int64_t day = day_ms;
+constexpr std::int64_t t0 = 1'700'000'000'000;  // a Tuesday
+
+class views_test : public ::testing::Test {
+ protected:
+  views_test() {
+    for (std::uint64_t i = 0; i < 6; ++i) m.push_back(h.make_member(100 + i));
+    h.genesis(m[0], "Makers", "member", 50, t0);
+    for (std::size_t i = 1; i < m.size(); ++i) {
+      record inv =
+          h.write(m[0], "member.invite",
+                  {{"invitee", m[i].text()}, {"note", ""}, {"expires_ts", t0 + 10 * day}}, t0);
+      h.write(m[i], "member.join", {{"invite", text(inv.id)}}, t0 + day);
+    }
+  }
+  record contribution(std::size_t who, json tags, std::int64_t ts, json circle = nullptr) {
+    return h.write(m[who], "contribution",
+                   {{"kind", "help"},
+                    {"title", "c"},
+                    {"body", "b"},
+                    {"tags", tags},
+                    {"answers", nullptr},
+                    {"circle", circle}},
+                   ts);
+  }
+  void thank(std::size_t who, const record& c, std::int64_t ts) {
+    h.write(m[who], "thanks", {{"contribution", text(c.id)}, {"note", ""}}, ts);
+  }
+  state& run() {
+    if (!s) s = std::make_unique<state>(h.community);
+    for (; applied < h.records.size(); ++applied) s->apply(h.records[applied]);
+    return *s;
+  }
+
+  history h;
+  std::vector<test_member> m;
+  std::unique_ptr<state> s;
+  std::size_t applied = 0;
+};
+
+TEST_F(views_test, feed_filters_newest_first_and_pages_with_a_cursor) {
+  record circle = h.write(m[1], "circle.open", {{"name", "bikes"}, {"purpose", ""}}, t0 + 2 * day);
+  for (int i = 0; i < 7; ++i) contribution(1 + i % 2, {i % 2 ? "Rust" : "go"}, t0 + 3 * day + i);
+  contribution(1, {"rust"}, t0 + 4 * day, text(circle.id));
+  state& st = run();
+
+  feed_query q;
+  q.kind = record_kind::contribution;
+  q.limit = 3;
+  json page1 = feed_view(st, q);
+  ASSERT_EQ(page1["entries"].size(), 3u);
+  EXPECT_EQ(page1["entries"][0]["circle"], text(circle.id));  // newest first
+  ASSERT_TRUE(page1["next_cursor"].is_string());
+  std::vector<std::string> seen;
+  json page = page1;
+  while (true) {
+    for (const auto& e : page["entries"]) seen.push_back(e["id"]);
+    if (page["next_cursor"].is_null()) break;
+    q.before = position_from_text(page["next_cursor"].get<std::string>());
+    ASSERT_TRUE(q.before.has_value());
+    page = feed_view(st, q);
+  }
+  EXPECT_EQ(seen.size(), 8u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end());
+
+  feed_query by_tag;
+  by_tag.tag = "RUST";
+  EXPECT_EQ(feed_view(st, by_tag)["entries"].size(), 4u);  // 3 + the circle one
+  by_tag.author = m[1].id();
+  EXPECT_EQ(feed_view(st, by_tag)["entries"].size(), 1u);  // m1 wrote "go" ones and the circle one
+  feed_query by_circle;
+  by_circle.circle = circle.id;
+  EXPECT_EQ(feed_view(st, by_circle)["entries"].size(), 2u);  // open + contribution
+  feed_query nothing;
+  nothing.tag = "cobol";
+  EXPECT_TRUE(feed_view(st, nothing)["entries"].empty());
+
+  test::memory_store store;
+  for (const auto& r : h.records) store.add(r);
+  record_lookup lookup = [&](const record_id& id) { return store.lookup(id); };
+  feed_query one;
+  one.limit = 1;
+  json with_body = feed_view(st, one, &lookup);
+  EXPECT_EQ(with_body["entries"][0]["body"]["title"], "c");
+}
+
+TEST_F(views_test, requests_open_and_answered_with_paging) {
+  std::vector<record> reqs;
+  for (int i = 0; i < 5; ++i) {
+    reqs.push_back(h.write(m[2], "request",
+                           {{"title", "q" + std::to_string(i)}, {"body", ""}, {"tags", {"x"}}},
+                           t0 + 2 * day + i));
+  }
+  h.write(m[3], "contribution",
+          {{"kind", "help"},
+           {"title", "a"},
+           {"body", ""},
+           {"tags", json::array()},
+           {"answers", text(reqs[1].id)},
+           {"circle", nullptr}},
+          t0 + 3 * day);
+  state& st = run();
+  json open = requests_view(st, {request_filter::open, 2, std::nullopt});
+  ASSERT_EQ(open["requests"].size(), 2u);
+  EXPECT_EQ(open["requests"][0]["title"], "q4");
+  EXPECT_EQ(open["open"], 4);
+  EXPECT_EQ(open["answered"], 1);
+  record_id cursor;
+  ASSERT_TRUE(crypto::from_text(open["next_cursor"].get<std::string>(), &cursor));
+  json rest = requests_view(st, {request_filter::open, 10, cursor});
+  ASSERT_EQ(rest["requests"].size(), 2u);
+  EXPECT_EQ(rest["requests"][1]["title"], "q0");
+  json answered = requests_view(st, {request_filter::answered, 10, std::nullopt});
+  ASSERT_EQ(answered["requests"].size(), 1u);
+  EXPECT_EQ(answered["requests"][0]["status"], "answered");
+  EXPECT_EQ(answered["requests"][0]["answers"].size(), 1u);
+}
+
+TEST_F(views_test, balance_flags_members_who_only_take_and_who_carry) {
+  std::vector<record> by1;
+  for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
+  for (const auto& c : by1) thank(2, c, t0 + 3 * day);  // m2 takes 3, gives 0
+  thank(3, by1[0], t0 + 3 * day);                       // m1 gave 4, took 0
+  json b = balance_view(run());
+  EXPECT_EQ(b["only_takes"], json::array({m[2].text()}));
+  EXPECT_EQ(b["carries"], json::array({m[1].text()}));
+  EXPECT_EQ(b["members"][1]["given"], 4);
+  EXPECT_EQ(b["members"][2]["taken"], 3);
+  EXPECT_EQ(b["members"][2]["flags"], json::array({"only_takes"}));
+}
+
+TEST_F(views_test, who_knows_ranks_skills_contributions_and_thanks) {
+  h.write(m[1], "profile",
+          {{"name", "One"}, {"about", ""}, {"skills", {"Welding"}}, {"address", nullptr}},
+          t0 + 2 * day);                                   // 5
+  record c2 = contribution(2, {"welding"}, t0 + 2 * day);  // 2
+  contribution(2, {"welding"}, t0 + 2 * day);              // 2
+  thank(3, c2, t0 + 3 * day);                              // 3 -> m2: 7
+  contribution(3, {"welding"}, t0 + 2 * day);              // m3: 2
+  h.write(m[4], "member.leave", {{"reason", ""}}, t0 + 2 * day);
+  json w = who_knows_view(run(), "WELDING");
+  EXPECT_EQ(w["topic"], "welding");
+  ASSERT_EQ(w["members"].size(), 3u);
+  EXPECT_EQ(w["members"][0]["id"], m[2].text());
+  EXPECT_EQ(w["members"][0]["score"], 7);
+  EXPECT_EQ(w["members"][1]["id"], m[1].text());
+  EXPECT_EQ(w["members"][1]["skill"], true);
+  EXPECT_EQ(w["members"][2]["score"], 2);
+  EXPECT_EQ(who_knows_view(*s, "welding", 1)["members"].size(), 1u);
+  EXPECT_TRUE(who_knows_view(*s, "knitting")["members"].empty());
+}
+
+TEST_F(views_test, ties_density_components_isolated_and_connectors) {
+  // Thanks edges: 1-2, 1-3, 4-5 (member 0 isolated).
+  record c1 = contribution(1, json::array(), t0 + 2 * day);
+  record c4 = contribution(4, json::array(), t0 + 2 * day);
+  thank(2, c1, t0 + 3 * day);
+  thank(3, c1, t0 + 3 * day);
+  thank(5, c4, t0 + 3 * day);
+  json t = ties_view(run());
+  EXPECT_EQ(t["active_members"], 6);
+  EXPECT_EQ(t["ties"], 3);
+  EXPECT_EQ(t["possible_ties"], 15);
+  EXPECT_DOUBLE_EQ(t["density"].get<double>(), 3.0 / 15.0);
+  EXPECT_EQ(t["components"], 3);  // {1,2,3}, {4,5}, {0}
+  EXPECT_EQ(t["largest_component"], 3);
+  EXPECT_EQ(t["isolated"], json::array({m[0].text()}));
+  EXPECT_EQ(t["connectors"][0]["id"], m[1].text());
+  EXPECT_EQ(t["connectors"][0]["partners"], 2);
+  // A member who leaves drops out of the graph.
+  h.write(m[1], "member.leave", {{"reason", ""}}, t0 + 4 * day);
+  json after = ties_view(run());
+  EXPECT_EQ(after["ties"], 1);
+  EXPECT_EQ(after["isolated_count"], 3);  // 0, 2, 3
+}
+
+TEST_F(views_test, pulse_counts_weeks_and_warns_when_fading) {
+  const std::int64_t week = week_ms;
+  // Busy weeks 0..7 from t0 (8 records a week by two members), then one record a week.
+  for (int w = 0; w < 8; ++w) {
+    for (int i = 0; i < 8; ++i) contribution(1 + i % 2, json::array(), t0 + 2 * day + w * week + i);
+  }
+  for (int w = 8; w < 12; ++w) contribution(3, json::array(), t0 + 2 * day + w * week);
+  const std::int64_t now = t0 + 2 * day + 11 * week + 1;
+  json p = pulse_view(run(), now);
+  ASSERT_EQ(p["weeks"].size(), 12u);
+  EXPECT_EQ(p["weeks"][11]["records"], 1);
+  EXPECT_EQ(p["weeks"][11]["active_members"], 1);
+  EXPECT_EQ(p["records_last_4_weeks"], 4);
+  EXPECT_TRUE(p["fading"].get<bool>());
+  // Week boundaries are Mondays 00:00 UTC.
+  std::int64_t start = p["weeks"][11]["week_start_ts"];
+  EXPECT_EQ((start / day + 3) % 7, 0);
+  EXPECT_LE(start, now);
+  EXPECT_GT(start + week, now);
+  // Steady activity is not fading.
+  for (int w = 12; w < 16; ++w) {
+    for (int i = 0; i < 8; ++i) contribution(1, json::array(), t0 + 2 * day + w * week + i);
+  }
+  EXPECT_FALSE(pulse_view(run(), t0 + 2 * day + 15 * week + 1)["fading"].get<bool>());
+}
+
+TEST_F(views_test, members_show_status_skills_and_activity) {
+  h.write(m[1], "profile",
+          {{"name", "One"}, {"about", ""}, {"skills", {"a", "b"}}, {"address", "one.example:7000"}},
+          t0 + 5 * day);
+  h.write(m[2], "member.leave", {{"reason", ""}}, t0 + 6 * day);
+  json v = members_view(run());
+  ASSERT_EQ(v["members"].size(), 6u);
+  EXPECT_EQ(v["active"], 5);
+  EXPECT_EQ(v["members"][1]["name"], "One");
+  EXPECT_EQ(v["members"][1]["skills"], json::array({"a", "b"}));
+  EXPECT_EQ(v["members"][1]["address"], "one.example:7000");
+  EXPECT_EQ(v["members"][1]["last_active_ts"], t0 + 5 * day);
+  EXPECT_EQ(v["members"][2]["status"], "left");
+  json c = community_view(*s);
+  EXPECT_EQ(c["steward"]["id"], m[0].text());
+  EXPECT_EQ(c["active_members"], 5);
+  EXPECT_EQ(c["policy"]["quorum_pct"], 50);
+}
+
+TEST_F(views_test, proposals_show_status_and_endorsers) {
+  record p = h.write(
+      m[1], "proposal",
+      {{"action", "agreement"}, {"text", "Be kind"}, {"supersedes", nullptr}, {"reason", ""}},
+      t0 + 2 * day);
+  for (int i = 2; i <= 3; ++i) h.write(m[i], "endorse", {{"proposal", text(p.id)}}, t0 + 3 * day);
+  json open = proposals_view(run(), t0 + 4 * day);
+  EXPECT_EQ(open["proposals"][0]["status"], "open");
+  EXPECT_EQ(open["proposals"][0]["active_endorsers"], 3);
+  EXPECT_EQ(open["endorsers_needed_now"], 4);  // 6 active, 50%: more than 3
+  h.write(m[4], "endorse", {{"proposal", text(p.id)}}, t0 + 3 * day);
+  json adopted = proposals_view(run(), t0 + 4 * day);
+  EXPECT_EQ(adopted["proposals"][0]["status"], "adopted");
+  EXPECT_EQ(adopted["proposals"][0]["in_force"], true);
+  EXPECT_EQ(community_view(*s)["agreements"][0]["text"], "Be kind");
+}
+
+}  // namespace
+}  // namespace zwerm::node::community
