@@ -1,9 +1,15 @@
 // A signed record (DESIGN.md §4; docs/PROTOCOL.md, "Records").
 //
-// record = payload ‖ signature(64). The payload is compact UTF-8 JSON written once by its
-// author; nodes never re-serialise it. A `record` value holds the exact bytes plus the header
-// fields parsed out of them; `body` is the raw JSON text of the body object as it appears in
-// the payload, for the community state machine to interpret.
+// record = payload ‖ signature(64). The payload is UTF-8 JSON written once by its author
+// (compactly, by zwerm's writer; other spacing is accepted); nodes never re-serialise it. A
+// `record` value holds the exact bytes plus the header fields parsed out of them; `body` is the raw
+// JSON text of the body object as it appears in the payload, for the community state machine to
+// interpret.
+//
+// Records come from node/record_parse.hpp (parse_record: bytes from peers, files, the store)
+// or node/record_writer.hpp (write_record, feed_writer: this node's own records); both fill
+// every member consistently. Chain, lamport and order rules: node/record_chain.hpp; forks:
+// node/record_fork.hpp; the exact format: docs/PROTOCOL.md §2.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +43,9 @@ struct record {
   bool is_genesis() const { return type == "community.create"; }
   std::string_view payload() const {
     return std::string_view(bytes).substr(0, bytes.size() - signature_size);
+  }
+  std::string_view signature_bytes() const {
+    return std::string_view(bytes).substr(bytes.size() - signature_size);
   }
 };
 
