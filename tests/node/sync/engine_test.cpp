@@ -122,6 +122,33 @@ TEST_F(SyncEngine, ReconnectWithTenThousandSharedFeedsAndNothingNewCostsUnderOne
   EXPECT_LE(wire2, 12u * 1024u);  // buckets (4 KiB) + one bucket's heads + the record
 }
 
+TEST_F(SyncEngine, AnIdleConnectionCostsUnderTenBytesPerSecond) {
+  // Two nodes in sync, each probing its only peer every 60 s (the anti-entropy period
+  // PROTOCOL.md §5.6 recommends), for one virtual hour. net/ adds at most one keepalive (an
+  // empty message: 4 + 34 bytes on the wire) per direction per 30 s of silence; counted as if
+  // it were always sent.
+  network net(c.genesis.id, {});
+  auto a = net.add_node_with(history(50, 2, 300));
+  auto b = net.add_node_with(net.replica(a).all_records());
+  auto link = net.connect(a, b);
+  net.run();
+  const auto start = net.stats(link, 0).wire + net.stats(link, 1).wire;
+  const std::uint64_t hour_us = 3600ull * 1'000'000;
+  const std::uint64_t t0 = net.now_us();
+  while (net.now_us() < t0 + hour_us) {
+    net.anti_entropy_round();
+    net.run_until(net.now_us() + 60'000'000);
+  }
+  const auto sync_bytes = net.stats(link, 0).wire + net.stats(link, 1).wire - start;
+  const double keepalive_bytes = 2.0 * (3600.0 / 30.0) * static_cast<double>(sim::wire_bytes(0));
+  const double per_second = (static_cast<double>(sync_bytes) + keepalive_bytes) / 3600.0;
+  std::printf("idle connection: %.2f bytes/s (sync %.2f, keepalives at most %.2f)\n", per_second,
+              static_cast<double>(sync_bytes) / 3600.0, keepalive_bytes / 3600.0);
+  EXPECT_GT(sync_bytes, 0u);  // the probes did run
+  EXPECT_LE(per_second, 10.0);
+  EXPECT_EQ(net.replica(a).record_count(), net.replica(b).record_count());
+}
+
 TEST_F(SyncEngine, ARecordWrittenAtOneEndOfALineOfFiveReachesTheOther) {
   network net(c.genesis.id, {});
   std::vector<std::size_t> n;
