@@ -11,8 +11,10 @@
 //   reference/box_seal_open  box-stream sealing and opening of 64 KiB in memory on one thread:
 //                            the crypto ceiling of one direction, without sockets
 //
-// At the end the medians are printed as ratios: session / plain_tcp, handshake / verify, and
-// session / box_seal_open.
+// Throughput and handshakes are reported per wall-clock second (how fast, given the machine's
+// load) and per process CPU-second (cpu_* counters: what they cost, all threads, user and
+// system). At the end the medians are printed as ratios: session / plain_tcp, session /
+// box_seal_open (per CPU-second), handshakes / verifies.
 // Run: bench_net --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -21,6 +23,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -35,7 +38,21 @@ namespace zwerm::net {
 namespace {
 
 constexpr std::size_t chunk = 64 * 1024;
-constexpr std::size_t transfer = std::size_t{256} << 20;  // bytes per iteration
+constexpr std::size_t transfer = std::size_t{128} << 20;  // bytes per iteration
+
+// CPU seconds used by the whole process (every thread, user and system): on a shared machine
+// a rate per CPU-second says what the code costs whatever else runs, where a rate per
+// wall-clock second also says how much of the machine we got.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+void set_cpu_rate(benchmark::State& state, double cpu_seconds, std::size_t bytes) {
+  state.counters["cpu_bytes_per_second"] =
+      benchmark::Counter(static_cast<double>(bytes) / cpu_seconds);
+}
 
 class io_thread {
  public:
@@ -174,12 +191,14 @@ static awaitable<void> send_all(session_ptr s, std::size_t total) {
 void session_throughput(benchmark::State& state) {
   session_pair p;
   session_ptr s = p.connect();
+  const double cpu0 = process_cpu_seconds();
   for (auto _ : state) {
     p.server_handler.expect_bytes(transfer);
     auto done = asio::co_spawn(p.client_io.ioc(), send_all(s, transfer), asio::use_future);
     p.server_handler.wait_bytes();
     done.get();
   }
+  set_cpu_rate(state, process_cpu_seconds() - cpu0, state.iterations() * transfer);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * transfer));
 }
 
@@ -191,6 +210,7 @@ void plain_tcp_throughput(benchmark::State& state) {
   tcp::socket server = acceptor.accept();
   client.set_option(tcp::no_delay(true));
   const std::string block(chunk, 'z');
+  const double cpu0 = process_cpu_seconds();
   for (auto _ : state) {
     std::thread reader([&] {
       std::vector<char> buf(chunk);
@@ -201,17 +221,21 @@ void plain_tcp_throughput(benchmark::State& state) {
       asio::write(client, asio::buffer(block));
     reader.join();
   }
+  set_cpu_rate(state, process_cpu_seconds() - cpu0, state.iterations() * transfer);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * transfer));
 }
 
 void full_handshake(benchmark::State& state) {
   session_pair p;
   std::size_t n = 0;
+  const double cpu0 = process_cpu_seconds();
   for (auto _ : state) {
     session_ptr s = p.connect();
     p.server_handler.wait_connected(++n);  // both sides done
     asio::post(p.client_io.ioc(), asio::use_future([s] { s->close(); })).get();
   }
+  state.counters["cpu_items_per_second"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) / (process_cpu_seconds() - cpu0));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
@@ -273,9 +297,12 @@ class ratio_reporter : public benchmark::ConsoleReporter {
       const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
       const bool single = r.run_type == Run::RT_Iteration && r.repetitions <= 1;
       if (!median && !single) continue;
-      for (const char* counter : {"bytes_per_second", "items_per_second"}) {
+      for (const std::string counter : {"bytes_per_second", "items_per_second",
+                                        "cpu_bytes_per_second", "cpu_items_per_second"}) {
         auto it = r.counters.find(counter);
-        if (it != r.counters.end()) rates_[r.run_name.function_name] = it->second.value;
+        if (it == r.counters.end()) continue;
+        const std::string suffix = counter.starts_with("cpu_") ? "#cpu" : "";
+        rates_[r.run_name.function_name + suffix] = it->second.value;
       }
     }
   }
@@ -290,15 +317,24 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     if (plain > 0 && session > 0)
       std::printf("session throughput %.0f MiB/s, plain TCP %.0f MiB/s: ratio %.3f\n",
                   session / (1 << 20), plain / (1 << 20), session / plain);
+    const double plain_cpu = rate("throughput/plain_tcp#cpu");
+    const double session_cpu = rate("throughput/session#cpu");
+    if (plain_cpu > 0 && session_cpu > 0)
+      std::printf("per process CPU-second: session %.0f MiB, plain TCP %.0f MiB: ratio %.3f\n",
+                  session_cpu / (1 << 20), plain_cpu / (1 << 20), session_cpu / plain_cpu);
     const double box = rate("reference/box_seal_open");
-    if (session > 0 && box > 0)
-      std::printf("box-stream seal+open in memory %.0f MiB/s on one thread: session / that %.3f\n",
-                  box / (1 << 20), session / box);
+    if (session_cpu > 0 && box > 0)
+      std::printf("box-stream seal+open in memory %.0f MiB per CPU-second: session / that %.3f\n",
+                  box / (1 << 20), session_cpu / box);
     if (hs > 0 && verify > 0)
+      std::printf("full handshakes %.0f/s, Ed25519 verifies %.0f per CPU-second: ratio %.4f\n", hs,
+                  verify, hs / verify);
+    const double hs_cpu = rate("handshake/full#cpu");
+    if (hs_cpu > 0 && verify > 0)
       std::printf(
-          "full handshakes %.0f/s, Ed25519 verifies %.0f/s: ratio %.4f (1 handshake = "
-          "%.1f verifies)\n",
-          hs, verify, hs / verify, verify / hs);
+          "full handshakes %.0f per process CPU-second: ratio to verifies %.4f "
+          "(one handshake, both sides, costs %.1f verifies)\n",
+          hs_cpu, hs_cpu / verify, verify / hs_cpu);
   }
 
  private:
