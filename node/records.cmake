@@ -1,6 +1,7 @@
 # zwerm_records: the record format, its strict parser/validator, chain and fork rules, writer.
 add_library(zwerm_records
   ${CMAKE_CURRENT_LIST_DIR}/record_chain.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/record_error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/record_fields.cpp
   ${CMAKE_CURRENT_LIST_DIR}/record_fork.cpp
   ${CMAKE_CURRENT_LIST_DIR}/record_parse.cpp
