@@ -240,6 +240,14 @@ session_stats engine::stats(session_id id) const {
   return s->stats();
 }
 
+std::uint64_t engine::best_known_seq(const member_id& author) const {
+  std::uint64_t best = 0;
+  for (const auto& [id, s] : sessions_) {
+    if (!s->closed()) best = std::max(best, s->known(author));
+  }
+  return best;
+}
+
 std::vector<session_id> engine::sessions() const {
   std::vector<session_id> out;
   for (const auto& [id, s] : sessions_) out.push_back(id);

@@ -131,6 +131,9 @@ class engine {
 
   session_stats stats(session_id id) const;
   std::vector<session_id> sessions() const;
+  // The highest seq of `author`'s feed that a connected peer is known to hold (0 when none):
+  // with the local head, how far this node lags behind the best-known head (zwerm status).
+  std::uint64_t best_known_seq(const member_id& author) const;
   // Feeds being fetched (wanted and not yet complete), over all sessions.
   std::size_t fetching() const { return wanted_.size(); }
 

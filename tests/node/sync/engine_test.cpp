@@ -202,11 +202,17 @@ TEST_F(SyncEngine, PartitionedSidesWriteAndConvergeAfterHealing) {
     expect_same(net, right[0], right[i]);
   }
 
+  // How far right[0] lags behind what its peers are known to hold: nothing of the left's new
+  // feeds is known across the cut yet, and its own side's feeds are complete.
+  EXPECT_EQ(net.engine(right[0]).best_known_seq(keys[0].pk), 0u);
+  EXPECT_EQ(net.engine(right[0]).best_known_seq(keys[4].pk), 25u);
+
   net.connect(right[2], left[1]);  // heal through other nodes than before
   net.run();
   for (auto x : left) {
     for (auto y : right) expect_same(net, x, y);
   }
+  EXPECT_EQ(net.engine(right[2]).best_known_seq(keys[0].pk), 25u);  // learnt from left[1]
   EXPECT_EQ(net.replica(right[0]).record_count(), base.size() + 6 * 25);
   EXPECT_TRUE(net.misbehaviours().empty());
 }
