@@ -1,0 +1,151 @@
+// Communities and membership: community create|list|show|use, invite, join, leave.
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/format.hpp"
+#include "cli/render.hpp"
+#include "cli/session.hpp"
+#include "crypto/base64url.hpp"
+
+namespace zwerm::cli {
+namespace {
+
+struct create_args {
+  std::string name;
+  std::string purpose;
+  std::string invite_by = "member";
+  int quorum_pct = 50;
+};
+
+struct invite_args {
+  std::string for_member;
+  std::string expires = "7d";
+  std::string note;
+};
+
+}  // namespace
+
+void add_community_commands(CLI::App& app, session& s) {
+  auto* community = app.add_subcommand("community", "Start, list, show and choose communities.");
+  community->require_subcommand(1);
+
+  auto c = std::make_shared<create_args>();
+  auto* create = with_example(
+      community->add_subcommand("create", "Start a community; you become its first steward."),
+      "zwerm community create \"Learning circle\" --purpose \"Learn from each other at work\"");
+  create->add_option("name", c->name, "The community's name")->required();
+  create->add_option("--purpose", c->purpose, "The shared direction, in a sentence")->required();
+  create->add_option("--invite-by", c->invite_by, "Who may invite: member or steward")
+      ->check(CLI::IsMember({"member", "steward"}))
+      ->capture_default_str();
+  create
+      ->add_option("--quorum", c->quorum_pct,
+                   "Percent of active members whose endorsement adopts a proposal")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  create->callback([&s, c] {
+    s.set_action([c](session& s) {
+      json params{{"name", c->name},
+                  {"purpose", c->purpose},
+                  {"policy", {{"invite_by", c->invite_by}, {"quorum_pct", c->quorum_pct}}}};
+      return s.show(s.call("community.create", params));
+    });
+  });
+
+  auto* list = with_example(community->add_subcommand("list", "The communities you are in."),
+                            "zwerm community list");
+  list->callback([&s] {
+    s.set_action([](session& s) { return s.show(s.call("community.list", json::object())); });
+  });
+
+  auto* show =
+      with_example(community->add_subcommand(
+                       "show", "Name, purpose, steward, policy and the agreements in force."),
+                   "zwerm community show --community \"Learning circle\"");
+  show->callback([&s] {
+    s.set_action([](session& s) {
+      return s.show(s.call("community.show", s.with_community(json::object())));
+    });
+  });
+
+  auto use_name = std::make_shared<std::string>();
+  auto* use = with_example(
+      community->add_subcommand("use", "Make a community the default for later commands."),
+      "zwerm community use \"Learning circle\"");
+  use->add_option("community", *use_name, "Name or id (prefix) of the community")->required();
+  use->callback([&s, use_name] {
+    s.set_action([use_name](session& s) {
+      return s.show(s.call("community.use", json{{"community", *use_name}}));
+    });
+  });
+
+  auto inv = std::make_shared<invite_args>();
+  auto* invite = with_example(
+      app.add_subcommand("invite",
+                         "Invite someone: prints one code to give them. Without --for, anyone "
+                         "holding the code can join once."),
+      "zwerm invite --for 3q2-Xk... --expires 3d");
+  invite->add_option("--for", inv->for_member,
+                     "The invitee's member id (zwerm init prints it), or a former member's "
+                     "name or id prefix");
+  invite->add_option("--expires", inv->expires, "How long the code stays valid: 30m, 12h, 7d, 2w")
+      ->capture_default_str();
+  invite->add_option("--note", inv->note, "A word about the invitee, kept in the invite");
+  invite->callback([&s, inv] {
+    s.set_action([inv](session& s) {
+      auto expires = parse_duration(inv->expires);
+      if (!expires) {
+        return session::fail(exit_usage,
+                             "--expires takes a number and a unit (m, h, d, w), "
+                             "like 7d; not '" +
+                                 inv->expires + "'");
+      }
+      json params = s.with_community(json{{"expires_s", expires->count()}, {"note", inv->note}});
+      if (!inv->for_member.empty()) {
+        crypto::public_key pk;
+        if (crypto::from_text(inv->for_member, &pk)) {
+          params["for"] = inv->for_member;
+        } else {
+          auto who = s.resolve(inv->for_member);
+          if (auto* code = std::get_if<int>(&who)) return *code;
+          params["for"] = std::get<member_ref>(who).id;
+        }
+      }
+      auto answer = s.call("invite", params);
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [](const json& r) {
+        std::cout << "Give this code to the person you invite:\n\n  "
+                  << r.value("code", std::string("?")) << "\n\n";
+        if (auto e = r.find("expires_ts"); e != r.end() && e->is_number_integer()) {
+          std::cout << "It expires " << relative_time(e->get<std::int64_t>(), now_ms())
+                    << ". They run: zwerm join CODE\n";
+        }
+      });
+    });
+  });
+
+  auto code = std::make_shared<std::string>();
+  auto* join =
+      with_example(app.add_subcommand("join", "Join a community with the code a member gave you."),
+                   "zwerm join zw1...");
+  join->add_option("code", *code, "The invite code")->required();
+  join->callback([&s, code] {
+    s.set_action([code](session& s) {
+      // Joining dials members' nodes; give it longer than a local question.
+      return s.show(s.call("join", json{{"code", *code}}, std::chrono::seconds(90)));
+    });
+  });
+
+  auto reason = std::make_shared<std::string>();
+  auto* leave =
+      with_example(app.add_subcommand("leave", "Leave the community (you can be invited again)."),
+                   "zwerm leave --reason \"moving on, thanks all\"");
+  leave->add_option("--reason", *reason, "A word for those who stay");
+  leave->callback([&s, reason] {
+    s.set_action([reason](session& s) {
+      return s.show(s.call("leave", s.with_community(json{{"reason", *reason}})));
+    });
+  });
+}
+
+}  // namespace zwerm::cli

@@ -1,0 +1,73 @@
+// The node itself: status, peers, peer add, watch.
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/format.hpp"
+#include "cli/render.hpp"
+#include "cli/session.hpp"
+
+namespace zwerm::cli {
+void add_node_commands(CLI::App& app, session& s) {
+  auto* status = with_example(
+      app.add_subcommand("status", "Show whether your node runs, who it is, and its peers."),
+      "zwerm status --home ~/zwerm-ada");
+  status->callback([&s] {
+    s.set_action([](session& s) {
+      auto answer = s.call("status", json::object());
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer),
+                     [](const json& r) { std::cout << render_status(r, now_ms()); });
+    });
+  });
+
+  auto* peers =
+      with_example(app.add_subcommand("peers", "List connected and known peers of the community."),
+                   "zwerm peers");
+  peers->callback([&s] {
+    s.set_action(
+        [](session& s) { return s.show(s.call("peers", s.with_community(json::object()))); });
+  });
+
+  auto* peer = app.add_subcommand("peer", "Manage peers by hand.");
+  peer->require_subcommand(1);
+  auto address = std::make_shared<std::string>();
+  auto* add = with_example(
+      peer->add_subcommand("add", "Dial a member's node at HOST:PORT and keep it as a peer."),
+      "zwerm peer add 192.0.2.7:7411");
+  add->add_option("address", *address, "HOST:PORT of a member's zwermd")->required();
+  add->callback([&s, address] {
+    s.set_action([address](session& s) {
+      return s.show(s.call("peer.add", s.with_community(json{{"address", *address}}),
+                           std::chrono::seconds(30)));
+    });
+  });
+
+  auto type = std::make_shared<std::string>();
+  auto* watch = with_example(
+      app.add_subcommand("watch",
+                         "Print records as your node receives them, until you press Ctrl-C."),
+      "zwerm watch --type thanks");
+  watch->add_option("--type", *type, "Only records of this type (e.g. contribution, thanks)");
+  watch->callback([&s, type] {
+    s.set_action([type](session& s) {
+      json params = s.with_community(json::object());
+      if (!type->empty()) params["type"] = *type;
+      auto answer = s.call("watch", params);
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      if (!s.flags.json) std::cout << "Watching; Ctrl-C stops.\n" << std::flush;
+      auto broke = s.client()->read_notifications([&s](const std::string& method, const json& p) {
+        if (s.flags.json) {
+          std::cout << json{{"method", method}, {"params", p}}.dump() << "\n";
+        } else {
+          std::cout << render_notification(method, p, now_ms());
+        }
+        std::cout.flush();
+        return static_cast<bool>(std::cout);
+      });
+      if (broke) return s.fail(*broke);
+      return exit_ok;
+    });
+  });
+}
+
+}  // namespace zwerm::cli

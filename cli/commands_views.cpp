@@ -1,0 +1,123 @@
+// Questions members ask their node: members, feed, requests, balance, who-knows, ties, pulse,
+// proposals.
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/session.hpp"
+
+namespace zwerm::cli {
+namespace {
+
+struct feed_args {
+  std::string type;
+  std::string author;
+  std::string tag;
+  std::string circle;
+  int limit = 20;
+  std::string before;
+};
+
+// A view that takes only the community (and maybe one flag).
+void add_simple_view(CLI::App& app, session& s, const std::string& name, const std::string& method,
+                     const std::string& help, const std::string& example) {
+  auto* cmd = with_example(app.add_subcommand(name, help), example);
+  cmd->callback([&s, method] {
+    s.set_action(
+        [method](session& s) { return s.show(s.call(method, s.with_community(json::object()))); });
+  });
+}
+
+}  // namespace
+
+void add_view_commands(CLI::App& app, session& s) {
+  auto all = std::make_shared<bool>(false);
+  auto* members = with_example(
+      app.add_subcommand("members", "Who is in: status, skills, last active, given and taken."),
+      "zwerm members --all");
+  members->add_flag("--all", *all, "Also former, removed and forked members");
+  members->callback([&s, all] {
+    s.set_action([all](session& s) {
+      return s.show(s.call("members", s.with_community(json{{"include_former", *all}})));
+    });
+  });
+
+  auto f = std::make_shared<feed_args>();
+  auto* feed = with_example(app.add_subcommand("feed", "What members wrote, newest first."),
+                            "zwerm feed --type contribution --tag retro --limit 10");
+  feed->add_option("--type", f->type, "Only this record type (request, contribution, thanks, ...)");
+  feed->add_option("--author", f->author, "Only this member (name or id prefix)");
+  feed->add_option("--tag", f->tag, "Only records with this tag");
+  feed->add_option("--circle", f->circle, "Only this circle (name or id prefix)");
+  feed->add_option("--limit", f->limit, "How many")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  feed->add_option("--before", f->before, "Continue after this cursor (printed with the page)");
+  feed->callback([&s, f] {
+    s.set_action([f](session& s) {
+      json params = s.with_community(json{{"limit", f->limit}});
+      if (!f->type.empty()) params["type"] = f->type;
+      if (!f->tag.empty()) params["tag"] = f->tag;
+      if (!f->circle.empty()) params["circle"] = f->circle;
+      if (!f->before.empty()) params["before"] = f->before;
+      if (!f->author.empty()) {
+        auto who = s.resolve(f->author);
+        if (auto* code = std::get_if<int>(&who)) return *code;
+        params["author"] = std::get<member_ref>(who).id;
+      }
+      return s.show(s.call("feed", params));
+    });
+  });
+
+  auto state = std::make_shared<std::string>("open");
+  auto* requests = with_example(
+      app.add_subcommand("requests", "Questions members asked, and whether they were answered."),
+      "zwerm requests --state answered");
+  requests->add_option("--state", *state, "open, answered or all")
+      ->check(CLI::IsMember({"open", "answered", "all"}))
+      ->capture_default_str();
+  requests->callback([&s, state] {
+    s.set_action([state](session& s) {
+      return s.show(s.call("requests", s.with_community(json{{"state", *state}})));
+    });
+  });
+
+  add_simple_view(app, s, "balance", "balance",
+                  "Given (thanks received) and taken (thanks given) per member; flags who "
+                  "only takes and who carries.",
+                  "zwerm balance");
+
+  auto topic = std::make_shared<std::string>();
+  auto* who_knows =
+      with_example(app.add_subcommand("who-knows",
+                                      "Members ranked by a topic in their skills, the tags of "
+                                      "their contributions and of those others thanked."),
+                   "zwerm who-knows facilitation");
+  who_knows->add_option("topic", *topic, "A skill or tag")->required();
+  who_knows->callback([&s, topic] {
+    s.set_action([topic](session& s) {
+      return s.show(s.call("who_knows", s.with_community(json{{"topic", *topic}})));
+    });
+  });
+
+  add_simple_view(app, s, "ties", "ties",
+                  "The thanks graph: density, groups, isolated members, connectors.", "zwerm ties");
+  add_simple_view(app, s, "pulse", "pulse",
+                  "Records and active members per week over 12 weeks; warns when activity "
+                  "fades.",
+                  "zwerm pulse");
+
+  auto pstate = std::make_shared<std::string>("open");
+  auto* proposals =
+      with_example(app.add_subcommand("proposals", "Proposals with their endorsements."),
+                   "zwerm proposals --state all");
+  proposals->add_option("--state", *pstate, "open, adopted, expired or all")
+      ->check(CLI::IsMember({"open", "adopted", "expired", "all"}))
+      ->capture_default_str();
+  proposals->callback([&s, pstate] {
+    s.set_action([pstate](session& s) {
+      return s.show(s.call("proposals", s.with_community(json{{"state", *pstate}})));
+    });
+  });
+}
+
+}  // namespace zwerm::cli

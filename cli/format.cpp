@@ -1,0 +1,189 @@
+#include "cli/format.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace zwerm::cli {
+namespace {
+
+// Decodes one code point at text[i]; advances i. Invalid bytes decode as themselves (width 1).
+char32_t next_code_point(std::string_view text, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  std::size_t len = b0 < 0x80           ? 1
+                    : (b0 >> 5) == 0x6  ? 2
+                    : (b0 >> 4) == 0xE  ? 3
+                    : (b0 >> 3) == 0x1E ? 4
+                                        : 0;
+  if (len == 0 || i + len > text.size()) {
+    ++i;
+    return b0;
+  }
+  char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if ((b >> 6) != 0x2) {
+      ++i;
+      return b0;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  i += len;
+  return cp;
+}
+
+std::size_t code_point_width(char32_t cp) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+      (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0x200B ||
+      cp == 0x200D) {
+    return 0;  // combining marks and zero-width joiners
+  }
+  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
+      (cp >= 0x20000 && cp <= 0x3FFFD)) {
+    return 2;  // East Asian wide and emoji
+  }
+  return 1;
+}
+
+std::string pad(std::string_view text, std::size_t width, bool right) {
+  const std::size_t w = display_width(text);
+  std::string spaces(w < width ? width - w : 0, ' ');
+  return right ? spaces + std::string(text) : std::string(text) + spaces;
+}
+
+}  // namespace
+
+std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms) {
+  const bool future = ts_ms > now_ms;
+  const std::int64_t s = (future ? ts_ms - now_ms : now_ms - ts_ms) / 1000;
+  if (s < 45) return "just now";
+  std::string amount;
+  if (s < 90) {
+    amount = "1 min";
+  } else if (s < 3600) {
+    amount = std::to_string((s + 30) / 60) + " min";
+  } else if (s < 86400) {
+    amount = std::to_string(s / 3600) + " h";
+  } else if (s < 30 * 86400) {
+    amount = std::to_string(s / 86400) + " d";
+  } else if (s < 365 * 86400) {
+    amount = std::to_string(s / (30 * 86400)) + " mo";
+  } else {
+    amount = std::to_string(s / (365 * 86400)) + " y";
+  }
+  return future ? "in " + amount : amount + " ago";
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::size_t display_width(std::string_view utf8) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < utf8.size();) width += code_point_width(next_code_point(utf8, i));
+  return width;
+}
+
+std::string fit_width(std::string_view utf8, std::size_t width) {
+  if (display_width(utf8) <= width) return std::string(utf8);
+  if (width == 0) return {};
+  // Keep code points while they fit in width - 1, then add the ellipsis (one column).
+  std::size_t used = 0;
+  std::size_t i = 0;
+  while (i < utf8.size()) {
+    std::size_t j = i;
+    const std::size_t w = code_point_width(next_code_point(utf8, j));
+    if (used + w > width - 1) break;
+    used += w;
+    i = j;
+  }
+  return std::string(utf8.substr(0, i)) + "…";
+}
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  const char unit = text.back();
+  const std::string_view digits = text.substr(0, text.size() - 1);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || n <= 0) return std::nullopt;
+  std::int64_t unit_s = 0;
+  switch (unit) {
+    case 'm':
+      unit_s = 60;
+      break;
+    case 'h':
+      unit_s = 3600;
+      break;
+    case 'd':
+      unit_s = 86400;
+      break;
+    case 'w':
+      unit_s = 7 * 86400;
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (n > (std::int64_t{10} * 365 * 86400) / unit_s) return std::nullopt;  // > 10 years
+  return std::chrono::seconds(n * unit_s);
+}
+
+table::table(std::vector<column> columns) : columns_(std::move(columns)) {}
+
+void table::add_row(std::vector<std::string> cells) {
+  cells.resize(columns_.size());
+  rows_.push_back(std::move(cells));
+}
+
+std::string table::render(std::size_t max_width) const {
+  const std::size_t n = columns_.size();
+  if (n == 0) return {};
+  std::vector<std::size_t> width(n), min_width(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    width[c] = display_width(columns_[c].header);
+    for (const auto& row : rows_) width[c] = std::max(width[c], display_width(row[c]));
+    const std::size_t header = display_width(columns_[c].header);
+    min_width[c] =
+        columns_[c].flexible ? std::max<std::size_t>(header, 8) : std::max<std::size_t>(header, 3);
+    min_width[c] = std::min(min_width[c], width[c]);
+  }
+  auto total = [&] {
+    std::size_t t = 2 * (n - 1);
+    for (std::size_t w : width) t += w;
+    return t;
+  };
+  // Shrink the widest column that may still shrink, flexible ones first, one column at a time.
+  for (bool flexible_pass : {true, false}) {
+    while (total() > max_width) {
+      std::size_t pick = n;
+      for (std::size_t c = 0; c < n; ++c) {
+        if (columns_[c].flexible != flexible_pass || width[c] <= min_width[c]) continue;
+        if (pick == n || width[c] > width[pick]) pick = c;
+      }
+      if (pick == n) break;
+      --width[pick];
+    }
+  }
+  std::string out;
+  auto emit = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t c = 0; c < n; ++c) {
+      if (c) line += "  ";
+      line += pad(fit_width(cells[c], width[c]), width[c], columns_[c].align_right);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line;
+    out += '\n';
+  };
+  std::vector<std::string> headers;
+  for (const auto& col : columns_) headers.push_back(col.header);
+  emit(headers);
+  for (const auto& row : rows_) emit(row);
+  return out;
+}
+
+}  // namespace zwerm::cli

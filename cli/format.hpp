@@ -1,0 +1,56 @@
+// Text for people: relative times, widths of UTF-8 text, tables that fit a terminal, and the
+// duration syntax of --expires. Pure functions; no I/O.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zwerm::cli {
+
+// "just now", "5 min ago", "3 h ago", "2 d ago", "4 mo ago", "1 y ago"; a time in the future
+// (another member's clock runs ahead) reads "in 5 min". Both arguments are ms since the epoch.
+std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms);
+
+// Milliseconds since the epoch, now.
+std::int64_t now_ms();
+
+// Columns the text occupies in a terminal: one per code point, two for East Asian wide
+// characters, none for combining marks. Invalid UTF-8 bytes count one each.
+std::size_t display_width(std::string_view utf8);
+
+// The longest prefix of `utf8` (cut at a code point) that fits in `width` columns, ending in
+// "…" when something was cut.
+std::string fit_width(std::string_view utf8, std::size_t width);
+
+// Parses "30m", "12h", "7d", "2w" (a positive whole number and a unit). nullopt otherwise.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+// A table rendered in aligned columns separated by two spaces, no wider than `max_width`
+// when it can be: flexible columns (titles, notes) shrink first, down to 8 columns, then the
+// others down to their header's width; cut cells end in "…".
+class table {
+ public:
+  struct column {
+    std::string header;
+    bool flexible = false;     // shrinks first
+    bool align_right = false;  // numbers
+  };
+
+  explicit table(std::vector<column> columns);
+  // Missing cells are empty; extra cells are ignored.
+  void add_row(std::vector<std::string> cells);
+  bool empty() const { return rows_.empty(); }
+  std::size_t size() const { return rows_.size(); }
+  // Every line ends with '\n'; trailing spaces are trimmed.
+  std::string render(std::size_t max_width = 80) const;
+
+ private:
+  std::vector<column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace zwerm::cli

@@ -1,0 +1,226 @@
+#include "cli/render.hpp"
+
+#include <map>
+#include <vector>
+
+#include "cli/format.hpp"
+
+namespace zwerm::cli {
+namespace {
+
+using json = nlohmann::json;
+using names_map = std::map<std::string, std::string, std::less<>>;
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool looks_like_id(std::string_view s) {
+  if (s.size() != 43) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string label(std::string_view key) {
+  std::string_view k = ends_with(key, "_ts") ? key.substr(0, key.size() - 3) : key;
+  std::string out(k);
+  for (char& c : out) {
+    if (c == '_') c = ' ';
+  }
+  return out;
+}
+
+// Collects id -> name pairs wherever a result states them.
+void collect_names(const json& v, names_map& names) {
+  if (v.is_object()) {
+    if (auto n = v.find("names"); n != v.end() && n->is_object()) {
+      for (const auto& [id, name] : n->items()) {
+        if (name.is_string() && !name.get_ref<const std::string&>().empty()) {
+          names.emplace(id, name.get<std::string>());
+        }
+      }
+    }
+    auto name = v.find("name");
+    if (name != v.end() && name->is_string() && !name->get_ref<const std::string&>().empty()) {
+      for (const char* id_key : {"id", "member", "member_id"}) {
+        auto id = v.find(id_key);
+        if (id != v.end() && id->is_string() && looks_like_id(id->get_ref<const std::string&>())) {
+          names.emplace(id->get<std::string>(), name->get<std::string>());
+          break;
+        }
+      }
+    }
+    for (const auto& [key, child] : v.items()) {
+      if (key != "names") collect_names(child, names);
+    }
+  } else if (v.is_array()) {
+    for (const auto& child : v) collect_names(child, names);
+  }
+}
+
+std::string scalar_text(std::string_view key, const json& v, const names_map& names,
+                        std::int64_t now) {
+  if (v.is_null()) return "-";
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_number_integer() && ends_with(key, "_ts")) {
+    return v.get<std::int64_t>() > 0 ? relative_time(v.get<std::int64_t>(), now) : "-";
+  }
+  if (v.is_number()) return v.dump();
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (looks_like_id(s)) {
+      // The row's own id stays an id even when the row carries a name.
+      if (key != "id") {
+        if (auto it = names.find(s); it != names.end()) return it->second;
+      }
+      return s.substr(0, 8);
+    }
+    std::string one_line = s;
+    for (char& c : one_line) {
+      if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    }
+    return one_line;
+  }
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& item : v) {
+      if (!out.empty()) out += ", ";
+      out += item.is_structured() ? item.dump() : scalar_text(key, item, names, now);
+    }
+    return out.empty() ? "-" : out;
+  }
+  return v.dump();
+}
+
+bool is_table(const json& v) {
+  if (!v.is_array() || v.empty()) return false;
+  for (const auto& item : v) {
+    if (!item.is_object()) return false;
+  }
+  return true;
+}
+
+bool is_flexible(std::string_view key) {
+  return key == "title" || key == "text" || key == "body" || key == "purpose" || key == "note" ||
+         key == "about" || key == "skills" || key == "tags" || key == "reason" || key == "name";
+}
+
+std::string render_rows(const json& rows, const names_map& names, std::int64_t now,
+                        std::size_t width) {
+  std::vector<std::string> keys;
+  for (const auto& row : rows) {
+    for (const auto& [key, v] : row.items()) {
+      if (v.is_object() || is_table(v)) continue;
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+  }
+  std::vector<table::column> columns;
+  for (const auto& k : keys) columns.push_back({label(k), is_flexible(k), false});
+  table t(columns);
+  for (const auto& row : rows) {
+    std::vector<std::string> cells;
+    for (const auto& k : keys) {
+      cells.push_back(row.contains(k) ? scalar_text(k, row[k], names, now) : "");
+    }
+    t.add_row(std::move(cells));
+  }
+  return t.render(width);
+}
+
+void render_object(const json& obj, const std::string& prefix, const names_map& names,
+                   std::int64_t now, std::size_t width, std::string& out) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::vector<std::pair<std::string, const json*>> tables;
+  std::vector<std::pair<std::string, const json*>> nested;
+  for (const auto& [key, v] : obj.items()) {
+    if (key == "names" && prefix.empty()) continue;
+    const std::string name = prefix.empty() ? key : prefix + "." + key;
+    if (is_table(v)) {
+      tables.emplace_back(name, &v);
+    } else if (v.is_object()) {
+      nested.emplace_back(name, &v);
+    } else {
+      lines.emplace_back(label(name), scalar_text(key, v, names, now));
+    }
+  }
+  std::size_t label_width = 0;
+  for (const auto& [l, text] : lines) label_width = std::max(label_width, display_width(l));
+  for (const auto& [l, text] : lines) {
+    const std::size_t room = width > label_width + 2 ? width - label_width - 2 : 10;
+    out += l + ":" + std::string(label_width - display_width(l) + 1, ' ') + fit_width(text, room) +
+           "\n";
+  }
+  for (const auto& [name, v] : nested) render_object(*v, name, names, now, width, out);
+  for (const auto& [name, v] : tables) {
+    out += "\n" + label(name) + " (" + std::to_string(v->size()) + "):\n";
+    out += render_rows(*v, names, now, width);
+  }
+}
+
+}  // namespace
+
+std::string render_generic(const json& result, std::int64_t now_ms, std::size_t width) {
+  names_map names;
+  collect_names(result, names);
+  std::string out;
+  if (is_table(result)) return render_rows(result, names, now_ms, width);
+  if (!result.is_object()) return scalar_text("", result, names, now_ms) + "\n";
+  render_object(result, "", names, now_ms, width, out);
+  if (out.empty()) out = "(nothing)\n";
+  return out;
+}
+
+std::string render_status(const json& r, std::int64_t now_ms) {
+  std::string out;
+  auto str = [&](const char* key) {
+    auto it = r.find(key);
+    return it != r.end() && it->is_string() ? it->get<std::string>() : std::string("-");
+  };
+  std::string name = str("name");
+  out +=
+      "node      " + str("node_id") + (name.empty() || name == "-" ? "" : " (" + name + ")") + "\n";
+  out += "version   zwermd " + str("version") + ", pid " + r.value("pid", json(0)).dump() + "\n";
+  if (auto it = r.find("started_ts"); it != r.end() && it->is_number_integer()) {
+    out += "running   since " + relative_time(it->get<std::int64_t>(), now_ms) + "\n";
+  }
+  out += "home      " + str("home") + "\n";
+  out += "listen    " + str("listen") + "\n";
+  names_map names;
+  collect_names(r, names);
+  if (auto c = r.find("communities"); c != r.end() && c->is_array()) {
+    out += "\ncommunities (" + std::to_string(c->size()) + "):\n";
+    if (!c->empty()) out += render_rows(*c, names, now_ms, 80);
+  }
+  if (auto p = r.find("peers"); p != r.end() && p->is_array()) {
+    out += "\npeers (" + std::to_string(p->size()) + "):\n";
+    if (!p->empty()) out += render_rows(*p, names, now_ms, 80);
+  }
+  if (auto na = r.find("not_available"); na != r.end() && na->is_array() && !na->empty()) {
+    out += "\nnot in this build yet:\n";
+    for (const auto& item : *na) {
+      out += "  " + item.value("field", std::string("?")) + " (needs " +
+             item.value("needs", std::string("?")) + ")\n";
+    }
+  }
+  return out;
+}
+
+std::string render_notification(const std::string& method, const json& params,
+                                std::int64_t now_ms) {
+  names_map names;
+  collect_names(params, names);
+  std::string out = method;
+  if (params.is_object()) {
+    for (const auto& [key, v] : params.items()) {
+      if (v.is_structured() && !v.is_array()) continue;
+      out += "  " + label(key) + "=" + scalar_text(key, v, names, now_ms);
+    }
+  }
+  return fit_width(out, 200) + "\n";
+}
+
+}  // namespace zwerm::cli

@@ -1,0 +1,86 @@
+// What every command shares once CLI11 has parsed the line: the global flags, the connection
+// to the node, error reporting with the right exit code, and printing (tables or --json).
+//
+// Commands register themselves on the CLI11 app (commands_*.cpp) and set the session's
+// action; main() parses and then runs that action. Nothing connects to the node before the
+// action runs, so `--help` and usage errors never need a running zwermd.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "cli/resolve.hpp"
+#include "cli/rpc_client.hpp"
+
+namespace zwerm::cli {
+
+struct global_flags {
+  std::optional<std::string> home;       // --home
+  bool json = false;                     // --json: print the RPC result as is
+  std::optional<std::string> community;  // --community NAME|ID
+};
+
+class session {
+ public:
+  using action = std::function<int(session&)>;
+
+  global_flags flags;
+
+  // Set by the chosen subcommand's callback.
+  void set_action(action a) { action_ = std::move(a); }
+  bool has_action() const { return static_cast<bool>(action_); }
+  int run() { return action_(*this); }
+
+  // The node's socket for the resolved home.
+  std::filesystem::path socket_path() const;
+  std::string home_text() const;
+
+  // Calls a method; on failure prints the reason to stderr and yields the exit code.
+  std::variant<json, int> call(const std::string& method, json params,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  // Adds "community" to params when --community was given (the node picks its only or
+  // default community otherwise).
+  json with_community(json params) const;
+
+  // Resolves a member by name or id prefix against the node's member list; on failure prints
+  // the reason (with candidates) and yields exit_usage, or the call's exit code.
+  std::variant<member_ref, int> resolve(const std::string& query);
+
+  // Prints an error for people ("zwerm: ...") and returns `code`.
+  static int fail(int code, const std::string& message);
+  // Prints the error of a failed call and returns its exit code.
+  int fail(const call_error& error);
+
+  // --json: prints the result as is; otherwise calls `human`.
+  int print(const json& result, const std::function<void(const json&)>& human);
+
+  // Prints a call's answer with the generic renderer (or --json), or passes its exit code on.
+  int show(std::variant<json, int> answer);
+
+  // The open connection (made on first use); for streaming commands (watch).
+  rpc_client* client();
+
+ private:
+  action action_;
+  std::unique_ptr<rpc_client> client_;
+};
+
+// Adds an "Example:" line to a subcommand's help.
+CLI::App* with_example(CLI::App* cmd, const std::string& example);
+
+// Command groups, one file each.
+void add_init_command(CLI::App& app, session& s);
+void add_node_commands(CLI::App& app, session& s);       // status, peers, peer add, watch
+void add_community_commands(CLI::App& app, session& s);  // community, invite, join, leave
+void add_record_commands(CLI::App& app, session& s);     // profile, ask, contribute, thank,
+                                                         // propose, endorse, circle
+void add_view_commands(CLI::App& app, session& s);       // members, feed, requests, balance,
+                                                         // who-knows, ties, pulse, proposals
+
+}  // namespace zwerm::cli

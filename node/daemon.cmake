@@ -1,0 +1,26 @@
+# zwerm_node: the daemon's parts (config, lock, local socket, JSON-RPC server and methods);
+# zwermd: the daemon binary. Libraries of other areas are linked as they exist in this build,
+# and each one switches on the RPC methods it backs (see node/daemon/rpc_methods.cpp).
+add_library(zwerm_node
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/daemon.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/home_lock.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_methods.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_protocol.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_server.cpp
+)
+target_include_directories(zwerm_node PUBLIC ${PROJECT_SOURCE_DIR})
+target_link_libraries(zwerm_node
+  PUBLIC zwerm_crypto Boost::headers nlohmann_json::nlohmann_json Threads::Threads
+  PRIVATE spdlog::spdlog)
+target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}")
+zwerm_warnings(zwerm_node)
+
+add_executable(zwermd ${CMAKE_CURRENT_LIST_DIR}/daemon/main.cpp)
+target_link_libraries(zwermd PRIVATE zwerm_node CLI11::CLI11)
+# Both programs land in <build>/bin, where scripts and the end-to-end tests find them.
+set_target_properties(zwermd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+zwerm_warnings(zwermd)

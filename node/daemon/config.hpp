@@ -1,0 +1,89 @@
+// zwermd's configuration: <home>/config.json translated into plain option structs.
+//
+// The file is a JSON object; comments (// and /* */) are allowed. Every field is optional and
+// has the default written next to it here and in docs/OPERATIONS.md. An unknown field, a value
+// of the wrong type or an address that does not parse is an error that names the field, so a
+// typo never silently falls back to a default. JSON is read here and nowhere else in node/:
+// the rest of the daemon sees only these structs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/status.hpp"
+
+namespace zwerm::node {
+
+// A TCP address as written in the config: "host:port", "[v6-address]:port".
+struct host_port {
+  std::string host;
+  std::uint16_t port = 0;
+
+  std::string to_string() const;
+  friend bool operator==(const host_port&, const host_port&) = default;
+};
+
+// Parses "host:port" or "[::1]:port". The port must be 0..65535 (0 only makes sense for
+// listen: the system picks one). Errors: invalid_argument with the reason.
+result<host_port> parse_host_port(std::string_view text);
+
+enum class log_level { trace, debug, info, warn, error, off };
+
+// Parses "trace" | "debug" | "info" | "warn" | "error" | "off".
+std::optional<log_level> parse_log_level(std::string_view text);
+std::string_view to_string(log_level level);
+
+// Resource bounds. Each one protects the node from a peer or a local client that asks for too
+// much; the defaults suit a member's laptop.
+struct limits_options {
+  // Inbound peer connections accepted at once, all communities together. Default 64.
+  std::size_t max_inbound = 64;
+  // Inbound peer connections from one remote IP address. Default 4.
+  std::size_t max_inbound_per_address = 4;
+  // Local CLI connections on zwermd.sock at once; more are closed on accept. Default 32.
+  std::size_t max_rpc_clients = 32;
+  // Longest JSON-RPC line (request) the socket accepts, in bytes; a longer one is answered
+  // with an error and the connection is closed. Default 1 MiB (a 16 KiB record body fits
+  // many times over).
+  std::size_t max_rpc_line_bytes = 1u << 20;
+  // Notifications queued for one `watch` client before it is considered too slow and
+  // disconnected. Default 1024.
+  std::size_t max_watch_queue = 1024;
+};
+
+struct daemon_options {
+  // The member's display name, used by `zwerm community create` and `join` to fill the first
+  // profile record. Default "" (no name: others see an id prefix).
+  std::string name;
+  // Where zwermd accepts peer connections. Default 0.0.0.0:7411. Port 0 lets the system pick
+  // a free port (tests); `zwerm status` shows the one in use.
+  host_port listen{"0.0.0.0", 7411};
+  // The address other members dial to reach this node, put into invite codes and profiles.
+  // Default: none (the listen address when it is not 0.0.0.0 / ::).
+  std::optional<host_port> advertise;
+  // Peers dialed at start-up, in addition to those learned from invites, profiles and peer
+  // exchange. Default empty.
+  std::vector<host_port> bootstrap;
+  // Connections the node keeps per community. Default 6, allowed 0..64.
+  std::size_t target_peers = 6;
+  // Lowest level that reaches stderr. Default info.
+  log_level log = log_level::info;
+  limits_options limits;
+};
+
+// Parses the text of a config file. `source` names the file in error messages.
+// Errors: invalid_argument ("<source>: line 3: ..." for syntax, "<source>: 'listen': ..." for
+// a bad field).
+result<daemon_options> parse_config(std::string_view text, std::string_view source);
+
+// Reads and parses `file`. A missing file yields the defaults (zwerm init writes one, but a
+// hand-made home may not have it). Errors: io_error when it exists but cannot be read, and
+// those of parse_config.
+result<daemon_options> load_config(const std::filesystem::path& file);
+
+}  // namespace zwerm::node

@@ -1,0 +1,168 @@
+#include "node/daemon/daemon.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+
+#include "crypto/base64url.hpp"
+#include "crypto/home.hpp"
+#include "crypto/identity.hpp"
+#include "crypto/sodium.hpp"
+#include "node/daemon/home_lock.hpp"
+#include "node/daemon/local_socket.hpp"
+#include "node/daemon/rpc_methods.hpp"
+#include "node/daemon/rpc_server.hpp"
+
+namespace zwerm::node {
+
+namespace asio = boost::asio;
+
+struct node_daemon::parts {
+  asio::io_context io{1};
+  home_paths home;
+  daemon_options options;
+  std::optional<home_lock> lock;
+  crypto::key_pair identity;
+  node_services services;
+  rpc::method_table methods;
+  std::unique_ptr<rpc_server> rpc;
+  asio::signal_set signals{io, SIGINT, SIGTERM};
+  bool stopping = false;
+};
+
+namespace {
+
+spdlog::level::level_enum to_spdlog(log_level level) {
+  switch (level) {
+    case log_level::trace:
+      return spdlog::level::trace;
+    case log_level::debug:
+      return spdlog::level::debug;
+    case log_level::info:
+      return spdlog::level::info;
+    case log_level::warn:
+      return spdlog::level::warn;
+    case log_level::error:
+      return spdlog::level::err;
+    case log_level::off:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void setup_logging(log_level level) {
+  static bool made = false;
+  if (!made) {
+    auto logger = spdlog::stderr_color_mt("zwermd");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    spdlog::set_default_logger(logger);
+    made = true;
+  }
+  spdlog::set_level(to_spdlog(level));
+}
+
+std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::open(
+    const daemon_launch& launch) {
+  auto p = std::make_unique<parts>();
+  p->home.root = resolve_home(launch.home);
+  const std::string home_text = p->home.root.string();
+
+  std::error_code ec;
+  if (!std::filesystem::is_directory(p->home.root, ec)) {
+    return failure{exit_identity, "there is no zwerm home at " + home_text +
+                                      "; create one with `zwerm init --home " + home_text + "`"};
+  }
+  if (!std::filesystem::exists(p->home.identity(), ec)) {
+    return failure{exit_identity, home_text +
+                                      " holds no identity.key; create one with "
+                                      "`zwerm init --home " +
+                                      home_text + "`"};
+  }
+
+  auto config = load_config(p->home.config());
+  if (!config) return failure{exit_usage, config.error().message()};
+  p->options = std::move(*config);
+  setup_logging(launch.log_override.value_or(p->options.log));
+
+  auto lock = home_lock::acquire(p->home.lock());
+  if (!lock) {
+    return failure{lock.error().code() == status_code::busy ? exit_busy : exit_failure,
+                   lock.error().message()};
+  }
+  p->lock.emplace(std::move(*lock));
+
+  crypto::init();
+  auto keys = crypto::load_identity(p->home.identity(), launch.passphrase);
+  if (!keys) {
+    std::string why = keys.error().message();
+    if (keys.error().code() == status_code::invalid_argument && !launch.passphrase) {
+      why += " (zwermd reads the passphrase from $ZWERM_PASSPHRASE)";
+    }
+    return failure{exit_identity, "cannot load " + p->home.identity().string() + ": " + why};
+  }
+  p->identity = *keys;
+
+  p->services.options = &p->options;
+  p->services.node_id = p->identity.pk;
+  p->services.home = p->home.root;
+  p->services.started_steady = std::chrono::steady_clock::now();
+  p->services.started_ms = now_ms();
+  register_methods(p->methods, p->services);
+
+  auto acceptor = bind_private_socket(p->io.get_executor(), p->home.socket());
+  if (!acceptor) {
+    return failure{acceptor.error().code() == status_code::busy ? exit_busy : exit_failure,
+                   acceptor.error().message()};
+  }
+  rpc_server_options rpc_options;
+  rpc_options.max_clients = p->options.limits.max_rpc_clients;
+  rpc_options.max_line_bytes = p->options.limits.max_rpc_line_bytes;
+  rpc_options.max_queue = p->options.limits.max_watch_queue;
+  p->rpc =
+      std::make_unique<rpc_server>(std::move(*acceptor), p->home.socket(), p->methods, rpc_options);
+  return std::unique_ptr<node_daemon>(new node_daemon(std::move(p)));
+}
+
+node_daemon::node_daemon(std::unique_ptr<parts> p) : p_(std::move(p)) {}
+
+node_daemon::~node_daemon() {
+  if (p_ && p_->rpc) p_->rpc->stop();
+}
+
+int node_daemon::run() {
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
+  p_->signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("received {}; stopping", signo == SIGINT ? "SIGINT" : "SIGTERM");
+    stop();
+  });
+  p_->rpc->start();
+  spdlog::info("zwermd {} started: member {} in {}", zwermd_version(),
+               crypto::to_text(p_->identity.pk), p_->home.root.string());
+  spdlog::info("local control on {} (mode 0600)", p_->home.socket().string());
+  p_->io.run();
+  spdlog::info("stopped cleanly");
+  return exit_clean;
+}
+
+void node_daemon::stop() {
+  if (p_->stopping) return;
+  p_->stopping = true;
+  boost::system::error_code ignored;
+  p_->signals.cancel(ignored);
+  p_->rpc->stop();
+  // With the acceptor, the sessions and the signal wait gone, io.run() returns once the
+  // coroutines have unwound.
+}
+
+}  // namespace zwerm::node

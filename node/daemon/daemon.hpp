@@ -1,0 +1,64 @@
+// zwermd: the member's node as one object. open() performs the start-up steps in order and
+// stops at the first that fails; run() serves until SIGINT or SIGTERM and then shuts down in
+// order (RPC clients closed, socket file removed, then the parts it owns).
+//
+// Start-up order: home exists and holds an identity -> config -> logging -> lock (one daemon
+// per home) -> identity (passphrase from the launcher) -> local socket. Each failure has its
+// own exit code (daemon_exit), so scripts and systemd can tell them apart.
+//
+// Threads: everything runs on one io_context thread, the one that calls run().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "node/daemon/config.hpp"
+
+namespace zwerm::node {
+
+// zwermd's exit codes (docs/OPERATIONS.md).
+enum daemon_exit : int {
+  exit_clean = 0,     // stopped by SIGINT/SIGTERM, or a command that succeeded
+  exit_failure = 1,   // a runtime failure (socket, store, network)
+  exit_usage = 2,     // bad command line or bad config.json
+  exit_busy = 3,      // another zwermd runs on this home
+  exit_identity = 4,  // identity.key missing, refused (permissions) or locked (passphrase)
+};
+
+struct daemon_launch {
+  std::optional<std::string> home;        // --home, else $ZWERM_HOME, else the XDG default
+  std::optional<std::string> passphrase;  // $ZWERM_PASSPHRASE, read (and cleared) by main
+  std::optional<log_level> log_override;  // --log-level beats config.json's log_level
+};
+
+class node_daemon {
+ public:
+  struct failure {
+    daemon_exit code = exit_failure;
+    std::string message;
+  };
+
+  // Runs the start-up steps. On failure nothing is left behind (no socket file, no lock).
+  static std::variant<std::unique_ptr<node_daemon>, failure> open(const daemon_launch& launch);
+
+  ~node_daemon();
+  node_daemon(const node_daemon&) = delete;
+  node_daemon& operator=(const node_daemon&) = delete;
+
+  // Serves until SIGINT/SIGTERM (or stop()); returns the exit code.
+  int run();
+  // Asks run() to shut down; callable from the I/O thread (signal handlers use it).
+  void stop();
+
+ private:
+  struct parts;
+  explicit node_daemon(std::unique_ptr<parts> p);
+  std::unique_ptr<parts> p_;
+};
+
+// Applies a level to the process-wide stderr logger (created on first use).
+void setup_logging(log_level level);
+
+}  // namespace zwerm::node

@@ -1,0 +1,85 @@
+// JSON-RPC 2.0 as zwermd speaks it on <home>/zwermd.sock (docs/OPERATIONS.md, "Local
+// control"): one JSON object per line ('\n'), UTF-8, named params only (an object or absent),
+// no batches. Requests with an id get exactly one response line; requests without an id
+// (JSON-RPC notifications) are executed and get none. The server may send notification lines
+// ({"jsonrpc":"2.0","method":"watch.record","params":{...}}) to a client that called `watch`.
+//
+// Pure functions, no I/O: the server and the tests share them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "crypto/status.hpp"
+
+namespace zwerm::node::rpc {
+
+using json = nlohmann::json;
+
+// Error codes. The first five are JSON-RPC 2.0's own; the others are zwerm's, in the range
+// JSON-RPC reserves for servers. The CLI maps invalid_params to its usage exit code (2) and
+// every other code to "the node refused" (1).
+enum error_code : int {
+  parse_error = -32700,       // the line is not JSON
+  invalid_request = -32600,   // JSON, but not a JSON-RPC 2.0 request (or a batch, or too long)
+  method_not_found = -32601,  // no such method in this zwermd
+  invalid_params = -32602,    // the params are malformed: what the person typed is wrong
+  internal_error = -32603,    // a bug or an unexpected failure inside the node
+  refused = -32000,           // the node understood and refuses: a community rule, a busy store
+  not_available = -32001,     // the method exists but this build lacks the part behind it
+  not_found = -32002,         // the thing named (member, record, community) is not known
+};
+
+struct error {
+  int code = internal_error;
+  std::string message;  // a sentence for people
+  json data;            // optional details (e.g. candidate list of an ambiguous prefix)
+};
+
+// What a method returns: a result object or an error.
+class reply {
+ public:
+  static reply ok(json result) { return reply(std::move(result)); }
+  static reply fail(int code, std::string message, json data = nullptr) {
+    return reply(error{code, std::move(message), std::move(data)});
+  }
+  // Maps a zwerm::status: invalid_argument -> invalid_params, not_found -> not_found,
+  // unsupported -> not_available, everything else -> refused. An ok status becomes {}.
+  static reply from_status(const status& s);
+
+  bool is_ok() const { return v_.index() == 0; }
+  const json& result() const { return std::get<0>(v_); }
+  const error& err() const { return std::get<1>(v_); }
+
+ private:
+  explicit reply(json r) : v_(std::move(r)) {}
+  explicit reply(error e) : v_(std::move(e)) {}
+  std::variant<json, error> v_;
+};
+
+struct request {
+  json id;  // number or string; null for a notification (no response is sent)
+  bool has_id = false;
+  std::string method;
+  json params = json::object();  // always an object
+};
+
+// Parses one request line (without the '\n'). On failure returns the complete error
+// response to send (id null, or the request's id when it could be read).
+std::variant<request, json> parse_request(std::string_view line);
+
+// {"jsonrpc":"2.0","id":id,"result":...} or
+// {"jsonrpc":"2.0","id":id,"error":{code,message[,data]}}.
+json make_response(const json& id, const reply& r);
+json make_error_response(const json& id, int code, std::string message);
+// {"jsonrpc":"2.0","method":method,"params":params}
+json make_notification(std::string_view method, json params);
+
+// One line of the wire: compact JSON plus '\n'. Invalid UTF-8 in strings is replaced, never
+// thrown (a record body is validated UTF-8 anyway; this guards against bugs).
+std::string to_line(const json& message);
+
+}  // namespace zwerm::node::rpc

@@ -1,0 +1,65 @@
+// The JSON-RPC server on the daemon's Unix socket.
+//
+// One coroutine accepts; each client connection is a session with a reader coroutine (reads a
+// line, dispatches it through the method table, queues the response) and a writer coroutine
+// (drains a bounded queue; a timer wakes it). Everything runs on the acceptor's executor, the
+// daemon's single I/O thread; no locks.
+//
+// Limits (from limits_options): a line longer than max_line_bytes is answered with an
+// invalid_request error and the connection is closed (the stream cannot be resynchronised);
+// more than max_clients connections at once: the newcomer gets an error line and is closed; a
+// client whose queue of unsent lines exceeds max_queue (a `watch` client that stopped reading)
+// is disconnected.
+//
+// Ownership: the server owns its sessions' shared state; sessions keep it alive until their
+// coroutines finish, so stop() may be called while requests are in flight. The method table
+// must outlive the io_context run (the daemon owns both).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "node/daemon/local_socket.hpp"
+#include "node/daemon/method_table.hpp"
+
+namespace zwerm::node {
+
+struct rpc_server_options {
+  std::size_t max_clients = 32;
+  std::size_t max_line_bytes = 1u << 20;
+  std::size_t max_queue = 1024;
+};
+
+class rpc_server {
+ public:
+  // `acceptor` is bound and listening (bind_private_socket); `socket_path` is removed by stop().
+  rpc_server(local_acceptor acceptor, std::filesystem::path socket_path,
+             const rpc::method_table& table, rpc_server_options options);
+  ~rpc_server();
+  rpc_server(const rpc_server&) = delete;
+  rpc_server& operator=(const rpc_server&) = delete;
+
+  // Starts accepting. Call once.
+  void start();
+  // Stops accepting, closes every client connection and removes the socket file. Idempotent.
+  void stop();
+
+  // Sends the notification {"method": method, "params": params} to every client subscribed to
+  // `topic` (by a streaming method such as watch) whose subscription params pass `want`
+  // (all of them when `want` is empty).
+  void publish(std::string_view topic, std::string_view method, const rpc::json& params,
+               const std::function<bool(const rpc::json& subscription_params)>& want = {});
+
+  // Open client connections.
+  std::size_t client_count() const;
+
+  struct state;  // shared with the sessions (rpc_server.cpp)
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace zwerm::node

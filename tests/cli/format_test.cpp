@@ -1,0 +1,105 @@
+#include "cli/format.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace zwerm::cli {
+namespace {
+
+constexpr std::int64_t now = 1'800'000'000'000;  // ms
+constexpr std::int64_t sec = 1000;
+
+TEST(RelativeTime, Steps) {
+  EXPECT_EQ(relative_time(now, now), "just now");
+  EXPECT_EQ(relative_time(now - 44 * sec, now), "just now");
+  EXPECT_EQ(relative_time(now - 45 * sec, now), "1 min ago");
+  EXPECT_EQ(relative_time(now - 5 * 60 * sec, now), "5 min ago");
+  EXPECT_EQ(relative_time(now - 59 * 60 * sec, now), "59 min ago");
+  EXPECT_EQ(relative_time(now - 3 * 3600 * sec, now), "3 h ago");
+  EXPECT_EQ(relative_time(now - (3 * 3600 + 3599) * sec, now), "3 h ago");
+  EXPECT_EQ(relative_time(now - 2 * 86400 * sec, now), "2 d ago");
+  EXPECT_EQ(relative_time(now - 65 * 86400 * sec, now), "2 mo ago");
+  EXPECT_EQ(relative_time(now - 800 * 86400 * sec, now), "2 y ago");
+}
+
+TEST(RelativeTime, FutureFromAClockAhead) {
+  EXPECT_EQ(relative_time(now + 10 * 60 * sec, now), "in 10 min");
+  EXPECT_EQ(relative_time(now + 20 * sec, now), "just now");
+}
+
+TEST(DisplayWidth, CountsColumnsNotBytes) {
+  EXPECT_EQ(display_width("Ada"), 3u);
+  EXPECT_EQ(display_width("Zoë"), 3u);        // ë is two bytes, one column
+  EXPECT_EQ(display_width("e\xcc\x81"), 1u);  // e + combining acute
+  EXPECT_EQ(display_width("日本"), 4u);       // wide
+  EXPECT_EQ(display_width("\xff\xfe"), 2u);   // invalid bytes count one each
+  EXPECT_EQ(display_width("\xe6\x97"), 2u);   // truncated sequence
+}
+
+TEST(FitWidth, CutsAtCodePointsWithAnEllipsis) {
+  EXPECT_EQ(fit_width("hello", 5), "hello");
+  EXPECT_EQ(fit_width("hello world", 6), "hello…");
+  EXPECT_EQ(display_width(fit_width("Zoë Zoë Zoë", 4)), 4u);
+  EXPECT_EQ(fit_width("日本語", 4), "日…");
+  EXPECT_EQ(fit_width("abc", 0), "");
+}
+
+TEST(ParseDuration, UnitsAndRejections) {
+  EXPECT_EQ(parse_duration("7d")->count(), 7 * 86400);
+  EXPECT_EQ(parse_duration("30m")->count(), 1800);
+  EXPECT_EQ(parse_duration("12h")->count(), 12 * 3600);
+  EXPECT_EQ(parse_duration("2w")->count(), 14 * 86400);
+  for (const char* bad : {"", "d", "7", "0d", "-1d", "7x", "7 d", "1.5h", "99999999999d"}) {
+    EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
+  }
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(Table, AlignsColumns) {
+  table t({{"name"}, {"given", false, true}, {"last active"}});
+  t.add_row({"Ada", "12", "3 h ago"});
+  t.add_row({"Bartholomew", "3", "just now"});
+  EXPECT_EQ(t.render(),
+            "name         given  last active\n"
+            "Ada             12  3 h ago\n"
+            "Bartholomew      3  just now\n");
+}
+
+TEST(Table, FitsEightyColumnsByShrinkingFlexibleColumnsFirst) {
+  table t({{"id"}, {"author"}, {"title", true}, {"when"}});
+  const std::string long_title(200, 't');
+  t.add_row({"Kx3f9a2b", "Ada", long_title, "2 d ago"});
+  t.add_row({"Qq81aa0c", "Bartholomew", "short", "5 min ago"});
+  for (const auto& line : lines_of(t.render(80))) {
+    EXPECT_LE(display_width(line), 80u) << line;
+  }
+  auto lines = lines_of(t.render(80));
+  ASSERT_EQ(lines.size(), 3u);
+  // Fixed columns kept whole; the title was cut.
+  EXPECT_NE(lines[1].find("Ada"), std::string::npos);
+  EXPECT_NE(lines[1].find("2 d ago"), std::string::npos);
+  EXPECT_NE(lines[1].find("…"), std::string::npos);
+  EXPECT_NE(lines[2].find("Bartholomew"), std::string::npos);
+}
+
+TEST(Table, ShrinksFixedColumnsWhenFlexibleOnesAreNotEnough) {
+  table t({{"a"}, {"b"}, {"c"}});
+  t.add_row({std::string(50, 'x'), std::string(50, 'y'), std::string(50, 'z')});
+  for (const auto& line : lines_of(t.render(80))) EXPECT_LE(display_width(line), 80u) << line;
+}
+
+TEST(Table, WideCharactersCountDouble) {
+  table t({{"name", true}, {"note", true}});
+  t.add_row({"日本語の名前がとても長い人です", std::string(70, 'n')});
+  for (const auto& line : lines_of(t.render(40))) EXPECT_LE(display_width(line), 40u) << line;
+}
+
+}  // namespace
+}  // namespace zwerm::cli

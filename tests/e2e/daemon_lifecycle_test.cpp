@@ -1,0 +1,137 @@
+// zwermd's life on one home: start, status, one daemon per home, private socket, clean stop,
+// recovery from a killed daemon, refusals at start-up.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "tests/e2e/node_harness.hpp"
+
+namespace zwerm::testing {
+namespace {
+
+TEST(DaemonLifecycle, StatusReportsTheNodesIdentity) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  auto status = ada.zwerm_json({"status"});
+  ASSERT_TRUE(status.is_object()) << ada.daemon_log();
+  EXPECT_EQ(status["node_id"], ada.member_id());
+  EXPECT_EQ(status["name"], "ada");
+  EXPECT_EQ(status["pid"], ada.daemon()->pid());
+  EXPECT_EQ(status["home"], ada.home().string());
+  EXPECT_EQ(status["listen"], "127.0.0.1:0");
+  EXPECT_GE(status["uptime_s"].get<int>(), 0);
+
+  auto human = ada.zwerm({"status"});
+  EXPECT_EQ(human.exit_code, 0);
+  EXPECT_NE(human.out.find(ada.member_id() + " (ada)"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("running   since"), std::string::npos) << human.out;
+}
+
+TEST(DaemonLifecycle, SecondDaemonOnTheSameHomeIsRefused) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  auto second = ada.zwermd({});
+  EXPECT_EQ(second.exit_code, 3);
+  EXPECT_NE(second.err.find("another zwermd (pid " + std::to_string(ada.daemon()->pid()) + ")"),
+            std::string::npos)
+      << second.err;
+  // The first one is untouched and still answers on its socket.
+  EXPECT_TRUE(ada.daemon()->running());
+  EXPECT_EQ(ada.zwerm({"status"}).exit_code, 0);
+}
+
+TEST(DaemonLifecycle, SocketIsPrivateToTheAccount) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  struct stat st {};
+  ASSERT_EQ(::lstat((ada.home() / "zwermd.sock").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST(DaemonLifecycle, SigtermAndSigintStopCleanlyAndRemoveTheSocket) {
+  for (int signo : {SIGTERM, SIGINT}) {
+    node_harness ada("ada");
+    std::string why;
+    ASSERT_TRUE(ada.start(&why)) << why;
+    ada.daemon()->signal(signo);
+    auto code = ada.daemon()->wait_exit(std::chrono::seconds(5));
+    ASSERT_TRUE(code.has_value()) << "zwermd did not stop on signal " << signo;
+    EXPECT_EQ(*code, 0) << ada.daemon_log();
+    EXPECT_FALSE(std::filesystem::exists(ada.home() / "zwermd.sock"));
+    EXPECT_NE(ada.daemon_log().find("stopped cleanly"), std::string::npos);
+    EXPECT_EQ(ada.zwerm({"status"}).exit_code, 3);
+  }
+}
+
+TEST(DaemonLifecycle, AKilledDaemonsStaleSocketIsReplaced) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ada.daemon()->signal(SIGKILL);
+  ada.daemon()->wait_exit(std::chrono::seconds(5));
+  ASSERT_TRUE(std::filesystem::exists(ada.home() / "zwermd.sock"));  // left behind
+  EXPECT_EQ(ada.zwerm({"status"}).exit_code, 3);                     // nobody answers
+  ASSERT_TRUE(ada.start(&why)) << why;                               // the lock died with it
+  EXPECT_EQ(ada.zwerm({"status"}).exit_code, 0);
+}
+
+TEST(DaemonLifecycle, BadConfigIsRefusedWithTheReason) {
+  node_harness ada("ada");
+  { std::ofstream(ada.home() / "config.json") << "{ \"listen\": \"nowhere\" }"; }
+  auto r = ada.zwermd({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'listen'"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(ada.home() / "zwermd.sock"));
+}
+
+TEST(DaemonLifecycle, KeyFileOthersCanReadIsRefused) {
+  node_harness ada("ada");
+  std::filesystem::permissions(ada.home() / "identity.key", std::filesystem::perms(0644));
+  auto r = ada.zwermd({});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("identity.key"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(ada.home() / "zwermd.sock"));
+}
+
+TEST(DaemonLifecycle, HomeWithoutIdentitySaysHowToMakeOne) {
+  temp_dir empty("zw-empty");
+  temp_dir scratch("zw-out");
+  auto r = run_program({program("zwermd"), "--home", empty.path().string()}, scratch.path());
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("zwerm init --home " + empty.path().string()), std::string::npos) << r.err;
+}
+
+TEST(DaemonLifecycle, PassphraseProtectedKey) {
+  temp_dir home("zw-pass");
+  temp_dir scratch("zw-out");
+  const env_vars pass{{"ZWERM_PASSPHRASE", "correct horse"}};
+  auto init = run_program({program("zwerm"), "--home", home.path().string(), "init", "--name",
+                           "ada", "--listen", "127.0.0.1:0", "--passphrase"},
+                          scratch.path(), pass);
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  auto without = run_program({program("zwermd"), "--home", home.path().string()}, scratch.path(),
+                             {{"ZWERM_PASSPHRASE", ""}});
+  EXPECT_EQ(without.exit_code, 4);
+  EXPECT_NE(without.err.find("ZWERM_PASSPHRASE"), std::string::npos) << without.err;
+  auto wrong = run_program({program("zwermd"), "--home", home.path().string()}, scratch.path(),
+                           {{"ZWERM_PASSPHRASE", "wrong"}});
+  EXPECT_EQ(wrong.exit_code, 4);
+  child_process daemon({program("zwermd"), "--home", home.path().string()}, scratch.path() / "log",
+                       pass);
+  bool up = false;
+  for (int i = 0; i < 500 && !up; ++i) {
+    up = run_program({program("zwerm"), "--home", home.path().string(), "status"}, scratch.path())
+             .exit_code == 0;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(up) << read_file(scratch.path() / "log");
+}
+
+}  // namespace
+}  // namespace zwerm::testing

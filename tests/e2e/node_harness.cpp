@@ -1,0 +1,72 @@
+#include "tests/e2e/node_harness.hpp"
+
+#include <signal.h>
+
+#include <stdexcept>
+#include <thread>
+
+namespace zwerm::testing {
+
+std::string program(const std::string& name) {
+  return std::string(ZWERM_BINARY_DIR) + "/bin/" + name;
+}
+
+node_harness::node_harness(const std::string& name)
+    : dir_("zw-" + name), scratch_("zw-out"), name_(name) {
+  // init refuses an existing identity, and mkdtemp made the directory: init into it anyway,
+  // since init only needs the identity file to be absent.
+  auto r = run_program({program("zwerm"), "--home", home().string(), "--json", "init", "--name",
+                        name, "--listen", "127.0.0.1:0"},
+                       scratch_.path());
+  if (r.exit_code != 0) throw std::runtime_error("zwerm init failed: " + r.err);
+  member_id_ = nlohmann::json::parse(r.out).at("member_id").get<std::string>();
+}
+
+bool node_harness::start(std::string* why) {
+  daemon_ = std::make_unique<child_process>(
+      std::vector<std::string>{program("zwermd"), "--home", home().string()},
+      scratch_.path() / "zwermd.log");
+  for (int i = 0; i < 1000; ++i) {
+    if (!daemon_->running()) break;
+    if (zwerm({"status"}).exit_code == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (why) *why = "zwermd did not come up; its log:\n" + daemon_log();
+  return false;
+}
+
+std::optional<int> node_harness::stop() {
+  if (!daemon_) return std::nullopt;
+  daemon_->signal(SIGTERM);
+  auto code = daemon_->wait_exit(std::chrono::seconds(10));
+  daemon_.reset();
+  return code;
+}
+
+std::string node_harness::daemon_log() const {
+  std::error_code ec;
+  if (!std::filesystem::exists(scratch_.path() / "zwermd.log", ec)) return {};
+  return read_file(scratch_.path() / "zwermd.log");
+}
+
+run_result node_harness::zwerm(const std::vector<std::string>& args, const env_vars& env) const {
+  std::vector<std::string> argv{program("zwerm"), "--home", home().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, scratch_.path(), env);
+}
+
+nlohmann::json node_harness::zwerm_json(const std::vector<std::string>& args) const {
+  std::vector<std::string> with_json{"--json"};
+  with_json.insert(with_json.end(), args.begin(), args.end());
+  auto r = zwerm(with_json);
+  if (r.exit_code != 0) return nullptr;
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+run_result node_harness::zwermd(const std::vector<std::string>& args, const env_vars& env) const {
+  std::vector<std::string> argv{program("zwermd"), "--home", home().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, scratch_.path(), env, std::chrono::seconds(10));
+}
+
+}  // namespace zwerm::testing
