@@ -142,21 +142,41 @@ void engine::want_feed(session& s, const member_id& author, std::uint64_t peer_s
   const bool same = it != wanted_.end() && it->second.from == s.id();
   const std::uint64_t before = same ? it->second.target : 0;
   auto& w = wanted_[author];
+  if (!same) w.progress = round_;
   w.from = s.id();
   w.target = std::max(before, peer_seq);
   // Asking again is harmless: the peer ignores a want for a feed it is still streaming.
   s.queue_want(author, *head + 1);
 }
 
-void engine::fetch_from_anyone(const member_id& author) {
+void engine::fetch_from_anyone(const member_id& author, session_id avoid) {
   auto head = replica_.head_seq(author);
   if (!head) return;
+  session* fallback = nullptr;
   for (auto& [id, s] : sessions_) {
-    if (s->ready() && s->known(author) > *head) {
-      want_feed(*s, author, s->known(author));
-      s->flush_wants();
-      return;
+    if (!s->ready() || s->known(author) <= *head) continue;
+    if (id == avoid) {
+      fallback = s.get();
+      continue;
     }
+    want_feed(*s, author, s->known(author));
+    s->flush_wants();
+    return;
+  }
+  if (fallback) {
+    want_feed(*fallback, author, fallback->known(author));
+    fallback->flush_wants();
+  }
+}
+
+void engine::retry_stalled_wants() {
+  std::vector<std::pair<member_id, session_id>> stalled;
+  for (const auto& [author, w] : wanted_) {
+    if (w.progress + 1 < round_) stalled.emplace_back(author, w.from);
+  }
+  for (const auto& [author, from] : stalled) {
+    wanted_.erase(author);
+    fetch_from_anyone(author, from);
   }
 }
 
@@ -167,7 +187,11 @@ void engine::refresh_wants(const std::vector<record_key>& appended) {
     auto it = wanted_.find(a);
     if (it == wanted_.end()) continue;
     auto head = replica_.head_seq(a);
-    if (!head || *head < it->second.target) continue;
+    if (!head) continue;
+    if (*head < it->second.target) {
+      it->second.progress = round_;
+      continue;
+    }
     wanted_.erase(it);
     fetch_from_anyone(a);  // another peer may know of even more
   }
@@ -212,6 +236,12 @@ void engine::records_written(const std::vector<record_key>& appended) {
 }
 
 bool engine::anti_entropy() {
+  ++round_;
+  {
+    depth_guard g(depth_);
+    retry_stalled_wants();
+  }
+  reap();
   std::vector<session*> ready;
   for (auto& [id, s] : sessions_) {
     if (s->ready()) ready.push_back(s.get());

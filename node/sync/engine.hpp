@@ -124,7 +124,10 @@ class engine {
 
   // This node appended records itself (its member wrote them): push them to peers.
   void records_written(const std::vector<record_key>& appended);
-  // Anti-entropy: probes one randomly chosen session. False when none is ready.
+  // Anti-entropy: probes one randomly chosen session. False when none is ready. Also gives up
+  // on feeds asked of a peer that sent nothing of them for a whole period (since the previous
+  // call) and asks another peer known to hold them: a peer that claims records it never sends
+  // cannot block a feed.
   bool anti_entropy();
   // Asks the peer for addresses (peer exchange).
   void request_peers(session_id id);
@@ -144,7 +147,8 @@ class engine {
   friend class session;
   struct want_state {
     session_id from = 0;
-    std::uint64_t target = 0;  // the seq the peer said it holds
+    std::uint64_t target = 0;    // the seq the peer said it holds
+    std::uint64_t progress = 0;  // anti-entropy round of the last record received for it
   };
 
   session* find(session_id id) const;
@@ -154,7 +158,11 @@ class engine {
   // wants, ask another peer for feeds still behind, push to peers, tell the owner.
   void on_stored(const std::vector<record_key>& appended, session* origin);
   void refresh_wants(const std::vector<record_key>& appended);
-  void fetch_from_anyone(const member_id& author);
+  // Asks a ready session known to hold more of `author` than we do, preferring any other
+  // than `avoid`.
+  void fetch_from_anyone(const member_id& author, session_id avoid = 0);
+  // Drops wants that made no progress for a whole anti-entropy period and asks elsewhere.
+  void retry_stalled_wants();
   void fan_out(const std::vector<record_key>& appended, session* origin);
   void report(session& s, misbehaviour m);
   void local_error(session& s, const status& st);
@@ -168,6 +176,7 @@ class engine {
   std::map<session_id, std::unique_ptr<session>> sessions_;
   std::unordered_map<member_id, want_state> wanted_;
   std::unordered_set<member_id> forked_;  // feeds a fork was seen in (no more fork probes)
+  std::uint64_t round_ = 0;               // anti_entropy() calls so far
   std::vector<session_id> doomed_;        // detached while a call was running
   int depth_ = 0;                         // engine calls on the stack
 };

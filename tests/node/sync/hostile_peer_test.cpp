@@ -117,6 +117,33 @@ TEST_F(HostilePeer, ForkedRecordIsKeptAsProofOnlyAndReported) {
   expect_honest_sync_goes_on();
 }
 
+TEST_F(HostilePeer, APeerClaimingRecordsItNeverSendsCannotBlockTheFeed) {
+  // The hostile peer announces 40 records of a feed it does not have; the honest node asks it
+  // (and no one else) for them. Later a peer that really holds them connects.
+  auto k = crypto::generate_key_pair();
+  auto f = c.feed(40, 300, k);
+  have h;
+  h.entries = {{k.pk, 40}};
+  net.inject(bad_link, hostile, encode(h));
+  net.run();
+  EXPECT_EQ(net.engine(honest).fetching(), 1u);
+  std::vector<std::string> all{c.genesis.bytes};
+  all.insert(all.end(), f.begin(), f.end());
+  auto holder = net.add_node_with(all);
+  net.connect(holder, honest);
+  net.run();
+  EXPECT_EQ(*net.replica(honest).head_seq(k.pk), 0u);  // still waiting on the liar
+  int rounds = 0;
+  while (*net.replica(honest).head_seq(k.pk) != 40 && rounds < 5) {
+    net.engine(honest).anti_entropy();
+    net.run();
+    ++rounds;
+  }
+  EXPECT_EQ(*net.replica(honest).head_seq(k.pk), 40u);
+  EXPECT_LE(rounds, 2);  // given up after one full period without progress
+  EXPECT_EQ(net.engine(honest).fetching(), 0u);
+}
+
 TEST_F(HostilePeer, MalformedMessagesAndWrongOrderAreReported) {
   net.inject(bad_link, hostile, std::string("\x06\xff\xff\xff\x0f", 5));
   net.run();
