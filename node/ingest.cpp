@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -121,33 +122,56 @@ std::vector<record_result<record>> ingestor::verify(std::span<const std::string>
   return out;
 }
 
+// A batch after parse + verify, waiting for its commit.
+struct verified_batch {
+  std::vector<record> records;     // the valid ones, in input order
+  std::vector<std::size_t> index;  // records[i] is input index[i]
+  std::vector<ingest_item> items;  // one per input; rejections already filled in
+  std::vector<store::view_change> views;
+};
+
 namespace {
 
-// Commits parsed records; `index[i]` is the input position of records[i].
-result<ingest_result> commit(store::store& s, std::vector<const record*> records,
-                             const std::vector<std::size_t>& index, std::size_t inputs,
-                             std::span<const store::view_change> views,
-                             std::vector<ingest_item> items) {
+verified_batch prepare(ingestor& in, std::span<const std::string> raw) {
+  auto parsed = in.verify(raw);
+  verified_batch b;
+  b.items.resize(raw.size());
+  b.records.reserve(raw.size());
+  b.index.reserve(raw.size());
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    if (parsed[i].ok()) {
+      b.records.push_back(std::move(parsed[i]).value());
+      b.index.push_back(i);
+    } else {
+      b.items[i].rejected = parsed[i].error();
+      b.items[i].stored = {store::outcome::dropped, parsed[i].error().message};
+    }
+  }
+  return b;
+}
+
+// Commits a verified batch through the store (the caller is the store's writer).
+result<ingest_result> commit(store::store& s, verified_batch b) {
   std::vector<store::record_entry> entries;
-  entries.reserve(records.size());
-  for (const record* r : records) entries.push_back(to_entry(*r));
-  auto report = s.ingest(entries, views);
+  entries.reserve(b.records.size());
+  for (const record& r : b.records) entries.push_back(to_entry(r));
+  // parse_record computed every id from the payload bytes: the store need not hash again.
+  auto report = s.ingest(entries, b.views, store::ingest_flags{.ids_checked = true});
   if (!report) return report.error();
-  items.resize(inputs);
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    items[index[i]].stored = std::move(report->outcomes[i]);
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    b.items[b.index[i]].stored = std::move(report->outcomes[i]);
   }
   ingest_result out;
-  out.items = std::move(items);
+  out.items = std::move(b.items);
   out.appended.reserve(report->appended.size());
-  // Records of this call are reused; pending ones from earlier calls are parsed again from the
-  // store's bytes without the signature check (they were verified before they were held).
-  std::unordered_map<crypto::digest, const record*> by_id;
-  by_id.reserve(records.size());
-  for (const record* r : records) by_id.emplace(r->id, r);
+  // Records of this batch move into the result; pending ones from earlier batches are parsed
+  // again from the store's bytes without the signature check (verified before they were held).
+  std::unordered_map<crypto::digest, record*> by_id;
+  by_id.reserve(b.records.size());
+  for (record& r : b.records) by_id.emplace(r.id, &r);
   for (const auto& e : report->appended) {
     if (auto it = by_id.find(e.id); it != by_id.end()) {
-      out.appended.push_back(*it->second);
+      out.appended.push_back(std::move(*it->second));
       continue;
     }
     auto parsed = parse_record(e.bytes, signature_check::skip);
@@ -165,34 +189,92 @@ result<ingest_result> commit(store::store& s, std::vector<const record*> records
 
 result<ingest_result> ingestor::ingest_bytes(std::span<const std::string> raw,
                                              std::span<const store::view_change> views) {
-  auto parsed = verify(raw);
-  std::vector<ingest_item> items(raw.size());
-  std::vector<const record*> good;
-  std::vector<std::size_t> index;
-  good.reserve(raw.size());
-  index.reserve(raw.size());
-  for (std::size_t i = 0; i < parsed.size(); ++i) {
-    if (parsed[i].ok()) {
-      good.push_back(&parsed[i].value());
-      index.push_back(i);
-    } else {
-      items[i].rejected = parsed[i].error();
-      items[i].stored = {store::outcome::dropped, parsed[i].error().message};
-    }
-  }
-  return commit(store_, std::move(good), index, raw.size(), views, std::move(items));
+  auto b = prepare(*this, raw);
+  b.views.assign(views.begin(), views.end());
+  return commit(store_, std::move(b));
 }
 
 result<ingest_result> ingestor::ingest_records(std::span<const record> records,
                                                std::span<const store::view_change> views) {
-  std::vector<const record*> all;
-  std::vector<std::size_t> index;
-  all.reserve(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    all.push_back(&records[i]);
-    index.push_back(i);
+  verified_batch b;
+  b.records.assign(records.begin(), records.end());
+  b.items.resize(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) b.index.push_back(i);
+  b.views.assign(views.begin(), views.end());
+  return commit(store_, std::move(b));
+}
+
+// ------------------------------------------------------------------------- pipeline
+
+struct ingest_pipeline::state {
+  state(store::store& s, ingest_options o, commit_handler h, std::size_t depth)
+      : store(s), in(s, o), done(std::move(h)), max_queued(depth < 1 ? 1 : depth) {}
+
+  store::store& store;
+  ingestor in;  // its pool verifies on the submitting thread
+  commit_handler done;
+  const std::size_t max_queued;
+
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::pair<std::uint64_t, verified_batch>> queue;  // guarded by mu
+  std::uint64_t submitted = 0;                                 // guarded by mu
+  std::uint64_t committed = 0;                                 // guarded by mu
+  bool stopping = false;                                       // guarded by mu
+  std::thread writer;
+
+  void write_loop() {
+    for (;;) {
+      std::pair<std::uint64_t, verified_batch> next;
+      {
+        std::unique_lock lock(mu);
+        changed.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping and drained
+        next = std::move(queue.front());
+        queue.pop_front();
+        changed.notify_all();  // room for the submitter
+      }
+      auto r = commit(store, std::move(next.second));
+      if (done) done(next.first, std::move(r));
+      {
+        std::lock_guard lock(mu);
+        committed = next.first;
+      }
+      changed.notify_all();
+    }
   }
-  return commit(store_, std::move(all), index, records.size(), views, {});
+};
+
+ingest_pipeline::ingest_pipeline(store::store& s, ingest_options opts, commit_handler on_commit,
+                                 std::size_t max_queued)
+    : state_(std::make_unique<state>(s, opts, std::move(on_commit), max_queued)) {
+  state_->writer = std::thread([st = state_.get()] { st->write_loop(); });
+}
+
+ingest_pipeline::~ingest_pipeline() {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->stopping = true;
+  }
+  state_->changed.notify_all();
+  state_->writer.join();
+}
+
+std::uint64_t ingest_pipeline::submit(std::span<const std::string> raw,
+                                      std::vector<store::view_change> views) {
+  auto b = prepare(state_->in, raw);
+  b.views = std::move(views);
+  std::unique_lock lock(state_->mu);
+  state_->changed.wait(lock, [&] { return state_->queue.size() < state_->max_queued; });
+  const std::uint64_t no = ++state_->submitted;
+  state_->queue.emplace_back(no, std::move(b));
+  state_->changed.notify_all();
+  return no;
+}
+
+void ingest_pipeline::drain() {
+  std::unique_lock lock(state_->mu);
+  state_->changed.wait(lock, [&] { return state_->committed == state_->submitted; });
 }
 
 }  // namespace zwerm::node

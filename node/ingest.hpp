@@ -19,6 +19,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -84,6 +86,42 @@ class ingestor {
   class pool;
   store::store& store_;
   std::unique_ptr<pool> pool_;
+};
+
+// Overlaps verification with commits. submit() parses and verifies a batch on the calling
+// thread (with the ingestor's pool) and queues it; the pipeline's own writer thread commits
+// queued batches in submission order. While the writer waits for a commit's sync, the next
+// batch is already being verified, so the disk's latency and the store's work hide behind
+// the signature checks.
+//
+// Threads: submit() and drain() from one producer thread at a time. The writer thread is the
+// store's single writer while the pipeline lives: nothing else may write to the store then.
+// `on_commit(batch number, result)` runs on the writer thread after each commit, in order;
+// batch numbers start at 1 and are those submit() returned. A store error is passed to the
+// handler for that batch and the pipeline goes on with the next (the store refuses further
+// writes after a disk error, so each later batch reports the same error).
+class ingest_pipeline {
+ public:
+  using commit_handler = std::function<void(std::uint64_t batch, result<ingest_result> r)>;
+
+  // max_queued: verified batches that may wait for the writer before submit() blocks (2).
+  ingest_pipeline(store::store& s, ingest_options opts, commit_handler on_commit,
+                  std::size_t max_queued = 2);
+  // Commits everything still queued, then stops the writer.
+  ~ingest_pipeline();
+  ingest_pipeline(const ingest_pipeline&) = delete;
+  ingest_pipeline& operator=(const ingest_pipeline&) = delete;
+
+  // Verifies `raw` now, then queues it with `views`; blocks while max_queued batches wait.
+  // Returns the batch number.
+  std::uint64_t submit(std::span<const std::string> raw,
+                       std::vector<store::view_change> views = {});
+  // Returns once every submitted batch has been committed and its handler has returned.
+  void drain();
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
 };
 
 }  // namespace zwerm::node

@@ -26,12 +26,13 @@ std::string short_id(const digest& id) {
 }
 
 // Facts a record must have by itself, before any feed is consulted.
-std::string malformed(const record_entry& r) {
+std::string malformed(const record_entry& r, bool id_checked) {
   if (r.seq == 0) return "seq must be at least 1";
   if (r.seq == 1 && r.prev) return "the first record of a feed must have no prev";
   if (r.seq > 1 && !r.prev) return "a record after seq 1 must name its prev";
   if (r.bytes.size() <= 64) return "the record bytes are shorter than a signature";
-  if (crypto::blake2b256(std::string_view(r.bytes).substr(0, r.bytes.size() - 64)) != r.id) {
+  if (!id_checked &&
+      crypto::blake2b256(std::string_view(r.bytes).substr(0, r.bytes.size() - 64)) != r.id) {
     return "the id is not the hash of the record's payload";
   }
   return {};
@@ -74,12 +75,8 @@ class feed_apply {
 
   status apply(const record_entry& r, int input) {
     auto& out = report_.outcomes[input];
-    if (appended_ids_.contains(r.id)) return set(out, outcome::duplicate);
-    std::string v;
-    bool found = false;
-    if (auto st = s_.get(keys::record_key(r.id), &v, &found); !st.ok()) return st;
-    if (found) return set(out, outcome::duplicate);
-
+    // The log holds exactly seq 1..head of each feed, so a record at or below the head is
+    // either the one the log has there (duplicate) or another (fork); above it, never in R.
     if (r.seq <= head_.seq) return fork(r, input);
     if (r.seq == head_.seq + 1) {
       if (auto why = chain_problem(r); !why.empty()) return set(out, outcome::dropped, why);
@@ -132,15 +129,16 @@ class feed_apply {
   }
 
   status append(const record_entry& r, int input) {
-    wb_.Put(keys::record_key(r.id), keys::encode_entry(r));
+    keys::encode_entry(r, &scratch_);
+    wb_.Put(keys::record_key(r.id), scratch_);
     wb_.Put(keys::feed_key(c_, a_, r.seq), sl(r.id.view()));
     wb_.Put(keys::order_key(c_, r.lamport, a_, r.seq), sl(r.id.view()));
     head_.author = a_;
     head_.seq = r.seq;
     head_.id = r.id;
     head_.lamport = r.lamport;
-    appended_ids_.insert(r.id);
-    log_ids_[r.seq] = r.id;
+    if (batch_ids_.empty()) batch_base_ = r.seq;
+    batch_ids_.push_back(r.id);
     ++records_added_;
     if (input >= 0) report_.outcomes[input] = {outcome::appended, {}};
     report_.appended.push_back(r);
@@ -227,8 +225,8 @@ class feed_apply {
     record_outcome scratch;
     auto& out = input >= 0 ? report_.outcomes[input] : scratch;
     digest kept;
-    if (auto it = log_ids_.find(r.seq); it != log_ids_.end()) {
-      kept = it->second;
+    if (!batch_ids_.empty() && r.seq >= batch_base_) {
+      kept = batch_ids_[r.seq - batch_base_];
     } else {
       std::string v;
       bool found = false;
@@ -300,15 +298,17 @@ class feed_apply {
   bool forks_counted_ = false;
   std::uint32_t fork_count_ = 0;
   std::unordered_set<std::string> forks_new_;
-  std::unordered_set<digest> appended_ids_;
-  std::map<std::uint64_t, digest> log_ids_;
+  // Ids this batch appended to the feed: seq batch_base_, batch_base_ + 1, ...
+  std::vector<digest> batch_ids_;
+  std::string scratch_;
+  std::uint64_t batch_base_ = 0;
   std::uint64_t records_added_ = 0;
 };
 
 }  // namespace
 
 result<ingest_report> store::ingest(std::span<const record_entry> records,
-                                    std::span<const view_change> views) {
+                                    std::span<const view_change> views, const ingest_flags& flags) {
   auto& s = *impl_;
   std::lock_guard lock(s.write_mu);
   if (s.write_failed) return status{status_code::io_error, s.write_failure};
@@ -319,7 +319,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
   std::vector<int> order;
   order.reserve(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (auto why = malformed(records[i]); !why.empty()) {
+    if (auto why = malformed(records[i], flags.ids_checked); !why.empty()) {
       report.outcomes[i] = {outcome::dropped, std::move(why)};
     } else {
       order.push_back(static_cast<int>(i));

@@ -233,6 +233,13 @@ std::string prefix_end(std::string_view prefix) {
 
 std::string encode_entry(const record_entry& e) {
   std::string v;
+  encode_entry(e, &v);
+  return v;
+}
+
+void encode_entry(const record_entry& e, std::string* out) {
+  std::string& v = *out;
+  v.clear();
   v.reserve(kEntryFixed + 32 + e.bytes.size());
   v.push_back(1);
   put(&v, e.community);
@@ -242,7 +249,6 @@ std::string encode_entry(const record_entry& e) {
   v.push_back(e.prev ? 1 : 0);
   if (e.prev) put(&v, *e.prev);
   v.append(e.bytes);
-  return v;
 }
 
 bool decode_entry(const digest& id, std::string_view value, record_entry* out) {

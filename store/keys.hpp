@@ -86,6 +86,7 @@ std::string prefix_end(std::string_view prefix);
 // Record values: version(1)=1 community(32) author(32) seq(8) lamport(8) has_prev(1) [prev(32)]
 // bytes. The id is the key.
 std::string encode_entry(const record_entry& e);
+void encode_entry(const record_entry& e, std::string* out);  // reuses out's buffer
 bool decode_entry(const digest& id, std::string_view value, record_entry* out);
 
 // Head values: seq(8) id(32) lamport(8) flags(1; bit 0 = forked).

@@ -129,6 +129,7 @@ leveldb_setup::leveldb_setup(const options& opts)
   ldb.block_cache = cache.get();
   ldb.filter_policy = filter.get();
   ldb.write_buffer_size = opts.write_buffer_bytes;
+  ldb.compression = opts.compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
   ldb.env = env_of(opts);
 }
 

@@ -51,6 +51,9 @@ struct options {
   std::uint32_t max_fork_proofs_per_feed = 16;
   // LevelDB block cache in bytes. Default 16 MiB.
   std::size_t cache_bytes = 16u << 20;
+  // Snappy-compress table blocks. Record bytes are mostly keys, ids and signatures, which do
+  // not compress, so the default is false (it saves CPU on every flush and compaction).
+  bool compress = false;
   // LevelDB memtable size in bytes (also the most WAL replayed at open). Default 8 MiB.
   std::size_t write_buffer_bytes = 8u << 20;
   // Test seam: when set, every file operation goes through this environment (see
@@ -96,6 +99,13 @@ struct community_summary {
 struct view_change {
   std::string key;
   std::optional<std::string> value;  // nullopt erases the key
+};
+
+// How ingest treats one batch.
+struct ingest_flags {
+  // The caller already computed every id as BLAKE2b-256 of the payload (node::parse_record
+  // does), so the store skips recomputing it. Default false: the store checks.
+  bool ids_checked = false;
 };
 
 struct known_peer {
@@ -193,9 +203,11 @@ class store {
   // indexes, heads, bucket digests, community counts, pending and fork tables and the view
   // changes. On error nothing of the batch is stored. Records must have been validated and
   // their signatures verified by the caller; the store checks only chain facts (seq, prev,
-  // lamport against the feed) and that `id` is the hash of the payload part of `bytes`.
+  // lamport against the feed) and that `id` is the hash of the payload part of `bytes`
+  // (unless flags.ids_checked).
   result<ingest_report> ingest(std::span<const record_entry> records,
-                               std::span<const view_change> views = {});
+                               std::span<const view_change> views = {},
+                               const ingest_flags& flags = {});
   // Commits view changes alone (checkpoints, rewinds), synced.
   status write_views(std::span<const view_change> views);
   status put_peer(const known_peer& peer);

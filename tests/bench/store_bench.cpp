@@ -1,11 +1,13 @@
 // Store benchmarks (docs/PERFORMANCE.md, "Store: durable ingest, open, frontier digest").
 //
-//   BM_durable_ingest/threads:N   100,000 signed records (100 feeds × 1,000, 300-byte payloads,
-//       round-robin across feeds) ingested from raw bytes through node::ingestor with N verify
-//       threads into a fresh store, batches of 1,000, each one synced WriteBatch. Interleaved
-//       batch by batch with it, the baseline: crypto::verify (crypto_sign_verify_detached) over
-//       the same payloads on one core. Counter `ratio` = ingest rate / raw verify rate.
-//       Goals: >= 0.9 with 1 thread, >= 1.6 with 2.
+//   BM_durable_ingest/threads:N/pipelined:P   100,000 signed records (100 feeds × 1,000,
+//       300-byte payloads, round-robin across feeds) ingested from raw bytes (parse, validate,
+//       verify, store, index) with N verify threads into a fresh store, batches of 1,000, each
+//       one synced WriteBatch; P=0 node::ingestor (all on the calling thread after the
+//       verification), P=1 node::ingest_pipeline (commits on its writer thread, overlapping
+//       the next batch's verification). Interleaved with it, the baseline: crypto::verify
+//       (crypto_sign_verify_detached) over the same payloads on one core. Counter `ratio` =
+//       ingest rate / raw verify rate. Goals: >= 0.9 with 1 verify thread, >= 1.6 with 2.
 //   BM_open_million   open a store of 1,000,000 records (10,000 feeds × 100, 300-byte
 //       payloads, built once in a temp dir) and answer its frontier digest. Goal: < 1 s.
 //       Counter `first_open_ms`: the first open after building (it also flushes the log).
@@ -99,24 +101,37 @@ double process_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// The baseline and the ingest alternate batch by batch (and which goes first alternates too),
-// so that the other work on a shared machine slows both alike.
+// The baseline and the ingest alternate chunk by chunk (and which goes first alternates too),
+// so that other work on a shared machine slows both alike. mode 0: node::ingestor, each batch
+// verified then committed on the calling thread; chunk = one batch. mode 1:
+// node::ingest_pipeline, verification on the calling thread (+ pool) while the pipeline's
+// writer thread commits the previous batch; chunk = 25 batches, drained at the chunk's end.
 void BM_durable_ingest(benchmark::State& state) {
   const auto& c = corpus();
   const auto threads = static_cast<std::size_t>(state.range(0));
+  const bool pipelined = state.range(1) == 1;
+  const std::size_t chunk = pipelined ? 25 * ingest_batch : ingest_batch;
   double verify_s = 0, ingest_s = 0, verify_cpu = 0, ingest_cpu = 0;
   for (auto _ : state) {
     temp_dir dir;
     auto s = store::store::open(dir.path() / "db");
     if (!s) die(s.error().message());
-    node::ingestor in(**s, {threads});
     std::size_t appended = 0;
+    node::ingestor in(**s, {threads});
+    std::unique_ptr<node::ingest_pipeline> pipe;
+    if (pipelined) {
+      pipe = std::make_unique<node::ingest_pipeline>(
+          **s, node::ingest_options{threads}, [&](std::uint64_t, result<node::ingest_result> r) {
+            if (!r) die(r.error().message());
+            appended += r->appended.size();
+          });
+    }
     double iteration_s = 0;
-    for (std::size_t i = 0; i < c.raw.size(); i += ingest_batch) {
+    for (std::size_t i = 0; i < c.raw.size(); i += chunk) {
       auto verify = [&] {
         const double cpu0 = process_cpu_seconds();
         const auto t0 = clock_type::now();
-        for (std::size_t k = i; k < i + ingest_batch; ++k) {
+        for (std::size_t k = i; k < i + chunk; ++k) {
           if (!crypto::verify(c.signatures[k], c.payloads[k], c.keys[k])) die("a bad signature");
         }
         verify_s += seconds(clock_type::now() - t0);
@@ -125,15 +140,23 @@ void BM_durable_ingest(benchmark::State& state) {
       auto ingest = [&] {
         const double cpu0 = process_cpu_seconds();
         const auto t0 = clock_type::now();
-        auto r = in.ingest_bytes(std::span(c.raw).subspan(i, ingest_batch));
-        if (!r) die(r.error().message());
-        appended += r->appended.size();
+        for (std::size_t b = i; b < i + chunk; b += ingest_batch) {
+          auto raw = std::span(c.raw).subspan(b, ingest_batch);
+          if (pipe) {
+            pipe->submit(raw);
+          } else {
+            auto r = in.ingest_bytes(raw);
+            if (!r) die(r.error().message());
+            appended += r->appended.size();
+          }
+        }
+        if (pipe) pipe->drain();
         const double dt = seconds(clock_type::now() - t0);
         ingest_s += dt;
         iteration_s += dt;
         ingest_cpu += process_cpu_seconds() - cpu0;
       };
-      if ((i / ingest_batch) % 2 == 0) {
+      if ((i / chunk) % 2 == 0) {
         verify();
         ingest();
       } else {
@@ -141,6 +164,7 @@ void BM_durable_ingest(benchmark::State& state) {
         verify();
       }
     }
+    pipe.reset();
     if (appended != c.raw.size()) die("not every record was appended");
     state.SetIterationTime(iteration_s);
   }
@@ -153,9 +177,11 @@ void BM_durable_ingest(benchmark::State& state) {
   state.counters["ingest_cpu_us"] = ingest_cpu * 1e6 / n;
 }
 BENCHMARK(BM_durable_ingest)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
+    ->ArgNames({"threads", "pipelined"})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Args({2, 0})
+    ->Args({2, 1})
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);

@@ -110,6 +110,40 @@ TEST_P(ingest_test, the_pool_gives_the_same_verdicts_as_inline_verification) {
   }
 }
 
+TEST_P(ingest_test, the_pipeline_commits_every_batch_in_order) {
+  auto records = test::signed_feeds(community_, 10, 40);
+  auto raw = bytes_of(records);
+  raw[123].back() ^= 0x04;  // one bad signature: its feed's later records wait
+  std::vector<std::uint64_t> order;
+  std::size_t appended = 0, rejected = 0, pending = 0;
+  {
+    ingest_pipeline pipe(*store_, {GetParam()}, [&](std::uint64_t batch, result<ingest_result> r) {
+      ASSERT_TRUE(r.ok()) << r.error().message();
+      order.push_back(batch);
+      appended += r->appended.size();
+      for (const auto& item : r->items) {
+        if (item.rejected) ++rejected;
+        if (item.stored.kind == store::outcome::pending) ++pending;
+      }
+    });
+    for (std::size_t i = 0; i < raw.size(); i += 50) {
+      const auto no =
+          pipe.submit(std::span(raw).subspan(i, 50), {{"pipe/last", std::to_string(i)}});
+      EXPECT_EQ(no, i / 50 + 1);
+    }
+    pipe.drain();
+    EXPECT_EQ(order.size(), 8u);
+    // More after a drain, then the destructor commits what is still queued.
+    pipe.submit(std::vector<std::string>{records[123].bytes});
+  }
+  EXPECT_EQ(order, (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(rejected, 1u);
+  EXPECT_EQ(pending, 27u);  // seq 14..40 of the feed whose seq 13 was bad
+  EXPECT_EQ(appended, 400u);
+  EXPECT_EQ(*store_->get_view("pipe/last"), std::optional<std::string>("350"));
+  EXPECT_TRUE(store_->check().ok()) << store_->check().message();
+}
+
 INSTANTIATE_TEST_SUITE_P(threads, ingest_test, ::testing::Values(1, 2, 3));
 
 }  // namespace
