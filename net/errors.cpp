@@ -36,6 +36,8 @@ std::string_view to_string(close_reason r) {
       return "send_queue_full";
     case close_reason::close_timeout:
       return "close_timeout";
+    case close_reason::internal_error:
+      return "internal_error";
   }
   return "unknown";
 }

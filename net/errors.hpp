@@ -29,6 +29,7 @@ enum class close_reason {
   keepalive_timeout,   // nothing received for the keepalive timeout
   send_queue_full,     // the peer did not drain our send queue fast enough
   close_timeout,       // our goodbye was not answered in time
+  internal_error,      // an exception escaped a session coroutine (a bug or out of memory)
 };
 
 // A short stable name, e.g. "handshake_timeout" (for logs and status output).

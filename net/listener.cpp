@@ -104,7 +104,7 @@ void listener::serve(tcp::socket socket, const asio::ip::address& address) {
       [s, networks = networks_, local = local_, auth = &auth_] {
         return s->run_server(networks, local, auth);
       },
-      log_exception{"server session"});
+      session::end_on_exception{s, "server session"});
 }
 
 void listener::on_session_end(session& s, const asio::ip::address& address,

@@ -51,6 +51,15 @@ session::session(tcp::socket socket, side role, session_options options, session
 
 session::~session() = default;
 
+void session::end_on_exception::operator()(std::exception_ptr e) const {
+  if (!e) return;
+  log_exception{what}(e);
+  s->abort({close_reason::internal_error,
+            std::string(what),
+            {},
+            "an exception ended the coroutine (see the log)"});
+}
+
 // ---------------------------------------------------------------------------- deadlines
 
 void session::set_deadline(std::chrono::milliseconds from_now, close_reason reason,
@@ -66,7 +75,7 @@ void session::set_deadline(std::chrono::milliseconds from_now, close_reason reas
 void session::start_watchdog() {
   asio::co_spawn(
       socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
-      log_exception{"session watchdog"});
+      end_on_exception{shared_from_this(), "session watchdog"});
 }
 
 awaitable<void> session::watchdog() {
@@ -219,7 +228,7 @@ void session::open_session() {
 void session::start_reader() {
   asio::co_spawn(
       socket_.get_executor(), [self = shared_from_this()] { return self->reader(); },
-      log_exception{"session reader"});
+      end_on_exception{shared_from_this(), "session reader"});
 }
 
 awaitable<bool> session::fill(std::size_t n, const char* op) {
@@ -342,7 +351,7 @@ void session::resume_reading() {
 void session::start_writer() {
   asio::co_spawn(
       socket_.get_executor(), [self = shared_from_this()] { return self->writer(); },
-      log_exception{"session writer"});
+      end_on_exception{shared_from_this(), "session writer"});
 }
 
 void session::enqueue(std::string message) {

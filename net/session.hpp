@@ -13,10 +13,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/box_stream.hpp"
@@ -94,6 +96,13 @@ class session : public std::enable_shared_from_this<session> {
   const counters& stats() const { return stats_; }
 
   // --- used by listener and dialer ---
+  // The co_spawn completion handler for a session's coroutines: logs an escaped exception and
+  // ends the session (reason internal_error) so that no half-dead session keeps its socket.
+  struct end_on_exception {
+    std::shared_ptr<session> s;
+    std::string_view what;
+    void operator()(std::exception_ptr e) const;
+  };
   using finish_hook = std::function<void(session&, const disconnect_info&)>;
   // Called synchronously when the session ends (whether or not it was ever connected).
   void set_finish_hook(finish_hook hook) { finish_hook_ = std::move(hook); }
