@@ -24,10 +24,9 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "node/sync/messages.hpp"
@@ -76,6 +75,9 @@ struct engine_options {
   std::size_t eager_push_peers = 2;
   // Feeds one peer may have us stream at once; more is a protocol violation. Default 65,536.
   std::size_t max_streams_per_session = 65'536;
+  // Feeds a peer may claim to hold (heads, have) on one connection; more is a protocol
+  // violation. Bounds the memory a peer can make this node spend. Default 100,000.
+  std::size_t max_feeds_per_session = 100'000;
   // Seed for the choice of eager peers and the anti-entropy peer. 0: a random seed.
   std::uint64_t seed = 0;
 };
@@ -174,11 +176,13 @@ class engine {
   std::mt19937_64 rng_;
   session_id next_id_ = 1;
   std::map<session_id, std::unique_ptr<session>> sessions_;
-  std::unordered_map<member_id, want_state> wanted_;
-  std::unordered_set<member_id> forked_;  // feeds a fork was seen in (no more fork probes)
-  std::uint64_t round_ = 0;               // anti_entropy() calls so far
-  std::vector<session_id> doomed_;        // detached while a call was running
-  int depth_ = 0;                         // engine calls on the stack
+  // Ordered containers throughout: authors come from peers' claims, and a hash table keyed by
+  // attacker-chosen bytes could be flooded with collisions.
+  std::map<member_id, want_state> wanted_;
+  std::set<member_id> forked_;      // feeds a fork was seen in (no more fork probes)
+  std::uint64_t round_ = 0;         // anti_entropy() calls so far
+  std::vector<session_id> doomed_;  // detached while a call was running
+  int depth_ = 0;                   // engine calls on the stack
 };
 
 }  // namespace zwerm::node::sync

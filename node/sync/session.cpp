@@ -52,6 +52,16 @@ void session::learn(const member_id& author, std::uint64_t seq) {
   k = std::max(k, seq);
 }
 
+bool session::learn_claim(const member_id& author, std::uint64_t seq) {
+  if (known_.size() >= engine_.opts_.max_feeds_per_session && !known_.count(author)) {
+    fail(misbehaviour_kind::protocol_violation,
+         "peer claims more than " + std::to_string(engine_.opts_.max_feeds_per_session) + " feeds");
+    return false;
+  }
+  learn(author, seq);
+  return true;
+}
+
 std::uint64_t session::known(const member_id& author) const {
   auto it = known_.find(author);
   return it == known_.end() ? 0 : it->second;
@@ -200,7 +210,7 @@ void session::on(const heads& m) {
   // Our own heads of the buckets this message touches, for the equal-seq fork check.
   std::map<std::uint8_t, std::vector<feed_head>> ours;
   for (const auto& e : m.entries) {
-    learn(e.author, e.seq);
+    if (!learn_claim(e.author, e.seq)) return;
     auto b = bucket_of(e.author);
     if (!ours.count(b)) {
       auto hs = engine_.replica_.bucket_heads(b);
@@ -324,7 +334,7 @@ void session::push(const std::vector<record_key>& eager, const std::vector<recor
 void session::on(const records& m) {
   // Check the peer's ordering before anything is ingested: a streamed (non-live) record must
   // never lie past a gap in its feed; within one message a feed's seqs must increase.
-  std::unordered_map<member_id, std::uint64_t> last;  // per feed: highest seq so far
+  std::map<member_id, std::uint64_t> last;  // per feed: highest seq so far
   std::size_t bytes = 0;
   for (const auto& item : m.items) {
     bytes += item.size();
@@ -410,7 +420,7 @@ void session::on(const records& m) {
 
 void session::on(const have& m) {
   for (const auto& e : m.entries) {
-    learn(e.author, e.seq);
+    if (!learn_claim(e.author, e.seq)) return;
     auto head = engine_.replica_.head_seq(e.author);
     if (!local_ok(head.error())) return;
     if (e.seq > *head) engine_.want_feed(*this, e.author, e.seq);

@@ -7,10 +7,10 @@
 #pragma once
 
 #include <deque>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "node/sync/engine.hpp"
@@ -52,6 +52,8 @@ class session {
   void fail(misbehaviour_kind kind, std::string reason);
   bool local_ok(const status& st);
   void learn(const member_id& author, std::uint64_t seq);
+  // learn() for a peer's claim (heads, have), refusing more than max_feeds_per_session feeds.
+  bool learn_claim(const member_id& author, std::uint64_t seq);
 
   void on(const hello& m);
   void on(const frontier& m);
@@ -77,12 +79,12 @@ class session {
   message_sink& sink_;
   session_stats stats_;
 
-  bool probe_open_ = false;  // sent frontier{reply_wanted}, answer pending
-  bool round_open_ = false;  // sent buckets; a heads_request may follow
-  std::unordered_map<member_id, std::uint64_t> known_;  // the peer holds author up to seq
-  std::deque<stream> queue_;                            // feeds to stream, in order
-  std::unordered_set<member_id> streams_;               // authors in queue_
-  std::vector<want_entry> wants_;                       // queued, sent by flush_wants
+  bool probe_open_ = false;                   // sent frontier{reply_wanted}, answer pending
+  bool round_open_ = false;                   // sent buckets; a heads_request may follow
+  std::map<member_id, std::uint64_t> known_;  // the peer holds author up to seq
+  std::deque<stream> queue_;                  // feeds to stream, in order
+  std::set<member_id> streams_;               // authors in queue_
+  std::vector<want_entry> wants_;             // queued, sent by flush_wants
 };
 
 }  // namespace zwerm::node::sync

@@ -167,6 +167,30 @@ TEST_F(HostilePeer, MalformedMessagesAndWrongOrderAreReported) {
   expect_honest_sync_goes_on();
 }
 
+TEST_F(HostilePeer, ClaimingMoreFeedsThanTheBoundIsAViolation) {
+  // Default bound 100,000: six heads messages of 20,000 made-up feeds each (1 MiB limit).
+  for (int m = 0; m < 6; ++m) {
+    heads h;
+    for (std::uint32_t i = 0; i < 20'000; ++i) {
+      member_id a;
+      a.bytes[0] = static_cast<std::uint8_t>(m);
+      a.bytes[28] = static_cast<std::uint8_t>(i >> 24);
+      a.bytes[29] = static_cast<std::uint8_t>(i >> 16);
+      a.bytes[30] = static_cast<std::uint8_t>(i >> 8);
+      a.bytes[31] = static_cast<std::uint8_t>(i);
+      h.entries.push_back({a, 1, {}});
+    }
+    net.inject(bad_link, hostile, encode(h));
+  }
+  net.run();
+  ASSERT_EQ(net.misbehaviours().size(), 1u);
+  EXPECT_NE(net.misbehaviours()[0].what.reason.find("more than 100000 feeds"), std::string::npos)
+      << net.misbehaviours()[0].what.reason;
+  EXPECT_FALSE(net.connected(bad_link));
+  EXPECT_EQ(net.engine(honest).fetching(), 0u);  // the detach dropped its wants
+  expect_honest_sync_goes_on();
+}
+
 // --- the engine without the simulator ---------------------------------------------------
 
 struct queue_sink final : message_sink {
