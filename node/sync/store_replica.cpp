@@ -8,8 +8,9 @@
 
 namespace zwerm::node::sync {
 
-store_replica::store_replica(store::store& s, const crypto::digest& community)
-    : store_(s), community_(community) {}
+store_replica::store_replica(store::store& s, const crypto::digest& community,
+                             node::ingestor* verifier)
+    : store_(s), community_(community), verifier_(verifier) {}
 
 result<crypto::digest> store_replica::frontier_digest() const {
   return store_.frontier_digest(community_);
@@ -67,9 +68,16 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
   std::vector<std::size_t> index_of;  // entries[i] is batch[index_of[i]]
   // The head each feed will have once the records before it in this batch are in.
   std::map<crypto::public_key, std::optional<node::feed_head>> heads;
+  std::vector<record_result<record>> verified;
+  if (verifier_) {
+    verified = verifier_->verify(batch);
+  } else {
+    verified.reserve(batch.size());
+    for (const auto& b : batch) verified.push_back(parse_record(b));
+  }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& out = rep.outcomes[i];
-    auto parsed = parse_record(batch[i]);
+    auto& parsed = verified[i];
     if (!parsed) {
       out = {ingest_outcome::invalid, parsed.error().message, {}};
       continue;

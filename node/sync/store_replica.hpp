@@ -1,7 +1,8 @@
 // The replica zwermd gives the sync engine: one community of a store::store.
 //
 // Reads go straight to the store (frontier and bucket digests, bucket heads, feed cursors).
-// ingest() parses and verifies every record (node::parse_record), refuses records of another
+// ingest() parses and verifies every record (node::parse_record, optionally spread over the
+// threads of a node::ingestor), refuses records of another
 // community, classifies each against its feed head with node::check_chain so that a peer's
 // broken chain (wrong prev, lamport not increasing) is told apart from a local refusal, and
 // commits the rest as one store ingest (one synced WriteBatch). Records past a gap go to the
@@ -12,6 +13,7 @@
 // only when the store fails (io_error, corruption); peer faults are per-record outcomes.
 #pragma once
 
+#include "node/ingest.hpp"
 #include "node/sync/replica.hpp"
 #include "store/store.hpp"
 
@@ -19,7 +21,11 @@ namespace zwerm::node::sync {
 
 class store_replica final : public replica {
  public:
-  store_replica(store::store& s, const crypto::digest& community);
+  // `verifier`, when given, parses and verifies each batch on its thread pool
+  // (node::ingestor::verify); without it records are verified inline, one after the other.
+  // Borrowed like the store.
+  store_replica(store::store& s, const crypto::digest& community,
+                node::ingestor* verifier = nullptr);
 
   const crypto::digest& community() const override { return community_; }
   result<crypto::digest> frontier_digest() const override;
@@ -35,6 +41,7 @@ class store_replica final : public replica {
  private:
   store::store& store_;
   crypto::digest community_;
+  node::ingestor* verifier_;
 };
 
 }  // namespace zwerm::node::sync

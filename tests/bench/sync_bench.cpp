@@ -12,8 +12,9 @@
 //                       rate / verify_rate, wire_ratio = wire bytes both ways (framing as
 //                       net/ puts it on the wire, sealed per message) / record bytes.
 //   BM_catch_up_store   B's replica is store_replica over a fresh LevelDB store in a temp
-//                       dir (one synced WriteBatch per records message). Wall time, because
-//                       LevelDB and fsync work outside the calling thread; the baseline is
+//                       dir (one synced WriteBatch per records message); verify_threads:1
+//                       verifies inline, verify_threads:2 on node::ingestor's pool. Wall time,
+//                       because LevelDB and fsync work outside the calling thread; the baseline is
 //                       timed in wall time too. cpu_ratio: the same ratio in process CPU
 //                       time (LevelDB's threads included), free of disk and scheduler waits.
 // Reproduce: build-dir/tests/bench/bench_sync --benchmark_repetitions=3
@@ -25,8 +26,10 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <optional>
 
 #include "crypto/sodium.hpp"
+#include "node/ingest.hpp"
 #include "node/record_parse.hpp"
 #include "node/sync/engine.hpp"
 #include "node/sync/memory_replica.hpp"
@@ -164,13 +167,16 @@ BENCHMARK(BM_catch_up_memory)->Iterations(1)->UseManualTime()->Unit(benchmark::k
 
 void BM_catch_up_store(benchmark::State& state) {
   const auto& c = the_corpus();
+  const auto threads = static_cast<std::size_t>(state.range(0));
   sync::memory_replica a(c.c.genesis.id);
   if (!a.ingest(c.records).ok()) std::abort();
   for (auto _ : state) {
     testing::temp_dir dir("zwerm-bench-sync");
     auto s = store::store::open(dir / "db");
     if (!s) std::abort();
-    sync::store_replica b(**s, c.c.genesis.id);
+    std::optional<node::ingestor> pool;
+    if (threads > 1) pool.emplace(**s, node::ingest_options{.verify_threads = threads});
+    sync::store_replica b(**s, c.c.genesis.id, pool ? &*pool : nullptr);
     double c0 = process_seconds();
     double t0 = wall_seconds();
     verify_all(c);
@@ -187,7 +193,13 @@ void BM_catch_up_store(benchmark::State& state) {
     state.counters["cpu_ratio"] = (c1 - c0) / (c2 - c1);
   }
 }
-BENCHMARK(BM_catch_up_store)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_catch_up_store)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("verify_threads")
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -104,6 +104,33 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
   EXPECT_EQ(*read, (std::vector<std::string>{f[1], f[2]}));
 }
 
+TEST_F(StoreReplica, VerificationOnAThreadPoolGivesTheSameOutcomes) {
+  auto k = crypto::generate_key_pair();
+  auto f = c.feed(300, 300, k);
+  std::vector<std::string> batch{c.genesis.bytes};
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (i == 150) continue;  // a gap: the rest waits
+    batch.push_back(f[i]);
+  }
+  batch[7][batch[7].size() - 5] ^= 0x40;  // a bad signature
+  auto inline_store = open("inline");
+  auto pooled_store = open("pooled");
+  ASSERT_TRUE(inline_store && pooled_store);
+  node::ingestor pool(*pooled_store, {.verify_threads = 2});
+  store_replica a(*inline_store, c.genesis.id), b(*pooled_store, c.genesis.id, &pool);
+  auto ra = a.ingest(batch);
+  auto rb = b.ingest(batch);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  ASSERT_EQ(ra->outcomes.size(), rb->outcomes.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(ra->outcomes[i].outcome, rb->outcomes[i].outcome) << i;
+  }
+  EXPECT_EQ(rb->outcomes[7].outcome, ingest_outcome::invalid);
+  EXPECT_EQ(rb->outcomes.back().outcome, ingest_outcome::pending);
+  EXPECT_EQ(*b.head_seq(k.pk), 6u);  // seq 7 was forged; 8.. wait behind it
+  EXPECT_EQ(*a.frontier_digest(), *b.frontier_digest());
+}
+
 struct queue_sink final : message_sink {
   std::deque<std::string> out;
   void send(std::string m) override { out.push_back(std::move(m)); }
