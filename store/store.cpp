@@ -16,10 +16,12 @@ namespace {
 constexpr std::uint64_t table_magic = 0xdb4775248b80fb57ull;
 constexpr std::size_t table_footer = 48;
 
+// LevelDB reports a held LOCK as IOError("lock <dir>/LOCK", ...) from another process (fcntl)
+// and from this one ("already held by process").
 bool is_lock_error(const leveldb::Status& s) {
   if (!s.IsIOError()) return false;
-  auto text = s.ToString();
-  return text.find("/LOCK") != std::string::npos || text.find("lock ") != std::string::npos;
+  const auto text = s.ToString();
+  return text.rfind("IO error: lock ", 0) == 0 && text.find("/LOCK") != std::string::npos;
 }
 
 leveldb::Env* env_of(const options& opts) {

@@ -146,7 +146,7 @@ class feed_cursor {
   feed_cursor& operator=(feed_cursor&&) noexcept;
   ~feed_cursor();
 
-  // True while positioned at a record; false at the end or after an error (see status()).
+  // True while positioned at a record; false at the end or after an error (see error()).
   bool valid() const;
   const record_entry& entry() const;  // requires valid()
   void next();
