@@ -132,7 +132,9 @@ class reader {
   status finish() {
     if (ok()) {
       for (auto it = obj_.begin(); it != obj_.end(); ++it) {
-        if (!known_.count(it.key())) {
+        bool known = false;
+        for (std::size_t i = 0; i < known_count_; ++i) known = known || it.key() == known_[i];
+        if (!known) {
           error_ = std::string(type_) + ": unknown field \"" + it.key() + "\"";
           break;
         }
@@ -148,7 +150,7 @@ class reader {
 
  private:
   const json* get(const char* key) {
-    known_.insert(key);
+    if (known_count_ < known_.size()) known_[known_count_++] = key;
     auto it = obj_.find(key);
     if (it == obj_.end()) {
       fail(key, "is missing");
@@ -159,7 +161,8 @@ class reader {
 
   std::string_view type_;
   const json& obj_;
-  std::set<std::string, std::less<>> known_;
+  std::array<const char*, 8> known_{};  // no body type has more than 6 fields
+  std::size_t known_count_ = 0;
   std::string error_;
 };
 

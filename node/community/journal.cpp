@@ -22,15 +22,18 @@ void journal::trim() {
   }
 }
 
-void journal::undo_from(const position& p) {
+std::size_t journal::undo_from(const position& p) {
+  std::size_t undone = 0;
   while (!marks_.empty() && marks_.back().pos >= p) {
     std::size_t start = marks_.back().start;
     while (base_ + undo_.size() > start) {
-      undo_.back()();
+      undo_.back().run();
       undo_.pop_back();
     }
     marks_.pop_back();
+    ++undone;
   }
+  return undone;
 }
 
 void journal::reset(std::optional<position> floor) {

@@ -15,12 +15,50 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <new>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "node/community/position.hpp"
 
 namespace zwerm::node::community {
+
+// One undo action. Small actions (a pointer and an old value up to 48 bytes: almost all of
+// them) live inline, so journaling a mutation does not allocate.
+class undo_entry {
+ public:
+  template <class F>
+  explicit undo_entry(F&& f) {
+    using T = std::decay_t<F>;
+    if constexpr (sizeof(T) <= sizeof(buf_) && alignof(T) <= alignof(std::max_align_t)) {
+      new (buf_) T(std::forward<F>(f));
+      ops_ = &inline_ops<T>;
+    } else {
+      new (buf_) T*(new T(std::forward<F>(f)));
+      ops_ = &heap_ops<T>;
+    }
+  }
+  undo_entry(const undo_entry&) = delete;
+  undo_entry& operator=(const undo_entry&) = delete;
+  ~undo_entry() { ops_->destroy(buf_); }
+  void run() { ops_->run(buf_); }
+
+ private:
+  struct ops {
+    void (*run)(void*);
+    void (*destroy)(void*);
+  };
+  template <class T>
+  static constexpr ops inline_ops = {[](void* p) { (*std::launder(static_cast<T*>(p)))(); },
+                                     [](void* p) { std::launder(static_cast<T*>(p))->~T(); }};
+  template <class T>
+  static constexpr ops heap_ops = {[](void* p) { (**static_cast<T**>(p))(); },
+                                   [](void* p) { delete *static_cast<T**>(p); }};
+
+  const ops* ops_;
+  alignas(std::max_align_t) unsigned char buf_[48];
+};
 
 class journal {
  public:
@@ -62,12 +100,20 @@ class journal {
     return erased;
   }
   // Any other mutation: the caller supplies the undo action.
-  void on_undo(std::function<void()> undo) { undo_.push_back(std::move(undo)); }
+  template <class F>
+  void on_undo(F&& undo) {
+    undo_.emplace_back(std::forward<F>(undo));
+  }
 
   // True when every record at position >= p can be undone.
   bool can_undo_from(const position& p) const { return !floor_ || *floor_ < p; }
-  // Undoes every record group at position >= p, newest first. Requires can_undo_from(p).
-  void undo_from(const position& p);
+  // Undoes every record group at position >= p, newest first, and returns how many groups
+  // were undone. Requires can_undo_from(p).
+  std::size_t undo_from(const position& p);
+  // Position of the newest record still applied: the newest group, else the floor.
+  std::optional<position> last() const {
+    return marks_.empty() ? floor_ : std::optional<position>(marks_.back().pos);
+  }
   // Forgets everything; `floor` is the position of the newest record that can no longer be
   // undone (nullopt: the state is empty, everything after the start is undoable).
   void reset(std::optional<position> floor);
@@ -85,7 +131,7 @@ class journal {
   void trim();
 
   std::size_t limit_;
-  std::deque<std::function<void()>> undo_;
+  std::deque<undo_entry> undo_;
   std::size_t base_ = 0;  // absolute index of undo_.front()
   std::deque<mark> marks_;
   std::optional<position> floor_;

@@ -14,6 +14,17 @@ struct snapshot_codec {
 
 namespace {
 
+constexpr std::size_t feed_entry_bytes = 70;
+
+template <class T>
+T read_le(const char* p) {
+  T v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    v |= static_cast<T>(static_cast<T>(static_cast<unsigned char>(p[i])) << (8 * i));
+  }
+  return v;
+}
+
 void put_index(snapshot_writer& w, index i) {
   w.u64(i == no_index ? 0 : std::uint64_t{i} + 1);
 }
@@ -208,17 +219,19 @@ std::string snapshot_codec::encode(const state& s) {
     for (auto m : c.members) w.u64(m);
   }
 
+  // The feed is the bulk of a snapshot: fixed-width entries (feed_entry_bytes each).
   w.u64(s.feed.size());
+  w.reserve(s.feed.size() * feed_entry_bytes);
   for (const auto& e : s.feed) {
     w.fixed(e.id);
-    w.u64(e.lamport);
-    w.u64(e.seq);
-    w.i64(e.ts);
-    put_index(w, e.author);
-    put_index(w, e.circle);
-    w.u64(e.tag_begin);
-    w.u8(e.tag_count);
-    w.u8(static_cast<std::uint8_t>(e.kind));
+    w.le(e.lamport);
+    w.le(e.seq);
+    w.le(static_cast<std::uint64_t>(e.ts));
+    w.le(e.author);
+    w.le(e.circle);
+    w.le(e.tag_begin);
+    w.le(e.tag_count);
+    w.le(static_cast<std::uint8_t>(e.kind));
   }
   put_u32s(w, s.feed_tags);
   return w.take();
@@ -279,6 +292,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
   const std::size_t topic_count = s.topics.size();
 
   r.count(&n, 40);
+  s.member_index.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     member_info m;
     r.fixed(&m.id);
@@ -316,6 +330,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
   s.steward = steward_raw == 0 ? no_index : static_cast<index>(steward_raw - 1);
 
   r.count(&n, 36);
+  s.invites.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     record_id id;
     invite_info inv;
@@ -332,6 +347,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
   if (!r.ok()) return corrupt("invites");
 
   r.count(&n, 36);
+  s.request_index.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     request_info q;
     r.fixed(&q.id);
@@ -349,6 +365,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
   if (!r.ok()) return corrupt("requests");
 
   r.count(&n, 38);
+  s.contribution_index.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     contribution_info c;
     r.fixed(&c.id);
@@ -373,6 +390,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
   }
 
   r.count(&n, 1);
+  s.thanked.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     std::uint64_t t = 0;
     r.u64(&t);
@@ -434,19 +452,28 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
     if (c.circle != no_index && c.circle >= s.circles.size()) return corrupt("contribution circle");
   }
 
-  r.count(&n, 40);
-  s.feed.resize(n);
-  for (auto& e : s.feed) {
-    r.fixed(&e.id);
-    r.u64(&e.lamport);
-    r.u64(&e.seq);
-    r.i64(&e.ts);
-    get_index(r, &e.author, member_count, false);
-    get_index(r, &e.circle, s.circles.size(), true);
-    r.u32(&e.tag_begin);
-    r.u8(&e.tag_count);
-    get_enum(r, &e.kind, static_cast<std::uint8_t>(record_kind_count));
-    if (!r.ok()) break;
+  std::string_view block;
+  if (r.count(&n, feed_entry_bytes) && r.take(n * feed_entry_bytes, &block)) {
+    s.feed.resize(n);
+    const char* p = block.data();
+    for (auto& e : s.feed) {
+      crypto::digest::from(std::string_view(p, 32), &e.id);
+      e.lamport = read_le<std::uint64_t>(p + 32);
+      e.seq = read_le<std::uint64_t>(p + 40);
+      e.ts = static_cast<std::int64_t>(read_le<std::uint64_t>(p + 48));
+      e.author = read_le<std::uint32_t>(p + 56);
+      e.circle = read_le<std::uint32_t>(p + 60);
+      e.tag_begin = read_le<std::uint32_t>(p + 64);
+      e.tag_count = static_cast<std::uint8_t>(p[68]);
+      auto kind = static_cast<std::uint8_t>(p[69]);
+      p += feed_entry_bytes;
+      if (e.author >= member_count || (e.circle != no_index && e.circle >= s.circles.size()) ||
+          kind >= record_kind_count || e.tag_count > limits::tags) {
+        r.fail();
+        break;
+      }
+      e.kind = static_cast<record_kind>(kind);
+    }
   }
   if (!r.ok()) return corrupt("feed");
   r.count(&n, 1);
@@ -485,6 +512,7 @@ status snapshot_codec::rebuild(state& s) {
       e.thanks += static_cast<std::uint32_t>(c.thanks);
     }
   }
+  s.ties.reserve(s.thanked.size());
   for (auto t : s.thanked) {
     index thanker = static_cast<index>(t >> 32);
     index giver = s.contributions[t & 0xffffffffu].author;
@@ -506,7 +534,7 @@ status snapshot_codec::rebuild(state& s) {
     }
     week_info& w = s.weeks[state::week_of(e.ts)];
     w.records += 1;
-    w.authors.insert(e.author);
+    w.mark(e.author);
   }
   return {};
 }

@@ -27,6 +27,13 @@ class snapshot_writer {
     out_.append(b.view());
   }
   void raw(std::string_view s) { out_.append(s); }
+  // Fixed-width little-endian integers (bulk sections read with one bounds check).
+  template <class T>
+  void le(T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+      out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  void reserve(std::size_t n) { out_.reserve(out_.size() + n); }
   std::string take() { return std::move(out_); }
 
  private:
@@ -56,6 +63,13 @@ class snapshot_reader {
     return true;
   }
   bool raw(std::string_view expected);
+  // The next n bytes, or false when fewer remain.
+  bool take(std::size_t n, std::string_view* out) {
+    if (!ok_ || in_.size() - pos_ < n) return ok_ = false;
+    *out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
   void fail() { ok_ = false; }
 
  private:

@@ -48,8 +48,8 @@ std::int64_t state::week_of(std::int64_t ts) {
 void state::apply(const record& r) {
   position pos = position_of(r);
   journal_.begin_record(pos);
-  journal_.assign(head_, pos);
-  journal_.assign(applied_, applied_ + 1);
+  head_ = pos;  // not journaled: rewind_to recomputes both from the journal
+  ++applied_;
 
   if (r.community != community_ || dissolved) return;
   record_kind kind = kind_of(r.type);
@@ -202,7 +202,7 @@ void rules::note_effect(state& s, const apply_context& c, record_kind kind, inde
   if (circle != no_index) jr.push_back(s.circles[circle].feed, ordinal);
   week_info& w = jr.emplace(s.weeks, state::week_of(c.r.ts), week_info{});
   jr.assign(w.records, w.records + 1);
-  jr.insert(w.authors, author);
+  if (w.mark(author)) jr.on_undo([p = &w, author] { p->unmark(author); });
 }
 
 }  // namespace zwerm::node::community

@@ -137,7 +137,22 @@ struct topic_evidence {
 
 struct week_info {
   std::uint64_t records = 0;
-  std::unordered_set<index> authors;
+  std::uint64_t authors = 0;        // distinct members with a record that took effect
+  std::vector<std::uint64_t> seen;  // bit per member index
+
+  // Marks m as active this week; true when m was not marked yet.
+  bool mark(index m) {
+    if (seen.size() <= m / 64) seen.resize(m / 64 + 1, 0);
+    std::uint64_t bit = std::uint64_t{1} << (m % 64);
+    if (seen[m / 64] & bit) return false;
+    seen[m / 64] |= bit;
+    ++authors;
+    return true;
+  }
+  void unmark(index m) {
+    seen[m / 64] &= ~(std::uint64_t{1} << (m % 64));
+    --authors;
+  }
 };
 
 struct fork_point {
@@ -157,7 +172,10 @@ class state {
 
   // Undoes every applied record at position >= p. Requires can_rewind_to(p).
   bool can_rewind_to(const position& p) const { return journal_.can_undo_from(p); }
-  void rewind_to(const position& p) { journal_.undo_from(p); }
+  void rewind_to(const position& p) {
+    applied_ -= journal_.undo_from(p);
+    head_ = journal_.last();
+  }
 
   // Declares that `author`'s records from fork.seq on have no effect. The caller (the replayer)
   // rewinds to the fork position first when records after it were applied.

@@ -12,7 +12,7 @@ nlohmann::json pulse_view(const state& s, std::int64_t now_ts) {
     auto it = s.weeks.find(w);
     if (it != s.weeks.end()) {
       records = it->second.records;
-      members = it->second.authors.size();
+      members = it->second.authors;
     }
     (w > current - 4 ? last4 : before8) += records;
     weeks.push_back({{"week_start_ts", w * week_ms - 3 * day_ms},

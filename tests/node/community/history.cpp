@@ -98,12 +98,12 @@ std::string first_difference(const std::string& a, const std::string& b) {
 std::string all_views(const state& s, std::int64_t now_ts) {
   std::string out;
   out += community_view(s).dump() + "\n";
-  out += members_view(s).dump() + "\n";
+  out += members_view_text(s) + "\n";
   feed_query all;
   all.limit = 500;
   out += feed_view(s, all).dump() + "\n";
   out += requests_view(s, {request_filter::all, 500, std::nullopt}).dump() + "\n";
-  out += balance_view(s).dump() + "\n";
+  out += balance_view_text(s) + "\n";
   for (const auto& t : s.topics) out += who_knows_view(s, t).dump() + "\n";
   out += ties_view(s).dump() + "\n";
   out += pulse_view(s, now_ts).dump() + "\n";

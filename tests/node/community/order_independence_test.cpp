@@ -109,6 +109,8 @@ TEST(order_independence, random_histories_in_random_orders_give_identical_views)
     ASSERT_GE(reference->members.size(), 8u);
     const std::int64_t now = rh.last_ts;
     const std::string expected = all_views(*reference, now);
+    ASSERT_EQ(members_view_text(*reference), members_view(*reference).dump());
+    ASSERT_EQ(balance_view_text(*reference), balance_view(*reference).dump());
     const std::string expected_snapshot = encode_snapshot(*reference);
 
     replayer_options roomy;  // defaults: every rewind through the journal

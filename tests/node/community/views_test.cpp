@@ -254,3 +254,26 @@ TEST_F(views_test, proposals_show_status_and_endorsers) {
 
 }  // namespace
 }  // namespace zwerm::node::community
+
+namespace zwerm::node::community {
+namespace {
+
+TEST(views_text, direct_text_equals_the_json_dump) {
+  test::history h;
+  auto a = h.make_member(1);
+  h.genesis(a);
+  h.write(a, "profile",
+          {{"name", "Zo\xc3\xab \"quoted\" back\\slash"},
+           {"about", ""},
+           {"skills", {"C++", "\xe2\x82\xac"}},
+           {"address", "[::1]:7000"}},
+          2000);
+  state s(h.community);
+  for (const auto& r : h.records) s.apply(r);
+  EXPECT_EQ(members_view_text(s), members_view(s).dump());
+  EXPECT_EQ(balance_view_text(s), balance_view(s).dump());
+  EXPECT_EQ(members_view(s)["members"][0]["name"], "Zo\xc3\xab \"quoted\" back\\slash");
+}
+
+}  // namespace
+}  // namespace zwerm::node::community
