@@ -59,6 +59,13 @@ struct store::impl {
   status get(const std::string& key, std::string* value, bool* found,
              const leveldb::Snapshot* snap = nullptr) const;
   status corruption(std::string what) const;
+  // Writes one synced batch; the caller holds write_mu. After a failed write LevelDB cannot
+  // tell how much of the log record reached the file, so the store then takes no further
+  // writes (write_failed) until it is reopened; reads keep working.
+  status commit(leveldb::WriteBatch& wb, std::string_view doing);
+  status refuse_if_failed() const {
+    return write_failed ? status{status_code::io_error, write_failure} : status{};
+  }
 };
 
 // Iterates the keys that start with `prefix` from `from` (>= prefix) onward.

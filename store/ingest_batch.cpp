@@ -311,7 +311,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
                                     std::span<const view_change> views, const ingest_flags& flags) {
   auto& s = *impl_;
   std::lock_guard lock(s.write_mu);
-  if (s.write_failed) return status{status_code::io_error, s.write_failure};
+  if (auto st = s.refuse_if_failed(); !st.ok()) return st;
 
   ingest_report report;
   report.outcomes.resize(records.size());
@@ -390,20 +390,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
   }
 
   if (wb.ApproximateSize() > 12) {  // 12 bytes: an empty WriteBatch's header
-    leveldb::WriteOptions w;
-    w.sync = true;
-    auto ws = s.db->Write(w, &wb);
-    if (!ws.ok()) {
-      // After a failed append or sync LevelDB cannot tell what reached the log file, so the
-      // store takes no further writes; reopening recovers to the last synced batch.
-      s.write_failed = true;
-      s.write_failure = "the store in " + s.dir.string() +
-                        " stopped accepting writes after a write error (" + ws.ToString() +
-                        "); nothing of that batch was stored. Free disk space and restart zwermd";
-      return status{status_code::io_error, "could not write to the store in " + s.dir.string() +
-                                               ": " + ws.ToString() +
-                                               "; nothing of this batch was stored"};
-    }
+    if (auto st = s.commit(wb, "write to the store"); !st.ok()) return st;
   }
   s.pending_total = pending_total;
   return report;

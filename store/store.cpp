@@ -146,6 +146,19 @@ status store::impl::get(const std::string& key, std::string* value, bool* found,
   return from_leveldb(s, dir, "read");
 }
 
+status store::impl::commit(leveldb::WriteBatch& wb, std::string_view doing) {
+  leveldb::WriteOptions w;
+  w.sync = true;
+  const auto ws = db->Write(w, &wb);
+  if (ws.ok()) return {};
+  write_failed = true;
+  write_failure = "the store in " + dir.string() +
+                  " stopped accepting writes after a write error (" + ws.ToString() +
+                  "); free disk space and restart zwermd";
+  return {status_code::io_error, "could not " + std::string(doing) + " in " + dir.string() + ": " +
+                                     ws.ToString() + "; nothing of this batch was stored"};
+}
+
 status store::impl::corruption(std::string what) const {
   return {status_code::corruption,
           "the store in " + dir.string() + " is damaged: " + what + "; " + repair_advice(dir)};
@@ -262,7 +275,7 @@ const std::filesystem::path& store::dir() const {
 
 status store::write_views(std::span<const view_change> views) {
   std::lock_guard lock(impl_->write_mu);
-  if (impl_->write_failed) return {status_code::io_error, impl_->write_failure};
+  if (auto st = impl_->refuse_if_failed(); !st.ok()) return st;
   leveldb::WriteBatch wb;
   for (const auto& c : views) {
     if (c.value) {
@@ -271,26 +284,23 @@ status store::write_views(std::span<const view_change> views) {
       wb.Delete(keys::view_key(c.key));
     }
   }
-  leveldb::WriteOptions w;
-  w.sync = true;
-  return from_leveldb(impl_->db->Write(w, &wb), impl_->dir, "write views");
+  return impl_->commit(wb, "write views");
 }
 
 status store::put_peer(const known_peer& peer) {
   std::lock_guard lock(impl_->write_mu);
-  if (impl_->write_failed) return {status_code::io_error, impl_->write_failure};
-  leveldb::WriteOptions w;
-  w.sync = true;
-  return from_leveldb(impl_->db->Put(w, keys::peer_key(peer.address), peer.info), impl_->dir,
-                      "save a peer");
+  if (auto st = impl_->refuse_if_failed(); !st.ok()) return st;
+  leveldb::WriteBatch wb;
+  wb.Put(keys::peer_key(peer.address), peer.info);
+  return impl_->commit(wb, "save a peer");
 }
 
 status store::erase_peer(const std::string& address) {
   std::lock_guard lock(impl_->write_mu);
-  if (impl_->write_failed) return {status_code::io_error, impl_->write_failure};
-  leveldb::WriteOptions w;
-  w.sync = true;
-  return from_leveldb(impl_->db->Delete(w, keys::peer_key(address)), impl_->dir, "forget a peer");
+  if (auto st = impl_->refuse_if_failed(); !st.ok()) return st;
+  leveldb::WriteBatch wb;
+  wb.Delete(keys::peer_key(address));
+  return impl_->commit(wb, "forget a peer");
 }
 
 // ---------------------------------------------------------------------------------- reads

@@ -81,6 +81,9 @@ TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_wor
   auto again = (*s)->ingest(std::vector{r2});
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message().find("restart zwermd"), std::string::npos);
+  EXPECT_EQ((*s)->put_peer({"127.0.0.1:1", "x"}).code(), status_code::io_error);
+  EXPECT_EQ((*s)->write_views(std::vector<view_change>{{"k", "v"}}).code(),
+            status_code::io_error);
   s->reset();
 
   auto reopened = store::open(db_, opts);
