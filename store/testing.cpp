@@ -65,4 +65,12 @@ status drop_table(const std::filesystem::path& dir, char table) {
   return write(**db, wb, dir);
 }
 
+status erase_record(const std::filesystem::path& dir, const crypto::digest& id) {
+  auto db = open_raw(dir, false);
+  if (!db) return db.error();
+  leveldb::WriteBatch wb;
+  wb.Delete(keys::record_key(id));
+  return write(**db, wb, dir);
+}
+
 }  // namespace zwerm::store::testing

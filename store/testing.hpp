@@ -22,4 +22,8 @@ status set_schema(const std::filesystem::path& dir, std::uint32_t version);
 // Deletes every key of one table (its one-byte prefix, e.g. 'O' or 'H') from the closed store.
 status drop_table(const std::filesystem::path& dir, char table);
 
+// Deletes one record from the records table of the closed store, leaving its indexes (as a
+// lost table block would).
+status erase_record(const std::filesystem::path& dir, const crypto::digest& id);
+
 }  // namespace zwerm::store::testing

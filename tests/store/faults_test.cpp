@@ -82,8 +82,7 @@ TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_wor
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message().find("restart zwermd"), std::string::npos);
   EXPECT_EQ((*s)->put_peer({"127.0.0.1:1", "x"}).code(), status_code::io_error);
-  EXPECT_EQ((*s)->write_views(std::vector<view_change>{{"k", "v"}}).code(),
-            status_code::io_error);
+  EXPECT_EQ((*s)->write_views(std::vector<view_change>{{"k", "v"}}).code(), status_code::io_error);
   s->reset();
 
   auto reopened = store::open(db_, opts);
@@ -199,6 +198,38 @@ TEST_F(store_faults_test, check_finds_lost_indexes_and_repair_rebuilds_them) {
   EXPECT_EQ(*(*s)->pending_count(), 1u);
   EXPECT_TRUE((*(*s)->head(c_, author_named("m0")))->forked);
   EXPECT_EQ((*s)->frontier(c_)->size(), 13u);
+}
+
+TEST_F(store_faults_test, repair_moves_records_after_a_lost_one_to_the_pending_area) {
+  auto ada = author_named("ada");
+  feed_writer w(c_, ada);
+  std::vector<record_entry> feed;
+  for (int i = 0; i < 10; ++i) feed.push_back(w.next());
+  {
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->ingest(feed).ok());
+  }
+  ASSERT_TRUE(testing::erase_record(db_, feed[4].id).ok());  // seq 5 is lost
+  {
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok());
+    EXPECT_FALSE((*s)->check().ok());
+  }
+  auto summary = store::repair(db_);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_NE(summary->find("4 records in 1 feeds"), std::string::npos) << *summary;
+  EXPECT_NE(summary->find("5 records wait"), std::string::npos) << *summary;
+  auto s = store::open(db_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
+  EXPECT_EQ((*(*s)->head(c_, ada))->seq, 4u);
+  // Sync brings seq 5 again: the rest follows from the pending area.
+  auto r = (*s)->ingest(std::vector{feed[4]});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->appended.size(), 6u);
+  EXPECT_EQ((*(*s)->head(c_, ada))->seq, 10u);
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
 }
 
 TEST_F(store_faults_test, a_truncated_table_file_is_reported_with_the_repair_command) {
