@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "store/frontier.hpp"
 #include "tests/store/synthetic.hpp"
@@ -365,6 +367,47 @@ TEST_F(store_test, communities_are_kept_apart) {
   EXPECT_EQ(s->communities()->size(), 2u);
   EXPECT_NE(*s->frontier_digest(c_), *s->frontier_digest(other));
   EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
+TEST_F(store_test, readers_on_other_threads_see_whole_batches) {
+  auto s = open();
+  std::atomic<bool> done{false};
+  std::atomic<int> checks{0};
+  std::string failure;
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto h = s->head(c_, ada_);
+      if (!h.ok()) {
+        failure = h.error().message();
+        return;
+      }
+      const std::uint64_t head = h->has_value() ? (*h)->seq : 0;
+      std::uint64_t expect = 1;
+      auto cur = s->read_feed(c_, ada_, 1);
+      for (; cur.valid(); cur.next(), ++expect) {
+        if (cur.entry().seq != expect) {
+          failure = "the feed skips from " + std::to_string(expect - 1);
+          return;
+        }
+      }
+      if (expect - 1 < head || (expect - 1) % 10 != 0) {  // batches hold 10 records
+        failure =
+            "a cursor saw " + std::to_string(expect - 1) + " records, head " + std::to_string(head);
+        return;
+      }
+      ++checks;
+    }
+  });
+  feed_writer w(c_, ada_);
+  for (int b = 0; b < 40; ++b) {
+    std::vector<record_entry> batch;
+    for (int i = 0; i < 10; ++i) batch.push_back(w.next());
+    ASSERT_TRUE(s->ingest(batch).ok());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(failure, "");
+  EXPECT_GT(checks.load(), 0);
 }
 
 TEST_F(store_test, a_second_opener_in_this_process_is_refused) {
