@@ -7,7 +7,8 @@
 // records before handing them in as record_entry values.
 //
 // Threads: `ingest`, `write_views`, `put_peer` and `erase_peer` are writes. Exactly one thread
-// at a time may write (in zwermd: the single store-writer strand of node/ingest); a mutex makes
+// at a time may write (in zwermd: the thread that owns store writes, e.g. the writer thread of
+// node::ingest_pipeline); a mutex makes
 // accidental concurrent writers wait rather than corrupt anything. Every read may be called from
 // any thread at any time, also while a write runs; each read sees the state before or after a
 // whole ingest, never half of one. Cursors read from a snapshot taken when they were made.
@@ -49,13 +50,13 @@ struct options {
   std::uint32_t max_pending_per_feed = 1'024;
   // Fork proofs kept per feed; further conflicting records are dropped. Default 16.
   std::uint32_t max_fork_proofs_per_feed = 16;
-  // LevelDB block cache in bytes. Default 16 MiB.
-  std::size_t cache_bytes = 16u << 20;
+  // LevelDB block cache in bytes (it fills only as blocks are read). Default 8 MiB.
+  std::size_t cache_bytes = 8u << 20;
   // Snappy-compress table blocks. Record bytes are mostly keys, ids and signatures, which do
   // not compress, so the default is false (it saves CPU on every flush and compaction).
   bool compress = false;
-  // LevelDB memtable size in bytes (also the most WAL replayed at open). Default 8 MiB.
-  std::size_t write_buffer_bytes = 8u << 20;
+  // LevelDB memtable size in bytes (also the most log replayed at open). Default 4 MiB.
+  std::size_t write_buffer_bytes = 4u << 20;
   // Test seam: when set, every file operation goes through this environment (see
   // store/fault_env.hpp). Default: the real file system.
   std::shared_ptr<fault_env> env;
