@@ -4,15 +4,14 @@
 #include <charconv>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "crypto/base64url.hpp"
+#include "node/community/body_json.hpp"
 
 namespace zwerm::node::community {
 
 namespace {
 
-using json = nlohmann::json;
+using json = body_value;
 
 constexpr std::array<std::string_view, record_kind_count> kind_names = {
     "community.create", "member.invite", "member.join", "member.leave", "profile",
@@ -29,13 +28,13 @@ class reader {
   reader(std::string_view type, const json& obj) : type_(type), obj_(obj) {}
 
   bool ok() const { return error_.empty(); }
-  bool has(const char* key) const { return obj_.contains(key); }
+  bool has(const char* key) const { return obj_.find(key) != nullptr; }
 
   std::string text(const char* key, std::size_t min, std::size_t max, bool multiline) {
     const json* v = get(key);
     if (!v) return {};
     if (!v->is_string()) return fail(key, "is not a string"), std::string();
-    const auto& s = v->get_ref<const std::string&>();
+    const auto& s = v->str();
     if (s.size() < min) return fail(key, min == 1 ? "is empty" : "is too short"), std::string();
     if (s.size() > max) {
       return fail(key, "is longer than " + std::to_string(max) + " bytes"), std::string();
@@ -55,7 +54,7 @@ class reader {
     if (!v) return std::nullopt;
     if (nullable && v->is_null()) return std::nullopt;
     T out;
-    if (!v->is_string() || !crypto::from_text(v->get_ref<const std::string&>(), &out)) {
+    if (!v->is_string() || !crypto::from_text(v->str(), &out)) {
       fail(key, "is not a 43-character base64url id");
       return std::nullopt;
     }
@@ -67,11 +66,11 @@ class reader {
     if (!v) return 0;
     std::int64_t n = 0;
     if (v->is_number_unsigned()) {
-      auto u = v->get<std::uint64_t>();
+      auto u = v->unsigned_integer();
       if (u > static_cast<std::uint64_t>(max_integer)) return fail(key, "is out of range"), 0;
       n = static_cast<std::int64_t>(u);
     } else if (v->is_number_integer()) {
-      n = v->get<std::int64_t>();
+      n = v->integer();
     } else {
       return fail(key, "is not an integer"), 0;
     }
@@ -86,13 +85,13 @@ class reader {
     std::vector<std::string> out;
     if (!v) return out;
     if (!v->is_array()) return fail(key, "is not an array"), out;
-    if (v->size() > limits::tags) {
+    if (v->items().size() > limits::tags) {
       return fail(key, "holds more than " + std::to_string(limits::tags) + " entries"), out;
     }
     std::set<std::string> seen;
-    for (const auto& item : *v) {
+    for (const auto& item : v->items()) {
       if (!item.is_string()) return fail(key, "holds a value that is not a string"), out;
-      const auto& s = item.get_ref<const std::string&>();
+      const auto& s = item.str();
       if (s.empty() || s.size() > limits::tag) {
         return fail(key, "holds an entry that is empty or longer than 32 bytes"), out;
       }
@@ -131,11 +130,11 @@ class reader {
   // Call last: refuses unknown fields. Returns the error status (ok when none).
   status finish() {
     if (ok()) {
-      for (auto it = obj_.begin(); it != obj_.end(); ++it) {
+      for (const auto& [field, value] : obj_.fields()) {
         bool known = false;
-        for (std::size_t i = 0; i < known_count_; ++i) known = known || it.key() == known_[i];
+        for (std::size_t i = 0; i < known_count_; ++i) known = known || field == known_[i];
         if (!known) {
-          error_ = std::string(type_) + ": unknown field \"" + it.key() + "\"";
+          error_ = std::string(type_) + ": unknown field \"" + field + "\"";
           break;
         }
       }
@@ -151,12 +150,9 @@ class reader {
  private:
   const json* get(const char* key) {
     if (known_count_ < known_.size()) known_[known_count_++] = key;
-    auto it = obj_.find(key);
-    if (it == obj_.end()) {
-      fail(key, "is missing");
-      return nullptr;
-    }
-    return &*it;
+    const json* v = obj_.find(key);
+    if (!v) fail(key, "is missing");
+    return v;
   }
 
   std::string_view type_;
@@ -248,7 +244,7 @@ result<body> parse_object(record_kind kind, std::string_view type, const json& o
       b.name = r.text("name", 1, limits::name, false);
       b.about = r.text("about", 0, limits::about, true);
       b.skills = r.tags("skills");
-      if (r.has("address") && obj.at("address").is_null()) {
+      if (r.has("address") && obj.find("address")->is_null()) {
         r.accept_null("address");
       } else {
         std::string a = r.text("address", 1, limits::address, false);
@@ -372,11 +368,12 @@ std::string normalize_topic(std::string_view text) {
 result<body> parse_body(record_kind kind, std::string_view body_json) {
   std::string_view type = type_name(kind);
   if (type.empty()) return status(status_code::invalid_argument, "unknown record type");
-  json obj = json::parse(body_json, nullptr, /*allow_exceptions=*/false);
-  if (obj.is_discarded()) {
+  std::optional<body_value> parsed = parse_body_json(body_json);
+  if (!parsed) {
     return status(status_code::invalid_argument,
                   std::string(type) + ": the body is not valid JSON");
   }
+  const body_value& obj = *parsed;
   if (!obj.is_object()) {
     return status(status_code::invalid_argument, std::string(type) + ": the body is not an object");
   }

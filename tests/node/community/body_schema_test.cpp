@@ -198,3 +198,22 @@ TEST(body_schema, control_characters_escaped_in_json_are_refused) {
 
 }  // namespace
 }  // namespace zwerm::node::community
+
+namespace zwerm::node::community {
+namespace {
+
+TEST(body_schema, duplicate_keys_floats_and_broken_json_are_refused) {
+  EXPECT_TRUE(parse_body(record_kind::member_leave, R"({"reason":"a"})").ok());
+  EXPECT_FALSE(parse_body(record_kind::member_leave, R"({"reason":"a","reason":"b"})").ok());
+  EXPECT_FALSE(parse_body(record_kind::member_leave, R"({"reason":"a"} x)").ok());
+  EXPECT_FALSE(parse_body(record_kind::member_leave, "{\"reason\":\"\xff\"}").ok());
+  EXPECT_FALSE(
+      parse_body(
+          record_kind::member_invite,
+          R"({"invitee":"ERERERERERERERERERERERERERERERERERERERERERE","note":"","expires_ts":1.0})")
+          .ok());
+  EXPECT_FALSE(parse_body(record_kind::member_leave, "").ok());
+}
+
+}  // namespace
+}  // namespace zwerm::node::community

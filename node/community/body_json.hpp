@@ -1,0 +1,64 @@
+// Internal: a light JSON value for record bodies, read with nlohmann's SAX parser (its strict
+// lexer: UTF-8, escapes, numbers) into vectors instead of a std::map based DOM, because the
+// state machine parses every body it applies and a rewind re-applies thousands of them.
+// Duplicate keys are refused (the record parser refuses them too). Not thread-safe per value.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zwerm::node::community {
+
+class body_value {
+ public:
+  enum class type : std::uint8_t {
+    null,
+    boolean,
+    integer,
+    unsigned_integer,
+    floating,
+    string,
+    array,
+    object
+  };
+
+  type kind() const { return type_; }
+  bool is_null() const { return type_ == type::null; }
+  bool is_string() const { return type_ == type::string; }
+  bool is_array() const { return type_ == type::array; }
+  bool is_object() const { return type_ == type::object; }
+  bool is_number_unsigned() const { return type_ == type::unsigned_integer; }
+  bool is_number_integer() const {
+    return type_ == type::integer || type_ == type::unsigned_integer;
+  }
+  const std::string& str() const { return string_; }
+  std::int64_t integer() const { return integer_; }
+  std::uint64_t unsigned_integer() const { return unsigned_; }
+  const std::vector<body_value>& items() const { return items_; }
+  const std::vector<std::pair<std::string, body_value>>& fields() const { return fields_; }
+  // The field's value, or nullptr when the object has no such field.
+  const body_value* find(std::string_view key) const {
+    for (const auto& [k, v] : fields_) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+
+ private:
+  friend class body_sax;
+  type type_ = type::null;
+  std::string string_;
+  std::int64_t integer_ = 0;
+  std::uint64_t unsigned_ = 0;
+  std::vector<body_value> items_;
+  std::vector<std::pair<std::string, body_value>> fields_;
+};
+
+// Parses one JSON value; nullopt on a syntax error, invalid UTF-8 or a duplicate key.
+std::optional<body_value> parse_body_json(std::string_view text);
+
+}  // namespace zwerm::node::community
