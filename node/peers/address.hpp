@@ -1,0 +1,38 @@
+// Dial addresses: the "host:port" text that the four address sources hand the peer manager,
+// parsed and put in one canonical form so that the same node learned twice is one entry.
+//
+// Accepted forms (docs/PROTOCOL.md §5, "Peers"):
+//   name:port          a DNS name: letters, digits, '-' and '.', 1..253 bytes
+//   a.b.c.d:port       an IPv4 address (the same character set as names)
+//   [v6-address]:port  an IPv6 address in brackets: hex digits, ':' and '.'
+// The port is decimal, 1..65535, without sign. The whole text is at most 255 bytes.
+// Canonical form: the host in lower case, the port without leading zeros.
+// Refused: an empty host, a port of 0 or out of range, an unbracketed IPv6 address, the
+// unspecified addresses 0.0.0.0 and [::] (they name no node), any other character.
+//
+// Pure functions; no name resolution happens here (net/'s dialer resolves at dial time).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "crypto/status.hpp"
+
+namespace zwerm::node::peers {
+
+inline constexpr std::size_t max_address_size = 255;
+
+struct dial_address {
+  std::string host;  // canonical: lower case, without the IPv6 brackets
+  std::uint16_t port = 0;
+
+  // The canonical "host:port" ("[host]:port" for IPv6): the manager's key for the address.
+  std::string text() const;
+  friend bool operator==(const dial_address&, const dial_address&) = default;
+};
+
+// Errors: invalid_argument with a sentence naming what is wrong with `text`.
+result<dial_address> parse_address(std::string_view text);
+
+}  // namespace zwerm::node::peers

@@ -1,0 +1,288 @@
+// The manager's dial choice, connection events and queries. Sources and persistence are in
+// manager.cpp.
+#include <algorithm>
+
+#include "node/peers/backoff.hpp"
+#include "node/peers/manager.hpp"
+
+namespace zwerm::node::peers {
+
+dial_failure classify_dial_error(status_code code) {
+  switch (code) {
+    case status_code::rejected:
+      return dial_failure::refused;
+    case status_code::invalid_argument:
+      return dial_failure::self;
+    default:
+      return dial_failure::unreachable;
+  }
+}
+
+const char* to_string(peer_state s) {
+  switch (s) {
+    case peer_state::connected:
+      return "connected";
+    case peer_state::dialing:
+      return "dialing";
+    case peer_state::ready:
+      return "ready";
+    case peer_state::backoff:
+      return "backoff";
+    case peer_state::banned:
+      return "banned";
+    case peer_state::self:
+      return "self";
+    case peer_state::no_key:
+      return "no_key";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------------------- choice
+
+bool manager::key_busy(const member_id& key) const {
+  if (by_key_.count(key)) return true;
+  return std::any_of(dialing_.begin(), dialing_.end(),
+                     [&](const auto& d) { return d.second == key; });
+}
+
+// Could this address ever be dialed (ignoring time and what is connected now)?
+bool manager::dialable_ever(const std::string& address, const peer_info& info) const {
+  if (info.self || self_addresses_.count(address)) return false;
+  auto key = info.key();
+  return key && *key != own_;
+}
+
+bool manager::eligible(const std::string& address, const peer_info& info, time_point now) const {
+  return dialable_ever(address, info) && info.ban_until <= now && info.next_attempt <= now &&
+         !dialing_.count(address) && !key_busy(*info.key());
+}
+
+std::vector<dial_request> manager::tick() {
+  std::vector<dial_request> out;
+  const time_point now = clock_.now();
+  std::size_t active = connections_.size() + dialing_.size();
+  if (active >= options_.target) return out;
+
+  std::vector<const std::pair<const std::string, peer_info>*> candidates;
+  for (const auto& e : entries_) {
+    if (eligible(e.first, e.second, now)) candidates.push_back(&e);
+  }
+  // Uniform choice without replacement; several addresses may expect one key, and a key is
+  // dialed through one address at a time (eligible() sees the dials started here).
+  while (active < options_.target && !candidates.empty()) {
+    std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
+    const std::size_t i = pick(rng_);
+    const auto* chosen = candidates[i];
+    candidates[i] = candidates.back();
+    candidates.pop_back();
+    const member_id key = *chosen->second.key();
+    if (key_busy(key)) continue;
+    auto where = parse_address(chosen->first);
+    if (!where.ok()) continue;  // canonical keys always parse; kept for safety
+    dialing_.emplace(chosen->first, key);
+    out.push_back({chosen->first, *where, key});
+    ++active;
+  }
+  return out;
+}
+
+std::optional<time_point> manager::next_wakeup() const {
+  if (connections_.size() + dialing_.size() >= options_.target) return std::nullopt;
+  std::optional<time_point> best;
+  for (const auto& [address, info] : entries_) {
+    if (!dialable_ever(address, info) || dialing_.count(address) || key_busy(*info.key())) continue;
+    const time_point t = std::max(info.next_attempt, info.ban_until);
+    if (!best || t < *best) best = t;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------- events
+
+void manager::count_failure(peer_info& info, time_point now) {
+  if (info.failures < UINT32_MAX) ++info.failures;
+  info.next_attempt =
+      now + full_jitter(backoff_ceiling(info.failures, options_.backoff_base, options_.backoff_cap),
+                        rng_);
+}
+
+void manager::dial_failed(std::string_view address, dial_failure why) {
+  const std::string canonical(address);
+  dialing_.erase(canonical);
+  peer_info* info = lookup(canonical);
+  if (info == nullptr || why == dial_failure::cancelled) return;
+  const time_point now = clock_.now();
+  switch (why) {
+    case dial_failure::self:
+      info->self = true;
+      break;
+    case dial_failure::refused:
+      // A key that only peer exchange named, on an address a trusted source gave: the refusal
+      // suggests the key is wrong, so forget it and wait for a trusted one.
+      if (info->key_source() == source::exchange && !info->only(source::exchange)) {
+        drop_source(canonical, source::exchange);
+        info = lookup(canonical);
+        if (info == nullptr) return;
+      }
+      count_failure(*info, now);
+      break;
+    case dial_failure::unreachable:
+    case dial_failure::cancelled:
+      count_failure(*info, now);
+      break;
+  }
+  touch(canonical);
+}
+
+connect_decision manager::admit(connection_id id, const member_id& remote, direction dir,
+                                std::string address) {
+  connect_decision d;
+  auto existing = by_key_.find(remote);
+  if (existing != by_key_.end()) {
+    const connection& old = connections_.at(existing->second);
+    // Both ends apply the same rule, so both keep the same connection: the one dialed by the
+    // smaller key; of two in one direction, the newer (the peer dialed again: the old one is
+    // probably dead on its side).
+    const bool new_preferred = (dir == direction::outbound) ? own_ < remote : remote < own_;
+    if (old.dir != dir && !new_preferred) {
+      d.keep = false;
+      return d;
+    }
+    d.close = existing->second;
+    connections_.erase(existing->second);
+    by_key_.erase(existing);
+  }
+  connections_[id] = connection{remote, dir, std::move(address), clock_.now()};
+  by_key_[remote] = id;
+  return d;
+}
+
+connect_decision manager::connected_outbound(connection_id id, std::string_view address,
+                                             const member_id& remote) {
+  const std::string canonical(address);
+  dialing_.erase(canonical);
+  if (remote == own_) {
+    if (peer_info* info = lookup(canonical)) {
+      info->self = true;
+      touch(canonical);
+    }
+    return {false, std::nullopt};
+  }
+  if (peer_info* info = lookup(canonical)) {
+    info->last_success = clock_.now();
+    touch(canonical);
+  }
+  return admit(id, remote, direction::outbound, canonical);
+}
+
+connect_decision manager::connected_inbound(connection_id id, const member_id& remote) {
+  if (remote == own_) return {false, std::nullopt};
+  return admit(id, remote, direction::inbound, {});
+}
+
+void manager::disconnected(connection_id id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  const connection c = it->second;
+  connections_.erase(it);
+  if (auto k = by_key_.find(c.remote); k != by_key_.end() && k->second == id) by_key_.erase(k);
+  if (c.dir != direction::outbound) return;
+  peer_info* info = lookup(c.address);
+  if (info == nullptr) return;
+  const time_point now = clock_.now();
+  if (now - c.since >= options_.stable_after) {
+    info->failures = 0;
+    info->next_attempt = now + full_jitter(options_.backoff_base, rng_);
+  } else {
+    count_failure(*info, now);
+  }
+  touch(c.address);
+}
+
+void manager::misbehaved(const member_id& member) {
+  const time_point now = clock_.now();
+  for (auto& [address, info] : entries_) {
+    if (info.key() != member) continue;
+    if (info.misbehaviours < UINT32_MAX) ++info.misbehaviours;
+    info.ban_until = std::max(
+        info.ban_until, now + ban_length(info.misbehaviours, options_.ban_base, options_.ban_cap));
+    touch(address);
+  }
+}
+
+void manager::banned(std::string_view address, time_point until) {
+  auto parsed = parse_address(address);
+  if (!parsed.ok()) return;
+  if (peer_info* info = lookup(parsed->text()); info != nullptr && info->ban_until < until) {
+    info->ban_until = until;
+    touch(parsed->text());
+  }
+}
+
+// ---------------------------------------------------------------------------- queries
+
+std::vector<sync::peer_address> manager::shareable() const {
+  const time_point now = clock_.now();
+  std::vector<std::pair<time_point, const std::pair<const std::string, peer_info>*>> good;
+  for (const auto& e : entries_) {
+    const peer_info& info = e.second;
+    if (!dialable_ever(e.first, info) || info.ban_until > now || info.last_success == time_point{})
+      continue;
+    good.emplace_back(info.last_success, &e);
+  }
+  std::sort(good.begin(), good.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second->first < b.second->first;
+  });
+  std::vector<sync::peer_address> out;
+  for (const auto& [when, e] : good) {
+    if (out.size() >= options_.max_share) break;
+    out.push_back({*e->second.key(), e->first});
+  }
+  return out;
+}
+
+bool manager::needs_addresses() const {
+  if (connections_.size() + dialing_.size() >= options_.target) return false;
+  std::size_t candidates = 0;
+  for (const auto& [address, info] : entries_) {
+    if (dialable_ever(address, info) && !by_key_.count(*info.key())) ++candidates;
+  }
+  return candidates < options_.target;
+}
+
+peer_state manager::state_of(const std::string& address, const peer_info& info,
+                             time_point now) const {
+  if (info.self || self_addresses_.count(address)) return peer_state::self;
+  if (dialing_.count(address)) return peer_state::dialing;
+  auto key = info.key();
+  if (!key) return peer_state::no_key;
+  if (*key == own_) return peer_state::self;
+  if (by_key_.count(*key)) return peer_state::connected;  // through this address or another
+  if (info.ban_until > now) return peer_state::banned;
+  if (info.next_attempt > now) return peer_state::backoff;
+  return peer_state::ready;
+}
+
+std::vector<peer_view> manager::known() const {
+  const time_point now = clock_.now();
+  std::vector<peer_view> out;
+  out.reserve(entries_.size());
+  for (const auto& [address, info] : entries_) {
+    out.push_back({address, info, state_of(address, info, now)});
+  }
+  return out;
+}
+
+std::vector<connection_view> manager::connections() const {
+  std::vector<connection_view> out;
+  out.reserve(connections_.size());
+  for (const auto& [id, c] : connections_) out.push_back({id, c.remote, c.dir, c.address, c.since});
+  std::sort(out.begin(), out.end(), [](const connection_view& a, const connection_view& b) {
+    return a.since != b.since ? a.since < b.since
+                              : static_cast<std::uint64_t>(a.id) < static_cast<std::uint64_t>(b.id);
+  });
+  return out;
+}
+
+}  // namespace zwerm::node::peers
