@@ -47,6 +47,7 @@ std::int64_t state::week_of(std::int64_t ts) {
 
 void state::apply(const record& r) {
   position pos = position_of(r);
+  if (head_ && pos <= *head_) return;  // out of order or a duplicate: the caller's bug, ignored
   journal_.begin_record(pos);
   head_ = pos;  // not journaled: rewind_to recomputes both from the journal
   ++applied_;

@@ -167,7 +167,8 @@ class state {
   explicit state(const community_id& community, std::size_t journal_limit = 100'000);
 
   // Applies the next record in total order. Records of other communities, of unknown types,
-  // with bad bodies or breaking a rule have no effect. Positions must strictly increase.
+  // with bad bodies or breaking a rule have no effect. Positions must strictly increase; a
+  // record at or before the head is ignored entirely (the replayer never passes one).
   void apply(const record& r);
 
   // Undoes every applied record at position >= p. Requires can_rewind_to(p).

@@ -89,6 +89,7 @@ nlohmann::json feed_view(const state& s, const feed_query& q, const record_looku
   }
   const std::size_t limit = clamp_limit(q.limit);
   auto& entries = out["entries"];
+  position last_returned;
   for (std::size_t i = end; i > 0; --i) {
     const feed_entry& e = s.feed[ordinal_at(i - 1)];
     if (q.kind && e.kind != *q.kind) continue;
@@ -96,11 +97,11 @@ nlohmann::json feed_view(const state& s, const feed_query& q, const record_looku
     if (circle != no_index && e.circle != circle) continue;
     if (topic != no_index && !has_topic(s, e, topic)) continue;
     if (entries.size() == limit) {
-      out["next_cursor"] = to_text(entry_position(s, s.feed[ordinal_at(i)]));
-      // i is the index just after the candidate that did not fit: cursor = last returned.
+      out["next_cursor"] = to_text(last_returned);  // a further match exists
       break;
     }
     entries.push_back(entry_json(s, e, lookup));
+    last_returned = entry_position(s, e);
   }
   return out;
 }
