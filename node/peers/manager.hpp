@@ -25,6 +25,8 @@
 //     `stable_after` resets the count.
 //   - misbehaved(member) bans every address expecting that key with a growing ban; banned()
 //     applies a ban decided elsewhere (net/). A banned address is not dialed until the ban ends.
+//   - Times are wall-clock and persisted; tick() caps every stored wait at backoff_cap (bans:
+//     ban_cap) from now, so a clock set back cannot hold an address back for longer.
 //   - An address that turned out to be this node (dial_failed(self), or a connection whose
 //     remote key is our own) is marked self and never dialed again.
 //   - Peer exchange never overrides: it cannot replace a key named by another source, cannot
@@ -202,6 +204,7 @@ class manager {
                          std::string address);
   bool key_busy(const member_id& key) const;
   bool dialable_ever(const std::string& address, const peer_info& info) const;
+  void cap_waits(time_point now);
   bool eligible(const std::string& address, const peer_info& info, time_point now) const;
   peer_state state_of(const std::string& address, const peer_info& info, time_point now) const;
   peer_info* lookup(std::string_view address);

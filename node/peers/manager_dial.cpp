@@ -53,6 +53,22 @@ bool manager::dialable_ever(const std::string& address, const peer_info& info) c
   return key && *key != own_;
 }
 
+// No backoff is longer than backoff_cap and no ban longer than ban_cap from now: a wall clock
+// set back (or stored times from a clock that was ahead) must not hold an address back for
+// longer than that. Called by tick(), so next_wakeup() sees the capped times.
+void manager::cap_waits(time_point now) {
+  for (auto& [address, info] : entries_) {
+    if (info.next_attempt > now + options_.backoff_cap) {
+      info.next_attempt = now + options_.backoff_cap;
+      touch(address);
+    }
+    if (info.ban_until > now + options_.ban_cap) {
+      info.ban_until = now + options_.ban_cap;
+      touch(address);
+    }
+  }
+}
+
 bool manager::eligible(const std::string& address, const peer_info& info, time_point now) const {
   return dialable_ever(address, info) && info.ban_until <= now && info.next_attempt <= now &&
          !dialing_.count(address) && !key_busy(*info.key());
@@ -61,6 +77,7 @@ bool manager::eligible(const std::string& address, const peer_info& info, time_p
 std::vector<dial_request> manager::tick() {
   std::vector<dial_request> out;
   const time_point now = clock_.now();
+  cap_waits(now);
   std::size_t active = connections_.size() + dialing_.size();
   if (active >= options_.target) return out;
 
@@ -214,6 +231,7 @@ void manager::misbehaved(const member_id& member) {
 void manager::banned(std::string_view address, time_point until) {
   auto parsed = parse_address(address);
   if (!parsed.ok()) return;
+  until = std::min(until, clock_.now() + options_.ban_cap);
   if (peer_info* info = lookup(parsed->text()); info != nullptr && info->ban_until < until) {
     info->ban_until = until;
     touch(parsed->text());

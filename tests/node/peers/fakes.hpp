@@ -19,6 +19,7 @@ class fake_clock final : public clock {
  public:
   time_point now() const override { return now_; }
   void advance(milliseconds d) { now_ += d; }
+  void set_back(milliseconds d) { now_ -= d; }
 
  private:
   // A realistic wall-clock time (2026), so that "epoch" keeps meaning "never".

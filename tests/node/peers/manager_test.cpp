@@ -202,6 +202,29 @@ TEST_F(ManagerTest, BansFromNetAreHonouredAndExpire) {
   EXPECT_EQ(m.tick().size(), 1u);
 }
 
+// The clock is wall time (it is persisted). Set back by a day, it must not hold addresses back
+// for a day: no wait exceeds backoff_cap (or ban_cap for bans) from the current time.
+TEST_F(ManagerTest, AWallClockSetBackDelaysNoLongerThanTheCaps) {
+  manager_options o = test_options(2);
+  o.backoff_cap = 30s;
+  o.ban_cap = 5min;
+  manager m(own, o, clock);
+  add_invites(m, 2);
+  for (int i = 0; i < 8; ++i) {
+    for (const auto& d : m.tick()) m.dial_failed(d.address, dial_failure::unreachable);
+    clock.advance(1min);
+  }
+  m.misbehaved(key(2));
+  m.banned(addr(1), clock.now() + 1000h);
+  EXPECT_LE(m.find(addr(1))->ban_until, clock.now() + 5min) << "a ban is stored capped";
+  clock.set_back(24h);
+  EXPECT_TRUE(m.tick().empty());
+  ASSERT_TRUE(m.next_wakeup());
+  EXPECT_LE(*m.next_wakeup(), clock.now() + 5min);
+  clock.advance(5min);
+  EXPECT_EQ(m.tick().size(), 2u);
+}
+
 TEST_F(ManagerTest, AnAddressThatIsThisNodeIsNeverDialedAgain) {
   manager m(own, test_options(6), clock);
   add_invites(m, 3);

@@ -4,23 +4,64 @@
 // (see docs/ARCHITECTURE.md, "Peers"), with short backoff times.
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/use_future.hpp>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
 #include "node/peers/manager.hpp"
-#include "tests/net/net_fixture.hpp"
 
 namespace zwerm::node::peers {
 namespace {
 
 using namespace std::chrono_literals;
-using net::testing::io_thread;
-using net::testing::make_network;
-using net::testing::recorder;
-using net::testing::scripted_authorizer;
+// An io_context on its own thread; run() executes a function there and waits for it.
+class io_thread {
+ public:
+  io_thread() : guard_(net::asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
+  ~io_thread() {
+    guard_.reset();
+    ioc_.stop();
+    thread_.join();
+  }
+  net::asio::any_io_executor executor() { return ioc_.get_executor(); }
+  template <class F>
+  auto run(F f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto done = task.get_future();
+    net::asio::post(ioc_, [&task] { task(); });
+    return done.get();
+  }
+
+ private:
+  net::asio::io_context ioc_;
+  net::asio::executor_work_guard<net::asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+// The listening nodes admit every member and ignore what they are sent.
+class admit_all final : public net::authorizer {
+ public:
+  net::admission authorize(const crypto::network_key&, const crypto::public_key&) override {
+    return net::admission::accept;
+  }
+  bool check_token(const crypto::network_key&, const crypto::public_key&,
+                   std::string_view) override {
+    return false;
+  }
+};
+class quiet_handler final : public net::session_handler {
+ public:
+  void on_connected(const net::session_ptr&) override {}
+  void on_message(const net::session_ptr&, std::string_view) override {}
+  void on_closed(const net::session_ptr&, const net::disconnect_info&) override {}
+};
 
 // The daemon's side in small: a manager, a dialer and a timer loop, all on the I/O thread.
 class driver final : public net::session_handler, public std::enable_shared_from_this<driver> {
@@ -115,7 +156,7 @@ class driver final : public net::session_handler, public std::enable_shared_from
 
 struct node {
   crypto::key_pair keys = crypto::generate_key_pair();
-  recorder handler;
+  quiet_handler handler;
   std::shared_ptr<net::listener> listener;
   std::uint16_t port = 0;
 };
@@ -164,8 +205,12 @@ class PeersOverNet : public ::testing::Test {
   }
 
   io_thread io;
-  crypto::network_key network = make_network(7);
-  scripted_authorizer auth;
+  crypto::network_key network = [] {
+    crypto::network_key k;
+    k.bytes.fill(7);
+    return k;
+  }();
+  admit_all auth;
   std::array<node, 3> nodes;
   std::shared_ptr<driver> d;
 };
