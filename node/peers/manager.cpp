@@ -55,7 +55,7 @@ status manager::restore() {
     const peer_info& i = *info;
     entries_.insert_or_assign(p.address, i);
     if (i.has(source::profile) && i.keys[static_cast<std::size_t>(source::profile)])
-      profile_of_[*i.keys[static_cast<std::size_t>(source::profile)]] = p.address;
+      claim_profile(*i.keys[static_cast<std::size_t>(source::profile)], p.address);
   }
   if (bad > 0)
     return {status_code::corruption, std::to_string(bad) +
@@ -163,16 +163,30 @@ status manager::add_invite(std::string_view address, const member_id& key) {
   return add_source(address, source::invite, key);
 }
 
+void manager::claim_profile(const member_id& member, const std::string& canonical) {
+  if (auto old = profile_of_.find(member); old != profile_of_.end()) unclaim_profile(member);
+  profile_of_[member] = canonical;
+  claims_[canonical].insert(member);
+}
+
+void manager::unclaim_profile(const member_id& member) {
+  auto old = profile_of_.find(member);
+  if (old == profile_of_.end()) return;
+  if (auto c = claims_.find(old->second); c != claims_.end()) {
+    c->second.erase(member);
+    if (c->second.empty()) claims_.erase(c);
+  }
+  profile_of_.erase(old);
+}
+
 void manager::release_profile(const std::string& canonical, const member_id& member) {
   peer_info* info = lookup(canonical);
   if (info == nullptr || info->keys[static_cast<std::size_t>(source::profile)] != member) return;
   // Another member's profile may name the same address (a moved node, a mistake): it keeps
   // the profile source alive with its own key.
-  for (const auto& [other, address] : profile_of_) {
-    if (address == canonical) {
-      set_source(canonical, source::profile, other);
-      return;
-    }
+  if (auto c = claims_.find(canonical); c != claims_.end() && !c->second.empty()) {
+    set_source(canonical, source::profile, *c->second.begin());
+    return;
   }
   drop_source(canonical, source::profile);
 }
@@ -195,11 +209,11 @@ status manager::set_profile(const member_id& member, std::optional<std::string_v
       return st;
     }
     const std::string previous = old->second;
-    profile_of_.erase(old);
+    unclaim_profile(member);
     release_profile(previous, member);
   }
   if (canonical) {
-    profile_of_[member] = *canonical;
+    claim_profile(member, *canonical);
     set_source(*canonical, source::profile, member);
   }
   return st;

@@ -196,6 +196,8 @@ class manager {
   status add_source(std::string_view address, source s, std::optional<member_id> key);
   void set_source(const std::string& canonical, source s, std::optional<member_id> key);
   void drop_source(const std::string& canonical, source s);
+  void claim_profile(const member_id& member, const std::string& canonical);
+  void unclaim_profile(const member_id& member);
   void release_profile(const std::string& canonical, const member_id& member);
   void key_changed(peer_info& info);
   bool evict_one_exchange();
@@ -220,6 +222,7 @@ class manager {
   std::set<std::string> dirty_;  // saved (or erased, when gone from entries_) at flush()
   std::set<std::string> self_addresses_;
   std::map<member_id, std::string> profile_of_;  // member → canonical address of its profile
+  std::map<std::string, std::set<member_id>> claims_;  // the reverse: address → members
   std::unordered_map<connection_id, connection> connections_;
   std::map<member_id, connection_id> by_key_;
   std::map<std::string, member_id> dialing_;  // canonical address → key being dialed
