@@ -41,6 +41,11 @@ class message_assembler {
 
   // Bytes of a partial message held back for the next feed.
   std::size_t buffered() const { return partial_.size(); }
+  // Drops any partial message and frees its memory (the stream has ended).
+  void reset() {
+    std::string().swap(partial_);
+    partial_need_ = 0;
+  }
 
  private:
   // Returns the announced length, or refuses it.

@@ -261,6 +261,16 @@ awaitable<bool> session::fill(std::size_t n, const char* op) {
 
 awaitable<void> session::reader() {
   auto self = shared_from_this();
+  // However the reader ends, the read buffers go with it: a closed session that someone still
+  // holds a handle to keeps no buffers (no read is pending once the reader has returned).
+  struct release_buffers {
+    session* s;
+    ~release_buffers() {
+      std::vector<char>().swap(s->rbuf_);
+      s->rbeg_ = s->rend_ = 0;
+      s->assembler_.reset();
+    }
+  } release{this};
   std::string plain;
   plain.reserve(crypto::box_max_body);
   for (;;) {
@@ -489,8 +499,12 @@ void session::abort(disconnect_info why) {
   writer_timer_.cancel();
   space_timer_.cancel();
   resume_timer_.cancel();
-  queue_.clear();
+  std::deque<std::string>().swap(queue_);
   queued_bytes_ = 0;
+  // Wipes the stream keys. Safe: every coroutine checks phase_ after each suspension before
+  // it touches the sealer or the opener again.
+  sealer_.reset();
+  opener_.reset();
 
   const std::string peer = remote_endpoint_.port() == 0 ? std::string("(not connected)")
                                                         : remote_endpoint_.address().to_string();

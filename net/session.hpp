@@ -80,7 +80,8 @@ class session : public std::enable_shared_from_this<session> {
 
   // --- receiving ---
   // Stops reading from the socket until resume_reading() (receive-side flow control). The
-  // keepalive timeout does not run while paused.
+  // keepalive timeout does not run while paused. Messages already decrypted (the rest of the
+  // current body, at most 4 KiB) are still delivered after the call.
   void pause_reading();
   void resume_reading();
 

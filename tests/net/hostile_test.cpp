@@ -3,6 +3,8 @@
 // its deadline, and an honest client must complete during and after it.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "tests/net/net_fixture.hpp"
@@ -345,6 +347,81 @@ TEST_F(hostile_test, BannedAddressIsClosedAtAcceptWithGrowingBackoff) {
   const auto until2 =
       io.run([&] { return server->bans().banned_until(asio::ip::make_address("127.0.0.2")); });
   EXPECT_EQ(until2 - clock.now(), 20s);
+}
+
+}  // namespace
+}  // namespace zwerm::net::testing
+
+namespace zwerm::net::testing {
+namespace {
+
+long resident_kib() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long kib = -1;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
+  std::fclose(f);
+  return kib;
+}
+
+// ZWERM_SOAK=1: a minute of mixed attacks from many addresses while honest clients keep
+// talking; descriptors and sessions return to baseline and memory stays bounded.
+TEST_F(hostile_test, SoakMixedAttacksKeepResourcesBounded) {
+  if (std::getenv("ZWERM_SOAK") == nullptr) GTEST_SKIP() << "set ZWERM_SOAK=1 to run";
+  options.max_inbound = 128;
+  server_handler.forget_closed = true;
+  start_listener();
+  expect_honest_client_works("soak warm-up");
+  const int fds_before = open_fd_count();
+  const long rss_before = resident_kib();
+  std::mt19937 rng(2026);
+  const auto end = std::chrono::steady_clock::now() + 60s;
+  int round = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    ++round;
+    const std::string source =
+        "127.0." + std::to_string(2 + rng() % 200) + "." + std::to_string(1 + rng() % 250);
+    std::vector<std::unique_ptr<raw_client>> attackers;
+    for (int i = 0; i < 20; ++i) {
+      auto c = std::make_unique<raw_client>(endpoint, source);
+      switch (rng() % 4) {
+        case 0: {  // random bytes
+          std::string junk(1 + rng() % 300, '\0');
+          for (auto& ch : junk) ch = static_cast<char>(rng());
+          c->write(junk);
+          break;
+        }
+        case 1: {  // a wrong network key
+          crypto::shs_client shs(make_network(99), client_keys, server_keys.pk);
+          c->write(as_string(shs.hello()));
+          break;
+        }
+        case 2: {  // a tampered box after a genuine handshake
+          raw_session rs;
+          if (rs.handshake(*c, make_network(1), client_keys, server_keys.pk)) {
+            std::string frame = rs.admission() + rs.seal_message("x");
+            frame.back() ^= 1;
+            c->write(frame);
+          }
+          break;
+        }
+        default:  // connect and say nothing
+          break;
+      }
+      attackers.push_back(std::move(c));
+    }
+    expect_honest_client_works("soak round " + std::to_string(round));
+    attackers.clear();  // hang up
+  }
+  ASSERT_TRUE(wait_no_sessions(options.session.handshake_timeout + slack));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_LE(open_fd_count(), fds_before);
+  const long rss_after = resident_kib();
+  EXPECT_LT(rss_after - rss_before, 32 * 1024) << rss_before << " KiB -> " << rss_after << " KiB";
+  std::printf("soak: %d rounds, RSS %ld -> %ld KiB, %llu bans\n", round, rss_before, rss_after,
+              static_cast<unsigned long long>(server_stats().bans));
 }
 
 }  // namespace
