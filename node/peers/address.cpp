@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "crypto/base64url.hpp"
+
 namespace zwerm::node::peers {
 
 namespace {
@@ -80,6 +82,23 @@ result<dial_address> parse_address(std::string_view text) {
   if (port == 0 || port > 65535) return refuse(text, "the port is not 1..65535");
   out.port = static_cast<std::uint16_t>(port);
   return out;
+}
+
+result<address_hint> parse_hint(std::string_view text) {
+  address_hint hint;
+  const std::size_t at = text.find('@');
+  if (at != std::string_view::npos) {
+    crypto::public_key k;
+    if (!crypto::from_text(text.substr(0, at), &k))
+      return status(status_code::invalid_argument,
+                    "the key before '@' is not a member id (43 characters of base64url)");
+    hint.key = k;
+    text.remove_prefix(at + 1);
+  }
+  auto parsed = parse_address(text);
+  if (!parsed.ok()) return parsed.error();
+  hint.address = parsed->text();
+  return hint;
 }
 
 }  // namespace zwerm::node::peers

@@ -14,9 +14,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "crypto/bytes.hpp"
 #include "crypto/status.hpp"
 
 namespace zwerm::node::peers {
@@ -34,5 +36,18 @@ struct dial_address {
 
 // Errors: invalid_argument with a sentence naming what is wrong with `text`.
 result<dial_address> parse_address(std::string_view text);
+
+// An address and, when known, the member key expected there (the Secret Handshake needs it).
+struct address_hint {
+  std::string address;
+  std::optional<crypto::public_key> key;
+  friend bool operator==(const address_hint&, const address_hint&) = default;
+};
+
+// How an operator writes an address with its key (config `bootstrap`, `zwerm peer add`):
+// "KEY@host:port", KEY being the member id's text form (base64url, 43 characters), or a bare
+// "host:port". The address of the result is canonical.
+// Errors: invalid_argument (a bad key or address, with the reason).
+result<address_hint> parse_hint(std::string_view text);
 
 }  // namespace zwerm::node::peers

@@ -64,13 +64,6 @@ using member_id = crypto::public_key;
 enum class connection_id : std::uint64_t {};
 enum class direction { outbound, inbound };
 
-// A config (`bootstrap`) entry: an address, and the key expected there when the operator gave
-// one.
-struct address_hint {
-  std::string address;
-  std::optional<member_id> key;
-};
-
 // A dial to start: the daemon hands host, port and key to net::dialer (with the community's
 // network key) and reports the outcome with `address`.
 struct dial_request {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "crypto/base64url.hpp"
 #include "node/peers/address.hpp"
 
 namespace zwerm::node::peers {
@@ -55,6 +56,24 @@ TEST(PeerAddress, RefusesOverlongTextAndQuotesOnlyAPrefix) {
   const std::string max_host(max_address_size - 2, 'a');  // "a…a:1" is exactly 255 bytes
   EXPECT_TRUE(parse_address(max_host + ":1").ok());
   EXPECT_FALSE(parse_address(max_host + ":11").ok());
+}
+
+TEST(PeerAddress, HintsCarryAnOptionalKeyBeforeTheAddress) {
+  crypto::public_key k;
+  k.bytes.fill(0x42);
+  const std::string key_text = crypto::to_text(k);
+  auto h = parse_hint(key_text + "@Example.org:7411");
+  ASSERT_TRUE(h.ok()) << h.error().message();
+  EXPECT_EQ(h->key, k);
+  EXPECT_EQ(h->address, "example.org:7411");
+  auto bare = parse_hint("[::1]:7411");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(bare->key);
+  EXPECT_EQ(bare->address, "[::1]:7411");
+  EXPECT_FALSE(parse_hint("@host:1").ok());
+  EXPECT_FALSE(parse_hint(key_text.substr(1) + "@host:1").ok());
+  EXPECT_FALSE(parse_hint(key_text + "@host").ok());
+  EXPECT_FALSE(parse_hint(key_text + "@" + key_text + "@host:1").ok());
 }
 
 }  // namespace
