@@ -41,7 +41,7 @@ void add_community_commands(CLI::App& app, session& s) {
   create
       ->add_option("--quorum", c->quorum_pct,
                    "Percent of active members whose endorsement adopts a proposal")
-      ->check(CLI::Range(1, 100))
+      ->check(CLI::Range(1, 99))
       ->capture_default_str();
   create->callback([&s, c] {
     s.set_action([c](session& s) {

@@ -1,5 +1,6 @@
 #include "cli/render.hpp"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -66,7 +67,7 @@ std::string scalar_text(std::string_view key, const json& v, const names_map& na
                         std::int64_t now) {
   if (v.is_null()) return "-";
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-  if (v.is_number_integer() && ends_with(key, "_ts")) {
+  if (v.is_number_integer() && (ends_with(key, "_ts") || key == "ts")) {
     return v.get<std::int64_t>() > 0 ? relative_time(v.get<std::int64_t>(), now) : "-";
   }
   if (v.is_number()) return v.dump();
@@ -109,8 +110,40 @@ bool is_flexible(std::string_view key) {
          key == "about" || key == "skills" || key == "tags" || key == "reason" || key == "name";
 }
 
-std::string render_rows(const json& rows, const names_map& names, std::int64_t now,
+// Makes a row printable: a nested author/member object becomes its name (or id), a body's
+// title becomes a column, and bookkeeping numbers people do not read are dropped.
+json flatten_row(const json& row) {
+  json out = json::object();
+  for (const auto& [key, v] : row.items()) {
+    if (key == "lamport" || key == "seq" || key == "address") continue;
+    if (key == "body" && v.is_object()) {
+      if (v.contains("title") && v["title"].is_string()) out["title"] = v["title"];
+      if (v.contains("text") && v["text"].is_string()) out["text"] = v["text"];
+    } else if (v.is_object() && (v.contains("name") || v.contains("id"))) {
+      const std::string name = v.value("name", std::string());
+      out[key] = name.empty() ? v.value("id", std::string()) : name;
+    } else {
+      out[key] = v;
+    }
+  }
+  return out;
+}
+
+// Columns people look for first; the rest follow in the order the node sent them.
+int column_rank(std::string_view key) {
+  static constexpr std::string_view order[] = {
+      "name",   "ts",     "type",  "author", "title", "text",  "action",
+      "status", "skills", "given", "taken",  "flags", "score", "last_active_ts"};
+  for (std::size_t i = 0; i < std::size(order); ++i) {
+    if (order[i] == key) return static_cast<int>(i);
+  }
+  return key == "id" ? 1000 : 100;
+}
+
+std::string render_rows(const json& raw_rows, const names_map& names, std::int64_t now,
                         std::size_t width) {
+  json rows = json::array();
+  for (const auto& row : raw_rows) rows.push_back(flatten_row(row));
   std::vector<std::string> keys;
   for (const auto& row : rows) {
     for (const auto& [key, v] : row.items()) {
@@ -118,6 +151,9 @@ std::string render_rows(const json& rows, const names_map& names, std::int64_t n
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
     }
   }
+  std::stable_sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+    return column_rank(a) < column_rank(b);
+  });
   std::vector<table::column> columns;
   for (const auto& k : keys) columns.push_back({label(k), is_flexible(k), false});
   table t(columns);

@@ -1,20 +1,23 @@
 # zwerm_node: the daemon's parts (config, lock, local socket, JSON-RPC server and methods);
-# zwermd: the daemon binary. Libraries of other areas are linked as they exist in this build,
-# and each one switches on the RPC methods it backs (see node/daemon/rpc_methods.cpp).
+# zwermd: the daemon binary. It links the areas that back its RPC methods: the store, ingest,
+# records and the community state (net/ and sync are not wired yet: see rpc_methods.cpp).
 add_library(zwerm_node
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/daemon.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_lock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_community.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_methods.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_protocol.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_server.cpp
 )
 target_include_directories(zwerm_node PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_node
-  PUBLIC zwerm_crypto Boost::headers nlohmann_json::nlohmann_json Threads::Threads
+  PUBLIC zwerm_crypto zwerm_records zwerm_store zwerm_ingest zwerm_community Boost::headers
+         nlohmann_json::nlohmann_json Threads::Threads
   PRIVATE spdlog::spdlog)
 target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}")
 zwerm_warnings(zwerm_node)

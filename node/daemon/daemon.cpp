@@ -10,10 +10,13 @@
 #include "crypto/home.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sodium.hpp"
+#include "node/daemon/community_host.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "node/daemon/local_socket.hpp"
+#include "node/daemon/rpc_community.hpp"
 #include "node/daemon/rpc_methods.hpp"
 #include "node/daemon/rpc_server.hpp"
+#include "store/store.hpp"
 
 namespace zwerm::node {
 
@@ -25,6 +28,8 @@ struct node_daemon::parts {
   daemon_options options;
   std::optional<home_lock> lock;
   crypto::key_pair identity;
+  std::unique_ptr<store::store> db;
+  std::unique_ptr<community_host> communities;
   node_services services;
   rpc::method_table methods;
   std::unique_ptr<rpc_server> rpc;
@@ -112,12 +117,26 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   }
   p->identity = *keys;
 
+  auto db = store::store::open(p->home.db());
+  if (!db) {
+    return failure{db.error().code() == status_code::busy ? exit_busy : exit_failure,
+                   "cannot open the store: " + db.error().message()};
+  }
+  p->db = std::move(*db);
+  auto communities = community_host::open(*p->db, p->identity, p->home.root / "communities.json");
+  if (!communities) {
+    return failure{exit_failure, "cannot load the communities: " + communities.error().message()};
+  }
+  p->communities = std::move(*communities);
+
+  p->services.communities = p->communities.get();
   p->services.options = &p->options;
   p->services.node_id = p->identity.pk;
   p->services.home = p->home.root;
   p->services.started_steady = std::chrono::steady_clock::now();
   p->services.started_ms = now_ms();
   register_methods(p->methods, p->services);
+  register_community_methods(p->methods, *p->communities, p->services);
 
   auto acceptor = bind_private_socket(p->io.get_executor(), p->home.socket());
   if (!acceptor) {
@@ -130,6 +149,20 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   rpc_options.max_queue = p->options.limits.max_watch_queue;
   p->rpc =
       std::make_unique<rpc_server>(std::move(*acceptor), p->home.socket(), p->methods, rpc_options);
+  // Every record the store appends reaches `watch` clients, filtered by their params.
+  community_host* host = p->communities.get();
+  rpc_server* rpc = p->rpc.get();
+  p->communities->on_appended = [host, rpc](const record& r) {
+    rpc->publish("records", "watch.record", watch_notification(*host, r),
+                 [host, &r](const rpc::json& sub) {
+                   if (sub.contains("type") && sub["type"].is_string() && sub["type"] != r.type) {
+                     return false;
+                   }
+                   if (!sub.contains("community") || !sub["community"].is_string()) return true;
+                   auto wanted = host->resolve(sub["community"].get<std::string>());
+                   return wanted.ok() && *wanted == r.community;
+                 });
+  };
   return std::unique_ptr<node_daemon>(new node_daemon(std::move(p)));
 }
 
@@ -161,6 +194,7 @@ void node_daemon::stop() {
   boost::system::error_code ignored;
   p_->signals.cancel(ignored);
   p_->rpc->stop();
+  // The store closes when the daemon object goes (after io.run() returned).
   // With the acceptor, the sessions and the signal wait gone, io.run() returns once the
   // coroutines have unwound.
 }

@@ -5,7 +5,10 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "crypto/home.hpp"
 #include "node/daemon/daemon.hpp"
+#include "node/daemon/home_lock.hpp"
+#include "store/store.hpp"
 
 namespace {
 
@@ -17,6 +20,25 @@ std::optional<std::string> take_passphrase() {
   std::string value(p);
   ::unsetenv("ZWERM_PASSPHRASE");
   return value;
+}
+
+// zwermd repair: rebuilds the store's indexes. Holds the home lock so no daemon runs meanwhile.
+int run_repair(const zwerm::node::daemon_launch& launch) {
+  using namespace zwerm::node;
+  zwerm::home_paths home{zwerm::resolve_home(launch.home)};
+  auto lock = home_lock::acquire(home.lock());
+  if (!lock) {
+    std::cerr << "zwermd: " << lock.error().message() << "\n";
+    return lock.error().code() == zwerm::status_code::busy ? exit_busy : exit_failure;
+  }
+  std::cerr << "zwermd: repairing the store in " << home.db().string() << " ...\n";
+  auto done = zwerm::store::store::repair(home.db());
+  if (!done) {
+    std::cerr << "zwermd: repair failed: " << done.error().message() << "\n";
+    return exit_failure;
+  }
+  std::cout << *done << "\n";
+  return exit_clean;
 }
 
 }  // namespace
@@ -58,11 +80,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  if (*repair) {
-    std::cerr << "zwermd: repair is not available in this build yet: it needs the store "
-                 "(store/), which has not landed in this zwermd\n";
-    return exit_failure;
-  }
+  if (*repair) return run_repair(launch);
 
   launch.passphrase = take_passphrase();
   auto opened = node_daemon::open(launch);

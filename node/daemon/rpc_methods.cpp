@@ -5,6 +5,7 @@
 #include <array>
 
 #include "crypto/base64url.hpp"
+#include "node/daemon/community_host.hpp"
 #include "node/daemon/invite_code.hpp"
 
 #ifndef ZWERM_VERSION
@@ -38,11 +39,23 @@ reply status_method(const node_services& s, const json&) {
       {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
       {"listen", s.options->listen.to_string()},
   };
+  json missing = json::array();
+  if (s.communities) {
+    json rows = json::array();
+    for (const auto& id : s.communities->ids()) {
+      const auto* st = s.communities->state_of(id);
+      rows.push_back(json{{"id", crypto::to_text(id)},
+                          {"name", st->name},
+                          {"active_members", st->active_count},
+                          {"records", st->applied()}});
+    }
+    result["communities"] = std::move(rows);
+  } else {
+    missing.push_back(json{{"field", "communities"}, {"needs", needs_community}});
+  }
   // Not yet served by this build: named, never faked.
-  result["not_available"] = json::array({
-      json{{"field", "communities"}, {"needs", needs_community}},
-      json{{"field", "peers"}, {"needs", needs_net}},
-  });
+  missing.push_back(json{{"field", "peers"}, {"needs", needs_net}});
+  result["not_available"] = std::move(missing);
   return reply::ok(std::move(result));
 }
 

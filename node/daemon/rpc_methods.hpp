@@ -17,6 +17,8 @@
 
 namespace zwerm::node {
 
+class community_host;
+
 // What the methods read. Owned by the daemon, which outlives the table; every pointer is
 // non-null.
 struct node_services {
@@ -24,7 +26,8 @@ struct node_services {
   crypto::public_key node_id;
   std::filesystem::path home;
   std::chrono::steady_clock::time_point started_steady;
-  std::int64_t started_ms = 0;  // wall clock at start, ms since the epoch
+  std::int64_t started_ms = 0;            // wall clock at start, ms since the epoch
+  community_host* communities = nullptr;  // the communities this node is in
 };
 
 // Fills `table` with every method. The handlers keep pointers to `services` and to `table`

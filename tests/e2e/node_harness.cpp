@@ -1,6 +1,9 @@
 #include "tests/e2e/node_harness.hpp"
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <stdexcept>
 #include <thread>
@@ -11,12 +14,32 @@ std::string program(const std::string& name) {
   return std::string(ZWERM_BINARY_DIR) + "/bin/" + name;
 }
 
+namespace {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the system picked it).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot find a free port on 127.0.0.1");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
 node_harness::node_harness(const std::string& name)
     : dir_("zw-" + name), scratch_("zw-out"), name_(name) {
   // init refuses an existing identity, and mkdtemp made the directory: init into it anyway,
   // since init only needs the identity file to be absent.
+  listen_ = "127.0.0.1:" + std::to_string(free_port());
   auto r = run_program({program("zwerm"), "--home", home().string(), "--json", "init", "--name",
-                        name, "--listen", "127.0.0.1:0"},
+                        name, "--listen", listen_},
                        scratch_.path());
   if (r.exit_code != 0) throw std::runtime_error("zwerm init failed: " + r.err);
   member_id_ = nlohmann::json::parse(r.out).at("member_id").get<std::string>();

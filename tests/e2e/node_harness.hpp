@@ -18,12 +18,14 @@ std::string program(const std::string& name);
 
 class node_harness {
  public:
-  // Makes the home (zwerm init --name NAME --listen 127.0.0.1:0). Throws when init fails.
+  // Makes the home (zwerm init --name NAME --listen 127.0.0.1:PORT, PORT free when asked).
+  // Throws when init fails.
   explicit node_harness(const std::string& name);
 
   const std::filesystem::path& home() const { return dir_.path(); }
   const std::string& member_id() const { return member_id_; }
   const std::string& name() const { return name_; }
+  const std::string& listen() const { return listen_; }
 
   // Starts zwermd and waits (up to 10 s) until `zwerm status` answers. Returns false, with the
   // daemon's log in *why, when it does not.
@@ -46,6 +48,7 @@ class node_harness {
   temp_dir scratch_;
   std::string name_;
   std::string member_id_;
+  std::string listen_;
   std::unique_ptr<child_process> daemon_;
 };
 

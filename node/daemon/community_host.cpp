@@ -1,0 +1,297 @@
+#include "node/daemon/community_host.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
+#include "node/record_parse.hpp"
+#include "node/record_writer.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using json = nlohmann::json;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Reads a community's stored records in total order for the replayer.
+community::record_source source_for(store::store& s, const community_id& c) {
+  return [&s, c](const std::optional<community::position>& after,
+                 const community::record_visitor& visit) -> status {
+    store::order_position from{};
+    if (after) from = {after->lamport, after->author, after->seq};
+    auto cursor = s.read_order(c, from);
+    for (; cursor.valid(); cursor.next()) {
+      if (after) {
+        const auto p = cursor.position();
+        if (p.lamport == after->lamport && p.author == after->author && p.seq == after->seq) {
+          continue;  // strictly after
+        }
+      }
+      auto r = record_from_store(cursor.entry());
+      if (!r) return r.error();
+      if (!visit(*r)) break;
+    }
+    return cursor.error();
+  };
+}
+
+}  // namespace
+
+result<record> record_from_store(const store::record_entry& e) {
+  // The store holds only records this node verified before committing them.
+  auto parsed = parse_record(e.bytes, signature_check::skip);
+  if (!parsed) {
+    return status{status_code::corruption, "a stored record does not parse any more (" +
+                                               parsed.to_status().message() +
+                                               "); run zwermd repair"};
+  }
+  return std::move(*parsed);
+}
+
+community_host::community_host(store::store& s, const crypto::key_pair& me,
+                               std::filesystem::path secrets)
+    : store_(s), me_(me), secrets_file_(std::move(secrets)) {
+  ingestor_ = std::make_unique<ingestor>(store_);
+  lookup_ = [this](const record_id& id) -> std::optional<record> {
+    auto e = store_.get(id);
+    if (!e) return std::nullopt;
+    auto r = record_from_store(*e);
+    if (!r) return std::nullopt;
+    return std::move(*r);
+  };
+}
+
+community_host::~community_host() = default;
+
+result<std::unique_ptr<community_host>> community_host::open(store::store& s,
+                                                             const crypto::key_pair& me,
+                                                             std::filesystem::path secrets_file) {
+  std::unique_ptr<community_host> host(new community_host(s, me, std::move(secrets_file)));
+  if (status st = host->load_secrets(); !st.ok()) return st;
+  auto listed = s.communities();
+  if (!listed) return listed.error();
+  for (const auto& summary : *listed) {
+    auto r = host->replayer_for(summary.id);
+    if (!r) return r.error();
+  }
+  return host;
+}
+
+result<community::replayer*> community_host::replayer_for(const community_id& community) {
+  if (auto it = replayers_.find(community); it != replayers_.end()) return it->second.get();
+  auto opened = community::replayer::open(community, std::nullopt, source_for(store_, community));
+  if (!opened) return opened.error();
+  auto* raw = opened->get();
+  replayers_.emplace(community, std::move(*opened));
+  return raw;
+}
+
+status community_host::absorb_into(const community_id& community,
+                                   const std::vector<record>& records) {
+  // A replayer opened now replays everything the store holds, these records included.
+  const bool fresh = !replayers_.contains(community);
+  auto rep = replayer_for(community);
+  if (!rep) return rep.error();
+  if (fresh) return {};
+  auto absorbed = (*rep)->absorb(records, source_for(store_, community));
+  if (!absorbed) return absorbed.error();
+  return {};
+}
+
+status community_host::absorb(const std::vector<record>& appended) {
+  std::map<community_id, std::vector<record>> by_community;
+  for (const auto& r : appended) by_community[r.community].push_back(r);
+  for (const auto& [c, records] : by_community) {
+    if (status s = absorb_into(c, records); !s.ok()) return s;
+  }
+  if (on_appended) {
+    for (const auto& r : appended) on_appended(r);
+  }
+  return {};
+}
+
+result<record> community_host::create(const json& body) {
+  auto genesis = write_genesis(body.dump(), now_ms(), me_);
+  if (!genesis) return genesis.error();
+  const record& g = *genesis;
+  auto committed = ingestor_->ingest_records(std::span<const record>(&g, 1));
+  if (!committed) return committed.error();
+  if (committed->items.at(0).stored.kind != store::outcome::appended) {
+    return status{status_code::rejected,
+                  "the store did not take the new community's first record: " +
+                      committed->items.at(0).stored.reason};
+  }
+  keys_[g.id] = crypto::random_fixed<crypto::network_key>();
+  if (!default_) default_ = g.id;
+  if (status s = save_secrets(); !s.ok()) return s;
+  if (status s = absorb(committed->appended); !s.ok()) return s;
+  return g;
+}
+
+result<record> community_host::write(const community_id& community, const std::string& type,
+                                     const json& body) {
+  const community::state* st = state_of(community);
+  if (!st) return status{status_code::not_found, "this node holds no records of that community"};
+  auto own = store_.head(community, me_.pk);
+  if (!own) return own.error();
+  std::optional<feed_head> head;
+  std::uint64_t max_lamport = st->head() ? st->head()->lamport : 0;
+  if (*own) {
+    head = feed_head{(*own)->seq, (*own)->id, (*own)->lamport};
+    max_lamport = std::max(max_lamport, (*own)->lamport);
+  }
+  feed_writer writer(me_, community, head, max_lamport);
+  auto rec = writer.append(type, body.dump(), now_ms());
+  if (!rec) return rec.error();
+  const record& r = *rec;
+  auto committed = ingestor_->ingest_records(std::span<const record>(&r, 1));
+  if (!committed) return committed.error();
+  const auto& outcome = committed->items.at(0).stored;
+  if (outcome.kind != store::outcome::appended) {
+    return status{status_code::rejected, "the store did not take the record: " + outcome.reason};
+  }
+  if (status s = absorb(committed->appended); !s.ok()) return s;
+  return r;
+}
+
+status community_host::adopt(const community_id& community, const crypto::network_key& key) {
+  auto [it, inserted] = keys_.emplace(community, key);
+  if (!inserted && it->second == key) return {};
+  it->second = key;
+  if (!default_) default_ = community;
+  return save_secrets();
+}
+
+result<community_id> community_host::resolve(const std::optional<std::string>& ref) const {
+  std::vector<community_id> all = ids();
+  if (!ref || ref->empty()) {
+    if (default_ && state_of(*default_)) return *default_;
+    if (all.size() == 1) return all.front();
+    if (all.empty()) {
+      return status{status_code::not_found,
+                    "this node is in no community yet; start one with `zwerm community create` "
+                    "or join one with `zwerm join CODE`"};
+    }
+    return status{
+        status_code::invalid_argument,
+        "this node is in " + std::to_string(all.size()) +
+            " communities; pass --community NAME or choose one with `zwerm community use`"};
+  }
+  std::vector<community_id> matches;
+  for (const auto& id : all) {
+    if (crypto::to_text(id) == *ref) return id;
+  }
+  for (const auto& id : all) {
+    const auto* st = state_of(id);
+    if (st && st->name == *ref) matches.push_back(id);
+  }
+  if (matches.empty()) {
+    for (const auto& id : all) {
+      if (crypto::to_text(id).rfind(*ref, 0) == 0) matches.push_back(id);
+    }
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.empty()) {
+    return status{status_code::not_found,
+                  "this node is in no community named or with an id "
+                  "starting with '" +
+                      *ref + "'"};
+  }
+  std::string list;
+  for (const auto& id : matches) {
+    const auto* st = state_of(id);
+    list += (list.empty() ? "" : ", ") + (st ? st->name : std::string("?")) + " (" +
+            crypto::to_text(id).substr(0, 8) + ")";
+  }
+  return status{status_code::invalid_argument,
+                "'" + *ref + "' matches several communities: " + list + "; give more of the id"};
+}
+
+status community_host::set_default(const community_id& community) {
+  default_ = community;
+  return save_secrets();
+}
+
+std::vector<community_id> community_host::ids() const {
+  std::vector<community_id> out;
+  for (const auto& [id, rep] : replayers_) {
+    if (rep->current().created) out.push_back(id);
+  }
+  return out;
+}
+
+const community::state* community_host::state_of(const community_id& community) const {
+  auto it = replayers_.find(community);
+  if (it == replayers_.end() || !it->second->current().created) return nullptr;
+  return &it->second->current();
+}
+
+std::optional<crypto::network_key> community_host::network_key(const community_id& c) const {
+  auto it = keys_.find(c);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+status community_host::load_secrets() {
+  std::error_code ec;
+  if (!std::filesystem::exists(secrets_file_, ec)) return {};
+  std::ifstream in(secrets_file_);
+  std::stringstream text;
+  text << in.rdbuf();
+  json doc = json::parse(text.str(), nullptr, false, /*ignore_comments=*/true);
+  auto bad = [&](const std::string& why) {
+    return status{status_code::corruption, secrets_file_.string() + " is damaged: " + why};
+  };
+  if (!doc.is_object() || !doc.contains("communities") || !doc["communities"].is_object()) {
+    return bad("not the JSON object zwermd writes");
+  }
+  for (const auto& [id_text, entry] : doc["communities"].items()) {
+    community_id id;
+    crypto::network_key key;
+    if (!crypto::from_text(id_text, &id) || !entry.is_object() || !entry.contains("network_key") ||
+        !entry["network_key"].is_string() ||
+        !crypto::from_text(entry["network_key"].get<std::string>(), &key)) {
+      return bad("the entry for '" + id_text + "' is malformed");
+    }
+    keys_[id] = key;
+  }
+  if (doc.contains("default") && doc["default"].is_string()) {
+    community_id id;
+    if (crypto::from_text(doc["default"].get<std::string>(), &id)) default_ = id;
+  }
+  return {};
+}
+
+status community_host::save_secrets() const {
+  json doc{{"default", default_ ? json(crypto::to_text(*default_)) : json(nullptr)},
+           {"communities", json::object()}};
+  for (const auto& [id, key] : keys_) {
+    doc["communities"][crypto::to_text(id)] = json{{"network_key", crypto::to_text(key)}};
+  }
+  const auto tmp = secrets_file_.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    ::chmod(tmp.c_str(), 0600);
+    out << "// zwermd's community secrets (network keys). Keep private; back it up with "
+           "identity.key.\n"
+        << doc.dump(2) << "\n";
+    if (!out) return {status_code::io_error, "cannot write " + tmp};
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, secrets_file_, ec);
+  if (ec)
+    return {status_code::io_error,
+            "cannot replace " + secrets_file_.string() + ": " + ec.message()};
+  return {};
+}
+
+}  // namespace zwerm::node

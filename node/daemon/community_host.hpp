@@ -1,0 +1,99 @@
+// The communities this node is in: their state (one community::replayer each, fed from the
+// store), this member's feed writers, and the secrets kept in the home (network keys).
+//
+// Writes go through one path: write() builds and signs the member's next record
+// (feed_writer), commits it through the ingestor (one synced store batch) and absorbs what the
+// store appended into the replayer; absorb() does the same for records that arrived from
+// peers and were committed elsewhere. Every appended record is then passed to `on_appended`
+// (the daemon publishes it to `watch` clients).
+//
+// Secrets: <home>/communities.json (mode 0600) holds, per community, the network key (never in
+// a record) and which community is the default for commands. It is rewritten atomically.
+//
+// Threads: one owner, the daemon's I/O thread (which is also the store's single writer).
+// Ownership: borrows the store and the key pair, which outlive it.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/bytes.hpp"
+#include "crypto/sign.hpp"
+#include "crypto/status.hpp"
+#include "node/community/replayer.hpp"
+#include "node/community/views.hpp"
+#include "node/ingest.hpp"
+#include "node/record.hpp"
+#include "store/store.hpp"
+
+namespace zwerm::node {
+
+class community_host {
+ public:
+  // Loads the secrets file and opens a replayer for every community the store holds (each
+  // replays its records from the store). Errors: corruption (unreadable secrets file), the
+  // store's errors.
+  static result<std::unique_ptr<community_host>> open(store::store& s, const crypto::key_pair& me,
+                                                      std::filesystem::path secrets_file);
+  ~community_host();
+
+  // Starts a community: writes the genesis record, makes a network key, keeps both. Returns
+  // the genesis record (its id is the community id).
+  result<record> create(const nlohmann::json& body);
+
+  // Writes this member's next record of `type` with `body` in `community`.
+  result<record> write(const community_id& community, const std::string& type,
+                       const nlohmann::json& body);
+
+  // Absorbs records the store appended (e.g. from sync) into the replayers and notifies.
+  status absorb(const std::vector<record>& appended);
+
+  // Registers a community learned from an invite code (network key) before its records
+  // arrive. Idempotent.
+  status adopt(const community_id& community, const crypto::network_key& key);
+
+  // "name", "id", an id prefix, or nothing (then the default or the only one). Errors:
+  // not_found (none matches / no community yet), invalid_argument (ambiguous: lists them).
+  result<community_id> resolve(const std::optional<std::string>& ref) const;
+  status set_default(const community_id& community);
+  std::optional<community_id> default_community() const { return default_; }
+
+  std::vector<community_id> ids() const;
+  // nullptr when this node holds no state for it (yet).
+  const community::state* state_of(const community_id& community) const;
+  std::optional<crypto::network_key> network_key(const community_id& community) const;
+  // Looks a stored record up by id (for views that show bodies).
+  const community::record_lookup& lookup() const { return lookup_; }
+  const crypto::key_pair& me() const { return me_; }
+  store::store& store() { return store_; }
+
+  std::function<void(const record&)> on_appended;
+
+ private:
+  community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets);
+  status load_secrets();
+  status save_secrets() const;
+  result<community::replayer*> replayer_for(const community_id& community);
+  status absorb_into(const community_id& community, const std::vector<record>& records);
+
+  store::store& store_;
+  crypto::key_pair me_;
+  std::filesystem::path secrets_file_;
+  std::unique_ptr<ingestor> ingestor_;
+  std::map<community_id, crypto::network_key> keys_;
+  std::optional<community_id> default_;
+  std::map<community_id, std::unique_ptr<community::replayer>> replayers_;
+  community::record_lookup lookup_;
+};
+
+// Parses stored bytes back into a record (the store only holds records this node validated).
+result<record> record_from_store(const store::record_entry& e);
+
+}  // namespace zwerm::node
