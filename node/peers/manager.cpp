@@ -232,6 +232,12 @@ status manager::set_profiles(const std::vector<std::pair<member_id, std::string>
     status st = set_profile(member, address);
     if (!st.ok() && first.ok()) first = st;
   }
+  // A profile source no member claims any more (left over in stored state) goes too.
+  std::vector<std::string> unclaimed;
+  for (const auto& [address, info] : entries_) {
+    if (info.has(source::profile) && !claims_.count(address)) unclaimed.push_back(address);
+  }
+  for (const auto& address : unclaimed) drop_source(address, source::profile);
   return first;
 }
 

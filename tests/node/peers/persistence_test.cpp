@@ -63,6 +63,28 @@ TEST(PeerPersistence, RestoreGivesBackWhatWasFlushed) {
   EXPECT_EQ(book.entries.count(addr(44)), 1u);
 }
 
+// After a restart the community state is the truth about profiles: set_profiles drops stored
+// profile claims it does not confirm, including one left over twice for the same member.
+TEST(PeerPersistence, SetProfilesAfterRestoreDropsStaleProfileClaims) {
+  fake_clock clock;
+  memory_book book;
+  peer_info claim;
+  claim.sources = 1u << static_cast<int>(source::profile);
+  claim.keys[static_cast<std::size_t>(source::profile)] = key(4);
+  book.entries[addr(4)] = encode_info(claim);
+  book.entries[addr(3)] = encode_info(claim);  // an older address of the same member
+  claim.keys[static_cast<std::size_t>(source::profile)] = key(5);
+  book.entries[addr(5)] = encode_info(claim);  // a member whose profile lost its address
+  manager m(key(100), test_options(), clock, &book);
+  ASSERT_TRUE(m.restore().ok());
+  EXPECT_EQ(m.known().size(), 3u);
+  ASSERT_TRUE(m.set_profiles({{key(4), addr(4)}}).ok());
+  ASSERT_EQ(m.known().size(), 1u);
+  EXPECT_EQ(m.find(addr(4))->key(), key(4));
+  ASSERT_TRUE(m.flush().ok());
+  EXPECT_EQ(book.entries.size(), 1u);
+}
+
 TEST(PeerPersistence, OnlyChangedEntriesAreWritten) {
   fake_clock clock;
   memory_book book;
