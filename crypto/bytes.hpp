@@ -58,11 +58,16 @@ std::string to_hex(const T& fixed) {
 
 }  // namespace zwerm::crypto
 
+namespace zwerm::crypto {
+// SipHash-2-4 of `bytes` under a key drawn at random once per process. Hash tables keyed by
+// values a peer chooses (member keys, record ids) use it, so a peer cannot aim many keys at one
+// bucket: an 8-byte prefix would be cheap to grind.
+std::size_t keyed_hash(const void* bytes, std::size_t n) noexcept;
+}  // namespace zwerm::crypto
+
 template <std::size_t N, class Tag>
 struct std::hash<zwerm::crypto::fixed_bytes<N, Tag>> {
   std::size_t operator()(const zwerm::crypto::fixed_bytes<N, Tag>& b) const noexcept {
-    std::size_t h;
-    std::memcpy(&h, b.bytes.data(), sizeof h);  // uniformly random bytes already
-    return h;
+    return zwerm::crypto::keyed_hash(b.bytes.data(), N);
   }
 };

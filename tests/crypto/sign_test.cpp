@@ -58,3 +58,21 @@ TEST_F(Sign, Sha256KnownAnswer) {
 
 }  // namespace
 }  // namespace zwerm::crypto
+
+namespace zwerm::crypto {
+namespace {
+
+// Regression: the hash of ids used to be their first 8 bytes, so a peer could grind member
+// keys that all fall into one hash-table bucket.
+TEST(KeyedHash, DependsOnEveryByteNotJustAPrefix) {
+  digest a{}, b{};
+  b.bytes[31] = 1;
+  EXPECT_NE(std::hash<digest>{}(a), std::hash<digest>{}(b));
+  EXPECT_EQ(std::hash<digest>{}(a), std::hash<digest>{}(a));
+  digest c{};
+  c.bytes[0] = 1;
+  EXPECT_NE(std::hash<digest>{}(a), std::hash<digest>{}(c));
+}
+
+}  // namespace
+}  // namespace zwerm::crypto
