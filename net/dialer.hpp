@@ -39,9 +39,15 @@ class dialer {
   dialer(const dialer&) = delete;
   dialer& operator=(const dialer&) = delete;
 
-  // The open session, or why not: invalid_argument for a target that is our own key (a
-  // node never dials itself), io_error for connect failures and timeouts, rejected when the
-  // server failed its proof or refused us. Safe to call concurrently from several coroutines.
+  // The open session, or why not:
+  //   invalid_argument  the target is our own key (a node never dials itself), or the token
+  //                     is longer than max_token_size
+  //   io_error          resolve or connect failed, the handshake timed out, the connection
+  //                     was reset or ended before msg4 could arrive, or the dialer is stopped
+  //   rejected          the server failed its proof (wrong network key or not the expected
+  //                     key) or closed right after our msg3 (it does not admit us)
+  // Safe to call concurrently from several coroutines. co_spawn needs a default-constructible
+  // result type: wrap it (co_return std::optional(co_await d.dial(t))) to spawn it directly.
   awaitable<result<session_ptr>> dial(dial_target target);
 
   // Closes every session this dialer made (goodbye; on_closed reports shutdown) and aborts

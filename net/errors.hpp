@@ -22,7 +22,8 @@ enum class close_reason {
   io_error,            // the socket failed (reset, unreachable, …)
   handshake_failed,    // a handshake message failed its cryptographic check
   handshake_timeout,   // the handshake (or the admission message) missed its deadline
-  unauthorized,        // the authorizer rejected the client's key for that community
+  unauthorized,        // server: the authorizer rejected the client's key for that community;
+                       // client: the server closed right after msg3 (it does not admit us)
   bad_admission,       // missing, malformed or invalid invite token / admission message
   self_connection,     // the remote key is our own key: a node dialed itself
   protocol_violation,  // tampered box, oversize message length, data after goodbye

@@ -63,7 +63,13 @@ awaitable<handshake_outcome> client_handshake(AsyncStream& stream, crypto::netwo
   std::array<std::uint8_t, crypto::shs_msg4_size> msg4;
   if (auto [ec, n] = co_await asio::async_read(stream, asio::buffer(msg4), use_nothrow); ec) {
     handshake_outcome o = handshake_io_failure(ec, "reading server accept (msg4)");
-    o.failure.detail = "the server closed after our auth: wrong server key, or we are not admitted";
+    if (ec == asio::error::eof) {
+      // A server that ends the stream right after msg3 has refused us (SHS gives no reason).
+      o.failure.reason = close_reason::unauthorized;
+      o.failure.detail =
+          "the server closed after our auth: it is not the key we expected, or it does not "
+          "admit us to this community";
+    }
     co_return o;
   }
   if (!shs.read_server_accept(msg4))

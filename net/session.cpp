@@ -511,6 +511,9 @@ void session::abort(disconnect_info why) {
   if (info_.misbehaviour()) {
     spdlog::info("net: session {} with {} closed for misbehaviour: {}", id_, peer,
                  info_.describe());
+  } else if (info_.reason == close_reason::unauthorized ||
+             info_.reason == close_reason::self_connection) {
+    spdlog::info("net: session {} with {} refused: {}", id_, peer, info_.describe());
   } else if (is_benign(info_.error)) {
     spdlog::debug("net: session {} with {} closed: {}", id_, peer, info_.describe());
   } else {

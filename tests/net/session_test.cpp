@@ -105,11 +105,24 @@ TEST_F(session_test, AuthorizerRejectClosesWithoutMsg4AndDoesNotBan) {
   ASSERT_FALSE(s.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
   EXPECT_NE(s.error().message().find("msg4"), std::string::npos) << s.error().message();
+  EXPECT_EQ(s.error().code(), status_code::rejected);
   EXPECT_TRUE(server_handler.connected().empty());
   EXPECT_EQ(io.run([&] { return auth.authorize_calls; }), 1);
   EXPECT_FALSE(banned("127.0.0.1"));
   EXPECT_TRUE(wait_no_sessions(1s));
   expect_honest_client_works("after a rejected client");
+}
+
+TEST_F(session_test, DialingWithTheWrongServerKeyIsRejected) {
+  start_listener();
+  auto t = target();
+  t.server = crypto::generate_key_pair().pk;  // not the key of the node at that address
+  auto s = dial_now(t);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), status_code::rejected) << s.error().message();
+  EXPECT_TRUE(server_handler.connected().empty());
+  // To the server this is a msg3 that does not verify: failed authentication.
+  EXPECT_TRUE(banned("127.0.0.1"));
 }
 
 TEST_F(session_test, InviteTokenAdmitsANewcomer) {
