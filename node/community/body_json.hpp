@@ -47,6 +47,11 @@ class body_value {
     }
     return nullptr;
   }
+  body_value* find(std::string_view key) {
+    return const_cast<body_value*>(static_cast<const body_value&>(*this).find(key));
+  }
+  // Moves the string out (the reader takes each text once).
+  std::string take_str() { return std::move(string_); }
 
  private:
   friend class body_sax;

@@ -25,13 +25,13 @@ constexpr std::int64_t max_integer = std::int64_t{1} << 53;
 // object when it holds a field no accessor asked for, and reports the first problem found.
 class reader {
  public:
-  reader(std::string_view type, const json& obj) : type_(type), obj_(obj) {}
+  reader(std::string_view type, json& obj) : type_(type), obj_(obj) {}
 
   bool ok() const { return error_.empty(); }
   bool has(const char* key) const { return obj_.find(key) != nullptr; }
 
   std::string text(const char* key, std::size_t min, std::size_t max, bool multiline) {
-    const json* v = get(key);
+    json* v = get(key);
     if (!v) return {};
     if (!v->is_string()) return fail(key, "is not a string"), std::string();
     const auto& s = v->str();
@@ -45,7 +45,7 @@ class reader {
         return fail(key, "contains a control character"), std::string();
       }
     }
-    return s;
+    return v->take_str();
   }
 
   template <class T>
@@ -121,8 +121,8 @@ class reader {
   // Marks a field whose value is null as known (the caller checked the value).
   void accept_null(const char* key) { (void)get(key); }
 
-  const json* object(const char* key) {
-    const json* v = get(key);
+  json* object(const char* key) {
+    json* v = get(key);
     if (v && !v->is_object()) return fail(key, "is not an object"), nullptr;
     return v;
   }
@@ -148,15 +148,15 @@ class reader {
   }
 
  private:
-  const json* get(const char* key) {
+  json* get(const char* key) {
     if (known_count_ < known_.size()) known_[known_count_++] = key;
-    const json* v = obj_.find(key);
+    json* v = obj_.find(key);
     if (!v) fail(key, "is missing");
     return v;
   }
 
   std::string_view type_;
-  const json& obj_;
+  json& obj_;
   std::array<const char*, 8> known_{};  // no body type has more than 6 fields
   std::size_t known_count_ = 0;
   std::string error_;
@@ -197,14 +197,14 @@ result<body> done(reader& r, B b) {
   return body(std::move(b));
 }
 
-result<body> parse_object(record_kind kind, std::string_view type, const json& obj) {
+result<body> parse_object(record_kind kind, std::string_view type, json& obj) {
   reader r(type, obj);
   switch (kind) {
     case record_kind::community_create: {
       create_body b;
       b.name = r.text("name", 1, limits::name, false);
       b.purpose = r.text("purpose", 1, limits::purpose, true);
-      if (const json* pol = r.object("policy")) {
+      if (json* pol = r.object("policy")) {
         reader p("community.create policy", *pol);
         b.invite_by = p.one_of("invite_by", {"member", "steward"}) == "steward"
                           ? invite_policy::steward
@@ -373,7 +373,7 @@ result<body> parse_body(record_kind kind, std::string_view body_json) {
     return status(status_code::invalid_argument,
                   std::string(type) + ": the body is not valid JSON");
   }
-  const body_value& obj = *parsed;
+  body_value& obj = *parsed;
   if (!obj.is_object()) {
     return status(status_code::invalid_argument, std::string(type) + ": the body is not an object");
   }

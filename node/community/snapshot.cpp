@@ -91,6 +91,12 @@ bool get_topics(snapshot_reader& r, std::vector<std::uint32_t>* v, std::size_t b
   return true;
 }
 
+topic_evidence& evidence_of(state& s, std::uint32_t topic, index member) {
+  auto [it, inserted] = s.evidence.try_emplace((std::uint64_t{topic} << 32) | member);
+  if (inserted) s.topic_members[topic].push_back(member);
+  return it->second;
+}
+
 status corrupt(const char* what) {
   return {status_code::corruption,
           std::string("community snapshot is damaged (") + what +
@@ -502,12 +508,12 @@ status snapshot_codec::rebuild(state& s) {
   }
   for (index m = 0; m < s.members.size(); ++m) {
     for (const auto& skill : s.members[m].skills) {
-      s.evidence[s.topic_index.at(normalize_topic(skill))][m].skill = 1;
+      evidence_of(s, s.topic_index.at(normalize_topic(skill)), m).skill = 1;
     }
   }
   for (const auto& c : s.contributions) {
     for (auto t : c.tags) {
-      topic_evidence& e = s.evidence[t][c.author];
+      topic_evidence& e = evidence_of(s, t, c.author);
       e.contributions += 1;
       e.thanks += static_cast<std::uint32_t>(c.thanks);
     }

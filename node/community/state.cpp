@@ -157,9 +157,12 @@ std::uint32_t rules::intern_topic(state& s, std::string_view text) {
 }
 
 topic_evidence& rules::evidence(state& s, std::uint32_t topic, index member) {
-  auto& per_member =
-      s.journal_.emplace(s.evidence, topic, std::unordered_map<index, topic_evidence>{});
-  return s.journal_.emplace(per_member, member, topic_evidence{});
+  std::uint64_t key = (std::uint64_t{topic} << 32) | member;
+  auto it = s.evidence.find(key);
+  if (it != s.evidence.end()) return it->second;
+  auto& members = s.journal_.emplace(s.topic_members, topic, std::vector<index>{});
+  s.journal_.push_back(members, member);
+  return s.journal_.emplace(s.evidence, key, topic_evidence{});
 }
 
 std::uint64_t rules::active_at(const state& s, const position& p) {

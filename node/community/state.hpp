@@ -223,7 +223,9 @@ class state {
 
   std::deque<std::string> topics;  // topic id -> normalised text
   std::unordered_map<std::string, std::uint32_t> topic_index;
-  std::unordered_map<std::uint32_t, std::unordered_map<index, topic_evidence>> evidence;
+  // Who-knows evidence keyed by (topic << 32 | member), and the members with evidence per topic.
+  std::unordered_map<std::uint64_t, topic_evidence> evidence;
+  std::unordered_map<std::uint32_t, std::vector<index>> topic_members;
 
   std::vector<feed_entry> feed;
   std::vector<std::uint32_t> feed_tags;

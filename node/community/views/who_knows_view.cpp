@@ -10,11 +10,12 @@ nlohmann::json who_knows_view(const state& s, std::string_view topic, std::size_
   std::string key = normalize_topic(topic);
   nlohmann::json list = nlohmann::json::array();
   std::uint32_t t = s.find_topic(key);
-  auto ev = t == no_index ? s.evidence.end() : s.evidence.find(t);
-  if (ev != s.evidence.end()) {
+  auto tm = t == no_index ? s.topic_members.end() : s.topic_members.find(t);
+  if (tm != s.topic_members.end()) {
     std::vector<std::tuple<std::uint64_t, index, topic_evidence>> ranked;
-    for (const auto& [m, e] : ev->second) {
+    for (index m : tm->second) {
       if (!counts_as_active(s, m)) continue;
+      const topic_evidence& e = s.evidence.at((std::uint64_t{t} << 32) | m);
       std::uint64_t score = who_knows_skill_weight * e.skill +
                             who_knows_contribution_weight * e.contributions +
                             who_knows_thanks_weight * e.thanks;
