@@ -180,7 +180,10 @@ void render_object(const json& obj, const std::string& prefix, const names_map& 
     } else if (v.is_object()) {
       nested.emplace_back(name, &v);
     } else {
-      lines.emplace_back(label(name), scalar_text(key, v, names, now));
+      // "created" and "created_ts" side by side: the time reads "created at".
+      std::string l = label(name);
+      if (ends_with(key, "_ts") && obj.contains(key.substr(0, key.size() - 3))) l += " at";
+      lines.emplace_back(l, scalar_text(key, v, names, now));
     }
   }
   std::size_t label_width = 0;

@@ -52,7 +52,7 @@ std::vector<const method*> method_table::all() const {
 reply method_table::unavailable_reply(const method& m) {
   return reply::fail(not_available, "'" + m.name +
                                         "' is not available in this build yet: it needs " +
-                                        m.missing_part + ", which has not landed in this zwermd");
+                                        m.missing_part + ", which this zwermd does not run yet");
 }
 
 }  // namespace zwerm::node::rpc
