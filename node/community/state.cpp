@@ -1,5 +1,6 @@
 #include "node/community/state.hpp"
 
+#include "crypto/hash.hpp"
 #include "node/community/rules.hpp"
 
 namespace zwerm::node::community {
@@ -26,6 +27,22 @@ bool state::forked_at(const member_id& m, const position& p) const {
 bool state::is_active(index m, const position& at) const {
   return m != no_index && members[m].status == member_status::active &&
          !forked_at(members[m].id, at);
+}
+
+bool state::is_active_member(const member_id& m) const {
+  index i = find_member(m);
+  return i != no_index && members[i].status == member_status::active && !forks_.count(m);
+}
+
+std::optional<record_id> state::find_token_invite(const invite_token& token,
+                                                  std::int64_t now_ts) const {
+  crypto::digest hash = crypto::blake2b256(token.view());
+  std::optional<record_id> found;
+  for (const auto& [id, inv] : invites) {
+    if (inv.used || !inv.token_hash || *inv.token_hash != hash || now_ts > inv.expires_ts) continue;
+    if (!found || id < *found) found = id;  // deterministic if a token was reused
+  }
+  return found;
 }
 
 void state::set_fork(const member_id& author, const fork_point& fork) {

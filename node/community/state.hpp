@@ -238,6 +238,12 @@ class state {
   bool is_active(index m, const position& at) const;
   std::uint32_t find_topic(std::string_view normalised) const;
 
+  // For the transport's admission check (DESIGN.md §7): true when `m` is an active member now.
+  bool is_active_member(const member_id& m) const;
+  // The unused token invite whose token_hash is BLAKE2b-256(token) and that has not expired at
+  // now_ts, if any (a client presenting it may connect to redeem it). Walks the invites.
+  std::optional<record_id> find_token_invite(const invite_token& token, std::int64_t now_ts) const;
+
   // Week number of a ts: weeks start on Monday 00:00 UTC (1970-01-05 starts week 1).
   static std::int64_t week_of(std::int64_t ts);
 

@@ -1,4 +1,6 @@
 // Body schemas (PROTOCOL.md §3.2): exact field sets, types, bounds, UTF-8 texts, ids.
+#include <random>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -213,6 +215,42 @@ TEST(body_schema, duplicate_keys_floats_and_broken_json_are_refused) {
           R"({"invitee":"ERERERERERERERERERERERERERERERERERERERERERE","note":"","expires_ts":1.0})")
           .ok());
   EXPECT_FALSE(parse_body(record_kind::member_leave, "").ok());
+}
+
+}  // namespace
+}  // namespace zwerm::node::community
+
+namespace zwerm::node::community {
+namespace {
+
+// Mutated bodies (bytes flipped, inserted, removed) never crash the schema check; it either
+// accepts a still-valid body or refuses it with a sentence.
+TEST(body_schema, mutated_bodies_are_refused_or_accepted_never_crash) {
+  std::mt19937_64 rng(99);
+  int refused = 0;
+  for (const char* type : all_types) {
+    std::string base = valid(type).dump();
+    for (int i = 0; i < 300; ++i) {
+      std::string b = base;
+      std::size_t at = std::uniform_int_distribution<std::size_t>(0, b.size() - 1)(rng);
+      switch (i % 3) {
+        case 0:
+          b[at] = static_cast<char>(std::uniform_int_distribution<int>(0, 255)(rng));
+          break;
+        case 1:
+          b.insert(at, 1, "{}[]\",:0\\"[i % 9]);
+          break;
+        default:
+          b.erase(at, 1);
+      }
+      auto r = parse_body(kind_of(type), b);
+      if (!r.ok()) {
+        ++refused;
+        EXPECT_FALSE(r.error().message().empty());
+      }
+    }
+  }
+  EXPECT_GT(refused, 1000);
 }
 
 }  // namespace

@@ -430,3 +430,31 @@ TEST_F(rules_test, a_forked_members_records_from_the_fork_point_have_no_effect) 
 
 }  // namespace
 }  // namespace zwerm::node::community
+
+namespace zwerm::node::community {
+namespace {
+
+TEST_F(rules_test, admission_helpers_for_the_transport) {
+  h.genesis(a);
+  std::string raw(32, 'q');
+  invite_token token;
+  ASSERT_TRUE(invite_token::from(raw, &token));
+  record inv = h.write(
+      a, "member.invite",
+      {{"token_hash", text(crypto::blake2b256(raw))}, {"note", ""}, {"expires_ts", 10 * day}},
+      2 * day);
+  EXPECT_TRUE(run().is_active_member(a.id()));
+  EXPECT_FALSE(s->is_active_member(b.id()));
+  EXPECT_EQ(s->find_token_invite(token, 3 * day), inv.id);
+  EXPECT_FALSE(s->find_token_invite(token, 11 * day).has_value());  // expired
+  invite_token other;
+  ASSERT_TRUE(invite_token::from(std::string(32, 'x'), &other));
+  EXPECT_FALSE(s->find_token_invite(other, 3 * day).has_value());
+  h.write(b, "member.join", {{"invite", text(inv.id)}, {"token", crypto::base64url_encode(raw)}},
+          3 * day);
+  EXPECT_TRUE(run().is_active_member(b.id()));
+  EXPECT_FALSE(s->find_token_invite(token, 3 * day).has_value());  // used
+}
+
+}  // namespace
+}  // namespace zwerm::node::community
