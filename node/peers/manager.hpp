@@ -78,8 +78,11 @@ enum class dial_failure {
   self,         // the node at the address is this node
   cancelled,    // the dial was aborted because we are stopping: no penalty
 };
-// Maps net::dialer::dial()'s error codes: io_error → unreachable, rejected → refused,
-// invalid_argument (our own key) → self, anything else → unreachable.
+// Maps net::dialer::dial()'s error codes: rejected → refused; io_error and everything else →
+// unreachable. (invalid_argument from the dialer means our own key or an overlong token; the
+// manager never asks to dial its own key, so it is a local fault, and backing off keeps it from
+// spinning.) Self is never guessed from a code: the daemon reports dial_failure::self when it
+// knows, e.g. a connection whose remote key is our own.
 dial_failure classify_dial_error(status_code code);
 
 // What to do with a connection just reported.

@@ -8,14 +8,7 @@
 namespace zwerm::node::peers {
 
 dial_failure classify_dial_error(status_code code) {
-  switch (code) {
-    case status_code::rejected:
-      return dial_failure::refused;
-    case status_code::invalid_argument:
-      return dial_failure::self;
-    default:
-      return dial_failure::unreachable;
-  }
+  return code == status_code::rejected ? dial_failure::refused : dial_failure::unreachable;
 }
 
 const char* to_string(peer_state s) {

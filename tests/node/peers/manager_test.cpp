@@ -247,7 +247,23 @@ TEST_F(ManagerTest, AnAddressThatIsThisNodeIsNeverDialedAgain) {
   }
   EXPECT_FALSE(m.next_wakeup());
   EXPECT_FALSE(m.connected_inbound(next_id(), own).keep);
-  EXPECT_EQ(classify_dial_error(status_code::invalid_argument), dial_failure::self);
+}
+
+TEST_F(ManagerTest, DialErrorsAreClassifiedWithoutGuessingSelf) {
+  EXPECT_EQ(classify_dial_error(status_code::rejected), dial_failure::refused);
+  EXPECT_EQ(classify_dial_error(status_code::io_error), dial_failure::unreachable);
+  EXPECT_EQ(classify_dial_error(status_code::invalid_argument), dial_failure::unreachable);
+  // Both back off; neither marks the address self.
+  manager m(own, test_options(1), clock);
+  add_invites(m, 1);
+  for (status_code c : {status_code::rejected, status_code::invalid_argument}) {
+    clock.advance(1h);
+    auto d = m.tick();
+    ASSERT_EQ(d.size(), 1u);
+    m.dial_failed(d[0].address, classify_dial_error(c));
+    EXPECT_FALSE(m.find(addr(1))->self);
+    EXPECT_GT(m.find(addr(1))->failures, 0u);
+  }
 }
 
 TEST_F(ManagerTest, OneKeyIsDialedThroughOneAddressAtATime) {
