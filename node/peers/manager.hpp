@@ -166,8 +166,11 @@ class manager {
   void banned(std::string_view address, time_point until);
 
   // --- queries ---
-  // Addresses to send a peer that asks: keys known, dialed successfully at least once, not
-  // self or banned; most recent success first; at most max_share.
+  // Addresses to send a peer that asks (the daemon adds its own advertised address): not self,
+  // not our key, not banned, and believed reachable: dialed successfully before, or named with
+  // a key by a profile, invite or config and not failing, or whose key is connected now. An
+  // address only peer exchange named, never confirmed, is not passed on. Most recent success
+  // first, then by address; at most max_share.
   std::vector<sync::peer_address> shareable() const;
   // True when below target with fewer candidate addresses than the target: worth asking
   // connected peers for more (sync::engine::request_peers).

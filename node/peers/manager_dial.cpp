@@ -235,14 +235,18 @@ void manager::banned(std::string_view address, time_point until) {
 
 std::vector<sync::peer_address> manager::shareable() const {
   const time_point now = clock_.now();
-  std::vector<std::pair<time_point, const std::pair<const std::string, peer_info>*>> good;
+  // Worked before (most recent first), then the rest by address.
+  using candidate = std::pair<time_point, const std::pair<const std::string, peer_info>*>;
+  std::vector<candidate> good;
   for (const auto& e : entries_) {
     const peer_info& info = e.second;
-    if (!dialable_ever(e.first, info) || info.ban_until > now || info.last_success == time_point{})
-      continue;
-    good.emplace_back(info.last_success, &e);
+    if (!dialable_ever(e.first, info) || info.ban_until > now) continue;
+    const bool worked = info.last_success != time_point{};
+    const bool trusted = info.key_source() != source::exchange && info.failures == 0;
+    const bool live = by_key_.count(*info.key()) != 0;
+    if (worked || trusted || live) good.emplace_back(info.last_success, &e);
   }
-  std::sort(good.begin(), good.end(), [](const auto& a, const auto& b) {
+  std::sort(good.begin(), good.end(), [](const candidate& a, const candidate& b) {
     return a.first != b.first ? a.first > b.first : a.second->first < b.second->first;
   });
   std::vector<sync::peer_address> out;

@@ -9,6 +9,7 @@ zwerm_test(peers_test
     ${CMAKE_CURRENT_LIST_DIR}/peers/manager_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/sources_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/persistence_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/peers/swarm_sim_test.cpp
   LIBS zwerm_peers zwerm_peers_store
   LABELS unit)
 

@@ -328,24 +328,49 @@ TEST_F(ManagerTest, ANewInboundFromAConnectedKeyReplacesTheOldOne) {
   EXPECT_TRUE(m.is_connected(key(3)));
 }
 
-TEST_F(ManagerTest, SharesOnlyAddressesThatWorkedAndAsksForMoreWhenShort) {
+TEST_F(ManagerTest, SharesWhatItBelievesReachableAndNeverUnconfirmedExchangeAddresses) {
+  manager m(own, test_options(3), clock);
+  add_invites(m, 3);
+  ASSERT_TRUE(m.add_invite(addr(7), own).ok());
+  ASSERT_EQ(m.learn_from_exchange({{key(5), addr(5)}, {key(6), addr(6)}}), 2u);
+  auto listed = [&] {
+    std::vector<std::string> out;
+    for (const auto& p : m.shareable()) {
+      out.push_back(p.address);
+      EXPECT_EQ(p.key, m.find(p.address)->key());
+    }
+    return out;
+  };
+  EXPECT_EQ(listed(), (std::vector<std::string>{addr(1), addr(2), addr(3)}))
+      << "trusted sources with keys; not our own key, not what exchange alone said";
+
+  m.dial_failed(addr(3), dial_failure::unreachable);  // failing: not passed on
+  ASSERT_TRUE(m.connected_outbound(connection_id{1}, addr(5), key(5)).keep);  // worked
+  ASSERT_TRUE(m.connected_inbound(connection_id{2}, key(6)).keep);  // its node is connected
+  EXPECT_EQ(listed(), (std::vector<std::string>{addr(5), addr(1), addr(2), addr(6)}));
+  m.misbehaved(key(1));
+  EXPECT_EQ(listed(), (std::vector<std::string>{addr(5), addr(2), addr(6)})) << "banned";
+
+  manager_options small = test_options(3);
+  small.max_share = 2;
+  manager limited(own, small, clock);
+  add_invites(limited, 5);
+  EXPECT_EQ(limited.shareable().size(), 2u);
+}
+
+TEST_F(ManagerTest, AsksForAddressesOnlyWhenShortOfCandidates) {
   manager m(own, test_options(3), clock);
   add_invites(m, 4);
   EXPECT_FALSE(m.needs_addresses());  // 4 candidates for a target of 3
-  EXPECT_TRUE(m.shareable().empty());
   auto d = m.tick();
   ASSERT_EQ(d.size(), 3u);
-  ASSERT_TRUE(m.connected_outbound(next_id(), d[0].address, d[0].key).keep);
-  clock.advance(1s);
-  ASSERT_TRUE(m.connected_outbound(next_id(), d[1].address, d[1].key).keep);
+  ASSERT_TRUE(m.connected_outbound(connection_id{1}, d[0].address, d[0].key).keep);
+  ASSERT_TRUE(m.connected_outbound(connection_id{2}, d[1].address, d[1].key).keep);
   m.dial_failed(d[2].address, dial_failure::unreachable);
-  auto shared = m.shareable();
-  ASSERT_EQ(shared.size(), 2u);
-  EXPECT_EQ(shared[0].address, d[1].address) << "most recent success first";
-  EXPECT_EQ(shared[0].key, d[1].key);
-  EXPECT_EQ(shared[1].address, d[0].address);
   // Two connected, two candidates left for one more slot: 2 < target.
   EXPECT_TRUE(m.needs_addresses());
+  ASSERT_TRUE(m.connected_inbound(connection_id{3}, key(50)).keep);
+  EXPECT_FALSE(m.needs_addresses()) << "at target";
 }
 
 }  // namespace
