@@ -1,6 +1,6 @@
 # Peer manager (node/peers.cmake): address parsing, backoff, the persisted encoding and the
-# manager's rules without sockets; persistence over a real store in a temp dir; and one test
-# driving net/'s real dialer against listeners on 127.0.0.1.
+# manager's rules without sockets; persistence over a real store in a temp dir; a simulated
+# 32-node swarm; and one test driving net/'s real dialer against listeners on 127.0.0.1.
 zwerm_test(peers_test
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/peers/address_test.cpp
