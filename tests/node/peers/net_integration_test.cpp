@@ -76,6 +76,7 @@ class driver final : public net::session_handler, public std::enable_shared_from
 
   manager& peers() { return manager_; }
   std::size_t max_seen() const { return max_seen_; }
+  std::size_t wakeups() const { return wakeups_; }
 
   void start() {
     auto self = shared_from_this();
@@ -94,6 +95,7 @@ class driver final : public net::session_handler, public std::enable_shared_from
   void on_closed(const net::session_ptr& s, const net::disconnect_info&) override {
     sessions_.erase(s->id());
     manager_.disconnected(connection_id{s->id()});
+    poke();
   }
 
  private:
@@ -104,23 +106,26 @@ class driver final : public net::session_handler, public std::enable_shared_from
         net::asio::co_spawn(
             executor_, [self, r] { return self->dial(r); }, net::log_exception{"peers test dial"});
       }
-      // Sleep until the manager has something to do; events (closes) are picked up within
-      // 20 ms, as a daemon would by calling tick() after each event.
-      auto wake = 20ms;
-      if (auto next = manager_.next_wakeup()) {
-        const auto until = *next - system_clock_source().now();
-        if (until < wake) wake = std::max(until, 0ms);
-      }
+      // Sleep until the manager has something to do: its next backoff or ban end, or an
+      // event (poke). At target with nothing pending it sleeps until an event: no polling.
+      std::chrono::milliseconds wake = 1h;
+      if (auto next = manager_.next_wakeup())
+        wake = std::max(*next - system_clock_source().now(), std::chrono::milliseconds(0));
       timer_.expires_after(wake);
       co_await timer_.async_wait(net::use_nothrow);
+      ++wakeups_;
     }
   }
+
+  // After every event: wake the loop so it ticks now.
+  void poke() { timer_.cancel(); }
 
   net::awaitable<void> dial(dial_request r) {
     auto self = shared_from_this();
     net::dial_target t{r.where.host, r.where.port, r.key, network_, {}};
     auto s = co_await dialer_.dial(t);
     if (stopped_) co_return;
+    poke();  // whatever the outcome, the loop ticks again after this coroutine step
     if (!s.ok()) {
       manager_.dial_failed(r.address, classify_dial_error(s.error().code()));
       co_return;
@@ -152,6 +157,7 @@ class driver final : public net::session_handler, public std::enable_shared_from
   bool stopped_ = false;
   std::map<std::uint64_t, net::session_ptr> sessions_;
   std::size_t max_seen_ = 0;
+  std::size_t wakeups_ = 0;
 };
 
 struct node {
@@ -232,8 +238,11 @@ TEST_F(PeersOverNet, ReachesTargetTwoOfThreeAndReconnectsAfterListenersRestart) 
   });
 
   ASSERT_TRUE(wait_for([&] { return connections() == 2; }, 5s));
-  std::this_thread::sleep_for(200ms);  // time enough for a wrongful third dial
+  std::this_thread::sleep_for(50ms);
+  const std::size_t wakeups = io.run([&] { return d->wakeups(); });
+  std::this_thread::sleep_for(300ms);  // time enough for a wrongful third dial
   EXPECT_EQ(connections(), 2u);
+  EXPECT_EQ(io.run([&] { return d->wakeups(); }), wakeups) << "at target the loop sleeps";
   std::size_t server_sessions = 0;
   for (auto& n : nodes) server_sessions += io.run([&] { return n.listener->session_count(); });
   EXPECT_EQ(server_sessions, 2u) << "no node was dialed beyond the target";
