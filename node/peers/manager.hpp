@@ -119,7 +119,9 @@ class manager {
   // corruption status; the others are loaded. Call once, before the address sources.
   status restore();
   // Writes the entries that changed since the last flush (erases removed ones). An entry that
-  // failed to write stays pending for the next flush. Returns the first error.
+  // failed to write stays pending for the next flush. Returns the first error. Each entry is
+  // one write (a synced one in the store), so call it periodically and at shutdown rather than
+  // after every event; what was not flushed before a crash is only a backoff or two lost.
   status flush();
   bool has_unflushed() const { return !dirty_.empty(); }
 
