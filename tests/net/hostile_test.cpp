@@ -419,7 +419,9 @@ TEST_F(hostile_test, SoakMixedAttacksKeepResourcesBounded) {
   std::this_thread::sleep_for(100ms);
   EXPECT_LE(open_fd_count(), fds_before);
   const long rss_after = resident_kib();
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer's quarantine holds freed memory on purpose
   EXPECT_LT(rss_after - rss_before, 32 * 1024) << rss_before << " KiB -> " << rss_after << " KiB";
+#endif
   std::printf("soak: %d rounds, RSS %ld -> %ld KiB, %llu bans\n", round, rss_before, rss_after,
               static_cast<unsigned long long>(server_stats().bans));
 }
