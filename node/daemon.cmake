@@ -1,6 +1,7 @@
 # zwerm_node: the daemon's parts (config, lock, local socket, JSON-RPC server and methods);
 # zwermd: the daemon binary. It links the areas that back its RPC methods: the store, ingest,
-# records and the community state (net/ and sync are not wired yet: see rpc_methods.cpp).
+# records and the community state, and the network: net/, sync and the peer managers
+# (network_host.*, network_rpc.*).
 add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
@@ -9,6 +10,8 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_rpc.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_community.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_methods.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_protocol.cpp
@@ -16,7 +19,8 @@ add_library(zwerm_node
 )
 target_include_directories(zwerm_node PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_node
-  PUBLIC zwerm_crypto zwerm_records zwerm_store zwerm_ingest zwerm_community Boost::headers
+  PUBLIC zwerm_crypto zwerm_records zwerm_store zwerm_ingest zwerm_community zwerm_net
+         zwerm_sync zwerm_sync_store zwerm_peers zwerm_peers_store Boost::headers
          nlohmann_json::nlohmann_json Threads::Threads
   PRIVATE spdlog::spdlog)
 target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}")

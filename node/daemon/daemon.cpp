@@ -13,6 +13,8 @@
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "node/daemon/local_socket.hpp"
+#include "node/daemon/network_host.hpp"
+#include "node/daemon/network_rpc.hpp"
 #include "node/daemon/rpc_community.hpp"
 #include "node/daemon/rpc_methods.hpp"
 #include "node/daemon/rpc_server.hpp"
@@ -30,6 +32,7 @@ struct node_daemon::parts {
   crypto::key_pair identity;
   std::unique_ptr<store::store> db;
   std::unique_ptr<community_host> communities;
+  std::unique_ptr<network_host> network;  // borrows communities: declared after it
   node_services services;
   rpc::method_table methods;
   std::unique_ptr<rpc_server> rpc;
@@ -129,6 +132,19 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   }
   p->communities = std::move(*communities);
 
+  // The network: one listener for every community, sync and peer managers per community.
+  network_options net_options;
+  net_options.listen = p->options.listen;
+  net_options.advertise = p->options.advertise;
+  for (const auto& b : p->options.bootstrap) net_options.bootstrap.push_back(b.to_string());
+  net_options.target_peers = p->options.target_peers;
+  net_options.listener.max_inbound = p->options.limits.max_inbound;
+  net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;
+  p->network = std::make_unique<network_host>(p->io.get_executor(), *p->communities, net_options);
+  if (status s = p->network->start(); !s.ok()) return failure{exit_failure, s.message()};
+  // With port 0 the system chose one: status and invite codes show the port in use.
+  p->options.listen = p->network->bound_address();
+
   p->services.communities = p->communities.get();
   p->services.options = &p->options;
   p->services.node_id = p->identity.pk;
@@ -137,6 +153,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   p->services.started_ms = now_ms();
   register_methods(p->methods, p->services);
   register_community_methods(p->methods, *p->communities, p->services);
+  register_network_methods(p->methods, *p->communities, *p->network, p->services);
 
   auto acceptor = bind_private_socket(p->io.get_executor(), p->home.socket());
   if (!acceptor) {
@@ -152,7 +169,9 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   // Every record the store appends reaches `watch` clients, filtered by their params.
   community_host* host = p->communities.get();
   rpc_server* rpc = p->rpc.get();
-  p->communities->on_appended = [host, rpc](const record& r) {
+  network_host* network = p->network.get();
+  p->communities->on_appended = [host, rpc, network](const record& r) {
+    network->on_host_appended(r);
     rpc->publish("records", "watch.record", watch_notification(*host, r),
                  [host, &r](const rpc::json& sub) {
                    if (sub.contains("type") && sub["type"].is_string() && sub["type"] != r.type) {
@@ -194,6 +213,7 @@ void node_daemon::stop() {
   boost::system::error_code ignored;
   p_->signals.cancel(ignored);
   p_->rpc->stop();
+  p_->network->stop();  // sessions (goodbye), listener, dials, timers; peer books flushed
   // The store closes when the daemon object goes (after io.run() returned).
   // With the acceptor, the sessions and the signal wait gone, io.run() returns once the
   // coroutines have unwound.

@@ -1,0 +1,671 @@
+#include "node/daemon/network_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
+#include "node/peers/address.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using json = nlohmann::json;
+namespace asio = net::asio;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string short_id(const crypto::public_key& k) {
+  return crypto::to_text(k).substr(0, 8);
+}
+
+// Outgoing sync messages of one session. The engine never learns about net/.
+class session_sink final : public sync::message_sink {
+ public:
+  explicit session_sink(const net::session_ptr& s) : s_(s) {}
+  void send(std::string message) override {
+    // A full send queue closes the session (overflow_policy::disconnect): a peer that does not
+    // drain what it asked for is dropped rather than buffered without bound.
+    if (auto s = s_.lock()) s->send(std::move(message));
+  }
+
+ private:
+  std::weak_ptr<net::session> s_;
+};
+
+bool is_specific(const std::string& host) {
+  return host != "0.0.0.0" && host != "::" && !host.empty();
+}
+
+}  // namespace
+
+struct network_host::link {
+  net::session_ptr session;
+  sync::session_id sid = 0;
+  std::unique_ptr<session_sink> sink;
+  bool managed = false;  // the peer manager kept it (reported disconnected on close)
+};
+
+struct network_host::community_net {
+  community_net(asio::any_io_executor ex, const community_id& c, const crypto::network_key& k)
+      : id(c), key(k), tick_timer(ex) {}
+
+  community_id id;
+  crypto::network_key key;
+  std::unique_ptr<sync::store_replica> replica;
+  std::unique_ptr<sync::engine> engine;
+  std::unique_ptr<peers::store_peer_book> book;
+  std::unique_ptr<peers::manager> manager;
+  std::vector<peers::address_hint> config_hints;
+  std::map<std::uint64_t, link> links;  // by net::session::id()
+  asio::steady_timer tick_timer;
+  bool tick_posted = false;
+  // Joining: the raw invite token presented in every dial until this member is active.
+  std::string join_token;
+  join_progress join;
+};
+
+network_host::network_host(asio::any_io_executor executor, community_host& host,
+                           network_options options)
+    : executor_(std::move(executor)),
+      host_(host),
+      options_(std::move(options)),
+      anti_entropy_timer_(executor_) {
+  options_.listener.session = options_.session;
+  ingest_options io;
+  io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
+  verifier_ = std::make_unique<ingestor>(host_.store(), io);
+}
+
+network_host::~network_host() {
+  stop();
+}
+
+status network_host::start() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(options_.listen.host, ec);
+  if (ec) {
+    return {status_code::invalid_argument,
+            "listen: '" + options_.listen.host + "' is not an IP address (" + ec.message() + ")"};
+  }
+  std::vector<crypto::network_key> keys;
+  for (const auto& id : host_.ids()) {
+    if (auto* c = ensure_community(id)) keys.push_back(c->key);
+  }
+  auto started = net::listener::start(executor_, net::tcp::endpoint(address, options_.listen.port),
+                                      host_.me(), keys, *this, *this, options_.listener);
+  if (!started) {
+    return {started.error().code(),
+            "cannot listen on " + options_.listen.to_string() + ": " + started.error().message()};
+  }
+  listener_ = std::move(*started);
+  dialer_ = std::make_unique<net::dialer>(executor_, host_.me(), *this, options_.session);
+  spdlog::info("listening for peers on {} ({} communit{})", bound_address().to_string(),
+               keys.size(), keys.size() == 1 ? "y" : "ies");
+  for (auto& [id, c] : communities_) {
+    c->manager->mark_self(bound_address().to_string());
+    if (auto own = own_address()) c->manager->mark_self(own->to_string());
+    schedule_tick(*c);
+  }
+  start_anti_entropy();
+  return {};
+}
+
+void network_host::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  boost::system::error_code ignored;
+  anti_entropy_timer_.cancel(ignored);
+  if (listener_) listener_->stop();
+  if (dialer_) dialer_->stop();
+  for (auto& [id, c] : communities_) {
+    c->tick_timer.cancel(ignored);
+    if (status s = c->manager->flush(); !s.ok()) {
+      spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::to_text(id).substr(0, 8),
+                   s.message());
+    }
+  }
+}
+
+host_port network_host::bound_address() const {
+  host_port out = options_.listen;
+  if (listener_) out.port = listener_->local_endpoint().port();
+  return out;
+}
+
+std::optional<host_port> network_host::own_address() const {
+  if (options_.advertise) return options_.advertise;
+  host_port b = bound_address();
+  if (is_specific(b.host) && b.port != 0) return b;
+  return std::nullopt;
+}
+
+// --- communities ------------------------------------------------------------------------------
+
+network_host::community_net* network_host::find(const community_id& id) const {
+  auto it = communities_.find(id);
+  return it == communities_.end() ? nullptr : it->second.get();
+}
+
+network_host::community_net* network_host::by_network(const crypto::network_key& key) const {
+  for (const auto& [id, c] : communities_) {
+    if (c->key == key) return c.get();
+  }
+  return nullptr;
+}
+
+network_host::community_net* network_host::ensure_community(const community_id& id) {
+  if (auto* c = find(id)) return c;
+  auto key = host_.network_key(id);
+  if (!key) return nullptr;
+  auto c = std::make_unique<community_net>(executor_, id, *key);
+  community_net* raw = c.get();
+  c->replica = std::make_unique<sync::store_replica>(host_.store(), id, verifier_.get());
+  sync::engine_callbacks cbs;
+  cbs.on_misbehaviour = [this, raw](sync::session_id sid, const member_id& peer,
+                                    const sync::misbehaviour& m) {
+    on_misbehaviour(*raw, sid, peer, m);
+  };
+  cbs.on_local_error = [this, raw](sync::session_id sid, const status& st) {
+    spdlog::error("sync of {}: local failure: {}", crypto::to_text(raw->id).substr(0, 8),
+                  st.message());
+    close_sid(*raw, sid);
+  };
+  cbs.on_appended = [this, raw](const std::vector<sync::record_key>& keys) {
+    absorb_appended(*raw, keys);
+  };
+  cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
+    if (raw->manager->learn_from_exchange(entries) > 0) schedule_tick(*raw);
+  };
+  cbs.addresses_to_share = [this, raw]() {
+    std::vector<sync::peer_address> out;
+    if (auto own = own_address()) out.push_back({host_.me().pk, own->to_string()});
+    for (auto& a : raw->manager->shareable()) out.push_back(std::move(a));
+    return out;
+  };
+  c->engine = std::make_unique<sync::engine>(*c->replica, options_.sync, std::move(cbs));
+
+  c->book = std::make_unique<peers::store_peer_book>(host_.store(), id);
+  peers::manager_options mo;
+  mo.target = options_.target_peers;
+  c->manager = std::make_unique<peers::manager>(host_.me().pk, mo, peers::system_clock_source(),
+                                                c->book.get());
+  if (status s = c->manager->restore(); !s.ok()) {
+    spdlog::warn("peers of {}: {}", crypto::to_text(id).substr(0, 8), s.message());
+  }
+  for (const auto& text : options_.bootstrap) {
+    auto hint = peers::parse_hint(text);
+    if (hint) c->config_hints.push_back(*hint);
+  }
+  if (status s = c->manager->set_config(c->config_hints); !s.ok()) {
+    spdlog::warn("bootstrap: {}", s.message());
+  }
+  if (listener_) {
+    c->manager->mark_self(bound_address().to_string());
+    if (auto own = own_address()) c->manager->mark_self(own->to_string());
+  }
+  communities_.emplace(id, std::move(c));
+  refresh_profiles(*raw);
+  update_networks();
+  if (listener_) schedule_tick(*raw);
+  return raw;
+}
+
+void network_host::update_networks() {
+  if (!listener_) return;
+  std::vector<crypto::network_key> keys;
+  for (const auto& [id, c] : communities_) keys.push_back(c->key);
+  listener_->set_networks(std::move(keys));
+}
+
+void network_host::refresh_profiles(community_net& c) {
+  const community::state* st = host_.state_of(c.id);
+  if (!st) return;
+  std::vector<std::pair<member_id, std::string>> addresses;
+  for (const auto& m : st->members) {
+    if (m.status != community::member_status::active || !m.address) continue;
+    if (m.id == host_.me().pk || st->forks().contains(m.id)) continue;
+    addresses.emplace_back(m.id, *m.address);
+  }
+  // A member's bad address is skipped (and reported); the others still count.
+  if (status s = c.manager->set_profiles(addresses); !s.ok()) {
+    spdlog::debug("profile addresses: {}", s.message());
+  }
+  schedule_tick(c);
+}
+
+// --- records ----------------------------------------------------------------------------------
+
+void network_host::on_host_appended(const record& r) {
+  if (absorbing_ || stopped_) return;
+  community_net* c = ensure_community(r.community);
+  if (!c) return;
+  c->engine->records_written({sync::record_key{r.author, r.seq}});
+  if (r.type == "profile" || r.type.starts_with("member.")) refresh_profiles(*c);
+}
+
+void network_host::absorb_appended(community_net& c, const std::vector<sync::record_key>& keys) {
+  // Read the appended records back (consecutive per feed) and absorb them in one call: the
+  // replayer rewinds at most once per batch.
+  std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> spans;
+  for (const auto& k : keys) {
+    auto [it, fresh] = spans.try_emplace(k.author, k.seq, k.seq);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, k.seq);
+      it->second.second = std::max(it->second.second, k.seq);
+    }
+  }
+  std::vector<record> records;
+  records.reserve(keys.size());
+  for (const auto& [author, span] : spans) {
+    auto cursor = host_.store().read_feed(c.id, author, span.first);
+    for (; cursor.valid() && cursor.entry().seq <= span.second; cursor.next()) {
+      auto r = record_from_store(cursor.entry());
+      if (!r) {
+        spdlog::error("sync of {}: {}", crypto::to_text(c.id).substr(0, 8), r.error().message());
+        continue;
+      }
+      records.push_back(std::move(*r));
+    }
+    if (status s = cursor.error(); !s.ok()) {
+      spdlog::error("sync of {}: reading appended records: {}", crypto::to_text(c.id).substr(0, 8),
+                    s.message());
+    }
+  }
+  absorbing_ = true;
+  status s = host_.absorb(records);
+  absorbing_ = false;
+  if (!s.ok()) {
+    spdlog::error("community {}: cannot apply {} synced records: {}",
+                  crypto::to_text(c.id).substr(0, 8), records.size(), s.message());
+  }
+  spdlog::debug("community {}: {} records from peers", crypto::to_text(c.id).substr(0, 8),
+                records.size());
+  refresh_profiles(c);
+}
+
+// --- authorization ----------------------------------------------------------------------------
+
+net::admission network_host::authorize(const crypto::network_key& network,
+                                       const crypto::public_key& client) {
+  community_net* c = by_network(network);
+  const community::state* st = c ? host_.state_of(c->id) : nullptr;
+  if (!st) return net::admission::reject;
+  const community::index i = st->find_member(client);
+  if (i != community::no_index && st->members[i].status == community::member_status::active &&
+      !st->forks().contains(client)) {
+    return net::admission::accept;
+  }
+  const std::int64_t now = now_ms();
+  bool open_token_invite = false;
+  for (const auto& [id, inv] : st->invites) {
+    if (inv.used || now > inv.expires_ts) continue;
+    if (inv.invitee && *inv.invitee == client) return net::admission::accept;
+    if (inv.token_hash) open_token_invite = true;
+  }
+  return open_token_invite ? net::admission::needs_token : net::admission::reject;
+}
+
+bool network_host::check_token(const crypto::network_key& network, const crypto::public_key&,
+                               std::string_view token) {
+  community_net* c = by_network(network);
+  const community::state* st = c ? host_.state_of(c->id) : nullptr;
+  if (!st || token.size() != invite_token{}.bytes.size()) return false;
+  const crypto::digest hash = crypto::blake2b256(token);
+  const std::int64_t now = now_ms();
+  for (const auto& [id, inv] : st->invites) {
+    if (!inv.used && now <= inv.expires_ts && inv.token_hash && *inv.token_hash == hash) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// --- sessions ---------------------------------------------------------------------------------
+
+void network_host::on_connected(const net::session_ptr& s) {
+  community_net* c = by_network(s->network());
+  if (!c || stopped_) {
+    s->close();
+    return;
+  }
+  link l;
+  l.session = s;
+  l.sink = std::make_unique<session_sink>(s);
+  l.sid = c->engine->attach(s->remote_key(), s->role() == net::session::side::client, *l.sink);
+  const sync::session_id sid = l.sid;
+  c->links.emplace(s->id(), std::move(l));
+  spdlog::info("community {}: connected to {} ({}, {})", crypto::to_text(c->id).substr(0, 8),
+               short_id(s->remote_key()),
+               s->role() == net::session::side::client ? "outbound" : "inbound",
+               s->remote_endpoint().address().to_string());
+  if (s->role() == net::session::side::server) {
+    auto d = c->manager->connected_inbound(peers::connection_id{s->id()}, s->remote_key());
+    apply(*c, d, s);
+  }
+  // Outbound sessions are reported to the manager when dial() returns (dial_done).
+  if (c->manager->needs_addresses()) c->engine->request_peers(sid);
+}
+
+void network_host::apply(community_net& c, const peers::connect_decision& d,
+                         const net::session_ptr& s) {
+  if (d.close) {
+    for (auto& [id, l] : c.links) {
+      if (id == static_cast<std::uint64_t>(*d.close)) {
+        l.managed = false;  // the manager already forgot it
+        l.session->close();
+      }
+    }
+  }
+  auto it = c.links.find(s->id());
+  if (it == c.links.end()) return;
+  if (d.keep) {
+    it->second.managed = true;
+  } else {
+    spdlog::debug("closing a duplicate connection to {}", short_id(s->remote_key()));
+    s->close();
+  }
+  schedule_tick(c);
+}
+
+void network_host::on_message(const net::session_ptr& s, std::string_view message) {
+  community_net* c = by_network(s->network());
+  if (!c) return;
+  auto it = c->links.find(s->id());
+  if (it == c->links.end()) return;
+  c->engine->on_message(it->second.sid, message);
+}
+
+void network_host::on_closed(const net::session_ptr& s, const net::disconnect_info& why) {
+  community_net* c = by_network(s->network());
+  if (!c) return;
+  auto it = c->links.find(s->id());
+  if (it == c->links.end()) return;
+  link l = std::move(it->second);
+  c->links.erase(it);
+  c->engine->detach(l.sid);
+  if (l.managed) c->manager->disconnected(peers::connection_id{s->id()});
+  const bool benign = why.reason == net::close_reason::shutdown ||
+                      why.reason == net::close_reason::local_close ||
+                      why.reason == net::close_reason::peer_goodbye;
+  if (benign) {
+    spdlog::info("community {}: connection to {} closed ({})", crypto::to_text(c->id).substr(0, 8),
+                 short_id(s->remote_key()), why.describe());
+  } else {
+    spdlog::warn("community {}: connection to {} lost: {}", crypto::to_text(c->id).substr(0, 8),
+                 short_id(s->remote_key()), why.describe());
+  }
+  if (!c->join_token.empty() || c->join.dials_failed + c->join.sessions_ended > 0 ||
+      !host_.state_of(c->id)) {
+    ++c->join.sessions_ended;
+    ++c->join.refusals;
+    c->join.last_problem = "the node of " + short_id(s->remote_key()) + " at " +
+                           s->remote_endpoint().address().to_string() + " closed the connection (" +
+                           std::string(net::to_string(why.reason)) + ")";
+  }
+  if (!stopped_) schedule_tick(*c);
+}
+
+void network_host::close_sid(community_net& c, sync::session_id sid) {
+  for (auto& [id, l] : c.links) {
+    if (l.sid == sid) l.session->close();
+  }
+}
+
+void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
+                                   const sync::misbehaviour& m) {
+  if (m.kind == sync::misbehaviour_kind::forked) {
+    // Honest peers relay fork proofs: mark, keep the session.
+    spdlog::warn("community {}: {} relayed a forked record: {}", crypto::to_text(c.id).substr(0, 8),
+                 short_id(peer), m.reason);
+    return;
+  }
+  spdlog::warn("community {}: {} misbehaved ({}): {}; closing and banning",
+               crypto::to_text(c.id).substr(0, 8), short_id(peer), sync::to_string(m.kind),
+               m.reason);
+  c.manager->misbehaved(peer);
+  for (auto& [id, l] : c.links) {
+    if (l.sid != sid) continue;
+    if (l.session->role() == net::session::side::server && listener_) {
+      listener_->bans().ban(l.session->remote_endpoint().address());
+    }
+    l.session->close();
+  }
+  schedule_tick(c);
+}
+
+// --- dialing ----------------------------------------------------------------------------------
+
+std::string network_host::dial_token(const community_net& c) const {
+  if (c.join_token.empty()) return {};
+  const community::state* st = host_.state_of(c.id);
+  if (st && st->find_member(host_.me().pk) != community::no_index &&
+      st->members[st->find_member(host_.me().pk)].status == community::member_status::active) {
+    return {};  // joined: members need no token
+  }
+  return c.join_token;
+}
+
+void network_host::schedule_tick(community_net& c) {
+  if (stopped_ || c.tick_posted || !dialer_) return;
+  c.tick_posted = true;
+  asio::post(executor_, [this, id = c.id] { run_tick(id); });
+}
+
+net::awaitable<void> dial_one(network_host* self, community_id id, peers::dial_request req,
+                              net::dial_target target) {
+  auto outcome = co_await self->dialer_->dial(std::move(target));
+  self->dial_done(id, req.address, std::move(outcome));
+}
+
+void network_host::run_tick(const community_id& id) {
+  community_net* c = find(id);
+  if (!c || stopped_) return;
+  c->tick_posted = false;
+  for (auto& req : c->manager->tick()) {
+    net::dial_target t{req.where.host, req.where.port, req.key, c->key, dial_token(*c)};
+    spdlog::debug("community {}: dialing {} at {}", crypto::to_text(id).substr(0, 8),
+                  short_id(req.key), req.address);
+    ++c->join.dialing;
+    asio::co_spawn(executor_, dial_one(this, id, std::move(req), std::move(t)),
+                   net::log_exception{"dial"});
+  }
+  if (status s = c->manager->flush(); !s.ok()) {
+    spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::to_text(id).substr(0, 8),
+                 s.message());
+  }
+  if (auto next = c->manager->next_wakeup()) {
+    const auto delay = std::max(peers::milliseconds(0), *next - peers::system_clock_source().now());
+    c->tick_timer.expires_after(delay + std::chrono::milliseconds(5));
+    c->tick_timer.async_wait([this, id](const boost::system::error_code& ec) {
+      if (ec || stopped_) return;
+      if (community_net* c2 = find(id)) {
+        if (!c2->tick_posted) {
+          c2->tick_posted = true;
+          run_tick(id);
+        }
+      }
+    });
+  }
+}
+
+void network_host::dial_done(const community_id& id, const std::string& address,
+                             result<net::session_ptr> outcome) {
+  community_net* c = find(id);
+  if (!c) return;
+  if (c->join.dialing > 0) --c->join.dialing;
+  if (stopped_) {
+    c->manager->dial_failed(address, peers::dial_failure::cancelled);
+    return;
+  }
+  if (!outcome) {
+    spdlog::info("community {}: dial {} failed: {}", crypto::to_text(id).substr(0, 8), address,
+                 outcome.error().message());
+    c->manager->dial_failed(address, peers::classify_dial_error(outcome.error().code()));
+    ++c->join.dials_failed;
+    if (outcome.error().code() == status_code::rejected) {
+      ++c->join.refusals;
+      c->join.last_problem = "the node at " + address + " did not admit this node";
+    } else {
+      c->join.last_problem = "dialing " + address + " failed: " + outcome.error().message();
+    }
+  } else if ((*outcome)->is_closed()) {
+    c->manager->dial_failed(address, peers::dial_failure::unreachable);
+    ++c->join.dials_failed;
+    c->join.last_problem = "the node at " + address + " closed the connection at once";
+  } else {
+    const net::session_ptr& s = *outcome;
+    auto d =
+        c->manager->connected_outbound(peers::connection_id{s->id()}, address, s->remote_key());
+    apply(*c, d, s);
+  }
+  schedule_tick(*c);
+}
+
+void network_host::start_anti_entropy() {
+  anti_entropy_timer_.expires_after(options_.anti_entropy_interval);
+  anti_entropy_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    for (auto& [id, c] : communities_) {
+      c->engine->anti_entropy();
+      if (c->manager->needs_addresses()) {
+        auto sessions = c->engine->sessions();
+        if (!sessions.empty()) c->engine->request_peers(sessions.front());
+      }
+      schedule_tick(*c);
+    }
+    start_anti_entropy();
+  });
+}
+
+// --- joining ----------------------------------------------------------------------------------
+
+status network_host::begin_join(const invite_code& code) {
+  if (status s = host_.adopt(code.community, code.network_key); !s.ok()) return s;
+  community_net* c = ensure_community(code.community);
+  if (!c) return {status_code::io_error, "the community could not be set up"};
+  c->join = {};
+  c->join_token = code.token ? code.token->str() : std::string();
+  for (const auto& p : code.peers) {
+    if (status s = c->manager->add_invite(p.address.to_string(), p.key); !s.ok()) {
+      c->join.last_problem = s.message();
+    }
+  }
+  schedule_tick(*c);
+  return {};
+}
+
+join_progress network_host::progress(const community_id& community, const record_id& invite) const {
+  join_progress out;
+  community_net* c = find(community);
+  if (!c) return out;
+  out = c->join;
+  out.connected = c->links.size();
+  const community::state* st = host_.state_of(community);
+  out.has_invite = st && st->invites.contains(invite);
+  return out;
+}
+
+// --- operator and views -----------------------------------------------------------------------
+
+result<peers::address_hint> network_host::add_peer(const community_id& community,
+                                                   std::string_view text) {
+  community_net* c = ensure_community(community);
+  if (!c) return status{status_code::not_found, "this node holds no network key for it"};
+  auto hint = peers::parse_hint(text);
+  if (!hint) return hint.error();
+  auto same = std::find_if(c->config_hints.begin(), c->config_hints.end(),
+                           [&](const auto& h) { return h.address == hint->address; });
+  if (same != c->config_hints.end()) {
+    *same = *hint;
+  } else {
+    c->config_hints.push_back(*hint);
+  }
+  if (status s = c->manager->set_config(c->config_hints); !s.ok()) return s;
+  schedule_tick(*c);
+  return *hint;
+}
+
+namespace {
+
+std::string name_of(const community::state* st, const member_id& m) {
+  if (!st) return {};
+  auto i = st->find_member(m);
+  return i == community::no_index ? std::string() : st->members[i].name;
+}
+
+}  // namespace
+
+json network_host::status_json() const {
+  json peers_rows = json::array();
+  json lag_rows = json::array();
+  for (const auto& [id, c] : communities_) {
+    const community::state* st = host_.state_of(id);
+    const std::string cname = st ? st->name : crypto::to_text(id).substr(0, 8);
+    for (const auto& conn : c->manager->connections()) {
+      peers_rows.push_back(
+          json{{"community", cname},
+               {"member", crypto::to_text(conn.remote)},
+               {"name", name_of(st, conn.remote)},
+               {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
+               {"address", conn.address},
+               {"since_ts", conn.since.time_since_epoch().count()}});
+    }
+    if (!st) continue;
+    for (const auto& m : st->members) {
+      auto local = c->replica->head_seq(m.id);
+      const std::uint64_t have = local ? *local : 0;
+      const std::uint64_t best = std::max(have, c->engine->best_known_seq(m.id));
+      lag_rows.push_back(json{{"community", cname},
+                              {"member", crypto::to_text(m.id)},
+                              {"name", m.name},
+                              {"have_seq", have},
+                              {"best_known_seq", best},
+                              {"behind", best - have}});
+    }
+  }
+  return json{{"listen", bound_address().to_string()},
+              {"advertise", own_address() ? json(own_address()->to_string()) : json(nullptr)},
+              {"peers", std::move(peers_rows)},
+              {"lag", std::move(lag_rows)}};
+}
+
+json network_host::peers_json(const community_id& community) const {
+  json connections = json::array();
+  json known = json::array();
+  community_net* c = find(community);
+  const community::state* st = host_.state_of(community);
+  if (c) {
+    for (const auto& conn : c->manager->connections()) {
+      connections.push_back(
+          json{{"member", crypto::to_text(conn.remote)},
+               {"name", name_of(st, conn.remote)},
+               {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
+               {"address", conn.address},
+               {"since_ts", conn.since.time_since_epoch().count()}});
+    }
+    for (const auto& v : c->manager->known()) {
+      json sources = json::array();
+      for (auto s : peers::key_priority) {
+        if (v.info.has(s)) sources.push_back(peers::to_string(s));
+      }
+      auto key = v.info.key();
+      known.push_back(json{{"address", v.address},
+                           {"member", key ? json(crypto::to_text(*key)) : json(nullptr)},
+                           {"state", peers::to_string(v.state)},
+                           {"sources", std::move(sources)},
+                           {"failures", v.info.failures}});
+    }
+  }
+  return json{{"community", crypto::to_text(community)},
+              {"listen", bound_address().to_string()},
+              {"connections", std::move(connections)},
+              {"known", std::move(known)}};
+}
+
+}  // namespace zwerm::node

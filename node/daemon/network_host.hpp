@@ -1,0 +1,167 @@
+// zwermd's network side: one listener for every community the node is in, and per community a
+// sync engine over the store, a peer manager and the sessions that connect them (DESIGN.md
+// §7-9; docs/ARCHITECTURE.md, "Daemon networking").
+//
+// What it wires:
+//   - net::listener on `listen`, serving the network key of every community this node holds;
+//     the authorizer answers from the community state: an active member is admitted, the
+//     invitee of an open id invite is admitted, anyone else must present the token of an open,
+//     unexpired, unused token invite in its first message.
+//   - per community: sync::engine over a sync::store_replica (verification on a node::ingestor
+//     pool), attached to every session of that community; records the engine appends are read
+//     back from the store and absorbed by the community_host (views and `watch`), the member's
+//     own writes (on_local_record) are pushed with records_written; anti-entropy every
+//     `anti_entropy_interval`.
+//   - per community: peers::manager fed from config `bootstrap`, `peer add`, invite codes,
+//     members' profile addresses and peer exchange; its dials go through net::dialer.
+//   - misbehaviour reported by sync closes the session and bans the peer (for a fork only a
+//     log line: honest peers relay fork proofs).
+//
+// Threads: everything runs on the daemon's one I/O executor (which is also the store's single
+// writer); no member may be called from another thread. Signature checks of received batches
+// run on the verifier's pool inside the ingest call, which returns on the I/O thread.
+//
+// Ownership: borrows the community_host (and through it the store), which must outlive this
+// object. Stop with stop() before the io_context stops running; destroy after it returned.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/status.hpp"
+#include "net/dialer.hpp"
+#include "net/listener.hpp"
+#include "node/daemon/community_host.hpp"
+#include "node/daemon/config.hpp"
+#include "node/daemon/invite_code.hpp"
+#include "node/ingest.hpp"
+#include "node/peers/manager.hpp"
+#include "node/peers/store_peer_book.hpp"
+#include "node/sync/engine.hpp"
+#include "node/sync/store_replica.hpp"
+
+namespace zwerm::node {
+
+struct network_options {
+  // Where the listener binds. Port 0: the system picks one (bound_address() tells which).
+  host_port listen{"0.0.0.0", 7411};
+  // The address put into invite codes and shared with peers. Default: the listen address when
+  // it names a specific host.
+  std::optional<host_port> advertise;
+  // Addresses from config `bootstrap` (and `peer add`), "[KEY@]host:port".
+  std::vector<std::string> bootstrap;
+  // Connections kept per community (peers::manager_options::target). Default 6.
+  std::size_t target_peers = 6;
+  net::listener_options listener;
+  net::session_options session;
+  sync::engine_options sync;
+  // How often each community's engine probes a random peer. Default 60 s.
+  std::chrono::milliseconds anti_entropy_interval{std::chrono::seconds(60)};
+  // Threads verifying received batches (the I/O thread included). Default 2.
+  std::size_t verify_threads = 2;
+};
+
+// What a join attempt has seen so far (for `zwerm join`'s error messages).
+struct join_progress {
+  bool has_invite = false;       // the invite record has reached this node's log
+  std::size_t connected = 0;     // sessions of the community open now
+  std::size_t dialing = 0;       // dials in progress
+  std::size_t dials_failed = 0;  // dials that failed since the join began
+  std::size_t sessions_ended = 0;
+  std::size_t refusals = 0;  // dials the server did not admit, sessions it closed
+  std::string last_problem;  // the last dial error or session end, for people
+};
+
+class network_host final : public net::authorizer, public net::session_handler {
+ public:
+  network_host(net::asio::any_io_executor executor, community_host& host, network_options options);
+  ~network_host() override;
+  network_host(const network_host&) = delete;
+  network_host& operator=(const network_host&) = delete;
+
+  // Binds the listener and sets up every community the host holds a network key and records
+  // for. Errors: io_error (the address cannot be bound), invalid_argument (listen host).
+  status start();
+  // Closes every session and the listener, stops dials and timers, flushes the peer books.
+  // Idempotent.
+  void stop();
+
+  // The listener's bound address (the actual port when listen used port 0).
+  host_port bound_address() const;
+  // The address other nodes should dial (advertise, else the bound listen address unless it
+  // is 0.0.0.0 / ::).
+  std::optional<host_port> own_address() const;
+
+  // The community_host appended a record (called for every record; the daemon routes its
+  // on_appended here). Records this node wrote are pushed to peers; a community seen for the
+  // first time (just created) is set up.
+  void on_host_appended(const record& r);
+
+  // --- joining ---
+  // Registers the community of `code` (network key), adds the code's peers as invite
+  // addresses and starts dialing them with the token. Errors: the host's (adopt).
+  status begin_join(const invite_code& code);
+  join_progress progress(const community_id& community, const record_id& invite) const;
+
+  // --- operator and views ---
+  // Adds "[KEY@]host:port" to the community's config addresses. Errors: invalid_argument.
+  result<peers::address_hint> add_peer(const community_id& community, std::string_view text);
+  // {"peers": [...connections...], "lag": [...per member...]} over every community.
+  nlohmann::json status_json() const;
+  // Connections and known addresses of one community.
+  nlohmann::json peers_json(const community_id& community) const;
+
+  // --- net::authorizer ---
+  net::admission authorize(const crypto::network_key& network,
+                           const crypto::public_key& client) override;
+  bool check_token(const crypto::network_key& network, const crypto::public_key& client,
+                   std::string_view token) override;
+
+  // --- net::session_handler ---
+  void on_connected(const net::session_ptr& s) override;
+  void on_message(const net::session_ptr& s, std::string_view message) override;
+  void on_closed(const net::session_ptr& s, const net::disconnect_info& why) override;
+
+ private:
+  struct community_net;
+  struct link;
+
+  community_net* ensure_community(const community_id& id);
+  community_net* by_network(const crypto::network_key& key) const;
+  community_net* find(const community_id& id) const;
+  void update_networks();
+  void refresh_profiles(community_net& c);
+  void schedule_tick(community_net& c);
+  void run_tick(const community_id& id);
+  void dial_done(const community_id& id, const std::string& address,
+                 result<net::session_ptr> outcome);
+  void apply(community_net& c, const peers::connect_decision& d, const net::session_ptr& s);
+  void absorb_appended(community_net& c, const std::vector<sync::record_key>& keys);
+  void on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
+                       const sync::misbehaviour& m);
+  void close_sid(community_net& c, sync::session_id sid);
+  void start_anti_entropy();
+  std::string dial_token(const community_net& c) const;
+  friend net::awaitable<void> dial_one(network_host* self, community_id id, peers::dial_request req,
+                                       net::dial_target target);
+
+  net::asio::any_io_executor executor_;
+  community_host& host_;
+  network_options options_;
+  std::unique_ptr<ingestor> verifier_;
+  std::shared_ptr<net::listener> listener_;
+  std::unique_ptr<net::dialer> dialer_;
+  net::asio::steady_timer anti_entropy_timer_;
+  std::map<community_id, std::unique_ptr<community_net>> communities_;
+  bool stopped_ = false;
+  bool absorbing_ = false;  // records appended now came from sync, not from this member
+};
+
+}  // namespace zwerm::node

@@ -1,0 +1,199 @@
+#include "node/daemon/network_rpc.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "crypto/base64url.hpp"
+#include "net/asio.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using rpc::json;
+using rpc::reply;
+namespace asio = boost::asio;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_active(const community::state& st, const member_id& m) {
+  const auto i = st.find_member(m);
+  return i != community::no_index && st.members[i].status == community::member_status::active &&
+         !st.forks().contains(m);
+}
+
+// The invite as this node's log knows it, or a refusal that says why it cannot be redeemed.
+std::optional<reply> check_invite(const community::state& st, const invite_code& code,
+                                  const member_id& me) {
+  auto it = st.invites.find(code.invite_id);
+  if (it == st.invites.end()) return std::nullopt;
+  const auto& inv = it->second;
+  if (inv.used) {
+    return reply::fail(rpc::refused, "this invite has already been used; ask a member of " +
+                                         st.name + " for a new one");
+  }
+  if (now_ms() > inv.expires_ts) {
+    return reply::fail(rpc::refused,
+                       "this invite has expired; ask a member of " + st.name + " for a new one");
+  }
+  if (inv.invitee && *inv.invitee != me) {
+    return reply::fail(rpc::refused, "this invite is made out to another member id, not to " +
+                                         crypto::to_text(me));
+  }
+  return std::nullopt;
+}
+
+net::awaitable<reply> join_call(community_host* host, network_host* network,
+                                const node_services* services, network_rpc_options options,
+                                json p) {
+  auto text = p.find("code");
+  if (text == p.end() || !text->is_string()) {
+    co_return reply::fail(rpc::invalid_params, "join needs the invite code as \"code\"");
+  }
+  auto code = decode_invite_code(text->get<std::string>());
+  if (!code) co_return reply::from_status(code.error());
+  const member_id me = host->me().pk;
+  if (const auto* st = host->state_of(code->community)) {
+    if (is_active(*st, me)) {
+      co_return reply::fail(rpc::refused, "you are already an active member of " + st->name);
+    }
+    if (auto refused = check_invite(*st, *code, me)) co_return *refused;
+  }
+  if (status s = network->begin_join(*code); !s.ok()) co_return reply::from_status(s);
+
+  // Wait until the invite record has reached this node's log, or no node will let us in.
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto deadline = std::chrono::steady_clock::now() + options.join_timeout;
+  for (;;) {
+    const join_progress pr = network->progress(code->community, code->invite_id);
+    if (pr.has_invite) break;
+    const bool idle = pr.connected == 0 && pr.dialing == 0;
+    if (idle && pr.dials_failed + pr.sessions_ended >= code->peers.size()) {
+      if (pr.refusals > 0) {
+        co_return reply::fail(
+            rpc::refused,
+            "no member node let this node in: " + pr.last_problem +
+                ". The invite may have been used or expired, or the node does not know it yet");
+      }
+      co_return reply::fail(
+          rpc::refused, "no member node in the invite code could be reached: " + pr.last_problem);
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      co_return reply::fail(
+          rpc::refused,
+          "joining timed out: the invite record did not arrive from the member nodes" +
+              (pr.last_problem.empty() ? std::string() : " (" + pr.last_problem + ")"));
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(net::use_nothrow);
+  }
+
+  const community::state* st = host->state_of(code->community);
+  if (!st) co_return reply::fail(rpc::internal_error, "the community state is missing");
+  if (auto refused = check_invite(*st, *code, me)) co_return *refused;
+  json body{{"invite", crypto::to_text(code->invite_id)}};
+  if (code->token) body["token"] = crypto::to_text(*code->token);
+  auto written = host->write(code->community, "member.join", body);
+  if (!written) co_return reply::from_status(written.error());
+  st = host->state_of(code->community);
+  if (!st || !is_active(*st, me)) {
+    co_return reply::fail(rpc::refused,
+                          "the join record was written but a community rule gave it no effect "
+                          "(the invite may have been redeemed at another node first)");
+  }
+  // The newcomer's first profile, with the name from config.json (as community create does).
+  if (!services->options->name.empty()) {
+    auto own = network->own_address();
+    json profile{{"name", services->options->name},
+                 {"about", ""},
+                 {"skills", json::array()},
+                 {"address", own ? json(own->to_string()) : json(nullptr)}};
+    if (auto w = host->write(code->community, "profile", profile); !w) {
+      co_return reply::from_status(w.error());
+    }
+  }
+  co_return reply::ok(json{{"community_id", crypto::to_text(code->community)},
+                           {"name", st->name},
+                           {"record_id", crypto::to_text(written->id)},
+                           {"took_effect", true},
+                           {"active_members", st->active_count}});
+}
+
+net::awaitable<reply> status_call(rpc::handler inner, network_host* network, json p) {
+  reply r = co_await inner(std::move(p));
+  if (!r.is_ok()) co_return r;
+  json out = r.result();
+  const json net_status = network->status_json();
+  for (const auto& [k, v] : net_status.items()) out[k] = v;
+  if (auto na = out.find("not_available"); na != out.end() && na->is_array()) {
+    json kept = json::array();
+    for (auto& item : *na) {
+      if (item.value("field", std::string()) != "peers") kept.push_back(item);
+    }
+    if (kept.empty()) {
+      out.erase("not_available");
+    } else {
+      out["not_available"] = std::move(kept);
+    }
+  }
+  co_return reply::ok(std::move(out));
+}
+
+std::variant<community_id, reply> community_param(const community_host& host, const json& p) {
+  std::optional<std::string> ref;
+  if (auto it = p.find("community"); it != p.end() && !it->is_null()) {
+    if (!it->is_string()) return reply::fail(rpc::invalid_params, "\"community\" must be a string");
+    ref = it->get<std::string>();
+  }
+  auto id = host.resolve(ref);
+  if (!id) return reply::from_status(id.error());
+  return *id;
+}
+
+}  // namespace
+
+void register_network_methods(rpc::method_table& table, community_host& host, network_host& network,
+                              const node_services& services, network_rpc_options options) {
+  const node_services* sv = &services;
+  community_host* h = &host;
+  network_host* n = &network;
+  table.add("join", "redeem an invite code: dial members, present the token, join",
+            [h, n, sv, options](json p) { return join_call(h, n, sv, options, std::move(p)); });
+  if (const rpc::method* status = table.find("status"); status && status->available()) {
+    rpc::handler inner = status->call;
+    const std::string summary = status->summary;
+    table.add("status", summary,
+              [inner, n](json p) { return status_call(inner, n, std::move(p)); });
+  }
+  table.add("peers", "connected and known peers per community",
+            rpc::sync_handler([h, n](const json& p) {
+              auto c = community_param(*h, p);
+              if (auto* r = std::get_if<reply>(&c)) return *r;
+              return reply::ok(n->peers_json(std::get<community_id>(c)));
+            }));
+  table.add("peer.add", "add a peer's [KEY@]host:port to the community's addresses",
+            rpc::sync_handler([h, n](const json& p) {
+              auto a = p.find("address");
+              if (a == p.end() || !a->is_string()) {
+                return reply::fail(rpc::invalid_params,
+                                   "peer.add needs \"address\": \"[KEY@]host:port\"");
+              }
+              auto c = community_param(*h, p);
+              if (auto* r = std::get_if<reply>(&c)) return *r;
+              auto hint = n->add_peer(std::get<community_id>(c), a->get<std::string>());
+              if (!hint) return reply::from_status(hint.error());
+              json out{{"address", hint->address},
+                       {"member", hint->key ? json(crypto::to_text(*hint->key)) : json(nullptr)}};
+              if (!hint->key) {
+                out["note"] =
+                    "no key given: the address is dialed once a profile, invite or peer names the "
+                    "member key there (or give KEY@host:port)";
+              }
+              return reply::ok(std::move(out));
+            }));
+}
+
+}  // namespace zwerm::node

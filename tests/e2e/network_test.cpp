@@ -1,0 +1,255 @@
+// zwermd as a networked node, end to end: real zwermd processes in temp homes on 127.0.0.1,
+// driven only through the `zwerm` binary (issue 5's daemon side, issue 7's invite and join).
+//
+// - ThreeNodesConvergeAfterEveryStep: issue 7's scenario; after each step every node shows the
+//   same members, balance, proposals and community (polled with a deadline).
+// - TwoNodesCatchUpAndPushBothWays: a node with many records, a newcomer that catches up, live
+//   push both ways, and a restarted node that resumes.
+// - JoinErrors: a bad code, a code whose nodes are all down, a token already used.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "tests/e2e/node_harness.hpp"
+
+namespace zwerm::testing {
+namespace {
+
+using json = nlohmann::json;
+
+// Polls `probe` every 50 ms until it returns true or `timeout` passes.
+bool eventually(const std::function<bool()>& probe,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return probe();
+}
+
+std::string str(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+json ok_json(const node_harness& node, const std::vector<std::string>& args) {
+  std::vector<std::string> with_json{"--json"};
+  with_json.insert(with_json.end(), args.begin(), args.end());
+  auto r = node.zwerm(with_json);
+  EXPECT_EQ(r.exit_code, 0) << node.name() << ": zwerm " << args[0] << ": " << r.err;
+  return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json(nullptr);
+}
+
+// What must agree between nodes.
+json views_of(const node_harness& n) {
+  return json{{"members", n.zwerm_json({"members", "--all"})},
+              {"balance", n.zwerm_json({"balance"})},
+              {"proposals", n.zwerm_json({"proposals", "--state", "all"})},
+              {"community", n.zwerm_json({"community", "show"})}};
+}
+
+// Waits until every node shows the same views as the first, which must satisfy `also`.
+::testing::AssertionResult converge(const std::vector<node_harness*>& nodes, const char* step,
+                                    const std::function<bool(const json&)>& also) {
+  bool same = eventually([&] {
+    const json first = views_of(*nodes.front());
+    if (first["members"].is_null() || !also(first)) return false;
+    for (std::size_t i = 1; i < nodes.size(); ++i) {
+      if (views_of(*nodes[i]) != first) return false;
+    }
+    return true;
+  });
+  if (same) return ::testing::AssertionSuccess();
+  auto failure = ::testing::AssertionFailure() << "after '" << step << "' the nodes differ:\n";
+  for (auto* n : nodes) failure << n->name() << ": " << views_of(*n).dump() << "\n";
+  return failure;
+}
+
+std::size_t active(const json& views) {
+  std::size_t n = 0;
+  for (const auto& row : views["members"].value("members", json::array())) {
+    n += str(row, "status") == "active";
+  }
+  return n;
+}
+
+// Records this node holds of its (only) community, from `status`.
+std::int64_t records_of(const node_harness& n) {
+  auto s = n.zwerm_json({"status"});
+  if (!s.is_object() || !s.contains("communities") || s["communities"].empty()) return -1;
+  return s["communities"][0].value("records", std::int64_t{-1});
+}
+
+// True when `status` shows no member's feed behind its best-known head.
+bool caught_up(const node_harness& n) {
+  auto s = n.zwerm_json({"status"});
+  if (!s.is_object() || !s.contains("lag") || !s["lag"].is_array()) return false;
+  for (const auto& row : s["lag"]) {
+    if (row.value("behind", 1) != 0) return false;
+  }
+  return true;
+}
+
+std::size_t connected_peers(const node_harness& n) {
+  auto s = n.zwerm_json({"status"});
+  return s.is_object() && s.contains("peers") ? s["peers"].size() : 0;
+}
+
+TEST(Network, ThreeNodesConvergeAfterEveryStep) {
+  node_harness ada("ada"), bob("bob"), cleo("cleo");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ASSERT_TRUE(bob.start(&why)) << why;
+  ASSERT_TRUE(cleo.start(&why)) << why;
+  std::vector<node_harness*> all{&ada, &bob, &cleo};
+
+  auto created = ok_json(ada, {"community", "create", "Learning circle", "--purpose",
+                               "Learn from each other at work"});
+  ASSERT_FALSE(str(created, "community_id").empty());
+
+  // Bob by one-time token, Cleo by her node id.
+  auto invite_bob = ok_json(ada, {"invite", "--expires", "1d"});
+  auto joined_bob = ok_json(bob, {"join", str(invite_bob, "code")});
+  EXPECT_EQ(str(joined_bob, "community_id"), str(created, "community_id"));
+  auto invite_cleo = ok_json(ada, {"invite", "--for", cleo.member_id(), "--expires", "1d"});
+  auto joined_cleo = ok_json(cleo, {"join", str(invite_cleo, "code")});
+  EXPECT_EQ(str(joined_cleo, "community_id"), str(created, "community_id"));
+  ASSERT_TRUE(converge(all, "join", [](const json& v) { return active(v) == 3; }));
+
+  ok_json(ada, {"profile", "set", "--name", "Ada", "--skills", "facilitation"});
+  ok_json(bob, {"profile", "set", "--name", "Bob", "--skills", "retro"});
+  ok_json(cleo, {"profile", "set", "--name", "Cleo", "--skills", "onboarding"});
+  ASSERT_TRUE(converge(all, "profiles", [](const json& v) {
+    return v["members"].dump().find("Cleo") != std::string::npos &&
+           v["members"].dump().find("Bob") != std::string::npos;
+  }));
+
+  auto request = ok_json(bob, {"ask", "Who has run a retrospective?", "--tags", "retro"});
+  const std::string request_id = str(request, "record_id");
+  ASSERT_TRUE(eventually([&] {
+    return cleo.zwerm({"feed", "--type", "request"}).out.find("retrospective") != std::string::npos;
+  }));
+  auto contribution =
+      ok_json(cleo, {"contribute", "Our retro format", "--body", "Start, stop, continue.",
+                     "--answers", request_id.substr(0, 12), "--tags", "retro"});
+  const std::string contribution_id = str(contribution, "record_id");
+  ASSERT_TRUE(eventually([&] {
+    return ada.zwerm({"thank", contribution_id.substr(0, 12), "--note", "thanks"}).exit_code == 0;
+  }));
+  ASSERT_TRUE(converge(all, "ask, contribute, thank", [](const json& v) {
+    for (const auto& row : v["balance"].value("members", json::array())) {
+      if (str(row, "name") == "Cleo") return row.value("given", 0) == 1;
+    }
+    return false;
+  }));
+
+  auto proposal = ok_json(ada, {"propose", "agreement", "We answer requests within a week"});
+  const std::string proposal_id = str(proposal, "record_id");
+  ASSERT_TRUE(eventually([&] {
+    return bob.zwerm({"endorse", proposal_id.substr(0, 12)}).exit_code == 0;
+  }));
+  ASSERT_TRUE(converge(all, "propose, endorse", [](const json& v) {
+    return v["community"].dump().find("We answer requests within a week") != std::string::npos;
+  }));
+
+  ok_json(cleo, {"circle", "open", "Onboarding", "--purpose", "Make joining easy"});
+  ASSERT_TRUE(eventually([&] {
+    return bob.zwerm({"circle", "join", "Onboarding"}).exit_code == 0;
+  }));
+  ASSERT_TRUE(eventually([&] {
+    auto a = ada.zwerm_json({"circle", "list"});
+    return !a.is_null() && a == bob.zwerm_json({"circle", "list"}) &&
+           a == cleo.zwerm_json({"circle", "list"}) &&
+           a.dump().find("Onboarding") != std::string::npos;
+  }));
+
+  ok_json(bob, {"leave", "--reason", "moving on"});
+  ASSERT_TRUE(converge(all, "leave", [](const json& v) { return active(v) == 2; }));
+
+  // The status of every node shows its peers and no lag.
+  for (auto* n : all) {
+    EXPECT_TRUE(eventually([&] { return caught_up(*n); })) << n->name();
+  }
+  EXPECT_GE(connected_peers(ada), 1u);
+  auto peers = ok_json(ada, {"peers"});
+  EXPECT_TRUE(peers.contains("connections")) << peers.dump();
+}
+
+TEST(Network, TwoNodesCatchUpAndPushBothWays) {
+  node_harness ada("ada"), bob("bob");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ASSERT_TRUE(bob.start(&why)) << why;
+  ok_json(ada, {"community", "create", "Big", "--purpose", "many records"});
+  constexpr int n = 150;
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(ada.zwerm({"ask", "question " + std::to_string(i)}).exit_code, 0);
+  }
+  const std::int64_t before = records_of(ada);
+  ASSERT_GE(before, n);
+
+  auto invite = ok_json(ada, {"invite"});
+  ok_json(bob, {"join", str(invite, "code")});
+  // Bob holds everything Ada has (plus his join and profile, which reach Ada).
+  ASSERT_TRUE(eventually([&] {
+    return records_of(bob) >= before + 1 && records_of(ada) == records_of(bob);
+  })) << "ada "
+      << records_of(ada) << " bob " << records_of(bob);
+  EXPECT_TRUE(eventually([&] { return caught_up(bob) && caught_up(ada); }));
+
+  // Live push both ways.
+  ok_json(ada, {"ask", "from ada, live"});
+  ASSERT_TRUE(eventually([&] {
+    return bob.zwerm({"feed", "--type", "request"}).out.find("from ada, live") != std::string::npos;
+  }));
+  ok_json(bob, {"ask", "from bob, live"});
+  ASSERT_TRUE(eventually([&] {
+    return ada.zwerm({"feed", "--type", "request"}).out.find("from bob, live") != std::string::npos;
+  }));
+
+  // Bob goes away; Ada writes; Bob comes back and resumes from what he had.
+  ASSERT_EQ(bob.stop(), std::optional<int>(0));
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(ada.zwerm({"ask", "while away " + std::to_string(i)}).exit_code, 0);
+  ASSERT_TRUE(bob.start(&why)) << why;
+  EXPECT_TRUE(eventually([&] { return records_of(bob) == records_of(ada); }))
+      << "ada " << records_of(ada) << " bob " << records_of(bob) << "\n"
+      << bob.daemon_log();
+  EXPECT_EQ(views_of(ada), views_of(bob));
+}
+
+TEST(Network, JoinErrors) {
+  node_harness ada("ada"), bob("bob"), dan("dan");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ASSERT_TRUE(bob.start(&why)) << why;
+  ASSERT_TRUE(dan.start(&why)) << why;
+  ok_json(ada, {"community", "create", "Small", "--purpose", "errors"});
+
+  // Not an invite code: a usage error.
+  auto bad = dan.zwerm({"join", "zw1-garbage"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+
+  // A token already used: Bob redeems it, then Dan cannot.
+  auto invite = ok_json(ada, {"invite"});
+  ok_json(bob, {"join", str(invite, "code")});
+  auto again = dan.zwerm({"join", str(invite, "code")});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("did not admit"), std::string::npos) << again.err;
+  // Bob, a member now, is told so.
+  auto twice = bob.zwerm({"join", str(invite, "code")});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("already"), std::string::npos) << twice.err;
+
+  // No node of the code reachable: the inviting node is down.
+  auto late = ok_json(ada, {"invite"});
+  ASSERT_EQ(ada.stop(), std::optional<int>(0));
+  ASSERT_EQ(bob.stop(), std::optional<int>(0));
+  auto unreachable = dan.zwerm({"join", str(late, "code")});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("could be reached"), std::string::npos) << unreachable.err;
+}
+
+}  // namespace
+}  // namespace zwerm::testing
