@@ -75,7 +75,8 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
     : executor_(std::move(executor)),
       host_(host),
       options_(std::move(options)),
-      anti_entropy_timer_(executor_) {
+      anti_entropy_timer_(executor_),
+      flush_timer_(executor_) {
   options_.listener.session = options_.session;
   ingest_options io;
   io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
@@ -113,6 +114,7 @@ status network_host::start() {
     schedule_tick(*c);
   }
   start_anti_entropy();
+  start_flush();
   return {};
 }
 
@@ -121,6 +123,7 @@ void network_host::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   anti_entropy_timer_.cancel(ignored);
+  flush_timer_.cancel(ignored);
   if (listener_) listener_->stop();
   if (dialer_) dialer_->stop();
   for (auto& [id, c] : communities_) {
@@ -475,10 +478,6 @@ void network_host::run_tick(const community_id& id) {
     asio::co_spawn(executor_, dial_one(this, id, std::move(req), std::move(t)),
                    net::log_exception{"dial"});
   }
-  if (status s = c->manager->flush(); !s.ok()) {
-    spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::to_text(id).substr(0, 8),
-                 s.message());
-  }
   if (auto next = c->manager->next_wakeup()) {
     const auto delay = std::max(peers::milliseconds(0), *next - peers::system_clock_source().now());
     c->tick_timer.expires_after(delay + std::chrono::milliseconds(5));
@@ -540,6 +539,23 @@ void network_host::start_anti_entropy() {
       schedule_tick(*c);
     }
     start_anti_entropy();
+  });
+}
+
+void network_host::start_flush() {
+  // Each changed peer entry is one synced store write: save them every 10 s and at shutdown,
+  // not after every event (a crash loses at most a backoff or two).
+  flush_timer_.expires_after(std::chrono::seconds(10));
+  flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    for (auto& [id, c] : communities_) {
+      if (!c->manager->has_unflushed()) continue;
+      if (status s = c->manager->flush(); !s.ok()) {
+        spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::to_text(id).substr(0, 8),
+                     s.message());
+      }
+    }
+    start_flush();
   });
 }
 

@@ -148,6 +148,7 @@ class network_host final : public net::authorizer, public net::session_handler {
                        const sync::misbehaviour& m);
   void close_sid(community_net& c, sync::session_id sid);
   void start_anti_entropy();
+  void start_flush();
   std::string dial_token(const community_net& c) const;
   friend net::awaitable<void> dial_one(network_host* self, community_id id, peers::dial_request req,
                                        net::dial_target target);
@@ -159,6 +160,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   std::shared_ptr<net::listener> listener_;
   std::unique_ptr<net::dialer> dialer_;
   net::asio::steady_timer anti_entropy_timer_;
+  net::asio::steady_timer flush_timer_;  // saves the peer books every 10 s
   std::map<community_id, std::unique_ptr<community_net>> communities_;
   bool stopped_ = false;
   bool absorbing_ = false;  // records appended now came from sync, not from this member
