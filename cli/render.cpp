@@ -238,6 +238,19 @@ std::string render_status(const json& r, std::int64_t now_ms) {
     out += "\npeers (" + std::to_string(p->size()) + "):\n";
     if (!p->empty()) out += render_rows(*p, names, now_ms, 80);
   }
+  // Per member feed: how far this node is behind the best head its peers know of.
+  if (auto lag = r.find("lag"); lag != r.end() && lag->is_array()) {
+    json behind = json::array();
+    for (const auto& row : *lag) {
+      if (row.is_object() && row.value("behind", 0) > 0) behind.push_back(row);
+    }
+    if (behind.empty()) {
+      out += "\nfeeds: up to date with every connected peer\n";
+    } else {
+      out += "\nbehind (" + std::to_string(behind.size()) + " feeds):\n";
+      out += render_rows(behind, names, now_ms, 80);
+    }
+  }
   if (auto na = r.find("not_available"); na != r.end() && na->is_array() && !na->empty()) {
     out += "\nnot in this build yet:\n";
     for (const auto& item : *na) {

@@ -617,6 +617,15 @@ std::string name_of(const community::state* st, const member_id& m) {
 
 }  // namespace
 
+std::string network_host::endpoint_of(const community_net& c,
+                                      const peers::connection_view& conn) const {
+  if (!conn.address.empty()) return conn.address;  // the dialed address
+  auto it = c.links.find(static_cast<std::uint64_t>(conn.id));
+  if (it == c.links.end()) return {};
+  const auto& ep = it->second.session->remote_endpoint();
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
 json network_host::status_json() const {
   json peers_rows = json::array();
   json lag_rows = json::array();
@@ -629,7 +638,7 @@ json network_host::status_json() const {
                {"member", crypto::to_text(conn.remote)},
                {"name", name_of(st, conn.remote)},
                {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
-               {"address", conn.address},
+               {"endpoint", endpoint_of(*c, conn)},
                {"since_ts", conn.since.time_since_epoch().count()}});
     }
     if (!st) continue;
@@ -662,7 +671,7 @@ json network_host::peers_json(const community_id& community) const {
           json{{"member", crypto::to_text(conn.remote)},
                {"name", name_of(st, conn.remote)},
                {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
-               {"address", conn.address},
+               {"endpoint", endpoint_of(*c, conn)},
                {"since_ts", conn.since.time_since_epoch().count()}});
     }
     for (const auto& v : c->manager->known()) {
@@ -671,7 +680,7 @@ json network_host::peers_json(const community_id& community) const {
         if (v.info.has(s)) sources.push_back(peers::to_string(s));
       }
       auto key = v.info.key();
-      known.push_back(json{{"address", v.address},
+      known.push_back(json{{"endpoint", v.address},
                            {"member", key ? json(crypto::to_text(*key)) : json(nullptr)},
                            {"state", peers::to_string(v.state)},
                            {"sources", std::move(sources)},

@@ -150,6 +150,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   void start_anti_entropy();
   void start_flush();
   std::string dial_token(const community_net& c) const;
+  std::string endpoint_of(const community_net& c, const peers::connection_view& conn) const;
   friend net::awaitable<void> dial_one(network_host* self, community_id id, peers::dial_request req,
                                        net::dial_target target);
 
