@@ -1,0 +1,6 @@
+# zwermd's network side (node/daemon/network_host.*): admission from the community state, join
+# over the network and live push, in one process on 127.0.0.1 with real stores.
+zwerm_test(network_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/network/network_host_test.cpp
+  LIBS zwerm_node
+  LABELS net)

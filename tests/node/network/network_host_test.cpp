@@ -1,0 +1,215 @@
+// network_host in one process: two nodes (real stores in temp dirs, real TCP on 127.0.0.1,
+// one io_context driven by the test): admission answers from the community state, and a join
+// over the network followed by live push both ways.
+#include "node/daemon/network_host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/sodium.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using json = nlohmann::json;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One member's node: store, community host and network host on the shared io_context.
+struct test_node {
+  explicit test_node(net::asio::io_context& io) : keys(crypto::generate_key_pair()) {
+    auto s = store::store::open(dir.path() / "db");
+    EXPECT_TRUE(s.ok());
+    db = std::move(*s);
+    auto h = community_host::open(*db, keys, dir.path() / "communities.json");
+    EXPECT_TRUE(h.ok());
+    host = std::move(*h);
+    network_options o;
+    o.listen = {"127.0.0.1", 0};
+    o.listener.max_inbound_per_address = 16;
+    net = std::make_unique<network_host>(io.get_executor(), *host, o);
+    host->on_appended = [this](const record& r) { net->on_host_appended(r); };
+  }
+  ~test_node() { net->stop(); }
+
+  bool active(const community_id& c, const crypto::public_key& m) const {
+    const auto* st = host->state_of(c);
+    if (!st) return false;
+    auto i = st->find_member(m);
+    return i != community::no_index && st->members[i].status == community::member_status::active;
+  }
+
+  testing::temp_dir dir{"zw-net"};
+  crypto::key_pair keys;
+  std::unique_ptr<store::store> db;
+  std::unique_ptr<community_host> host;
+  std::unique_ptr<network_host> net;
+};
+
+class NetworkHost : public ::testing::Test {
+ protected:
+  void SetUp() override { crypto::init(); }
+
+  // Runs the io_context until `done` or 10 s pass.
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io.restart();
+      io.run_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+  static community_id create(test_node& n) {
+    json body{{"name", "Test"},
+              {"purpose", "networking"},
+              {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
+    auto g = n.host->create(body);
+    EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.error().message());
+    return g->id;
+  }
+
+  net::asio::io_context io;
+};
+
+TEST_F(NetworkHost, AdmissionFollowsTheCommunityState) {
+  test_node a(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const crypto::network_key key = *a.host->network_key(c);
+  const crypto::public_key stranger = crypto::generate_key_pair().pk;
+  const crypto::public_key invitee = crypto::generate_key_pair().pk;
+
+  EXPECT_EQ(a.net->authorize(key, a.keys.pk), net::admission::accept);
+  // No open invite: a stranger is not let in at all.
+  EXPECT_EQ(a.net->authorize(key, stranger), net::admission::reject);
+  // Another community's network key: rejected.
+  EXPECT_EQ(a.net->authorize(crypto::random_fixed<crypto::network_key>(), a.keys.pk),
+            net::admission::reject);
+
+  // An id invite admits its invitee only.
+  ASSERT_TRUE(a.host
+                  ->write(c, "member.invite",
+                          json{{"note", ""},
+                               {"expires_ts", now_ms() + 60'000},
+                               {"invitee", crypto::to_text(invitee)}})
+                  .ok());
+  EXPECT_EQ(a.net->authorize(key, invitee), net::admission::accept);
+  EXPECT_EQ(a.net->authorize(key, stranger), net::admission::reject);
+
+  // A token invite: strangers must show the token.
+  const auto token = crypto::random_fixed<invite_token>();
+  ASSERT_TRUE(a.host
+                  ->write(c, "member.invite",
+                          json{{"note", ""},
+                               {"expires_ts", now_ms() + 60'000},
+                               {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}})
+                  .ok());
+  EXPECT_EQ(a.net->authorize(key, stranger), net::admission::needs_token);
+  EXPECT_TRUE(a.net->check_token(key, stranger, token.view()));
+  const auto other = crypto::random_fixed<invite_token>();
+  EXPECT_FALSE(a.net->check_token(key, stranger, other.view()));
+  EXPECT_FALSE(a.net->check_token(key, stranger, ""));
+  EXPECT_FALSE(a.net->check_token(key, stranger, token.view().substr(0, 31)));
+
+  // An expired token invite admits nobody.
+  const auto old = crypto::random_fixed<invite_token>();
+  ASSERT_TRUE(a.host
+                  ->write(c, "member.invite",
+                          json{{"note", ""},
+                               {"expires_ts", now_ms() - 1},
+                               {"token_hash", crypto::to_text(crypto::blake2b256(old.view()))}})
+                  .ok());
+  EXPECT_FALSE(a.net->check_token(key, stranger, old.view()));
+}
+
+TEST_F(NetworkHost, JoinOverTheNetworkThenPushBothWays) {
+  test_node a(io), b(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(
+        a.host
+            ->write(c, "request",
+                    json{{"title", "q" + std::to_string(i)}, {"body", ""}, {"tags", json::array()}})
+            .ok());
+  }
+  const auto token = crypto::random_fixed<invite_token>();
+  auto inv = a.host->write(c, "member.invite",
+                           json{{"note", ""},
+                                {"expires_ts", now_ms() + 60'000},
+                                {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
+  ASSERT_TRUE(inv.ok());
+
+  invite_code code;
+  code.community = c;
+  code.network_key = *a.host->network_key(c);
+  code.invite_id = inv->id;
+  code.token = token;
+  code.peers.push_back({a.keys.pk, a.net->bound_address()});
+  ASSERT_TRUE(b.net->begin_join(code).ok());
+  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv->id).has_invite; }));
+  // The whole log up to the invite came along.
+  EXPECT_EQ(b.host->state_of(c)->applied(), a.host->state_of(c)->applied());
+
+  auto joined =
+      b.host->write(c, "member.join",
+                    json{{"invite", crypto::to_text(inv->id)}, {"token", crypto::to_text(token)}});
+  ASSERT_TRUE(joined.ok());
+  ASSERT_TRUE(b.active(c, b.keys.pk));
+  ASSERT_TRUE(run_until([&] { return a.active(c, b.keys.pk); }));
+
+  // Live push both ways.
+  ASSERT_TRUE(
+      a.host->write(c, "request", json{{"title", "from a"}, {"body", ""}, {"tags", json::array()}})
+          .ok());
+  ASSERT_TRUE(
+      b.host->write(c, "request", json{{"title", "from b"}, {"body", ""}, {"tags", json::array()}})
+          .ok());
+  ASSERT_TRUE(run_until([&] {
+    return a.host->state_of(c)->applied() == b.host->state_of(c)->applied() &&
+           a.host->state_of(c)->requests.size() == 52;
+  })) << a.host->state_of(c)->applied()
+      << " vs " << b.host->state_of(c)->applied();
+
+  // Status shows the connection and no lag.
+  auto st = b.net->status_json();
+  EXPECT_EQ(st["peers"].size(), 1u) << st.dump();
+  for (const auto& row : st["lag"]) EXPECT_EQ(row["behind"], 0) << st.dump();
+}
+
+TEST_F(NetworkHost, NoReachableNodeIsReported) {
+  test_node b(io);
+  ASSERT_TRUE(b.net->start().ok());
+  invite_code code;
+  code.community = crypto::random_fixed<crypto::digest>();
+  code.network_key = crypto::random_fixed<crypto::network_key>();
+  code.invite_id = crypto::random_fixed<crypto::digest>();
+  // A port nothing listens on (our own listener's port + nothing: bind one and close it).
+  net::asio::ip::tcp::acceptor probe(io, {net::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = probe.local_endpoint().port();
+  probe.close();
+  code.peers.push_back({crypto::generate_key_pair().pk, host_port{"127.0.0.1", port}});
+  ASSERT_TRUE(b.net->begin_join(code).ok());
+  ASSERT_TRUE(run_until([&] {
+    auto p = b.net->progress(code.community, code.invite_id);
+    return p.dials_failed >= 1 && p.dialing == 0;
+  }));
+  auto p = b.net->progress(code.community, code.invite_id);
+  EXPECT_FALSE(p.has_invite);
+  EXPECT_EQ(p.connected, 0u);
+  EXPECT_NE(p.last_problem.find("failed"), std::string::npos) << p.last_problem;
+}
+
+}  // namespace
+}  // namespace zwerm::node
