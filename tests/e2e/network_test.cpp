@@ -219,6 +219,28 @@ TEST(Network, TwoNodesCatchUpAndPushBothWays) {
   EXPECT_EQ(views_of(ada), views_of(bob));
 }
 
+TEST(Network, InviteRedeemedAtAnotherMembersNode) {
+  node_harness ada("ada"), bob("bob"), cleo("cleo");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ASSERT_TRUE(bob.start(&why)) << why;
+  ASSERT_TRUE(cleo.start(&why)) << why;
+  ok_json(ada, {"community", "create", "Relay", "--purpose", "any member admits"});
+  ok_json(bob, {"join", str(ok_json(ada, {"invite"}), "code")});
+  // Ada invites Cleo; the code names Ada's node and Bob's (his profile address).
+  auto invite = ok_json(ada, {"invite", "--for", cleo.member_id()});
+  ASSERT_TRUE(eventually([&] { return records_of(bob) == records_of(ada); }));
+  ASSERT_EQ(ada.stop(), std::optional<int>(0));
+  // Only Bob's node is up: it knows the invite and admits Cleo.
+  auto joined = ok_json(cleo, {"join", str(invite, "code")});
+  EXPECT_EQ(joined.value("took_effect", false), true) << joined.dump();
+  ASSERT_TRUE(eventually([&] { return active(views_of(bob)) == 3; }));
+  // Ada comes back and learns of Cleo from either node.
+  ASSERT_TRUE(ada.start(&why)) << why;
+  EXPECT_TRUE(
+      converge({&ada, &bob, &cleo}, "restart", [](const json& v) { return active(v) == 3; }));
+}
+
 TEST(Network, JoinErrors) {
   node_harness ada("ada"), bob("bob"), dan("dan");
   std::string why;
