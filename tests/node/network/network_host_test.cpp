@@ -188,6 +188,51 @@ TEST_F(NetworkHost, JoinOverTheNetworkThenPushBothWays) {
   for (const auto& row : st["lag"]) EXPECT_EQ(row["behind"], 0) << st.dump();
 }
 
+// A client that speaks the transport but sends garbage instead of sync messages.
+struct recording_handler : net::session_handler {
+  void on_connected(const net::session_ptr&) override {}
+  void on_message(const net::session_ptr&, std::string_view) override {}
+  void on_closed(const net::session_ptr&, const net::disconnect_info&) override { closed = true; }
+  bool closed = false;
+};
+
+net::awaitable<void> dial_into(net::dialer* d, net::dial_target t,
+                               std::optional<result<net::session_ptr>>* out) {
+  auto r = co_await d->dial(std::move(t));
+  out->emplace(std::move(r));
+}
+
+TEST_F(NetworkHost, PeerBreakingTheSyncProtocolIsClosedAndBanned) {
+  test_node a(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const crypto::key_pair hostile = crypto::generate_key_pair();
+  // Invited by id, so the node admits it.
+  ASSERT_TRUE(a.host
+                  ->write(c, "member.invite",
+                          json{{"note", ""},
+                               {"expires_ts", now_ms() + 60'000},
+                               {"invitee", crypto::to_text(hostile.pk)}})
+                  .ok());
+  recording_handler handler;
+  net::dialer d(io.get_executor(), hostile, handler);
+  const net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
+                                *a.host->network_key(c), ""};
+  std::optional<result<net::session_ptr>> first;
+  net::asio::co_spawn(io, dial_into(&d, target, &first), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return first.has_value(); }));
+  ASSERT_TRUE(first->ok()) << first->error().message();
+  ASSERT_TRUE((**first)->send(std::string("\xff\x00 not a sync message")));
+  EXPECT_TRUE(run_until([&] { return handler.closed; }));
+
+  // The address is banned now: the next connection is closed at accept.
+  std::optional<result<net::session_ptr>> second;
+  net::asio::co_spawn(io, dial_into(&d, target, &second), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return second.has_value(); }));
+  EXPECT_FALSE(second->ok());
+  d.stop();
+}
+
 TEST_F(NetworkHost, NoReachableNodeIsReported) {
   test_node b(io);
   ASSERT_TRUE(b.net->start().ok());
