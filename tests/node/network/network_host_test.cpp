@@ -188,6 +188,52 @@ TEST_F(NetworkHost, JoinOverTheNetworkThenPushBothWays) {
   for (const auto& row : st["lag"]) EXPECT_EQ(row["behind"], 0) << st.dump();
 }
 
+TEST_F(NetworkHost, CommunitiesStayApart) {
+  test_node a(io), b(io);
+  const community_id c1 = create(a);
+  const community_id c2 = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  ASSERT_TRUE(a.host
+                  ->write(c2, "request",
+                          json{{"title", "only in c2"}, {"body", ""}, {"tags", json::array()}})
+                  .ok());
+  const auto token = crypto::random_fixed<invite_token>();
+  auto inv = a.host->write(c1, "member.invite",
+                           json{{"note", ""},
+                                {"expires_ts", now_ms() + 60'000},
+                                {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
+  ASSERT_TRUE(inv.ok());
+  invite_code code{
+      c1, *a.host->network_key(c1), inv->id, token, {{a.keys.pk, a.net->bound_address()}}};
+  ASSERT_TRUE(b.net->begin_join(code).ok());
+  ASSERT_TRUE(run_until([&] { return b.net->progress(c1, inv->id).has_invite; }));
+  ASSERT_TRUE(
+      b.host
+          ->write(c1, "member.join",
+                  json{{"invite", crypto::to_text(inv->id)}, {"token", crypto::to_text(token)}})
+          .ok());
+  ASSERT_TRUE(run_until([&] { return a.active(c1, b.keys.pk); }));
+  ASSERT_TRUE(a.host
+                  ->write(c2, "request",
+                          json{{"title", "still only c2"}, {"body", ""}, {"tags", json::array()}})
+                  .ok());
+  ASSERT_TRUE(a.host
+                  ->write(c1, "request",
+                          json{{"title", "c1 after c2"}, {"body", ""}, {"tags", json::array()}})
+                  .ok());
+  ASSERT_TRUE(run_until([&] { return b.host->state_of(c1)->requests.size() == 1; }));
+  // Nothing of the other community reached B, and A serves B only in c1.
+  EXPECT_EQ(b.host->state_of(c2), nullptr);
+  auto frontier = b.db->frontier(c2);
+  ASSERT_TRUE(frontier.ok());
+  EXPECT_TRUE(frontier->empty());
+  EXPECT_EQ(a.net->peers_json(c1)["connections"].size(), 1u);
+  EXPECT_EQ(a.net->peers_json(c2)["connections"].size(), 0u);
+  // B, not a member of c2, cannot get in with c2's network key.
+  EXPECT_EQ(a.net->authorize(*a.host->network_key(c2), b.keys.pk), net::admission::reject);
+}
+
 // A client that speaks the transport but sends garbage instead of sync messages.
 struct recording_handler : net::session_handler {
   void on_connected(const net::session_ptr&) override {}
