@@ -8,6 +8,7 @@
 // - JoinErrors: a bad code, a code whose nodes are all down, a token already used.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -182,7 +183,8 @@ TEST(Network, TwoNodesCatchUpAndPushBothWays) {
   ASSERT_TRUE(ada.start(&why)) << why;
   ASSERT_TRUE(bob.start(&why)) << why;
   ok_json(ada, {"community", "create", "Big", "--purpose", "many records"});
-  constexpr int n = 150;
+  // ZWERM_SOAK=1: the 10,000 records (each written through the CLI: minutes).
+  const int n = std::getenv("ZWERM_SOAK") ? 10'000 : 150;
   for (int i = 0; i < n; ++i) {
     ASSERT_EQ(ada.zwerm({"ask", "question " + std::to_string(i)}).exit_code, 0);
   }
@@ -192,10 +194,10 @@ TEST(Network, TwoNodesCatchUpAndPushBothWays) {
   auto invite = ok_json(ada, {"invite"});
   ok_json(bob, {"join", str(invite, "code")});
   // Bob holds everything Ada has (plus his join and profile, which reach Ada).
-  ASSERT_TRUE(eventually([&] {
-    return records_of(bob) >= before + 1 && records_of(ada) == records_of(bob);
-  })) << "ada "
-      << records_of(ada) << " bob " << records_of(bob);
+  ASSERT_TRUE(eventually(
+      [&] { return records_of(bob) >= before + 1 && records_of(ada) == records_of(bob); },
+      std::chrono::seconds(120)))
+      << "ada " << records_of(ada) << " bob " << records_of(bob);
   EXPECT_TRUE(eventually([&] { return caught_up(bob) && caught_up(ada); }));
 
   // Live push both ways.
