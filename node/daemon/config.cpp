@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "crypto/base64url.hpp"
+
 namespace zwerm::node {
 namespace {
 
@@ -192,10 +194,27 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
         return bad_field(source, key, "must be a list like [\"host:port\", ...]");
       }
       for (std::size_t i = 0; i < value.size(); ++i) {
-        auto hp = read_address(value[i], source, "bootstrap[" + std::to_string(i) + "]");
+        const std::string field = "bootstrap[" + std::to_string(i) + "]";
+        // "KEY@host:port" names the member key the handshake expects there.
+        json address = value[i];
+        std::optional<crypto::public_key> member;
+        if (address.is_string()) {
+          const std::string text = address.get<std::string>();
+          if (auto at = text.find('@'); at != std::string::npos) {
+            crypto::public_key k;
+            if (!crypto::from_text(text.substr(0, at), &k)) {
+              return bad_field(source, field,
+                               "the part before '@' must be a member id (43 characters)");
+            }
+            member = k;
+            address = text.substr(at + 1);
+          }
+        }
+        auto hp = read_address(address, source, field);
         if (!hp) return hp.error();
         if (hp->port == 0) return bad_field(source, key, "entries need a real port, not 0");
         out.bootstrap.push_back(*hp);
+        out.bootstrap_keys.push_back(member);
       }
     } else if (key == "target_peers") {
       auto n = read_count(value, source, key, 0, 64);

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/bytes.hpp"
 #include "crypto/status.hpp"
 
 namespace zwerm::node {
@@ -69,6 +70,10 @@ struct daemon_options {
   // Peers dialed at start-up, in addition to those learned from invites, profiles and peer
   // exchange. Default empty.
   std::vector<host_port> bootstrap;
+  // The member key named for each bootstrap entry written "KEY@host:port" (KEY: the member id,
+  // 43 characters of base64url), in the same order as `bootstrap`; nullopt for a bare
+  // "host:port" (dialed once a profile, invite or peer names the key there).
+  std::vector<std::optional<crypto::public_key>> bootstrap_keys;
   // Connections the node keeps per community. Default 6, allowed 0..64.
   std::size_t target_peers = 6;
   // Lowest level that reaches stderr. Default info.

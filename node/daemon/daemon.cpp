@@ -136,7 +136,11 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   network_options net_options;
   net_options.listen = p->options.listen;
   net_options.advertise = p->options.advertise;
-  for (const auto& b : p->options.bootstrap) net_options.bootstrap.push_back(b.to_string());
+  for (std::size_t i = 0; i < p->options.bootstrap.size(); ++i) {
+    const auto& key = p->options.bootstrap_keys.at(i);
+    net_options.bootstrap.push_back((key ? crypto::to_text(*key) + "@" : std::string()) +
+                                    p->options.bootstrap[i].to_string());
+  }
   net_options.target_peers = p->options.target_peers;
   net_options.listener.max_inbound = p->options.limits.max_inbound;
   net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;

@@ -279,6 +279,22 @@ TEST_F(NetworkHost, PeerBreakingTheSyncProtocolIsClosedAndBanned) {
   d.stop();
 }
 
+TEST(BootstrapConfig, KeyAtHostPortNamesTheMemberKey) {
+  const crypto::public_key k = crypto::generate_key_pair().pk;
+  auto o = parse_config(
+      R"({"bootstrap": [")" + crypto::to_text(k) + R"(@192.0.2.7:7411", "192.0.2.8:7411"]})",
+      "config.json");
+  ASSERT_TRUE(o.ok()) << o.error().message();
+  ASSERT_EQ(o->bootstrap.size(), 2u);
+  ASSERT_EQ(o->bootstrap_keys.size(), 2u);
+  EXPECT_EQ(o->bootstrap[0].to_string(), "192.0.2.7:7411");
+  EXPECT_EQ(o->bootstrap_keys[0], k);
+  EXPECT_FALSE(o->bootstrap_keys[1].has_value());
+  auto bad = parse_config(R"({"bootstrap": ["notakey@192.0.2.7:7411"]})", "config.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("bootstrap[0]"), std::string::npos) << bad.error().message();
+}
+
 TEST_F(NetworkHost, NoReachableNodeIsReported) {
   test_node b(io);
   ASSERT_TRUE(b.net->start().ok());
