@@ -4,7 +4,7 @@
 // - ThreeNodesConvergeAfterEveryStep: issue 7's scenario; after each step every node shows the
 //   same members, balance, proposals and community (polled with a deadline).
 // - TwoNodesCatchUpAndPushBothWays: a node with many records, a newcomer that catches up, live
-//   push both ways, and a restarted node that resumes.
+//   push both ways, a restarted node that resumes, and both sides writing while cut apart.
 // - JoinErrors: a bad code, a code whose nodes are all down, a token already used.
 #include <gtest/gtest.h>
 
@@ -219,6 +219,29 @@ TEST(Network, TwoNodesCatchUpAndPushBothWays) {
       << "ada " << records_of(ada) << " bob " << records_of(bob) << "\n"
       << bob.daemon_log();
   EXPECT_EQ(views_of(ada), views_of(bob));
+
+  // Both sides write while the link is cut (each alone in turn), then meet again.
+  ASSERT_EQ(ada.stop(), std::optional<int>(0));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(bob.zwerm({"ask", "bob alone " + std::to_string(i)}).exit_code, 0);
+  }
+  ASSERT_EQ(bob.stop(), std::optional<int>(0));
+  ASSERT_TRUE(ada.start(&why)) << why;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(ada.zwerm({"ask", "ada alone " + std::to_string(i)}).exit_code, 0);
+  }
+  ASSERT_TRUE(bob.start(&why)) << why;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto a = views_of(ada);
+        return records_of(ada) == records_of(bob) && a == views_of(bob) &&
+               ada.zwerm({"feed", "--type", "request"}).out.find("bob alone 4") !=
+                   std::string::npos &&
+               bob.zwerm({"feed", "--type", "request"}).out.find("ada alone 4") !=
+                   std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << "ada " << records_of(ada) << " bob " << records_of(bob);
 }
 
 TEST(Network, InviteRedeemedAtAnotherMembersNode) {
