@@ -250,6 +250,7 @@ void network_host::on_host_appended(const record& r) {
   if (!c) return;
   c->engine->records_written({sync::record_key{r.author, r.seq}});
   if (r.type == "profile" || r.type.starts_with("member.")) refresh_profiles(*c);
+  prune_former_members(*c);
 }
 
 void network_host::absorb_appended(community_net& c, const std::vector<sync::record_key>& keys) {
@@ -290,9 +291,30 @@ void network_host::absorb_appended(community_net& c, const std::vector<sync::rec
   spdlog::debug("community {}: {} records from peers", crypto::to_text(c.id).substr(0, 8),
                 records.size());
   refresh_profiles(c);
+  prune_former_members(c);
 }
 
 // --- authorization ----------------------------------------------------------------------------
+
+void network_host::prune_former_members(community_net& c) {
+  // Admission is decided at the handshake; a member who left or was removed since must not
+  // keep replicating through a session opened while they were in. Peers that are not (yet)
+  // members at all are joiners admitted by an invite: left alone.
+  const community::state* st = host_.state_of(c.id);
+  if (!st) return;
+  for (auto& [id, l] : c.links) {
+    const member_id& remote = l.session->remote_key();
+    const community::index i = st->find_member(remote);
+    if (i == community::no_index || l.session->is_closed()) continue;
+    const bool gone =
+        st->members[i].status != community::member_status::active || st->forks().contains(remote);
+    if (gone && authorize(c.key, remote) == net::admission::reject) {
+      spdlog::info("community {}: {} is no longer a member; closing its connection",
+                   crypto::to_text(c.id).substr(0, 8), short_id(remote));
+      l.session->close();
+    }
+  }
+}
 
 net::admission network_host::authorize(const crypto::network_key& network,
                                        const crypto::public_key& client) {

@@ -14,6 +14,8 @@
 //     `anti_entropy_interval`.
 //   - per community: peers::manager fed from config `bootstrap`, `peer add`, invite codes,
 //     members' profile addresses and peer exchange; its dials go through net::dialer.
+//   - a peer whose membership ended (left, removed, forked) after its session opened is
+//     disconnected when the record that ended it is absorbed (unless an invite admits it again).
 //   - misbehaviour reported by sync closes the session and bans the peer (for a fork only a
 //     log line: honest peers relay fork proofs).
 //
@@ -138,6 +140,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   community_net* find(const community_id& id) const;
   void update_networks();
   void refresh_profiles(community_net& c);
+  void prune_former_members(community_net& c);
   void schedule_tick(community_net& c);
   void run_tick(const community_id& id);
   void dial_done(const community_id& id, const std::string& address,

@@ -5,6 +5,7 @@
 //   same members, balance, proposals and community (polled with a deadline).
 // - TwoNodesCatchUpAndPushBothWays: a node with many records, a newcomer that catches up, live
 //   push both ways, a restarted node that resumes, and both sides writing while cut apart.
+// - InviteRedeemedAtAnotherMembersNode: the inviter's node is down; another member's admits.
 // - JoinErrors: a bad code, a code whose nodes are all down, a token already used.
 #include <gtest/gtest.h>
 
@@ -167,6 +168,15 @@ TEST(Network, ThreeNodesConvergeAfterEveryStep) {
 
   ok_json(bob, {"leave", "--reason", "moving on"});
   ASSERT_TRUE(converge(all, "leave", [](const json& v) { return active(v) == 2; }));
+  // Bob left: the remaining members' nodes no longer replicate with his.
+  for (auto* n : {&ada, &cleo}) {
+    EXPECT_TRUE(eventually([&] {
+      auto s = n->zwerm_json({"status"});
+      return s.is_object() && s.contains("peers") &&
+             s["peers"].dump().find(bob.member_id()) == std::string::npos;
+    })) << n->name()
+        << ": " << n->zwerm_json({"status"}).dump();
+  }
 
   // The status of every node shows its peers and no lag.
   for (auto* n : all) {
