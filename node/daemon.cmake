@@ -16,6 +16,7 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_methods.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_protocol.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/state_store.cpp
 )
 target_include_directories(zwerm_node PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_node

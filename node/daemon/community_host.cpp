@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/record_parse.hpp"
@@ -22,28 +24,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-// Reads a community's stored records in total order for the replayer.
-community::record_source source_for(store::store& s, const community_id& c) {
-  return [&s, c](const std::optional<community::position>& after,
-                 const community::record_visitor& visit) -> status {
-    store::order_position from{};
-    if (after) from = {after->lamport, after->author, after->seq};
-    auto cursor = s.read_order(c, from);
-    for (; cursor.valid(); cursor.next()) {
-      if (after) {
-        const auto p = cursor.position();
-        if (p.lamport == after->lamport && p.author == after->author && p.seq == after->seq) {
-          continue;  // strictly after
-        }
-      }
-      auto r = record_from_store(cursor.entry());
-      if (!r) return r.error();
-      if (!visit(*r)) break;
-    }
-    return cursor.error();
-  };
-}
-
 }  // namespace
 
 result<record> record_from_store(const store::record_entry& e) {
@@ -58,8 +38,8 @@ result<record> record_from_store(const store::record_entry& e) {
 }
 
 community_host::community_host(store::store& s, const crypto::key_pair& me,
-                               std::filesystem::path secrets)
-    : store_(s), me_(me), secrets_file_(std::move(secrets)) {
+                               std::filesystem::path secrets, state_store_options state)
+    : store_(s), me_(me), secrets_file_(std::move(secrets)), states_(s, state) {
   ingestor_ = std::make_unique<ingestor>(store_);
   lookup_ = [this](const record_id& id) -> std::optional<record> {
     auto e = store_.get(id);
@@ -70,12 +50,30 @@ community_host::community_host(store::store& s, const crypto::key_pair& me,
   };
 }
 
-community_host::~community_host() = default;
+community_host::~community_host() {
+  for (const auto& [id, rep] : replayers_) {
+    if (status s = states_.checkpoint(id, *rep); !s.ok()) {
+      spdlog::error(
+          "community {}: could not persist its state at close ({}); the next start "
+          "replays the records after the last snapshot",
+          crypto::to_text(id).substr(0, 8), s.message());
+    }
+  }
+}
+
+status community_host::checkpoint_all() {
+  for (const auto& [id, rep] : replayers_) {
+    if (status s = states_.checkpoint(id, *rep); !s.ok()) return s;
+  }
+  return {};
+}
 
 result<std::unique_ptr<community_host>> community_host::open(store::store& s,
                                                              const crypto::key_pair& me,
-                                                             std::filesystem::path secrets_file) {
-  std::unique_ptr<community_host> host(new community_host(s, me, std::move(secrets_file)));
+                                                             std::filesystem::path secrets_file,
+                                                             state_store_options state) {
+  std::unique_ptr<community_host> host(
+      new community_host(s, me, std::move(secrets_file), std::move(state)));
   if (status st = host->load_secrets(); !st.ok()) return st;
   auto listed = s.communities();
   if (!listed) return listed.error();
@@ -88,8 +86,13 @@ result<std::unique_ptr<community_host>> community_host::open(store::store& s,
 
 result<community::replayer*> community_host::replayer_for(const community_id& community) {
   if (auto it = replayers_.find(community); it != replayers_.end()) return it->second.get();
-  auto opened = community::replayer::open(community, std::nullopt, source_for(store_, community));
+  restore_report report;
+  auto opened = states_.restore(community, &report);
   if (!opened) return opened.error();
+  spdlog::debug("community {}: state restored {} ({} records replayed{})",
+                crypto::to_text(community).substr(0, 8),
+                report.from_snapshot ? "from its snapshot" : "from the log", report.replayed,
+                report.persisted ? ", snapshot written" : "");
   auto* raw = opened->get();
   replayers_.emplace(community, std::move(*opened));
   return raw;
@@ -102,9 +105,9 @@ status community_host::absorb_into(const community_id& community,
   auto rep = replayer_for(community);
   if (!rep) return rep.error();
   if (fresh) return {};
-  auto absorbed = (*rep)->absorb(records, source_for(store_, community));
+  auto absorbed = (*rep)->absorb(records, store_record_source(store_, community));
   if (!absorbed) return absorbed.error();
-  return {};
+  return states_.absorbed(community, **rep, *absorbed);
 }
 
 status community_host::absorb(const std::vector<record>& appended) {

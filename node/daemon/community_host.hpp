@@ -10,6 +10,11 @@
 // Secrets: <home>/communities.json (mode 0600) holds, per community, the network key (never in
 // a record) and which community is the default for commands. It is rewritten atomically.
 //
+// State on disk: each replayer is restored through a state_store (node/daemon/state_store.hpp):
+// from the persisted snapshot plus the records after it, or from the whole log when that
+// snapshot is missing, stale or unreadable. Snapshots are written as that header describes;
+// the destructor writes one for every community whose state is ahead of its snapshot.
+//
 // Threads: one owner, the daemon's I/O thread (which is also the store's single writer).
 // Ownership: borrows the store and the key pair, which outlive it.
 #pragma once
@@ -29,6 +34,7 @@
 #include "crypto/status.hpp"
 #include "node/community/replayer.hpp"
 #include "node/community/views.hpp"
+#include "node/daemon/state_store.hpp"
 #include "node/ingest.hpp"
 #include "node/record.hpp"
 #include "store/store.hpp"
@@ -37,12 +43,17 @@ namespace zwerm::node {
 
 class community_host {
  public:
-  // Loads the secrets file and opens a replayer for every community the store holds (each
-  // replays its records from the store). Errors: corruption (unreadable secrets file), the
-  // store's errors.
+  // Loads the secrets file and restores a replayer for every community the store holds
+  // (state_store::restore). Errors: corruption (unreadable secrets file), the store's errors.
   static result<std::unique_ptr<community_host>> open(store::store& s, const crypto::key_pair& me,
-                                                      std::filesystem::path secrets_file);
+                                                      std::filesystem::path secrets_file,
+                                                      state_store_options state = {});
+  // Writes a snapshot for every community whose state is ahead of its persisted one (errors
+  // are logged).
   ~community_host();
+
+  // The same as the destructor does, with the first error returned.
+  status checkpoint_all();
 
   // Starts a community: writes the genesis record, makes a network key, keeps both. Returns
   // the genesis record (its id is the community id).
@@ -77,7 +88,8 @@ class community_host {
   std::function<void(const record&)> on_appended;
 
  private:
-  community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets);
+  community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets,
+                 state_store_options state);
   status load_secrets();
   status save_secrets() const;
   result<community::replayer*> replayer_for(const community_id& community);
@@ -87,6 +99,7 @@ class community_host {
   crypto::key_pair me_;
   std::filesystem::path secrets_file_;
   std::unique_ptr<ingestor> ingestor_;
+  state_store states_;
   std::map<community_id, crypto::network_key> keys_;
   std::optional<community_id> default_;
   std::map<community_id, std::unique_ptr<community::replayer>> replayers_;

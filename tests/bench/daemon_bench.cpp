@@ -1,0 +1,327 @@
+// bench_daemon: how fast zwermd starts and answers with a million records
+// (docs/PERFORMANCE.md, "Community views", "Start with a million records").
+//
+// The store: one community of 10,000 members and 1,000,000 real records (signed by
+// node::feed_writer, the same mix of types as bench_community), committed in batches of 10,000
+// through store::ingest and absorbed by community_host, whose close writes the state snapshot
+// as zwermd's stop does. Filling skips the signature verification of node::ingestor (the
+// records were signed here a moment before; ids are still computed by the writer) so that it
+// takes minutes, not tens of minutes. It is built once and cached in
+// <build>/bench-data/daemon-1m (delete it to rebuild; --data DIR to put it elsewhere).
+//
+// Measured, --repetitions times (median reported), each from a cold process state:
+//   start = open the store + community_host::open (restore the state from the snapshot and
+//           replay the records after it) + answer `members` (members_view_text);
+//   baseline = open the store + read the community's frontier digest (the least a node does
+//           to take part in sync).
+// Once per run, unless --skip-replay: the start of the previous build, which replayed every
+// record from the log (replayer::open without a snapshot).
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64url.hpp"
+#include "crypto/sign.hpp"
+#include "crypto/sodium.hpp"
+#include "node/community/views.hpp"
+#include "node/daemon/community_host.hpp"
+#include "node/daemon/state_store.hpp"
+#include "node/ingest.hpp"
+#include "node/record_writer.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace zwerm;
+using nlohmann::json;
+using node::community_id;
+using node::record;
+
+constexpr std::size_t member_count = 10'000;
+constexpr std::size_t record_count = 1'000'000;
+constexpr std::size_t batch_size = 10'000;
+constexpr std::int64_t t0 = 1'650'000'000'000;
+constexpr std::int64_t span_ms = 2LL * 365 * 86'400'000;
+constexpr const char* complete_marker = "complete-v1";
+
+struct clocks {
+  std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
+  double cpu = cpu_now();
+  static double cpu_now() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
+  double wall_s() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  }
+  double cpu_s() const { return cpu_now() - cpu; }
+};
+
+crypto::key_pair key_of(std::size_t i) {
+  crypto::seed s;
+  std::memset(s.bytes.data(), 0, s.bytes.size());
+  std::memcpy(s.bytes.data(), &i, sizeof i);
+  s.bytes[31] = 9;
+  return crypto::key_pair_from_seed(s);
+}
+
+void die(const std::string& what) {
+  std::fprintf(stderr, "bench_daemon: %s\n", what.c_str());
+  std::exit(1);
+}
+
+// Fills `dir` with the store described in the header comment.
+void fill(const std::filesystem::path& dir) {
+  clocks started;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto db = store::store::open(dir / "db");
+  if (!db) die(db.error().message());
+  const crypto::key_pair me = key_of(0);
+  node::state_store_options during_fill;
+  during_fill.replayer.persist_interval = record_count * 2;  // one snapshot, at close
+  auto host = node::community_host::open(**db, me, dir / "communities.json", during_fill);
+  if (!host) die(host.error().message());
+
+  std::vector<crypto::key_pair> keys;
+  for (std::size_t i = 0; i < member_count; ++i) keys.push_back(key_of(i));
+  std::mt19937_64 rng(42);
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
+  std::vector<std::string> topics;
+  for (int i = 0; i < 300; ++i) topics.push_back("topic" + std::to_string(i));
+  auto some_tags = [&] {
+    json t = json::array();
+    std::size_t n = 1 + pick(3);
+    std::size_t first = pick(topics.size());
+    for (std::size_t k = 0; k < n; ++k) t.push_back(topics[(first + k * 7) % topics.size()]);
+    return t;
+  };
+
+  std::vector<record> batch;
+  batch.reserve(batch_size);
+  std::uint64_t written = 0;
+  auto commit = [&] {
+    std::vector<store::record_entry> entries;
+    entries.reserve(batch.size());
+    for (const auto& r : batch) entries.push_back(node::to_entry(r));
+    store::ingest_flags flags;
+    flags.ids_checked = true;
+    auto report = (*db)->ingest(entries, {}, flags);
+    if (!report) die(report.error().message());
+    if (report->appended.size() != batch.size()) die("the store did not append every record");
+    if (status s = (*host)->absorb(batch); !s.ok()) die(s.message());
+    batch.clear();
+  };
+
+  auto genesis = node::write_genesis(json{{"name", "Big"},
+                                          {"purpose", "scale"},
+                                          {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}}
+                                         .dump(),
+                                     t0, me);
+  if (!genesis) die(genesis.error().message());
+  const community_id c = genesis->id;
+  std::vector<node::feed_writer> writers;
+  writers.reserve(member_count);
+  writers.push_back(node::feed_writer::after_genesis(me, *genesis));
+  for (std::size_t i = 1; i < member_count; ++i) writers.emplace_back(keys[i], c, std::nullopt, 0);
+  batch.push_back(*genesis);
+  written = 1;
+
+  auto write = [&](std::size_t author, const char* type, const json& body) -> const record& {
+    auto& w = writers[author];
+    w.observe(written);  // lamport = rank in generation order
+    const std::int64_t ts = t0 + static_cast<std::int64_t>(written) *
+                                     (span_ms / static_cast<std::int64_t>(record_count));
+    auto r = w.append(type, body.dump(), ts);
+    if (!r) die(r.error().message());
+    batch.push_back(std::move(*r));
+    ++written;
+    const record& last = batch.back();
+    if (batch.size() == batch_size) {
+      static record kept;
+      kept = last;
+      commit();
+      return kept;
+    }
+    return last;
+  };
+
+  for (std::size_t m = 1; m < member_count; ++m) {
+    const record& inv = write(
+        pick(m), "member.invite",
+        {{"invitee", crypto::to_text(keys[m].pk)}, {"note", ""}, {"expires_ts", t0 + span_ms}});
+    const std::string inv_id = crypto::to_text(inv.id);
+    write(m, "member.join", {{"invite", inv_id}});
+  }
+  for (std::size_t m = 0; m < member_count; ++m) {
+    write(m, "profile",
+          {{"name", "member " + std::to_string(m)},
+           {"about", "hello"},
+           {"skills", some_tags()},
+           {"address", nullptr}});
+  }
+  std::vector<std::string> contributions, requests, circles, proposals;
+  auto recent = [&](const std::vector<std::string>& v, std::size_t window) -> const std::string& {
+    return v[v.size() - 1 - pick(std::min(v.size(), window))];
+  };
+  while (written < record_count) {
+    const std::size_t a = pick(member_count);
+    const double r = std::uniform_real_distribution<double>(0, 1)(rng);
+    if (r < 0.33 || contributions.empty()) {
+      json answers = nullptr;
+      if (!requests.empty() && pick(4) == 0) answers = recent(requests, 1000);
+      contributions.push_back(crypto::to_text(write(a, "contribution",
+                                                    {{"kind", "knowledge"},
+                                                     {"title", "a useful thing"},
+                                                     {"body", "what I know about it"},
+                                                     {"tags", some_tags()},
+                                                     {"answers", answers},
+                                                     {"circle", nullptr}})
+                                                  .id));
+    } else if (r < 0.70) {
+      write(a, "thanks", {{"contribution", recent(contributions, 20'000)}, {"note", "thank you"}});
+    } else if (r < 0.82) {
+      requests.push_back(crypto::to_text(
+          write(a, "request",
+                {{"title", "who can help"}, {"body", "details"}, {"tags", some_tags()}})
+              .id));
+    } else if (r < 0.84) {
+      circles.push_back(
+          crypto::to_text(write(a, "circle.open", {{"name", "circle"}, {"purpose", "work"}}).id));
+    } else if (r < 0.88 && !circles.empty()) {
+      write(a, "circle.join", {{"circle", recent(circles, 100)}});
+    } else if (r < 0.885) {
+      proposals.push_back(crypto::to_text(write(a, "proposal",
+                                                {{"action", "agreement"},
+                                                 {"text", "we agree"},
+                                                 {"supersedes", nullptr},
+                                                 {"reason", ""}})
+                                              .id));
+    } else if (r < 0.93 && !proposals.empty()) {
+      write(a, "endorse", {{"proposal", recent(proposals, 50)}});
+    } else {
+      write(a, "profile",
+            {{"name", "member " + std::to_string(a)},
+             {"about", "still here"},
+             {"skills", some_tags()},
+             {"address", nullptr}});
+    }
+    if (written % 100'000 == 0) {
+      std::fprintf(stderr, "bench_daemon: filling, %llu records (%.0f s)\n",
+                   static_cast<unsigned long long>(written), started.wall_s());
+    }
+  }
+  if (!batch.empty()) commit();
+  host->reset();  // the clean close writes the snapshot
+  db->reset();
+  std::ofstream(dir / complete_marker) << "records " << record_count << "\n";
+  std::fprintf(stderr, "bench_daemon: filled in %.0f s\n", started.wall_s());
+}
+
+struct figures {
+  double wall = 0, cpu = 0;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  crypto::init();
+  std::filesystem::path data = std::filesystem::path(ZWERM_BENCH_DATA_DIR) / "daemon-1m";
+  int repetitions = 5;
+  bool skip_replay = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--data" && i + 1 < argc) {
+      data = argv[++i];
+    } else if (a == "--repetitions" && i + 1 < argc) {
+      repetitions = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--skip-replay") {
+      skip_replay = true;
+    } else {
+      std::fprintf(stderr, "usage: bench_daemon [--data DIR] [--repetitions N] [--skip-replay]\n");
+      return 2;
+    }
+  }
+  if (!std::filesystem::exists(data / complete_marker)) fill(data);
+
+  std::vector<double> start_wall, start_cpu, base_wall, base_cpu, restore_wall, members_wall;
+  std::size_t members_bytes = 0;
+  std::uint64_t replayed = 0;
+  for (int rep = 0; rep < repetitions; ++rep) {
+    {  // baseline: open + frontier digest
+      clocks t;
+      auto db = store::store::open(data / "db");
+      if (!db) die(db.error().message());
+      auto listed = (*db)->communities();
+      if (!listed || listed->size() != 1) die("the bench store should hold one community");
+      auto digest = (*db)->frontier_digest(listed->front().id);
+      if (!digest) die(digest.error().message());
+      base_wall.push_back(t.wall_s());
+      base_cpu.push_back(t.cpu_s());
+    }
+    {  // start and answer
+      clocks t;
+      auto db = store::store::open(data / "db");
+      if (!db) die(db.error().message());
+      const auto opened_at = t.wall_s();
+      auto host = node::community_host::open(**db, key_of(0), data / "communities.json");
+      if (!host) die(host.error().message());
+      const auto restored_at = t.wall_s();
+      auto ids = (*host)->ids();
+      if (ids.size() != 1) die("the community did not come back");
+      const std::string members = node::community::members_view_text(*(*host)->state_of(ids[0]));
+      start_wall.push_back(t.wall_s());
+      start_cpu.push_back(t.cpu_s());
+      restore_wall.push_back(restored_at - opened_at);
+      members_wall.push_back(t.wall_s() - restored_at);
+      members_bytes = members.size();
+      if ((*host)->state_of(ids[0])->applied() != record_count) die("the state lacks records");
+    }
+  }
+  std::printf("records %zu, members %zu, members answer %zu bytes\n", record_count, member_count,
+              members_bytes);
+  std::printf("start (open + restore + members): wall %.3f s, cpu %.3f s (median of %d)\n",
+              median(start_wall), median(start_cpu), repetitions);
+  std::printf("  of which restore %.3f s, members %.3f s (wall)\n", median(restore_wall),
+              median(members_wall));
+  std::printf("baseline (open + frontier digest): wall %.3f s, cpu %.3f s\n", median(base_wall),
+              median(base_cpu));
+  std::printf("ratio start / baseline: wall %.1f, cpu %.1f\n",
+              median(start_wall) / median(base_wall),
+              median(start_cpu) / std::max(median(base_cpu), 1e-6));
+  if (!skip_replay) {
+    clocks t;
+    auto db = store::store::open(data / "db");
+    if (!db) die(db.error().message());
+    auto listed = (*db)->communities();
+    if (!listed) die(listed.error().message());
+    const community_id c = listed->front().id;
+    auto rep = node::community::replayer::open(c, std::nullopt, node::store_record_source(**db, c));
+    if (!rep) die(rep.error().message());
+    const std::string members = node::community::members_view_text((*rep)->current());
+    replayed = (*rep)->current().applied();
+    std::printf(
+        "previous start (open + replay all %llu records + members): wall %.3f s, cpu %.3f s "
+        "(once)\n",
+        static_cast<unsigned long long>(replayed), t.wall_s(), t.cpu_s());
+  }
+  return 0;
+}

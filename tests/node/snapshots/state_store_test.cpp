@@ -1,0 +1,327 @@
+// Community state on disk (node/daemon/state_store.hpp): restart equals before, damaged or
+// unknown snapshots are discarded and rebuilt, late records before the snapshot's head.
+#include "node/daemon/state_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "node/community/snapshot.hpp"
+#include "tests/node/snapshots/state_sim.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using testing::all_views;
+using testing::full_replay;
+using testing::state_sim;
+
+state_store_options small_snapshots() {
+  state_store_options o;
+  o.replayer.persist_interval = 60;
+  o.chunk_bytes = 2048;  // several chunks per snapshot
+  return o;
+}
+
+std::string snapshot_of(const community::state& s) {
+  return community::encode_snapshot(s);
+}
+
+std::uint64_t stored_records(store::store& db, const community_id& c) {
+  auto listed = db.communities();
+  EXPECT_TRUE(listed.ok());
+  for (const auto& x : *listed) {
+    if (x.id == c) return x.records;
+  }
+  return 0;
+}
+
+TEST(state_store_test, meta_round_trips_and_refuses_other_versions_and_lengths) {
+  persisted_state m;
+  m.generation = 7;
+  m.chunks = 3;
+  m.bytes = 9000;
+  m.applied = 1234;
+  m.head = community::position{99, testing::member_key(4).pk, 12};
+  const std::string bytes = encode_state_meta(m);
+  auto back = decode_state_meta(bytes);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->generation, 7u);
+  EXPECT_EQ(back->chunks, 3u);
+  EXPECT_EQ(back->bytes, 9000u);
+  EXPECT_EQ(back->applied, 1234u);
+  EXPECT_EQ(back->head, m.head);
+
+  std::string other = bytes;
+  other[0] = 2;
+  EXPECT_EQ(decode_state_meta(other).error().code(), status_code::unsupported);
+  EXPECT_EQ(decode_state_meta(bytes.substr(0, 50)).error().code(), status_code::corruption);
+  EXPECT_EQ(decode_state_meta("").error().code(), status_code::corruption);
+  persisted_state bad = m;
+  bad.chunks = 0;  // bytes without chunks
+  EXPECT_EQ(decode_state_meta(encode_state_meta(bad)).error().code(), status_code::corruption);
+}
+
+TEST(state_store_test, restart_restores_byte_identical_views_from_the_snapshot) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(11);
+  state_sim sim(dir.path(), small_snapshots());
+  sim.setup();
+  sim.grow(700, rng);
+  const community_id c = sim.community();
+  const std::string views_before = all_views(sim.current());
+  const std::string snap_before = snapshot_of(sim.current());
+  const std::uint64_t applied_before = sim.current().applied();
+  sim.close();
+
+  // The snapshot written at close covers every record: nothing is replayed.
+  {
+    auto db = store::store::open(dir.path() / "db");
+    ASSERT_TRUE(db.ok());
+    state_store states(**db, small_snapshots());
+    restore_report report;
+    auto rep = states.restore(c, &report);
+    ASSERT_TRUE(rep.ok()) << rep.error().message();
+    EXPECT_TRUE(report.from_snapshot);
+    EXPECT_TRUE(report.discarded.empty()) << report.discarded;
+    EXPECT_EQ(report.replayed, 0u);
+    EXPECT_FALSE(report.persisted);
+    ASSERT_TRUE(states.persisted(c).has_value());
+    EXPECT_GT(states.persisted(c)->chunks, 1u);
+    EXPECT_EQ((*rep)->current().applied(), applied_before);
+    EXPECT_EQ(all_views((*rep)->current()), views_before);
+    EXPECT_EQ(snapshot_of((*rep)->current()), snap_before);
+    // And both equal the state rebuilt from the log alone.
+    auto full = full_replay(**db, c);
+    EXPECT_EQ(all_views(full->current()), views_before);
+    EXPECT_EQ(snapshot_of(full->current()), snap_before);
+  }
+
+  // Through the host again: same views, and it keeps working (writes go on from there).
+  sim.open();
+  EXPECT_EQ(all_views(sim.current()), views_before);
+  sim.grow(50, rng);
+  EXPECT_EQ(snapshot_of(sim.current()), snapshot_of(full_replay(sim.db(), c)->current()));
+}
+
+// Restores `c` from the store in `dir` with a fresh state_store and checks it against a full
+// replay of the log. Returns the report.
+restore_report restore_and_compare(const std::filesystem::path& dir, const community_id& c,
+                                   const state_store_options& opts) {
+  auto db = store::store::open(dir / "db");
+  EXPECT_TRUE(db.ok()) << db.error().message();
+  if (!db.ok()) return {};
+  state_store states(**db, opts);
+  restore_report report;
+  auto rep = states.restore(c, &report);
+  EXPECT_TRUE(rep.ok()) << rep.error().message();
+  if (!rep.ok()) return report;
+  auto full = full_replay(**db, c);
+  EXPECT_EQ((*rep)->current().applied(), stored_records(**db, c));
+  EXPECT_EQ(all_views((*rep)->current()), all_views(full->current()));
+  EXPECT_EQ(snapshot_of((*rep)->current()), snapshot_of(full->current()));
+  return report;
+}
+
+TEST(state_store_test, records_committed_after_the_snapshot_are_replayed_on_restore) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(12);
+  auto opts = small_snapshots();
+  opts.replayer.persist_interval = 1'000'000;  // only the snapshots of open and checkpoint
+  community_id c;
+  {
+    state_sim sim(dir.path(), opts);
+    sim.setup();
+    sim.grow(200, rng, /*late=*/false);
+    c = sim.community();
+    ASSERT_TRUE(sim.host().checkpoint_all().ok());
+    // 40 records committed behind the host's back: as if the node died after their commit,
+    // before its state caught up. The close writes no snapshot (the state did not move).
+    for (int k = 0; k < 40; ++k) {
+      sim.commit_only(sim.make_member_record(static_cast<std::size_t>(k % 3), "request",
+                                             {{"title", "t"}, {"body", "b"}, {"tags", {"x"}}},
+                                             false));
+    }
+    sim.close();
+  }
+  restore_report report = restore_and_compare(dir.path(), c, opts);
+  EXPECT_TRUE(report.from_snapshot);
+  EXPECT_EQ(report.replayed, 40u);
+}
+
+TEST(state_store_test, a_late_record_committed_behind_the_hosts_back_makes_the_snapshot_stale) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(14);
+  const auto opts = small_snapshots();
+  community_id c;
+  {
+    state_sim sim(dir.path(), opts);
+    sim.setup();
+    sim.grow(150, rng);
+    for (int k = 0; k < 5; ++k) {
+      sim.a_write("request", {{"title", "a"}, {"body", "b"}, {"tags", {"y"}}});
+    }
+    c = sim.community();
+    ASSERT_TRUE(sim.host().checkpoint_all().ok());
+    const auto head = sim.current().head();
+    // Member 0's next record, with a lamport right after its own head: before the snapshot's.
+    record late = sim.make_member_record(0, "contribution",
+                                         {{"kind", "help"},
+                                          {"title", "late"},
+                                          {"body", "b"},
+                                          {"tags", {"late"}},
+                                          {"answers", nullptr},
+                                          {"circle", nullptr}},
+                                         true);
+    ASSERT_LT(community::position_of(late), *head);
+    ASSERT_EQ(sim.commit_only(late).size(), 1u);
+    sim.close();  // the host's state lacks the record, so its snapshot is "up to date"
+  }
+  restore_report report = restore_and_compare(dir.path(), c, opts);
+  EXPECT_FALSE(report.from_snapshot);
+  EXPECT_NE(report.discarded.find("stale"), std::string::npos) << report.discarded;
+  EXPECT_TRUE(report.persisted);
+  // The rebuilt state was persisted: the next restore uses it.
+  report = restore_and_compare(dir.path(), c, opts);
+  EXPECT_TRUE(report.from_snapshot);
+  EXPECT_EQ(report.replayed, 0u);
+}
+
+TEST(state_store_test,
+     a_late_record_absorbed_by_the_host_erases_the_snapshot_then_a_new_one_follows) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(15);
+  auto opts = small_snapshots();
+  opts.replayer.persist_interval = 1'000'000;
+  community_id c;
+  std::string views;
+  {
+    state_sim sim(dir.path(), opts);
+    sim.setup();
+    sim.grow(150, rng, false);
+    for (int k = 0; k < 5; ++k) {
+      sim.a_write("request", {{"title", "a"}, {"body", "b"}, {"tags", {"y"}}});
+    }
+    c = sim.community();
+    ASSERT_TRUE(sim.host().checkpoint_all().ok());
+    ASSERT_TRUE(sim.db().get_view(state_meta_key(c))->has_value());
+    const auto head = sim.current().head();
+    record late = sim.make_member_record(
+        1, "thanks", {{"contribution", crypto::to_text(c)}, {"note", "x"}}, true);
+    ASSERT_LT(community::position_of(late), *head);
+    sim.commit_and_absorb(late);
+    // The snapshot lacked a record before its head: erased at once.
+    EXPECT_FALSE(sim.db().get_view(state_meta_key(c))->has_value());
+    // A crash now costs a full replay, which gives the right state.
+    views = all_views(sim.current());
+    sim.close();  // the clean close writes the new snapshot
+  }
+  restore_report report = restore_and_compare(dir.path(), c, opts);
+  EXPECT_TRUE(report.from_snapshot);
+  EXPECT_EQ(report.replayed, 0u);
+  auto db = store::store::open(dir.path() / "db");
+  ASSERT_TRUE(db.ok());
+  state_store states(**db, opts);
+  auto rep = states.restore(c);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(all_views((*rep)->current()), views);
+}
+
+// Builds a community with a persisted snapshot, damages it with `damage`, and checks that
+// restore discards it with a reason containing `why`, rebuilds an equal state and persists it.
+void damaged_snapshot_is_rebuilt(
+    const std::function<void(store::store&, const community_id&, const persisted_state&)>& damage,
+    const std::string& why) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(16);
+  const auto opts = small_snapshots();
+  community_id c;
+  {
+    state_sim sim(dir.path(), opts);
+    sim.setup();
+    sim.grow(300, rng);
+    c = sim.community();
+    sim.close();
+  }
+  {
+    auto db = store::store::open(dir.path() / "db");
+    ASSERT_TRUE(db.ok());
+    auto meta = (*db)->get_view(state_meta_key(c));
+    ASSERT_TRUE(meta.ok() && meta->has_value());
+    auto m = decode_state_meta(**meta);
+    ASSERT_TRUE(m.ok());
+    ASSERT_GT(m->chunks, 2u);
+    damage(**db, c, *m);
+  }
+  restore_report report = restore_and_compare(dir.path(), c, opts);
+  EXPECT_FALSE(report.from_snapshot);
+  EXPECT_NE(report.discarded.find(why), std::string::npos) << report.discarded;
+  EXPECT_TRUE(report.persisted);
+  report = restore_and_compare(dir.path(), c, opts);
+  EXPECT_TRUE(report.from_snapshot) << report.discarded;
+  // No chunk of the discarded generation is left behind.
+  auto db = store::store::open(dir.path() / "db");
+  ASSERT_TRUE(db.ok());
+  auto meta = decode_state_meta(**(*db)->get_view(state_meta_key(c)));
+  ASSERT_TRUE(meta.ok());
+  auto chunks = (*db)->scan_views(state_meta_key(c).substr(0, 7 + 32) + "/d");
+  ASSERT_TRUE(chunks.ok());
+  EXPECT_EQ(chunks->size(), meta->chunks);
+}
+
+TEST(state_store_test, a_snapshot_that_does_not_decode_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        auto chunk = db.get_view(state_chunk_key(c, m.generation, 1));
+        std::string bytes = **chunk;
+        for (std::size_t i = 0; i < bytes.size(); i += 3) bytes[i] = static_cast<char>(0xff);
+        std::vector<store::view_change> v{{state_chunk_key(c, m.generation, 1), bytes}};
+        ASSERT_TRUE(db.write_views(v).ok());
+      },
+      "does not decode");
+}
+
+TEST(state_store_test, a_snapshot_of_a_newer_version_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        std::string bytes = **db.get_view(state_chunk_key(c, m.generation, 0));
+        ASSERT_EQ(bytes.substr(0, 4), "ZWCS");
+        bytes[4] = static_cast<char>(community::snapshot_version + 1);  // varint version
+        std::vector<store::view_change> v{{state_chunk_key(c, m.generation, 0), bytes}};
+        ASSERT_TRUE(db.write_views(v).ok());
+      },
+      "does not decode");
+}
+
+TEST(state_store_test, a_meta_of_an_unknown_format_version_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state&) {
+        std::string meta = **db.get_view(state_meta_key(c));
+        meta[0] = 9;
+        std::vector<store::view_change> v{{state_meta_key(c), meta}};
+        ASSERT_TRUE(db.write_views(v).ok());
+      },
+      "format version 9");
+}
+
+TEST(state_store_test, a_missing_chunk_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        std::vector<store::view_change> v{{state_chunk_key(c, m.generation, 2), std::nullopt}};
+        ASSERT_TRUE(db.write_views(v).ok());
+      },
+      "is missing");
+}
+
+TEST(state_store_test, a_truncated_last_chunk_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        const auto key = state_chunk_key(c, m.generation, m.chunks - 1);
+        std::string bytes = **db.get_view(key);
+        std::vector<store::view_change> v{{key, bytes.substr(0, bytes.size() / 2)}};
+        ASSERT_TRUE(db.write_views(v).ok());
+      },
+      "the meta says");
+}
+
+}  // namespace
+}  // namespace zwerm::node
