@@ -94,6 +94,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   // Closes every session and the listener, stops dials and timers, flushes the peer books.
   // Idempotent.
   void stop();
+  bool stopped() const { return stopped_; }
 
   // The listener's bound address (the actual port when listen used port 0).
   host_port bound_address() const;

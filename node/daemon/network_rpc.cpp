@@ -81,6 +81,9 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
       co_return reply::fail(
           rpc::refused, "no member node in the invite code could be reached: " + pr.last_problem);
     }
+    if (network->stopped()) {
+      co_return reply::fail(rpc::refused, "zwermd is stopping; run zwerm join again later");
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       co_return reply::fail(
           rpc::refused,
