@@ -107,7 +107,14 @@ status community_host::absorb_into(const community_id& community,
   if (fresh) return {};
   auto absorbed = (*rep)->absorb(records, store_record_source(store_, community));
   if (!absorbed) return absorbed.error();
-  return states_.absorbed(community, **rep, *absorbed);
+  // The records are committed and absorbed: a snapshot that cannot be written costs only a
+  // longer replay at the next start (state_store's rule keeps it correct), so it is logged,
+  // not reported as a failed write.
+  if (status s = states_.absorbed(community, **rep, *absorbed); !s.ok()) {
+    spdlog::error("community {}: could not persist its state ({})",
+                  crypto::to_text(community).substr(0, 8), s.message());
+  }
+  return {};
 }
 
 status community_host::absorb(const std::vector<record>& appended) {
