@@ -171,8 +171,9 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
     return status{status_code::invalid_argument,
                   std::string(source) + ": must hold a JSON object { ... }"};
   }
-  static constexpr std::array<std::string_view, 7> known = {
-      "name", "listen", "advertise", "bootstrap", "target_peers", "log_level", "limits"};
+  static constexpr std::array<std::string_view, 8> known = {
+      "name",           "listen",       "advertise", "bootstrap",
+      "peer_discovery", "target_peers", "log_level", "limits"};
   daemon_options out;
   for (const auto& [key, value] : doc.items()) {
     if (key == "name") {
@@ -220,6 +221,9 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
       auto n = read_count(value, source, key, 0, 64);
       if (!n) return n.error();
       out.target_peers = *n;
+    } else if (key == "peer_discovery") {
+      if (!value.is_boolean()) return bad_field(source, key, "must be true or false");
+      out.peer_discovery = value.get<bool>();
     } else if (key == "log_level") {
       auto level = value.is_string() ? parse_log_level(value.get<std::string>()) : std::nullopt;
       if (!level) {

@@ -76,6 +76,10 @@ struct daemon_options {
   std::vector<std::optional<crypto::public_key>> bootstrap_keys;
   // Connections the node keeps per community. Default 6, allowed 0..64.
   std::size_t target_peers = 6;
+  // false: dial only `bootstrap` and `peer add` addresses (and, while joining, the invite's);
+  // ignore members' profile addresses and peer exchange, and neither read nor keep learned
+  // addresses. For fixed topologies (tests, a node behind a relay). Default true.
+  bool peer_discovery = true;
   // Lowest level that reaches stderr. Default info.
   log_level log = log_level::info;
   limits_options limits;

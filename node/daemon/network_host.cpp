@@ -183,6 +183,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     absorb_appended(*raw, keys);
   };
   cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
+    if (!options_.peer_discovery) return;
     if (raw->manager->learn_from_exchange(entries) > 0) schedule_tick(*raw);
   };
   cbs.addresses_to_share = [this, raw]() {
@@ -193,30 +194,56 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   };
   c->engine = std::make_unique<sync::engine>(*c->replica, options_.sync, std::move(cbs));
 
-  c->book = std::make_unique<peers::store_peer_book>(host_.store(), id);
-  peers::manager_options mo;
-  mo.target = options_.target_peers;
-  c->manager = std::make_unique<peers::manager>(host_.me().pk, mo, peers::system_clock_source(),
-                                                c->book.get());
-  if (status s = c->manager->restore(); !s.ok()) {
-    spdlog::warn("peers of {}: {}", crypto::to_text(id).substr(0, 8), s.message());
-  }
   for (const auto& text : options_.bootstrap) {
     auto hint = peers::parse_hint(text);
     if (hint) c->config_hints.push_back(*hint);
   }
-  if (status s = c->manager->set_config(c->config_hints); !s.ok()) {
-    spdlog::warn("bootstrap: {}", s.message());
-  }
-  if (listener_) {
-    c->manager->mark_self(bound_address().to_string());
-    if (auto own = own_address()) c->manager->mark_self(own->to_string());
-  }
+  make_manager(*c);
   communities_.emplace(id, std::move(c));
   refresh_profiles(*raw);
   update_networks();
   if (listener_) schedule_tick(*raw);
   return raw;
+}
+
+void network_host::make_manager(community_net& c) {
+  peers::manager_options mo;
+  mo.target = options_.target_peers;
+  // Without discovery nothing learned is read or kept: the book is not even attached.
+  if (options_.peer_discovery) {
+    c.book = std::make_unique<peers::store_peer_book>(host_.store(), c.id);
+  } else {
+    c.book.reset();
+  }
+  c.manager = std::make_unique<peers::manager>(host_.me().pk, mo, peers::system_clock_source(),
+                                               c.book.get());
+  if (status s = c.manager->restore(); !s.ok()) {
+    spdlog::warn("peers of {}: {}", crypto::to_text(c.id).substr(0, 8), s.message());
+  }
+  if (status s = c.manager->set_config(c.config_hints); !s.ok()) {
+    spdlog::warn("bootstrap: {}", s.message());
+  }
+  if (listener_) {
+    c.manager->mark_self(bound_address().to_string());
+    if (auto own = own_address()) c.manager->mark_self(own->to_string());
+  }
+}
+
+status network_host::set_peer_discovery(bool on) {
+  if (on == options_.peer_discovery) return {};
+  for (const auto& [id, c] : communities_) {
+    if (c->manager->connection_count() != 0 || c->manager->dialing_count() != 0 ||
+        !c->links.empty()) {
+      return {status_code::invalid_argument,
+              "peer discovery can only change before any peer is connected or dialed"};
+    }
+  }
+  options_.peer_discovery = on;
+  for (auto& [id, c] : communities_) {
+    make_manager(*c);
+    refresh_profiles(*c);
+  }
+  return {};
 }
 
 void network_host::update_networks() {
@@ -231,6 +258,7 @@ void network_host::refresh_profiles(community_net& c) {
   if (!st) return;
   std::vector<std::pair<member_id, std::string>> addresses;
   for (const auto& m : st->members) {
+    if (!options_.peer_discovery) break;  // profiles name no address to dial
     if (m.status != community::member_status::active || !m.address) continue;
     if (m.id == host_.me().pk || st->forks().contains(m.id)) continue;
     addresses.emplace_back(m.id, *m.address);

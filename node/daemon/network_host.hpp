@@ -61,6 +61,10 @@ struct network_options {
   std::vector<std::string> bootstrap;
   // Connections kept per community (peers::manager_options::target). Default 6.
   std::size_t target_peers = 6;
+  // false: dial only `bootstrap`, `peer add` and (while joining) invite addresses; addresses
+  // from members' profiles and peer exchange are ignored and the peer book is neither read
+  // nor written (config `peer_discovery`). Default true.
+  bool peer_discovery = true;
   net::listener_options listener;
   net::session_options session;
   sync::engine_options sync;
@@ -95,6 +99,11 @@ class network_host final : public net::authorizer, public net::session_handler {
   // Idempotent.
   void stop();
   bool stopped() const { return stopped_; }
+  // Switches network_options::peer_discovery after construction (e.g. from the config once it
+  // is at hand). Only before the first dial or connection: every community's peer manager is
+  // rebuilt from the config addresses. Errors: invalid_argument once a peer is connected or
+  // dialed. Call on the executor's thread (or before it runs).
+  status set_peer_discovery(bool on);
 
   // The listener's bound address (the actual port when listen used port 0).
   host_port bound_address() const;
@@ -140,6 +149,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   community_net* by_network(const crypto::network_key& key) const;
   community_net* find(const community_id& id) const;
   void update_networks();
+  void make_manager(community_net& c);
   void refresh_profiles(community_net& c);
   void prune_former_members(community_net& c);
   void schedule_tick(community_net& c);

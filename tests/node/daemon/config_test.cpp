@@ -85,6 +85,16 @@ TEST(Config, UnknownFieldIsRefusedWithTheKnownOnes) {
   EXPECT_NE(msg.find("limits.max_everything"), std::string::npos) << msg;
 }
 
+TEST(Config, PeerDiscoveryIsABoolDefaultingToOn) {
+  auto defaults = parse_config("{}", "config.json");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->peer_discovery);
+  auto off = parse_config(R"({"peer_discovery": false})", "config.json");
+  ASSERT_TRUE(off.ok()) << off.error().message();
+  EXPECT_FALSE(off->peer_discovery);
+  EXPECT_NE(parse_error(R"({"peer_discovery": "no"})").find("true or false"), std::string::npos);
+}
+
 TEST(Config, WrongTypesAndRanges) {
   EXPECT_NE(parse_error(R"({"name": 5})").find("'name'"), std::string::npos);
   EXPECT_NE(parse_error(R"({"target_peers": "six"})").find("whole number"), std::string::npos);

@@ -1,0 +1,164 @@
+// Several zwermd processes in a fixed topology, end to end (issue 5's multi-hop tests).
+//
+// - Swarm.LineRelaysAndHealsAfterPartition: five daemons in a line A–B–C–D–E, each dialing only
+//   its neighbour (config `peer_discovery: false`, `bootstrap` = the neighbour). A record
+//   written at A reaches E through three relays; then C is stopped while both sides write, and
+//   after C returns every node shows the same frontier, records, feed and members.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/e2e/node_harness.hpp"
+
+namespace zwerm::testing {
+namespace {
+
+using json = nlohmann::json;
+
+bool eventually(const std::function<bool()>& probe,
+                std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return probe();
+}
+
+std::string str(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+json ok_json(const node_harness& node, const std::vector<std::string>& args) {
+  std::vector<std::string> with_json{"--json"};
+  with_json.insert(with_json.end(), args.begin(), args.end());
+  auto r = node.zwerm(with_json);
+  EXPECT_EQ(r.exit_code, 0) << node.name() << ": zwerm " << args[0] << ": " << r.err;
+  return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json(nullptr);
+}
+
+// Rewrites <home>/config.json: no discovery, and `bootstrap` = the given neighbours.
+void use_only(const node_harness& node, const std::vector<const node_harness*>& neighbours) {
+  const auto file = node.home() / "config.json";
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  json config = json::parse(text.str(), nullptr, false, /*ignore_comments=*/true);
+  ASSERT_TRUE(config.is_object()) << file;
+  config["peer_discovery"] = false;
+  json bootstrap = json::array();
+  for (const auto* n : neighbours) bootstrap.push_back(n->member_id() + "@" + n->listen());
+  config["bootstrap"] = bootstrap;
+  std::ofstream(file) << config.dump(2) << "\n";
+}
+
+// The members this node is connected to now.
+std::set<std::string> peers_of(const node_harness& n) {
+  std::set<std::string> out;
+  auto s = n.zwerm_json({"status"});
+  if (!s.is_object() || !s.contains("peers")) return out;
+  for (const auto& row : s["peers"]) out.insert(str(row, "member"));
+  return out;
+}
+
+// member → the highest seq this node holds of that member's feed.
+std::map<std::string, std::uint64_t> frontier_of(const node_harness& n) {
+  std::map<std::string, std::uint64_t> out;
+  auto s = n.zwerm_json({"status"});
+  if (!s.is_object() || !s.contains("lag")) return out;
+  for (const auto& row : s["lag"]) out[str(row, "member")] = row.value("have_seq", 0u);
+  return out;
+}
+
+std::int64_t records_of(const node_harness& n) {
+  auto s = n.zwerm_json({"status"});
+  if (!s.is_object() || !s.contains("communities") || s["communities"].empty()) return -1;
+  return s["communities"][0].value("records", std::int64_t{-1});
+}
+
+bool has_text(const node_harness& n, const std::string& text) {
+  return n.zwerm({"feed", "--limit", "1000"}).out.find(text) != std::string::npos;
+}
+
+// Everything that must agree once the nodes have converged.
+json view_of(const node_harness& n) {
+  return json{{"frontier", frontier_of(n)},
+              {"records", records_of(n)},
+              {"feed", n.zwerm_json({"feed", "--limit", "1000"})},
+              {"members", n.zwerm_json({"members", "--all"})}};
+}
+
+TEST(Swarm, LineRelaysAndHealsAfterPartition) {
+  std::vector<std::unique_ptr<node_harness>> owned;
+  for (const char* name : {"a", "b", "c", "d", "e"}) {
+    owned.push_back(std::make_unique<node_harness>(name));
+  }
+  std::vector<node_harness*> line;
+  for (auto& n : owned) line.push_back(n.get());
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    std::vector<const node_harness*> dial;
+    if (i > 0) dial.push_back(line[i - 1]);
+    use_only(*line[i], dial);
+  }
+  std::string why;
+  for (auto* n : line) ASSERT_TRUE(n->start(&why)) << why;
+
+  node_harness& a = *line.front();
+  node_harness& e = *line.back();
+  ok_json(a, {"community", "create", "Line", "--purpose", "multi-hop relay"});
+  for (std::size_t i = 1; i < line.size(); ++i) {
+    auto invite = ok_json(a, {"invite"});
+    auto joined = ok_json(*line[i], {"join", str(invite, "code")});
+    ASSERT_EQ(joined.value("took_effect", false), true) << joined.dump();
+  }
+  // Joining dials the inviter's node; a restart leaves only the configured links.
+  for (auto* n : line) ASSERT_EQ(n->stop(), std::optional<int>(0)) << n->name();
+  for (auto* n : line) ASSERT_TRUE(n->start(&why)) << why;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    std::set<std::string> expected;
+    if (i > 0) expected.insert(line[i - 1]->member_id());
+    if (i + 1 < line.size()) expected.insert(line[i + 1]->member_id());
+    EXPECT_TRUE(eventually([&] { return peers_of(*line[i]) == expected; }))
+        << line[i]->name() << " is connected to " << json(peers_of(*line[i])).dump();
+  }
+
+  // A record written at A reaches E through B, C and D.
+  ok_json(a, {"ask", "written at a"});
+  EXPECT_TRUE(eventually([&] { return has_text(e, "written at a"); })) << e.daemon_log();
+
+  // Partition: C stops; both sides write.
+  node_harness& c = *line[2];
+  ASSERT_EQ(c.stop(), std::optional<int>(0));
+  for (int i = 0; i < 3; ++i) {
+    ok_json(a, {"ask", "west " + std::to_string(i)});
+    ok_json(e, {"ask", "east " + std::to_string(i)});
+  }
+  ASSERT_TRUE(eventually([&] { return has_text(*line[1], "west 2"); }));
+  ASSERT_TRUE(eventually([&] { return has_text(*line[3], "east 2"); }));
+  // With C down no path joins the sides.
+  EXPECT_FALSE(has_text(*line[3], "west 0"));
+  EXPECT_FALSE(has_text(*line[1], "east 0"));
+
+  // C returns: every node ends with the same frontier, records, feed and members.
+  ASSERT_TRUE(c.start(&why)) << why;
+  const bool same = eventually([&] {
+    const json first = view_of(a);
+    if (!has_text(a, "east 2") || first["records"] < 0) return false;
+    for (auto* n : line) {
+      if (view_of(*n) != first) return false;
+    }
+    return true;
+  });
+  if (!same) {
+    for (auto* n : line) ADD_FAILURE() << n->name() << ": " << view_of(*n).dump();
+  }
+  EXPECT_TRUE(same);
+}
+
+}  // namespace
+}  // namespace zwerm::testing
