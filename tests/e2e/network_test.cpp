@@ -185,6 +185,12 @@ TEST(Network, ThreeNodesConvergeAfterEveryStep) {
   EXPECT_GE(connected_peers(ada), 1u);
   auto peers = ok_json(ada, {"peers"});
   EXPECT_TRUE(peers.contains("connections")) << peers.dump();
+
+  // Two members with one name: the name alone is ambiguous and the error lists both.
+  ok_json(cleo, {"profile", "set", "--name", "Ada"});
+  auto ambiguous = cleo.zwerm({"feed", "--author", "Ada"});
+  EXPECT_EQ(ambiguous.exit_code, 2);
+  EXPECT_NE(ambiguous.err.find("2 members are named 'Ada'"), std::string::npos) << ambiguous.err;
 }
 
 TEST(Network, TwoNodesCatchUpAndPushBothWays) {
