@@ -68,6 +68,8 @@ struct network_host::community_net {
   // Joining: the raw invite token presented in every dial until this member is active.
   std::string join_token;
   join_progress join;
+  // Records received from peers by sessions already ended (since start; zwerm status).
+  std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;
 };
 
 network_host::network_host(asio::any_io_executor executor, community_host& host,
@@ -441,6 +443,10 @@ void network_host::on_closed(const net::session_ptr& s, const net::disconnect_in
   if (it == c->links.end()) return;
   link l = std::move(it->second);
   c->links.erase(it);
+  const sync::session_stats st = c->engine->stats(l.sid);
+  c->ended_received += st.records_received;
+  c->ended_stored += st.records_stored;
+  c->ended_duplicate += st.records_duplicate;
   c->engine->detach(l.sid);
   if (l.managed) c->manager->disconnected(peers::connection_id{s->id()});
   const bool benign = why.reason == net::close_reason::shutdown ||
@@ -679,9 +685,22 @@ std::string network_host::endpoint_of(const community_net& c,
 json network_host::status_json() const {
   json peers_rows = json::array();
   json lag_rows = json::array();
+  json sync_rows = json::array();
   for (const auto& [id, c] : communities_) {
     const community::state* st = host_.state_of(id);
     const std::string cname = st ? st->name : crypto::to_text(id).substr(0, 8);
+    std::uint64_t received = c->ended_received, stored = c->ended_stored,
+                  duplicate = c->ended_duplicate;
+    for (auto sid : c->engine->sessions()) {
+      const sync::session_stats ss = c->engine->stats(sid);
+      received += ss.records_received;
+      stored += ss.records_stored;
+      duplicate += ss.records_duplicate;
+    }
+    sync_rows.push_back(json{{"community", cname},
+                             {"records_received", received},
+                             {"records_stored", stored},
+                             {"records_duplicate", duplicate}});
     for (const auto& conn : c->manager->connections()) {
       peers_rows.push_back(
           json{{"community", cname},
@@ -707,7 +726,8 @@ json network_host::status_json() const {
   return json{{"listen", bound_address().to_string()},
               {"advertise", own_address() ? json(own_address()->to_string()) : json(nullptr)},
               {"peers", std::move(peers_rows)},
-              {"lag", std::move(lag_rows)}};
+              {"lag", std::move(lag_rows)},
+              {"sync", std::move(sync_rows)}};
 }
 
 json network_host::peers_json(const community_id& community) const {

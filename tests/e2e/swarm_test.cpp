@@ -4,14 +4,21 @@
 //   its neighbour (config `peer_discovery: false`, `bootstrap` = the neighbour). A record
 //   written at A reaches E through three relays; then C is stopped while both sides write, and
 //   after C returns every node shows the same frontier, records, feed and members.
+// - Swarm.ScriptSmallSwarm: scripts/swarm with 6 daemons and 5 records (the 32-daemon run is
+//   the same script with its defaults; figures in docs/PERFORMANCE.md). The script fails unless
+//   every record reaches every node; the test checks that and prints the figures.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include "tests/support/temp_dir.hpp"
 
 #include "tests/e2e/node_harness.hpp"
 
@@ -158,6 +165,24 @@ TEST(Swarm, LineRelaysAndHealsAfterPartition) {
     for (auto* n : line) ADD_FAILURE() << n->name() << ": " << view_of(*n).dump();
   }
   EXPECT_TRUE(same);
+}
+
+TEST(Swarm, ScriptSmallSwarm) {
+  temp_dir scratch;
+  const std::string script = std::string(ZWERM_SOURCE_DIR) + "/scripts/swarm";
+  // Its own addresses (127.0.0.2..7) and a port range unlikely to be shared with another run.
+  const std::string port = std::to_string(20000 + (::getpid() % 20000));
+  auto r =
+      run_program({"/bin/bash", script, "6", "5"}, scratch.path(),
+                  {{"ZWERM_BIN", std::string(ZWERM_BINARY_DIR) + "/bin"}, {"SWARM_PORT", port}},
+                  std::chrono::seconds(150));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("nodes 6, records 5"), std::string::npos) << r.out;
+  const auto at = r.out.find("copies received per node per record: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  // Every node received every record at least once from a peer.
+  EXPECT_GE(std::stod(r.out.substr(at + 37)), 1.0) << r.out;
+  std::cout << r.out;
 }
 
 }  // namespace
