@@ -31,8 +31,10 @@ nlohmann::json community_view(const state& s);
 // forked), name, skills, address, joined_ts, last_active_ts, records, given, taken.
 nlohmann::json members_view(const state& s);
 // The same view as JSON text, written directly (what an RPC answer embeds): byte-identical to
-// members_view(s).dump() and several times faster for large communities.
-std::string members_view_text(const state& s);
+// members_view(s).dump() and several times faster for large communities. With
+// `active_only`, the `members` array keeps only the rows whose status is "active" (the counts
+// `active` and `total` stay those of the whole community).
+std::string members_view_text(const state& s, bool active_only = false);
 
 struct feed_query {
   std::optional<record_kind> kind;

@@ -574,9 +574,7 @@ void register_community_methods(rpc::method_table& table, community_host& host,
       [](methods& x, const json& p) {
         const bool all = p.value("include_former", false);
         return x.view(p, [&](const cm::state& st) {
-          return reply::ok(methods::keep_rows(
-              cm::members_view(st), "members",
-              [&](const json& row) { return all || row.value("status", "") == "active"; }));
+          return reply::ok_text(cm::members_view_text(st, /*active_only=*/!all));
         });
       });
   add("circle.list", "the community's circles", [](methods& x, const json& p) {
@@ -597,7 +595,8 @@ void register_community_methods(rpc::method_table& table, community_host& host,
   });
   add("balance", "given and taken per member; who only takes, who carries",
       [](methods& x, const json& p) {
-        return x.view(p, [](const cm::state& st) { return reply::ok(cm::balance_view(st)); });
+        return x.view(
+            p, [](const cm::state& st) { return reply::ok_text(cm::balance_view_text(st)); });
       });
   add("who_knows", "members ranked by a topic in skills and tags", [](methods& x, const json& p) {
     if (!p.contains("topic") || !p["topic"].is_string()) return bad("who_knows needs \"topic\"");

@@ -70,6 +70,28 @@ json make_response(const json& id, const reply& r) {
   return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(e)}};
 }
 
+const json& reply::result() const {
+  if (v_.index() == 0) return std::get<0>(v_);
+  if (parsed_.is_null()) parsed_ = json::parse(std::get<2>(v_).text);
+  return parsed_;
+}
+
+std::string reply::result_text() const {
+  if (v_.index() == 2) return std::get<2>(v_).text;
+  return result().dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string response_line(const json& id, const reply& r) {
+  if (!r.is_ok()) return to_line(make_response(id, r));
+  // Keys in the order nlohmann writes them for make_response: id, jsonrpc, result.
+  std::string line = "{\"id\":";
+  line += id.dump(-1, ' ', false, json::error_handler_t::replace);
+  line += ",\"jsonrpc\":\"2.0\",\"result\":";
+  line += r.result_text();
+  line += "}\n";
+  return line;
+}
+
 json make_error_response(const json& id, int code, std::string message) {
   return make_response(id, reply::fail(code, std::move(message)));
 }

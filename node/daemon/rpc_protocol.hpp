@@ -39,10 +39,14 @@ struct error {
   json data;            // optional details (e.g. candidate list of an ambiguous prefix)
 };
 
-// What a method returns: a result object or an error.
+// What a method returns: a result object or an error. A large result may be handed over as
+// JSON text already written (`ok_text`), so that it is not built as nlohmann objects only to
+// be dumped again: the members and balance views of a big community are written directly.
 class reply {
  public:
   static reply ok(json result) { return reply(std::move(result)); }
+  // `json_text` must be one valid JSON value; it is sent as the result byte for byte.
+  static reply ok_text(std::string json_text) { return reply(text_result{std::move(json_text)}); }
   static reply fail(int code, std::string message, json data = nullptr) {
     return reply(error{code, std::move(message), std::move(data)});
   }
@@ -50,14 +54,22 @@ class reply {
   // unsupported -> not_available, everything else -> refused. An ok status becomes {}.
   static reply from_status(const status& s);
 
-  bool is_ok() const { return v_.index() == 0; }
-  const json& result() const { return std::get<0>(v_); }
+  bool is_ok() const { return v_.index() != 1; }
+  // The result as JSON (a text result is parsed on first use).
+  const json& result() const;
   const error& err() const { return std::get<1>(v_); }
+  // The result as compact JSON text, for the wire.
+  std::string result_text() const;
 
  private:
+  struct text_result {
+    std::string text;
+  };
   explicit reply(json r) : v_(std::move(r)) {}
   explicit reply(error e) : v_(std::move(e)) {}
-  std::variant<json, error> v_;
+  explicit reply(text_result t) : v_(std::move(t)) {}
+  std::variant<json, error, text_result> v_;
+  mutable json parsed_;  // cache for result() of a text result
 };
 
 struct request {
@@ -75,6 +87,8 @@ std::variant<request, json> parse_request(std::string_view line);
 // {"jsonrpc":"2.0","id":id,"error":{code,message[,data]}}.
 json make_response(const json& id, const reply& r);
 json make_error_response(const json& id, int code, std::string message);
+// The response as one wire line; a text result is spliced in without being parsed.
+std::string response_line(const json& id, const reply& r);
 // {"jsonrpc":"2.0","method":method,"params":params}
 json make_notification(std::string_view method, json params);
 

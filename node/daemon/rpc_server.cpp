@@ -181,7 +181,7 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
     } else if (m) {
       r = rpc::method_table::unavailable_reply(*m);
     }
-    if (req.has_id) deliver(rpc::to_line(rpc::make_response(req.id, r)));
+    if (req.has_id) deliver(rpc::response_line(req.id, r));
   }
 
   awaitable<void> write_loop() {

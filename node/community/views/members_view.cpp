@@ -4,7 +4,7 @@
 
 namespace zwerm::node::community {
 
-std::string members_view_text(const state& s) {
+std::string members_view_text(const state& s, bool active_only) {
   json_writer w(s.members.size() * 256);
   std::uint64_t active = 0;
   // Keys in sorted order, as nlohmann's object writes them.
@@ -13,6 +13,7 @@ std::string members_view_text(const state& s) {
   w.number(active).key("members").begin_array();
   for (index m = 0; m < s.members.size(); ++m) {
     const member_info& info = s.members[m];
+    if (active_only && std::string_view(status_word(s, m)) != "active") continue;
     w.begin_object().key("address");
     if (info.address)
       w.string(*info.address);

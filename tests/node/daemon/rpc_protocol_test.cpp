@@ -71,5 +71,15 @@ TEST(RpcProtocol, StatusMapping) {
   EXPECT_TRUE(reply::from_status({}).is_ok());
 }
 
+TEST(RpcProtocol, ATextResultIsSplicedInAsIsAndReadsLikeAnObjectResult) {
+  const json id = 7;
+  const reply as_object = reply::ok(json{{"b", 1}, {"a", json::array({"x", nullptr})}});
+  const reply as_text = reply::ok_text(R"({"a":["x",null],"b":1})");
+  EXPECT_EQ(response_line(id, as_text), to_line(make_response(id, as_object)));
+  EXPECT_EQ(as_text.result(), as_object.result());
+  const reply failed = reply::fail(refused, "no");
+  EXPECT_EQ(response_line(id, failed), to_line(make_response(id, failed)));
+}
+
 }  // namespace
 }  // namespace zwerm::node::rpc
