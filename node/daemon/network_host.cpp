@@ -70,6 +70,7 @@ struct network_host::community_net {
   join_progress join;
   // Records received from peers by sessions already ended (since start; zwerm status).
   std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;
+  std::uint64_t ended_bytes_sent = 0, ended_bytes_received = 0;
 };
 
 network_host::network_host(asio::any_io_executor executor, community_host& host,
@@ -447,6 +448,8 @@ void network_host::on_closed(const net::session_ptr& s, const net::disconnect_in
   c->ended_received += st.records_received;
   c->ended_stored += st.records_stored;
   c->ended_duplicate += st.records_duplicate;
+  c->ended_bytes_sent += st.bytes_sent;
+  c->ended_bytes_received += st.bytes_received;
   c->engine->detach(l.sid);
   if (l.managed) c->manager->disconnected(peers::connection_id{s->id()});
   const bool benign = why.reason == net::close_reason::shutdown ||
@@ -691,16 +694,21 @@ json network_host::status_json() const {
     const std::string cname = st ? st->name : crypto::to_text(id).substr(0, 8);
     std::uint64_t received = c->ended_received, stored = c->ended_stored,
                   duplicate = c->ended_duplicate;
+    std::uint64_t bytes_sent = c->ended_bytes_sent, bytes_received = c->ended_bytes_received;
     for (auto sid : c->engine->sessions()) {
       const sync::session_stats ss = c->engine->stats(sid);
       received += ss.records_received;
       stored += ss.records_stored;
       duplicate += ss.records_duplicate;
+      bytes_sent += ss.bytes_sent;
+      bytes_received += ss.bytes_received;
     }
     sync_rows.push_back(json{{"community", cname},
                              {"records_received", received},
                              {"records_stored", stored},
-                             {"records_duplicate", duplicate}});
+                             {"records_duplicate", duplicate},
+                             {"bytes_sent", bytes_sent},
+                             {"bytes_received", bytes_received}});
     for (const auto& conn : c->manager->connections()) {
       peers_rows.push_back(
           json{{"community", cname},

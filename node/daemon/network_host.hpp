@@ -126,7 +126,8 @@ class network_host final : public net::authorizer, public net::session_handler {
   // Adds "[KEY@]host:port" to the community's config addresses. Errors: invalid_argument.
   result<peers::address_hint> add_peer(const community_id& community, std::string_view text);
   // {"peers": [...connections...], "lag": [...per member...], "sync": [...per community:
-  // records_received, records_stored, records_duplicate since start...]} over every community.
+  // records_received, records_stored, records_duplicate, bytes_sent, bytes_received (sync
+  // messages, without the transport's framing) since start...]} over every community.
   nlohmann::json status_json() const;
   // Connections and known addresses of one community.
   nlohmann::json peers_json(const community_id& community) const;
