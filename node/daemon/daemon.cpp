@@ -142,6 +142,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
                                     p->options.bootstrap[i].to_string());
   }
   net_options.target_peers = p->options.target_peers;
+  net_options.peer_discovery = p->options.peer_discovery;
   net_options.listener.max_inbound = p->options.limits.max_inbound;
   net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;
   p->network = std::make_unique<network_host>(p->io.get_executor(), *p->communities, net_options);

@@ -232,23 +232,6 @@ void network_host::make_manager(community_net& c) {
   }
 }
 
-status network_host::set_peer_discovery(bool on) {
-  if (on == options_.peer_discovery) return {};
-  for (const auto& [id, c] : communities_) {
-    if (c->manager->connection_count() != 0 || c->manager->dialing_count() != 0 ||
-        !c->links.empty()) {
-      return {status_code::invalid_argument,
-              "peer discovery can only change before any peer is connected or dialed"};
-    }
-  }
-  options_.peer_discovery = on;
-  for (auto& [id, c] : communities_) {
-    make_manager(*c);
-    refresh_profiles(*c);
-  }
-  return {};
-}
-
 void network_host::update_networks() {
   if (!listener_) return;
   std::vector<crypto::network_key> keys;

@@ -99,11 +99,6 @@ class network_host final : public net::authorizer, public net::session_handler {
   // Idempotent.
   void stop();
   bool stopped() const { return stopped_; }
-  // Switches network_options::peer_discovery after construction (e.g. from the config once it
-  // is at hand). Only before the first dial or connection: every community's peer manager is
-  // rebuilt from the config addresses. Errors: invalid_argument once a peer is connected or
-  // dialed. Call on the executor's thread (or before it runs).
-  status set_peer_discovery(bool on);
 
   // The listener's bound address (the actual port when listen used port 0).
   host_port bound_address() const;

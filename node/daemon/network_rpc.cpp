@@ -164,12 +164,6 @@ void register_network_methods(rpc::method_table& table, community_host& host, ne
   const node_services* sv = &services;
   community_host* h = &host;
   network_host* n = &network;
-  // The config's peer_discovery, applied before the executor runs (no dial has started yet).
-  if (services.options && !services.options->peer_discovery) {
-    if (status s = network.set_peer_discovery(false); !s.ok()) {
-      spdlog::warn("peer_discovery: {}", s.message());
-    }
-  }
   table.add("join", "redeem an invite code: dial members, present the token, join",
             [h, n, sv, options](json p) { return join_call(h, n, sv, options, std::move(p)); });
   if (const rpc::method* status = table.find("status"); status && status->available()) {

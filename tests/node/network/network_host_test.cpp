@@ -69,8 +69,11 @@ class NetworkHost : public ::testing::Test {
     return true;
   }
 
+  // Each call names its community apart: two identical genesis records written in the same
+  // millisecond would be one record (the same bytes, the same id).
   static community_id create(test_node& n) {
-    json body{{"name", "Test"},
+    static int made = 0;
+    json body{{"name", "Test " + std::to_string(++made)},
               {"purpose", "networking"},
               {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
     auto g = n.host->create(body);
