@@ -318,16 +318,19 @@ void network_host::prune_former_members(community_net& c) {
   if (!st) return;
   for (auto& [id, l] : c.links) {
     const member_id& remote = l.session->remote_key();
-    const community::index i = st->find_member(remote);
-    if (i == community::no_index || l.session->is_closed()) continue;
-    const bool gone =
-        st->members[i].status != community::member_status::active || st->forks().contains(remote);
-    if (gone && authorize(c.key, remote) == net::admission::reject) {
+    if (l.session->is_closed()) continue;
+    if (is_former_member(*st, remote) && authorize(c.key, remote) == net::admission::reject) {
       spdlog::info("community {}: {} is no longer a member; closing its connection",
                    crypto::to_text(c.id).substr(0, 8), short_id(remote));
       l.session->close();
     }
   }
+}
+
+bool network_host::is_former_member(const community::state& st, const member_id& who) {
+  const community::index i = st.find_member(who);
+  if (i == community::no_index) return false;  // not a member yet: a joiner, or nobody
+  return st.members[i].status != community::member_status::active || st.forks().contains(who);
 }
 
 net::admission network_host::authorize(const crypto::network_key& network,
@@ -389,6 +392,11 @@ void network_host::on_connected(const net::session_ptr& s) {
   }
   // Outbound sessions are reported to the manager when dial() returns (dial_done).
   if (c->manager->needs_addresses()) c->engine->request_peers(sid);
+  // A member who left, was removed or forked is not replicated with, whichever side dialed:
+  // admission covers inbound sessions; this covers the ones we dialed (an address from an
+  // invite code or a peer can still name a former member's node). The link is closed like any
+  // other, so the peer manager's bookkeeping stays the same.
+  prune_former_members(*c);
 }
 
 void network_host::apply(community_net& c, const peers::connect_decision& d,

@@ -148,6 +148,9 @@ class network_host final : public net::authorizer, public net::session_handler {
   void update_networks();
   void make_manager(community_net& c);
   void refresh_profiles(community_net& c);
+  // True when `who` was a member of the community and is not active now (left, removed,
+  // forked). Someone who never was a member (a joiner) is not a former member.
+  static bool is_former_member(const community::state& st, const member_id& who);
   void prune_former_members(community_net& c);
   void schedule_tick(community_net& c);
   void run_tick(const community_id& id);
