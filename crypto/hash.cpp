@@ -15,8 +15,7 @@ digest blake2b256(std::string_view bytes) {
 
 sha256_digest sha256(std::string_view bytes) {
   sha256_digest d;
-  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
+  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   return d;
 }
 
@@ -32,11 +31,12 @@ void blake2b256_state::update(std::string_view bytes) {
 
 digest blake2b256_state::finish() {
   digest d;
-  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), d.data(),
-                           d.size());
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), d.data(), d.size());
   return d;
 }
 
-void random_bytes(void* out, std::size_t n) { randombytes_buf(out, n); }
+void random_bytes(void* out, std::size_t n) {
+  randombytes_buf(out, n);
+}
 
 }  // namespace zwerm::crypto

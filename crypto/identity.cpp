@@ -31,9 +31,8 @@ std::vector<std::string> split_words(const std::string& line) {
   return words;
 }
 
-bool derive_key(const std::string& passphrase, std::string_view salt,
-                unsigned long long opslimit, std::size_t memlimit,
-                unsigned char key[crypto_secretbox_KEYBYTES]) {
+bool derive_key(const std::string& passphrase, std::string_view salt, unsigned long long opslimit,
+                std::size_t memlimit, unsigned char key[crypto_secretbox_KEYBYTES]) {
   return crypto_pwhash(key, crypto_secretbox_KEYBYTES, passphrase.data(), passphrase.size(),
                        reinterpret_cast<const unsigned char*>(salt.data()), opslimit, memlimit,
                        crypto_pwhash_ALG_ARGON2ID13) == 0;
@@ -62,8 +61,8 @@ status save_identity(const std::filesystem::path& file, const key_pair& keys,
     std::string box(seed_bytes.size() + crypto_secretbox_MACBYTES, '\0');
     crypto_secretbox_easy(reinterpret_cast<unsigned char*>(box.data()),
                           reinterpret_cast<const unsigned char*>(seed_bytes.data()),
-                          seed_bytes.size(),
-                          reinterpret_cast<const unsigned char*>(nonce.data()), key);
+                          seed_bytes.size(), reinterpret_cast<const unsigned char*>(nonce.data()),
+                          key);
     sodium_memzero(key, sizeof key);
     text += "argon2id " + std::to_string(options.opslimit) + " " +
             std::to_string(options.memlimit) + " " + base64url_encode(salt) + " " +
@@ -182,10 +181,10 @@ result<key_pair> load_identity(const std::filesystem::path& file,
       return status{status_code::io_error, "not enough memory to derive the passphrase key"};
     }
     seed_bytes.assign(32, '\0');
-    int rc = crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(seed_bytes.data()),
-                                        reinterpret_cast<const unsigned char*>(box.data()),
-                                        box.size(),
-                                        reinterpret_cast<const unsigned char*>(nonce.data()), key);
+    int rc =
+        crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(seed_bytes.data()),
+                                   reinterpret_cast<const unsigned char*>(box.data()), box.size(),
+                                   reinterpret_cast<const unsigned char*>(nonce.data()), key);
     sodium_memzero(key, sizeof key);
     if (rc != 0) {
       return status{status_code::invalid_argument, "wrong passphrase for " + file.string()};

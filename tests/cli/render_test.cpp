@@ -33,7 +33,7 @@ TEST(RenderGeneric, RowsBecomeATableWithNamesAndRelativeTimes) {
   EXPECT_NE(out.find("3 h ago"), std::string::npos) << out;
   EXPECT_NE(out.find("1 min ago"), std::string::npos) << out;
   EXPECT_NE(out.find("Ada4kQ11"), std::string::npos) << out;  // the row's own id, cut
-  EXPECT_EQ(out.find(ada), std::string::npos) << out;          // never the full 43 characters
+  EXPECT_EQ(out.find(ada), std::string::npos) << out;         // never the full 43 characters
 }
 
 TEST(RenderGeneric, NamesMapAndLinesFitEightyColumns) {
