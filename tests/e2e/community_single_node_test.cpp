@@ -11,14 +11,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json ok_json(const node_harness& node, const std::vector<std::string>& args) {
-  std::vector<std::string> with_json{"--json"};
-  with_json.insert(with_json.end(), args.begin(), args.end());
-  auto r = node.zwerm(with_json);
-  EXPECT_EQ(r.exit_code, 0) << "zwerm " << args[0] << ": " << r.err;
-  return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json(nullptr);
-}
-
 TEST(CommunitySingleNode, RecordsViewsAndRestart) {
   node_harness ada("ada");
   std::string why;

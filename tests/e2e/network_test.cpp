@@ -20,29 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Polls `probe` every 50 ms until it returns true or `timeout` passes.
-bool eventually(const std::function<bool()>& probe,
-                std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return probe();
-}
-
-std::string str(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-json ok_json(const node_harness& node, const std::vector<std::string>& args) {
-  std::vector<std::string> with_json{"--json"};
-  with_json.insert(with_json.end(), args.begin(), args.end());
-  auto r = node.zwerm(with_json);
-  EXPECT_EQ(r.exit_code, 0) << node.name() << ": zwerm " << args[0] << ": " << r.err;
-  return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json(nullptr);
-}
-
 // What must agree between nodes.
 json views_of(const node_harness& n) {
   return json{{"members", n.zwerm_json({"members", "--all"})},

@@ -1,5 +1,7 @@
 #include "tests/e2e/node_harness.hpp"
 
+#include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -90,6 +92,27 @@ run_result node_harness::zwermd(const std::vector<std::string>& args, const env_
   std::vector<std::string> argv{program("zwermd"), "--home", home().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, scratch_.path(), env, std::chrono::seconds(10));
+}
+
+bool eventually(const std::function<bool()>& probe, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return probe();
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+nlohmann::json ok_json(const node_harness& node, const std::vector<std::string>& args) {
+  std::vector<std::string> with_json{"--json"};
+  with_json.insert(with_json.end(), args.begin(), args.end());
+  auto r = node.zwerm(with_json);
+  EXPECT_EQ(r.exit_code, 0) << node.name() << ": zwerm " << args[0] << ": " << r.err;
+  return r.exit_code == 0 ? nlohmann::json::parse(r.out, nullptr, false) : nlohmann::json(nullptr);
 }
 
 }  // namespace zwerm::testing

@@ -3,6 +3,8 @@
 // daemon is a child_process, so it is stopped and reaped by pid when the harness goes away.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,5 +53,16 @@ class node_harness {
   std::string listen_;
   std::unique_ptr<child_process> daemon_;
 };
+
+// Polls `probe` every 50 ms until it returns true or `timeout` passes; then asks once more.
+bool eventually(const std::function<bool()>& probe,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// j[key] when it is a string, else "".
+std::string str(const nlohmann::json& j, const char* key);
+
+// zwerm --json args... on `node`; a test failure (naming the node and the command) unless it
+// exits 0. Returns the parsed output, or null.
+nlohmann::json ok_json(const node_harness& node, const std::vector<std::string>& args);
 
 }  // namespace zwerm::testing
