@@ -286,6 +286,25 @@ void add_circles(CLI::App& app, session& s) {
   });
 }
 
+void add_steward(CLI::App& app, session& s) {
+  auto* steward = app.add_subcommand("steward", "The steward role.");
+  steward->require_subcommand(1);
+  auto member = std::make_shared<std::string>();
+  auto* handover =
+      with_example(steward->add_subcommand(
+                       "handover", "Pass the steward role to an active member (steward only)."),
+                   "zwerm steward handover Cleo");
+  handover->add_option("member", *member, "Name or id prefix")->required();
+  handover->callback([&s, member] {
+    s.set_action([member](session& s) {
+      auto who = s.resolve(*member);
+      if (auto* code = std::get_if<int>(&who)) return *code;
+      return s.show(
+          s.call("steward.handover", s.with_community(json{{"to", std::get<member_ref>(who).id}})));
+    });
+  });
+}
+
 }  // namespace
 
 void add_record_commands(CLI::App& app, session& s) {
@@ -293,6 +312,7 @@ void add_record_commands(CLI::App& app, session& s) {
   add_ask_contribute_thank(app, s);
   add_propose_endorse(app, s);
   add_circles(app, s);
+  add_steward(app, s);
 }
 
 }  // namespace zwerm::cli

@@ -263,6 +263,17 @@ class methods {
     return write(std::get<0>(c).first, "member.leave", json{{"reason", reason}});
   }
 
+  reply steward_handover(const json& p) {
+    auto c = community_of(p);
+    if (auto* r = std::get_if<reply>(&c)) return *r;
+    std::optional<reply> err;
+    auto to = opt_string(p, "to", &err);
+    if (err) return *err;
+    if (!to || to->empty())
+      return bad("steward.handover needs \"to\": the new steward's member id");
+    return write(std::get<0>(c).first, "steward.handover", json{{"to", *to}});
+  }
+
   json profile_of(const cm::state& st, const cm::member_info& m) {
     const char* s = m.status == cm::member_status::active ? "active"
                     : m.status == cm::member_status::left ? "left"
@@ -553,6 +564,7 @@ void register_community_methods(rpc::method_table& table, community_host& host,
   add("community.use", "make a community the default for commands", &methods::use);
   add("invite", "admit someone: an invite record and a copy-paste code", &methods::invite);
   add("leave", "leave a community", &methods::leave);
+  add("steward.handover", "pass the steward role to an active member", &methods::steward_handover);
   add("profile.set", "name, about, skills, address", &methods::profile_set);
   add("profile.show", "a member's profile", &methods::profile_show);
   add("ask", "post a request", &methods::ask);

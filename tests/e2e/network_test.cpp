@@ -143,6 +143,13 @@ TEST(Network, ThreeNodesConvergeAfterEveryStep) {
            a.dump().find("Onboarding") != std::string::npos;
   }));
 
+  // Ada hands the steward role to Cleo; every node agrees on the new steward.
+  ok_json(ada, {"steward", "handover", cleo.member_id().substr(0, 10)});
+  ASSERT_TRUE(converge(all, "steward handover", [&](const json& v) {
+    const json& c = v["community"];
+    return c.is_object() && c.contains("steward") && str(c["steward"], "id") == cleo.member_id();
+  }));
+
   ok_json(bob, {"leave", "--reason", "moving on"});
   ASSERT_TRUE(converge(all, "leave", [](const json& v) { return active(v) == 2; }));
   // Bob left: the remaining members' nodes no longer replicate with his.
