@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/e2e/node_harness.hpp"
+#include "tests/e2e/ok_json.hpp"
 
 namespace zwerm::testing {
 namespace {

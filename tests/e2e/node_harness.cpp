@@ -1,7 +1,5 @@
 #include "tests/e2e/node_harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -105,14 +103,6 @@ bool eventually(const std::function<bool()>& probe, std::chrono::milliseconds ti
 
 std::string str(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-nlohmann::json ok_json(const node_harness& node, const std::vector<std::string>& args) {
-  std::vector<std::string> with_json{"--json"};
-  with_json.insert(with_json.end(), args.begin(), args.end());
-  auto r = node.zwerm(with_json);
-  EXPECT_EQ(r.exit_code, 0) << node.name() << ": zwerm " << args[0] << ": " << r.err;
-  return r.exit_code == 0 ? nlohmann::json::parse(r.out, nullptr, false) : nlohmann::json(nullptr);
 }
 
 }  // namespace zwerm::testing

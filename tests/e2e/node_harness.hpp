@@ -61,8 +61,4 @@ bool eventually(const std::function<bool()>& probe,
 // j[key] when it is a string, else "".
 std::string str(const nlohmann::json& j, const char* key);
 
-// zwerm --json args... on `node`; a test failure (naming the node and the command) unless it
-// exits 0. Returns the parsed output, or null.
-nlohmann::json ok_json(const node_harness& node, const std::vector<std::string>& args);
-
 }  // namespace zwerm::testing

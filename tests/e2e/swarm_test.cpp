@@ -21,6 +21,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include "tests/e2e/node_harness.hpp"
+#include "tests/e2e/ok_json.hpp"
 
 namespace zwerm::testing {
 namespace {
