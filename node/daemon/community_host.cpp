@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -25,6 +26,18 @@ std::int64_t now_ms() {
 }
 
 }  // namespace
+
+std::optional<community::fork_point> fork_point_of(std::span<const store::fork_proof> proofs) {
+  std::optional<community::fork_point> out;
+  for (const auto& p : proofs) {
+    const std::uint64_t seq = p.kept.seq;
+    const std::uint64_t lamport = std::min(p.kept.lamport, p.other.lamport);
+    if (!out || seq < out->seq || (seq == out->seq && lamport < out->lamport)) {
+      out = community::fork_point{seq, lamport};
+    }
+  }
+  return out;
+}
 
 result<record> record_from_store(const store::record_entry& e) {
   // The store holds only records this node verified before committing them.
@@ -95,7 +108,60 @@ result<community::replayer*> community_host::replayer_for(const community_id& co
                 report.persisted ? ", snapshot written" : "");
   auto* raw = opened->get();
   replayers_.emplace(community, std::move(*opened));
+  // The snapshot may predate a fork proof the store holds (a crash before it was rewritten),
+  // and a replay from the log knows no forks at all: re-mark them from the store.
+  auto marked = mark_forks_in(community, *raw);
+  if (!marked) return marked.error();
   return raw;
+}
+
+result<std::size_t> community_host::mark_forks(const community_id& community) {
+  if (auto it = replayers_.find(community); it != replayers_.end()) {
+    return mark_forks_in(community, *it->second);
+  }
+  // A replayer opened now marks every stored fork itself.
+  auto rep = replayer_for(community);
+  if (!rep) return rep.error();
+  return std::size_t{0};
+}
+
+result<std::size_t> community_host::mark_forks_in(const community_id& community,
+                                                  community::replayer& rep) {
+  auto heads = store_.frontier(community);
+  if (!heads) return heads.error();
+  std::size_t marked = 0;
+  for (const auto& h : *heads) {
+    if (!h.forked) continue;
+    auto proofs = store_.forks(community, h.author);
+    if (!proofs) return proofs.error();
+    auto point = fork_point_of(*proofs);
+    if (!point) continue;
+    auto done = rep.mark_forked(h.author, *point, store_record_source(store_, community));
+    if (!done) return done.error();
+    if (!done->earliest) continue;  // known already (or an earlier fork of the same author)
+    ++marked;
+    spdlog::warn(
+        "community {}: member {} signed two records for seq {}; their records from there on "
+        "have no effect ({} records replayed)",
+        crypto::to_text(community).substr(0, 8), crypto::to_text(h.author).substr(0, 8), point->seq,
+        done->replayed);
+    // Erases a persisted snapshot from after the fork position.
+    if (status s = states_.absorbed(community, rep, *done); !s.ok()) {
+      spdlog::error("community {}: could not persist its state ({})",
+                    crypto::to_text(community).substr(0, 8), s.message());
+    }
+  }
+  // The persisted snapshot lacks the new marks (and absorbed() cannot tell: neither the record
+  // count nor the head changed), so one is written now.
+  if (marked > 0) {
+    if (status s = states_.persist(community, rep); !s.ok()) {
+      spdlog::error(
+          "community {}: could not persist its state after a fork ({}); the next start "
+          "marks the fork again from the store",
+          crypto::to_text(community).substr(0, 8), s.message());
+    }
+  }
+  return marked;
 }
 
 status community_host::absorb_into(const community_id& community,
@@ -166,6 +232,11 @@ result<record> community_host::write(const community_id& community, const std::s
   auto committed = ingestor_->ingest_records(std::span<const record>(&r, 1));
   if (!committed) return committed.error();
   const auto& outcome = committed->items.at(0).stored;
+  if (outcome.kind == store::outcome::forked) {
+    // The store holds another record of ours for this seq (this identity writes elsewhere
+    // too): the proof is kept, and the state must know of the fork.
+    if (auto m = mark_forks(community); !m) return m.error();
+  }
   if (outcome.kind != store::outcome::appended) {
     return status{status_code::rejected, "the store did not take the record: " + outcome.reason};
   }

@@ -15,6 +15,12 @@
 // snapshot is missing, stale or unreadable. Snapshots are written as that header describes;
 // the destructor writes one for every community whose state is ahead of its snapshot.
 //
+// Forks (PROTOCOL.md §3.6): the store keeps fork proofs and flags the feed's head; the state
+// learns of them through mark_forks(), which every restore runs (a restart keeps the marks
+// whatever the snapshot holds) and which zwermd runs when sync reports a forked record or an
+// ingest of this host yields one. A new mark rewinds and replays, and a snapshot is written
+// at once: fork proofs do not change the record count, so the start rule cannot see them.
+//
 // Threads: one owner, the daemon's I/O thread (which is also the store's single writer).
 // Ownership: borrows the store and the key pair, which outlive it.
 #pragma once
@@ -24,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,6 +73,14 @@ class community_host {
   // Absorbs records the store appended (e.g. from sync) into the replayers and notifies.
   status absorb(const std::vector<record>& appended);
 
+  // Marks in the state of `community` every fork the store holds proof of (each feed whose head
+  // is flagged forked, with store::forks()): the author's records from the fork position on
+  // have no effect. Marks already known change nothing and cost one frontier read. A new mark
+  // rewinds and replays (replayer::mark_forked), erases the snapshot it made stale and writes
+  // a new one (errors of that write are logged: the next start re-marks from the store).
+  // Returns how many authors were newly marked. Errors: the store's.
+  result<std::size_t> mark_forks(const community_id& community);
+
   // Registers a community learned from an invite code (network key) before its records
   // arrive. Idempotent.
   status adopt(const community_id& community, const crypto::network_key& key);
@@ -94,6 +109,7 @@ class community_host {
   status save_secrets() const;
   result<community::replayer*> replayer_for(const community_id& community);
   status absorb_into(const community_id& community, const std::vector<record>& records);
+  result<std::size_t> mark_forks_in(const community_id& community, community::replayer& rep);
 
   store::store& store_;
   crypto::key_pair me_;
@@ -105,6 +121,11 @@ class community_host {
   std::map<community_id, std::unique_ptr<community::replayer>> replayers_;
   community::record_lookup lookup_;
 };
+
+// The fork position the proofs of one feed imply (PROTOCOL.md §3.6): the smallest seq among
+// them, and the smallest lamport among the records of every proof at that seq (both sides,
+// so that nodes that kept different sides agree). nullopt when `proofs` is empty.
+std::optional<community::fork_point> fork_point_of(std::span<const store::fork_proof> proofs);
 
 // Parses stored bytes back into a record (the store only holds records this node validated).
 result<record> record_from_store(const store::record_entry& e);

@@ -245,6 +245,10 @@ status state_store::checkpoint(const community_id& c, community::replayer& rep) 
   return write(c, rep);
 }
 
+status state_store::persist(const community_id& c, community::replayer& rep) {
+  return write(c, rep);
+}
+
 status state_store::discard(const community_id& c) {
   std::vector<store::view_change> changes;
   changes.push_back({state_meta_key(c), std::nullopt});

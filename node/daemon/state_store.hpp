@@ -30,7 +30,10 @@
 //     after the batch that crossed the threshold;
 //   - by checkpoint() (community_host calls it when it closes) when the state is ahead of the
 //     persisted snapshot;
-//   - by restore() when it had to replay the whole log, or at least persist_interval records.
+//   - by restore() when it had to replay the whole log, or at least persist_interval records;
+//   - by persist(), which community_host calls after marking a fork (fork proofs change
+//     neither the record count nor the head, so the consistency rule cannot see them: the
+//     host also re-marks the stored forks after every restore).
 // When an absorb reaches at or before the persisted snapshot's head (a rewind), that snapshot
 // is stale: absorbed() erases it at once, and the next one is written by the rules above.
 //
@@ -104,6 +107,11 @@ class state_store {
 
   // Writes a snapshot when `rep` holds records the persisted one lacks. Errors: the store's.
   status checkpoint(const community_id& c, community::replayer& rep);
+
+  // Writes a snapshot of `rep` now, whatever persist_due() says: after replayer::mark_forked,
+  // which changes the state without changing its record count or head (so neither absorbed()
+  // nor checkpoint() can see it). Errors: the store's.
+  status persist(const community_id& c, community::replayer& rep);
 
   // Erases the persisted snapshot of `c` (if any). Errors: the store's.
   status discard(const community_id& c);

@@ -9,6 +9,7 @@ zwerm_test(snapshots_test
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_store_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_crash_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/snapshots/fork_restart_test.cpp
   LIBS zwerm_node
   LABELS snapshots)
 target_include_directories(snapshots_test PRIVATE ${PROJECT_SOURCE_DIR})
