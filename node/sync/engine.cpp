@@ -197,10 +197,38 @@ void engine::refresh_wants(const std::vector<record_key>& appended) {
   }
 }
 
-void engine::on_stored(const std::vector<record_key>& appended, session* origin) {
+void engine::submit(session& s, std::uint64_t ticket, std::size_t bytes,
+                    std::vector<std::string> items) {
+  std::weak_ptr<int> alive = alive_;
+  replica_.ingest_async(std::move(items),
+                        [this, alive, id = s.id(), ticket, bytes](result<ingest_report> report) {
+                          if (alive.expired()) return;
+                          ingested(id, ticket, bytes, std::move(report));
+                        });
+}
+
+void engine::ingested(session_id id, std::uint64_t ticket, std::size_t bytes,
+                      result<ingest_report> report) {
+  {
+    depth_guard g(depth_);
+    session* s = find(id);
+    if (s) {
+      s->ingested(ticket, bytes, report);
+    } else if (!report.ok() && cbs_.on_local_error) {
+      cbs_.on_local_error(id, report.error());
+    }
+    // Records that made it into the log are good news for everyone, even when the same
+    // message also carried a bad one or its session has ended meanwhile.
+    if (report.ok() && !report->appended.empty()) on_stored(report->appended, s, true);
+    if (cbs_.on_ingested) cbs_.on_ingested(id);
+  }
+  reap();
+}
+
+void engine::on_stored(const std::vector<record_key>& appended, session* origin, bool synced) {
   refresh_wants(appended);
   fan_out(appended, origin);
-  if (origin && cbs_.on_appended) cbs_.on_appended(appended);
+  if (synced && cbs_.on_appended) cbs_.on_appended(appended);
 }
 
 void engine::fan_out(const std::vector<record_key>& appended, session* origin) {
@@ -230,7 +258,7 @@ void engine::fan_out(const std::vector<record_key>& appended, session* origin) {
 void engine::records_written(const std::vector<record_key>& appended) {
   {
     depth_guard g(depth_);
-    on_stored(appended, nullptr);
+    on_stored(appended, nullptr, false);
   }
   reap();
 }

@@ -13,6 +13,13 @@
 // call may run concurrently with another. Callbacks run synchronously inside engine calls and
 // may call detach() (also for the session being handled: the engine defers the removal).
 //
+// Received records go to replica::ingest_async. With a replica that answers later (zwermd's
+// store_replica over node::ingest_queue) the engine keeps receiving meanwhile: the next
+// streamed message of a feed is checked against the feed including the messages still being
+// ingested, the peer's bytes are acknowledged (opening its window again) only when their
+// report is in, and peer faults are reported then. session_stats::ingesting_bytes tells the
+// owner how much of a session waits, for receive-side flow control.
+//
 // Errors: malformed or rule-breaking peer input never throws and never asserts: the session
 // is marked closed (it ignores all further input), on_misbehaviour reports it, and the owner
 // closes the connection and decides on a ban. Local replica failures close the session too
@@ -94,6 +101,10 @@ struct engine_callbacks {
   std::function<void(session_id, const std::vector<peer_address>&)> on_peers;
   // Addresses this node shares when a peer asks (at most max_peers_per_message are sent).
   std::function<std::vector<peer_address>()> addresses_to_share;
+  // The replica reported a records message of the session (its stats' ingesting_bytes went
+  // down): an owner that stopped reading the connection for too much ingest in flight can
+  // read on. Optional.
+  std::function<void(session_id)> on_ingested;
 };
 
 // Per-session counters, for status views, tests and benchmarks.
@@ -106,6 +117,9 @@ struct session_stats {
   std::uint64_t records_sent = 0, record_bytes_sent = 0;
   std::uint64_t records_received = 0, records_stored = 0, records_duplicate = 0;
   std::size_t in_flight_bytes = 0;
+  // Record bytes received from the peer and handed to the replica, not yet reported back
+  // (replica::ingest_async); acknowledged to the peer once reported.
+  std::size_t ingesting_bytes = 0;
   std::size_t streams = 0;  // feeds being streamed to the peer
 };
 
@@ -154,11 +168,16 @@ class engine {
   };
 
   session* find(session_id id) const;
+  // Hands a session's records message to the replica; ingested() runs with the report.
+  void submit(session& s, std::uint64_t ticket, std::size_t bytes, std::vector<std::string> items);
+  void ingested(session_id id, std::uint64_t ticket, std::size_t bytes,
+                result<ingest_report> report);
   // Fetch `author` from `s` unless another session already fetches it; s queues the want.
   void want_feed(session& s, const member_id& author, std::uint64_t peer_seq);
-  // Records entered the log (from `origin`, or written locally when null): drop satisfied
-  // wants, ask another peer for feeds still behind, push to peers, tell the owner.
-  void on_stored(const std::vector<record_key>& appended, session* origin);
+  // Records entered the log (from a peer when `synced`, through `origin` unless that session
+  // is gone; else written locally): drop satisfied wants, ask another peer for feeds still
+  // behind, push to peers, tell the owner (on_appended, for synced records).
+  void on_stored(const std::vector<record_key>& appended, session* origin, bool synced);
   void refresh_wants(const std::vector<record_key>& appended);
   // Asks a ready session known to hold more of `author` than we do, preferring any other
   // than `avoid`.
@@ -183,6 +202,8 @@ class engine {
   std::uint64_t round_ = 0;         // anti_entropy() calls so far
   std::vector<session_id> doomed_;  // detached while a call was running
   int depth_ = 0;                   // engine calls on the stack
+  // Reports of replica::ingest_async hold a weak reference: none reaches a destroyed engine.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace zwerm::node::sync

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,17 @@ class replica {
   // Validates, verifies and stores a batch received from a peer, atomically. A non-ok status
   // only for a local failure (nothing stored then); peer faults are outcomes.
   virtual result<ingest_report> ingest(const std::vector<std::string>& batch) = 0;
+
+  // The same as ingest(), but the replica may verify and store the batch later, off the
+  // engine's thread (zwermd: node::ingest_queue), so that the engine goes on receiving.
+  // `done` gets the report on the engine's thread, never concurrently with an engine call:
+  // either inside this call or later from the thread's event loop. Reports of successive
+  // calls arrive in call order. When the replica shuts down first, `done` may never run.
+  // The default runs ingest() at once.
+  using ingest_callback = std::function<void(result<ingest_report>)>;
+  virtual void ingest_async(std::vector<std::string> batch, ingest_callback done) {
+    done(ingest(batch));
+  }
 };
 
 }  // namespace zwerm::node::sync

@@ -92,7 +92,7 @@ void session::receive(std::string_view bytes) {
     fail(misbehaviour_kind::protocol_violation, "second hello on one connection");
     return;
   }
-  std::visit([this](const auto& m) { on(m); }, *decoded);
+  std::visit([this](auto& m) { on(m); }, *decoded);
   if (!stats_.closed) flush_wants();
 }
 
@@ -331,7 +331,7 @@ void session::push(const std::vector<record_key>& eager, const std::vector<recor
 
 // --- receiving records -------------------------------------------------------------------
 
-void session::on(const records& m) {
+void session::on(records& m) {
   // Check the peer's ordering before anything is ingested: a streamed (non-live) record must
   // never lie past a gap in its feed; within one message a feed's seqs must increase.
   std::map<member_id, std::uint64_t> last;  // per feed: highest seq so far
@@ -362,10 +362,15 @@ void session::on(const records& m) {
       if (!m.live) {
         auto head = engine_.replica_.head_seq(key->author);
         if (!local_ok(head.error())) return;
-        if (key->seq > *head + 1) {
+        // Records of this feed still being ingested count: the store's head lags behind them.
+        std::uint64_t have = *head;
+        if (auto s = submitted_heads_.find(key->author); s != submitted_heads_.end()) {
+          have = std::max(have, s->second.first);
+        }
+        if (key->seq > have + 1) {
           fail(misbehaviour_kind::out_of_order,
                "streamed record seq " + std::to_string(key->seq) +
-                   " lies past a gap (this node holds the feed up to seq " + std::to_string(*head) +
+                   " lies past a gap (this node holds the feed up to seq " + std::to_string(have) +
                    ")");
           return;
         }
@@ -374,9 +379,24 @@ void session::on(const records& m) {
     }
   }
 
-  auto report = engine_.replica_.ingest(m.items);
-  if (!local_ok(report.error())) return;
+  const std::uint64_t ticket = ++next_ticket_;
+  for (const auto& [author, seq] : last) {
+    auto& h = submitted_heads_[author];
+    if (seq > h.first) h = {seq, ticket};
+  }
   stats_.records_received += m.items.size();
+  stats_.ingesting_bytes += bytes;
+  engine_.submit(*this, ticket, bytes, std::move(m.items));
+}
+
+void session::ingested(std::uint64_t ticket, std::size_t bytes,
+                       const result<ingest_report>& report) {
+  stats_.ingesting_bytes -= std::min(stats_.ingesting_bytes, bytes);
+  for (auto it = submitted_heads_.begin(); it != submitted_heads_.end();) {
+    it = it->second.second <= ticket ? submitted_heads_.erase(it) : std::next(it);
+  }
+  if (stats_.closed) return;  // an earlier message failed: its successors do not count
+  if (!local_ok(report.error())) return;
 
   std::vector<std::pair<member_id, std::uint64_t>> gaps;
   std::optional<misbehaviour> first_bad;
@@ -412,10 +432,8 @@ void session::on(const records& m) {
   if (!stats_.closed) {
     send(ack{bytes});
     for (const auto& [author, seq] : gaps) engine_.want_feed(*this, author, seq);
+    flush_wants();
   }
-  // Records that made it into the log are good news for everyone, even when the same
-  // message also carried a bad one.
-  if (!report->appended.empty()) engine_.on_stored(report->appended, this);
 }
 
 void session::on(const have& m) {

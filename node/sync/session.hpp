@@ -39,6 +39,10 @@ class session {
   // Live push: `eager` records go in full, `announce` as a `have`.
   void push(const std::vector<record_key>& eager, const std::vector<record_key>& announce);
 
+  // The replica finished the records message this session submitted as `ticket` (`bytes` of
+  // records): applies the outcomes (peer faults, gaps to fetch), acknowledges the bytes.
+  void ingested(std::uint64_t ticket, std::size_t bytes, const result<ingest_report>& report);
+
   std::uint64_t known(const member_id& author) const;
   bool streaming(const member_id& author) const { return streams_.count(author) != 0; }
 
@@ -61,7 +65,7 @@ class session {
   void on(const heads_request& m);
   void on(const heads& m);
   void on(const want& m);
-  void on(const records& m);
+  void on(records& m);  // moves the records into the replica
   void on(const ack& m);
   void on(const have& m);
   void on(const peers_request& m);
@@ -85,6 +89,11 @@ class session {
   std::deque<stream> queue_;                  // feeds to stream, in order
   std::set<member_id> streams_;               // authors in queue_
   std::vector<want_entry> wants_;             // queued, sent by flush_wants
+  // Records messages handed to the replica and not yet reported (ingest_async): per feed, the
+  // highest seq among them and the ticket of the message that brought it, so that the next
+  // streamed message is checked against the feed as it will be, not as the store has it now.
+  std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> submitted_heads_;
+  std::uint64_t next_ticket_ = 0;
 };
 
 }  // namespace zwerm::node::sync

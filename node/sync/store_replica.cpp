@@ -1,7 +1,8 @@
 #include "node/sync/store_replica.hpp"
 
-#include <map>
+#include <memory>
 #include <optional>
+#include <span>
 
 #include "node/record_chain.hpp"
 #include "node/record_parse.hpp"
@@ -11,6 +12,10 @@ namespace zwerm::node::sync {
 store_replica::store_replica(store::store& s, const crypto::digest& community,
                              node::ingestor* verifier)
     : store_(s), community_(community), verifier_(verifier) {}
+
+store_replica::store_replica(store::store& s, const crypto::digest& community,
+                             node::ingest_queue& queue, poster post)
+    : store_(s), community_(community), queue_(&queue), post_(std::move(post)) {}
 
 result<crypto::digest> store_replica::frontier_digest() const {
   return store_.frontier_digest(community_);
@@ -61,20 +66,16 @@ result<record_key> store_replica::peek(std::string_view record_bytes) const {
   return record_key{r->author, r->seq};
 }
 
-result<ingest_report> store_replica::ingest(const std::vector<std::string>& batch) {
-  ingest_report rep;
+namespace {
+
+// Which verified records of `batch` go to the store: refuses records of another community
+// and, against the feed heads as `commit` sees them, broken chains (a peer's fault); adds the
+// rest to `commit`. Fills rep.outcomes for the refused ones; index_of[k] is the input index
+// of the k-th entry added.
+status classify(const crypto::digest& community, const std::vector<std::string>& batch,
+                std::vector<record_result<record>>& verified, node::commit_batch& commit,
+                ingest_report& rep, std::vector<std::size_t>& index_of) {
   rep.outcomes.resize(batch.size());
-  std::vector<store::record_entry> entries;
-  std::vector<std::size_t> index_of;  // entries[i] is batch[index_of[i]]
-  // The head each feed will have once the records before it in this batch are in.
-  std::map<crypto::public_key, std::optional<node::feed_head>> heads;
-  std::vector<record_result<record>> verified;
-  if (verifier_) {
-    verified = verifier_->verify(batch);
-  } else {
-    verified.reserve(batch.size());
-    for (const auto& b : batch) verified.push_back(parse_record(b));
-  }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& out = rep.outcomes[i];
     auto& parsed = verified[i];
@@ -82,22 +83,17 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
       out = {ingest_outcome::invalid, parsed.error().message, {}};
       continue;
     }
-    const node::record& r = *parsed;
+    record& r = *parsed;
     out.key = {r.author, r.seq};
-    if (r.community != community_) {
+    if (r.community != community) {
       out.outcome = ingest_outcome::invalid;
       out.reason = "record of another community";
       continue;
     }
-    auto it = heads.find(r.author);
-    if (it == heads.end()) {
-      auto h = store_.head(community_, r.author);
-      if (!h) return h.error();
-      std::optional<node::feed_head> head;
-      if (h->has_value()) head = node::feed_head{(*h)->seq, (*h)->id, (*h)->lamport};
-      it = heads.emplace(r.author, head).first;
-    }
-    auto verdict = check_chain(r, it->second);
+    auto head = commit.head(community, r.author);
+    if (!head) return head.error();
+    auto verdict = check_chain(r, *head);
+    std::optional<node::feed_head> after;
     switch (verdict.verdict) {
       case chain_verdict::wrong_prev:
       case chain_verdict::seq_prev_mismatch:
@@ -106,19 +102,22 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
         out.reason = verdict.message;
         continue;
       case chain_verdict::next:
-        it->second = head_after(r);
+        after = head_after(r);
         break;
       default:  // duplicate, conflict, needs_lookup, gap: the store decides
         break;
     }
-    entries.push_back({r.id, r.community, r.author, r.seq, r.prev, r.lamport, r.bytes});
+    commit.add({r.id, r.community, r.author, r.seq, r.prev, r.lamport, std::move(r.bytes)}, after);
     index_of.push_back(i);
   }
-  if (entries.empty()) return rep;
-  auto done = store_.ingest(entries);
-  if (!done) return done.error();
-  for (std::size_t k = 0; k < entries.size(); ++k) {
-    const auto& o = done->outcomes[k];
+  return {};
+}
+
+// The store's outcomes of the entries classify() added, into the report.
+void apply_outcomes(std::span<const store::record_outcome> outcomes,
+                    const std::vector<std::size_t>& index_of, ingest_report& rep) {
+  for (std::size_t k = 0; k < outcomes.size() && k < index_of.size(); ++k) {
+    const auto& o = outcomes[k];
     auto& out = rep.outcomes[index_of[k]];
     out.reason = o.reason;
     switch (o.kind) {
@@ -139,8 +138,73 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
         break;
     }
   }
+}
+
+// One records message on its way through the ingest queue. Owns everything it touches, so
+// that it may outlive the replica (the report then goes nowhere: the engine is gone too).
+class sync_job final : public node::ingest_job {
+ public:
+  sync_job(const crypto::digest& community, std::vector<std::string> batch,
+           replica::ingest_callback done, store_replica::poster post)
+      : ingest_job(std::move(batch)),
+        community_(community),
+        done_(std::move(done)),
+        post_(std::move(post)) {}
+
+  status prepare(std::vector<record_result<record>> verified, node::commit_batch& batch) override {
+    return classify(community_, raw(), verified, batch, report_, index_of_);
+  }
+
+  void committed(const status& st, std::span<const store::record_outcome> outcomes,
+                 std::vector<store::record_entry> appended) override {
+    auto out = std::make_shared<result<ingest_report>>(st);
+    if (st.ok()) {
+      apply_outcomes(outcomes, index_of_, report_);
+      report_.appended.reserve(appended.size());
+      for (const auto& e : appended) report_.appended.push_back({e.author, e.seq});
+      *out = std::move(report_);
+    }
+    post_([done = std::move(done_), out] { done(std::move(*out)); });
+  }
+
+ private:
+  crypto::digest community_;
+  replica::ingest_callback done_;
+  store_replica::poster post_;
+  ingest_report report_;
+  std::vector<std::size_t> index_of_;
+};
+
+}  // namespace
+
+result<ingest_report> store_replica::ingest(const std::vector<std::string>& batch) {
+  ingest_report rep;
+  std::vector<record_result<record>> verified;
+  if (verifier_) {
+    verified = verifier_->verify(batch);
+  } else {
+    verified.reserve(batch.size());
+    for (const auto& b : batch) verified.push_back(parse_record(b));
+  }
+  node::commit_batch commit(store_);
+  std::vector<std::size_t> index_of;  // entries[k] is batch[index_of[k]]
+  if (status st = classify(community_, batch, verified, commit, rep, index_of); !st.ok()) {
+    return st;
+  }
+  if (commit.entries().empty()) return rep;
+  auto done = store_.ingest(commit.entries(), {}, store::ingest_flags{.ids_checked = true});
+  if (!done) return done.error();
+  apply_outcomes(done->outcomes, index_of, rep);
   for (const auto& e : done->appended) rep.appended.push_back({e.author, e.seq});
   return rep;
+}
+
+void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback done) {
+  if (!queue_) {
+    done(ingest(batch));
+    return;
+  }
+  queue_->submit(std::make_unique<sync_job>(community_, std::move(batch), std::move(done), post_));
 }
 
 }  // namespace zwerm::node::sync

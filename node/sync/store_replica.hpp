@@ -8,12 +8,24 @@
 // commits the rest as one store ingest (one synced WriteBatch). Records past a gap go to the
 // store's pending area; conflicting records become fork proofs there.
 //
-// Ownership: borrows the store, which must outlive this object. Threads: as store::store
-// (reads from any thread; ingest from the store's single writer). Errors: a non-ok status
-// only when the store fails (io_error, corruption); peer faults are per-record outcomes.
+// ingest_async(): made with a node::ingest_queue, the replica hands each batch to the queue
+// and returns at once; the queue's threads verify it, its writer classifies it against the
+// feed heads as the batches before it leave them and commits it (with whatever other batches
+// are ready, in one synced WriteBatch), and the report reaches the engine through `post`,
+// which must run the function it is given on the engine's thread (zwermd: asio::post to the
+// I/O executor). Without a queue ingest_async() is ingest().
+//
+// Ownership: borrows the store and the queue, which must outlive this object (queued batches
+// own what they need: the replica may go first). Threads: as store::store (reads from any
+// thread; ingest from the store's single writer: with a queue, the queue's writer).
+// Errors: a non-ok status only when the store fails (io_error, corruption); peer faults are
+// per-record outcomes.
 #pragma once
 
+#include <functional>
+
 #include "node/ingest.hpp"
+#include "node/ingest_queue.hpp"
 #include "node/sync/replica.hpp"
 #include "store/store.hpp"
 
@@ -26,6 +38,10 @@ class store_replica final : public replica {
   // Borrowed like the store.
   store_replica(store::store& s, const crypto::digest& community,
                 node::ingestor* verifier = nullptr);
+  // Runs a function on the engine's thread, later (never inside the call).
+  using poster = std::function<void(std::function<void()>)>;
+  store_replica(store::store& s, const crypto::digest& community, node::ingest_queue& queue,
+                poster post);
 
   const crypto::digest& community() const override { return community_; }
   result<crypto::digest> frontier_digest() const override;
@@ -37,11 +53,14 @@ class store_replica final : public replica {
                                              std::size_t max_bytes) const override;
   result<record_key> peek(std::string_view record_bytes) const override;
   result<ingest_report> ingest(const std::vector<std::string>& batch) override;
+  void ingest_async(std::vector<std::string> batch, ingest_callback done) override;
 
  private:
   store::store& store_;
   crypto::digest community_;
-  node::ingestor* verifier_;
+  node::ingestor* verifier_ = nullptr;
+  node::ingest_queue* queue_ = nullptr;
+  poster post_;
 };
 
 }  // namespace zwerm::node::sync

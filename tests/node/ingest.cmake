@@ -3,3 +3,9 @@ zwerm_test(ingest_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/ingest_test.cpp
   LIBS zwerm_ingest
   LABELS unit)
+
+# The asynchronous ingest queue zwermd's sync uses (node/ingest_queue.hpp).
+zwerm_test(ingest_queue_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/ingest_queue_test.cpp
+  LIBS zwerm_ingest
+  LABELS unit)
