@@ -55,8 +55,11 @@ struct replayer_options {
   std::uint64_t checkpoint_interval = 200'000;
   // In-memory checkpoints kept (the oldest dropped first). Default 3.
   std::size_t max_checkpoints = 3;
-  // Applied records between snapshots the daemon should persist (persist_due). Default 50,000.
-  std::uint64_t persist_interval = 50'000;
+  // Applied records between snapshots the daemon should persist (persist_due): the most a
+  // start after a crash replays. Default 10,000 (docs/PERFORMANCE.md, "Start with a million
+  // records": a tail of 10,000 keeps that start near a clean one, while one snapshot write per
+  // 10,000 records stays a modest share of their ingest).
+  std::uint64_t persist_interval = 10'000;
 };
 
 struct absorb_result {

@@ -9,9 +9,12 @@
 // Meta (110 bytes): version(1) = 1 ‖ generation(8) ‖ chunks(4) ‖ total bytes(8) ‖
 // applied(8) ‖ has_head(1) ‖ head lamport(8) ‖ head author(32) ‖ head seq(8) ‖ reserved(32,
 // zero). The snapshot bytes are node::community::encode_snapshot's (their own version inside).
-// A new snapshot is written under generation + 1 together with its meta and the erasure of
-// the previous generation's chunks, in one synced store write: the meta always names a
-// complete set of chunks.
+// A new snapshot is written under generation + 1: every chunk but the last in a synced store
+// write of its own (so that LevelDB moves them from its log to tables as they come, instead of
+// replaying one huge batch at the next open), then the last chunk, the meta and the erasure of
+// the previous generation's chunks in one synced write: the meta always names a complete set
+// of chunks. Chunks of an interrupted write are named by no meta; the next write of that
+// generation overwrites them and discard() erases them.
 //
 // Consistency rule (what makes a crash harmless, whoever committed the records):
 // a snapshot is written only after the records it describes were committed, and it describes
@@ -26,7 +29,7 @@
 //
 // When snapshots are written:
 //   - after an absorb, when the replayer's persist_due() (every replayer_options::
-//     persist_interval applied records, 50,000 by default): in its own synced write right
+//     persist_interval applied records, 10,000 by default): in its own synced write right
 //     after the batch that crossed the threshold;
 //   - by checkpoint() (community_host calls it when it closes) when the state is ahead of the
 //     persisted snapshot;
