@@ -472,6 +472,15 @@ void network_host::close_sid(community_net& c, sync::session_id sid) {
 
 void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
                                    const sync::misbehaviour& m) {
+  // The batch stored a fork proof (or may have, behind the first fault it reports): the
+  // community state learns of every fork the store holds, and a forked member's sessions end.
+  if (auto marked = host_.mark_forks(c.id); !marked) {
+    spdlog::error("community {}: cannot mark forks: {}", crypto::to_text(c.id).substr(0, 8),
+                  marked.error().message());
+  } else if (*marked > 0) {
+    refresh_profiles(c);
+    prune_former_members(c);
+  }
   if (m.kind == sync::misbehaviour_kind::forked) {
     // Honest peers relay fork proofs: mark, keep the session.
     spdlog::warn("community {}: {} relayed a forked record: {}", crypto::to_text(c.id).substr(0, 8),

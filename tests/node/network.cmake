@@ -4,3 +4,9 @@ zwerm_test(network_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/network/network_host_test.cpp
   LIBS zwerm_node
   LABELS net)
+
+# Forks reaching two daemons: marked on both, views identical, kept across a restart.
+zwerm_test(fork_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/network/fork_test.cpp
+  LIBS zwerm_node
+  LABELS net)

@@ -1,0 +1,241 @@
+// A member's feed forks and both sides reach two daemons (network_host + community_host over
+// real stores, real TCP on 127.0.0.1): each node learns of the fork when sync brings it the
+// other side, and from then on the member's records from the fork position have no effect on
+// either node, whichever of the two records it kept; the marks survive a restart.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/sodium.hpp"
+#include "node/community/views.hpp"
+#include "node/daemon/network_host.hpp"
+#include "node/ingest.hpp"
+#include "node/record_writer.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using json = nlohmann::json;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One member's node; close() and reopen() keep the home (store and secrets).
+struct fork_node {
+  fork_node(net::asio::io_context& io, crypto::key_pair k) : io_(io), keys(k) { open(true); }
+  ~fork_node() { close(); }
+
+  void open(bool with_network) {
+    auto s = store::store::open(dir.path() / "db");
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    db = std::move(*s);
+    auto h = community_host::open(*db, keys, dir.path() / "communities.json");
+    ASSERT_TRUE(h.ok()) << h.error().message();
+    host = std::move(*h);
+    if (!with_network) return;
+    network_options o;
+    o.listen = {"127.0.0.1", 0};
+    o.listener.max_inbound_per_address = 16;
+    net = std::make_unique<network_host>(io_.get_executor(), *host, o);
+    host->on_appended = [this](const record& r) { net->on_host_appended(r); };
+  }
+  void close() {
+    if (net) net->stop();
+    net.reset();
+    host.reset();  // writes the snapshot, as zwermd's stop does
+    db.reset();
+  }
+
+  // Records that reached this node some other way (another device of their author, an import):
+  // verified, committed and absorbed; the host's on_appended pushes them to peers.
+  void deliver(const std::vector<record>& records) {
+    ingestor in(*db);
+    auto done = in.ingest_records(records);
+    ASSERT_TRUE(done.ok()) << done.error().message();
+    for (const auto& item : done->items) {
+      ASSERT_EQ(item.stored.kind, store::outcome::appended) << item.stored.reason;
+    }
+    ASSERT_TRUE(host->absorb(done->appended).ok());
+  }
+
+  const community::state& state(const community_id& c) const { return *host->state_of(c); }
+  community::index index_of(const community_id& c, const crypto::public_key& m) const {
+    return state(c).find_member(m);
+  }
+
+  net::asio::io_context& io_;
+  testing::temp_dir dir{"zw-fork"};
+  crypto::key_pair keys;
+  std::unique_ptr<store::store> db;
+  std::unique_ptr<community_host> host;
+  std::unique_ptr<network_host> net;
+};
+
+// Every view the RPC answers that a fork can change, as the RPC's text.
+std::string views_of(const community::state& s) {
+  using namespace community;
+  json out;
+  out["members"] = members_view_text(s);
+  out["balance"] = balance_view_text(s);
+  out["who_knows"] = who_knows_view(s, "forks");
+  out["ties"] = ties_view(s);
+  out["pulse"] = pulse_view(s, now_ms());
+  feed_query q;
+  q.limit = 100;
+  out["feed"] = feed_view(s, q);
+  return out.dump();
+}
+
+json contribution(const std::string& title) {
+  return {{"kind", "knowledge"}, {"title", title},     {"body", "how"},
+          {"tags", {"forks"}},   {"answers", nullptr}, {"circle", nullptr}};
+}
+
+class Forks : public ::testing::Test {
+ protected:
+  void SetUp() override { crypto::init(); }
+
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io.restart();
+      io.run_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+  net::asio::io_context io;
+};
+
+TEST_F(Forks, AForkedMembersRecordsAfterTheForkHaveNoEffectOnEveryNodeAndAfterRestart) {
+  fork_node a(io, crypto::generate_key_pair()), b(io, crypto::generate_key_pair());
+  const crypto::key_pair m = crypto::generate_key_pair();  // the member who forks (no node)
+  auto g = a.host->create({{"name", "Forked"},
+                           {"purpose", "forks"},
+                           {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}});
+  ASSERT_TRUE(g.ok()) << g.error().message();
+  const community_id c = g->id;
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+
+  // M joins (records written on M's own device, delivered to A) and contributes C1.
+  auto inv_m = a.host->write(
+      c, "member.invite",
+      json{{"note", ""}, {"expires_ts", now_ms() + 600'000}, {"invitee", crypto::to_text(m.pk)}});
+  ASSERT_TRUE(inv_m.ok());
+  feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
+  auto m_join =
+      m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(), now_ms());
+  ASSERT_TRUE(m_join.ok());
+  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), now_ms());
+  ASSERT_TRUE(c1.ok());
+  a.deliver({*m_join, *c1});
+  ASSERT_TRUE(
+      a.host->write(c, "thanks", json{{"contribution", crypto::to_text(c1->id)}, {"note", ""}})
+          .ok());
+
+  // B joins over the network and gets the whole log.
+  const auto token = crypto::random_fixed<invite_token>();
+  auto inv_b =
+      a.host->write(c, "member.invite",
+                    json{{"note", ""},
+                         {"expires_ts", now_ms() + 600'000},
+                         {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
+  ASSERT_TRUE(inv_b.ok());
+  invite_code code{
+      c, *a.host->network_key(c), inv_b->id, token, {{a.keys.pk, a.net->bound_address()}}};
+  ASSERT_TRUE(b.net->begin_join(code).ok());
+  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv_b->id).has_invite; }));
+  ASSERT_TRUE(
+      b.host
+          ->write(c, "member.join",
+                  json{{"invite", crypto::to_text(inv_b->id)}, {"token", crypto::to_text(token)}})
+          .ok());
+  auto cb = b.host->write(c, "contribution", contribution("by b"));
+  ASSERT_TRUE(cb.ok());
+  ASSERT_TRUE(run_until([&] {
+    return a.state(c).applied() == b.state(c).applied() &&
+           a.index_of(c, b.keys.pk) != community::no_index;
+  }));
+  const auto m_on_a = a.index_of(c, m.pk);
+  ASSERT_NE(m_on_a, community::no_index);
+  EXPECT_EQ(a.state(c).members[m_on_a].given, 1u);
+
+  // M's two devices both write seq 3: on A's side a contribution C2 (which A then thanks), on
+  // B's side a thanks for B's contribution. Each node first holds only its side.
+  feed_writer m_other_device = m_device;
+  m_device.observe(a.state(c).head()->lamport);
+  m_other_device.observe(b.state(c).head()->lamport + 5);  // the two sides differ in lamport too
+  auto c2 = m_device.append("contribution", contribution("after the fork").dump(), now_ms());
+  ASSERT_TRUE(c2.ok());
+  auto m_thanks = m_other_device.append(
+      "thanks", json{{"contribution", crypto::to_text(cb->id)}, {"note", ""}}.dump(), now_ms());
+  ASSERT_TRUE(m_thanks.ok());
+  ASSERT_EQ(c2->seq, m_thanks->seq);
+  ASSERT_NE(c2->id, m_thanks->id);
+  a.deliver({*c2});
+  // A reacts to C2 before it knows of the fork; this thanks reaches B like any other record.
+  auto a_thanks =
+      a.host->write(c, "thanks", json{{"contribution", crypto::to_text(c2->id)}, {"note", ""}});
+  ASSERT_TRUE(a_thanks.ok());
+  b.deliver({*m_thanks});
+  // Before either node knows of the fork, each side took effect where it was delivered.
+  EXPECT_EQ(a.state(c).members[m_on_a].given, 2u);
+  const auto b_on_b = b.index_of(c, b.keys.pk);
+  EXPECT_EQ(b.state(c).members[b_on_b].given, 1u);
+  EXPECT_TRUE(a.state(c).forks().empty());
+  EXPECT_TRUE(b.state(c).forks().empty());
+
+  // Sync brings each node the other side: both mark M forked at the same position.
+  ASSERT_TRUE(run_until([&] {
+    auto has = b.db->contains(a_thanks->id);
+    return a.state(c).forks().contains(m.pk) && b.state(c).forks().contains(m.pk) && has.ok() &&
+           *has;
+  }));
+  const community::fork_point expected{c2->seq, std::min(c2->lamport, m_thanks->lamport)};
+  EXPECT_EQ(a.state(c).forks().at(m.pk), expected);
+  EXPECT_EQ(b.state(c).forks().at(m.pk), expected);
+
+  // Neither C2, nor A's thanks for C2, nor M's thanks for B's contribution counts; C1
+  // (before the fork) and A's thanks for it still do.
+  for (fork_node* n : {&a, &b}) {
+    const auto& st = n->state(c);
+    const auto mi = st.find_member(m.pk);
+    EXPECT_EQ(st.members[mi].given, 1u);
+    EXPECT_EQ(st.members[mi].taken, 0u);
+    EXPECT_EQ(st.members[st.find_member(b.keys.pk)].given, 0u);
+    EXPECT_EQ(st.members[st.find_member(a.keys.pk)].taken, 1u);
+    EXPECT_EQ(st.members[mi].status, community::member_status::active);  // forked, not removed
+    EXPECT_FALSE(st.is_active_member(m.pk));
+  }
+  // The views are byte-identical on both nodes, though A kept C2 and B kept M's thanks.
+  const std::string views_a = views_of(a.state(c));
+  EXPECT_EQ(views_a, views_of(b.state(c)));
+  const json members = json::parse(community::members_view_text(a.state(c)));
+  bool shown_forked = false;
+  for (const auto& row : members["members"]) {
+    if (row["id"] == crypto::to_text(m.pk)) shown_forked = row["status"] == "forked";
+  }
+  EXPECT_TRUE(shown_forked) << members.dump();
+  EXPECT_NE(a.db->get(c2->id).ok(), b.db->get(c2->id).ok());
+
+  // After a restart (clean stop writes the snapshot) the marks and views are the same.
+  a.close();
+  b.close();
+  a.open(false);
+  b.open(false);
+  EXPECT_EQ(a.state(c).forks().at(m.pk), expected);
+  EXPECT_EQ(b.state(c).forks().at(m.pk), expected);
+  EXPECT_EQ(views_of(a.state(c)), views_a);
+  EXPECT_EQ(views_of(b.state(c)), views_a);
+}
+
+}  // namespace
+}  // namespace zwerm::node
