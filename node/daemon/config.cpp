@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "crypto/base64url.hpp"
 
@@ -126,6 +127,11 @@ result<host_port> parse_host_port(std::string_view text) {
   return host_port{std::string(host), static_cast<std::uint16_t>(value)};
 }
 
+std::size_t default_verify_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();  // 0 when unknown
+  return std::clamp<std::size_t>(cores, 1, 4);
+}
+
 std::optional<log_level> parse_log_level(std::string_view text) {
   if (text == "trace") return log_level::trace;
   if (text == "debug") return log_level::debug;
@@ -171,9 +177,9 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
     return status{status_code::invalid_argument,
                   std::string(source) + ": must hold a JSON object { ... }"};
   }
-  static constexpr std::array<std::string_view, 8> known = {
-      "name",           "listen",       "advertise", "bootstrap",
-      "peer_discovery", "target_peers", "log_level", "limits"};
+  static constexpr std::array<std::string_view, 9> known = {
+      "name",         "listen",    "advertise", "bootstrap",     "peer_discovery",
+      "target_peers", "log_level", "limits",    "verify_threads"};
   daemon_options out;
   for (const auto& [key, value] : doc.items()) {
     if (key == "name") {
@@ -221,6 +227,10 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
       auto n = read_count(value, source, key, 0, 64);
       if (!n) return n.error();
       out.target_peers = *n;
+    } else if (key == "verify_threads") {
+      auto n = read_count(value, source, key, 1, 64);
+      if (!n) return n.error();
+      out.verify_threads = *n;
     } else if (key == "peer_discovery") {
       if (!value.is_boolean()) return bad_field(source, key, "must be true or false");
       out.peer_discovery = value.get<bool>();

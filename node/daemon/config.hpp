@@ -35,6 +35,10 @@ result<host_port> parse_host_port(std::string_view text);
 
 enum class log_level { trace, debug, info, warn, error, off };
 
+// The default of daemon_options::verify_threads: the machine's cores (as the standard library
+// reports them), at least 1 and at most 4.
+std::size_t default_verify_threads();
+
 // Parses "trace" | "debug" | "info" | "warn" | "error" | "off".
 std::optional<log_level> parse_log_level(std::string_view text);
 std::string_view to_string(log_level level);
@@ -80,6 +84,10 @@ struct daemon_options {
   // ignore members' profile addresses and peer exchange, and neither read nor keep learned
   // addresses. For fixed topologies (tests, a node behind a relay). Default true.
   bool peer_discovery = true;
+  // Threads that verify the signatures of records received from peers (1..64). Committing
+  // them to the store runs on one more thread, the network on another. Default: the number
+  // of cores, at most 4 (default_verify_threads()).
+  std::size_t verify_threads = default_verify_threads();
   // Lowest level that reaches stderr. Default info.
   log_level log = log_level::info;
   limits_options limits;

@@ -143,6 +143,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   }
   net_options.target_peers = p->options.target_peers;
   net_options.peer_discovery = p->options.peer_discovery;
+  net_options.verify_threads = p->options.verify_threads;
   net_options.listener.max_inbound = p->options.limits.max_inbound;
   net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;
   p->network = std::make_unique<network_host>(p->io.get_executor(), *p->communities, net_options);
@@ -177,6 +178,9 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   network_host* network = p->network.get();
   p->communities->on_appended = [host, rpc, network](const record& r) {
     network->on_host_appended(r);
+    // A catch-up appends thousands of records a second: build no notification without a
+    // watcher.
+    if (!rpc->has_subscribers("records")) return;
     rpc->publish("records", "watch.record", watch_notification(*host, r),
                  [host, &r](const rpc::json& sub) {
                    if (sub.contains("type") && sub["type"].is_string() && sub["type"] != r.type) {

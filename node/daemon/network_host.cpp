@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
@@ -49,6 +50,7 @@ struct network_host::link {
   sync::session_id sid = 0;
   std::unique_ptr<session_sink> sink;
   bool managed = false;  // the peer manager kept it (reported disconnected on close)
+  bool paused = false;   // not read: too many of its records wait in the ingest queue
 };
 
 struct network_host::community_net {
@@ -71,6 +73,9 @@ struct network_host::community_net {
   // Records received from peers by sessions already ended (since start; zwerm status).
   std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;
   std::uint64_t ended_bytes_sent = 0, ended_bytes_received = 0;
+  // Records sync appended that the community state has not absorbed yet (absorb_queued).
+  std::vector<sync::record_key> to_absorb;
+  bool absorb_posted = false;
 };
 
 network_host::network_host(asio::any_io_executor executor, community_host& host,
@@ -81,13 +86,14 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
       anti_entropy_timer_(executor_),
       flush_timer_(executor_) {
   options_.listener.session = options_.session;
-  ingest_options io;
+  ingest_queue_options io;
   io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
-  verifier_ = std::make_unique<ingestor>(host_.store(), io);
+  ingest_ = std::make_unique<ingest_queue>(host_.store(), io);
 }
 
 network_host::~network_host() {
   stop();
+  ingest_.reset();  // joins its threads: no report is posted from here on
 }
 
 status network_host::start() {
@@ -171,7 +177,15 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   if (!key) return nullptr;
   auto c = std::make_unique<community_net>(executor_, id, *key);
   community_net* raw = c.get();
-  c->replica = std::make_unique<sync::store_replica>(host_.store(), id, verifier_.get());
+  // Reports of the ingest queue come back to the I/O executor; the weak reference keeps them
+  // from reaching a destroyed host (the engine keeps its own).
+  sync::store_replica::poster post = [ex = executor_,
+                                      alive = std::weak_ptr<int>(alive_)](std::function<void()> f) {
+    asio::post(ex, [alive, f = std::move(f)] {
+      if (!alive.expired()) f();
+    });
+  };
+  c->replica = std::make_unique<sync::store_replica>(host_.store(), id, *ingest_, std::move(post));
   sync::engine_callbacks cbs;
   cbs.on_misbehaviour = [this, raw](sync::session_id sid, const member_id& peer,
                                     const sync::misbehaviour& m) {
@@ -185,6 +199,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   cbs.on_appended = [this, raw](const std::vector<sync::record_key>& keys) {
     absorb_appended(*raw, keys);
   };
+  cbs.on_ingested = [this, raw](sync::session_id sid) { on_ingested(*raw, sid); };
   cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
     if (!options_.peer_discovery) return;
     if (raw->manager->learn_from_exchange(entries) > 0) schedule_tick(*raw);
@@ -268,18 +283,41 @@ void network_host::on_host_appended(const record& r) {
 }
 
 void network_host::absorb_appended(community_net& c, const std::vector<sync::record_key>& keys) {
-  // Read the appended records back (consecutive per feed) and absorb them in one call: the
-  // replayer rewinds at most once per batch.
-  std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> spans;
+  // Coalesced: every report that reaches the I/O thread before the posted absorb adds to one
+  // call, so a catch-up absorbs many batches at once while a single live record still goes in
+  // as soon as the I/O thread is free.
+  c.to_absorb.insert(c.to_absorb.end(), keys.begin(), keys.end());
+  if (c.absorb_posted) return;
+  c.absorb_posted = true;
+  asio::post(executor_, [this, id = c.id, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired()) absorb_queued(id);
+  });
+}
+
+void network_host::absorb_queued(const community_id& id) {
+  community_net* found = find(id);
+  if (!found) return;
+  community_net& c = *found;
+  c.absorb_posted = false;
+  std::vector<sync::record_key> keys = std::move(c.to_absorb);
+  c.to_absorb.clear();
+  if (keys.empty() || stopped_) return;
+  // The replica kept the records it appended, parsed; the few it did not keep (promoted from
+  // the pending area) are read back from the store, consecutive per feed.
+  std::vector<record> records = c.replica->take_appended(keys);
+  // Runs of consecutive seqs per feed.
+  std::sort(keys.begin(), keys.end(), [](const sync::record_key& x, const sync::record_key& y) {
+    return std::tie(x.author, x.seq) < std::tie(y.author, y.seq);
+  });
+  std::vector<std::pair<member_id, std::pair<std::uint64_t, std::uint64_t>>> spans;
   for (const auto& k : keys) {
-    auto [it, fresh] = spans.try_emplace(k.author, k.seq, k.seq);
-    if (!fresh) {
-      it->second.first = std::min(it->second.first, k.seq);
-      it->second.second = std::max(it->second.second, k.seq);
+    if (!spans.empty() && spans.back().first == k.author &&
+        k.seq <= spans.back().second.second + 1) {
+      spans.back().second.second = std::max(spans.back().second.second, k.seq);
+    } else {
+      spans.push_back({k.author, {k.seq, k.seq}});
     }
   }
-  std::vector<record> records;
-  records.reserve(keys.size());
   for (const auto& [author, span] : spans) {
     auto cursor = host_.store().read_feed(c.id, author, span.first);
     for (; cursor.valid() && cursor.entry().seq <= span.second; cursor.next()) {
@@ -295,6 +333,7 @@ void network_host::absorb_appended(community_net& c, const std::vector<sync::rec
                     s.message());
     }
   }
+  // One call for the whole lot: the replayer rewinds at most once per batch.
   absorbing_ = true;
   status s = host_.absorb(records);
   absorbing_ = false;
@@ -425,7 +464,27 @@ void network_host::on_message(const net::session_ptr& s, std::string_view messag
   if (!c) return;
   auto it = c->links.find(s->id());
   if (it == c->links.end()) return;
-  c->engine->on_message(it->second.sid, message);
+  const sync::session_id sid = it->second.sid;
+  c->engine->on_message(sid, message);
+  // Receive-side flow control: an honest sender keeps at most window_bytes of catch-up in
+  // flight, but live pushes come on top and a hostile one may ignore the window. Past the
+  // window the connection is not read until the ingest queue has caught up with it.
+  auto again = c->links.find(s->id());
+  if (again == c->links.end() || again->second.paused) return;
+  if (c->engine->stats(sid).ingesting_bytes > options_.sync.window_bytes) {
+    again->second.paused = true;
+    s->pause_reading();
+  }
+}
+
+void network_host::on_ingested(community_net& c, sync::session_id sid) {
+  for (auto& [id, l] : c.links) {
+    if (l.sid != sid || !l.paused) continue;
+    if (c.engine->stats(sid).ingesting_bytes <= options_.sync.window_bytes / 2) {
+      l.paused = false;
+      l.session->resume_reading();
+    }
+  }
 }
 
 void network_host::on_closed(const net::session_ptr& s, const net::disconnect_info& why) {

@@ -7,21 +7,30 @@
 //     the authorizer answers from the community state: an active member is admitted, the
 //     invitee of an open id invite is admitted, anyone else must present the token of an open,
 //     unexpired, unused token invite in its first message.
-//   - per community: sync::engine over a sync::store_replica (verification on a node::ingestor
-//     pool), attached to every session of that community; records the engine appends are read
-//     back from the store and absorbed by the community_host (views and `watch`), the member's
-//     own writes (on_local_record) are pushed with records_written; anti-entropy every
-//     `anti_entropy_interval`.
+//   - per community: sync::engine over a sync::store_replica, attached to every session of that
+//     community. Received records go to one node::ingest_queue shared by all communities
+//     (`verify_threads` verifying threads and a writer thread that commits whatever batches are
+//     ready as one synced store batch); the I/O thread goes on reading meanwhile. A session with
+//     more than the sync window (engine_options::window_bytes) of records waiting there is not
+//     read until they are done: the sender feels it as TCP backpressure, memory stays bounded.
+//     Records the engine appends are read back from the store and absorbed by the
+//     community_host (views and `watch`), coalesced: all the batches reported before the I/O
+//     thread gets to the absorb go in one call. The member's own writes (on_host_appended) are
+//     pushed with records_written; anti-entropy every `anti_entropy_interval`.
 //   - per community: peers::manager fed from config `bootstrap`, `peer add`, invite codes,
 //     members' profile addresses and peer exchange; its dials go through net::dialer.
 //   - a peer whose membership ended (left, removed, forked) after its session opened is
 //     disconnected when the record that ended it is absorbed (unless an invite admits it again).
 //   - misbehaviour reported by sync closes the session and bans the peer (for a fork only a
-//     log line: honest peers relay fork proofs).
+//     log line: honest peers relay fork proofs); every report first has the community_host
+//     mark the forks the store now holds (community_host::mark_forks), which ends the forked
+//     member's sessions like a leave does.
 //
-// Threads: everything runs on the daemon's one I/O executor (which is also the store's single
-// writer); no member may be called from another thread. Signature checks of received batches
-// run on the verifier's pool inside the ingest call, which returns on the I/O thread.
+// Threads: everything runs on the daemon's one I/O executor; no member may be called from
+// another thread. Received records are verified and committed on the ingest queue's threads;
+// their reports come back to the I/O executor (asio::post). The store has two writers then:
+// the queue's writer (synced records) and the I/O thread (the member's own records, peer
+// books); the store's mutex serializes them.
 //
 // Ownership: borrows the community_host (and through it the store), which must outlive this
 // object. Stop with stop() before the io_context stops running; destroy after it returned.
@@ -43,7 +52,7 @@
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/config.hpp"
 #include "node/daemon/invite_code.hpp"
-#include "node/ingest.hpp"
+#include "node/ingest_queue.hpp"
 #include "node/peers/manager.hpp"
 #include "node/peers/store_peer_book.hpp"
 #include "node/sync/engine.hpp"
@@ -70,7 +79,8 @@ struct network_options {
   sync::engine_options sync;
   // How often each community's engine probes a random peer. Default 60 s.
   std::chrono::milliseconds anti_entropy_interval{std::chrono::seconds(60)};
-  // Threads verifying received batches (the I/O thread included). Default 2.
+  // Threads verifying received records (the ingest queue's; its writer thread and the I/O
+  // thread come on top). Config `verify_threads`. Default 2.
   std::size_t verify_threads = 2;
 };
 
@@ -157,7 +167,11 @@ class network_host final : public net::authorizer, public net::session_handler {
   void dial_done(const community_id& id, const std::string& address,
                  result<net::session_ptr> outcome);
   void apply(community_net& c, const peers::connect_decision& d, const net::session_ptr& s);
+  // Queues records sync appended for the community state; absorb_queued() (posted) takes them.
   void absorb_appended(community_net& c, const std::vector<sync::record_key>& keys);
+  void absorb_queued(const community_id& id);
+  // A records message of `sid` was reported: reads the connection again if it was paused.
+  void on_ingested(community_net& c, sync::session_id sid);
   void on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
                        const sync::misbehaviour& m);
   void close_sid(community_net& c, sync::session_id sid);
@@ -171,7 +185,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   net::asio::any_io_executor executor_;
   community_host& host_;
   network_options options_;
-  std::unique_ptr<ingestor> verifier_;
+  std::unique_ptr<ingest_queue> ingest_;
   std::shared_ptr<net::listener> listener_;
   std::unique_ptr<net::dialer> dialer_;
   net::asio::steady_timer anti_entropy_timer_;
@@ -179,6 +193,9 @@ class network_host final : public net::authorizer, public net::session_handler {
   std::map<community_id, std::unique_ptr<community_net>> communities_;
   bool stopped_ = false;
   bool absorbing_ = false;  // records appended now came from sync, not from this member
+  // Posted handlers (ingest reports, absorbs) hold a weak reference: none runs after the
+  // host is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace zwerm::node

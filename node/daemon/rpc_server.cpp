@@ -291,6 +291,14 @@ void rpc_server::publish(std::string_view topic, std::string_view method, const 
   }
 }
 
+bool rpc_server::has_subscribers(std::string_view topic) const {
+  for (const auto& w : state_->sessions) {
+    auto s = w.lock();
+    if (s && !s->closed() && s->subscription(topic)) return true;
+  }
+  return false;
+}
+
 std::size_t rpc_server::client_count() const {
   state_->forget_dead_sessions();
   return state_->sessions.size();

@@ -52,6 +52,9 @@ class rpc_server {
   // (all of them when `want` is empty).
   void publish(std::string_view topic, std::string_view method, const rpc::json& params,
                const std::function<bool(const rpc::json& subscription_params)>& want = {});
+  // True when some open client is subscribed to `topic`: lets a publisher skip building
+  // notifications nobody would receive.
+  bool has_subscribers(std::string_view topic) const;
 
   // Open client connections.
   std::size_t client_count() const;

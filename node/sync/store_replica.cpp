@@ -1,6 +1,8 @@
 #include "node/sync/store_replica.hpp"
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 
@@ -11,11 +13,18 @@ namespace zwerm::node::sync {
 
 store_replica::store_replica(store::store& s, const crypto::digest& community,
                              node::ingestor* verifier)
-    : store_(s), community_(community), verifier_(verifier) {}
+    : store_(s),
+      community_(community),
+      verifier_(verifier),
+      kept_(std::make_shared<kept_records>()) {}
 
 store_replica::store_replica(store::store& s, const crypto::digest& community,
                              node::ingest_queue& queue, poster post)
-    : store_(s), community_(community), queue_(&queue), post_(std::move(post)) {}
+    : store_(s),
+      community_(community),
+      queue_(&queue),
+      post_(std::move(post)),
+      kept_(std::make_shared<kept_records>()) {}
 
 result<crypto::digest> store_replica::frontier_digest() const {
   return store_.frontier_digest(community_);
@@ -66,6 +75,11 @@ result<record_key> store_replica::peek(std::string_view record_bytes) const {
   return record_key{r->author, r->seq};
 }
 
+struct store_replica::kept_records {
+  std::mutex mu;
+  std::map<std::pair<crypto::public_key, std::uint64_t>, record> by_key;  // guarded by mu
+};
+
 namespace {
 
 // Which verified records of `batch` go to the store: refuses records of another community
@@ -107,7 +121,7 @@ status classify(const crypto::digest& community, const std::vector<std::string>&
       default:  // duplicate, conflict, needs_lookup, gap: the store decides
         break;
     }
-    commit.add({r.id, r.community, r.author, r.seq, r.prev, r.lamport, std::move(r.bytes)}, after);
+    commit.add({r.id, r.community, r.author, r.seq, r.prev, r.lamport, r.bytes}, after);
     index_of.push_back(i);
   }
   return {};
@@ -145,14 +159,20 @@ void apply_outcomes(std::span<const store::record_outcome> outcomes,
 class sync_job final : public node::ingest_job {
  public:
   sync_job(const crypto::digest& community, std::vector<std::string> batch,
-           replica::ingest_callback done, store_replica::poster post)
+           replica::ingest_callback done, store_replica::poster post,
+           std::shared_ptr<store_replica::kept_records> kept)
       : ingest_job(std::move(batch)),
         community_(community),
         done_(std::move(done)),
-        post_(std::move(post)) {}
+        post_(std::move(post)),
+        kept_(std::move(kept)) {}
 
   status prepare(std::vector<record_result<record>> verified, node::commit_batch& batch) override {
-    return classify(community_, raw(), verified, batch, report_, index_of_);
+    status st = classify(community_, raw(), verified, batch, report_, index_of_);
+    // The records going to the store, parsed: kept for the owner once they are appended.
+    records_.reserve(index_of_.size());
+    for (std::size_t i : index_of_) records_.push_back(std::move(verified[i]).value());
+    return st;
   }
 
   void committed(const status& st, std::span<const store::record_outcome> outcomes,
@@ -162,17 +182,30 @@ class sync_job final : public node::ingest_job {
       apply_outcomes(outcomes, index_of_, report_);
       report_.appended.reserve(appended.size());
       for (const auto& e : appended) report_.appended.push_back({e.author, e.seq});
+      keep(outcomes);
       *out = std::move(report_);
     }
     post_([done = std::move(done_), out] { done(std::move(*out)); });
   }
 
  private:
+  // This job's records the store appended (outcomes[k] is records_[k]'s), for take_appended.
+  void keep(std::span<const store::record_outcome> outcomes) {
+    std::lock_guard lock(kept_->mu);
+    for (std::size_t k = 0; k < outcomes.size() && k < records_.size(); ++k) {
+      if (outcomes[k].kind != store::outcome::appended) continue;
+      record& r = records_[k];
+      kept_->by_key.insert_or_assign({r.author, r.seq}, std::move(r));
+    }
+  }
+
   crypto::digest community_;
   replica::ingest_callback done_;
   store_replica::poster post_;
+  std::shared_ptr<store_replica::kept_records> kept_;
   ingest_report report_;
   std::vector<std::size_t> index_of_;
+  std::vector<record> records_;  // records_[k] went to the store as entry index_of_[k]
 };
 
 }  // namespace
@@ -204,7 +237,25 @@ void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback
     done(ingest(batch));
     return;
   }
-  queue_->submit(std::make_unique<sync_job>(community_, std::move(batch), std::move(done), post_));
+  queue_->submit(
+      std::make_unique<sync_job>(community_, std::move(batch), std::move(done), post_, kept_));
+}
+
+std::vector<record> store_replica::take_appended(std::vector<record_key>& keys) {
+  std::vector<record> out;
+  std::vector<record_key> missing;
+  std::lock_guard lock(kept_->mu);
+  for (const auto& k : keys) {
+    auto it = kept_->by_key.find({k.author, k.seq});
+    if (it == kept_->by_key.end()) {
+      missing.push_back(k);
+      continue;
+    }
+    out.push_back(std::move(it->second));
+    kept_->by_key.erase(it);
+  }
+  keys = std::move(missing);
+  return out;
 }
 
 }  // namespace zwerm::node::sync

@@ -13,7 +13,9 @@
 // feed heads as the batches before it leave them and commits it (with whatever other batches
 // are ready, in one synced WriteBatch), and the report reaches the engine through `post`,
 // which must run the function it is given on the engine's thread (zwermd: asio::post to the
-// I/O executor). Without a queue ingest_async() is ingest().
+// I/O executor). Without a queue ingest_async() is ingest(). The records such a batch
+// appended are kept, parsed, until take_appended() collects them, so that the owner can apply
+// them to the community state without reading them back from the store.
 //
 // Ownership: borrows the store and the queue, which must outlive this object (queued batches
 // own what they need: the replica may go first). Threads: as store::store (reads from any
@@ -23,6 +25,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include "node/ingest.hpp"
 #include "node/ingest_queue.hpp"
@@ -55,12 +58,20 @@ class store_replica final : public replica {
   result<ingest_report> ingest(const std::vector<std::string>& batch) override;
   void ingest_async(std::vector<std::string> batch, ingest_callback done) override;
 
+  // The parsed records ingest_async appended for `keys` (which a report named), removed from
+  // the replica's keeping and from `keys`; what is left in `keys` was not kept (records
+  // promoted from the pending area, or appended by ingest()): read those from the store.
+  std::vector<record> take_appended(std::vector<record_key>& keys);
+
+  struct kept_records;  // appended records waiting for take_appended (shared with the jobs)
+
  private:
   store::store& store_;
   crypto::digest community_;
   node::ingestor* verifier_ = nullptr;
   node::ingest_queue* queue_ = nullptr;
   poster post_;
+  std::shared_ptr<kept_records> kept_;
 };
 
 }  // namespace zwerm::node::sync

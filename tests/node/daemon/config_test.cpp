@@ -95,6 +95,18 @@ TEST(Config, PeerDiscoveryIsABoolDefaultingToOn) {
   EXPECT_NE(parse_error(R"({"peer_discovery": "no"})").find("true or false"), std::string::npos);
 }
 
+TEST(Config, VerifyThreadsDefaultsToTheCoresAtMostFourAndIsBounded) {
+  auto defaults = parse_ok("{}");
+  EXPECT_EQ(defaults.verify_threads, default_verify_threads());
+  EXPECT_GE(defaults.verify_threads, 1u);
+  EXPECT_LE(defaults.verify_threads, 4u);
+  EXPECT_EQ(parse_ok(R"({"verify_threads": 1})").verify_threads, 1u);
+  EXPECT_EQ(parse_ok(R"({"verify_threads": 8})").verify_threads, 8u);
+  EXPECT_NE(parse_error(R"({"verify_threads": 0})").find("between 1 and 64"), std::string::npos);
+  EXPECT_NE(parse_error(R"({"verify_threads": 65})").find("between 1 and 64"), std::string::npos);
+  EXPECT_NE(parse_error(R"({"verify_threads": "two"})").find("whole number"), std::string::npos);
+}
+
 TEST(Config, WrongTypesAndRanges) {
   EXPECT_NE(parse_error(R"({"name": 5})").find("'name'"), std::string::npos);
   EXPECT_NE(parse_error(R"({"target_peers": "six"})").find("whole number"), std::string::npos);
