@@ -25,6 +25,10 @@ store::record_entry to_entry(const record& r) {
 
 // Runs parse_record over a span with the calling thread and n-1 workers. Work is handed out
 // in small chunks through an atomic cursor so a slow record does not idle the other threads.
+// A call ends when every chunk is done, not when every worker has woken: on a busy machine a
+// worker may get the CPU only after the others finished the whole span, and the caller must
+// not wait for it. Each call is a `job` held by shared_ptr, so a worker that wakes late and
+// still holds the previous job finds its cursor at the end and touches none of its data.
 class ingestor::pool {
  public:
   explicit pool(std::size_t threads) : threads_(threads < 1 ? 1 : threads) {
@@ -48,47 +52,55 @@ class ingestor::pool {
       for (std::size_t i = 0; i < raw.size(); ++i) (*out)[i].emplace(parse_record(raw[i]));
       return;
     }
+    auto j = std::make_shared<job>(raw, out);
     {
       std::lock_guard lock(mu_);
-      job_raw_ = raw;
-      job_out_ = out;
-      next_.store(0);
-      busy_ = workers_.size();
+      job_ = j;
       ++generation_;
     }
     wake_.notify_all();
-    drain();
+    drain(*j);
     std::unique_lock lock(mu_);
-    done_.wait(lock, [this] { return busy_ == 0; });
-    job_out_ = nullptr;
+    done_.wait(lock, [&] { return j->finished == raw.size(); });
+    job_.reset();
   }
 
  private:
   static constexpr std::size_t chunk = 16;
 
-  void drain() {
+  struct job {
+    job(std::span<const std::string> r, std::vector<std::optional<record_result<record>>>* o)
+        : raw(r), out(o) {}
+    std::span<const std::string> raw;
+    std::vector<std::optional<record_result<record>>>* out;
+    std::atomic<std::size_t> next{0};
+    std::size_t finished = 0;  // records done; guarded by pool::mu_
+  };
+
+  void drain(job& j) {
     for (;;) {
-      const std::size_t start = next_.fetch_add(chunk);
-      if (start >= job_raw_.size()) return;
-      const std::size_t end = std::min(start + chunk, job_raw_.size());
-      for (std::size_t i = start; i < end; ++i) (*job_out_)[i].emplace(parse_record(job_raw_[i]));
+      const std::size_t start = j.next.fetch_add(chunk);
+      if (start >= j.raw.size()) return;
+      const std::size_t end = std::min(start + chunk, j.raw.size());
+      for (std::size_t i = start; i < end; ++i) (*j.out)[i].emplace(parse_record(j.raw[i]));
+      std::lock_guard lock(mu_);
+      j.finished += end - start;
+      if (j.finished == j.raw.size()) done_.notify_one();
     }
   }
 
   void work() {
     std::uint64_t seen = 0;
     for (;;) {
+      std::shared_ptr<job> j;
       {
         std::unique_lock lock(mu_);
         wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
         if (stopping_) return;
         seen = generation_;
+        j = job_;
       }
-      drain();
-      {
-        std::lock_guard lock(mu_);
-        if (--busy_ == 0) done_.notify_one();
-      }
+      if (j) drain(*j);
     }
   }
 
@@ -98,10 +110,7 @@ class ingestor::pool {
   std::condition_variable wake_, done_;
   bool stopping_ = false;
   std::uint64_t generation_ = 0;
-  std::size_t busy_ = 0;
-  std::span<const std::string> job_raw_;
-  std::vector<std::optional<record_result<record>>>* job_out_ = nullptr;
-  std::atomic<std::size_t> next_{0};
+  std::shared_ptr<job> job_;  // the call in progress; guarded by mu_
 };
 
 ingestor::ingestor(store::store& s, ingest_options opts)

@@ -13,6 +13,7 @@
 #include "store/db.hpp"
 #include "store/frontier.hpp"
 #include "store/keys.hpp"
+#include "store/sorted_batch.hpp"
 
 namespace zwerm::store {
 
@@ -52,8 +53,8 @@ struct pending_item {
 // The state of one feed while the batch is applied to it.
 class feed_apply {
  public:
-  feed_apply(store::impl& s, leveldb::WriteBatch& wb, ingest_report& report,
-             std::uint64_t& pending_total, const digest& c, const public_key& a)
+  feed_apply(store::impl& s, sorted_batch& wb, ingest_report& report, std::uint64_t& pending_total,
+             const digest& c, const public_key& a)
       : s_(s), wb_(wb), report_(report), pending_total_(pending_total), c_(c), a_(a) {}
 
   status load() {
@@ -65,6 +66,8 @@ class feed_apply {
       had_head_ = true;
       old_head_ = head_;
     }
+    // No record is held anywhere (the common case): skip the read of this feed's count.
+    if (pending_total_ == 0) return {};
     if (auto st = s_.get(keys::pending_count_key(c_, a_), &v, &found); !st.ok()) return st;
     if (found) {
       if (v.size() != 4) return s_.corruption("a pending count is unreadable");
@@ -90,7 +93,7 @@ class feed_apply {
   void finish(community_delta& d) {
     if (!had_head_ && head_.seq == 0 && pending_count_ == old_pending_count_) return;
     if (head_ != old_head_ || (!had_head_ && head_.seq > 0)) {
-      wb_.Put(keys::head_key(c_, a_), keys::encode_head(head_));
+      wb_.put(keys::head_key(c_, a_), keys::encode_head(head_));
       auto& x = d.bucket_xor[a_.bytes[0]];
       if (had_head_) xor_into(&x, feed_hash(old_head_));
       xor_into(&x, feed_hash(head_));
@@ -99,11 +102,11 @@ class feed_apply {
     d.records_added += records_added_;
     if (pending_count_ != old_pending_count_) {
       if (pending_count_ == 0) {
-        wb_.Delete(keys::pending_count_key(c_, a_));
+        wb_.del(keys::pending_count_key(c_, a_));
       } else {
         std::string v;
         keys::put_u32(&v, pending_count_);
-        wb_.Put(keys::pending_count_key(c_, a_), v);
+        wb_.put(keys::pending_count_key(c_, a_), v);
       }
     }
   }
@@ -130,9 +133,9 @@ class feed_apply {
 
   status append(const record_entry& r, int input) {
     keys::encode_entry(r, &scratch_);
-    wb_.Put(keys::record_key(r.id), scratch_);
-    wb_.Put(keys::feed_key(c_, a_, r.seq), sl(r.id.view()));
-    wb_.Put(keys::order_key(c_, r.lamport, a_, r.seq), sl(r.id.view()));
+    wb_.put(keys::record_key(r.id), scratch_);
+    wb_.put(keys::feed_key(c_, a_, r.seq), r.id.view());
+    wb_.put(keys::order_key(c_, r.lamport, a_, r.seq), r.id.view());
     head_.author = a_;
     head_.seq = r.seq;
     head_.id = r.id;
@@ -192,7 +195,7 @@ class feed_apply {
   // Removes a held record from the pending table (the caller decides what becomes of it).
   // A Delete after a Put of the same key earlier in this batch cancels the Put.
   void unhold(const record_entry& e) {
-    wb_.Delete(keys::pending_key(c_, a_, e.seq, e.id));
+    wb_.del(keys::pending_key(c_, a_, e.seq, e.id));
     --pending_count_;
     --pending_total_;
   }
@@ -214,7 +217,7 @@ class feed_apply {
                  "pending area full: " + std::to_string(pending_total_) +
                      " records are waiting for gaps to fill");
     }
-    wb_.Put(keys::pending_key(c_, a_, r.seq, r.id), keys::encode_entry(r));
+    wb_.put(keys::pending_key(c_, a_, r.seq, r.id), keys::encode_entry(r));
     pending_.emplace(r.seq, pending_item{r, input});
     ++pending_count_;
     ++pending_total_;
@@ -247,7 +250,7 @@ class feed_apply {
       return set(out, outcome::dropped,
                  "this feed already holds " + std::to_string(fork_count_) + " fork proofs");
     }
-    wb_.Put(key, keys::encode_entry(r));
+    wb_.put(key, keys::encode_entry(r));
     forks_new_.insert(key);
     ++fork_count_;
     head_.forked = true;
@@ -282,7 +285,7 @@ class feed_apply {
   }
 
   store::impl& s_;
-  leveldb::WriteBatch& wb_;
+  sorted_batch& wb_;
   ingest_report& report_;
   std::uint64_t& pending_total_;
   const digest c_;
@@ -333,7 +336,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
     return a.seq < b.seq;
   });
 
-  leveldb::WriteBatch wb;
+  sorted_batch wb;
   std::map<digest, community_delta> deltas;
   std::uint64_t pending_total = s.pending_total;
 
@@ -359,7 +362,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
       digest cur;
       if (found && !digest::from(v, &cur)) return s.corruption("a bucket digest is unreadable");
       xor_into(&cur, x);
-      wb.Put(keys::bucket_key(c, bucket), sl(cur.view()));
+      wb.put(keys::bucket_key(c, bucket), cur.view());
     }
     if (d.feeds_added == 0 && d.records_added == 0) continue;
     std::string v;
@@ -374,23 +377,25 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
     std::string nv;
     keys::put_u64(&nv, feeds + d.feeds_added);
     keys::put_u64(&nv, recs + d.records_added);
-    wb.Put(keys::community_key(c), nv);
+    wb.put(keys::community_key(c), nv);
   }
   if (pending_total != s.pending_total) {
     std::string v;
     keys::put_u64(&v, pending_total);
-    wb.Put(keys::meta_key(keys::meta_pending), v);
+    wb.put(keys::meta_key(keys::meta_pending), v);
   }
   for (const auto& c : views) {
     if (c.value) {
-      wb.Put(keys::view_key(c.key), *c.value);
+      wb.put(keys::view_key(c.key), *c.value);
     } else {
-      wb.Delete(keys::view_key(c.key));
+      wb.del(keys::view_key(c.key));
     }
   }
 
-  if (wb.ApproximateSize() > 12) {  // 12 bytes: an empty WriteBatch's header
-    if (auto st = s.commit(wb, "write to the store"); !st.ok()) return st;
+  if (!wb.empty()) {
+    leveldb::WriteBatch sorted;
+    wb.write_to(&sorted);
+    if (auto st = s.commit(sorted, "write to the store"); !st.ok()) return st;
   }
   s.pending_total = pending_total;
   return report;

@@ -27,6 +27,7 @@
 
 #include "crypto/sign.hpp"
 #include "node/ingest.hpp"
+#include "node/record_parse.hpp"
 #include "store/frontier.hpp"
 #include "store/store.hpp"
 #include "tests/node/signed_feeds.hpp"
@@ -187,6 +188,108 @@ BENCHMARK(BM_durable_ingest)
     ->Args({1, 1})
     ->Args({2, 0})
     ->Args({2, 1})
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Where the CPU of durable ingest goes, one thread, batches of 1,000 (no baseline ratio: a
+// diagnostic for docs/PERFORMANCE.md's breakdown). Per record: `parse_us` = parse + validate
+// (node::parse_record without the signature check), `verify_us` = crypto::verify alone,
+// `commit_us` = store::ingest on the calling thread (WriteBatch building, log write, sync,
+// memtable), `background_us` = the rest of the process (LevelDB's flushes and compactions and
+// the close that waits for them).
+void BM_ingest_breakdown(benchmark::State& state) {
+  const auto& c = corpus();
+  double parse = 0, verify = 0, commit = 0, total = 0;
+  for (auto _ : state) {
+    temp_dir dir;
+    const double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    auto s = store::store::open(dir.path() / "db");
+    if (!s) die(s.error().message());
+    for (std::size_t i = 0; i < c.raw.size(); i += ingest_batch) {
+      double t = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      for (std::size_t k = i; k < i + ingest_batch; ++k) {
+        if (!crypto::verify(c.signatures[k], c.payloads[k], c.keys[k])) die("a bad signature");
+      }
+      double t2 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      verify += t2 - t;
+      std::vector<store::record_entry> entries;
+      entries.reserve(ingest_batch);
+      for (std::size_t k = i; k < i + ingest_batch; ++k) {
+        auto r = node::parse_record(c.raw[k], node::signature_check::skip);
+        if (!r) die(r.error().message);
+        entries.push_back(node::to_entry(*r));
+      }
+      double t3 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      parse += t3 - t2;
+      auto rep = (*s)->ingest(entries, {}, store::ingest_flags{.ids_checked = true});
+      if (!rep) die(rep.error().message());
+      commit += cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - t3;
+    }
+    s->reset();
+    total += cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - p0;
+    state.SetIterationTime(1);
+  }
+  const double n = static_cast<double>(c.raw.size() * state.iterations());
+  state.counters["verify_us"] = verify * 1e6 / n;
+  state.counters["parse_us"] = parse * 1e6 / n;
+  state.counters["commit_us"] = commit * 1e6 / n;
+  state.counters["background_us"] = (total - verify - parse - commit) * 1e6 / n;
+}
+BENCHMARK(BM_ingest_breakdown)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// The store's own CPU per record as the log grows: synthetic entries (store/testing's
+// make_entry: real ids, no signatures, which the store never checks), 100 feeds written
+// round-robin, batches of 1,000, `ids_checked` as node::ingestor passes it. `commit_us` = the
+// calling thread in store::ingest; `background_us` = LevelDB's flushes and compactions (the
+// rest of the process, the close included). At 100,000 records this is the store part of
+// BM_durable_ingest; at 1,000,000 it shows the cost once compactions reach deeper levels.
+void BM_store_cpu(benchmark::State& state) {
+  const auto total = static_cast<std::size_t>(state.range(0));
+  constexpr std::size_t feeds = 100;
+  const auto community = store::testing::community_named("bench store cpu");
+  std::vector<crypto::public_key> authors;
+  for (std::size_t f = 0; f < feeds; ++f) {
+    authors.push_back(store::testing::author_named("author " + std::to_string(f)));
+  }
+  double commit = 0, all = 0;
+  for (auto _ : state) {
+    temp_dir dir;
+    std::vector<std::optional<crypto::digest>> prev(feeds);
+    std::uint64_t lamport = 0;
+    double making = 0;
+    const double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    auto s = store::store::open(dir.path() / "db");
+    if (!s) die(s.error().message());
+    for (std::size_t i = 0; i < total; i += ingest_batch) {
+      double t = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      std::vector<store::record_entry> batch;
+      batch.reserve(ingest_batch);
+      for (std::size_t k = i; k < i + ingest_batch; ++k) {
+        const std::size_t f = k % feeds;
+        batch.push_back(store::testing::make_entry(community, authors[f], k / feeds + 1, prev[f],
+                                                   ++lamport, {}, 300));
+        prev[f] = batch.back().id;
+      }
+      const double t2 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      making += t2 - t;
+      auto rep = (*s)->ingest(batch, {}, store::ingest_flags{.ids_checked = true});
+      if (!rep) die(rep.error().message());
+      if (rep->appended.size() != ingest_batch) die("not every record was appended");
+      commit += cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - t2;
+    }
+    s->reset();
+    all += cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - p0 - making;
+    state.SetIterationTime(1);
+  }
+  const double n = static_cast<double>(total * state.iterations());
+  state.counters["commit_us"] = commit * 1e6 / n;
+  state.counters["background_us"] = (all - commit) * 1e6 / n;
+}
+BENCHMARK(BM_store_cpu)
+    ->ArgName("records")
+    ->Arg(100'000)
+    ->Arg(1'000'000)
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
