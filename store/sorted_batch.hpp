@@ -4,8 +4,8 @@
 // order the operations were added. An ingest touches keys all over the key space (record ids
 // are random, feeds interleave), so each insert walks the skip list from the top through
 // nodes that are not in the CPU cache. Handing the operations over sorted by key lets each
-// insert reuse the path of the one before, which made the commit of a 1,000-record batch about
-// a third cheaper in CPU (docs/PERFORMANCE.md, "Store").
+// insert reuse the path of the one before, which made LevelDB's write of a 1,000-record batch
+// about a quarter cheaper in CPU (docs/ARCHITECTURE.md, "Durability").
 //
 // Semantics are those of the WriteBatch the operations would otherwise have gone into: the
 // sort is stable, so for one key the later operation still wins (a Delete after a Put of the
