@@ -152,7 +152,24 @@ result<std::optional<std::string>> state_store::load(const community_id& c, std:
     return std::optional<std::string>();
   }
   persisted_[c] = *meta;
+  if (status s = erase_unnamed(c, meta->generation + 1); !s.ok()) return s;
   return std::optional<std::string>(std::move(bytes));
+}
+
+status state_store::erase_unnamed(const community_id& c, std::uint64_t generation) {
+  // Chunks of a write interrupted before its meta: one lookup when there are none.
+  auto first = store_.get_view(state_chunk_key(c, generation, 0));
+  if (!first) return first.error();
+  if (!*first) return {};
+  std::string prefix = state_chunk_key(c, generation, 0);
+  prefix.resize(prefix.size() - 4);
+  auto chunks = store_.scan_views(prefix);
+  if (!chunks) return chunks.error();
+  std::vector<store::view_change> changes;
+  for (auto& [key, value] : *chunks) changes.push_back({key, std::nullopt});
+  spdlog::debug("community {}: erasing {} chunks of an interrupted snapshot write", short_id(c),
+                changes.size());
+  return store_.write_views(changes);
 }
 
 result<std::unique_ptr<community::replayer>> state_store::restore(const community_id& c,

@@ -13,8 +13,8 @@
 // write of its own (so that LevelDB moves them from its log to tables as they come, instead of
 // replaying one huge batch at the next open), then the last chunk, the meta and the erasure of
 // the previous generation's chunks in one synced write: the meta always names a complete set
-// of chunks. Chunks of an interrupted write are named by no meta; the next write of that
-// generation overwrites them and discard() erases them.
+// of chunks. Chunks of an interrupted write are named by no meta: restore() erases them (one
+// lookup of the next generation's first chunk when there are none), discard() too.
 //
 // Consistency rule (what makes a crash harmless, whoever committed the records):
 // a snapshot is written only after the records it describes were committed, and it describes
@@ -125,6 +125,7 @@ class state_store {
  private:
   status write(const community_id& c, community::replayer& rep);
   result<std::optional<std::string>> load(const community_id& c, std::string* why);
+  status erase_unnamed(const community_id& c, std::uint64_t generation);
 
   store::store& store_;
   state_store_options options_;

@@ -10,6 +10,7 @@ zwerm_test(snapshots_test
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_store_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_crash_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/fork_restart_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_write_test.cpp
   LIBS zwerm_node
   LABELS snapshots)
 target_include_directories(snapshots_test PRIVATE ${PROJECT_SOURCE_DIR})
