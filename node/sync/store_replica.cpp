@@ -8,6 +8,7 @@
 
 #include "node/record_chain.hpp"
 #include "node/record_parse.hpp"
+#include "node/record_scan.hpp"
 
 namespace zwerm::node::sync {
 
@@ -70,9 +71,18 @@ result<std::vector<std::string>> store_replica::read_feed(const crypto::public_k
 }
 
 result<record_key> store_replica::peek(std::string_view record_bytes) const {
-  auto r = parse_record(record_bytes, signature_check::skip);
-  if (!r) return r.to_status();
-  return record_key{r->author, r->seq};
+  // The scan alone (no hash, no copy): the engine's thread only needs author and seq here, the
+  // full check (id, signature) follows in ingest.
+  if (record_bytes.size() <= signature_size ||
+      record_bytes.size() - signature_size > max_payload_size) {
+    auto r = parse_record(record_bytes, signature_check::skip);  // for its sentence
+    return r.to_status();
+  }
+  record r;
+  if (auto e = scan_payload(record_bytes.substr(0, record_bytes.size() - signature_size), &r)) {
+    return record_result<record>(std::move(*e)).to_status();
+  }
+  return record_key{r.author, r.seq};
 }
 
 struct store_replica::kept_records {

@@ -5,22 +5,37 @@
 // with a token (both daemons running, through the CLI), both stop. Then RECORDS requests of
 // ≈ 370 bytes (bench_sync's size, ≈ 300-byte payloads) are appended to A's feed directly in
 // A's store (node::feed_writer, store::ingest, community_host::absorb: what zwermd does for
-// `zwerm ask`, in batches), so B, already an active member, lacks exactly those.
+// `zwerm ask`, in batches), so B, already an active member, lacks exactly those. B's home is
+// copied aside then, and put back before each variant, so every variant starts from the same
+// B.
 //
-// Measured: A starts; the clock runs from B's start (its daemon start-up included) until B's
-// `zwerm status` shows A's feed at A's head (polled every 20 ms: resolution 20 ms).
+// Variants: B's config `verify_threads` (default: 1 and 2). Each repetition runs every variant
+// once, one after the other.
+//
+// Measured per variant: A starts; the clock runs from B's start (its daemon start-up included)
+// until B's `zwerm status` shows A's feed at A's head (polled every 20 ms: resolution 20 ms).
 // Records/s = RECORDS / that time. Baseline, same repetition: raw crypto::verify
 // (crypto_sign_verify_detached) over the same records, one core. Ratio = catch-up ÷ verify.
+// CPU: user + system time of each daemon (/proc/PID/stat) over the same interval (B: since
+// its start; A: from B's start), in µs per record: unlike the wall figures it does not depend
+// on what else the machine runs. Load: /proc/loadavg's 1-minute figure when the variant ends.
 // Sync bytes: B's `bytes_sent` + `bytes_received` (status `sync`, both ways, since its start)
 // when it caught up ÷ the bytes of the records caught up. These are sync messages without the
 // transport's framing (one 34-byte box-stream header per frame of up to 4096 bytes, ≈ +0.8 %
 // at full frames, is not counted).
 //
-// Usage: bench_sync_daemon [--records N] [--repetitions R]   (defaults 100000 and 3)
+// Usage: bench_sync_daemon [--records N] [--repetitions R] [--verify-threads 1,2]
+//        (defaults 100000, 3 and 1,2)
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -125,8 +140,17 @@ filled fill(const testing::node_harness& a, std::size_t count) {
   return out;
 }
 
-double verify_rate(const std::vector<node::record>& records) {
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Raw verify over `records` on this thread: records per wall second; *cpu_us gets the CPU
+// microseconds per record (load-independent, compared with the daemons' CPU per record).
+double verify_rate(const std::vector<node::record>& records, double* cpu_us) {
   std::size_t ok = 0;
+  const double cpu_start = thread_cpu_seconds();
   const auto start = clock_type::now();
   for (const auto& r : records) {
     crypto::signature sig;
@@ -134,8 +158,110 @@ double verify_rate(const std::vector<node::record>& records) {
     ok += crypto::verify(sig, r.payload(), r.author);
   }
   const double s = std::chrono::duration<double>(clock_type::now() - start).count();
+  *cpu_us = (thread_cpu_seconds() - cpu_start) * 1e6 / static_cast<double>(records.size());
   if (ok != records.size()) die("a record did not verify");
   return static_cast<double>(records.size()) / s;
+}
+
+// User + system CPU seconds so far of a running process (/proc/PID/stat fields 14 and 15), or
+// of one of its threads (/proc/PID/task/TID/stat).
+double cpu_seconds(const std::string& stat_file) {
+  std::ifstream in(stat_file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name (field 2) is in parentheses and may hold spaces: count after the ')'.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) die("cannot read " + stat_file);
+  std::istringstream fields(text.substr(close + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double cpu_seconds(pid_t pid) {
+  return cpu_seconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+// CPU seconds of a daemon's live threads by role: the I/O thread (the main one), the ingest
+// queue's verify threads (named zw-verify-N) and its writer (zw-commit), and the rest
+// (LevelDB's compaction thread, ...).
+struct thread_cpu {
+  double io = 0, verify = 0, commit = 0, other = 0;
+};
+
+thread_cpu cpu_by_thread(pid_t pid) {
+  namespace fs = std::filesystem;
+  thread_cpu out;
+  const fs::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& t : fs::directory_iterator(tasks, ec)) {
+    std::ifstream comm_file(t.path() / "comm");
+    std::string comm;
+    std::getline(comm_file, comm);
+    const double s = cpu_seconds((t.path() / "stat").string());
+    if (t.path().filename() == std::to_string(pid)) {
+      out.io += s;
+    } else if (comm.starts_with("zw-verify")) {
+      out.verify += s;
+    } else if (comm == "zw-commit") {
+      out.commit += s;
+    } else {
+      out.other += s;
+    }
+  }
+  return out;
+}
+
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0;
+  in >> one;
+  return one;
+}
+
+// Copies the regular files of `from` into `to` (made empty first), recursively: a stopped
+// daemon's home (its socket and lock files are left out).
+void copy_home(const std::filesystem::path& from, const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(to)) fs::remove_all(entry.path(), ec);
+  for (const auto& entry : fs::recursive_directory_iterator(from)) {
+    const fs::path target = to / fs::relative(entry.path(), from);
+    if (entry.is_directory()) {
+      fs::create_directories(target);
+    } else if (entry.is_regular_file()) {
+      fs::create_directories(target.parent_path());
+      fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing, ec);
+      if (ec) die("cannot copy " + entry.path().string() + ": " + ec.message());
+    }
+  }
+}
+
+// Sets `verify_threads` in the home's config.json (written by zwerm init; comments allowed).
+void set_verify_threads(const std::filesystem::path& home, std::size_t threads) {
+  const auto file = home / "config.json";
+  json config = json::object();
+  {
+    std::ifstream in(file);
+    if (in) config = json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  }
+  config["verify_threads"] = threads;
+  std::ofstream out(file, std::ios::trunc);
+  out << config.dump(2) << "\n";
+  if (!out) die("cannot write " + file.string());
+}
+
+struct figures {
+  std::vector<double> ratios, rates, baselines, wire_ratios, cpu_a, cpu_b, cpu_verify, loads;
+  std::vector<double> b_io, b_verify, b_commit, b_other;  // B's CPU per record by thread
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace
@@ -143,19 +269,29 @@ double verify_rate(const std::vector<node::record>& records) {
 int main(int argc, char** argv) {
   std::size_t records = 100'000;
   int repetitions = 3;
+  std::vector<std::size_t> variants = {1, 2};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--records") {
       records = std::strtoull(argv[i + 1], nullptr, 10);
     } else if (flag == "--repetitions") {
       repetitions = std::atoi(argv[i + 1]);
+    } else if (flag == "--verify-threads") {
+      variants.clear();
+      std::istringstream list(argv[i + 1]);
+      std::string item;
+      while (std::getline(list, item, ','))
+        variants.push_back(std::strtoull(item.c_str(), nullptr, 10));
     } else {
-      die("unknown flag " + flag + " (--records N, --repetitions R)");
+      die("unknown flag " + flag + " (--records N, --repetitions R, --verify-threads 1,2)");
     }
   }
   if (records == 0 || repetitions < 1) die("--records and --repetitions must be positive");
+  if (variants.empty() || std::count(variants.begin(), variants.end(), 0u) > 0) {
+    die("--verify-threads takes a list of positive counts, e.g. 1,2");
+  }
   crypto::init();
-  std::vector<double> ratios, rates, baselines, wire_ratios;
+  std::vector<figures> by_variant(variants.size());
   std::size_t record_bytes = 0;
   for (int rep = 0; rep < repetitions; ++rep) {
     testing::node_harness a("a"), b("b");
@@ -169,44 +305,77 @@ int main(int argc, char** argv) {
     filled f = fill(a, records);
     record_bytes = 0;
     for (const auto& r : f.added) record_bytes += r.bytes.size();
-    const double baseline = verify_rate(f.added);
+    testing::temp_dir b_saved("zwerm-bench-b");
+    copy_home(b.home(), b_saved.path());
 
-    if (!a.start(&why)) die(why);
-    const auto start = clock_type::now();
-    if (!b.start(&why)) die(why);
-    const auto deadline = start + std::chrono::minutes(10);
-    while (have_seq(b, a.member_id()) < f.head) {
-      if (clock_type::now() > deadline) die("B did not catch up within 10 minutes");
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      copy_home(b_saved.path(), b.home());
+      set_verify_threads(b.home(), variants[v]);
+      double verify_cpu = 0;
+      const double baseline = verify_rate(f.added, &verify_cpu);
+
+      if (!a.start(&why)) die(why);
+      const pid_t a_pid = a.daemon()->pid();
+      const double a_cpu_before = cpu_seconds(a_pid);
+      const auto start = clock_type::now();
+      if (!b.start(&why)) die(why);
+      const pid_t b_pid = b.daemon()->pid();
+      const auto deadline = start + std::chrono::minutes(10);
+      while (have_seq(b, a.member_id()) < f.head) {
+        if (clock_type::now() > deadline) die("B did not catch up within 10 minutes");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      const double s = std::chrono::duration<double>(clock_type::now() - start).count();
+      const double a_cpu = cpu_seconds(a_pid) - a_cpu_before;
+      const double b_cpu = cpu_seconds(b_pid);
+      const thread_cpu b_threads = cpu_by_thread(b_pid);
+      const double load = load_average();
+      const double rate = static_cast<double>(records) / s;
+      double sync_bytes = 0;
+      json status = must_json(b, {"status"});
+      for (const auto& row : status.value("sync", json::array())) {
+        sync_bytes += row.value("bytes_sent", 0.0) + row.value("bytes_received", 0.0);
+      }
+      if (a.stop() != std::optional<int>(0) || b.stop() != std::optional<int>(0)) {
+        die("stop failed");
+      }
+      const double wire_ratio = sync_bytes / static_cast<double>(record_bytes);
+      const double per = 1e6 / static_cast<double>(records);
+      figures& fig = by_variant[v];
+      fig.wire_ratios.push_back(wire_ratio);
+      fig.rates.push_back(rate);
+      fig.baselines.push_back(baseline);
+      fig.ratios.push_back(rate / baseline);
+      fig.cpu_a.push_back(a_cpu * per);
+      fig.cpu_b.push_back(b_cpu * per);
+      fig.cpu_verify.push_back(verify_cpu);
+      fig.b_io.push_back(b_threads.io * per);
+      fig.b_verify.push_back(b_threads.verify * per);
+      fig.b_commit.push_back(b_threads.commit * per);
+      fig.b_other.push_back(b_threads.other * per);
+      fig.loads.push_back(load);
+      std::printf(
+          "repetition %d, verify_threads %zu: %zu records in %.2f s: %.0f records/s; verify "
+          "%.0f records/s; ratio %.2f; CPU per record: B %.1f us (I/O thread %.1f, verify "
+          "threads %.1f, commit thread %.1f, other %.1f), A %.1f us, raw verify %.1f us; load "
+          "%.2f; sync bytes / record bytes %.3f\n",
+          rep + 1, variants[v], records, s, rate, baseline, rate / baseline, b_cpu * per,
+          b_threads.io * per, b_threads.verify * per, b_threads.commit * per, b_threads.other * per,
+          a_cpu * per, verify_cpu, load, wire_ratio);
+      std::fflush(stdout);
     }
-    const double s = std::chrono::duration<double>(clock_type::now() - start).count();
-    const double rate = static_cast<double>(records) / s;
-    double sync_bytes = 0;
-    json status = must_json(b, {"status"});
-    for (const auto& row : status.value("sync", json::array())) {
-      sync_bytes += row.value("bytes_sent", 0.0) + row.value("bytes_received", 0.0);
-    }
-    std::size_t added_bytes = 0;
-    for (const auto& r : f.added) added_bytes += r.bytes.size();
-    const double wire_ratio = sync_bytes / static_cast<double>(added_bytes);
-    wire_ratios.push_back(wire_ratio);
-    std::printf(
-        "repetition %d: %zu records in %.2f s: %.0f records/s; verify %.0f records/s; "
-        "ratio %.2f; sync bytes / record bytes %.3f\n",
-        rep + 1, records, s, rate, baseline, rate / baseline, wire_ratio);
-    std::fflush(stdout);
-    rates.push_back(rate);
-    baselines.push_back(baseline);
-    ratios.push_back(rate / baseline);
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  std::printf(
-      "median of %d: catch-up %.0f records/s, raw verify %.0f records/s, ratio %.2f "
-      "(%.0f bytes per record); sync bytes / record bytes %.3f\n",
-      repetitions, median(rates), median(baselines), median(ratios),
-      static_cast<double>(record_bytes) / static_cast<double>(records), median(wire_ratios));
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const figures& fig = by_variant[v];
+    std::printf(
+        "median of %d, verify_threads %zu: catch-up %.0f records/s, raw verify %.0f records/s, "
+        "ratio %.2f; CPU per record: B %.1f us (I/O thread %.1f, verify threads %.1f, commit "
+        "thread %.1f, other %.1f), A %.1f us, raw verify %.1f us; load %.2f "
+        "(%.0f bytes per record); sync bytes / record bytes %.3f\n",
+        repetitions, variants[v], median(fig.rates), median(fig.baselines), median(fig.ratios),
+        median(fig.cpu_b), median(fig.b_io), median(fig.b_verify), median(fig.b_commit),
+        median(fig.b_other), median(fig.cpu_a), median(fig.cpu_verify), median(fig.loads),
+        static_cast<double>(record_bytes) / static_cast<double>(records), median(fig.wire_ratios));
+  }
   return 0;
 }

@@ -210,6 +210,25 @@ TEST_F(HostileInFlight, ABadSignatureIsReportedWhenItsMessageIsDoneAndLaterMessa
   EXPECT_TRUE(store->check().ok());
 }
 
+TEST_F(HostileInFlight, MalformedBytesAreABadRecordBeforeAnythingIsQueued) {
+  auto k = crypto::generate_key_pair();
+  auto f = c.feed(2, 300, k);
+  std::string truncated = f[1].substr(0, 40);
+  std::string garbage = "{\"no\":" + std::string(80, 'x');
+  send({f[0], garbage});
+  ASSERT_EQ(faults.size(), 1u);
+  EXPECT_EQ(faults[0].kind, misbehaviour_kind::bad_record);
+  EXPECT_EQ(eng->stats(sid).ingesting_bytes, 0u);  // refused before the queue
+  EXPECT_EQ(queue->queued_records(), 0u);
+  auto peeked = replica->peek(truncated);
+  EXPECT_FALSE(peeked.ok());
+  EXPECT_FALSE(replica->peek("").ok());
+  auto good = replica->peek(f[1]);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->seq, 2u);
+  EXPECT_EQ(good->author, k.pk);
+}
+
 TEST_F(HostileInFlight, AForkIsKeptAsProofAndReportedAsForked) {
   auto k = crypto::generate_key_pair();
   auto f = c.feed(3, 300, k);
