@@ -132,8 +132,9 @@ class feed_apply {
   }
 
   status append(const record_entry& r, int input) {
-    keys::encode_entry(r, &scratch_);
-    wb_.put(keys::record_key(r.id), scratch_);
+    std::string entry;
+    keys::encode_entry(r, &entry);
+    wb_.put(keys::record_key(r.id), std::move(entry));
     wb_.put(keys::feed_key(c_, a_, r.seq), r.id.view());
     wb_.put(keys::order_key(c_, r.lamport, a_, r.seq), r.id.view());
     head_.author = a_;
@@ -303,7 +304,6 @@ class feed_apply {
   std::unordered_set<std::string> forks_new_;
   // Ids this batch appended to the feed: seq batch_base_, batch_base_ + 1, ...
   std::vector<digest> batch_ids_;
-  std::string scratch_;
   std::uint64_t batch_base_ = 0;
   std::uint64_t records_added_ = 0;
 };

@@ -25,6 +25,9 @@ class sorted_batch {
   void put(std::string key, std::string_view value) {
     ops_.push_back({std::move(key), std::string(value), false});
   }
+  void put(std::string key, std::string&& value) {
+    ops_.push_back({std::move(key), std::move(value), false});
+  }
   void del(std::string key) { ops_.push_back({std::move(key), {}, true}); }
 
   bool empty() const { return ops_.empty(); }

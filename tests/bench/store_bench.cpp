@@ -1,13 +1,17 @@
 // Store benchmarks (docs/PERFORMANCE.md, "Store: durable ingest, open, frontier digest").
 //
-//   BM_durable_ingest/threads:N/pipelined:P   100,000 signed records (100 feeds × 1,000,
-//       300-byte payloads, round-robin across feeds) ingested from raw bytes (parse, validate,
-//       verify, store, index) with N verify threads into a fresh store, batches of 1,000, each
-//       one synced WriteBatch; P=0 node::ingestor (all on the calling thread after the
-//       verification), P=1 node::ingest_pipeline (commits on its writer thread, overlapping
-//       the next batch's verification). Interleaved with it, the baseline: crypto::verify
-//       (crypto_sign_verify_detached) over the same payloads on one core. Counter `ratio` =
-//       ingest rate / raw verify rate. Goals: >= 0.9 with 1 verify thread, >= 1.6 with 2.
+//   BM_durable_ingest/threads:N/mode:M   100,000 signed records (100 feeds × 1,000, 300-byte
+//       payloads, round-robin across feeds) ingested from raw bytes (parse, validate, verify,
+//       store, index) with N verify threads into a fresh store, batches of 1,000, each one
+//       synced WriteBatch. M=0 node::ingestor (all on the calling thread after the
+//       verification), M=1 node::ingest_pipeline (commits on its writer thread, overlapping
+//       the next batch's verification on the calling thread and the pool), M=2
+//       node::ingest_queue, what zwermd's sync uses (N verify threads take chunks of the queued
+//       batches continuously, a writer thread commits each batch as it is verified;
+//       max_commit_records = 1,000 so each commit is still one batch). Interleaved with it, the
+//       baseline: crypto::verify (crypto_sign_verify_detached) over the same payloads on one
+//       core. Counter `ratio` = ingest rate / raw verify rate. Goals: >= 0.9 with 1 verify
+//       thread, >= 1.6 with 2.
 //   BM_open_million   open a store of 1,000,000 records (10,000 feeds × 100, 300-byte
 //       payloads, built once in a temp dir) and answer its frontier digest. Goal: < 1 s.
 //       Counter `first_open_ms`: the first open after building (it also flushes the log).
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +32,7 @@
 
 #include "crypto/sign.hpp"
 #include "node/ingest.hpp"
+#include "node/ingest_queue.hpp"
 #include "node/record_parse.hpp"
 #include "store/frontier.hpp"
 #include "store/store.hpp"
@@ -102,27 +108,58 @@ double cpu_seconds(clockid_t which) {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// A job of node::ingest_queue that stores every record that verified and counts what the
+// store appended.
+class bench_job : public node::ingest_job {
+ public:
+  bench_job(std::vector<std::string> raw, std::atomic<std::size_t>* appended)
+      : ingest_job(std::move(raw)), appended_(appended) {}
+  status prepare(std::vector<node::record_result<node::record>> verified,
+                 node::commit_batch& batch) override {
+    for (auto& v : verified) {
+      if (!v) die(v.error().message);
+      batch.add(node::to_entry(*v), std::nullopt);
+    }
+    return {};
+  }
+  void committed(const status& st, std::span<const store::record_outcome>,
+                 std::vector<store::record_entry> appended) override {
+    if (!st.ok()) die(st.message());
+    *appended_ += appended.size();
+  }
+
+ private:
+  std::atomic<std::size_t>* appended_;
+};
+
 // The baseline and the ingest alternate chunk by chunk (and which goes first alternates too),
 // so that other work on a shared machine slows both alike. mode 0: node::ingestor, each batch
 // verified then committed on the calling thread; chunk = one batch. mode 1:
 // node::ingest_pipeline, verification on the calling thread (+ pool) while the pipeline's
-// writer thread commits the previous batch; chunk = 25 batches, drained at the chunk's end.
+// writer thread commits the previous batch; mode 2: node::ingest_queue, the calling thread
+// only submits. Modes 1 and 2: chunk = 25 batches, drained at the chunk's end.
 void BM_durable_ingest(benchmark::State& state) {
   const auto& c = corpus();
   const auto threads = static_cast<std::size_t>(state.range(0));
-  const bool pipelined = state.range(1) == 1;
-  const std::size_t chunk = pipelined ? 25 * ingest_batch : ingest_batch;
-  double verify_s = 0, ingest_s = 0, verify_cpu = 0, ingest_cpu = 0;
+  const int mode = static_cast<int>(state.range(1));
+  const std::size_t chunk = mode != 0 ? 25 * ingest_batch : ingest_batch;
+  double verify_s = 0, ingest_s = 0, verify_cpu = 0, ingest_cpu = 0, window_cpu = 0;
   for (auto _ : state) {
     temp_dir dir;
     const double process0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
     double verify_thread_cpu = 0;
     auto s = store::store::open(dir.path() / "db");
     if (!s) die(s.error().message());
-    std::size_t appended = 0;
+    std::atomic<std::size_t> appended{0};
     node::ingestor in(**s, {threads});
     std::unique_ptr<node::ingest_pipeline> pipe;
-    if (pipelined) {
+    std::unique_ptr<node::ingest_queue> queue;
+    if (mode == 2) {
+      queue = std::make_unique<node::ingest_queue>(
+          **s, node::ingest_queue_options{.verify_threads = threads,
+                                          .max_commit_records = ingest_batch});
+    }
+    if (mode == 1) {
       pipe = std::make_unique<node::ingest_pipeline>(
           **s, node::ingest_options{threads}, [&](std::uint64_t, result<node::ingest_result> r) {
             if (!r) die(r.error().message());
@@ -141,10 +178,14 @@ void BM_durable_ingest(benchmark::State& state) {
         verify_thread_cpu += cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
       };
       auto ingest = [&] {
+        const double cpu0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
         const auto t0 = clock_type::now();
         for (std::size_t b = i; b < i + chunk; b += ingest_batch) {
           auto raw = std::span(c.raw).subspan(b, ingest_batch);
-          if (pipe) {
+          if (queue) {
+            queue->submit(std::make_unique<bench_job>(
+                std::vector<std::string>(raw.begin(), raw.end()), &appended));
+          } else if (pipe) {
             pipe->submit(raw);
           } else {
             auto r = in.ingest_bytes(raw);
@@ -153,7 +194,9 @@ void BM_durable_ingest(benchmark::State& state) {
           }
         }
         if (pipe) pipe->drain();
+        if (queue) queue->drain();
         const double dt = seconds(clock_type::now() - t0);
+        window_cpu += cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
         ingest_s += dt;
         iteration_s += dt;
       };
@@ -166,6 +209,7 @@ void BM_durable_ingest(benchmark::State& state) {
       }
     }
     pipe.reset();
+    queue.reset();
     s->reset();  // closing waits for a running compaction: its CPU belongs to the ingest
     verify_cpu += verify_thread_cpu;
     ingest_cpu += cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - process0 - verify_thread_cpu;
@@ -181,13 +225,18 @@ void BM_durable_ingest(benchmark::State& state) {
   state.counters["verify_cpu_us"] = verify_cpu * 1e6 / n;
   state.counters["ingest_cpu_us"] = ingest_cpu * 1e6 / n;
   state.counters["cpu_ratio"] = verify_cpu / ingest_cpu;
+  // Cores kept busy while the ingest ran (process CPU during the ingest's wall time ÷ that
+  // time): what the threads left idle, waiting on each other or on the disk.
+  state.counters["cores_used"] = window_cpu / ingest_s;
 }
 BENCHMARK(BM_durable_ingest)
-    ->ArgNames({"threads", "pipelined"})
+    ->ArgNames({"threads", "mode"})
     ->Args({1, 0})
     ->Args({1, 1})
+    ->Args({1, 2})
     ->Args({2, 0})
     ->Args({2, 1})
+    ->Args({2, 2})
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
