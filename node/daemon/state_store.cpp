@@ -211,10 +211,8 @@ result<std::unique_ptr<community::replayer>> state_store::restore(const communit
     } else {
       rep_out.from_snapshot = true;
       rep_out.replayed = replayed;
-      if (replayed >= options_.replayer.persist_interval) {
-        if (status s = write(c, **opened); !s.ok()) return s;
-        rep_out.persisted = true;
-      }
+      // A tail of persist_interval records or more is not persisted here: the node answers
+      // first, and the replayer's persist_due() has the next absorb (or the close) write it.
       return std::move(*opened);
     }
   }

@@ -33,7 +33,9 @@
 //     after the batch that crossed the threshold;
 //   - by checkpoint() (community_host calls it when it closes) when the state is ahead of the
 //     persisted snapshot;
-//   - by restore() when it had to replay the whole log, or at least persist_interval records;
+//   - by restore() when it had to replay the whole log (a snapshot plus a tail of
+//     persist_interval records or more is left to persist_due(): the start answers first, and
+//     the next absorb or the close writes it);
 //   - by persist(), which community_host calls after marking a fork (fork proofs change
 //     neither the record count nor the head, so the consistency rule cannot see them: the
 //     host also re-marks the stored forks after every restore).
@@ -71,7 +73,7 @@ struct restore_report {
   bool from_snapshot = false;  // a persisted snapshot was used
   std::string discarded;       // why a persisted snapshot was not used; empty when none was
   std::uint64_t replayed = 0;  // records read from the log (after the snapshot, or all)
-  bool persisted = false;      // restore() wrote a fresh snapshot afterwards
+  bool persisted = false;      // restore() wrote a fresh snapshot afterwards (full replays)
 };
 
 // The persisted snapshot of one community, as this process last wrote or read it.

@@ -597,8 +597,8 @@ int main(int argc, char** argv) {
     tail_open_wall.push_back(t.wall_s());
     tail_open_cpu.push_back(t.cpu_s());
     const community_id c = (*(*db)->communities()).front().id;
-    // restore() would write the new snapshot itself (the tail reaches persist_interval); here
-    // that write is left to checkpoint() so that the two are timed apart.
+    // restore() leaves the new snapshot to the next absorb (persist_due) or the close; here
+    // checkpoint() writes it, timed apart.
     node::state_store_options no_write;
     no_write.replayer.persist_interval = record_count * 2;
     node::state_store states(**db, no_write);

@@ -77,5 +77,52 @@ TEST(state_write_test, chunks_of_an_interrupted_write_are_ignored_and_erased_at_
   EXPECT_FALSE(sim.db().get_view(state_meta_key(c))->has_value());
 }
 
+TEST(state_write_test, a_long_tail_at_start_is_persisted_by_the_next_absorb_not_by_restore) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(22);
+  state_store_options opts;
+  opts.replayer.persist_interval = 50;
+  opts.chunk_bytes = 4096;
+  community_id c;
+  std::uint64_t generation = 0;
+  {
+    state_sim sim(dir.path(), opts);
+    sim.setup();
+    sim.grow(100, rng, false);
+    c = sim.community();
+    ASSERT_TRUE(sim.host().checkpoint_all().ok());
+    generation = decode_state_meta(**sim.db().get_view(state_meta_key(c)))->generation;
+    // 120 records committed that the host never absorbs (as after a crash before it could).
+    for (int k = 0; k < 120; ++k) {
+      sim.commit_only(sim.make_member_record(
+          k % 3, "request", {{"title", "t"}, {"body", "b"}, {"tags", {"topic1"}}}, false));
+    }
+    sim.close();  // the host's state is not ahead of its snapshot: nothing written
+  }
+  auto meta_generation = [&](store::store& db) {
+    return decode_state_meta(**db.get_view(state_meta_key(c)))->generation;
+  };
+  {
+    auto db = store::store::open(dir.path() / "db");
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(meta_generation(**db), generation);
+    state_store states(**db, opts);
+    restore_report report;
+    auto rep = states.restore(c, &report);
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE(report.from_snapshot) << report.discarded;
+    EXPECT_EQ(report.replayed, 120u);
+    EXPECT_FALSE(report.persisted);
+    EXPECT_EQ(meta_generation(**db), generation);
+    EXPECT_TRUE((*rep)->persist_due());
+  }
+  state_sim sim(dir.path(), opts);
+  EXPECT_EQ(meta_generation(sim.db()), generation);
+  sim.member_write(0, "request", {{"title", "t"}, {"body", "b"}, {"tags", {"topic2"}}}, false);
+  EXPECT_EQ(meta_generation(sim.db()), generation + 1);
+  EXPECT_EQ(decode_state_meta(**sim.db().get_view(state_meta_key(c)))->applied,
+            sim.current().applied());
+}
+
 }  // namespace
 }  // namespace zwerm::node
