@@ -1,9 +1,5 @@
 // Faults and damaged files: a full disk, schema versions, damaged tables and MANIFEST, repair,
 // and a second process on the same store.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,6 +8,7 @@
 #include "store/store.hpp"
 #include "store/testing.hpp"
 #include "tests/store/synthetic.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::store {
@@ -289,28 +286,12 @@ TEST_F(store_faults_test, a_second_process_is_refused_with_a_clear_message) {
   fill(1, 1);
   auto s = store::open(db_);
   ASSERT_TRUE(s.ok());
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  const std::string helper = STORE_CRASH_CHILD;
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::close(out[0]);
-    ::execl(helper.c_str(), helper.c_str(), "try-open", db_.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  std::string text;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-  ::close(out[0]);
-  int wstatus = 0;
-  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
-  ASSERT_TRUE(WIFEXITED(wstatus));
-  EXPECT_EQ(WEXITSTATUS(wstatus), 3) << text;
-  EXPECT_NE(text.find("another zwermd is using " + db_.string()), std::string::npos) << text;
+  // Run to completion (killed by pid after 20 s should it hang); stdout carries the message.
+  const auto r = zwerm::testing::run_program({STORE_CRASH_CHILD, "try-open", db_.string()},
+                                             home_.path());
+  ASSERT_FALSE(r.timed_out) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("another zwermd is using " + db_.string()), std::string::npos) << r.out;
 }
 
 TEST_F(store_faults_test, opening_without_create_reports_a_missing_store) {

@@ -2,10 +2,7 @@
 // order) through community_host with snapshots every 25 records and is killed with SIGKILL at
 // a random moment; after every kill the state restored from the store equals the state
 // rebuilt from the log alone (views and snapshot bytes). 6 kills; 60 with ZWERM_SOAK=1.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -13,76 +10,59 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "node/daemon/state_store.hpp"
 #include "tests/node/snapshots/state_sim.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::node {
 namespace {
 
-struct child {
-  pid_t pid = -1;
-  int out = -1;
-};
+using zwerm::testing::capture_stdout;
+using zwerm::testing::child_process;
 
-child start(const std::string& dir, unsigned seed) {
-  int p[2];
-  if (::pipe(p) != 0) return {};
-  const std::string helper = STATE_CRASH_CHILD;
-  const std::string seed_text = std::to_string(seed);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(p[1], 1);
-    ::close(p[0]);
-    ::close(p[1]);
-    ::execl(helper.c_str(), helper.c_str(), dir.c_str(), seed_text.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(p[1]);
-  return {pid, p[0]};
-}
-
-// Reads the child's output until `want` "ok" lines arrived; false when the child ended first.
-bool wait_for_oks(int fd, int want, std::string* buffer) {
+// Reads the child's output until `want` "ok" lines arrived; false when its output ended first
+// (it exited) or a minute passed without them.
+bool wait_for_oks(child_process& c, int want) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   int seen = 0;
-  char chunk[4096];
-  for (;;) {
-    std::size_t at = 0;
-    for (std::size_t nl; (nl = buffer->find('\n', at)) != std::string::npos; at = nl + 1) {
-      if (buffer->compare(at, nl - at, "ok") == 0 && ++seen >= want) {
-        buffer->erase(0, nl + 1);
-        return true;
-      }
-    }
-    buffer->erase(0, at);
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n <= 0) return false;
-    buffer->append(chunk, static_cast<std::size_t>(n));
+  std::vector<std::string> lines;
+  while (seen < want) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    lines.clear();
+    if (left.count() <= 0 || c.read_lines(&lines, want - seen, left) == 0) return false;
+    for (const auto& line : lines) seen += line == "ok" ? 1 : 0;
   }
+  return true;
 }
 
 TEST(state_crash_test, sigkill_while_writing_never_leaves_state_and_records_apart) {
   const bool soak = std::getenv("ZWERM_SOAK") != nullptr;
   const int kills = soak ? 60 : 6;
   zwerm::testing::temp_dir dir;
+  zwerm::testing::temp_dir logs("zwerm-state-crash-log");
+  const auto log = logs.path() / "child-stderr.log";
   std::mt19937 rng(20261127);
   int from_snapshot = 0;
   for (int round = 0; round < kills; ++round) {
-    child c = start(dir.path().string(), rng());
-    ASSERT_GT(c.pid, 0);
-    std::string buffer;
-    const bool alive = wait_for_oks(c.out, 10 + static_cast<int>(rng() % 60), &buffer);
+    // The guard kills and reaps the child by pid whatever happens in this round; its stdout
+    // ("ok" per record) comes through a pipe, its stderr goes to `log`.
+    child_process c(capture_stdout, {STATE_CRASH_CHILD, dir.path().string(), std::to_string(rng())},
+                    log);
+    const bool alive = wait_for_oks(c, 10 + static_cast<int>(rng() % 60));
     std::this_thread::sleep_for(std::chrono::microseconds(rng() % 4000));
-    ::kill(c.pid, SIGKILL);
-    int wstatus = 0;
-    ::waitpid(c.pid, &wstatus, 0);
-    ::close(c.out);
-    ASSERT_TRUE(alive) << "the child ended by itself (status " << wstatus << ")";
-    ASSERT_TRUE(WIFSIGNALED(wstatus));
+    c.signal(SIGKILL);
+    const auto exit_code = c.wait_exit(std::chrono::seconds(10));
+    ASSERT_TRUE(alive) << "the child ended by itself or stalled (exit code "
+                       << exit_code.value_or(-1) << ", signal " << c.killed_by_signal()
+                       << "): " << zwerm::testing::read_file(log);
+    ASSERT_FALSE(exit_code) << "the child exited by itself with code " << *exit_code;
+    ASSERT_EQ(c.killed_by_signal(), SIGKILL) << "the child did not end within 10 s of SIGKILL";
 
     auto db = store::store::open(dir.path() / "db");
     ASSERT_TRUE(db.ok()) << db.error().message();
