@@ -59,7 +59,7 @@
 #include "node/ingest.hpp"
 #include "node/record_writer.hpp"
 #include "store/store.hpp"
-#include "tests/e2e/process.hpp"
+#include "tests/support/process.hpp"
 
 namespace {
 
