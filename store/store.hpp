@@ -58,7 +58,7 @@ struct options {
   // LevelDB memtable size in bytes (also the most log replayed at open). Memory is taken as
   // records are written (up to twice this while a full memtable is flushed). 32 MiB: about
   // half the flush and compaction CPU per record of 8 MiB, at 100,000 records and at a million
-  // (bench_store's BM_store_cpu); replaying a full log at open takes about 0.3 s.
+  // (bench_store's BM_store_cpu); replaying a full log at open takes about 0.13 s.
   // Default 32 MiB.
   std::size_t write_buffer_bytes = 32u << 20;
   // Test seam: when set, every file operation goes through this environment (see
