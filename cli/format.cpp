@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "crypto/unix_time.hpp"
+
 namespace zwerm::cli {
 namespace {
 
@@ -77,9 +79,7 @@ std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms) {
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unix_ms_now();
 }
 
 std::size_t display_width(std::string_view utf8) {

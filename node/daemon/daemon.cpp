@@ -10,6 +10,7 @@
 #include "crypto/home.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sodium.hpp"
+#include "crypto/unix_time.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "node/daemon/local_socket.hpp"
@@ -58,12 +59,6 @@ spdlog::level::level_enum to_spdlog(log_level level) {
       return spdlog::level::off;
   }
   return spdlog::level::info;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -156,7 +151,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   p->services.node_id = p->identity.pk;
   p->services.home = p->home.root;
   p->services.started_steady = std::chrono::steady_clock::now();
-  p->services.started_ms = now_ms();
+  p->services.started_ms = unix_ms_now();
   register_methods(p->methods, p->services);
   register_community_methods(p->methods, *p->communities, p->services);
   register_network_methods(p->methods, *p->communities, *p->network, p->services);

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "crypto/base64url.hpp"
+#include "crypto/unix_time.hpp"
 #include "net/asio.hpp"
 
 namespace zwerm::node {
@@ -13,12 +14,6 @@ namespace {
 using rpc::json;
 using rpc::reply;
 namespace asio = boost::asio;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool is_active(const community::state& st, const member_id& m) {
   const auto i = st.find_member(m);
@@ -36,7 +31,7 @@ std::optional<reply> check_invite(const community::state& st, const invite_code&
     return reply::fail(rpc::refused, "this invite has already been used; ask a member of " +
                                          st.name + " for a new one");
   }
-  if (now_ms() > inv.expires_ts) {
+  if (unix_ms_now() > inv.expires_ts) {
     return reply::fail(rpc::refused,
                        "this invite has expired; ask a member of " + st.name + " for a new one");
   }

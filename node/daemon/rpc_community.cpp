@@ -5,6 +5,7 @@
 
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/unix_time.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/invite_code.hpp"
 
@@ -14,12 +15,6 @@ namespace {
 using rpc::json;
 using rpc::reply;
 namespace cm = community;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 reply bad(std::string why) {
   return reply::fail(rpc::invalid_params, std::move(why));
@@ -231,7 +226,7 @@ class methods {
                          "no reachable address to put in the invite: set \"advertise\" in "
                          "config.json (or listen on a specific address) and restart zwermd");
     }
-    json body{{"note", note}, {"expires_ts", now_ms() + expires_s * 1000}};
+    json body{{"note", note}, {"expires_ts", unix_ms_now() + expires_s * 1000}};
     if (for_member) {
       member_id invitee;
       if (!crypto::from_text(*for_member, &invitee)) {
@@ -601,7 +596,7 @@ void register_community_methods(rpc::method_table& table, community_host& host,
     const std::string want = p.value("state", std::string("open"));
     return x.view(p, [&](const cm::state& st) {
       return reply::ok(methods::keep_rows(
-          cm::proposals_view(st, now_ms()), "proposals",
+          cm::proposals_view(st, unix_ms_now()), "proposals",
           [&](const json& row) { return want == "all" || row.value("status", "") == want; }));
     });
   });
@@ -622,7 +617,7 @@ void register_community_methods(rpc::method_table& table, community_host& host,
   add("pulse", "records and active members per week; fading warning",
       [](methods& x, const json& p) {
         return x.view(p,
-                      [](const cm::state& st) { return reply::ok(cm::pulse_view(st, now_ms())); });
+                      [](const cm::state& st) { return reply::ok(cm::pulse_view(st, unix_ms_now())); });
       });
   table.add_stream("watch", "stream newly ingested records until the client leaves", "records",
                    rpc::sync_handler([](const json& p) {

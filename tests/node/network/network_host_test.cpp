@@ -10,18 +10,13 @@
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
+#include "crypto/unix_time.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::node {
 namespace {
 
 using json = nlohmann::json;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One member's node: store, community host and network host on the shared io_context.
 struct test_node {
@@ -103,7 +98,7 @@ TEST_F(NetworkHost, AdmissionFollowsTheCommunityState) {
   ASSERT_TRUE(a.host
                   ->write(c, "member.invite",
                           json{{"note", ""},
-                               {"expires_ts", now_ms() + 60'000},
+                               {"expires_ts", unix_ms_now() + 60'000},
                                {"invitee", crypto::to_text(invitee)}})
                   .ok());
   EXPECT_EQ(a.net->authorize(key, invitee), net::admission::accept);
@@ -114,7 +109,7 @@ TEST_F(NetworkHost, AdmissionFollowsTheCommunityState) {
   ASSERT_TRUE(a.host
                   ->write(c, "member.invite",
                           json{{"note", ""},
-                               {"expires_ts", now_ms() + 60'000},
+                               {"expires_ts", unix_ms_now() + 60'000},
                                {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}})
                   .ok());
   EXPECT_EQ(a.net->authorize(key, stranger), net::admission::needs_token);
@@ -129,7 +124,7 @@ TEST_F(NetworkHost, AdmissionFollowsTheCommunityState) {
   ASSERT_TRUE(a.host
                   ->write(c, "member.invite",
                           json{{"note", ""},
-                               {"expires_ts", now_ms() - 1},
+                               {"expires_ts", unix_ms_now() - 1},
                                {"token_hash", crypto::to_text(crypto::blake2b256(old.view()))}})
                   .ok());
   EXPECT_FALSE(a.net->check_token(key, stranger, old.view()));
@@ -150,7 +145,7 @@ TEST_F(NetworkHost, JoinOverTheNetworkThenPushBothWays) {
   const auto token = crypto::random_fixed<invite_token>();
   auto inv = a.host->write(c, "member.invite",
                            json{{"note", ""},
-                                {"expires_ts", now_ms() + 60'000},
+                                {"expires_ts", unix_ms_now() + 60'000},
                                 {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
   ASSERT_TRUE(inv.ok());
 
@@ -204,7 +199,7 @@ TEST_F(NetworkHost, CommunitiesStayApart) {
   const auto token = crypto::random_fixed<invite_token>();
   auto inv = a.host->write(c1, "member.invite",
                            json{{"note", ""},
-                                {"expires_ts", now_ms() + 60'000},
+                                {"expires_ts", unix_ms_now() + 60'000},
                                 {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
   ASSERT_TRUE(inv.ok());
   invite_code code{
@@ -260,7 +255,7 @@ TEST_F(NetworkHost, PeerBreakingTheSyncProtocolIsClosedAndBanned) {
   ASSERT_TRUE(a.host
                   ->write(c, "member.invite",
                           json{{"note", ""},
-                               {"expires_ts", now_ms() + 60'000},
+                               {"expires_ts", unix_ms_now() + 60'000},
                                {"invitee", crypto::to_text(hostile.pk)}})
                   .ok());
   recording_handler handler;
