@@ -41,6 +41,8 @@ const char* to_string(ingest_outcome o) {
       return "forked";
     case ingest_outcome::dropped:
       return "dropped";
+    case ingest_outcome::fork_continuation:
+      return "fork_continuation";
   }
   return "unknown";
 }
@@ -134,6 +136,7 @@ void engine::want_feed(session& s, const member_id& author, std::uint64_t peer_s
     return;
   }
   if (peer_seq <= *head) return;
+  if (fork_refused(s.peer(), author, *head)) return;
   auto it = wanted_.find(author);
   if (it != wanted_.end() && it->second.from != s.id()) {
     auto* other = find(it->second.from);
@@ -155,6 +158,7 @@ void engine::fetch_from_anyone(const member_id& author, session_id avoid) {
   session* fallback = nullptr;
   for (auto& [id, s] : sessions_) {
     if (!s->ready() || s->known(author) <= *head) continue;
+    if (fork_refused(s->peer(), author, *head)) continue;
     if (id == avoid) {
       fallback = s.get();
       continue;
@@ -167,6 +171,25 @@ void engine::fetch_from_anyone(const member_id& author, session_id avoid) {
     want_feed(*fallback, author, fallback->known(author));
     fallback->flush_wants();
   }
+}
+
+bool engine::fork_refused(const member_id& peer, const member_id& author,
+                          std::uint64_t head) const {
+  auto it = fork_refused_.find({peer, author});
+  return it != fork_refused_.end() && it->second == head;
+}
+
+void engine::fork_continued(session& s, const member_id& author) {
+  auto head = replica_.head_seq(author);
+  if (!head) {
+    local_error(s, head.error());
+    return;
+  }
+  fork_refused_[{s.peer(), author}] = *head;
+  auto it = wanted_.find(author);
+  if (it == wanted_.end() || it->second.from != s.id()) return;
+  wanted_.erase(it);
+  fetch_from_anyone(author, s.id());  // skips s now, and every peer that did the same
 }
 
 void engine::retry_stalled_wants() {

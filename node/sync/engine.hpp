@@ -62,6 +62,10 @@ enum class misbehaviour_kind {
                        // relay fork proofs, so the daemon marks rather than bans for this one
                        // and the session stays open.
 };
+// Not misbehaviour: records that go on from the other side of a forked feed
+// (ingest_outcome::fork_continuation) are refused quietly, the session stays open, and the
+// engine stops fetching that feed from that peer while this node's head of it stays where it
+// was (see engine::fork_continued), so that the two sides do not send them again every round.
 const char* to_string(misbehaviour_kind k);
 
 struct misbehaviour {
@@ -116,6 +120,7 @@ struct session_stats {
   std::uint64_t messages_received = 0, bytes_received = 0;
   std::uint64_t records_sent = 0, record_bytes_sent = 0;
   std::uint64_t records_received = 0, records_stored = 0, records_duplicate = 0;
+  std::uint64_t records_fork_continuation = 0;  // refused: the other side of a forked feed
   std::size_t in_flight_bytes = 0;
   // Record bytes received from the peer and handed to the replica, not yet reported back
   // (replica::ingest_async); acknowledged to the peer once reported.
@@ -172,8 +177,15 @@ class engine {
   void submit(session& s, std::uint64_t ticket, std::size_t bytes, std::vector<std::string> items);
   void ingested(session_id id, std::uint64_t ticket, std::size_t bytes,
                 result<ingest_report> report);
-  // Fetch `author` from `s` unless another session already fetches it; s queues the want.
+  // Fetch `author` from `s` unless another session already fetches it, or s's peer sent the
+  // other side of the feed's fork at this node's present head of it; s queues the want.
   void want_feed(session& s, const member_id& author, std::uint64_t peer_seq);
+  // s's peer sent records of `author`'s feed that go on from the other side of its fork:
+  // remember that (at this node's head of the feed), drop the want of that feed from s and
+  // ask another peer that may hold more of this node's side.
+  void fork_continued(session& s, const member_id& author);
+  // True when `peer` sent the other side of `author`'s fork while this node's head was `head`.
+  bool fork_refused(const member_id& peer, const member_id& author, std::uint64_t head) const;
   // Records entered the log (from a peer when `synced`, through `origin` unless that session
   // is gone; else written locally): drop satisfied wants, ask another peer for feeds still
   // behind, push to peers, tell the owner (on_appended, for synced records).
@@ -199,6 +211,11 @@ class engine {
   // attacker-chosen bytes could be flooded with collisions.
   std::map<member_id, want_state> wanted_;
   std::set<member_id> forked_;      // feeds a fork was seen in (no more fork probes)
+  // (peer, author) -> this node's head seq of author's feed when that peer sent the other
+  // side of the feed's fork. The feed is not fetched from that peer again until the head
+  // moves. At most one entry per connected-or-former peer and forked feed (a feed is only
+  // refused this way once the store holds a proof of its fork).
+  std::map<std::pair<member_id, member_id>, std::uint64_t> fork_refused_;
   std::uint64_t round_ = 0;         // anti_entropy() calls so far
   std::vector<session_id> doomed_;  // detached while a call was running
   int depth_ = 0;                   // engine calls on the stack

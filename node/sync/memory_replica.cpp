@@ -126,6 +126,13 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
     case chain_verdict::needs_lookup:  // not reached: `held` is always given below the head
       return {ingest_outcome::dropped, "record below the feed head could not be looked up", key};
     case chain_verdict::gap: {
+      if (f.continuation && r.prev && *r.prev == f.continuation->second) {
+        if (r.seq > f.continuation->first) f.continuation = {r.seq, r.id};
+        return {ingest_outcome::fork_continuation,
+                "record with seq " + std::to_string(r.seq) +
+                    " goes on from a record refused as the other side of this feed's fork",
+                key};
+      }
       if (f.pending.count(r.seq)) return {ingest_outcome::pending, {}, key};
       if (pending_ >= opts_.max_pending || f.pending.size() >= opts_.max_pending_per_feed) {
         return {ingest_outcome::dropped, "the pending area for records past a gap is full", key};
@@ -135,6 +142,12 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
       return {ingest_outcome::pending, {}, key};
     }
     case chain_verdict::wrong_prev:
+      if (f.forked || (f.continuation && *r.prev == f.continuation->second)) {
+        if (!f.continuation || r.seq > f.continuation->first) f.continuation = {r.seq, r.id};
+        return {ingest_outcome::fork_continuation,
+                verdict.message + "; the feed is forked and this goes on from the other side", key};
+      }
+      return {ingest_outcome::bad_chain, verdict.message, key};
     case chain_verdict::seq_prev_mismatch:
     case chain_verdict::lamport_not_increasing:
       return {ingest_outcome::bad_chain, verdict.message, key};

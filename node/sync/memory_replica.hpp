@@ -61,6 +61,9 @@ class memory_replica final : public replica {
     std::map<std::uint64_t, node::record> pending;            // verified, waiting for the gap
     std::vector<std::pair<std::string, std::string>> proofs;  // fork proofs (kept, other)
     bool forked = false;
+    // The highest record refused as a fork continuation (ingest_outcome::fork_continuation),
+    // seq and id: a record past a gap whose prev is this one continues the other side too.
+    std::optional<std::pair<std::uint64_t, record_id>> continuation;
   };
 
   record_outcome ingest_one(const std::string& bytes, std::vector<record_key>& appended);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <type_traits>
 
 namespace zwerm::node::sync {
@@ -399,6 +400,7 @@ void session::ingested(std::uint64_t ticket, std::size_t bytes,
   if (!local_ok(report.error())) return;
 
   std::vector<std::pair<member_id, std::uint64_t>> gaps;
+  std::set<member_id> continuations;
   std::optional<misbehaviour> first_bad;
   for (const auto& o : report->outcomes) {
     switch (o.outcome) {
@@ -416,6 +418,13 @@ void session::ingested(std::uint64_t ticket, std::size_t bytes,
         break;
       case ingest_outcome::dropped:
         break;
+      case ingest_outcome::fork_continuation:
+        // The peer holds it (so it is not pushed back) and is not at fault; the feed is not
+        // fetched from this peer again while this node's head of it stays.
+        ++stats_.records_fork_continuation;
+        learn(o.key.author, o.key.seq);
+        continuations.insert(o.key.author);
+        break;
       case ingest_outcome::invalid:
         if (!first_bad) first_bad = misbehaviour{misbehaviour_kind::bad_record, o.reason};
         break;
@@ -429,6 +438,9 @@ void session::ingested(std::uint64_t ticket, std::size_t bytes,
     }
   }
   if (first_bad) fail(first_bad->kind, first_bad->reason);
+  if (!stats_.closed) {
+    for (const auto& author : continuations) engine_.fork_continued(*this, author);
+  }
   if (!stats_.closed) {
     send(ack{bytes});
     for (const auto& [author, seq] : gaps) engine_.want_feed(*this, author, seq);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 
 #include "node/record_chain.hpp"
@@ -17,7 +18,8 @@ store_replica::store_replica(store::store& s, const crypto::digest& community,
     : store_(s),
       community_(community),
       verifier_(verifier),
-      kept_(std::make_shared<kept_records>()) {}
+      kept_(std::make_shared<kept_records>()),
+      tips_(std::make_shared<fork_tips>()) {}
 
 store_replica::store_replica(store::store& s, const crypto::digest& community,
                              node::ingest_queue& queue, poster post)
@@ -25,7 +27,8 @@ store_replica::store_replica(store::store& s, const crypto::digest& community,
       community_(community),
       queue_(&queue),
       post_(std::move(post)),
-      kept_(std::make_shared<kept_records>()) {}
+      kept_(std::make_shared<kept_records>()),
+      tips_(std::make_shared<fork_tips>()) {}
 
 result<crypto::digest> store_replica::frontier_digest() const {
   return store_.frontier_digest(community_);
@@ -90,16 +93,46 @@ struct store_replica::kept_records {
   std::map<std::pair<crypto::public_key, std::uint64_t>, record> by_key;  // guarded by mu
 };
 
+struct store_replica::fork_tips {
+  std::mutex mu;
+  // author -> seq and id of the highest record of that feed refused as a fork continuation.
+  // Guarded by mu. Only forked feeds get an entry, and one each.
+  std::map<crypto::public_key, std::pair<std::uint64_t, crypto::digest>> last;
+};
+
 namespace {
+
+// Whether `r`, which check_chain found at head + 1 with another prev (wrong_prev) or past a
+// gap, goes on from the other side of a fork in its feed: its prev is the highest record
+// refused that way, or (wrong_prev only) the store holds the feed as forked or `conflicted` (feeds
+// with a record of this batch conflicting with one held, which the store keeps as a proof)
+// names it.
+result<bool> continues_fork(store::store& s, const crypto::digest& community, const record& r,
+                            chain_verdict v, const std::set<crypto::public_key>& conflicted,
+                            store_replica::fork_tips& tips) {
+  if (!r.prev) return false;
+  {
+    std::lock_guard lock(tips.mu);
+    auto it = tips.last.find(r.author);
+    if (it != tips.last.end() && it->second.second == *r.prev) return true;
+  }
+  if (v != chain_verdict::wrong_prev) return false;
+  if (conflicted.count(r.author)) return true;
+  auto head = s.head(community, r.author);
+  if (!head) return head.error();
+  return head->has_value() && (*head)->forked;
+}
 
 // Which verified records of `batch` go to the store: refuses records of another community
 // and, against the feed heads as `commit` sees them, broken chains (a peer's fault); adds the
 // rest to `commit`. Fills rep.outcomes for the refused ones; index_of[k] is the input index
 // of the k-th entry added.
-status classify(const crypto::digest& community, const std::vector<std::string>& batch,
-                std::vector<record_result<record>>& verified, node::commit_batch& commit,
-                ingest_report& rep, std::vector<std::size_t>& index_of) {
+status classify(store::store& s, store_replica::fork_tips& tips, const crypto::digest& community,
+                const std::vector<std::string>& batch, std::vector<record_result<record>>& verified,
+                node::commit_batch& commit, ingest_report& rep,
+                std::vector<std::size_t>& index_of) {
   rep.outcomes.resize(batch.size());
+  std::set<crypto::public_key> conflicted;  // feeds a record of this batch forks
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& out = rep.outcomes[i];
     auto& parsed = verified[i];
@@ -117,6 +150,20 @@ status classify(const crypto::digest& community, const std::vector<std::string>&
     auto head = commit.head(community, r.author);
     if (!head) return head.error();
     auto verdict = check_chain(r, *head);
+    if (verdict.verdict == chain_verdict::conflict) conflicted.insert(r.author);
+    if (verdict.verdict == chain_verdict::wrong_prev || verdict.verdict == chain_verdict::gap) {
+      auto cont = continues_fork(s, community, r, verdict.verdict, conflicted, tips);
+      if (!cont) return cont.error();
+      if (*cont) {
+        out.outcome = ingest_outcome::fork_continuation;
+        out.reason = "record with seq " + std::to_string(r.seq) +
+                     " goes on from the other side of this feed's fork: not stored";
+        std::lock_guard lock(tips.mu);
+        auto& tip = tips.last[r.author];
+        if (r.seq > tip.first) tip = {r.seq, r.id};
+        continue;
+      }
+    }
     std::optional<node::feed_head> after;
     switch (verdict.verdict) {
       case chain_verdict::wrong_prev:
@@ -168,17 +215,20 @@ void apply_outcomes(std::span<const store::record_outcome> outcomes,
 // that it may outlive the replica (the report then goes nowhere: the engine is gone too).
 class sync_job final : public node::ingest_job {
  public:
-  sync_job(const crypto::digest& community, std::vector<std::string> batch,
+  sync_job(store::store& s, std::shared_ptr<store_replica::fork_tips> tips,
+           const crypto::digest& community, std::vector<std::string> batch,
            replica::ingest_callback done, store_replica::poster post,
            std::shared_ptr<store_replica::kept_records> kept)
       : ingest_job(std::move(batch)),
+        store_(s),
+        tips_(std::move(tips)),
         community_(community),
         done_(std::move(done)),
         post_(std::move(post)),
         kept_(std::move(kept)) {}
 
   status prepare(std::vector<record_result<record>> verified, node::commit_batch& batch) override {
-    status st = classify(community_, raw(), verified, batch, report_, index_of_);
+    status st = classify(store_, *tips_, community_, raw(), verified, batch, report_, index_of_);
     // The records going to the store, parsed: kept for the owner once they are appended.
     records_.reserve(index_of_.size());
     for (std::size_t i : index_of_) records_.push_back(std::move(verified[i]).value());
@@ -209,6 +259,8 @@ class sync_job final : public node::ingest_job {
     }
   }
 
+  store::store& store_;  // outlives the queue that runs this job
+  std::shared_ptr<store_replica::fork_tips> tips_;
   crypto::digest community_;
   replica::ingest_callback done_;
   store_replica::poster post_;
@@ -231,7 +283,8 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
   }
   node::commit_batch commit(store_);
   std::vector<std::size_t> index_of;  // entries[k] is batch[index_of[k]]
-  if (status st = classify(community_, batch, verified, commit, rep, index_of); !st.ok()) {
+  if (status st = classify(store_, *tips_, community_, batch, verified, commit, rep, index_of);
+      !st.ok()) {
     return st;
   }
   if (commit.entries().empty()) return rep;
@@ -247,8 +300,8 @@ void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback
     done(ingest(batch));
     return;
   }
-  queue_->submit(
-      std::make_unique<sync_job>(community_, std::move(batch), std::move(done), post_, kept_));
+  queue_->submit(std::make_unique<sync_job>(store_, tips_, community_, std::move(batch),
+                                            std::move(done), post_, kept_));
 }
 
 std::vector<record> store_replica::take_appended(std::vector<record_key>& keys) {

@@ -6,7 +6,11 @@
 // community, classifies each against its feed head with node::check_chain so that a peer's
 // broken chain (wrong prev, lamport not increasing) is told apart from a local refusal, and
 // commits the rest as one store ingest (one synced WriteBatch). Records past a gap go to the
-// store's pending area; conflicting records become fork proofs there.
+// store's pending area; conflicting records become fork proofs there. In a feed the store
+// holds as forked (or that a conflicting record of the same batch forks), a record whose prev
+// does not chain onto the head is the fork's other side going on: fork_continuation, not
+// stored; so is a record past a gap whose prev is the highest record refused that way (the
+// replica remembers one such record per forked feed).
 //
 // ingest_async(): made with a node::ingest_queue, the replica hands each batch to the queue
 // and returns at once; the queue's threads verify it, its writer classifies it against the
@@ -64,6 +68,7 @@ class store_replica final : public replica {
   std::vector<record> take_appended(std::vector<record_key>& keys);
 
   struct kept_records;  // appended records waiting for take_appended (shared with the jobs)
+  struct fork_tips;     // per forked feed, the last record refused as a fork continuation
 
  private:
   store::store& store_;
@@ -72,6 +77,7 @@ class store_replica final : public replica {
   node::ingest_queue* queue_ = nullptr;
   poster post_;
   std::shared_ptr<kept_records> kept_;
+  std::shared_ptr<fork_tips> tips_;
 };
 
 }  // namespace zwerm::node::sync

@@ -28,7 +28,11 @@ std::int64_t now_ms() {
 
 // One member's node; close() and reopen() keep the home (store and secrets).
 struct fork_node {
-  fork_node(net::asio::io_context& io, crypto::key_pair k) : io_(io), keys(k) { open(true); }
+  fork_node(net::asio::io_context& io, crypto::key_pair k,
+            std::chrono::milliseconds anti_entropy = std::chrono::seconds(60))
+      : io_(io), keys(k), anti_entropy_(anti_entropy) {
+    open(true);
+  }
   ~fork_node() { close(); }
 
   void open(bool with_network) {
@@ -42,6 +46,7 @@ struct fork_node {
     network_options o;
     o.listen = {"127.0.0.1", 0};
     o.listener.max_inbound_per_address = 16;
+    o.anti_entropy_interval = anti_entropy_;
     net = std::make_unique<network_host>(io_.get_executor(), *host, o);
     host->on_appended = [this](const record& r) { net->on_host_appended(r); };
   }
@@ -72,6 +77,7 @@ struct fork_node {
   net::asio::io_context& io_;
   testing::temp_dir dir{"zw-fork"};
   crypto::key_pair keys;
+  std::chrono::milliseconds anti_entropy_;
   std::unique_ptr<store::store> db;
   std::unique_ptr<community_host> host;
   std::unique_ptr<network_host> net;
@@ -109,6 +115,14 @@ class Forks : public ::testing::Test {
       io.run_for(std::chrono::milliseconds(20));
     }
     return true;
+  }
+
+  void run_for(std::chrono::milliseconds d) {
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < until) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(20));
+    }
   }
 
   net::asio::io_context io;
@@ -239,6 +253,134 @@ TEST_F(Forks, AForkedMembersRecordsAfterTheForkHaveNoEffectOnEveryNodeAndAfterRe
   EXPECT_EQ(b.state(c).forks().at(m.pk), expected);
   EXPECT_EQ(views_of(a.state(c)), views_a);
   EXPECT_EQ(views_of(b.state(c)), views_a);
+}
+
+// The sync counters status_json reports for the one community of `n`.
+json sync_row(const fork_node& n) {
+  return n.net->status_json()["sync"].at(0);
+}
+
+// The connections `n` has, as status_json lists them (member and since_ts identify one).
+json peer_rows(const fork_node& n) {
+  return n.net->status_json()["peers"];
+}
+
+// After the fork, the device of M that wrote A's side goes on writing (seq 4 and 5, prev =
+// A's seq 3). A relays them to B, who holds the other seq 3: B refuses them as the forked
+// feed's continuation, but A is an honest relay, so B neither bans A nor closes the session,
+// later records of A still reach B, both views stay identical, and anti-entropy rounds after
+// that (the two heads of M's feed now differ for good) do not send those records again.
+TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) {
+  const auto period = std::chrono::milliseconds(100);
+  fork_node a(io, crypto::generate_key_pair(), period), b(io, crypto::generate_key_pair(), period);
+  const crypto::key_pair m = crypto::generate_key_pair();
+  auto g = a.host->create({{"name", "Forked"},
+                           {"purpose", "forks"},
+                           {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}});
+  ASSERT_TRUE(g.ok()) << g.error().message();
+  const community_id c = g->id;
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+
+  auto inv_m = a.host->write(
+      c, "member.invite",
+      json{{"note", ""}, {"expires_ts", now_ms() + 600'000}, {"invitee", crypto::to_text(m.pk)}});
+  ASSERT_TRUE(inv_m.ok());
+  feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
+  auto m_join =
+      m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(), now_ms());
+  ASSERT_TRUE(m_join.ok());
+  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), now_ms());
+  ASSERT_TRUE(c1.ok());
+  a.deliver({*m_join, *c1});
+
+  const auto token = crypto::random_fixed<invite_token>();
+  auto inv_b =
+      a.host->write(c, "member.invite",
+                    json{{"note", ""},
+                         {"expires_ts", now_ms() + 600'000},
+                         {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
+  ASSERT_TRUE(inv_b.ok());
+  invite_code code{
+      c, *a.host->network_key(c), inv_b->id, token, {{a.keys.pk, a.net->bound_address()}}};
+  ASSERT_TRUE(b.net->begin_join(code).ok());
+  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv_b->id).has_invite; }));
+  ASSERT_TRUE(
+      b.host
+          ->write(c, "member.join",
+                  json{{"invite", crypto::to_text(inv_b->id)}, {"token", crypto::to_text(token)}})
+          .ok());
+  ASSERT_TRUE(run_until([&] {
+    return a.state(c).applied() == b.state(c).applied() &&
+           a.index_of(c, b.keys.pk) != community::no_index;
+  }));
+
+  // The fork at seq 3: A holds 3a, B holds 3b; sync gives each the other as a proof.
+  feed_writer m_other_device = m_device;
+  m_device.observe(a.state(c).head()->lamport);
+  m_other_device.observe(b.state(c).head()->lamport + 5);
+  auto s3a = m_device.append("contribution", contribution("side a").dump(), now_ms());
+  auto s3b = m_other_device.append("contribution", contribution("side b").dump(), now_ms());
+  ASSERT_TRUE(s3a.ok() && s3b.ok());
+  a.deliver({*s3a});
+  b.deliver({*s3b});
+  ASSERT_TRUE(run_until(
+      [&] { return a.state(c).forks().contains(m.pk) && b.state(c).forks().contains(m.pk); }));
+  ASSERT_EQ(peer_rows(b).size(), 1u);
+  const json link_before = peer_rows(b).at(0);
+
+  // M's device of side a writes seq 4 and 5; they reach A, which pushes them to B.
+  const auto received_before = sync_row(b)["records_received"].get<std::uint64_t>();
+  auto s4a = m_device.append("contribution", contribution("side a, later").dump(), now_ms());
+  ASSERT_TRUE(s4a.ok());
+  auto s5a = m_device.append("contribution", contribution("side a, later still").dump(), now_ms());
+  ASSERT_TRUE(s5a.ok());
+  ASSERT_EQ(s4a->seq, 4u);
+  a.deliver({*s4a, *s5a});
+  auto a_head = a.db->head(c, m.pk);
+  ASSERT_TRUE(a_head.ok() && a_head->has_value());
+  EXPECT_EQ((*a_head)->seq, 5u);
+  // B gets them (live push, and the fetch its anti-entropy starts) and stores neither.
+  ASSERT_TRUE(run_until(
+      [&] { return sync_row(b)["records_received"].get<std::uint64_t>() >= received_before + 2; }));
+
+  // An honest record of A written after that still reaches B over the same connection.
+  auto later = a.host->write(c, "contribution", contribution("by a, after"));
+  ASSERT_TRUE(later.ok());
+  ASSERT_TRUE(run_until([&] {
+    auto has = b.db->contains(later->id);
+    return has.ok() && *has;
+  }));
+  EXPECT_FALSE(b.db->contains(s4a->id).value());
+  EXPECT_FALSE(b.db->contains(s5a->id).value());
+  auto b_head = b.db->head(c, m.pk);
+  ASSERT_TRUE(b_head.ok() && b_head->has_value());
+  EXPECT_EQ((*b_head)->seq, 3u);
+  EXPECT_TRUE((*b_head)->forked);
+  EXPECT_EQ(b.db->pending_count().value(), 0u);  // 5 is not held past a gap either
+  ASSERT_EQ(peer_rows(b).size(), 1u);
+  EXPECT_EQ(peer_rows(b).at(0), link_before);  // the same connection: not closed, not redialed
+  ASSERT_EQ(peer_rows(a).size(), 1u);
+  EXPECT_EQ(peer_rows(a).at(0)["member"], crypto::to_text(b.keys.pk));
+
+  // Nothing loops: over about 15 anti-entropy periods (each side probes every 100 ms) the
+  // feed heads of M still differ, and B is sent no record again, only reconciliation
+  // messages (frontier, buckets, heads).
+  run_for(3 * period);  // whatever is still in flight settles
+  const json settled_b = sync_row(b), settled_a = sync_row(a);
+  run_for(15 * period);
+  const json after_b = sync_row(b), after_a = sync_row(a);
+  EXPECT_EQ(after_b["records_received"], settled_b["records_received"]);
+  EXPECT_EQ(after_a["records_received"], settled_a["records_received"]);
+  const auto received = after_b["bytes_received"].get<std::uint64_t>() -
+                        settled_b["bytes_received"].get<std::uint64_t>();
+  EXPECT_GT(received, 0u);         // the rounds did run
+  EXPECT_LT(received, 8u * 1024);  // a few hundred bytes per round, never the records
+  EXPECT_EQ(peer_rows(b).at(0), link_before);
+
+  // Both views are identical: M is forked at seq 3 on both, nothing of M from 3 on counts.
+  EXPECT_EQ(a.state(c).forks().at(m.pk), b.state(c).forks().at(m.pk));
+  EXPECT_EQ(views_of(a.state(c)), views_of(b.state(c)));
 }
 
 }  // namespace

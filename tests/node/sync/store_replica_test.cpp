@@ -104,6 +104,66 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
   EXPECT_EQ(*read, (std::vector<std::string>{f[1], f[2]}));
 }
 
+// A member's feed forks at seq 2; this node keeps 2b. The other side's 3a, 4a, 5a are fork
+// continuations (not stored, not a fault); before the fork is known, 3a is a bad chain. The
+// memory replica agrees outcome for outcome and digest for digest.
+TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBadChains) {
+  auto k = crypto::generate_key_pair();
+  feed_writer side_a(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  auto s1 = side_a.append("note", R"({"n":1})", 1);
+  ASSERT_TRUE(s1.ok());
+  feed_writer side_b = side_a;
+  auto s2b = side_b.append("note", R"({"side":"b"})", 2);
+  auto s2a = side_a.append("note", R"({"side":"a"})", 2);
+  auto s3a = side_a.append("note", R"({"n":3})", 3);
+  auto s4a = side_a.append("note", R"({"n":4})", 4);
+  auto s5a = side_a.append("note", R"({"n":5})", 5);
+  ASSERT_TRUE(s2b.ok() && s2a.ok() && s3a.ok() && s4a.ok() && s5a.ok());
+
+  auto s = open("a");
+  ASSERT_TRUE(s);
+  store_replica sr(*s, c.genesis.id);
+  memory_replica mr(c.genesis.id);
+  const std::vector<std::vector<std::string>> batches{
+      {c.genesis.bytes, s1->bytes, s2b->bytes},
+      {s3a->bytes},                          // the fork is not known yet: a bad chain
+      {s2a->bytes, s3a->bytes, s4a->bytes},  // the proof, then its side going on
+      {s3a->bytes},                          // the feed is held as forked now
+      {s5a->bytes},                          // past a gap, after the last one refused
+  };
+  const std::vector<std::vector<ingest_outcome>> expected{
+      {ingest_outcome::stored, ingest_outcome::stored, ingest_outcome::stored},
+      {ingest_outcome::bad_chain},
+      {ingest_outcome::forked, ingest_outcome::fork_continuation,
+       ingest_outcome::fork_continuation},
+      {ingest_outcome::fork_continuation},
+      {ingest_outcome::fork_continuation},
+  };
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    auto x = sr.ingest(batches[b]);
+    auto y = mr.ingest(batches[b]);
+    ASSERT_TRUE(x.ok()) << x.error().message();
+    ASSERT_TRUE(y.ok());
+    ASSERT_EQ(x->outcomes.size(), expected[b].size());
+    for (std::size_t i = 0; i < expected[b].size(); ++i) {
+      EXPECT_EQ(x->outcomes[i].outcome, expected[b][i])
+          << "batch " << b << " record " << i << ": " << x->outcomes[i].reason;
+      EXPECT_EQ(y->outcomes[i].outcome, expected[b][i])
+          << "batch " << b << " record " << i << ": " << y->outcomes[i].reason;
+    }
+    EXPECT_EQ(x->appended.size(), b == 0 ? 3u : 0u) << "batch " << b;
+  }
+  auto head = s->head(c.genesis.id, k.pk);
+  ASSERT_TRUE(head.ok() && head->has_value());
+  EXPECT_EQ((*head)->seq, 2u);
+  EXPECT_EQ((*head)->id, s2b->id);
+  EXPECT_TRUE((*head)->forked);
+  EXPECT_EQ(*s->pending_count(), 0u);
+  EXPECT_EQ(mr.pending_count(), 0u);
+  EXPECT_FALSE(*s->contains(s3a->id));
+  EXPECT_EQ(*sr.frontier_digest(), *mr.frontier_digest());
+}
+
 TEST_F(StoreReplica, VerificationOnAThreadPoolGivesTheSameOutcomes) {
   auto k = crypto::generate_key_pair();
   auto f = c.feed(300, 300, k);
