@@ -98,26 +98,29 @@ struct store_replica::fork_tips {
   // author -> seq and id of the highest record of that feed refused as a fork continuation.
   // Guarded by mu. Only forked feeds get an entry, and one each.
   std::map<crypto::public_key, std::pair<std::uint64_t, crypto::digest>> last;
+  // Authors with a verified record that conflicts with one held (check_chain's `conflict`),
+  // noted when classified: the store makes it a fork proof when the batch commits, and a
+  // batch classified before that commit (the ingest queue commits several together) must
+  // already see the feed as forked. Guarded by mu. Only authors who did fork get here.
+  std::set<crypto::public_key> conflicted;
 };
 
 namespace {
 
 // Whether `r`, which check_chain found at head + 1 with another prev (wrong_prev) or past a
 // gap, goes on from the other side of a fork in its feed: its prev is the highest record
-// refused that way, or (wrong_prev only) the store holds the feed as forked or `conflicted` (feeds
-// with a record of this batch conflicting with one held, which the store keeps as a proof)
-// names it.
+// refused that way, or (wrong_prev only) the store holds the feed as forked or a conflicting
+// record of it was classified before (and is on its way to the store as a proof).
 result<bool> continues_fork(store::store& s, const crypto::digest& community, const record& r,
-                            chain_verdict v, const std::set<crypto::public_key>& conflicted,
-                            store_replica::fork_tips& tips) {
+                            chain_verdict v, store_replica::fork_tips& tips) {
   if (!r.prev) return false;
   {
     std::lock_guard lock(tips.mu);
     auto it = tips.last.find(r.author);
     if (it != tips.last.end() && it->second.second == *r.prev) return true;
+    if (v == chain_verdict::wrong_prev && tips.conflicted.count(r.author)) return true;
   }
   if (v != chain_verdict::wrong_prev) return false;
-  if (conflicted.count(r.author)) return true;
   auto head = s.head(community, r.author);
   if (!head) return head.error();
   return head->has_value() && (*head)->forked;
@@ -132,7 +135,6 @@ status classify(store::store& s, store_replica::fork_tips& tips, const crypto::d
                 node::commit_batch& commit, ingest_report& rep,
                 std::vector<std::size_t>& index_of) {
   rep.outcomes.resize(batch.size());
-  std::set<crypto::public_key> conflicted;  // feeds a record of this batch forks
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& out = rep.outcomes[i];
     auto& parsed = verified[i];
@@ -150,9 +152,12 @@ status classify(store::store& s, store_replica::fork_tips& tips, const crypto::d
     auto head = commit.head(community, r.author);
     if (!head) return head.error();
     auto verdict = check_chain(r, *head);
-    if (verdict.verdict == chain_verdict::conflict) conflicted.insert(r.author);
+    if (verdict.verdict == chain_verdict::conflict) {
+      std::lock_guard lock(tips.mu);
+      tips.conflicted.insert(r.author);
+    }
     if (verdict.verdict == chain_verdict::wrong_prev || verdict.verdict == chain_verdict::gap) {
-      auto cont = continues_fork(s, community, r, verdict.verdict, conflicted, tips);
+      auto cont = continues_fork(s, community, r, verdict.verdict, tips);
       if (!cont) return cont.error();
       if (*cont) {
         out.outcome = ingest_outcome::fork_continuation;

@@ -7,7 +7,7 @@
 // broken chain (wrong prev, lamport not increasing) is told apart from a local refusal, and
 // commits the rest as one store ingest (one synced WriteBatch). Records past a gap go to the
 // store's pending area; conflicting records become fork proofs there. In a feed the store
-// holds as forked (or that a conflicting record of the same batch forks), a record whose prev
+// holds as forked (or that a conflicting record classified earlier forks), a record whose prev
 // does not chain onto the head is the fork's other side going on: fork_continuation, not
 // stored; so is a record past a gap whose prev is the highest record refused that way (the
 // replica remembers one such record per forked feed).
@@ -68,7 +68,7 @@ class store_replica final : public replica {
   std::vector<record> take_appended(std::vector<record_key>& keys);
 
   struct kept_records;  // appended records waiting for take_appended (shared with the jobs)
-  struct fork_tips;     // per forked feed, the last record refused as a fork continuation
+  struct fork_tips;     // per forked feed: the highest record refused as a fork continuation
 
  private:
   store::store& store_;

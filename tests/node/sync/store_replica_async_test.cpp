@@ -246,5 +246,49 @@ TEST_F(HostileInFlight, AForkIsKeptAsProofAndReportedAsForked) {
   EXPECT_TRUE(store->check().ok());
 }
 
+// The other side of a fork arrives in two records messages handed to the queue one after the
+// other: 2a (the conflicting record, a proof once committed) and then 3a, 4a going on from it.
+// Whether the queue commits the two together (the store's head is not yet marked forked when
+// the second is classified) or one after the other, 3a and 4a are fork continuations, never a
+// bad chain.
+TEST_F(StoreReplicaAsync, AForkContinuationInTheNextMessageIsNotABadChain) {
+  auto k = crypto::generate_key_pair();
+  feed_writer side_a(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  auto s1 = side_a.append("note", R"({"n":1})", 1);
+  ASSERT_TRUE(s1.ok());
+  feed_writer side_b = side_a;
+  auto s2b = side_b.append("note", R"({"side":"b"})", 2);
+  auto s2a = side_a.append("note", R"({"side":"a"})", 2);
+  auto s3a = side_a.append("note", R"({"n":3})", 3);
+  auto s4a = side_a.append("note", R"({"n":4})", 4);
+  ASSERT_TRUE(s2b.ok() && s2a.ok() && s3a.ok() && s4a.ok());
+
+  auto store = open("a");
+  ASSERT_TRUE(store);
+  posted_calls posted;
+  node::ingest_queue queue(*store, {.verify_threads = 2});
+  store_replica r(*store, c.genesis.id, queue, posted.poster());
+  std::vector<ingest_report> reports;
+  auto collect = [&](result<ingest_report> rep) {
+    ASSERT_TRUE(rep.ok()) << rep.error().message();
+    reports.push_back(std::move(*rep));
+  };
+  r.ingest_async({c.genesis.bytes, s1->bytes, s2b->bytes}, collect);
+  queue.drain();
+  r.ingest_async({s2a->bytes}, collect);
+  r.ingest_async({s3a->bytes, s4a->bytes}, collect);
+  queue.drain();
+  posted.run();
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[1].outcomes.at(0).outcome, ingest_outcome::forked);
+  ASSERT_EQ(reports[2].outcomes.size(), 2u);
+  for (const auto& o : reports[2].outcomes) {
+    EXPECT_EQ(o.outcome, ingest_outcome::fork_continuation) << o.reason;
+  }
+  EXPECT_FALSE(*store->contains(s3a->id));
+  EXPECT_EQ(*store->pending_count(), 0u);
+  EXPECT_EQ(*r.head_seq(k.pk), 2u);
+}
+
 }  // namespace
 }  // namespace zwerm::node::sync
