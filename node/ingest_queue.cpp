@@ -50,10 +50,14 @@ constexpr std::size_t chunk = 32;
 
 struct slot {
   std::unique_ptr<ingest_job> job;
-  std::vector<std::optional<record_result<record>>> verified;
-  std::size_t next = 0;  // first record not yet handed to a verify thread
-  std::size_t done = 0;  // records verified
-  bool ready() const { return done == verified.size(); }
+  // parse_record's result per raw record, handed whole to the job's prepare() (no copy per
+  // record). Until a verify thread has checked a record its entry is an empty rejection, which
+  // no job sees: the writer takes a slot only when all its records are done.
+  std::vector<record_result<record>> verified;
+  std::size_t records = 0;  // the job's raw records (verified.size() until prepare() took it)
+  std::size_t next = 0;     // first record not yet handed to a verify thread
+  std::size_t done = 0;     // records verified
+  bool ready() const { return done == records; }
 };
 
 }  // namespace
@@ -81,7 +85,7 @@ struct ingest_queue::state {
   // Finds the oldest slot with records not yet handed out. Caller holds mu.
   slot* next_unclaimed() {
     for (auto& s : queue) {
-      if (s.next < s.verified.size()) return &s;
+      if (s.next < s.records) return &s;
     }
     return nullptr;
   }
@@ -93,13 +97,13 @@ struct ingest_queue::state {
       if (stopping) return;
       slot* s = next_unclaimed();
       const std::size_t begin = s->next;
-      const std::size_t end = std::min(begin + chunk, s->verified.size());
+      const std::size_t end = std::min(begin + chunk, s->records);
       s->next = end;
       // Slots live in a deque that only grows at the back and shrinks at the front, and a
       // slot leaves only after all its records are done: `s` stays valid while we check.
       const auto& raw = s->job->raw();
       lock.unlock();
-      for (std::size_t i = begin; i < end; ++i) s->verified[i].emplace(parse_record(raw[i]));
+      for (std::size_t i = begin; i < end; ++i) s->verified[i] = parse_record(raw[i]);
       lock.lock();
       s->done += end - begin;
       if (s->ready() && s == &queue.front()) ready.notify_one();
@@ -114,10 +118,9 @@ struct ingest_queue::state {
         ready.wait(lock, [&] { return stopping || (!queue.empty() && queue.front().ready()); });
         if (stopping) return;
         std::size_t records = 0;
-        while (
-            !queue.empty() && queue.front().ready() &&
-            (group.empty() || records + queue.front().verified.size() <= opts.max_commit_records)) {
-          records += queue.front().verified.size();
+        while (!queue.empty() && queue.front().ready() &&
+               (group.empty() || records + queue.front().records <= opts.max_commit_records)) {
+          records += queue.front().records;
           group.push_back(std::move(queue.front()));
           queue.pop_front();
         }
@@ -125,7 +128,7 @@ struct ingest_queue::state {
       commit(group);
       {
         std::lock_guard lock(mu);
-        for (const auto& s : group) queued_records -= s.verified.size();
+        for (const auto& s : group) queued_records -= s.records;
         reported += group.size();
       }
       idle.notify_all();
@@ -138,11 +141,8 @@ struct ingest_queue::state {
     std::vector<status> prepared(group.size());
     std::vector<std::pair<std::size_t, std::size_t>> ranges(group.size());
     for (std::size_t j = 0; j < group.size(); ++j) {
-      std::vector<record_result<record>> verified;
-      verified.reserve(group[j].verified.size());
-      for (auto& v : group[j].verified) verified.push_back(std::move(*v));
       const std::size_t first = batch.entries().size();
-      prepared[j] = group[j].job->prepare(std::move(verified), batch);
+      prepared[j] = group[j].job->prepare(std::move(group[j].verified), batch);
       ranges[j] = {first, batch.entries().size()};
     }
     std::optional<result<store::ingest_report>> report;
@@ -153,15 +153,20 @@ struct ingest_queue::state {
     // Appended records go to the job that brought them; promoted pending ones to the last.
     std::vector<std::vector<store::record_entry>> appended(group.size());
     if (report && report->ok()) {
-      std::unordered_map<crypto::digest, std::size_t> owner;
-      for (std::size_t j = 0; j < group.size(); ++j) {
-        for (std::size_t k = ranges[j].first; k < ranges[j].second; ++k) {
-          owner.emplace(batch.entries()[k].id, j);
+      if (group.size() == 1) {
+        appended[0] = std::move((*report)->appended);
+      } else {
+        std::unordered_map<crypto::digest, std::size_t> owner;
+        owner.reserve(batch.entries().size());
+        for (std::size_t j = 0; j < group.size(); ++j) {
+          for (std::size_t k = ranges[j].first; k < ranges[j].second; ++k) {
+            owner.emplace(batch.entries()[k].id, j);
+          }
         }
-      }
-      for (auto& e : (*report)->appended) {
-        auto it = owner.find(e.id);
-        appended[it == owner.end() ? group.size() - 1 : it->second].push_back(std::move(e));
+        for (auto& e : (*report)->appended) {
+          auto it = owner.find(e.id);
+          appended[it == owner.end() ? group.size() - 1 : it->second].push_back(std::move(e));
+        }
       }
     }
     for (std::size_t j = 0; j < group.size(); ++j) {
@@ -208,12 +213,13 @@ ingest_queue::~ingest_queue() {
 
 void ingest_queue::submit(std::unique_ptr<ingest_job> job) {
   slot s;
-  s.verified.resize(job->raw().size());
+  s.records = job->raw().size();
+  s.verified.assign(s.records, record_result<record>(rejection{}));
   s.job = std::move(job);
-  const bool empty = s.verified.empty();
+  const bool empty = s.records == 0;
   {
     std::lock_guard lock(state_->mu);
-    state_->queued_records += s.verified.size();
+    state_->queued_records += s.records;
     ++state_->submitted;
     state_->queue.push_back(std::move(s));
   }

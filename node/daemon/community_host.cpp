@@ -184,10 +184,19 @@ status community_host::absorb_into(const community_id& community,
 }
 
 status community_host::absorb(const std::vector<record>& appended) {
-  std::map<community_id, std::vector<record>> by_community;
-  for (const auto& r : appended) by_community[r.community].push_back(r);
-  for (const auto& [c, records] : by_community) {
-    if (status s = absorb_into(c, records); !s.ok()) return s;
+  // One community (a sync message, a member's own write): absorbed as is, without copying
+  // every record into a per-community group.
+  const bool one_community = std::all_of(appended.begin(), appended.end(), [&](const record& r) {
+    return r.community == appended.front().community;
+  });
+  if (!appended.empty() && one_community) {
+    if (status s = absorb_into(appended.front().community, appended); !s.ok()) return s;
+  } else {
+    std::map<community_id, std::vector<record>> by_community;
+    for (const auto& r : appended) by_community[r.community].push_back(r);
+    for (const auto& [c, records] : by_community) {
+      if (status s = absorb_into(c, records); !s.ok()) return s;
+    }
   }
   if (on_appended) {
     for (const auto& r : appended) on_appended(r);
