@@ -253,7 +253,19 @@ TEST(Network, InviteRedeemedAtAnotherMembersNode) {
   ASSERT_TRUE(cleo.start(&why)) << why;
   ok_json(ada, {"community", "create", "Relay", "--purpose", "any member admits"});
   ok_json(bob, {"join", str(ok_json(ada, {"invite"}), "code")});
-  // Ada invites Cleo; the code names Ada's node and Bob's (his profile address).
+  // Ada invites Cleo; the code names Ada's node and Bob's (his profile address), once Bob's
+  // first profile, written by his join, has reached Ada's state.
+  ASSERT_TRUE(eventually([&] {
+    const json m = ada.zwerm_json({"members", "--all"});
+    if (!m.is_object()) return false;
+    for (const auto& row : m.value("members", json::array())) {
+      if (str(row, "id") == bob.member_id() && row.contains("address") &&
+          row["address"].is_string()) {
+        return true;
+      }
+    }
+    return false;
+  }));
   auto invite = ok_json(ada, {"invite", "--for", cleo.member_id()});
   ASSERT_TRUE(eventually([&] { return records_of(bob) == records_of(ada); }));
   ASSERT_EQ(ada.stop(), std::optional<int>(0));
