@@ -11,6 +11,7 @@
 
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/unix_time.hpp"
 #include "node/record_parse.hpp"
 #include "node/record_writer.hpp"
 
@@ -18,12 +19,6 @@ namespace zwerm::node {
 namespace {
 
 using json = nlohmann::json;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -205,7 +200,7 @@ status community_host::absorb(const std::vector<record>& appended) {
 }
 
 result<record> community_host::create(const json& body) {
-  auto genesis = write_genesis(body.dump(), now_ms(), me_);
+  auto genesis = write_genesis(body.dump(), unix_ms_now(), me_);
   if (!genesis) return genesis.error();
   const record& g = *genesis;
   auto committed = ingestor_->ingest_records(std::span<const record>(&g, 1));
@@ -235,7 +230,7 @@ result<record> community_host::write(const community_id& community, const std::s
     max_lamport = std::max(max_lamport, (*own)->lamport);
   }
   feed_writer writer(me_, community, head, max_lamport);
-  auto rec = writer.append(type, body.dump(), now_ms());
+  auto rec = writer.append(type, body.dump(), unix_ms_now());
   if (!rec) return rec.error();
   const record& r = *rec;
   auto committed = ingestor_->ingest_records(std::span<const record>(&r, 1));

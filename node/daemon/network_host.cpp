@@ -7,6 +7,7 @@
 
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/unix_time.hpp"
 #include "node/peers/address.hpp"
 
 namespace zwerm::node {
@@ -14,12 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 namespace asio = net::asio;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string short_id(const crypto::public_key& k) {
   return crypto::to_text(k).substr(0, 8);
@@ -382,7 +377,7 @@ net::admission network_host::authorize(const crypto::network_key& network,
       !st->forks().contains(client)) {
     return net::admission::accept;
   }
-  const std::int64_t now = now_ms();
+  const std::int64_t now = unix_ms_now();
   bool open_token_invite = false;
   for (const auto& [id, inv] : st->invites) {
     if (inv.used || now > inv.expires_ts) continue;
@@ -398,7 +393,7 @@ bool network_host::check_token(const crypto::network_key& network, const crypto:
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
   if (!st || token.size() != invite_token{}.bytes.size()) return false;
   const crypto::digest hash = crypto::blake2b256(token);
-  const std::int64_t now = now_ms();
+  const std::int64_t now = unix_ms_now();
   for (const auto& [id, inv] : st->invites) {
     if (!inv.used && now <= inv.expires_ts && inv.token_hash && *inv.token_hash == hash) {
       return true;

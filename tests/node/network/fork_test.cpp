@@ -9,6 +9,7 @@
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
+#include "crypto/unix_time.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/network_host.hpp"
 #include "node/ingest.hpp"
@@ -19,12 +20,6 @@ namespace zwerm::node {
 namespace {
 
 using json = nlohmann::json;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One member's node; close() and reopen() keep the home (store and secrets).
 struct fork_node {
@@ -91,7 +86,7 @@ std::string views_of(const community::state& s) {
   out["balance"] = balance_view_text(s);
   out["who_knows"] = who_knows_view(s, "forks");
   out["ties"] = ties_view(s);
-  out["pulse"] = pulse_view(s, now_ms());
+  out["pulse"] = pulse_view(s, unix_ms_now());
   feed_query q;
   q.limit = 100;
   out["feed"] = feed_view(s, q);
@@ -140,15 +135,16 @@ TEST_F(Forks, AForkedMembersRecordsAfterTheForkHaveNoEffectOnEveryNodeAndAfterRe
   ASSERT_TRUE(b.net->start().ok());
 
   // M joins (records written on M's own device, delivered to A) and contributes C1.
-  auto inv_m = a.host->write(
-      c, "member.invite",
-      json{{"note", ""}, {"expires_ts", now_ms() + 600'000}, {"invitee", crypto::to_text(m.pk)}});
+  auto inv_m = a.host->write(c, "member.invite",
+                             json{{"note", ""},
+                                  {"expires_ts", unix_ms_now() + 600'000},
+                                  {"invitee", crypto::to_text(m.pk)}});
   ASSERT_TRUE(inv_m.ok());
   feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
-  auto m_join =
-      m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(), now_ms());
+  auto m_join = m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(),
+                                unix_ms_now());
   ASSERT_TRUE(m_join.ok());
-  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), now_ms());
+  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), unix_ms_now());
   ASSERT_TRUE(c1.ok());
   a.deliver({*m_join, *c1});
   ASSERT_TRUE(
@@ -160,7 +156,7 @@ TEST_F(Forks, AForkedMembersRecordsAfterTheForkHaveNoEffectOnEveryNodeAndAfterRe
   auto inv_b =
       a.host->write(c, "member.invite",
                     json{{"note", ""},
-                         {"expires_ts", now_ms() + 600'000},
+                         {"expires_ts", unix_ms_now() + 600'000},
                          {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
   ASSERT_TRUE(inv_b.ok());
   invite_code code{
@@ -187,10 +183,11 @@ TEST_F(Forks, AForkedMembersRecordsAfterTheForkHaveNoEffectOnEveryNodeAndAfterRe
   feed_writer m_other_device = m_device;
   m_device.observe(a.state(c).head()->lamport);
   m_other_device.observe(b.state(c).head()->lamport + 5);  // the two sides differ in lamport too
-  auto c2 = m_device.append("contribution", contribution("after the fork").dump(), now_ms());
+  auto c2 = m_device.append("contribution", contribution("after the fork").dump(), unix_ms_now());
   ASSERT_TRUE(c2.ok());
   auto m_thanks = m_other_device.append(
-      "thanks", json{{"contribution", crypto::to_text(cb->id)}, {"note", ""}}.dump(), now_ms());
+      "thanks", json{{"contribution", crypto::to_text(cb->id)}, {"note", ""}}.dump(),
+      unix_ms_now());
   ASSERT_TRUE(m_thanks.ok());
   ASSERT_EQ(c2->seq, m_thanks->seq);
   ASSERT_NE(c2->id, m_thanks->id);
@@ -282,15 +279,16 @@ TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) 
   ASSERT_TRUE(a.net->start().ok());
   ASSERT_TRUE(b.net->start().ok());
 
-  auto inv_m = a.host->write(
-      c, "member.invite",
-      json{{"note", ""}, {"expires_ts", now_ms() + 600'000}, {"invitee", crypto::to_text(m.pk)}});
+  auto inv_m = a.host->write(c, "member.invite",
+                             json{{"note", ""},
+                                  {"expires_ts", unix_ms_now() + 600'000},
+                                  {"invitee", crypto::to_text(m.pk)}});
   ASSERT_TRUE(inv_m.ok());
   feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
-  auto m_join =
-      m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(), now_ms());
+  auto m_join = m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(),
+                                unix_ms_now());
   ASSERT_TRUE(m_join.ok());
-  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), now_ms());
+  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), unix_ms_now());
   ASSERT_TRUE(c1.ok());
   a.deliver({*m_join, *c1});
 
@@ -298,7 +296,7 @@ TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) 
   auto inv_b =
       a.host->write(c, "member.invite",
                     json{{"note", ""},
-                         {"expires_ts", now_ms() + 600'000},
+                         {"expires_ts", unix_ms_now() + 600'000},
                          {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
   ASSERT_TRUE(inv_b.ok());
   invite_code code{
@@ -319,8 +317,8 @@ TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) 
   feed_writer m_other_device = m_device;
   m_device.observe(a.state(c).head()->lamport);
   m_other_device.observe(b.state(c).head()->lamport + 5);
-  auto s3a = m_device.append("contribution", contribution("side a").dump(), now_ms());
-  auto s3b = m_other_device.append("contribution", contribution("side b").dump(), now_ms());
+  auto s3a = m_device.append("contribution", contribution("side a").dump(), unix_ms_now());
+  auto s3b = m_other_device.append("contribution", contribution("side b").dump(), unix_ms_now());
   ASSERT_TRUE(s3a.ok() && s3b.ok());
   a.deliver({*s3a});
   b.deliver({*s3b});
@@ -331,9 +329,10 @@ TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) 
 
   // M's device of side a writes seq 4 and 5; they reach A, which pushes them to B.
   const auto received_before = sync_row(b)["records_received"].get<std::uint64_t>();
-  auto s4a = m_device.append("contribution", contribution("side a, later").dump(), now_ms());
+  auto s4a = m_device.append("contribution", contribution("side a, later").dump(), unix_ms_now());
   ASSERT_TRUE(s4a.ok());
-  auto s5a = m_device.append("contribution", contribution("side a, later still").dump(), now_ms());
+  auto s5a =
+      m_device.append("contribution", contribution("side a, later still").dump(), unix_ms_now());
   ASSERT_TRUE(s5a.ok());
   ASSERT_EQ(s4a->seq, 4u);
   a.deliver({*s4a, *s5a});
