@@ -142,12 +142,12 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
       return {ingest_outcome::pending, {}, key};
     }
     case chain_verdict::wrong_prev:
-      if (f.forked || (f.continuation && *r.prev == f.continuation->second)) {
-        if (!f.continuation || r.seq > f.continuation->first) f.continuation = {r.seq, r.id};
-        return {ingest_outcome::fork_continuation,
-                verdict.message + "; the feed is forked and this goes on from the other side", key};
-      }
-      return {ingest_outcome::bad_chain, verdict.message, key};
+      // Signed by the author, who signed another record for seq - 1: the author's fork, not
+      // the relaying peer's fault (as store_replica).
+      if (!f.continuation || r.seq > f.continuation->first) f.continuation = {r.seq, r.id};
+      return {ingest_outcome::fork_continuation,
+              verdict.message + "; this goes on from another record of the author at that seq",
+              key};
     case chain_verdict::seq_prev_mismatch:
     case chain_verdict::lamport_not_increasing:
       return {ingest_outcome::bad_chain, verdict.message, key};

@@ -98,39 +98,30 @@ struct store_replica::fork_tips {
   // author -> seq and id of the highest record of that feed refused as a fork continuation.
   // Guarded by mu. Only forked feeds get an entry, and one each.
   std::map<crypto::public_key, std::pair<std::uint64_t, crypto::digest>> last;
-  // Authors with a verified record that conflicts with one held (check_chain's `conflict`),
-  // noted when classified: the store makes it a fork proof when the batch commits, and a
-  // batch classified before that commit (the ingest queue commits several together) must
-  // already see the feed as forked. Guarded by mu. Only authors who did fork get here.
-  std::set<crypto::public_key> conflicted;
 };
 
 namespace {
 
 // Whether `r`, which check_chain found at head + 1 with another prev (wrong_prev) or past a
-// gap, goes on from the other side of a fork in its feed: its prev is the highest record
-// refused that way, or (wrong_prev only) the store holds the feed as forked or a conflicting
-// record of it was classified before (and is on its way to the store as a proof).
-result<bool> continues_fork(store::store& s, const crypto::digest& community, const record& r,
-                            chain_verdict v, store_replica::fork_tips& tips) {
+// gap, goes on from the other side of a fork in its feed. A validly signed record at head + 1
+// whose prev is not this node's record at seq - 1 always does: its author signed another
+// record for that seq (or named a prev that never was), which is the author's doing, never
+// the relaying peer's; an honest peer that kept the other side relays it. Past a gap, the
+// record goes on from the other side when its prev is the highest record refused that way.
+bool continues_fork(const record& r, chain_verdict v, store_replica::fork_tips& tips) {
   if (!r.prev) return false;
-  {
-    std::lock_guard lock(tips.mu);
-    auto it = tips.last.find(r.author);
-    if (it != tips.last.end() && it->second.second == *r.prev) return true;
-    if (v == chain_verdict::wrong_prev && tips.conflicted.count(r.author)) return true;
-  }
-  if (v != chain_verdict::wrong_prev) return false;
-  auto head = s.head(community, r.author);
-  if (!head) return head.error();
-  return head->has_value() && (*head)->forked;
+  if (v == chain_verdict::wrong_prev) return true;
+  std::lock_guard lock(tips.mu);
+  auto it = tips.last.find(r.author);
+  return it != tips.last.end() && it->second.second == *r.prev;
 }
 
 // Which verified records of `batch` go to the store: refuses records of another community
-// and, against the feed heads as `commit` sees them, broken chains (a peer's fault); adds the
+// and, against the feed heads as `commit` sees them, broken chains (a peer's fault) and fork
+// continuations (nobody's fault but the author's); adds the
 // rest to `commit`. Fills rep.outcomes for the refused ones; index_of[k] is the input index
 // of the k-th entry added.
-status classify(store::store& s, store_replica::fork_tips& tips, const crypto::digest& community,
+status classify(store_replica::fork_tips& tips, const crypto::digest& community,
                 const std::vector<std::string>& batch, std::vector<record_result<record>>& verified,
                 node::commit_batch& commit, ingest_report& rep,
                 std::vector<std::size_t>& index_of) {
@@ -152,14 +143,8 @@ status classify(store::store& s, store_replica::fork_tips& tips, const crypto::d
     auto head = commit.head(community, r.author);
     if (!head) return head.error();
     auto verdict = check_chain(r, *head);
-    if (verdict.verdict == chain_verdict::conflict) {
-      std::lock_guard lock(tips.mu);
-      tips.conflicted.insert(r.author);
-    }
     if (verdict.verdict == chain_verdict::wrong_prev || verdict.verdict == chain_verdict::gap) {
-      auto cont = continues_fork(s, community, r, verdict.verdict, tips);
-      if (!cont) return cont.error();
-      if (*cont) {
+      if (continues_fork(r, verdict.verdict, tips)) {
         out.outcome = ingest_outcome::fork_continuation;
         out.reason = "record with seq " + std::to_string(r.seq) +
                      " goes on from the other side of this feed's fork: not stored";
@@ -233,7 +218,7 @@ class sync_job final : public node::ingest_job {
         kept_(std::move(kept)) {}
 
   status prepare(std::vector<record_result<record>> verified, node::commit_batch& batch) override {
-    status st = classify(store_, *tips_, community_, raw(), verified, batch, report_, index_of_);
+    status st = classify(*tips_, community_, raw(), verified, batch, report_, index_of_);
     // The records going to the store, parsed: kept for the owner once they are appended.
     records_.reserve(index_of_.size());
     for (std::size_t i : index_of_) records_.push_back(std::move(verified[i]).value());
@@ -288,8 +273,7 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
   }
   node::commit_batch commit(store_);
   std::vector<std::size_t> index_of;  // entries[k] is batch[index_of[k]]
-  if (status st = classify(store_, *tips_, community_, batch, verified, commit, rep, index_of);
-      !st.ok()) {
+  if (status st = classify(*tips_, community_, batch, verified, commit, rep, index_of); !st.ok()) {
     return st;
   }
   if (commit.entries().empty()) return rep;

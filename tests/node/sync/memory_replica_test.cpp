@@ -93,7 +93,9 @@ TEST_F(MemoryReplica, KeepsAForkAsProofAndMarksTheFeed) {
   EXPECT_EQ(r.ingest({fork->bytes})->outcomes[0].outcome, ingest_outcome::duplicate);
 }
 
-TEST_F(MemoryReplica, RefusesAWrongPrevAsBadChain) {
+// A validly signed record whose prev is not the held seq 1 is the author's doing: refused as a
+// fork continuation, not held against the peer that relayed it.
+TEST_F(MemoryReplica, RefusesAWrongPrevAsTheAuthorsForkNotThePeersFault) {
   memory_replica r(c.genesis.id);
   auto author = crypto::generate_key_pair();
   auto feed = c.feed(1, 200, author);
@@ -107,7 +109,7 @@ TEST_F(MemoryReplica, RefusesAWrongPrevAsBadChain) {
   ASSERT_TRUE(wrong.ok()) << wrong.error().message();
   ASSERT_TRUE(r.ingest(feed).ok());
   auto rep = r.ingest({wrong->bytes});
-  EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::bad_chain);
+  EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::fork_continuation);
   EXPECT_EQ(*r.head_seq(author.pk), 1u);
 }
 

@@ -97,16 +97,18 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
   bad.type = "note";
   auto wrong = write_record(bad, k);
   ASSERT_TRUE(wrong.ok());
+  // A validly signed record whose prev is not this node's seq 3: the author's doing (a fork,
+  // or a prev that never was), so it is refused without blaming whoever relayed it.
   rep = r.ingest({wrong->bytes});
-  EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::bad_chain);
+  EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::fork_continuation);
   auto read = r.read_feed(k.pk, 2, 1 << 20);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(*read, (std::vector<std::string>{f[1], f[2]}));
 }
 
 // A member's feed forks at seq 2; this node keeps 2b. The other side's 3a, 4a, 5a are fork
-// continuations (not stored, not a fault); before the fork is known, 3a is a bad chain. The
-// memory replica agrees outcome for outcome and digest for digest.
+// continuations (not stored, not a fault), also 3a before the fork proof arrives. The memory
+// replica agrees outcome for outcome and digest for digest.
 TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBadChains) {
   auto k = crypto::generate_key_pair();
   feed_writer side_a(k, c.genesis.id, std::nullopt, c.genesis.lamport);
@@ -126,14 +128,14 @@ TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBad
   memory_replica mr(c.genesis.id);
   const std::vector<std::vector<std::string>> batches{
       {c.genesis.bytes, s1->bytes, s2b->bytes},
-      {s3a->bytes},                          // the fork is not known yet: a bad chain
+      {s3a->bytes},                          // no proof yet, but 3a names another 2
       {s2a->bytes, s3a->bytes, s4a->bytes},  // the proof, then its side going on
       {s3a->bytes},                          // the feed is held as forked now
       {s5a->bytes},                          // past a gap, after the last one refused
   };
   const std::vector<std::vector<ingest_outcome>> expected{
       {ingest_outcome::stored, ingest_outcome::stored, ingest_outcome::stored},
-      {ingest_outcome::bad_chain},
+      {ingest_outcome::fork_continuation},
       {ingest_outcome::forked, ingest_outcome::fork_continuation,
        ingest_outcome::fork_continuation},
       {ingest_outcome::fork_continuation},
