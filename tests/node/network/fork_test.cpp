@@ -120,54 +120,74 @@ class Forks : public ::testing::Test {
     }
   }
 
+  // A creates the community "Forked" (any member invites, quorum 50 %); both nodes listen.
+  community_id create_and_start(fork_node& a, fork_node& b) {
+    auto g = a.host->create({{"name", "Forked"},
+                             {"purpose", "forks"},
+                             {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}});
+    EXPECT_TRUE(g.ok()) << g.error().message();
+    EXPECT_TRUE(a.net->start().ok());
+    EXPECT_TRUE(b.net->start().ok());
+    return g->id;
+  }
+
+  // A invites M by id; M's device (M runs no node) writes its join and a contribution C1
+  // ("before the fork"), delivered to A. Returns M's device and C1.
+  std::pair<feed_writer, record> admit_member_without_node(fork_node& a, const community_id& c,
+                                                           const crypto::key_pair& m) {
+    auto inv_m = a.host->write(c, "member.invite",
+                               json{{"note", ""},
+                                    {"expires_ts", unix_ms_now() + 600'000},
+                                    {"invitee", crypto::to_text(m.pk)}});
+    EXPECT_TRUE(inv_m.ok());
+    feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
+    auto m_join = m_device.append(
+        "member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(), unix_ms_now());
+    EXPECT_TRUE(m_join.ok());
+    auto c1 =
+        m_device.append("contribution", contribution("before the fork").dump(), unix_ms_now());
+    EXPECT_TRUE(c1.ok());
+    a.deliver({*m_join, *c1});
+    return {m_device, *c1};
+  }
+
+  // A invites B with a one-time token; B dials A with the invite code, receives the invite and
+  // writes its join (which then reaches A by sync).
+  void join_by_token(fork_node& a, fork_node& b, const community_id& c) {
+    const auto token = crypto::random_fixed<invite_token>();
+    auto inv_b =
+        a.host->write(c, "member.invite",
+                      json{{"note", ""},
+                           {"expires_ts", unix_ms_now() + 600'000},
+                           {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
+    ASSERT_TRUE(inv_b.ok());
+    invite_code code{
+        c, *a.host->network_key(c), inv_b->id, token, {{a.keys.pk, a.net->bound_address()}}};
+    ASSERT_TRUE(b.net->begin_join(code).ok());
+    ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv_b->id).has_invite; }));
+    ASSERT_TRUE(
+        b.host
+            ->write(c, "member.join",
+                    json{{"invite", crypto::to_text(inv_b->id)}, {"token", crypto::to_text(token)}})
+            .ok());
+  }
+
   net::asio::io_context io;
 };
 
 TEST_F(Forks, AForkedMembersRecordsAfterTheForkHaveNoEffectOnEveryNodeAndAfterRestart) {
   fork_node a(io, crypto::generate_key_pair()), b(io, crypto::generate_key_pair());
   const crypto::key_pair m = crypto::generate_key_pair();  // the member who forks (no node)
-  auto g = a.host->create({{"name", "Forked"},
-                           {"purpose", "forks"},
-                           {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}});
-  ASSERT_TRUE(g.ok()) << g.error().message();
-  const community_id c = g->id;
-  ASSERT_TRUE(a.net->start().ok());
-  ASSERT_TRUE(b.net->start().ok());
+  const community_id c = create_and_start(a, b);
 
   // M joins (records written on M's own device, delivered to A) and contributes C1.
-  auto inv_m = a.host->write(c, "member.invite",
-                             json{{"note", ""},
-                                  {"expires_ts", unix_ms_now() + 600'000},
-                                  {"invitee", crypto::to_text(m.pk)}});
-  ASSERT_TRUE(inv_m.ok());
-  feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
-  auto m_join = m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(),
-                                unix_ms_now());
-  ASSERT_TRUE(m_join.ok());
-  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), unix_ms_now());
-  ASSERT_TRUE(c1.ok());
-  a.deliver({*m_join, *c1});
+  auto [m_device, c1] = admit_member_without_node(a, c, m);
   ASSERT_TRUE(
-      a.host->write(c, "thanks", json{{"contribution", crypto::to_text(c1->id)}, {"note", ""}})
+      a.host->write(c, "thanks", json{{"contribution", crypto::to_text(c1.id)}, {"note", ""}})
           .ok());
 
   // B joins over the network and gets the whole log.
-  const auto token = crypto::random_fixed<invite_token>();
-  auto inv_b =
-      a.host->write(c, "member.invite",
-                    json{{"note", ""},
-                         {"expires_ts", unix_ms_now() + 600'000},
-                         {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
-  ASSERT_TRUE(inv_b.ok());
-  invite_code code{
-      c, *a.host->network_key(c), inv_b->id, token, {{a.keys.pk, a.net->bound_address()}}};
-  ASSERT_TRUE(b.net->begin_join(code).ok());
-  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv_b->id).has_invite; }));
-  ASSERT_TRUE(
-      b.host
-          ->write(c, "member.join",
-                  json{{"invite", crypto::to_text(inv_b->id)}, {"token", crypto::to_text(token)}})
-          .ok());
+  join_by_token(a, b, c);
   auto cb = b.host->write(c, "contribution", contribution("by b"));
   ASSERT_TRUE(cb.ok());
   ASSERT_TRUE(run_until([&] {
@@ -271,43 +291,10 @@ TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) 
   const auto period = std::chrono::milliseconds(100);
   fork_node a(io, crypto::generate_key_pair(), period), b(io, crypto::generate_key_pair(), period);
   const crypto::key_pair m = crypto::generate_key_pair();
-  auto g = a.host->create({{"name", "Forked"},
-                           {"purpose", "forks"},
-                           {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}});
-  ASSERT_TRUE(g.ok()) << g.error().message();
-  const community_id c = g->id;
-  ASSERT_TRUE(a.net->start().ok());
-  ASSERT_TRUE(b.net->start().ok());
+  const community_id c = create_and_start(a, b);
+  auto [m_device, c1] = admit_member_without_node(a, c, m);
 
-  auto inv_m = a.host->write(c, "member.invite",
-                             json{{"note", ""},
-                                  {"expires_ts", unix_ms_now() + 600'000},
-                                  {"invitee", crypto::to_text(m.pk)}});
-  ASSERT_TRUE(inv_m.ok());
-  feed_writer m_device(m, c, std::nullopt, a.state(c).head()->lamport);
-  auto m_join = m_device.append("member.join", json{{"invite", crypto::to_text(inv_m->id)}}.dump(),
-                                unix_ms_now());
-  ASSERT_TRUE(m_join.ok());
-  auto c1 = m_device.append("contribution", contribution("before the fork").dump(), unix_ms_now());
-  ASSERT_TRUE(c1.ok());
-  a.deliver({*m_join, *c1});
-
-  const auto token = crypto::random_fixed<invite_token>();
-  auto inv_b =
-      a.host->write(c, "member.invite",
-                    json{{"note", ""},
-                         {"expires_ts", unix_ms_now() + 600'000},
-                         {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
-  ASSERT_TRUE(inv_b.ok());
-  invite_code code{
-      c, *a.host->network_key(c), inv_b->id, token, {{a.keys.pk, a.net->bound_address()}}};
-  ASSERT_TRUE(b.net->begin_join(code).ok());
-  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv_b->id).has_invite; }));
-  ASSERT_TRUE(
-      b.host
-          ->write(c, "member.join",
-                  json{{"invite", crypto::to_text(inv_b->id)}, {"token", crypto::to_text(token)}})
-          .ok());
+  join_by_token(a, b, c);
   ASSERT_TRUE(run_until([&] {
     return a.state(c).applied() == b.state(c).applied() &&
            a.index_of(c, b.keys.pk) != community::no_index;
