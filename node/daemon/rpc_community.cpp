@@ -616,8 +616,8 @@ void register_community_methods(rpc::method_table& table, community_host& host,
       });
   add("pulse", "records and active members per week; fading warning",
       [](methods& x, const json& p) {
-        return x.view(p,
-                      [](const cm::state& st) { return reply::ok(cm::pulse_view(st, unix_ms_now())); });
+        return x.view(
+            p, [](const cm::state& st) { return reply::ok(cm::pulse_view(st, unix_ms_now())); });
       });
   table.add_stream("watch", "stream newly ingested records until the client leaves", "records",
                    rpc::sync_handler([](const json& p) {

@@ -210,7 +210,7 @@ class engine {
   // Ordered containers throughout: authors come from peers' claims, and a hash table keyed by
   // attacker-chosen bytes could be flooded with collisions.
   std::map<member_id, want_state> wanted_;
-  std::set<member_id> forked_;      // feeds a fork was seen in (no more fork probes)
+  std::set<member_id> forked_;  // feeds a fork was seen in (no more fork probes)
   // (peer, author) -> this node's head seq of author's feed when that peer sent the other
   // side of the feed's fork. The feed is not fetched from that peer again until the head
   // moves. At most one entry per connected-or-former peer and forked feed (a feed is only

@@ -287,8 +287,8 @@ TEST_F(store_faults_test, a_second_process_is_refused_with_a_clear_message) {
   auto s = store::open(db_);
   ASSERT_TRUE(s.ok());
   // Run to completion (killed by pid after 20 s should it hang); stdout carries the message.
-  const auto r = zwerm::testing::run_program({STORE_CRASH_CHILD, "try-open", db_.string()},
-                                             home_.path());
+  const auto r =
+      zwerm::testing::run_program({STORE_CRASH_CHILD, "try-open", db_.string()}, home_.path());
   ASSERT_FALSE(r.timed_out) << r.err;
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("another zwermd is using " + db_.string()), std::string::npos) << r.out;
