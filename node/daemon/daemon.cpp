@@ -152,6 +152,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   p->services.home = p->home.root;
   p->services.started_steady = std::chrono::steady_clock::now();
   p->services.started_ms = unix_ms_now();
+  p->services.network = true;
   register_methods(p->methods, p->services);
   register_community_methods(p->methods, *p->communities, p->services);
   register_network_methods(p->methods, *p->communities, *p->network, p->services);

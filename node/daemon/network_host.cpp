@@ -372,11 +372,7 @@ net::admission network_host::authorize(const crypto::network_key& network,
   community_net* c = by_network(network);
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
   if (!st) return net::admission::reject;
-  const community::index i = st->find_member(client);
-  if (i != community::no_index && st->members[i].status == community::member_status::active &&
-      !st->forks().contains(client)) {
-    return net::admission::accept;
-  }
+  if (st->is_active_member(client)) return net::admission::accept;
   const std::int64_t now = unix_ms_now();
   bool open_token_invite = false;
   for (const auto& [id, inv] : st->invites) {
@@ -391,15 +387,9 @@ bool network_host::check_token(const crypto::network_key& network, const crypto:
                                std::string_view token) {
   community_net* c = by_network(network);
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
-  if (!st || token.size() != invite_token{}.bytes.size()) return false;
-  const crypto::digest hash = crypto::blake2b256(token);
-  const std::int64_t now = unix_ms_now();
-  for (const auto& [id, inv] : st->invites) {
-    if (!inv.used && now <= inv.expires_ts && inv.token_hash && *inv.token_hash == hash) {
-      return true;
-    }
-  }
-  return false;
+  community::invite_token t;
+  if (!st || !community::invite_token::from(token, &t)) return false;
+  return st->find_token_invite(t, unix_ms_now()).has_value();
 }
 
 // --- sessions ---------------------------------------------------------------------------------

@@ -15,12 +15,6 @@ using rpc::json;
 using rpc::reply;
 namespace asio = boost::asio;
 
-bool is_active(const community::state& st, const member_id& m) {
-  const auto i = st.find_member(m);
-  return i != community::no_index && st.members[i].status == community::member_status::active &&
-         !st.forks().contains(m);
-}
-
 // The invite as this node's log knows it, or a refusal that says why it cannot be redeemed.
 std::optional<reply> check_invite(const community::state& st, const invite_code& code,
                                   const member_id& me) {
@@ -53,7 +47,7 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
   if (!code) co_return reply::from_status(code.error());
   const member_id me = host->me().pk;
   if (const auto* st = host->state_of(code->community)) {
-    if (is_active(*st, me)) {
+    if (st->is_active_member(me)) {
       co_return reply::fail(rpc::refused, "you are already an active member of " + st->name);
     }
     if (auto refused = check_invite(*st, *code, me)) co_return *refused;
@@ -98,7 +92,7 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
   auto written = host->write(code->community, "member.join", body);
   if (!written) co_return reply::from_status(written.error());
   st = host->state_of(code->community);
-  if (!st || !is_active(*st, me)) {
+  if (!st || !st->is_active_member(me)) {
     co_return reply::fail(rpc::refused,
                           "the join record was written but a community rule gave it no effect "
                           "(the invite may have been redeemed at another node first)");
@@ -127,17 +121,6 @@ net::awaitable<reply> status_call(rpc::handler inner, network_host* network, jso
   json out = r.result();
   const json net_status = network->status_json();
   for (const auto& [k, v] : net_status.items()) out[k] = v;
-  if (auto na = out.find("not_available"); na != out.end() && na->is_array()) {
-    json kept = json::array();
-    for (auto& item : *na) {
-      if (item.value("field", std::string()) != "peers") kept.push_back(item);
-    }
-    if (kept.empty()) {
-      out.erase("not_available");
-    } else {
-      out["not_available"] = std::move(kept);
-    }
-  }
   co_return reply::ok(std::move(out));
 }
 

@@ -28,6 +28,7 @@ struct node_services {
   std::chrono::steady_clock::time_point started_steady;
   std::int64_t started_ms = 0;            // wall clock at start, ms since the epoch
   community_host* communities = nullptr;  // the communities this node is in
+  bool network = false;  // network methods are registered too (they answer status's peers)
 };
 
 // Fills `table` with every method. The handlers keep pointers to `services` and to `table`
