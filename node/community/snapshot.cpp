@@ -92,7 +92,7 @@ bool get_topics(snapshot_reader& r, std::vector<std::uint32_t>* v, std::size_t b
 }
 
 topic_evidence& evidence_of(state& s, std::uint32_t topic, index member) {
-  auto [it, inserted] = s.evidence.try_emplace((std::uint64_t{topic} << 32) | member);
+  auto [it, inserted] = s.evidence.try_emplace(state::evidence_key(topic, member));
   if (inserted) s.topic_members[topic].push_back(member);
   return it->second;
 }

@@ -174,7 +174,7 @@ std::uint32_t rules::intern_topic(state& s, std::string_view text) {
 }
 
 topic_evidence& rules::evidence(state& s, std::uint32_t topic, index member) {
-  std::uint64_t key = (std::uint64_t{topic} << 32) | member;
+  std::uint64_t key = state::evidence_key(topic, member);
   auto it = s.evidence.find(key);
   if (it != s.evidence.end()) return it->second;
   auto& members = s.journal_.emplace(s.topic_members, topic, std::vector<index>{});

@@ -223,8 +223,12 @@ class state {
 
   std::deque<std::string> topics;  // topic id -> normalised text
   std::unordered_map<std::string, std::uint32_t> topic_index;
-  // Who-knows evidence keyed by (topic << 32 | member), and the members with evidence per topic.
+  // Who-knows evidence keyed by evidence_key(topic, member), and the members with evidence per
+  // topic.
   std::unordered_map<std::uint64_t, topic_evidence> evidence;
+  static std::uint64_t evidence_key(std::uint32_t topic, index member) {
+    return (std::uint64_t{topic} << 32) | member;
+  }
   std::unordered_map<std::uint32_t, std::vector<index>> topic_members;
 
   std::vector<feed_entry> feed;

@@ -13,7 +13,7 @@ std::string members_view_text(const state& s, bool active_only) {
   w.number(active).key("members").begin_array();
   for (index m = 0; m < s.members.size(); ++m) {
     const member_info& info = s.members[m];
-    if (active_only && std::string_view(status_word(s, m)) != "active") continue;
+    if (active_only && !counts_as_active(s, m)) continue;
     w.begin_object().key("address");
     if (info.address)
       w.string(*info.address);

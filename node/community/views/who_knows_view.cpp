@@ -15,7 +15,7 @@ nlohmann::json who_knows_view(const state& s, std::string_view topic, std::size_
     std::vector<std::tuple<std::uint64_t, index, topic_evidence>> ranked;
     for (index m : tm->second) {
       if (!counts_as_active(s, m)) continue;
-      const topic_evidence& e = s.evidence.at((std::uint64_t{t} << 32) | m);
+      const topic_evidence& e = s.evidence.at(state::evidence_key(t, m));
       std::uint64_t score = who_knows_skill_weight * e.skill +
                             who_knows_contribution_weight * e.contributions +
                             who_knows_thanks_weight * e.thanks;
