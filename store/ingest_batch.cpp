@@ -132,9 +132,7 @@ class feed_apply {
   }
 
   status append(const record_entry& r, int input) {
-    std::string entry;
-    keys::encode_entry(r, &entry);
-    wb_.put(keys::record_key(r.id), std::move(entry));
+    wb_.put(keys::record_key(r.id), keys::encode_entry(r));
     wb_.put(keys::feed_key(c_, a_, r.seq), r.id.view());
     wb_.put(keys::order_key(c_, r.lamport, a_, r.seq), r.id.view());
     head_.author = a_;

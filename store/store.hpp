@@ -7,8 +7,8 @@
 // records before handing them in as record_entry values.
 //
 // Threads: `ingest`, `write_views`, `put_peer` and `erase_peer` are writes. Exactly one thread
-// at a time may write (in zwermd: the thread that owns store writes, e.g. the writer thread of
-// node::ingest_pipeline); a mutex makes
+// at a time should write (in zwermd: the writer thread of node::ingest_queue, and the I/O
+// thread for the member's own writes and the peer book); a mutex makes
 // accidental concurrent writers wait rather than corrupt anything. Every read may be called from
 // any thread at any time, also while a write runs; each read sees the state before or after a
 // whole ingest, never half of one. Cursors read from a snapshot taken when they were made.

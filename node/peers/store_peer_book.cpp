@@ -15,8 +15,9 @@ result<std::vector<stored_peer>> store_peer_book::load() {
   std::vector<stored_peer> out;
   const std::string_view prefix = community_.view();
   for (store::known_peer& p : *all) {
-    if (p.address.size() <= prefix.size() || std::string_view(p.address).substr(0, 32) != prefix)
+    if (p.address.size() <= prefix.size() || !std::string_view(p.address).starts_with(prefix)) {
       continue;
+    }
     out.push_back({p.address.substr(prefix.size()), std::move(p.info)});
   }
   return out;

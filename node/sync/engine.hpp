@@ -213,8 +213,8 @@ class engine {
   std::set<member_id> forked_;  // feeds a fork was seen in (no more fork probes)
   // (peer, author) -> this node's head seq of author's feed when that peer sent the other
   // side of the feed's fork. The feed is not fetched from that peer again until the head
-  // moves. At most one entry per connected-or-former peer and forked feed (a feed is only
-  // refused this way once the store holds a proof of its fork).
+  // moves. At most one entry per connected-or-former peer and feed whose author signed a
+  // record that does not chain (only the author can make one).
   std::map<std::pair<member_id, member_id>, std::uint64_t> fork_refused_;
   std::uint64_t round_ = 0;         // anti_entropy() calls so far
   std::vector<session_id> doomed_;  // detached while a call was running

@@ -43,8 +43,8 @@ enum class ingest_outcome {
   bad_chain,  // at head+1 but prev or lamport wrong, or seq/prev inconsistent: dropped
   forked,     // another record holds this (author, seq): kept as a fork proof only
   dropped,    // refused for a local reason (pending area full): not the sender's fault
-  // The feed is forked (a proof is held, or arrives in the same batch) and this record goes
-  // on from the other side of the fork: its prev is not this node's record at seq - 1 (or is
+  // The record goes on from another record its author signed for seq - 1 (a fork, whether or
+  // not this node holds the proof yet): its prev is not this node's record at seq - 1 (or is
   // a record refused the same way before). Not stored, and not the sender's fault: an honest
   // peer that kept the other side relays its continuation.
   fork_continuation,

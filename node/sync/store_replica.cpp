@@ -4,7 +4,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <span>
 
 #include "node/record_chain.hpp"
@@ -96,7 +95,7 @@ struct store_replica::kept_records {
 struct store_replica::fork_tips {
   std::mutex mu;
   // author -> seq and id of the highest record of that feed refused as a fork continuation.
-  // Guarded by mu. Only forked feeds get an entry, and one each.
+  // Guarded by mu. Only feeds with a refused continuation get an entry, and one each.
   std::map<crypto::public_key, std::pair<std::uint64_t, crypto::digest>> last;
 };
 
@@ -133,7 +132,7 @@ status classify(store_replica::fork_tips& tips, const crypto::digest& community,
       out = {ingest_outcome::invalid, parsed.error().message, {}};
       continue;
     }
-    record& r = *parsed;
+    const record& r = *parsed;
     out.key = {r.author, r.seq};
     if (r.community != community) {
       out.outcome = ingest_outcome::invalid;
@@ -156,7 +155,6 @@ status classify(store_replica::fork_tips& tips, const crypto::digest& community,
     }
     std::optional<node::feed_head> after;
     switch (verdict.verdict) {
-      case chain_verdict::wrong_prev:
       case chain_verdict::seq_prev_mismatch:
       case chain_verdict::lamport_not_increasing:
         out.outcome = ingest_outcome::bad_chain;
@@ -168,7 +166,7 @@ status classify(store_replica::fork_tips& tips, const crypto::digest& community,
       default:  // duplicate, conflict, needs_lookup, gap: the store decides
         break;
     }
-    commit.add({r.id, r.community, r.author, r.seq, r.prev, r.lamport, r.bytes}, after);
+    commit.add(node::to_entry(r), after);
     index_of.push_back(i);
   }
   return {};
@@ -205,12 +203,10 @@ void apply_outcomes(std::span<const store::record_outcome> outcomes,
 // that it may outlive the replica (the report then goes nowhere: the engine is gone too).
 class sync_job final : public node::ingest_job {
  public:
-  sync_job(store::store& s, std::shared_ptr<store_replica::fork_tips> tips,
-           const crypto::digest& community, std::vector<std::string> batch,
-           replica::ingest_callback done, store_replica::poster post,
-           std::shared_ptr<store_replica::kept_records> kept)
+  sync_job(std::shared_ptr<store_replica::fork_tips> tips, const crypto::digest& community,
+           std::vector<std::string> batch, replica::ingest_callback done,
+           store_replica::poster post, std::shared_ptr<store_replica::kept_records> kept)
       : ingest_job(std::move(batch)),
-        store_(s),
         tips_(std::move(tips)),
         community_(community),
         done_(std::move(done)),
@@ -249,7 +245,6 @@ class sync_job final : public node::ingest_job {
     }
   }
 
-  store::store& store_;  // outlives the queue that runs this job
   std::shared_ptr<store_replica::fork_tips> tips_;
   crypto::digest community_;
   replica::ingest_callback done_;
@@ -289,8 +284,8 @@ void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback
     done(ingest(batch));
     return;
   }
-  queue_->submit(std::make_unique<sync_job>(store_, tips_, community_, std::move(batch),
-                                            std::move(done), post_, kept_));
+  queue_->submit(std::make_unique<sync_job>(tips_, community_, std::move(batch), std::move(done),
+                                            post_, kept_));
 }
 
 std::vector<record> store_replica::take_appended(std::vector<record_key>& keys) {

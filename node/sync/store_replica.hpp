@@ -6,11 +6,11 @@
 // community, classifies each against its feed head with node::check_chain so that a peer's
 // broken chain (wrong prev, lamport not increasing) is told apart from a local refusal, and
 // commits the rest as one store ingest (one synced WriteBatch). Records past a gap go to the
-// store's pending area; conflicting records become fork proofs there. In a feed the store
-// holds as forked (or that a conflicting record classified earlier forks), a record whose prev
-// does not chain onto the head is the fork's other side going on: fork_continuation, not
-// stored; so is a record past a gap whose prev is the highest record refused that way (the
-// replica remembers one such record per forked feed).
+// store's pending area; conflicting records become fork proofs there. A validly signed
+// record at head + 1 whose prev is not the head is its author's other side going on (a fork,
+// whether or not the proof is held yet): fork_continuation, not stored, not the sender's
+// fault; so is a record past a gap whose prev is the highest record refused that way (the
+// replica remembers one such record per feed).
 //
 // ingest_async(): made with a node::ingest_queue, the replica hands each batch to the queue
 // and returns at once; the queue's threads verify it, its writer classifies it against the
