@@ -59,6 +59,7 @@
 #include "node/ingest.hpp"
 #include "node/record_writer.hpp"
 #include "store/store.hpp"
+#include "tests/bench/bench_util.hpp"
 #include "tests/support/process.hpp"
 
 namespace {
@@ -80,11 +81,7 @@ constexpr const char* tail_snapshot_file = "snapshot-before-tail.bin";
 struct clocks {
   std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
   double cpu = cpu_now();
-  static double cpu_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-  }
+  static double cpu_now() { return bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID); }
   double wall_s() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
   }
@@ -260,14 +257,7 @@ void fill(const std::filesystem::path& dir) {
   std::fprintf(stderr, "bench_daemon: filled in %.0f s\n", started.wall_s());
 }
 
-struct figures {
-  double wall = 0, cpu = 0;
-};
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::median;
 
 // What a zwerm home needs besides the store (a directory cached by an older build holds only
 // db/): member 0's identity without a passphrase, a config that listens on loopback and dials
@@ -329,19 +319,7 @@ double thread_cpu_s(pid_t pid) {
 
 // All threads of the process (/proc/PID/stat utime + stime, in clock ticks).
 double process_cpu_s(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15; ++i) {
-    rest >> field;
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return bench::stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat").value_or(0);
 }
 
 // A JSON-RPC client on zwermd's unix socket: one request line out, one response line in.

@@ -36,6 +36,7 @@
 #include "node/record_parse.hpp"
 #include "store/frontier.hpp"
 #include "store/store.hpp"
+#include "tests/bench/bench_util.hpp"
 #include "tests/node/signed_feeds.hpp"
 #include "tests/store/synthetic.hpp"
 
@@ -102,11 +103,7 @@ const ingest_corpus& corpus() {
   return c;
 }
 
-double cpu_seconds(clockid_t which) {
-  timespec ts{};
-  ::clock_gettime(which, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using bench::cpu_seconds;
 
 // A job of node::ingest_queue that stores every record that verified and counts what the
 // store appended.

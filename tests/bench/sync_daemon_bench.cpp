@@ -56,6 +56,7 @@
 #include "node/ingest.hpp"
 #include "node/record_writer.hpp"
 #include "store/store.hpp"
+#include "tests/bench/bench_util.hpp"
 #include "tests/e2e/node_harness.hpp"
 
 namespace {
@@ -197,9 +198,7 @@ filled fill(const testing::node_harness& a, std::size_t count) {
 }
 
 double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  return bench::cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 // Raw verify over `records` on this thread: records per wall second; *cpu_us gets the CPU
@@ -222,19 +221,9 @@ double verify_rate(const std::vector<node::record>& records, double* cpu_us) {
 // User + system CPU seconds so far of a running process (/proc/PID/stat fields 14 and 15), or
 // of one of its threads (/proc/PID/task/TID/stat).
 double cpu_seconds(const std::string& stat_file) {
-  std::ifstream in(stat_file);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // The command name (field 2) is in parentheses and may hold spaces: count after the ')'.
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) die("cannot read " + stat_file);
-  std::istringstream fields(text.substr(close + 2));
-  std::string f;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) utime = std::stoull(f);
-    if (i == 15) stime = std::stoull(f);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  auto s = bench::stat_cpu_seconds(stat_file);
+  if (!s) die("cannot read " + stat_file);
+  return *s;
 }
 
 double cpu_seconds(pid_t pid) {
@@ -315,10 +304,7 @@ struct figures {
   std::vector<double> b_io, b_verify, b_commit, b_other;  // B's CPU per record by thread
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::median;
 
 }  // namespace
 

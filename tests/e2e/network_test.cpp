@@ -54,13 +54,6 @@ std::size_t active(const json& views) {
   return n;
 }
 
-// Records this node holds of its (only) community, from `status`.
-std::int64_t records_of(const node_harness& n) {
-  auto s = n.zwerm_json({"status"});
-  if (!s.is_object() || !s.contains("communities") || s["communities"].empty()) return -1;
-  return s["communities"][0].value("records", std::int64_t{-1});
-}
-
 // True when `status` shows no member's feed behind its best-known head.
 bool caught_up(const node_harness& n) {
   auto s = n.zwerm_json({"status"});

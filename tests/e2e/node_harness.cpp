@@ -105,4 +105,10 @@ std::string str(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
+std::int64_t records_of(const node_harness& n) {
+  auto s = n.zwerm_json({"status"});
+  if (!s.is_object() || !s.contains("communities") || s["communities"].empty()) return -1;
+  return s["communities"][0].value("records", std::int64_t{-1});
+}
+
 }  // namespace zwerm::testing

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -60,5 +61,9 @@ bool eventually(const std::function<bool()>& probe,
 
 // j[key] when it is a string, else "".
 std::string str(const nlohmann::json& j, const char* key);
+
+// Records the node holds of its (only) community, from `status`; -1 when it holds none or
+// does not answer.
+std::int64_t records_of(const node_harness& n);
 
 }  // namespace zwerm::testing

@@ -61,12 +61,6 @@ std::map<std::string, std::uint64_t> frontier_of(const node_harness& n) {
   return out;
 }
 
-std::int64_t records_of(const node_harness& n) {
-  auto s = n.zwerm_json({"status"});
-  if (!s.is_object() || !s.contains("communities") || s["communities"].empty()) return -1;
-  return s["communities"][0].value("records", std::int64_t{-1});
-}
-
 bool has_text(const node_harness& n, const std::string& text) {
   return n.zwerm({"feed", "--limit", "1000"}).out.find(text) != std::string::npos;
 }

@@ -31,41 +31,12 @@
 #include "net/message_codec.hpp"
 #include "net/session.hpp"
 #include "tests/net/fake_clock.hpp"
+#include "tests/net/io_thread.hpp"
 
 namespace zwerm::net::testing {
 
 using namespace std::chrono_literals;
 using seconds_d = std::chrono::duration<double>;
-
-// An io_context running on its own thread; run() executes a function there and waits.
-class io_thread {
- public:
-  io_thread() : guard_(asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
-  ~io_thread() {
-    guard_.reset();
-    ioc_.stop();
-    thread_.join();
-  }
-  asio::any_io_executor executor() { return ioc_.get_executor(); }
-
-  template <class F>
-  auto run(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto fut = task.get_future();
-    asio::post(ioc_, [&task] { task(); });
-    return fut.get();
-  }
-  // Runs a coroutine (a function returning awaitable<T>) on the I/O thread and waits.
-  template <class F>
-  auto await(F make) {
-    return asio::co_spawn(ioc_, std::move(make), asio::use_future).get();
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
 
 // Records every event; optionally echoes each message back.
 class recorder final : public session_handler {

@@ -16,34 +16,13 @@
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
 #include "node/peers/manager.hpp"
+#include "tests/net/io_thread.hpp"
 
 namespace zwerm::node::peers {
 namespace {
 
 using namespace std::chrono_literals;
-// An io_context on its own thread; run() executes a function there and waits for it.
-class io_thread {
- public:
-  io_thread() : guard_(net::asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
-  ~io_thread() {
-    guard_.reset();
-    ioc_.stop();
-    thread_.join();
-  }
-  net::asio::any_io_executor executor() { return ioc_.get_executor(); }
-  template <class F>
-  auto run(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto done = task.get_future();
-    net::asio::post(ioc_, [&task] { task(); });
-    return done.get();
-  }
-
- private:
-  net::asio::io_context ioc_;
-  net::asio::executor_work_guard<net::asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
+using net::testing::io_thread;
 
 // The listening nodes admit every member and ignore what they are sent.
 class admit_all final : public net::authorizer {
