@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crypto/base64url.hpp"
 #include "crypto/bytes.hpp"
 #include "node/record_fields.hpp"
 
@@ -569,6 +570,44 @@ std::optional<rejection> scan_payload(std::string_view payload, record* out) {
   value_info unknown;
   if (!s.scan_payload(&fields, &unknown)) return std::move(s.error());
   return detail::apply_field_rules(fields, unknown, out);
+}
+
+bool read_writer_prefix(std::string_view payload, crypto::public_key* author, std::uint64_t* seq) {
+  constexpr std::string_view start = "{\"v\":1,";
+  constexpr std::string_view community = "\"community\":\"";
+  constexpr std::string_view author_key = "\"author\":\"";
+  constexpr std::string_view seq_key = "\",\"seq\":";
+  constexpr std::size_t text_size = 43;  // base64url of 32 bytes
+  std::string_view p = payload;
+  if (!p.starts_with(start)) return false;
+  p.remove_prefix(start.size());
+  if (p.starts_with(community)) {
+    // The community's text form, then `",`; its value is checked by the full scan.
+    if (p.size() < community.size() + text_size + 2) return false;
+    p.remove_prefix(community.size() + text_size);
+    if (!p.starts_with("\",")) return false;
+    p.remove_prefix(2);
+  }
+  if (!p.starts_with(author_key) || p.size() < author_key.size() + text_size + seq_key.size()) {
+    return false;
+  }
+  p.remove_prefix(author_key.size());
+  if (!crypto::from_text(p.substr(0, text_size), author)) return false;
+  p.remove_prefix(text_size);
+  if (!p.starts_with(seq_key)) return false;
+  p.remove_prefix(seq_key.size());
+  // A canonical integer in [1, 2^53] followed by a comma.
+  std::uint64_t v = 0;
+  std::size_t digits = 0;
+  while (digits < p.size() && p[digits] >= '0' && p[digits] <= '9') {
+    if (digits == 16) return false;  // more digits than 2^53 has
+    v = v * 10 + static_cast<std::uint64_t>(p[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0 || p[0] == '0' || digits == p.size() || p[digits] != ',') return false;
+  if (v > static_cast<std::uint64_t>(max_json_integer)) return false;
+  *seq = v;
+  return true;
 }
 
 std::optional<rejection> check_json_object(std::string_view text, bool compact) {

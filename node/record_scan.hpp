@@ -32,6 +32,15 @@ inline constexpr std::int64_t max_json_integer = std::int64_t{1} << 53;
 // first byte. Does not check the payload size limit.
 std::optional<rejection> scan_payload(std::string_view payload, record* out);
 
+// Author and seq read from the first bytes of a payload that starts the way zwerm's writer
+// starts every payload (`{"v":1,"community":"…","author":"…","seq":N,` without whitespace, or
+// the genesis record's form without `community`): a few comparisons instead of a scan. False
+// for any other start (keys in another order, whitespace, escapes), and then the caller scans.
+// True says nothing of the rest of the payload: a payload that scan_payload() accepts yields
+// the same author and seq here, one it refuses may yield anything (the caller's full check
+// refuses it later).
+bool read_writer_prefix(std::string_view payload, crypto::public_key* author, std::uint64_t* seq);
+
 // Checks that `text` is exactly one JSON object of the accepted subset (no leading or trailing
 // bytes), judged as a record body: the object counts as nesting level 2, as it does inside a
 // payload, so a body accepted here is accepted inside a record. With `compact`, whitespace

@@ -73,15 +73,18 @@ result<std::vector<std::string>> store_replica::read_feed(const crypto::public_k
 }
 
 result<record_key> store_replica::peek(std::string_view record_bytes) const {
-  // The scan alone (no hash, no copy): the engine's thread only needs author and seq here, the
-  // full check (id, signature) follows in ingest.
+  // The engine's thread only needs author and seq here; the full check (grammar, id, signature)
+  // follows in ingest, on a verify thread. Payloads in the writer's form need no scan at all.
   if (record_bytes.size() <= signature_size ||
       record_bytes.size() - signature_size > max_payload_size) {
     auto r = parse_record(record_bytes, signature_check::skip);  // for its sentence
     return r.to_status();
   }
+  const std::string_view payload = record_bytes.substr(0, record_bytes.size() - signature_size);
+  record_key key;
+  if (read_writer_prefix(payload, &key.author, &key.seq)) return key;
   record r;
-  if (auto e = scan_payload(record_bytes.substr(0, record_bytes.size() - signature_size), &r)) {
+  if (auto e = scan_payload(payload, &r)) {
     return record_result<record>(std::move(*e)).to_status();
   }
   return record_key{r.author, r.seq};

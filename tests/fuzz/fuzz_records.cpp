@@ -6,7 +6,8 @@
 //         scanner without having to invent the nine header fields first.
 // Invariants (a violation aborts): an accepted record's fields are within the rules of
 // docs/PROTOCOL.md §2, its id is the BLAKE2b of its payload, its body passes the standalone
-// object check; in body mode the parser and check_json_object agree on every input.
+// object check, and read_writer_prefix reads its author and seq or nothing; in body mode the
+// parser and check_json_object agree on every input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -56,6 +57,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto r = parse_record(in, signature_check::skip);
     if (r.ok()) {
       check_accepted(*r, in);
+      // The engine's shortcut to author and seq agrees with the scan whenever it reads.
+      zwerm::crypto::public_key author;
+      std::uint64_t seq = 0;
+      if (read_writer_prefix(r->payload(), &author, &seq))
+        check(author == r->author && seq == r->seq);
       // The full check can only differ by the signature.
       auto verified = parse_record(in);
       check(verified.ok() || verified.reason() == reject_reason::bad_signature);

@@ -2,6 +2,7 @@
 zwerm_test(records_test
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/record_parse_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/record_prefix_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/record_utf8_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/record_chain_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/record_fork_test.cpp
