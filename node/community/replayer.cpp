@@ -142,7 +142,9 @@ bool replayer::persist_due() const {
 
 std::string replayer::persist_snapshot() {
   last_persist_applied_ = state_->applied();
-  return encode_snapshot(*state_);
+  std::string bytes = encode_snapshot(*state_, last_persist_bytes_ + last_persist_bytes_ / 8);
+  last_persist_bytes_ = bytes.size();
+  return bytes;
 }
 
 }  // namespace zwerm::node::community

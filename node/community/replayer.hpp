@@ -116,6 +116,7 @@ class replayer {
   std::vector<checkpoint> checkpoints_;  // increasing head
   std::uint64_t last_checkpoint_applied_ = 0;
   std::uint64_t last_persist_applied_ = 0;
+  std::size_t last_persist_bytes_ = 0;  // size of the last persist_snapshot(), a reserve hint
 };
 
 }  // namespace zwerm::node::community

@@ -7,7 +7,7 @@
 namespace zwerm::node::community {
 
 struct snapshot_codec {
-  static std::string encode(const state& s);
+  static std::string encode(const state& s, std::size_t size_hint);
   static status decode(snapshot_reader& r, state& s);
   static status rebuild(state& s);
 };
@@ -105,8 +105,9 @@ status corrupt(const char* what) {
 
 }  // namespace
 
-std::string snapshot_codec::encode(const state& s) {
+std::string snapshot_codec::encode(const state& s, std::size_t size_hint) {
   snapshot_writer w;
+  w.reserve(size_hint);
   w.raw(snapshot_magic);
   w.u64(snapshot_version);
   w.fixed(s.community_);
@@ -545,8 +546,8 @@ status snapshot_codec::rebuild(state& s) {
   return {};
 }
 
-std::string encode_snapshot(const state& s) {
-  return snapshot_codec::encode(s);
+std::string encode_snapshot(const state& s, std::size_t size_hint) {
+  return snapshot_codec::encode(s, size_hint);
 }
 
 result<std::unique_ptr<state>> decode_snapshot(std::string_view bytes, std::size_t journal_limit) {

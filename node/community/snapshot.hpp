@@ -21,7 +21,9 @@ namespace zwerm::node::community {
 inline constexpr std::string_view snapshot_magic = "ZWCS";
 inline constexpr std::uint32_t snapshot_version = 1;
 
-std::string encode_snapshot(const state& s);
+// `size_hint`: bytes to reserve up front (say, the previous snapshot's size), so that a large
+// snapshot is not copied as its buffer grows. The bytes do not depend on it.
+std::string encode_snapshot(const state& s, std::size_t size_hint = 0);
 
 // Errors: corruption (truncated, bad magic, an index out of range, ... with the reason),
 // unsupported (a newer snapshot version). `journal_limit` sizes the restored state's journal.

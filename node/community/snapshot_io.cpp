@@ -3,11 +3,18 @@
 namespace zwerm::node::community {
 
 void snapshot_writer::u64(std::uint64_t v) {
+  if (v < 0x80) {
+    out_.push_back(static_cast<char>(v));
+    return;
+  }
+  char b[10];
+  std::size_t n = 0;
   while (v >= 0x80) {
-    out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    b[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out_.push_back(static_cast<char>(v));
+  b[n++] = static_cast<char>(v);
+  out_.append(b, n);
 }
 
 bool snapshot_reader::u8(std::uint8_t* v) {

@@ -3,7 +3,9 @@
 // zigzag varints, fixed ids 32 raw bytes, strings a varint length and the bytes.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -30,8 +32,13 @@ class snapshot_writer {
   // Fixed-width little-endian integers (bulk sections read with one bounds check).
   template <class T>
   void le(T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-      out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    char b[sizeof(T)];
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(b, &v, sizeof(T));
+    } else {
+      for (std::size_t i = 0; i < sizeof(T); ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    }
+    out_.append(b, sizeof(T));
   }
   void reserve(std::size_t n) { out_.reserve(out_.size() + n); }
   std::string take() { return std::move(out_); }
