@@ -479,6 +479,10 @@ status store::check() const {
   return check_tables(*impl_);
 }
 
+void store::compact() {
+  impl_->db->CompactRange(nullptr, nullptr);
+}
+
 // ---------------------------------------------------------------------------------- cursors
 
 namespace {

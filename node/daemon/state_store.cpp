@@ -1,11 +1,16 @@
 #include "node/daemon/state_store.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "crypto/base64url.hpp"
+#include "crypto/checksum.hpp"
 #include "node/daemon/community_host.hpp"
 
 namespace zwerm::node {
@@ -33,17 +38,105 @@ std::string short_id(const community_id& c) {
   return crypto::to_text(c).substr(0, 8);
 }
 
+status file_error(const std::string& doing, const std::filesystem::path& file, int err) {
+  return {status_code::io_error, "could not " + doing + " the state snapshot " + file.string() +
+                                     ": " + std::strerror(err) +
+                                     (err == ENOSPC ? " (free disk space)" : "")};
+}
+
+// Syncs a directory, so that a rename or a new file in it survives a power cut.
+status sync_dir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return file_error("open the directory of", dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return file_error("sync the directory of", dir, err);
+  return {};
+}
+
+// Writes `bytes` to `file` durably: `file`.tmp, synced, renamed, the directory synced. On an
+// error the temporary file is removed and `file` is untouched.
+status write_file(const std::filesystem::path& file, std::string_view bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) return file_error("create the directory of", file, ec.value());
+  const std::filesystem::path tmp = file.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return file_error("create", tmp, errno);
+  auto fail = [&](const char* doing, int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return file_error(doing, tmp, err);
+  };
+  for (std::size_t at = 0; at < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write", n < 0 ? errno : ENOSPC);
+    at += static_cast<std::size_t>(n);
+  }
+  if (::fdatasync(fd) != 0) return fail("sync", errno);
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return file_error("close", tmp, err);
+  }
+  if (::rename(tmp.c_str(), file.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return file_error("rename", tmp, err);
+  }
+  return sync_dir(file.parent_path());
+}
+
+// The whole file, or nullopt with `why` when it is missing or unreadable.
+std::optional<std::string> read_file(const std::filesystem::path& file, std::size_t expected,
+                                     std::string* why) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *why = errno == ENOENT ? "its file " + file.filename().string() + " is missing"
+                           : "its file cannot be opened: " + std::string(std::strerror(errno));
+    return std::nullopt;
+  }
+  std::string bytes(expected + 1, '\0');  // one more, to see a longer file
+  std::size_t at = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, bytes.data() + at, bytes.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *why = "its file cannot be read: " + std::string(std::strerror(errno));
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0 || (at += static_cast<std::size_t>(n)) == bytes.size()) break;
+  }
+  ::close(fd);
+  if (at != expected) {
+    *why = "its file holds " + std::string(at > expected ? "more than " : "") + std::to_string(at) +
+           " bytes, the meta says " + std::to_string(expected);
+    return std::nullopt;
+  }
+  bytes.resize(at);
+  return bytes;
+}
+
 }  // namespace
 
 std::string state_meta_key(const community_id& c) {
   return prefix_of(c) + "/m";
 }
 
-std::string state_chunk_key(const community_id& c, std::uint64_t generation, std::uint32_t i) {
-  std::string k = prefix_of(c) + "/d";
-  put_be(k, generation, 8);
-  put_be(k, i, 4);
-  return k;
+std::filesystem::path state_snapshot_dir(const std::filesystem::path& store_dir) {
+  return store_dir / "snapshots";
+}
+
+std::filesystem::path state_snapshot_file(const std::filesystem::path& store_dir,
+                                          const community_id& c, std::uint64_t generation) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string name = crypto::to_hex(c) + "-";
+  for (int shift = 60; shift >= 0; shift -= 4) name.push_back(digits[(generation >> shift) & 0xf]);
+  name += ".snapshot";
+  return state_snapshot_dir(store_dir) / name;
 }
 
 std::string encode_state_meta(const persisted_state& m) {
@@ -51,7 +144,7 @@ std::string encode_state_meta(const persisted_state& m) {
   out.reserve(meta_size);
   out.push_back(static_cast<char>(state_meta_version));
   put_be(out, m.generation, 8);
-  put_be(out, m.chunks, 4);
+  put_be(out, 0, 4);
   put_be(out, m.bytes, 8);
   put_be(out, m.applied, 8);
   out.push_back(m.head ? 1 : 0);
@@ -59,7 +152,8 @@ std::string encode_state_meta(const persisted_state& m) {
   put_be(out, head.lamport, 8);
   out.append(head.author.view());
   put_be(out, head.seq, 8);
-  out.append(32, '\0');
+  put_be(out, m.checksum, 8);
+  out.append(24, '\0');
   return out;
 }
 
@@ -78,7 +172,7 @@ result<persisted_state> decode_state_meta(std::string_view in) {
   persisted_state m;
   std::size_t at = 1;
   m.generation = get_be(in, at, 8), at += 8;
-  m.chunks = static_cast<std::uint32_t>(get_be(in, at, 4)), at += 4;
+  at += 4;  // reserved
   m.bytes = get_be(in, at, 8), at += 8;
   m.applied = get_be(in, at, 8), at += 8;
   const auto has_head = static_cast<unsigned char>(in[at++]);
@@ -86,12 +180,10 @@ result<persisted_state> decode_state_meta(std::string_view in) {
   head.lamport = get_be(in, at, 8), at += 8;
   crypto::public_key::from(in.substr(at, 32), &head.author), at += 32;
   head.seq = get_be(in, at, 8), at += 8;
+  m.checksum = get_be(in, at, 8), at += 8;
   if (has_head > 1)
     return status{status_code::corruption, "the state meta's head flag is not 0 or 1"};
   if (has_head) m.head = head;
-  if ((m.chunks == 0) != (m.bytes == 0) || m.chunks > m.bytes) {
-    return status{status_code::corruption, "the state meta's chunk count does not fit its size"};
-  }
   return m;
 }
 
@@ -128,48 +220,48 @@ std::optional<persisted_state> state_store::persisted(const community_id& c) con
 result<std::optional<std::string>> state_store::load(const community_id& c, std::string* why) {
   auto meta_bytes = store_.get_view(state_meta_key(c));
   if (!meta_bytes) return meta_bytes.error();
-  if (!*meta_bytes) return std::optional<std::string>();
+  if (!*meta_bytes) {
+    remove_files(c, std::nullopt);  // left by a write interrupted before its meta
+    return std::optional<std::string>();
+  }
   auto meta = decode_state_meta(**meta_bytes);
   if (!meta) {
     *why = meta.error().message();
     return std::optional<std::string>();
   }
-  std::string bytes;
-  bytes.reserve(meta->bytes);
-  for (std::uint32_t i = 0; i < meta->chunks; ++i) {
-    auto chunk = store_.get_view(state_chunk_key(c, meta->generation, i));
-    if (!chunk) return chunk.error();
-    if (!*chunk || bytes.size() + (*chunk)->size() > meta->bytes) {
-      *why = "snapshot chunk " + std::to_string(i) + " of " + std::to_string(meta->chunks) +
-             (*chunk ? " runs past the size in the meta" : " is missing");
-      return std::optional<std::string>();
-    }
-    bytes.append(**chunk);
-  }
-  if (bytes.size() != meta->bytes) {
-    *why = "the snapshot holds " + std::to_string(bytes.size()) + " bytes, the meta says " +
-           std::to_string(meta->bytes);
+  auto bytes = read_file(state_snapshot_file(store_.dir(), c, meta->generation), meta->bytes, why);
+  if (!bytes) return std::optional<std::string>();
+  if (crypto::xxh64(*bytes) != meta->checksum) {
+    *why = "its file's checksum differs from the meta's (the file is damaged)";
     return std::optional<std::string>();
   }
   persisted_[c] = *meta;
-  if (status s = erase_unnamed(c, meta->generation + 1); !s.ok()) return s;
-  return std::optional<std::string>(std::move(bytes));
+  remove_files(c, meta->generation);
+  return std::optional<std::string>(std::move(*bytes));
 }
 
-status state_store::erase_unnamed(const community_id& c, std::uint64_t generation) {
-  // Chunks of a write interrupted before its meta: one lookup when there are none.
-  auto first = store_.get_view(state_chunk_key(c, generation, 0));
-  if (!first) return first.error();
-  if (!*first) return {};
-  std::string prefix = state_chunk_key(c, generation, 0);
-  prefix.resize(prefix.size() - 4);
-  auto chunks = store_.scan_views(prefix);
-  if (!chunks) return chunks.error();
-  std::vector<store::view_change> changes;
-  for (auto& [key, value] : *chunks) changes.push_back({key, std::nullopt});
-  spdlog::debug("community {}: erasing {} chunks of an interrupted snapshot write", short_id(c),
-                changes.size());
-  return store_.write_views(changes);
+void state_store::remove_files(const community_id& c, std::optional<std::uint64_t> keep) {
+  // Names are <hex c>-<generation>.snapshot, and .tmp files of interrupted writes.
+  const std::string prefix = crypto::to_hex(c) + "-";
+  const std::string kept =
+      keep ? state_snapshot_file(store_.dir(), c, *keep).filename().string() : std::string();
+  std::error_code ec;
+  std::filesystem::directory_iterator it(state_snapshot_dir(store_.dir()), ec), end;
+  std::size_t removed = 0;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(prefix) || name == kept) continue;
+    std::error_code rm;
+    if (std::filesystem::remove(it->path(), rm)) ++removed;
+    if (rm) {
+      spdlog::warn("community {}: could not remove the old state snapshot {} ({})", short_id(c),
+                   it->path().string(), rm.message());
+    }
+  }
+  if (removed > 0) {
+    spdlog::debug("community {}: removed {} state snapshot files no meta names", short_id(c),
+                  removed);
+  }
 }
 
 result<std::unique_ptr<community::replayer>> state_store::restore(const community_id& c,
@@ -268,11 +360,13 @@ status state_store::persist(const community_id& c, community::replayer& rep) {
 status state_store::discard(const community_id& c) {
   std::vector<store::view_change> changes;
   changes.push_back({state_meta_key(c), std::nullopt});
+  // Chunks of version 1 snapshots, which lived in the views table.
   auto chunks = store_.scan_views(prefix_of(c) + "/d");
   if (!chunks) return chunks.error();
   for (auto& [key, value] : *chunks) changes.push_back({key, std::nullopt});
   if (status s = store_.write_views(changes); !s.ok()) return s;
   persisted_.erase(c);
+  remove_files(c, std::nullopt);
   return {};
 }
 
@@ -284,34 +378,27 @@ status state_store::write(const community_id& c, community::replayer& rep) {
   m.bytes = bytes.size();
   m.applied = rep.current().applied();
   m.head = rep.current().head();
-  const std::size_t chunk = std::max<std::size_t>(options_.chunk_bytes, 1);
-  // Each chunk goes in a write of its own. One batch of the whole snapshot (95 MiB at a
-  // million records) would stay in LevelDB's log until the next write, and every store open
-  // until then would replay it into a table first (bench_daemon: about 0.3 s of CPU, plus the
-  // compaction it starts). Written chunk by chunk, the memtable is handed to a table as the
-  // chunks come and the log keeps only the last one and the meta. Nothing names the new
-  // generation until the meta is written, last, in one batch with the erasure of the previous
-  // generation: a crash in between leaves unnamed chunks, which the next write of the same
-  // generation overwrites and discard() erases.
-  for (std::size_t at = 0; at + chunk < bytes.size(); at += chunk) {
-    std::array<store::view_change, 1> one{
-        store::view_change{state_chunk_key(c, m.generation, m.chunks++), bytes.substr(at, chunk)}};
-    if (status s = store_.write_views(one); !s.ok()) return s;
+  m.checksum = crypto::xxh64(bytes);
+  // The file first, complete and synced; nothing names it until the meta is written.
+  if (status s = write_file(state_snapshot_file(store_.dir(), c, m.generation), bytes); !s.ok()) {
+    return s;
   }
-  std::vector<store::view_change> changes;
-  changes.reserve(2 + (old == persisted_.end() ? 0 : old->second.chunks));
-  if (!bytes.empty()) {
-    const std::size_t last = static_cast<std::size_t>(m.chunks) * chunk;
-    changes.push_back({state_chunk_key(c, m.generation, m.chunks++), bytes.substr(last)});
-  }
-  changes.push_back({state_meta_key(c), encode_state_meta(m)});
-  if (old != persisted_.end()) {
-    for (std::uint32_t i = 0; i < old->second.chunks; ++i) {
-      changes.push_back({state_chunk_key(c, old->second.generation, i), std::nullopt});
+  std::array<store::view_change, 1> meta{
+      store::view_change{state_meta_key(c), encode_state_meta(m)}};
+  if (status s = store_.write_views(meta); !s.ok()) return s;
+  const std::optional<std::uint64_t> previous =
+      old == persisted_.end() ? std::nullopt : std::optional<std::uint64_t>(old->second.generation);
+  persisted_[c] = m;
+  if (previous) {
+    std::error_code ec;
+    std::filesystem::remove(state_snapshot_file(store_.dir(), c, *previous), ec);
+    if (ec) {
+      spdlog::warn(
+          "community {}: could not remove the previous state snapshot ({}); the next "
+          "start removes it",
+          short_id(c), ec.message());
     }
   }
-  if (status s = store_.write_views(changes); !s.ok()) return s;
-  persisted_[c] = m;
   return {};
 }
 

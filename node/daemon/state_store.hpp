@@ -2,19 +2,25 @@
 // starts by decoding one snapshot and replaying only the records after it, instead of
 // replaying the whole log (DESIGN.md §6; docs/ARCHITECTURE.md, "Views on disk").
 //
-// Layout, in the store's views table (`V`; keys are opaque to the store). `c` is the
-// community id as 32 raw bytes, integers big-endian:
-//   "cstate/" ‖ c ‖ "/m"                        -> meta (state_meta_version, see below)
-//   "cstate/" ‖ c ‖ "/d" ‖ generation(8) ‖ i(4)  -> chunk i of the snapshot bytes
-// Meta (110 bytes): version(1) = 1 ‖ generation(8) ‖ chunks(4) ‖ total bytes(8) ‖
-// applied(8) ‖ has_head(1) ‖ head lamport(8) ‖ head author(32) ‖ head seq(8) ‖ reserved(32,
-// zero). The snapshot bytes are node::community::encode_snapshot's (their own version inside).
-// A new snapshot is written under generation + 1: every chunk but the last in a synced store
-// write of its own (so that LevelDB moves them from its log to tables as they come, instead of
-// replaying one huge batch at the next open), then the last chunk, the meta and the erasure of
-// the previous generation's chunks in one synced write: the meta always names a complete set
-// of chunks. Chunks of an interrupted write are named by no meta: restore() erases them (one
-// lookup of the next generation's first chunk when there are none), discard() too.
+// Layout. `c` is the community id as 32 raw bytes, integers big-endian.
+//   In the store's views table (`V`; keys are opaque to the store):
+//     "cstate/" ‖ c ‖ "/m"  -> meta (state_meta_version, see below)
+//   In the directory `snapshots` inside the store's directory (LevelDB leaves names it does
+//   not know alone), one file per community:
+//     <c as 64 lowercase hex digits>-<generation as 16 hex digits>.snapshot -> the snapshot bytes
+// Meta (110 bytes): version(1) = 2 ‖ generation(8) ‖ reserved(4, zero) ‖ total bytes(8) ‖
+// applied(8) ‖ has_head(1) ‖ head lamport(8) ‖ head author(32) ‖ head seq(8) ‖ XXH64 of the
+// snapshot bytes(8) ‖ reserved(24, zero). The snapshot bytes are node::community::
+// encode_snapshot's (their own version inside).
+// Why a file and not the views table: a snapshot is rewritten whole every persist_interval
+// records, and inside LevelDB each rewrite went through its log, a memtable flush and the
+// compactions that followed, for all the store's tables (bench_sync_daemon: about 2 µs of CPU
+// per caught-up record at 100,000 records, more for larger states). A file is written once.
+// A new snapshot is written under generation + 1: the file as `<name>.tmp`, synced, renamed to
+// its name and the directory synced; then the meta, in a synced store write; then the previous
+// generation's file is removed. The meta always names a complete file; a crash in between
+// leaves a file the meta does not name, which restore() and discard() remove. A damaged file
+// (its size or XXH64 differs from the meta's) is not used.
 //
 // Consistency rule (what makes a crash harmless, whoever committed the records):
 // a snapshot is written only after the records it describes were committed, and it describes
@@ -47,6 +53,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,13 +66,11 @@
 
 namespace zwerm::node {
 
-inline constexpr std::uint8_t state_meta_version = 1;
+inline constexpr std::uint8_t state_meta_version = 2;
 
 struct state_store_options {
   // Replayer settings; persist_interval decides how often snapshots are written.
   community::replayer_options replayer;
-  // Snapshot bytes per stored value. Default 4 MiB.
-  std::size_t chunk_bytes = 4u << 20;
 };
 
 // What restore() did, for logs and tests.
@@ -79,15 +84,18 @@ struct restore_report {
 // The persisted snapshot of one community, as this process last wrote or read it.
 struct persisted_state {
   std::uint64_t generation = 0;
-  std::uint32_t chunks = 0;
   std::uint64_t bytes = 0;
   std::uint64_t applied = 0;
   std::optional<community::position> head;
+  std::uint64_t checksum = 0;  // crypto::xxh64 of the snapshot bytes
 };
 
-// Keys and meta encoding (exposed for tests and tools).
+// Keys, file names and meta encoding (exposed for tests and tools).
 std::string state_meta_key(const community_id& c);
-std::string state_chunk_key(const community_id& c, std::uint64_t generation, std::uint32_t i);
+// The snapshot directory of a store in `store_dir`, and the file of one generation in it.
+std::filesystem::path state_snapshot_dir(const std::filesystem::path& store_dir);
+std::filesystem::path state_snapshot_file(const std::filesystem::path& store_dir,
+                                          const community_id& c, std::uint64_t generation);
 std::string encode_state_meta(const persisted_state& m);
 // Errors: unsupported (another meta version), corruption (wrong length).
 result<persisted_state> decode_state_meta(std::string_view bytes);
@@ -127,7 +135,8 @@ class state_store {
  private:
   status write(const community_id& c, community::replayer& rep);
   result<std::optional<std::string>> load(const community_id& c, std::string* why);
-  status erase_unnamed(const community_id& c, std::uint64_t generation);
+  // Removes the community's snapshot files other than `keep`'s generation (none: all).
+  void remove_files(const community_id& c, std::optional<std::uint64_t> keep);
 
   store::store& store_;
   state_store_options options_;

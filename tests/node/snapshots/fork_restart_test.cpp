@@ -42,7 +42,6 @@ TEST(fork_point_test, smallest_seq_then_smallest_lamport_of_both_sides) {
 state_store_options small_snapshots() {
   state_store_options o;
   o.replayer.persist_interval = 40;
-  o.chunk_bytes = 4096;
   return o;
 }
 

@@ -21,7 +21,6 @@ int main(int argc, char** argv) {
   try {
     zwerm::node::state_store_options opts;
     opts.replayer.persist_interval = 25;
-    opts.chunk_bytes = 4096;
     zwerm::node::testing::state_sim sim(argv[1], opts);
     if (sim.host().ids().empty()) sim.setup();
     std::mt19937_64 rng(std::strtoull(argv[2], nullptr, 10));

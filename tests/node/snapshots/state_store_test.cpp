@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "crypto/checksum.hpp"
 #include "node/community/snapshot.hpp"
 #include "tests/node/snapshots/state_sim.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -18,7 +21,6 @@ using testing::state_sim;
 state_store_options small_snapshots() {
   state_store_options o;
   o.replayer.persist_interval = 60;
-  o.chunk_bytes = 2048;  // several chunks per snapshot
   return o;
 }
 
@@ -38,27 +40,30 @@ std::uint64_t stored_records(store::store& db, const community_id& c) {
 TEST(state_store_test, meta_round_trips_and_refuses_other_versions_and_lengths) {
   persisted_state m;
   m.generation = 7;
-  m.chunks = 3;
   m.bytes = 9000;
+  m.checksum = 0x0123456789abcdefULL;
   m.applied = 1234;
   m.head = community::position{99, testing::member_key(4).pk, 12};
   const std::string bytes = encode_state_meta(m);
   auto back = decode_state_meta(bytes);
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(back->generation, 7u);
-  EXPECT_EQ(back->chunks, 3u);
+  EXPECT_EQ(back->checksum, 0x0123456789abcdefULL);
   EXPECT_EQ(back->bytes, 9000u);
   EXPECT_EQ(back->applied, 1234u);
   EXPECT_EQ(back->head, m.head);
 
+  EXPECT_EQ(bytes.size(), 110u);
+  EXPECT_EQ(bytes[0], 2);
+
   std::string other = bytes;
-  other[0] = 2;
+  other[0] = 1;  // version 1: the snapshot lived in the views table
   EXPECT_EQ(decode_state_meta(other).error().code(), status_code::unsupported);
   EXPECT_EQ(decode_state_meta(bytes.substr(0, 50)).error().code(), status_code::corruption);
   EXPECT_EQ(decode_state_meta("").error().code(), status_code::corruption);
-  persisted_state bad = m;
-  bad.chunks = 0;  // bytes without chunks
-  EXPECT_EQ(decode_state_meta(encode_state_meta(bad)).error().code(), status_code::corruption);
+  std::string bad_flag = bytes;
+  bad_flag[1 + 8 + 4 + 8 + 8] = 2;  // has_head
+  EXPECT_EQ(decode_state_meta(bad_flag).error().code(), status_code::corruption);
 }
 
 TEST(state_store_test, restart_restores_byte_identical_views_from_the_snapshot) {
@@ -86,7 +91,9 @@ TEST(state_store_test, restart_restores_byte_identical_views_from_the_snapshot) 
     EXPECT_EQ(report.replayed, 0u);
     EXPECT_FALSE(report.persisted);
     ASSERT_TRUE(states.persisted(c).has_value());
-    EXPECT_GT(states.persisted(c)->chunks, 1u);
+    EXPECT_EQ(std::filesystem::file_size(
+                  state_snapshot_file((*db)->dir(), c, states.persisted(c)->generation)),
+              states.persisted(c)->bytes);
     EXPECT_EQ((*rep)->current().applied(), applied_before);
     EXPECT_EQ(all_views((*rep)->current()), views_before);
     EXPECT_EQ(snapshot_of((*rep)->current()), snap_before);
@@ -231,6 +238,7 @@ TEST(state_store_test,
 void damaged_snapshot_is_rebuilt(
     const std::function<void(store::store&, const community_id&, const persisted_state&)>& damage,
     const std::string& why) {
+  // The file of the meta's generation, as damage() finds it.
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(16);
   const auto opts = small_snapshots();
@@ -249,7 +257,7 @@ void damaged_snapshot_is_rebuilt(
     ASSERT_TRUE(meta.ok() && meta->has_value());
     auto m = decode_state_meta(**meta);
     ASSERT_TRUE(m.ok());
-    ASSERT_GT(m->chunks, 2u);
+    ASSERT_GT(m->bytes, 4000u);
     damage(**db, c, *m);
   }
   restore_report report = restore_and_compare(dir.path(), c, opts);
@@ -258,23 +266,56 @@ void damaged_snapshot_is_rebuilt(
   EXPECT_TRUE(report.persisted);
   report = restore_and_compare(dir.path(), c, opts);
   EXPECT_TRUE(report.from_snapshot) << report.discarded;
-  // No chunk of the discarded generation is left behind.
+  // Only the new generation's file is left.
   auto db = store::store::open(dir.path() / "db");
   ASSERT_TRUE(db.ok());
   auto meta = decode_state_meta(**(*db)->get_view(state_meta_key(c)));
   ASSERT_TRUE(meta.ok());
-  auto chunks = (*db)->scan_views(state_meta_key(c).substr(0, 7 + 32) + "/d");
-  ASSERT_TRUE(chunks.ok());
-  EXPECT_EQ(chunks->size(), meta->chunks);
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(state_snapshot_dir((*db)->dir()))) {
+    files.push_back(e.path());
+  }
+  EXPECT_EQ(files, std::vector<std::filesystem::path>{
+                       state_snapshot_file((*db)->dir(), c, meta->generation)});
+  // Nor any chunk of a version 1 snapshot in the views table.
+  EXPECT_TRUE((*db)->scan_views(state_meta_key(c).substr(0, 7 + 32) + "/d")->empty());
+}
+
+// Rewrites the snapshot file of `m`'s generation with `bytes`.
+void rewrite_file(store::store& db, const community_id& c, const persisted_state& m,
+                  const std::string& bytes) {
+  std::ofstream out(state_snapshot_file(db.dir(), c, m.generation),
+                    std::ios::binary | std::ios::trunc);
+  out << bytes;
+  ASSERT_TRUE(out.good());
+}
+
+std::string read_file(store::store& db, const community_id& c, const persisted_state& m) {
+  std::ifstream in(state_snapshot_file(db.dir(), c, m.generation), std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(state_store_test, a_damaged_snapshot_file_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        std::string bytes = read_file(db, c, m);
+        ASSERT_EQ(bytes.size(), m.bytes);
+        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);  // one bit
+        rewrite_file(db, c, m, bytes);
+      },
+      "checksum");
 }
 
 TEST(state_store_test, a_snapshot_that_does_not_decode_is_discarded_and_rebuilt) {
+  // Bytes that pass the checksum (the meta is rewritten to match) but do not decode.
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        auto chunk = db.get_view(state_chunk_key(c, m.generation, 1));
-        std::string bytes = **chunk;
-        for (std::size_t i = 0; i < bytes.size(); i += 3) bytes[i] = static_cast<char>(0xff);
-        std::vector<store::view_change> v{{state_chunk_key(c, m.generation, 1), bytes}};
+        std::string bytes = read_file(db, c, m);
+        for (std::size_t i = 2000; i < bytes.size(); i += 3) bytes[i] = static_cast<char>(0xff);
+        rewrite_file(db, c, m, bytes);
+        persisted_state fixed = m;
+        fixed.checksum = crypto::xxh64(bytes);
+        std::vector<store::view_change> v{{state_meta_key(c), encode_state_meta(fixed)}};
         ASSERT_TRUE(db.write_views(v).ok());
       },
       "does not decode");
@@ -283,10 +324,13 @@ TEST(state_store_test, a_snapshot_that_does_not_decode_is_discarded_and_rebuilt)
 TEST(state_store_test, a_snapshot_of_a_newer_version_is_discarded_and_rebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        std::string bytes = **db.get_view(state_chunk_key(c, m.generation, 0));
+        std::string bytes = read_file(db, c, m);
         ASSERT_EQ(bytes.substr(0, 4), "ZWCS");
         bytes[4] = static_cast<char>(community::snapshot_version + 1);  // varint version
-        std::vector<store::view_change> v{{state_chunk_key(c, m.generation, 0), bytes}};
+        rewrite_file(db, c, m, bytes);
+        persisted_state fixed = m;
+        fixed.checksum = crypto::xxh64(bytes);
+        std::vector<store::view_change> v{{state_meta_key(c), encode_state_meta(fixed)}};
         ASSERT_TRUE(db.write_views(v).ok());
       },
       "does not decode");
@@ -303,24 +347,41 @@ TEST(state_store_test, a_meta_of_an_unknown_format_version_is_discarded_and_rebu
       "format version 9");
 }
 
-TEST(state_store_test, a_missing_chunk_is_discarded_and_rebuilt) {
+TEST(state_store_test, a_version_1_snapshot_in_the_views_table_is_discarded_and_erased) {
+  // What a store written before snapshots moved to files holds: a version 1 meta and chunks.
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        std::vector<store::view_change> v{{state_chunk_key(c, m.generation, 2), std::nullopt}};
+        std::string meta = **db.get_view(state_meta_key(c));
+        meta[0] = 1;
+        const std::string chunk_prefix = state_meta_key(c).substr(0, 7 + 32) + "/d";
+        std::vector<store::view_change> v{{state_meta_key(c), meta},
+                                          {chunk_prefix + std::string(12, '\1'), "chunk"}};
         ASSERT_TRUE(db.write_views(v).ok());
+        std::filesystem::remove(state_snapshot_file(db.dir(), c, m.generation));
+      },
+      "format version 1");
+}
+
+TEST(state_store_test, a_missing_file_is_discarded_and_rebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        ASSERT_TRUE(std::filesystem::remove(state_snapshot_file(db.dir(), c, m.generation)));
       },
       "is missing");
 }
 
-TEST(state_store_test, a_truncated_last_chunk_is_discarded_and_rebuilt) {
+TEST(state_store_test, a_truncated_or_longer_file_is_discarded_and_rebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        const auto key = state_chunk_key(c, m.generation, m.chunks - 1);
-        std::string bytes = **db.get_view(key);
-        std::vector<store::view_change> v{{key, bytes.substr(0, bytes.size() / 2)}};
-        ASSERT_TRUE(db.write_views(v).ok());
+        const std::string bytes = read_file(db, c, m);
+        rewrite_file(db, c, m, bytes.substr(0, bytes.size() / 2));
       },
       "the meta says");
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        rewrite_file(db, c, m, read_file(db, c, m) + "x");
+      },
+      "more than");
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
-// state_store's chunk-by-chunk writes: chunks of an interrupted write (a crash between the
-// chunk writes and the meta's) are named by no meta, so restore ignores them and erases them,
-// and the next write of that generation is whole.
+// state_store's snapshot files: the files of an interrupted write (a crash between the file's
+// rename and the meta's write, or before the rename) are named by no meta, so restore ignores
+// them and removes them, and discard() leaves nothing behind.
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "node/daemon/state_store.hpp"
 #include "tests/node/snapshots/state_sim.hpp"
@@ -14,18 +16,28 @@ using testing::all_views;
 using testing::full_replay;
 using testing::state_sim;
 
-std::size_t chunk_count(store::store& db, const community_id& c) {
-  auto chunks = db.scan_views(state_meta_key(c).substr(0, 7 + 32) + "/d");
-  EXPECT_TRUE(chunks.ok());
-  return chunks->size();
+// The names of the snapshot directory's files.
+std::vector<std::string> snapshot_files(store::store& db) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(state_snapshot_dir(db.dir()), ec)) {
+    out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
-TEST(state_write_test, chunks_of_an_interrupted_write_are_ignored_and_erased_at_restore) {
+void write_garbage(const std::filesystem::path& file, std::size_t n) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << std::string(n, 'x');
+  ASSERT_TRUE(out.good());
+}
+
+TEST(state_write_test, files_of_an_interrupted_write_are_ignored_and_removed_at_restore) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(21);
   state_store_options opts;
   opts.replayer.persist_interval = 1'000'000;  // snapshots only when the test asks
-  opts.chunk_bytes = 2048;
   state_sim sim(dir.path(), opts);
   sim.setup();
   sim.grow(200, rng, false);
@@ -33,17 +45,20 @@ TEST(state_write_test, chunks_of_an_interrupted_write_are_ignored_and_erased_at_
   ASSERT_TRUE(sim.host().checkpoint_all().ok());
   auto meta = decode_state_meta(**sim.db().get_view(state_meta_key(c)));
   ASSERT_TRUE(meta.ok());
-  ASSERT_GT(meta->chunks, 2u);
-  const std::uint32_t named = meta->chunks;
+  const std::string named = state_snapshot_file(sim.db().dir(), c, meta->generation).filename();
+  ASSERT_EQ(snapshot_files(sim.db()), std::vector<std::string>{named});
 
-  // A write of the next generation that got through more chunks than the next snapshot will
-  // have, and never wrote its meta.
-  const std::uint32_t orphans = named + 40;
-  for (std::uint32_t i = 0; i < orphans; ++i) {
-    std::vector<store::view_change> one{
-        {state_chunk_key(c, meta->generation + 1, i), std::string(2048, 'x')}};
-    ASSERT_TRUE(sim.db().write_views(one).ok());
-  }
+  // A write of the next generation renamed but never named by a meta, and one of the
+  // generation after it cut short before its rename.
+  const auto next_file = state_snapshot_file(sim.db().dir(), c, meta->generation + 1);
+  write_garbage(next_file, 5000);
+  write_garbage(state_snapshot_file(sim.db().dir(), c, meta->generation + 2).string() + ".tmp",
+                300);
+  // Another community's file is not this community's business.
+  community_id other;
+  other.bytes[0] = 1;
+  const auto other_file = state_snapshot_file(sim.db().dir(), other, 1);
+  write_garbage(other_file, 10);
   const std::string views = all_views(sim.current());
   {
     state_store states(sim.db(), opts);
@@ -51,18 +66,24 @@ TEST(state_write_test, chunks_of_an_interrupted_write_are_ignored_and_erased_at_
     auto rep = states.restore(c, &report);
     ASSERT_TRUE(rep.ok());
     EXPECT_TRUE(report.from_snapshot) << report.discarded;
+    EXPECT_EQ(report.replayed, 0u);
     EXPECT_EQ(all_views((*rep)->current()), views);
   }
-  // Only the named generation is left.
-  EXPECT_EQ(chunk_count(sim.db(), c), named);
+  // Only the named generation is left (and the other community's file).
+  auto left = std::vector<std::string>{named, other_file.filename().string()};
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(snapshot_files(sim.db()), left);
 
-  // The next snapshot is that generation, complete.
+  // The next snapshot is that generation, complete; the previous file is removed.
   sim.grow(60, rng, false);
   ASSERT_TRUE(sim.host().checkpoint_all().ok());
   auto next = decode_state_meta(**sim.db().get_view(state_meta_key(c)));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->generation, meta->generation + 1);
-  EXPECT_EQ(chunk_count(sim.db(), c), next->chunks);
+  EXPECT_EQ(std::filesystem::file_size(next_file), next->bytes);
+  left = {next_file.filename().string(), other_file.filename().string()};
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(snapshot_files(sim.db()), left);
   {
     state_store states(sim.db(), opts);
     restore_report report;
@@ -73,8 +94,44 @@ TEST(state_write_test, chunks_of_an_interrupted_write_are_ignored_and_erased_at_
   }
   state_store states(sim.db(), opts);
   ASSERT_TRUE(states.discard(c).ok());
-  EXPECT_EQ(chunk_count(sim.db(), c), 0u);
+  EXPECT_EQ(snapshot_files(sim.db()), std::vector<std::string>{other_file.filename().string()});
   EXPECT_FALSE(sim.db().get_view(state_meta_key(c))->has_value());
+}
+
+TEST(state_write_test, a_snapshot_file_that_cannot_be_written_leaves_the_previous_one_in_use) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(23);
+  state_store_options opts;
+  opts.replayer.persist_interval = 1'000'000;
+  state_sim sim(dir.path(), opts);
+  sim.setup();
+  sim.grow(100, rng, false);
+  const community_id c = sim.community();
+  ASSERT_TRUE(sim.host().checkpoint_all().ok());
+  const auto before = decode_state_meta(**sim.db().get_view(state_meta_key(c)));
+  ASSERT_TRUE(before.ok());
+  // The next generation's temporary name is taken by a directory: its write fails.
+  const auto blocked = state_snapshot_file(sim.db().dir(), c, before->generation + 1).string();
+  std::filesystem::create_directories(blocked + ".tmp");
+  write_garbage(blocked + ".tmp/keep", 1);  // not empty, so that no cleanup removes it
+  sim.grow(30, rng, false);
+  state_store states(sim.db(), opts);
+  auto rep = states.restore(c);
+  ASSERT_TRUE(rep.ok());
+  status st = states.checkpoint(c, **rep);
+  EXPECT_EQ(st.code(), status_code::io_error);
+  EXPECT_NE(st.message().find("state snapshot"), std::string::npos) << st.message();
+  // The meta still names the previous, complete snapshot, which a restore uses.
+  const auto after = decode_state_meta(**sim.db().get_view(state_meta_key(c)));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->generation, before->generation);
+  std::filesystem::remove_all(blocked + ".tmp");
+  state_store again(sim.db(), opts);
+  restore_report report;
+  auto restored = again.restore(c, &report);
+  ASSERT_TRUE(restored.ok());
+  EXPECT_TRUE(report.from_snapshot) << report.discarded;
+  EXPECT_EQ(all_views((*restored)->current()), all_views(full_replay(sim.db(), c)->current()));
 }
 
 TEST(state_write_test, a_long_tail_at_start_is_persisted_by_the_next_absorb_not_by_restore) {
@@ -82,7 +139,6 @@ TEST(state_write_test, a_long_tail_at_start_is_persisted_by_the_next_absorb_not_
   std::mt19937_64 rng(22);
   state_store_options opts;
   opts.replayer.persist_interval = 50;
-  opts.chunk_bytes = 4096;
   community_id c;
   std::uint64_t generation = 0;
   {
