@@ -479,10 +479,6 @@ status store::check() const {
   return check_tables(*impl_);
 }
 
-void store::compact() {
-  impl_->db->CompactRange(nullptr, nullptr);
-}
-
 // ---------------------------------------------------------------------------------- cursors
 
 namespace {

@@ -255,12 +255,6 @@ class store {
   // for tests and `zwermd repair --check`, not for the hot path.
   status check() const;
 
-  // Compacts every table of the store into LevelDB's lowest levels (one CompactRange over all
-  // keys), as a store settles after a long life of writes and reads: a read then searches the
-  // fewest tables. Slow on large stores (it rewrites them); for tools and benchmarks. LevelDB
-  // reports no error here: a compaction that failed makes the next write fail (io_error).
-  void compact();
-
  private:
   explicit store(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;

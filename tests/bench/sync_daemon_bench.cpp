@@ -12,12 +12,9 @@
 // Variants: B's config `verify_threads` (default: 1 and 2). Each repetition runs every variant
 // once, one after the other. Before the first, A is started once and stopped when its CPU time
 // stands still: its first start after the fill does extra work (compaction, state restore) that
-// would otherwise fall into the first variant only. Then A's store is settled: compacted as a
-// serving node's store is after a while (store::compact; reads touch the fewest tables). Right
-// after the fill A's first catch-up also pays for LevelDB's seek-triggered compactions: about
-// 3 µs per record more of A's CPU, and only the first variant would pay it. With
-// `--fresh-sender 1` A is not settled, and every variant pays it. A's home, like B's, is copied
-// aside then and put back before each variant, so every variant starts from the same two homes.
+// would otherwise fall into the first variant only. A's home, like B's, is then copied aside and
+// put back before each variant, so every variant starts from the same two homes (A's serving
+// changes its store: LevelDB compacts tables that reads search in vain).
 //
 // Measured per variant: A starts; the clock runs from B's start (its daemon start-up included)
 // until B's status (the `status` RPC, what `zwerm status` shows, asked over one connection to
@@ -33,7 +30,7 @@
 // at full frames, is not counted).
 //
 // Usage: bench_sync_daemon [--records N] [--repetitions R] [--verify-threads 1,2]
-//        [--fresh-sender 0|1]   (defaults 100000, 3, 1,2 and 0)
+//        (defaults 100000, 3 and 1,2)
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -317,7 +314,6 @@ int main(int argc, char** argv) {
   std::size_t records = 100'000;
   int repetitions = 3;
   std::vector<std::size_t> variants = {1, 2};
-  bool settle_sender = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--records") {
@@ -330,11 +326,8 @@ int main(int argc, char** argv) {
       std::string item;
       while (std::getline(list, item, ','))
         variants.push_back(std::strtoull(item.c_str(), nullptr, 10));
-    } else if (flag == "--fresh-sender") {
-      settle_sender = argv[i + 1] == std::string("0");
     } else {
-      die("unknown flag " + flag +
-          " (--records N, --repetitions R, --verify-threads 1,2, --fresh-sender 0|1)");
+      die("unknown flag " + flag + " (--records N, --repetitions R, --verify-threads 1,2)");
     }
   }
   if (records == 0 || repetitions < 1) die("--records and --repetitions must be positive");
@@ -373,11 +366,6 @@ int main(int argc, char** argv) {
       }
     }
     if (a.stop() != std::optional<int>(0)) die("stop failed");
-    if (settle_sender) {
-      auto db = store::store::open(home_paths{a.home()}.db());
-      if (!db) die(db.error().message());
-      (*db)->compact();
-    }
     testing::temp_dir a_saved("zwerm-bench-a");
     copy_home(a.home(), a_saved.path());
 
@@ -446,12 +434,11 @@ int main(int argc, char** argv) {
         "median of %d, verify_threads %zu: catch-up %.0f records/s, raw verify %.0f records/s, "
         "ratio %.2f; CPU per record: B %.1f us (I/O thread %.1f, verify threads %.1f, commit "
         "thread %.1f, other %.1f), A %.1f us, raw verify %.1f us; load %.2f "
-        "(%.0f bytes per record); sync bytes / record bytes %.3f; sender %s\n",
+        "(%.0f bytes per record); sync bytes / record bytes %.3f\n",
         repetitions, variants[v], median(fig.rates), median(fig.baselines), median(fig.ratios),
         median(fig.cpu_b), median(fig.b_io), median(fig.b_verify), median(fig.b_commit),
         median(fig.b_other), median(fig.cpu_a), median(fig.cpu_verify), median(fig.loads),
-        static_cast<double>(record_bytes) / static_cast<double>(records), median(fig.wire_ratios),
-        settle_sender ? "settled" : "fresh");
+        static_cast<double>(record_bytes) / static_cast<double>(records), median(fig.wire_ratios));
   }
   return 0;
 }

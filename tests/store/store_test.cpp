@@ -293,29 +293,6 @@ TEST_F(store_test, view_changes_commit_with_the_records) {
   EXPECT_EQ(*s->get_view("v/b"), std::optional<std::string>("4"));
 }
 
-TEST_F(store_test, compacting_keeps_every_record_and_index) {
-  auto s = open();
-  feed_writer w(c_, ada_);
-  std::vector<record_entry> all;
-  for (int round = 0; round < 3; ++round) {
-    std::vector<record_entry> batch;
-    for (int i = 0; i < 100; ++i) batch.push_back(w.next());
-    ingest(*s, batch);
-    all.insert(all.end(), batch.begin(), batch.end());
-  }
-  const auto digest = *s->frontier_digest(c_);
-  s->compact();
-  EXPECT_TRUE(s->check().ok()) << s->check().message();
-  EXPECT_EQ(*s->frontier_digest(c_), digest);
-  std::size_t n = 0;
-  for (auto cur = s->read_feed(c_, ada_, 1); cur.valid(); cur.next(), ++n) {
-    EXPECT_EQ(cur.entry().id, all[n].id);
-  }
-  EXPECT_EQ(n, all.size());
-  ingest(*s, {w.next()});  // still writable
-  EXPECT_EQ((*s->head(c_, ada_))->seq, 301u);
-}
-
 TEST_F(store_test, total_order_iteration_from_a_position) {
   auto s = open();
   feed_writer a(c_, ada_), b(c_, bob_);
