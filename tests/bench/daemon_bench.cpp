@@ -630,7 +630,7 @@ int main(int argc, char** argv) {
       "wall %.3f s, cpu %.3f s\n",
       median(tail_open_wall), median(tail_open_cpu));
   std::printf(
-      "  then writing the new snapshot (encode + one synced store write): wall %.3f s, "
+      "  then writing the new snapshot (encode, the synced file, the meta): wall %.3f s, "
       "cpu %.3f s\n",
       median(write_wall), median(write_cpu));
   std::printf("    of which encoding the snapshot: wall %.3f s, cpu %.3f s\n", median(encode_wall),

@@ -21,7 +21,8 @@
 // until B's status (the `status` RPC, what `zwerm status` shows, asked over one connection to
 // B's zwermd.sock every 20 ms: resolution 20 ms) shows A's feed at A's head.
 // Records/s = RECORDS / that time. Baseline, same repetition: raw crypto::verify
-// (crypto_sign_verify_detached) over the same records, one core. Ratio = catch-up ÷ verify.
+// (crypto_sign_verify_detached) over the same records, one core, right before the variant and
+// right after it (the mean of the two rates). Ratio = catch-up ÷ verify.
 // CPU: user + system time of each daemon (/proc/PID/stat) over the same interval (B: since
 // its start; A: from B's start), in µs per record: unlike the wall figures it does not depend
 // on what else the machine runs. Load: /proc/loadavg's 1-minute figure when the variant ends.
@@ -377,8 +378,8 @@ int main(int argc, char** argv) {
       // The copies leave ≈ 100 MB of dirty page cache; written back during the variant, they
       // would cost the daemons' cores and syncs (ext4 commits them with the daemons' fsyncs).
       ::sync();
-      double verify_cpu = 0;
-      const double baseline = verify_rate(f.added, &verify_cpu);
+      double verify_cpu_before = 0;
+      const double baseline_before = verify_rate(f.added, &verify_cpu_before);
 
       if (!a.start(&why)) die(why);
       const pid_t a_pid = a.daemon()->pid();
@@ -410,6 +411,12 @@ int main(int argc, char** argv) {
       if (a.stop() != std::optional<int>(0) || b.stop() != std::optional<int>(0)) {
         die("stop failed");
       }
+      // The baseline again right after the variant: this VM's core speed drifts by a few
+      // percent over seconds, so the variant is compared with the mean of both sides of it.
+      double verify_cpu_after = 0;
+      const double baseline_after = verify_rate(f.added, &verify_cpu_after);
+      const double baseline = (baseline_before + baseline_after) / 2;
+      const double verify_cpu = (verify_cpu_before + verify_cpu_after) / 2;
       const double wire_ratio = sync_bytes / static_cast<double>(record_bytes);
       const double per = 1e6 / static_cast<double>(records);
       figures& fig = by_variant[v];
@@ -427,12 +434,12 @@ int main(int argc, char** argv) {
       fig.loads.push_back(load);
       std::printf(
           "repetition %d, verify_threads %zu: %zu records in %.2f s (first seen at %.2f s): %.0f "
-          "records/s; verify %.0f records/s; ratio %.2f; CPU per record: B %.1f us (I/O thread "
-          "%.1f, verify threads %.1f, commit thread %.1f, other %.1f), A %.1f us, raw verify %.1f "
-          "us; load %.2f; sync bytes / record bytes %.3f\n",
-          rep + 1, variants[v], records, s, first_s, rate, baseline, rate / baseline, b_cpu * per,
-          b_threads.io * per, b_threads.verify * per, b_threads.commit * per, b_threads.other * per,
-          a_cpu * per, verify_cpu, load, wire_ratio);
+          "records/s; verify %.0f records/s (%.0f before, %.0f after); ratio %.2f; CPU per "
+          "record: B %.1f us (I/O thread %.1f, verify threads %.1f, commit thread %.1f, other "
+          "%.1f), A %.1f us, raw verify %.1f us; load %.2f; sync bytes / record bytes %.3f\n",
+          rep + 1, variants[v], records, s, first_s, rate, baseline, baseline_before,
+          baseline_after, rate / baseline, b_cpu * per, b_threads.io * per, b_threads.verify * per,
+          b_threads.commit * per, b_threads.other * per, a_cpu * per, verify_cpu, load, wire_ratio);
       std::fflush(stdout);
     }
   }
