@@ -1,7 +1,12 @@
 // zwerm: the member's command line. It reaches the node only through <home>/zwermd.sock.
 #include <CLI/CLI.hpp>
-#include <iostream>
 
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/dash_ids.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/session.hpp"
 
@@ -27,8 +32,12 @@ int main(int argc, char** argv) {
   add_record_commands(app, s);
   add_view_commands(app, s);
 
+  // Ids that start with '-' are passed as what they are, not as options (cli/dash_ids.hpp).
+  std::vector<std::string> args(argv + 1, argv + argc);
+  args = quote_dash_ids(args, long_flags(app));
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? exit_ok : exit_usage;

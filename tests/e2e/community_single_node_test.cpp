@@ -63,6 +63,10 @@ TEST(CommunitySingleNode, RecordsViewsAndRestart) {
   auto unknown = ada.zwerm({"thank", "zzzzzzzz"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("no contribution"), std::string::npos) << unknown.err;
+  // One id in 64 starts with '-': it reaches the node as an id, not as an unknown option.
+  auto dash = ada.zwerm({"thank", "-zzzzzzz", "--note", "x"});
+  EXPECT_EQ(dash.exit_code, 1) << dash.err;
+  EXPECT_NE(dash.err.find("no contribution"), std::string::npos) << dash.err;
   auto nobody = ada.zwerm({"feed", "--author", "Nobody"});
   EXPECT_EQ(nobody.exit_code, 2);
   EXPECT_NE(nobody.err.find("'Nobody'"), std::string::npos) << nobody.err;
