@@ -7,7 +7,8 @@
 // Invariants (a violation aborts): an accepted record's fields are within the rules of
 // docs/PROTOCOL.md §2, its id is the BLAKE2b of its payload, its body passes the standalone
 // object check, and read_writer_prefix reads its author and seq or nothing; in body mode the
-// parser and check_json_object agree on every input.
+// parser and check_json_object agree on every input, and the community's body parser agrees
+// with its nlohmann reference.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
+#include "node/community/body_json.hpp"
 #include "node/record_parse.hpp"
 #include "node/record_scan.hpp"
 
@@ -89,5 +91,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_accepted(*r, bytes);
     check(r->body == body);
   }
+  // The community's body parser agrees with its reference (nlohmann) on any text but one that
+  // starts with a byte-order mark (nlohmann skips one) or holds a NUL byte (nlohmann ends its
+  // input there and ignores the rest), and takes every body a record may hold.
+  if (!in.starts_with("\xEF\xBB\xBF") && in.find('\0') == std::string_view::npos) {
+    const auto ours = zwerm::node::community::parse_body_json(in);
+    const auto reference = zwerm::node::community::parse_body_json_reference(in);
+    check(ours.has_value() == reference.has_value());
+    if (ours) check(zwerm::node::community::same_body_value(*ours, *reference));
+  }
+  if (r.ok()) check(zwerm::node::community::parse_body_json(r->body).has_value());
   return 0;
 }

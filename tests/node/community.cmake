@@ -10,6 +10,7 @@ zwerm_warnings(zwerm_community_test_support)
 zwerm_test(community_test
   SOURCES
     community/body_schema_test.cpp
+    community/body_json_test.cpp
     community/order_independence_test.cpp
     community/replayer_test.cpp
     community/rules_test.cpp
