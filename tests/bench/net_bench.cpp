@@ -17,7 +17,6 @@
 // box_seal_open (per CPU-second), handshakes / verifies.
 // Run: bench_net --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
@@ -33,42 +32,24 @@
 #include "crypto/sign.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
+#include "tests/bench/bench_util.hpp"
+#include "tests/net/io_thread.hpp"
 
 namespace zwerm::net {
 namespace {
 
+using testing::io_thread;
+
 constexpr std::size_t chunk = 64 * 1024;
 constexpr std::size_t transfer = std::size_t{128} << 20;  // bytes per iteration
 
-// CPU seconds used by the whole process (every thread, user and system): on a shared machine
-// a rate per CPU-second says what the code costs whatever else runs, where a rate per
+// Bytes per CPU second of the whole process (every thread, user and system): on a shared
+// machine a rate per CPU-second says what the code costs whatever else runs, where a rate per
 // wall-clock second also says how much of the machine we got.
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 void set_cpu_rate(benchmark::State& state, double cpu_seconds, std::size_t bytes) {
   state.counters["cpu_bytes_per_second"] =
       benchmark::Counter(static_cast<double>(bytes) / cpu_seconds);
 }
-
-class io_thread {
- public:
-  io_thread() : guard_(asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
-  ~io_thread() {
-    guard_.reset();
-    ioc_.stop();
-    thread_.join();
-  }
-  asio::io_context& ioc() { return ioc_; }
-
- private:
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
 
 // Counts received bytes and connected sessions; wakes the benchmark thread.
 class counting_handler final : public session_handler {
@@ -147,26 +128,26 @@ struct session_pair {
     listener_options o;
     o.max_inbound = 100000;
     o.max_inbound_per_address = 100000;
-    auto r = asio::post(server_io.ioc(), asio::use_future([&] {
+    auto r = asio::post(server_io.executor(), asio::use_future([&] {
                           return listener::start(
-                              server_io.ioc().get_executor(),
+                              server_io.executor(),
                               tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), server_keys,
                               {bench_network()}, auth, server_handler, o);
                         }))
                  .get();
     if (!r.ok()) throw std::runtime_error(r.error().message());
     server = r.value();
-    port = asio::post(server_io.ioc(),
+    port = asio::post(server_io.executor(),
                       asio::use_future([&] { return server->local_endpoint().port(); }))
                .get();
-    dial.emplace(client_io.ioc().get_executor(), client_keys, client_handler);
+    dial.emplace(client_io.executor(), client_keys, client_handler);
   }
   ~session_pair() {
-    asio::post(client_io.ioc(), asio::use_future([&] { dial->stop(); })).get();
-    asio::post(server_io.ioc(), asio::use_future([&] { server->stop(); })).get();
+    asio::post(client_io.executor(), asio::use_future([&] { dial->stop(); })).get();
+    asio::post(server_io.executor(), asio::use_future([&] { server->stop(); })).get();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    asio::post(client_io.ioc(), asio::use_future([&] { dial.reset(); })).get();
-    asio::post(server_io.ioc(), asio::use_future([&] { server.reset(); })).get();
+    asio::post(client_io.executor(), asio::use_future([&] { dial.reset(); })).get();
+    asio::post(server_io.executor(), asio::use_future([&] { server.reset(); })).get();
   }
 
   static awaitable<std::optional<result<session_ptr>>> dial_once(dialer* d, dial_target t) {
@@ -174,7 +155,7 @@ struct session_pair {
   }
   session_ptr connect() {
     dial_target t{"127.0.0.1", port, server_keys.pk, bench_network(), {}};
-    auto r = asio::co_spawn(client_io.ioc(), dial_once(&*dial, t), asio::use_future).get();
+    auto r = asio::co_spawn(client_io.executor(), dial_once(&*dial, t), asio::use_future).get();
     if (!r->ok()) throw std::runtime_error(r->error().message());
     return r->value();
   }
@@ -191,14 +172,15 @@ static awaitable<void> send_all(session_ptr s, std::size_t total) {
 void session_throughput(benchmark::State& state) {
   session_pair p;
   session_ptr s = p.connect();
-  const double cpu0 = process_cpu_seconds();
+  const double cpu0 = bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
   for (auto _ : state) {
     p.server_handler.expect_bytes(transfer);
-    auto done = asio::co_spawn(p.client_io.ioc(), send_all(s, transfer), asio::use_future);
+    auto done = asio::co_spawn(p.client_io.executor(), send_all(s, transfer), asio::use_future);
     p.server_handler.wait_bytes();
     done.get();
   }
-  set_cpu_rate(state, process_cpu_seconds() - cpu0, state.iterations() * transfer);
+  set_cpu_rate(state, bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0,
+               state.iterations() * transfer);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * transfer));
 }
 
@@ -210,7 +192,7 @@ void plain_tcp_throughput(benchmark::State& state) {
   tcp::socket server = acceptor.accept();
   client.set_option(tcp::no_delay(true));
   const std::string block(chunk, 'z');
-  const double cpu0 = process_cpu_seconds();
+  const double cpu0 = bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
   for (auto _ : state) {
     std::thread reader([&] {
       std::vector<char> buf(chunk);
@@ -221,21 +203,23 @@ void plain_tcp_throughput(benchmark::State& state) {
       asio::write(client, asio::buffer(block));
     reader.join();
   }
-  set_cpu_rate(state, process_cpu_seconds() - cpu0, state.iterations() * transfer);
+  set_cpu_rate(state, bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0,
+               state.iterations() * transfer);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * transfer));
 }
 
 void full_handshake(benchmark::State& state) {
   session_pair p;
   std::size_t n = 0;
-  const double cpu0 = process_cpu_seconds();
+  const double cpu0 = bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
   for (auto _ : state) {
     session_ptr s = p.connect();
     p.server_handler.wait_connected(++n);  // both sides done
-    asio::post(p.client_io.ioc(), asio::use_future([s] { s->close(); })).get();
+    asio::post(p.client_io.executor(), asio::use_future([s] { s->close(); })).get();
   }
   state.counters["cpu_items_per_second"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) / (process_cpu_seconds() - cpu0));
+      benchmark::Counter(static_cast<double>(state.iterations()) /
+                         (bench::cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
