@@ -51,6 +51,8 @@ using network_key = fixed_bytes<32, struct network_key_tag>;  // a community's S
 std::string to_hex(std::string_view bytes);
 // Decodes lowercase or uppercase hex; false on odd length or a non-hex character.
 bool from_hex(std::string_view hex, std::string* out);
+// The value of one hex digit (either case), or -1.
+int hex_value(char c);
 
 template <class T>
 std::string to_hex(const T& fixed) {

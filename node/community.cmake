@@ -26,5 +26,5 @@ add_library(zwerm_community
   community/views/who_knows_view.cpp
 )
 target_include_directories(zwerm_community PUBLIC ${PROJECT_SOURCE_DIR})
-target_link_libraries(zwerm_community PUBLIC zwerm_crypto nlohmann_json::nlohmann_json)
+target_link_libraries(zwerm_community PUBLIC zwerm_crypto zwerm_records nlohmann_json::nlohmann_json)
 zwerm_warnings(zwerm_community)

@@ -26,12 +26,9 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using crypto::hex_value;
+
+}  // namespace
 
 void append_utf8(std::string* out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -50,6 +47,45 @@ void append_utf8(std::string* out, std::uint32_t cp) {
     out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
   }
 }
+
+utf8_problem check_utf8_sequence(std::string_view at, std::size_t* length) {
+  const auto lead = static_cast<unsigned char>(at[0]);
+  std::size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    n = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    n = 3;
+    if (lead == 0xe0) lo = 0xa0;  // below: overlong
+    if (lead == 0xed) hi = 0x9f;  // above: UTF-16 surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    n = 4;
+    if (lead == 0xf0) lo = 0x90;  // below: overlong
+    if (lead == 0xf4) hi = 0x8f;  // above: beyond U+10FFFF
+  } else if (lead >= 0x80 && lead <= 0xbf) {
+    return utf8_problem::lone_continuation;
+  } else if (lead == 0xc0 || lead == 0xc1) {
+    return utf8_problem::overlong;
+  } else {
+    return utf8_problem::invalid_byte;
+  }
+  if (at.size() < n) return utf8_problem::truncated;
+  const auto second = static_cast<unsigned char>(at[1]);
+  if (second < lo || second > hi) {
+    if (second < 0x80 || second > 0xbf) return utf8_problem::truncated;
+    if (lead == 0xed) return utf8_problem::surrogate;
+    if (lead == 0xf4) return utf8_problem::above_max;
+    return utf8_problem::overlong;
+  }
+  for (std::size_t i = 2; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(at[i]);
+    if (b < 0x80 || b > 0xbf) return utf8_problem::truncated;
+  }
+  *length = n;
+  return utf8_problem::none;
+}
+
+namespace {
 
 class scanner {
  public:
@@ -381,58 +417,36 @@ bool scanner::scan_string(std::string* decoded, bool* escaped) {
   }
 }
 
-// One multi-byte UTF-8 sequence (p_ at its lead byte), by the table of Unicode §3.9 / RFC 3629.
+// One multi-byte UTF-8 sequence (p_ at its lead byte).
 bool scanner::scan_utf8(std::string* decoded) {
-  const char* start = p_;
-  auto lead = static_cast<unsigned char>(*p_);
-  int length;
-  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) lo = 0xa0;  // below: overlong
-    if (lead == 0xed) hi = 0x9f;  // above: UTF-16 surrogates
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) lo = 0x90;  // below: overlong
-    if (lead == 0xf4) hi = 0x8f;  // above: beyond U+10FFFF
-  } else if (lead >= 0x80 && lead <= 0xbf) {
-    return fail(reject_reason::invalid_utf8, start,
-                "invalid UTF-8 (a continuation byte without a lead byte)");
-  } else if (lead == 0xc0 || lead == 0xc1) {
-    return fail(reject_reason::invalid_utf8, start, "invalid UTF-8 (an overlong encoding)");
-  } else {
-    return fail(reject_reason::invalid_utf8, start,
-                "invalid UTF-8 (byte 0x" + crypto::to_hex(std::string_view(start, 1)) +
-                    " never appears in UTF-8)");
+  std::size_t length = 0;
+  const char* why = nullptr;
+  switch (check_utf8_sequence(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), &length)) {
+    case utf8_problem::none:
+      if (decoded) decoded->append(p_, length);
+      p_ += length;
+      return true;
+    case utf8_problem::lone_continuation:
+      why = "a continuation byte without a lead byte";
+      break;
+    case utf8_problem::overlong:
+      why = "an overlong encoding";
+      break;
+    case utf8_problem::invalid_byte:
+      return fail(reject_reason::invalid_utf8, p_,
+                  "invalid UTF-8 (byte 0x" + crypto::to_hex(std::string_view(p_, 1)) +
+                      " never appears in UTF-8)");
+    case utf8_problem::truncated:
+      why = "a truncated sequence";
+      break;
+    case utf8_problem::surrogate:
+      why = "an encoded UTF-16 surrogate";
+      break;
+    case utf8_problem::above_max:
+      why = "a code point above U+10FFFF";
+      break;
   }
-  if (end_ - p_ < length) {
-    return fail(reject_reason::invalid_utf8, start, "invalid UTF-8 (a truncated sequence)");
-  }
-  auto second = static_cast<unsigned char>(p_[1]);
-  if (second < lo || second > hi) {
-    const char* why = "a truncated sequence";
-    if (second >= 0x80 && second <= 0xbf) {
-      if (lead == 0xed) {
-        why = "an encoded UTF-16 surrogate";
-      } else if (lead == 0xf4) {
-        why = "a code point above U+10FFFF";
-      } else {
-        why = "an overlong encoding";
-      }
-    }
-    return fail(reject_reason::invalid_utf8, start, std::string("invalid UTF-8 (") + why + ")");
-  }
-  for (int i = 2; i < length; ++i) {
-    auto b = static_cast<unsigned char>(p_[i]);
-    if (b < 0x80 || b > 0xbf) {
-      return fail(reject_reason::invalid_utf8, start, "invalid UTF-8 (a truncated sequence)");
-    }
-  }
-  if (decoded) decoded->append(p_, static_cast<std::size_t>(length));
-  p_ += length;
-  return true;
+  return fail(reject_reason::invalid_utf8, p_, std::string("invalid UTF-8 (") + why + ")");
 }
 
 bool scanner::scan_escape(std::string* decoded) {

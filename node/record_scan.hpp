@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "node/record.hpp"
@@ -40,6 +42,23 @@ std::optional<rejection> scan_payload(std::string_view payload, record* out);
 // the same author and seq here, one it refuses may yield anything (the caller's full check
 // refuses it later).
 bool read_writer_prefix(std::string_view payload, crypto::public_key* author, std::uint64_t* seq);
+
+// What is wrong with a multi-byte UTF-8 sequence (RFC 3629, the table of Unicode §3.9).
+enum class utf8_problem : std::uint8_t {
+  none,
+  lone_continuation,  // a continuation byte without a lead byte
+  overlong,           // C0, C1, E0 80..9F, F0 80..8F
+  invalid_byte,       // F5..FF, which never appear
+  truncated,          // too few continuation bytes
+  surrogate,          // ED A0..BF: an encoded UTF-16 surrogate
+  above_max,          // F4 90..: beyond U+10FFFF
+};
+// Checks the sequence at the start of `at`, whose first byte is 0x80 or above; on none sets
+// *length to its length (2 to 4).
+utf8_problem check_utf8_sequence(std::string_view at, std::size_t* length);
+
+// Appends code point `cp` (at most U+10FFFF) as UTF-8.
+void append_utf8(std::string* out, std::uint32_t cp);
 
 // Checks that `text` is exactly one JSON object of the accepted subset (no leading or trailing
 // bytes), judged as a record body: the object counts as nesting level 2, as it does inside a

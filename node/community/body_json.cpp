@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "crypto/bytes.hpp"
+#include "node/record_scan.hpp"
+
 namespace zwerm::node::community {
 
 // Builds a body_value from SAX events. `stack_` holds the containers being filled; a value
@@ -204,17 +207,11 @@ class body_parser {
     }
   }
 
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
   bool hex4(std::uint32_t* out) {
     if (end_ - p_ < 4) return false;
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i) {
-      const int h = hex(p_[i]);
+      const int h = crypto::hex_value(p_[i]);
       if (h < 0) return false;
       v = (v << 4) | static_cast<std::uint32_t>(h);
     }
@@ -222,51 +219,6 @@ class body_parser {
     *out = v;
     return true;
   }
-  static void put_utf8(std::string& s, std::uint32_t cp) {
-    if (cp < 0x80) {
-      s.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  // One well-formed UTF-8 sequence (RFC 3629) starting at p_, copied to s.
-  bool utf8(std::string& s) {
-    const auto b0 = static_cast<unsigned char>(*p_);
-    int n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      n = 1;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      n = 2;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      n = 3;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (end_ - p_ <= n) return false;
-    for (int i = 1; i <= n; ++i) {
-      const auto b = static_cast<unsigned char>(p_[i]);
-      if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xBF)) return false;
-    }
-    s.append(p_, static_cast<std::size_t>(n + 1));
-    p_ += n + 1;
-    return true;
-  }
-
   bool string(std::string& s) {
     ++p_;  // "
     for (;;) {
@@ -285,7 +237,11 @@ class body_parser {
       }
       if (c < 0x20) return false;
       if (c >= 0x80) {
-        if (!utf8(s)) return false;
+        std::size_t length = 0;
+        const std::string_view rest(p_, static_cast<std::size_t>(end_ - p_));
+        if (check_utf8_sequence(rest, &length) != utf8_problem::none) return false;
+        s.append(p_, length);
+        p_ += length;
         continue;
       }
       // A backslash.
@@ -327,7 +283,7 @@ class body_parser {
             if (!hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          put_utf8(s, cp);
+          append_utf8(&s, cp);
           break;
         }
         default:
