@@ -1,7 +1,5 @@
 #include "node/daemon/community_host.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -12,6 +10,7 @@
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/unix_time.hpp"
+#include "node/daemon/durable_file.hpp"
 #include "node/record_parse.hpp"
 #include "node/record_writer.hpp"
 
@@ -362,21 +361,11 @@ status community_host::save_secrets() const {
   for (const auto& [id, key] : keys_) {
     doc["communities"][crypto::to_text(id)] = json{{"network_key", crypto::to_text(key)}};
   }
-  const auto tmp = secrets_file_.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    ::chmod(tmp.c_str(), 0600);
-    out << "// zwermd's community secrets (network keys). Keep private; back it up with "
-           "identity.key.\n"
-        << doc.dump(2) << "\n";
-    if (!out) return {status_code::io_error, "cannot write " + tmp};
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, secrets_file_, ec);
-  if (ec)
-    return {status_code::io_error,
-            "cannot replace " + secrets_file_.string() + ": " + ec.message()};
-  return {};
+  const std::string text =
+      "// zwermd's community secrets (network keys). Keep private; back it up with "
+      "identity.key.\n" +
+      doc.dump(2) + "\n";
+  return replace_file(secrets_file_, text, "the community secrets file");
 }
 
 }  // namespace zwerm::node

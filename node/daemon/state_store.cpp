@@ -12,6 +12,7 @@
 #include "crypto/base64url.hpp"
 #include "crypto/checksum.hpp"
 #include "node/daemon/community_host.hpp"
+#include "node/daemon/durable_file.hpp"
 
 namespace zwerm::node {
 namespace {
@@ -36,57 +37,6 @@ std::uint64_t get_be(std::string_view in, std::size_t at, int bytes) {
 
 std::string short_id(const community_id& c) {
   return crypto::to_text(c).substr(0, 8);
-}
-
-status file_error(const std::string& doing, const std::filesystem::path& file, int err) {
-  return {status_code::io_error, "could not " + doing + " the state snapshot " + file.string() +
-                                     ": " + std::strerror(err) +
-                                     (err == ENOSPC ? " (free disk space)" : "")};
-}
-
-// Syncs a directory, so that a rename or a new file in it survives a power cut.
-status sync_dir(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return file_error("open the directory of", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return file_error("sync the directory of", dir, err);
-  return {};
-}
-
-// Writes `bytes` to `file` durably: `file`.tmp, synced, renamed, the directory synced. On an
-// error the temporary file is removed and `file` is untouched.
-status write_file(const std::filesystem::path& file, std::string_view bytes) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec) return file_error("create the directory of", file, ec.value());
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return file_error("create", tmp, errno);
-  auto fail = [&](const char* doing, int err) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return file_error(doing, tmp, err);
-  };
-  for (std::size_t at = 0; at < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write", n < 0 ? errno : ENOSPC);
-    at += static_cast<std::size_t>(n);
-  }
-  if (::fdatasync(fd) != 0) return fail("sync", errno);
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return file_error("close", tmp, err);
-  }
-  if (::rename(tmp.c_str(), file.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return file_error("rename", tmp, err);
-  }
-  return sync_dir(file.parent_path());
 }
 
 // The whole file, or nullopt with `why` when it is missing or unreadable.
@@ -380,7 +330,9 @@ status state_store::write(const community_id& c, community::replayer& rep) {
   m.head = rep.current().head();
   m.checksum = crypto::xxh64(bytes);
   // The file first, complete and synced; nothing names it until the meta is written.
-  if (status s = write_file(state_snapshot_file(store_.dir(), c, m.generation), bytes); !s.ok()) {
+  if (status s = replace_file(state_snapshot_file(store_.dir(), c, m.generation), bytes,
+                              "the state snapshot");
+      !s.ok()) {
     return s;
   }
   std::array<store::view_change, 1> meta{
