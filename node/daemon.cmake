@@ -3,6 +3,7 @@
 # records and the community state, and the network: net/, sync and the peer managers
 # (network_host.*, network_rpc.*).
 add_library(zwerm_node
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/admission.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/daemon.cpp

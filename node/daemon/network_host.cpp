@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "crypto/base64url.hpp"
@@ -64,6 +65,12 @@ struct network_host::community_net {
   bool tick_posted = false;
   // Joining: the raw invite token presented in every dial until this member is active.
   std::string join_token;
+  // Joining (until this member is active): the keys the invite code names, the only
+  // non-members this node dials and keeps sessions with.
+  bool joining = false;
+  std::set<member_id> invite_keys;
+  // Who may hold a session now (token bindings).
+  admission_book admission;
   join_progress join;
   // Records received from peers by sessions already ended (since start; zwerm status).
   std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;
@@ -79,7 +86,8 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
       host_(host),
       options_(std::move(options)),
       anti_entropy_timer_(executor_),
-      flush_timer_(executor_) {
+      flush_timer_(executor_),
+      recheck_timer_(executor_) {
   options_.listener.session = options_.session;
   ingest_queue_options io;
   io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
@@ -119,6 +127,7 @@ status network_host::start() {
   }
   start_anti_entropy();
   start_flush();
+  start_recheck();
   return {};
 }
 
@@ -128,6 +137,7 @@ void network_host::stop() {
   boost::system::error_code ignored;
   anti_entropy_timer_.cancel(ignored);
   flush_timer_.cancel(ignored);
+  recheck_timer_.cancel(ignored);
   if (listener_) listener_->stop();
   if (dialer_) dialer_->stop();
   for (auto& [id, c] : communities_) {
@@ -196,6 +206,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   };
   cbs.on_ingested = [this, raw](sync::session_id sid) { on_ingested(*raw, sid); };
   cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
+    // Hints only: the manager's key filter drops keys this node may not dial.
     if (!options_.peer_discovery) return;
     if (raw->manager->learn_from_exchange(entries) > 0) schedule_tick(*raw);
   };
@@ -204,6 +215,15 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     if (auto own = own_address()) out.push_back({host_.me().pk, own->to_string()});
     for (auto& a : raw->manager->shareable()) out.push_back(std::move(a));
     return out;
+  };
+  cbs.first_record = [this, raw](std::string_view bytes) {
+    return feed_authority(host_.state_of(raw->id), host_.store(), raw->id, bytes);
+  };
+  cbs.feed_rank = [this, raw](const member_id& author) -> std::uint64_t {
+    // Members in the order they first joined: an inviter before those they admitted.
+    const community::state* st = host_.state_of(raw->id);
+    const community::index i = st ? st->find_member(author) : community::no_index;
+    return i == community::no_index ? std::uint64_t{1} << 40 : i;
   };
   c->engine = std::make_unique<sync::engine>(*c->replica, options_.sync, std::move(cbs));
 
@@ -230,6 +250,7 @@ void network_host::make_manager(community_net& c) {
   }
   c.manager = std::make_unique<peers::manager>(host_.me().pk, mo, peers::system_clock_source(),
                                                c.book.get());
+  c.manager->set_key_filter([this, raw = &c](const member_id& key) { return may_dial(*raw, key); });
   if (status s = c.manager->restore(); !s.ok()) {
     spdlog::warn("peers of {}: {}", crypto::to_text(c.id).substr(0, 8), s.message());
   }
@@ -274,7 +295,7 @@ void network_host::on_host_appended(const record& r) {
   if (!c) return;
   c->engine->records_written({sync::record_key{r.author, r.seq}});
   if (r.type == "profile" || r.type.starts_with("member.")) refresh_profiles(*c);
-  prune_former_members(*c);
+  recheck_sessions(*c);
 }
 
 void network_host::absorb_appended(community_net& c, const std::vector<sync::record_key>& keys) {
@@ -339,32 +360,63 @@ void network_host::absorb_queued(const community_id& id) {
   spdlog::debug("community {}: {} records from peers", crypto::to_text(c.id).substr(0, 8),
                 records.size());
   refresh_profiles(c);
-  prune_former_members(c);
+  recheck_sessions(c);
 }
 
 // --- authorization ----------------------------------------------------------------------------
 
-void network_host::prune_former_members(community_net& c) {
-  // Admission is decided at the handshake; a member who left or was removed since must not
-  // keep replicating through a session opened while they were in. Peers that are not (yet)
-  // members at all are joiners admitted by an invite: left alone.
+bool network_host::me_active(const community_net& c) const {
   const community::state* st = host_.state_of(c.id);
-  if (!st) return;
+  return st && st->is_active_member(host_.me().pk);
+}
+
+bool network_host::may_replicate(community_net& c, const member_id& key) const {
+  const community::state* st = host_.state_of(c.id);
+  if (st && c.admission.of(*st, key, unix_ms_now()) != standing::none) return true;
+  // Joining: the nodes the invite code names, whatever this node's partial state says of them.
+  return c.joining && !me_active(c) && c.invite_keys.count(key) != 0;
+}
+
+bool network_host::may_dial(const community_net& c, const member_id& key) const {
+  const community::state* st = host_.state_of(c.id);
+  if (st && st->is_active_member(host_.me().pk)) return st->is_active_member(key);
+  // Not a member (yet, or any more): only a join in progress dials, and only the invite's
+  // issuer nodes and members this node already knows of. A node that left or was removed
+  // dials nobody.
+  if (!c.joining) return false;
+  return c.invite_keys.count(key) != 0 || (st && st->is_active_member(key));
+}
+
+void network_host::recheck_sessions(community_net& c) {
+  // Admission is decided at the handshake; a session whose peer stops qualifying since (left,
+  // removed, forked, its invite used or expired, or its inviter gone) is closed, whichever side
+  // dialed.
+  if (const community::state* st = host_.state_of(c.id)) c.admission.prune(*st, unix_ms_now());
+  if (c.joining && me_active(c)) {
+    c.joining = false;  // joined: from now on only members count
+    c.invite_keys.clear();
+  }
+  std::vector<net::session_ptr> doomed;
   for (auto& [id, l] : c.links) {
-    const member_id& remote = l.session->remote_key();
     if (l.session->is_closed()) continue;
-    if (is_former_member(*st, remote) && authorize(c.key, remote) == net::admission::reject) {
-      spdlog::info("community {}: {} is no longer a member; closing its connection",
-                   crypto::to_text(c.id).substr(0, 8), short_id(remote));
-      l.session->close();
-    }
+    if (!may_replicate(c, l.session->remote_key())) doomed.push_back(l.session);
+  }
+  for (auto& s : doomed) {
+    spdlog::info("community {}: {} may no longer replicate here; closing its connection",
+                 crypto::to_text(c.id).substr(0, 8), short_id(s->remote_key()));
+    s->close();
   }
 }
 
-bool network_host::is_former_member(const community::state& st, const member_id& who) {
-  const community::index i = st.find_member(who);
-  if (i == community::no_index) return false;  // not a member yet: a joiner, or nobody
-  return st.members[i].status != community::member_status::active || st.forks().contains(who);
+void network_host::start_recheck() {
+  // Invites expire with time, not with a record: a session admitted by one is re-checked
+  // every second, so that it ends within a second of the expiry.
+  recheck_timer_.expires_after(std::chrono::seconds(1));
+  recheck_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    for (auto& [id, c] : communities_) recheck_sessions(*c);
+    start_recheck();
+  });
 }
 
 net::admission network_host::authorize(const crypto::network_key& network,
@@ -372,24 +424,29 @@ net::admission network_host::authorize(const crypto::network_key& network,
   community_net* c = by_network(network);
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
   if (!st) return net::admission::reject;
-  if (st->is_active_member(client)) return net::admission::accept;
   const std::int64_t now = unix_ms_now();
-  bool open_token_invite = false;
-  for (const auto& [id, inv] : st->invites) {
-    if (inv.used || now > inv.expires_ts) continue;
-    if (inv.invitee && *inv.invitee == client) return net::admission::accept;
-    if (inv.token_hash) open_token_invite = true;
+  switch (c->admission.of(*st, client, now)) {
+    case standing::member:
+    case standing::invitee:
+      return net::admission::accept;
+    case standing::token:
+      return net::admission::needs_token;  // bound to this key: it presents the token again
+    case standing::none:
+      break;
   }
-  return open_token_invite ? net::admission::needs_token : net::admission::reject;
+  return c->admission.token_possible(*st, client, now) ? net::admission::needs_token
+                                                       : net::admission::reject;
 }
 
-bool network_host::check_token(const crypto::network_key& network, const crypto::public_key&,
+bool network_host::check_token(const crypto::network_key& network, const crypto::public_key& client,
                                std::string_view token) {
   community_net* c = by_network(network);
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
-  community::invite_token t;
-  if (!st || !community::invite_token::from(token, &t)) return false;
-  return st->find_token_invite(t, unix_ms_now()).has_value();
+  if (!st) return false;
+  if (!c->admission.bind_token(*st, client, token, unix_ms_now())) return false;
+  spdlog::info("community {}: an invite token admitted {}", crypto::to_text(c->id).substr(0, 8),
+               short_id(client));
+  return true;
 }
 
 // --- sessions ---------------------------------------------------------------------------------
@@ -397,6 +454,15 @@ bool network_host::check_token(const crypto::network_key& network, const crypto:
 void network_host::on_connected(const net::session_ptr& s) {
   community_net* c = by_network(s->network());
   if (!c || stopped_) {
+    s->close();
+    return;
+  }
+  // Outbound sessions were not admitted by anyone here: a dial may reach a node whose key is
+  // not (or no longer) one to replicate with (an address from an invite code, a peer's hint
+  // or the config). Nothing is sent to it, not even a hello.
+  if (!may_replicate(*c, s->remote_key())) {
+    spdlog::info("community {}: {} is not a member; closing the connection",
+                 crypto::to_text(c->id).substr(0, 8), short_id(s->remote_key()));
     s->close();
     return;
   }
@@ -416,11 +482,6 @@ void network_host::on_connected(const net::session_ptr& s) {
   }
   // Outbound sessions are reported to the manager when dial() returns (dial_done).
   if (c->manager->needs_addresses()) c->engine->request_peers(sid);
-  // A member who left, was removed or forked is not replicated with, whichever side dialed:
-  // admission covers inbound sessions; this covers the ones we dialed (an address from an
-  // invite code or a peer can still name a former member's node). The link is closed like any
-  // other, so the peer manager's bookkeeping stays the same.
-  prune_former_members(*c);
 }
 
 void network_host::apply(community_net& c, const peers::connect_decision& d,
@@ -523,7 +584,7 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
                   marked.error().message());
   } else if (*marked > 0) {
     refresh_profiles(c);
-    prune_former_members(c);
+    recheck_sessions(c);
   }
   if (m.kind == sync::misbehaviour_kind::forked) {
     // Honest peers relay fork proofs: mark, keep the session.
@@ -670,6 +731,8 @@ status network_host::begin_join(const invite_code& code) {
   if (!c) return {status_code::io_error, "the community could not be set up"};
   c->join = {};
   c->join_token = code.token ? code.token->str() : std::string();
+  c->joining = true;
+  for (const auto& p : code.peers) c->invite_keys.insert(p.key);
   for (const auto& p : code.peers) {
     if (status s = c->manager->add_invite(p.address.to_string(), p.key); !s.ok()) {
       c->join.last_problem = s.message();

@@ -49,6 +49,7 @@
 #include "crypto/status.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
+#include "node/daemon/admission.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/config.hpp"
 #include "node/daemon/invite_code.hpp"
@@ -158,10 +159,16 @@ class network_host final : public net::authorizer, public net::session_handler {
   void update_networks();
   void make_manager(community_net& c);
   void refresh_profiles(community_net& c);
-  // True when `who` was a member of the community and is not active now (left, removed,
-  // forked). Someone who never was a member (a joiner) is not a former member.
-  static bool is_former_member(const community::state& st, const member_id& who);
-  void prune_former_members(community_net& c);
+  // This node's member is an active member of the community.
+  bool me_active(const community_net& c) const;
+  // May this node hold a session with `key` now (admission, or the invite's issuer while
+  // joining)? Both directions.
+  bool may_replicate(community_net& c, const member_id& key) const;
+  // May this node dial `key` (the peer manager's key filter)?
+  bool may_dial(const community_net& c, const member_id& key) const;
+  // Closes every session of the community whose peer no longer qualifies (may_replicate).
+  void recheck_sessions(community_net& c);
+  void start_recheck();
   void schedule_tick(community_net& c);
   void run_tick(const community_id& id);
   void dial_done(const community_id& id, const std::string& address,
@@ -189,7 +196,8 @@ class network_host final : public net::authorizer, public net::session_handler {
   std::shared_ptr<net::listener> listener_;
   std::unique_ptr<net::dialer> dialer_;
   net::asio::steady_timer anti_entropy_timer_;
-  net::asio::steady_timer flush_timer_;  // saves the peer books every 10 s
+  net::asio::steady_timer flush_timer_;    // saves the peer books every 10 s
+  net::asio::steady_timer recheck_timer_;  // re-checks admission every second (expiry)
   std::map<community_id, std::unique_ptr<community_net>> communities_;
   bool stopped_ = false;
   bool absorbing_ = false;  // records appended now came from sync, not from this member

@@ -265,7 +265,8 @@ std::size_t manager::learn_from_exchange(const std::vector<sync::peer_address>& 
   std::size_t taken = 0;
   for (const sync::peer_address& e : entries) {
     if (taken >= options_.max_exchange_per_message) break;
-    if (e.key == own_) continue;  // our own address as others see it: nothing to dial
+    if (e.key == own_) continue;        // our own address as others see it: nothing to dial
+    if (!key_allowed(e.key)) continue;  // a hint naming a key we may not replicate with
     auto parsed = parse_address(e.address);
     if (!parsed.ok()) continue;
     const std::string canonical = parsed->text();

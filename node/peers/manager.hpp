@@ -39,6 +39,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -91,7 +92,8 @@ struct connect_decision {
   std::optional<connection_id> close;  // an existing duplicate to close instead
 };
 
-enum class peer_state { connected, dialing, ready, backoff, banned, self, no_key };
+// not_member: the key there is not one this node may replicate with now (the key filter).
+enum class peer_state { connected, dialing, ready, backoff, banned, self, no_key, not_member };
 const char* to_string(peer_state s);
 
 struct peer_view {
@@ -143,6 +145,14 @@ class manager {
   // An address at which this node itself listens (listen / advertise): never dialed. Not
   // persisted; the daemon marks its addresses after each start. Invalid text is ignored.
   void mark_self(std::string_view address);
+  // Keys this node may dial and pass on: an address whose key fails the filter is neither
+  // dialed nor shared, and peer exchange entries naming such a key are ignored (the daemon:
+  // active members of the community, or the invite's issuer while joining). The filter is
+  // asked again at every tick and query, so a change of membership needs no call. Default:
+  // every key.
+  void set_key_filter(std::function<bool(const member_id&)> filter) {
+    key_filter_ = std::move(filter);
+  }
 
   // --- dialing ---
   // The dials to start now (each address then counts as dialing until dial_failed or
@@ -207,6 +217,7 @@ class manager {
                          std::string address);
   bool key_busy(const member_id& key) const;
   bool dialable_ever(const std::string& address, const peer_info& info) const;
+  bool key_allowed(const member_id& key) const { return !key_filter_ || key_filter_(key); }
   void cap_waits(time_point now);
   bool eligible(const std::string& address, const peer_info& info, time_point now) const;
   peer_state state_of(const std::string& address, const peer_info& info, time_point now) const;
@@ -222,6 +233,7 @@ class manager {
   std::map<std::string, peer_info> entries_;
   std::set<std::string> dirty_;  // saved (or erased, when gone from entries_) at flush()
   std::set<std::string> self_addresses_;
+  std::function<bool(const member_id&)> key_filter_;
   std::map<member_id, std::string> profile_of_;  // member → canonical address of its profile
   std::map<std::string, std::set<member_id>> claims_;  // the reverse: address → members
   std::unordered_map<connection_id, connection> connections_;

@@ -27,6 +27,8 @@ const char* to_string(peer_state s) {
       return "self";
     case peer_state::no_key:
       return "no_key";
+    case peer_state::not_member:
+      return "not_member";
   }
   return "unknown";
 }
@@ -43,7 +45,7 @@ bool manager::key_busy(const member_id& key) const {
 bool manager::dialable_ever(const std::string& address, const peer_info& info) const {
   if (info.self || self_addresses_.count(address)) return false;
   auto key = info.key();
-  return key && *key != own_;
+  return key && *key != own_ && key_allowed(*key);
 }
 
 // No backoff is longer than backoff_cap and no ban longer than ban_cap from now: a wall clock
@@ -273,6 +275,7 @@ peer_state manager::state_of(const std::string& address, const peer_info& info,
   auto key = info.key();
   if (!key) return peer_state::no_key;
   if (*key == own_) return peer_state::self;
+  if (!key_allowed(*key)) return peer_state::not_member;
   if (by_key_.count(*key)) return peer_state::connected;  // through this address or another
   if (info.ban_until > now) return peer_state::banned;
   if (info.next_attempt > now) return peer_state::backoff;

@@ -221,28 +221,32 @@ void engine::refresh_wants(const std::vector<record_key>& appended) {
 }
 
 void engine::submit(session& s, std::uint64_t ticket, std::size_t bytes,
-                    std::vector<std::string> items) {
+                    std::vector<std::string> items, bool ack) {
   std::weak_ptr<int> alive = alive_;
-  replica_.ingest_async(std::move(items),
-                        [this, alive, id = s.id(), ticket, bytes](result<ingest_report> report) {
-                          if (alive.expired()) return;
-                          ingested(id, ticket, bytes, std::move(report));
-                        });
+  replica_.ingest_async(std::move(items), [this, alive, id = s.id(), ticket, bytes,
+                                           ack](result<ingest_report> report) {
+    if (alive.expired()) return;
+    ingested(id, ticket, bytes, ack, std::move(report));
+  });
 }
 
-void engine::ingested(session_id id, std::uint64_t ticket, std::size_t bytes,
+void engine::ingested(session_id id, std::uint64_t ticket, std::size_t bytes, bool ack,
                       result<ingest_report> report) {
   {
     depth_guard g(depth_);
     session* s = find(id);
     if (s) {
-      s->ingested(ticket, bytes, report);
+      s->ingested(ticket, bytes, report, ack);
     } else if (!report.ok() && cbs_.on_local_error) {
       cbs_.on_local_error(id, report.error());
     }
     // Records that made it into the log are good news for everyone, even when the same
     // message also carried a bad one or its session has ended meanwhile.
-    if (report.ok() && !report->appended.empty()) on_stored(report->appended, s, true);
+    if (report.ok() && !report->appended.empty()) {
+      on_stored(report->appended, s, true);
+      // The records may hold the invite a held-aside feed redeems.
+      for (auto& [sid, other] : sessions_) other->retry_waiting();
+    }
     if (cbs_.on_ingested) cbs_.on_ingested(id);
   }
   reap();
@@ -288,6 +292,7 @@ void engine::records_written(const std::vector<record_key>& appended) {
 
 bool engine::anti_entropy() {
   ++round_;
+  for (auto& [id, s] : sessions_) s->new_period(round_);
   {
     depth_guard g(depth_);
     retry_stalled_wants();

@@ -73,6 +73,19 @@ struct misbehaviour {
   std::string reason;  // a sentence for the log
 };
 
+// May a feed this node does not hold begin with this record (its seq 1)? Asked of the owner
+// (engine_callbacks::first_record), which knows the community's rules: a feed opens only with
+// the genesis or with a join that redeems an invite (PROTOCOL.md §5.10).
+enum class authority {
+  admit,    // store it (the full checks still follow in the replica)
+  unknown,  // the invite it redeems is not known yet: hold the feed aside and ask again
+  refuse,   // it can never open a feed: the sender misbehaves
+};
+struct authority_verdict {
+  authority verdict = authority::admit;
+  std::string reason;  // for refuse: a sentence for the log
+};
+
 struct engine_options {
   // Most record bytes sent on one session and not yet acknowledged. Default 512 KiB.
   std::size_t window_bytes = 512 * 1024;
@@ -89,6 +102,17 @@ struct engine_options {
   // Feeds a peer may claim to hold (heads, have) on one connection; more is a protocol
   // violation. Bounds the memory a peer can make this node spend. Default 100,000.
   std::size_t max_feeds_per_session = 100'000;
+  // Records of feeds whose authority is unknown (authority::unknown) held per session until
+  // the invite they redeem arrives: at most this many feeds and bytes. Past either bound the
+  // feed is dropped quietly (not stored, fetched again in a later round); a held feed
+  // expires after two anti-entropy periods. Defaults 64 feeds, 1 MiB.
+  std::size_t max_waiting_feeds = 64;
+  std::size_t max_waiting_bytes = std::size_t{1} << 20;
+  // Heavy requests one peer may make per anti-entropy period (between two anti_entropy()
+  // calls): frontier probes answered, reconciliation rounds served (buckets received) and
+  // peer lists sent, together. An honest peer makes about one per period (its own probe, or
+  // the round after the hellos); more is misbehaviour. Default 4.
+  std::uint32_t max_requests_per_period = 4;
   // Seed for the choice of eager peers and the anti-entropy peer. 0: a random seed.
   std::uint64_t seed = 0;
 };
@@ -105,6 +129,13 @@ struct engine_callbacks {
   std::function<void(session_id, const std::vector<peer_address>&)> on_peers;
   // Addresses this node shares when a peer asks (at most max_peers_per_message are sent).
   std::function<std::vector<peer_address>()> addresses_to_share;
+  // Whether a feed this node does not hold may begin with this record (see authority).
+  // Optional: without it every feed is admitted.
+  std::function<authority_verdict(std::string_view record)> first_record;
+  // The order in which to stream the feeds a peer wants (smaller first): the daemon ranks an
+  // author by the position of their membership, so that an invite reaches a joiner before the
+  // join that redeems it. Optional: without it feeds go in the order asked.
+  std::function<std::uint64_t(const member_id& author)> feed_rank;
   // The replica reported a records message of the session (its stats' ingesting_bytes went
   // down): an owner that stopped reading the connection for too much ingest in flight can
   // read on. Optional.
@@ -174,8 +205,11 @@ class engine {
 
   session* find(session_id id) const;
   // Hands a session's records message to the replica; ingested() runs with the report.
-  void submit(session& s, std::uint64_t ticket, std::size_t bytes, std::vector<std::string> items);
-  void ingested(session_id id, std::uint64_t ticket, std::size_t bytes,
+  // `ack`: acknowledge the bytes to the peer when the report is in (false for records held
+  // aside and acknowledged when they arrived).
+  void submit(session& s, std::uint64_t ticket, std::size_t bytes, std::vector<std::string> items,
+              bool ack = true);
+  void ingested(session_id id, std::uint64_t ticket, std::size_t bytes, bool ack,
                 result<ingest_report> report);
   // Fetch `author` from `s` unless another session already fetches it, or s's peer sent the
   // other side of the feed's fork at this node's present head of it; s queues the want.

@@ -63,6 +63,14 @@ bool session::learn_claim(const member_id& author, std::uint64_t seq) {
   return true;
 }
 
+bool session::spend(const char* what) {
+  if (++served_this_period_ <= engine_.opts_.max_requests_per_period) return true;
+  fail(misbehaviour_kind::protocol_violation,
+       std::string(what) + ": more than " + std::to_string(engine_.opts_.max_requests_per_period) +
+           " probes, rounds and peer requests in one anti-entropy period");
+  return false;
+}
+
 std::uint64_t session::known(const member_id& author) const {
   auto it = known_.find(author);
   return it == known_.end() ? 0 : it->second;
@@ -106,6 +114,8 @@ void session::on(const hello& m) {
     return;
   }
   stats_.hello_received = true;
+  // The dialer leads the first round; the other side answers its buckets.
+  buckets_expected_ = !dialer_;
   compare_frontier(m.frontier, dialer_);
 }
 
@@ -126,9 +136,12 @@ void session::probe() {
 
 void session::on(const frontier& m) {
   if (m.reply_wanted) {
+    if (!spend("frontier probe")) return;
     auto ours = engine_.replica_.frontier_digest();
     if (!local_ok(ours.error())) return;
     stats_.in_sync = *ours == m.digest;
+    // The prober leads a round when the digests differ.
+    buckets_expected_ = true;
     send(frontier{*ours, false});
     return;
   }
@@ -151,10 +164,20 @@ void session::start_round() {
     b.digests.push_back(prefix_of(d));
   }
   round_open_ = true;
+  heads_expected_ = true;
   send(b);
 }
 
 void session::on(const buckets& m) {
+  // Answering buckets costs this node its heads of every differing bucket (about 50 bytes a
+  // feed): only the round the protocol expects is served, and only within the budget.
+  if (!buckets_expected_) {
+    fail(misbehaviour_kind::protocol_violation,
+         "buckets without a round: the peer neither dialed nor probed before it");
+    return;
+  }
+  buckets_expected_ = false;
+  if (!spend("reconciliation round")) return;
   auto digests = engine_.replica_.bucket_digests();
   if (!local_ok(digests.error())) return;
   bucket_set differ;
@@ -173,6 +196,7 @@ void session::on(const buckets& m) {
   stats_.in_sync = differ.none();
   if (differ.none()) return;
   send_heads(differ);
+  heads_expected_ = true;
   send(heads_request{differ});
 }
 
@@ -208,6 +232,10 @@ void session::send_heads(const bucket_set& which) {
 }
 
 void session::on(const heads& m) {
+  if (!heads_expected_) {
+    fail(misbehaviour_kind::protocol_violation, "heads without a reconciliation round");
+    return;
+  }
   // Our own heads of the buckets this message touches, for the equal-seq fork check.
   std::map<std::uint8_t, std::vector<feed_head>> ours;
   for (const auto& e : m.entries) {
@@ -236,7 +264,21 @@ void session::on(const heads& m) {
 // --- streaming records to the peer -------------------------------------------------------
 
 void session::on(const want& m) {
-  for (const auto& e : m.entries) {
+  // Feeds go out in the owner's rank order (an inviter's feed before the joiner it admitted),
+  // so that the receiver learns each feed's authority before the feed.
+  std::vector<const want_entry*> order;
+  order.reserve(m.entries.size());
+  for (const auto& e : m.entries) order.push_back(&e);
+  if (engine_.cbs_.feed_rank && order.size() > 1) {
+    std::vector<std::pair<std::uint64_t, const want_entry*>> ranked;
+    ranked.reserve(order.size());
+    for (const auto* e : order) ranked.emplace_back(engine_.cbs_.feed_rank(e->author), e);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < ranked.size(); ++i) order[i] = ranked[i].second;
+  }
+  for (const auto* entry : order) {
+    const want_entry& e = *entry;
     if (streams_.count(e.author)) continue;  // already streaming that feed in order
     if (streams_.size() >= engine_.opts_.max_streams_per_session) {
       fail(misbehaviour_kind::protocol_violation,
@@ -335,15 +377,18 @@ void session::push(const std::vector<record_key>& eager, const std::vector<recor
 void session::on(records& m) {
   // Check the peer's ordering before anything is ingested: a streamed (non-live) record must
   // never lie past a gap in its feed; within one message a feed's seqs must increase.
-  std::map<member_id, std::uint64_t> last;  // per feed: highest seq so far
-  std::size_t bytes = 0;
-  for (const auto& item : m.items) {
-    bytes += item.size();
+  std::map<member_id, std::uint64_t> last;       // per feed: highest seq so far
+  std::map<member_id, std::uint64_t> submitted;  // per feed: highest seq handed to the replica
+  std::vector<std::string> items;
+  std::size_t bytes = 0, held_bytes = 0;
+  stats_.records_received += m.items.size();
+  for (auto& item : m.items) {
     auto key = engine_.replica_.peek(item);
     if (!key) {
       fail(misbehaviour_kind::bad_record, "malformed record: " + key.error().message());
       return;
     }
+    bool unheld = false;
     auto it = last.find(key->author);
     if (it != last.end()) {
       if (key->seq <= it->second) {
@@ -360,38 +405,161 @@ void session::on(records& m) {
       }
       it->second = key->seq;
     } else {
-      if (!m.live) {
-        auto head = engine_.replica_.head_seq(key->author);
-        if (!local_ok(head.error())) return;
-        // Records of this feed still being ingested count: the store's head lags behind them.
-        std::uint64_t have = *head;
-        if (auto s = submitted_heads_.find(key->author); s != submitted_heads_.end()) {
-          have = std::max(have, s->second.first);
-        }
-        if (key->seq > have + 1) {
-          fail(misbehaviour_kind::out_of_order,
-               "streamed record seq " + std::to_string(key->seq) +
-                   " lies past a gap (this node holds the feed up to seq " + std::to_string(have) +
-                   ")");
-          return;
-        }
+      auto head = engine_.replica_.head_seq(key->author);
+      if (!local_ok(head.error())) return;
+      // Records of this feed still being ingested count: the store's head lags behind them.
+      std::uint64_t have = *head;
+      if (auto s = submitted_heads_.find(key->author); s != submitted_heads_.end()) {
+        have = std::max(have, s->second.first);
       }
+      const bool aside = waiting_.count(key->author) || abandoned_.count(key->author);
+      if (!m.live && !aside && key->seq > have + 1) {
+        fail(misbehaviour_kind::out_of_order,
+             "streamed record seq " + std::to_string(key->seq) +
+                 " lies past a gap (this node holds the feed up to seq " + std::to_string(have) +
+                 ")");
+        return;
+      }
+      unheld = have == 0;
       last.emplace(key->author, key->seq);
     }
+    const std::size_t size = item.size();
+    switch (route_record(*key, m.live, item, unheld)) {
+      case route::submit:
+        bytes += size;
+        submitted[key->author] = key->seq;
+        items.push_back(std::move(item));
+        break;
+      case route::held:
+      case route::dropped:
+        held_bytes += size;
+        break;
+      case route::failed:
+        return;
+    }
   }
-
+  // Records held aside (or dropped) are acknowledged now: the peer's window must not wait
+  // for an invite that may never come.
+  if (held_bytes > 0) send(ack{held_bytes});
+  if (items.empty()) return;
   const std::uint64_t ticket = ++next_ticket_;
-  for (const auto& [author, seq] : last) {
+  for (const auto& [author, seq] : submitted) {
     auto& h = submitted_heads_[author];
     if (seq > h.first) h = {seq, ticket};
   }
-  stats_.records_received += m.items.size();
   stats_.ingesting_bytes += bytes;
-  engine_.submit(*this, ticket, bytes, std::move(m.items));
+  engine_.submit(*this, ticket, bytes, std::move(items));
 }
 
-void session::ingested(std::uint64_t ticket, std::size_t bytes,
-                       const result<ingest_report>& report) {
+session::route session::route_record(const record_key& key, bool live, std::string& item,
+                                     bool feed_unheld) {
+  const auto& opts = engine_.opts_;
+  if (abandoned_.count(key.author)) return route::dropped;
+  if (auto w = waiting_.find(key.author); w != waiting_.end()) {
+    if (key.seq != w->second.last_seq + 1) {
+      if (live) return route::dropped;  // a live record past the held ones: fetched later
+      fail(misbehaviour_kind::out_of_order, "streamed records skip from seq " +
+                                                std::to_string(w->second.last_seq) + " to " +
+                                                std::to_string(key.seq));
+      return route::failed;
+    }
+    if (waiting_bytes_ + item.size() > opts.max_waiting_bytes) {
+      drop_waiting(key.author);
+      return route::dropped;
+    }
+    waiting_bytes_ += item.size();
+    w->second.bytes += item.size();
+    w->second.last_seq = key.seq;
+    w->second.items.push_back(std::move(item));
+    return route::held;
+  }
+  if (!feed_unheld || !engine_.cbs_.first_record) return route::submit;
+  if (key.seq > 1) {
+    // A live record of a feed this node does not hold at all: it is not kept without the
+    // feed's beginning, whose authority decides whether the feed may exist here; the feed is
+    // fetched from seq 1 instead. (A streamed one failed the gap check already.)
+    engine_.want_feed(*this, key.author, key.seq);
+    return route::dropped;
+  }
+  authority_verdict v = engine_.cbs_.first_record(item);
+  switch (v.verdict) {
+    case authority::admit:
+      return route::submit;
+    case authority::refuse:
+      fail(misbehaviour_kind::bad_record, "a feed that may not exist here: " + v.reason);
+      return route::failed;
+    case authority::unknown:
+      break;
+  }
+  if (waiting_.size() >= opts.max_waiting_feeds ||
+      waiting_bytes_ + item.size() > opts.max_waiting_bytes) {
+    if (abandoned_.size() >= opts.max_feeds_per_session) {
+      fail(misbehaviour_kind::protocol_violation, "more than " +
+                                                      std::to_string(opts.max_feeds_per_session) +
+                                                      " feeds that redeem no known invite");
+      return route::failed;
+    }
+    abandoned_.insert(key.author);
+    return route::dropped;
+  }
+  waiting_feed w;
+  w.last_seq = key.seq;
+  w.bytes = item.size();
+  w.since_round = engine_.round_;
+  waiting_bytes_ += item.size();
+  w.items.push_back(std::move(item));
+  waiting_.emplace(key.author, std::move(w));
+  return route::held;
+}
+
+void session::drop_waiting(const member_id& author) {
+  auto w = waiting_.find(author);
+  if (w == waiting_.end()) return;
+  waiting_bytes_ -= w->second.bytes;
+  waiting_.erase(w);
+  abandoned_.insert(author);
+}
+
+void session::new_period(std::uint64_t round) {
+  served_this_period_ = 0;
+  std::vector<member_id> expired;
+  for (const auto& [author, w] : waiting_) {
+    if (round >= w.since_round + 2) expired.push_back(author);
+  }
+  for (const auto& author : expired) drop_waiting(author);
+}
+
+void session::retry_waiting() {
+  if (stats_.closed || waiting_.empty() || !engine_.cbs_.first_record) return;
+  // Take the admitted feeds out first: submitting may report at once (a replica without a
+  // queue), and the report calls back here.
+  std::vector<std::pair<member_id, waiting_feed>> admitted;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    authority_verdict v = engine_.cbs_.first_record(it->second.items.front());
+    if (v.verdict == authority::refuse) {
+      fail(misbehaviour_kind::bad_record, "a feed that may not exist here: " + v.reason);
+      return;
+    }
+    if (v.verdict == authority::unknown) {
+      ++it;
+      continue;
+    }
+    waiting_bytes_ -= it->second.bytes;
+    admitted.emplace_back(it->first, std::move(it->second));
+    it = waiting_.erase(it);
+  }
+  for (auto& [author, w] : admitted) {
+    if (stats_.closed) return;
+    const std::uint64_t ticket = ++next_ticket_;
+    auto& h = submitted_heads_[author];
+    if (w.last_seq > h.first) h = {w.last_seq, ticket};
+    stats_.ingesting_bytes += w.bytes;
+    engine_.submit(*this, ticket, w.bytes, std::move(w.items), /*ack=*/false);
+  }
+}
+
+void session::ingested(std::uint64_t ticket, std::size_t bytes, const result<ingest_report>& report,
+                       bool ack) {
   stats_.ingesting_bytes -= std::min(stats_.ingesting_bytes, bytes);
   for (auto it = submitted_heads_.begin(); it != submitted_heads_.end();) {
     it = it->second.second <= ticket ? submitted_heads_.erase(it) : std::next(it);
@@ -442,7 +610,7 @@ void session::ingested(std::uint64_t ticket, std::size_t bytes,
     for (const auto& author : continuations) engine_.fork_continued(*this, author);
   }
   if (!stats_.closed) {
-    send(ack{bytes});
+    if (ack) send(sync::ack{bytes});
     for (const auto& [author, seq] : gaps) engine_.want_feed(*this, author, seq);
     flush_wants();
   }
@@ -458,6 +626,9 @@ void session::on(const have& m) {
 }
 
 void session::queue_want(const member_id& author, std::uint64_t from_seq) {
+  // A feed this session dropped (held aside too long, or beyond the bounds) is not asked of
+  // it again: the rest of the peer's old stream of it would arrive first.
+  if (abandoned_.count(author)) return;
   wants_.push_back({author, from_seq});
 }
 
@@ -475,10 +646,13 @@ void session::flush_wants() {
 // --- peer exchange -----------------------------------------------------------------------
 
 void session::request_peers() {
-  if (ready()) send(peers_request{});
+  if (!ready() || peers_asked_) return;
+  peers_asked_ = true;
+  send(peers_request{});
 }
 
 void session::on(const peers_request&) {
+  if (!spend("peer request")) return;
   peers p;
   if (engine_.cbs_.addresses_to_share) {
     for (auto& a : engine_.cbs_.addresses_to_share()) {
@@ -491,6 +665,13 @@ void session::on(const peers_request&) {
 }
 
 void session::on(const peers& m) {
+  // Addresses are hints a node asked for: an unsolicited list would let any peer fill the
+  // exchange table and steer this node's dials.
+  if (!peers_asked_) {
+    fail(misbehaviour_kind::protocol_violation, "peers without a peers_request");
+    return;
+  }
+  peers_asked_ = false;
   if (engine_.cbs_.on_peers) engine_.cbs_.on_peers(id_, m.entries);
 }
 

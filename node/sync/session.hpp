@@ -30,6 +30,13 @@ class session {
   void start();                            // sends hello
   void receive(std::string_view message);  // decode + dispatch
   void close() { stats_.closed = true; }
+  // A new anti-entropy period began: the peer's budget of probes, reconciliation rounds and
+  // peer requests starts again (engine_options::max_rounds_per_period).
+  // Held-aside feeds older than two periods are dropped.
+  void new_period(std::uint64_t round);
+  // Asks again about the feeds held aside for unknown authority: admitted ones are ingested,
+  // refused ones fail the session.
+  void retry_waiting();
 
   // Engine-driven actions.
   void probe();  // anti-entropy: frontier with reply_wanted
@@ -41,7 +48,8 @@ class session {
 
   // The replica finished the records message this session submitted as `ticket` (`bytes` of
   // records): applies the outcomes (peer faults, gaps to fetch), acknowledges the bytes.
-  void ingested(std::uint64_t ticket, std::size_t bytes, const result<ingest_report>& report);
+  void ingested(std::uint64_t ticket, std::size_t bytes, const result<ingest_report>& report,
+                bool ack = true);
 
   std::uint64_t known(const member_id& author) const;
   bool streaming(const member_id& author) const { return streams_.count(author) != 0; }
@@ -51,6 +59,18 @@ class session {
     member_id author;
     std::uint64_t next_seq = 0;
   };
+  // A feed this node does not hold whose first record's authority is not known yet.
+  struct waiting_feed {
+    std::vector<std::string> items;  // consecutive from seq 1
+    std::uint64_t last_seq = 0;
+    std::size_t bytes = 0;
+    std::uint64_t since_round = 0;
+  };
+  enum class route { submit, held, dropped, failed };
+  // Where a record of `key` goes: an unheld feed's first record is asked about
+  // (engine_callbacks::first_record); later records of a held-aside feed join it.
+  route route_record(const record_key& key, bool live, std::string& item, bool feed_unheld);
+  void drop_waiting(const member_id& author);
 
   void send(const message& m);
   void fail(misbehaviour_kind kind, std::string reason);
@@ -58,6 +78,9 @@ class session {
   void learn(const member_id& author, std::uint64_t seq);
   // learn() for a peer's claim (heads, have), refusing more than max_feeds_per_session feeds.
   bool learn_claim(const member_id& author, std::uint64_t seq);
+  // Counts one heavy request the peer made (a probe answered, a reconciliation round served, a
+  // peer list sent); false (and the session failed) when it is over the period's budget.
+  bool spend(const char* what);
 
   void on(const hello& m);
   void on(const frontier& m);
@@ -94,6 +117,19 @@ class session {
   // streamed message is checked against the feed as it will be, not as the store has it now.
   std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> submitted_heads_;
   std::uint64_t next_ticket_ = 0;
+
+  // Message-state rules (PROTOCOL.md §5.8): what the peer may send now.
+  bool buckets_expected_ = false;  // the peer leads a round: after the hellos when it dialed,
+                                   // or after we answered its probe
+  bool heads_expected_ = false;    // we sent buckets or a heads_request this session
+  bool peers_asked_ = false;       // we sent peers_request and no peers answer came yet
+  std::uint32_t served_this_period_ = 0;
+
+  std::map<member_id, waiting_feed> waiting_;
+  std::size_t waiting_bytes_ = 0;
+  // Feeds dropped from the waiting area (over its bounds, or expired): their further records
+  // on this session are dropped quietly too, and the feed is fetched again in a later round.
+  std::set<member_id> abandoned_;
 };
 
 }  // namespace zwerm::node::sync

@@ -10,3 +10,10 @@ zwerm_test(fork_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/network/fork_test.cpp
   LIBS zwerm_node
   LABELS net)
+
+# Only members read and write: admission re-checked, tokens bound to one key, non-member feeds
+# refused, dials to members only.
+zwerm_test(membership_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/network/membership_test.cpp
+  LIBS zwerm_node
+  LABELS net)

@@ -11,73 +11,15 @@
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
 #include "crypto/unix_time.hpp"
+#include "tests/node/network/test_node.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::node {
 namespace {
 
 using json = nlohmann::json;
-
-// One member's node: store, community host and network host on the shared io_context.
-struct test_node {
-  explicit test_node(net::asio::io_context& io) : keys(crypto::generate_key_pair()) {
-    auto s = store::store::open(dir.path() / "db");
-    EXPECT_TRUE(s.ok());
-    db = std::move(*s);
-    auto h = community_host::open(*db, keys, dir.path() / "communities.json");
-    EXPECT_TRUE(h.ok());
-    host = std::move(*h);
-    network_options o;
-    o.listen = {"127.0.0.1", 0};
-    o.listener.max_inbound_per_address = 16;
-    net = std::make_unique<network_host>(io.get_executor(), *host, o);
-    host->on_appended = [this](const record& r) { net->on_host_appended(r); };
-  }
-  ~test_node() { net->stop(); }
-
-  bool active(const community_id& c, const crypto::public_key& m) const {
-    const auto* st = host->state_of(c);
-    if (!st) return false;
-    auto i = st->find_member(m);
-    return i != community::no_index && st->members[i].status == community::member_status::active;
-  }
-
-  testing::temp_dir dir{"zw-net"};
-  crypto::key_pair keys;
-  std::unique_ptr<store::store> db;
-  std::unique_ptr<community_host> host;
-  std::unique_ptr<network_host> net;
-};
-
-class NetworkHost : public ::testing::Test {
- protected:
-  void SetUp() override { crypto::init(); }
-
-  // Runs the io_context until `done` or 10 s pass.
-  bool run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io.restart();
-      io.run_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
-
-  // Each call names its community apart: two identical genesis records written in the same
-  // millisecond would be one record (the same bytes, the same id).
-  static community_id create(test_node& n) {
-    static int made = 0;
-    json body{{"name", "Test " + std::to_string(++made)},
-              {"purpose", "networking"},
-              {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
-    auto g = n.host->create(body);
-    EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.error().message());
-    return g->id;
-  }
-
-  net::asio::io_context io;
-};
+using test::test_node;
+using NetworkHost = test::network_fixture;
 
 TEST_F(NetworkHost, AdmissionFollowsTheCommunityState) {
   test_node a(io);

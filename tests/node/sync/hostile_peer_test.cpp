@@ -168,9 +168,10 @@ TEST_F(HostilePeer, MalformedMessagesAndWrongOrderAreReported) {
 }
 
 TEST_F(HostilePeer, ClaimingMoreFeedsThanTheBoundIsAViolation) {
-  // Default bound 100,000: six heads messages of 20,000 made-up feeds each (1 MiB limit).
+  // Default bound 100,000: six have messages of 20,000 made-up feeds each (1 MiB limit). (A
+  // heads message outside a round is refused before its claims count.)
   for (int m = 0; m < 6; ++m) {
-    heads h;
+    have h;
     for (std::uint32_t i = 0; i < 20'000; ++i) {
       member_id a;
       a.bytes[0] = static_cast<std::uint8_t>(m);
@@ -178,7 +179,7 @@ TEST_F(HostilePeer, ClaimingMoreFeedsThanTheBoundIsAViolation) {
       a.bytes[29] = static_cast<std::uint8_t>(i >> 16);
       a.bytes[30] = static_cast<std::uint8_t>(i >> 8);
       a.bytes[31] = static_cast<std::uint8_t>(i);
-      h.entries.push_back({a, 1, {}});
+      h.entries.push_back({a, 1});
     }
     net.inject(bad_link, hostile, encode(h));
   }

@@ -1,0 +1,297 @@
+// Only members read and write (PROTOCOL.md §4.4, §5.10): sessions end when their peer stops
+// qualifying, a token admits one key, invites die with their inviter, feeds of non-members are
+// refused and their sender banned, and a node dials only members. Nodes in one process on
+// 127.0.0.1 with real stores (test_node.hpp); hostile clients speak the transport themselves.
+#include <gtest/gtest.h>
+
+#include "node/daemon/admission.hpp"
+#include "node/record_writer.hpp"
+#include "tests/node/network/test_node.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using json = nlohmann::json;
+using test::test_node;
+using Membership = test::network_fixture;
+
+// A client that speaks the transport (and whatever the test sends), recording what it gets.
+struct client_handler : net::session_handler {
+  void on_connected(const net::session_ptr&) override {}
+  void on_message(const net::session_ptr&, std::string_view m) override {
+    ++messages;
+    bytes += m.size();
+  }
+  void on_closed(const net::session_ptr&, const net::disconnect_info&) override { closed = true; }
+  bool closed = false;
+  std::size_t messages = 0, bytes = 0;
+};
+
+net::awaitable<void> dial_into(net::dialer* d, net::dial_target t,
+                               std::optional<result<net::session_ptr>>* out) {
+  auto r = co_await d->dial(std::move(t));
+  out->emplace(std::move(r));
+}
+
+bool write_ok(test_node& n, const community_id& c, const std::string& type, const json& body) {
+  auto r = n.host->write(c, type, body);
+  EXPECT_TRUE(r.ok()) << type << ": " << (r.ok() ? "" : r.error().message());
+  return r.ok();
+}
+
+json request(const std::string& title) {
+  return json{{"title", title}, {"body", ""}, {"tags", json::array()}};
+}
+
+// A raw client of node `a` in community c, dialed with `token` (may be empty).
+struct raw_client {
+  raw_client(net::asio::io_context& io, const crypto::key_pair& k)
+      : keys(k), dialer(io.get_executor(), k, handler) {}
+  ~raw_client() { dialer.stop(); }
+  crypto::key_pair keys;
+  client_handler handler;
+  net::dialer dialer;
+  std::optional<result<net::session_ptr>> session;
+};
+
+TEST_F(Membership, ARemovedMemberIsClosedWhileATokenInviteIsOpen) {
+  test_node a(io), b(io);
+  const community_id c = create(a, /*quorum_pct=*/1);  // a alone may remove
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  ASSERT_TRUE(join_by_token(a, b, c));
+  ASSERT_TRUE(run_until([&] { return connections(a, c) == 1 && connections(b, c) == 1; }));
+  // An open token invite: before the fix, admission answered needs_token to every key while
+  // one was open, and that kept a removed member's session alive.
+  token_invite(a, c, crypto::random_fixed<invite_token>());
+  ASSERT_TRUE(write_ok(
+      a, c, "proposal",
+      json{{"action", "remove"}, {"member", crypto::to_text(b.keys.pk)}, {"reason", "test"}}));
+  ASSERT_FALSE(a.active(c, b.keys.pk));
+  const auto removed_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(run_until([&] { return connections(a, c) == 0 && connections(b, c) == 0; }));
+  EXPECT_LT(std::chrono::steady_clock::now() - removed_at, std::chrono::seconds(1));
+  // Nothing new reaches the removed member.
+  const auto before = b.host->state_of(c)->requests.size();
+  ASSERT_TRUE(write_ok(a, c, "request", request("after the removal")));
+  run_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(b.host->state_of(c)->requests.size(), before);
+  EXPECT_EQ(connections(a, c), 0u);
+  EXPECT_NE(a.net->authorize(*a.host->network_key(c), b.keys.pk), net::admission::accept);
+}
+
+TEST_F(Membership, ATokenAdmitsTheFirstKeyThatPresentsItAndNoOther) {
+  test_node a(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const auto key = *a.host->network_key(c);
+  const auto token = crypto::random_fixed<invite_token>();
+  token_invite(a, c, token);
+  const auto first = crypto::generate_key_pair().pk, second = crypto::generate_key_pair().pk;
+  EXPECT_EQ(a.net->authorize(key, first), net::admission::needs_token);
+  EXPECT_EQ(a.net->authorize(key, second), net::admission::needs_token);
+  EXPECT_TRUE(a.net->check_token(key, first, token.view()));
+  // Bound now: the second key is refused, even with the right token.
+  EXPECT_EQ(a.net->authorize(key, second), net::admission::reject);
+  EXPECT_FALSE(a.net->check_token(key, second, token.view()));
+  // The first may come back (a redial) with the same token.
+  EXPECT_EQ(a.net->authorize(key, first), net::admission::needs_token);
+  EXPECT_TRUE(a.net->check_token(key, first, token.view()));
+  // A second open invite is another token: the second key may bind that one.
+  const auto token2 = crypto::random_fixed<invite_token>();
+  token_invite(a, c, token2);
+  EXPECT_EQ(a.net->authorize(key, second), net::admission::needs_token);
+  EXPECT_FALSE(a.net->check_token(key, second, token.view()));
+  EXPECT_TRUE(a.net->check_token(key, second, token2.view()));
+}
+
+TEST_F(Membership, ATokenSessionEndsWithinASecondOfTheInvitesExpiry) {
+  test_node a(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const auto token = crypto::random_fixed<invite_token>();
+  const std::int64_t valid_ms = 1500;
+  token_invite(a, c, token, valid_ms);
+  const auto expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(valid_ms);
+  raw_client x(io, crypto::generate_key_pair());
+  net::asio::co_spawn(io,
+                      dial_into(&x.dialer,
+                                {"127.0.0.1", a.net->bound_address().port, a.keys.pk,
+                                 *a.host->network_key(c), std::string(token.view())},
+                                &x.session),
+                      net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return x.session.has_value(); }));
+  ASSERT_TRUE(x.session->ok()) << x.session->error().message();
+  EXPECT_FALSE(x.handler.closed);
+  ASSERT_TRUE(run_until([&] { return x.handler.closed; }));
+  const auto late = std::chrono::steady_clock::now() - expires;
+  EXPECT_LT(late, std::chrono::milliseconds(1300));  // the 1 s re-check, and a little slack
+}
+
+TEST_F(Membership, AnInviteDiesWithItsInvitersRemoval) {
+  test_node a(io), b(io);
+  const community_id c = create(a, /*quorum_pct=*/1);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  ASSERT_TRUE(join_by_token(a, b, c));
+  // B invites by token and by id; both invites reach A.
+  const auto token = crypto::random_fixed<invite_token>();
+  const record_id inv = token_invite(b, c, token);
+  const auto invitee = crypto::generate_key_pair().pk;
+  ASSERT_TRUE(write_ok(b, c, "member.invite",
+                       json{{"note", ""},
+                            {"expires_ts", unix_ms_now() + 600'000},
+                            {"invitee", crypto::to_text(invitee)}}));
+  ASSERT_TRUE(run_until([&] { return a.host->state_of(c)->invites.size() == 3; }));
+  ASSERT_TRUE(a.host->state_of(c)->invites.contains(inv));
+  const auto key = *a.host->network_key(c);
+  const auto stranger = crypto::generate_key_pair().pk;
+  EXPECT_EQ(a.net->authorize(key, invitee), net::admission::accept);
+  EXPECT_EQ(a.net->authorize(key, stranger), net::admission::needs_token);
+  ASSERT_TRUE(write_ok(
+      a, c, "proposal",
+      json{{"action", "remove"}, {"member", crypto::to_text(b.keys.pk)}, {"reason", "test"}}));
+  EXPECT_EQ(a.net->authorize(key, invitee), net::admission::reject);
+  EXPECT_EQ(a.net->authorize(key, stranger), net::admission::reject);
+  EXPECT_FALSE(a.net->check_token(key, stranger, token.view()));
+}
+
+TEST_F(Membership, FeedsOfNonMembersAreRefusedAndTheSenderBanned) {
+  test_node a(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  // The hostile client is let in (invited by id), then sends a feed of a key that is nobody.
+  const crypto::key_pair hostile = crypto::generate_key_pair();
+  ASSERT_TRUE(write_ok(a, c, "member.invite",
+                       json{{"note", ""},
+                            {"expires_ts", unix_ms_now() + 600'000},
+                            {"invitee", crypto::to_text(hostile.pk)}}));
+  raw_client x(io, hostile);
+  const net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
+                                *a.host->network_key(c), ""};
+  net::asio::co_spawn(io, dial_into(&x.dialer, target, &x.session),
+                      net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return x.session.has_value(); }));
+  ASSERT_TRUE(x.session->ok()) << x.session->error().message();
+  const auto& s = **x.session;
+  ASSERT_TRUE(s->send(sync::encode(sync::hello{sync::protocol_version, c, {}})));
+
+  const crypto::key_pair nobody = crypto::generate_key_pair();
+  feed_writer w(nobody, c, std::nullopt, 1);
+  auto spam = w.append("profile", R"({"name":"spam","about":"","skills":[],"address":null})",
+                       unix_ms_now());
+  ASSERT_TRUE(spam.ok()) << spam.error().message();
+  sync::records m;
+  m.live = true;
+  m.items.push_back(spam->bytes);
+  ASSERT_TRUE(s->send(sync::encode(m)));
+  ASSERT_TRUE(run_until([&] { return x.handler.closed; }));
+  auto head = a.db->head(c, nobody.pk);
+  ASSERT_TRUE(head.ok());
+  EXPECT_FALSE(head->has_value());  // nothing stored
+  // Banned: the next connection from the address is closed at accept.
+  std::optional<result<net::session_ptr>> again;
+  net::asio::co_spawn(io, dial_into(&x.dialer, target, &again), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return again.has_value(); }));
+  EXPECT_FALSE(again->ok());
+}
+
+TEST_F(Membership, AFeedOpensOnlyWithTheGenesisOrAJoinThatRedeemsAnInvite) {
+  test_node a(io);
+  const community_id c = create(a);
+  const community::state* st = a.host->state_of(c);
+  ASSERT_NE(st, nullptr);
+  const auto token = crypto::random_fixed<invite_token>();
+  const record_id inv = token_invite(a, c, token);
+  const crypto::key_pair joiner = crypto::generate_key_pair();
+  auto first = [&](const std::string& type, const json& body) {
+    feed_writer w(joiner, c, std::nullopt, 5);
+    auto r = w.append(type, body.dump(), unix_ms_now());
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message());
+    return r.ok() ? r->bytes : std::string();
+  };
+  const std::string good = first(
+      "member.join", json{{"invite", crypto::to_text(inv)}, {"token", crypto::to_text(token)}});
+  EXPECT_EQ(feed_authority(st, *a.db, c, good).verdict, sync::authority::admit);
+  // The same, found in the store when the state has not applied the invite (yet).
+  EXPECT_EQ(feed_authority(nullptr, *a.db, c, good).verdict, sync::authority::admit);
+
+  const auto other = crypto::random_fixed<invite_token>();
+  auto wrong = feed_authority(st, *a.db, c,
+                              first("member.join", json{{"invite", crypto::to_text(inv)},
+                                                        {"token", crypto::to_text(other)}}));
+  EXPECT_EQ(wrong.verdict, sync::authority::refuse);
+  EXPECT_NE(wrong.reason.find("token"), std::string::npos) << wrong.reason;
+
+  const auto unknown = crypto::random_fixed<record_id>();
+  EXPECT_EQ(feed_authority(st, *a.db, c,
+                           first("member.join", json{{"invite", crypto::to_text(unknown)},
+                                                     {"token", crypto::to_text(token)}}))
+                .verdict,
+            sync::authority::unknown);
+
+  auto profile = feed_authority(
+      st, *a.db, c,
+      first("profile",
+            json{{"name", "x"}, {"about", ""}, {"skills", json::array()}, {"address", nullptr}}));
+  EXPECT_EQ(profile.verdict, sync::authority::refuse);
+  EXPECT_NE(profile.reason.find("genesis or a join"), std::string::npos) << profile.reason;
+
+  // The genesis opens its creator's feed; another community's genesis does not.
+  auto genesis = a.db->get(c);
+  ASSERT_TRUE(genesis.ok());
+  EXPECT_EQ(feed_authority(st, *a.db, c, genesis->bytes).verdict, sync::authority::admit);
+  EXPECT_EQ(feed_authority(st, *a.db, crypto::random_fixed<community_id>(), genesis->bytes).verdict,
+            sync::authority::refuse);
+
+  // An id invite opens only its invitee's feed.
+  const crypto::key_pair invitee = crypto::generate_key_pair();
+  auto id_inv = a.host->write(c, "member.invite",
+                              json{{"note", ""},
+                                   {"expires_ts", unix_ms_now() + 600'000},
+                                   {"invitee", crypto::to_text(invitee.pk)}});
+  ASSERT_TRUE(id_inv.ok());
+  auto by = [&](const crypto::key_pair& k) {
+    feed_writer w(k, c, std::nullopt, 5);
+    return w
+        .append("member.join", json{{"invite", crypto::to_text(id_inv->id)}}.dump(), unix_ms_now())
+        ->bytes;
+  };
+  EXPECT_EQ(feed_authority(st, *a.db, c, by(invitee)).verdict, sync::authority::admit);
+  EXPECT_EQ(feed_authority(st, *a.db, c, by(joiner)).verdict, sync::authority::refuse);
+}
+
+TEST_F(Membership, ANodeDialsOnlyMembers) {
+  test_node a(io), stranger(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(stranger.net->start().ok());
+  // An address with a key that is no member (as peer exchange or a config line may name).
+  auto hint = a.net->add_peer(
+      c, crypto::to_text(stranger.keys.pk) + "@" + stranger.net->bound_address().to_string());
+  ASSERT_TRUE(hint.ok()) << hint.error().message();
+  run_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(connections(a, c), 0u);
+  auto known = a.net->peers_json(c)["known"];
+  ASSERT_EQ(known.size(), 1u) << known.dump();
+  EXPECT_EQ(known[0]["state"], "not_member") << known.dump();
+  EXPECT_EQ(stranger.net->status_json()["peers"].size(), 0u);
+}
+
+TEST_F(Membership, ANodeThatLeftDialsNobody) {
+  test_node a(io), b(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  ASSERT_TRUE(join_by_token(a, b, c));
+  ASSERT_TRUE(write_ok(b, c, "member.leave", json{{"reason", "moving on"}}));
+  ASSERT_TRUE(run_until([&] { return connections(a, c) == 0 && connections(b, c) == 0; }));
+  run_for(std::chrono::milliseconds(1000));
+  EXPECT_EQ(connections(b, c), 0u);
+  for (const auto& k : b.net->peers_json(c)["known"]) {
+    EXPECT_EQ(k["state"], "not_member") << k.dump();
+  }
+}
+
+}  // namespace
+}  // namespace zwerm::node

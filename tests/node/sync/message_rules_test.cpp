@@ -1,0 +1,318 @@
+// The engine driven directly: which messages a peer may send when (PROTOCOL.md §5.8), the
+// budget of heavy requests per anti-entropy period, the order feeds are streamed in, and the
+// feeds whose authority is not known yet (held aside, admitted, refused, expired; §5.10).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "crypto/sodium.hpp"
+#include "tests/node/sync/sim.hpp"
+
+namespace zwerm::node::sync {
+namespace {
+
+struct queue_sink final : message_sink {
+  std::deque<std::string> out;
+  void send(std::string m) override { out.push_back(std::move(m)); }
+  // The decoded messages sent so far, oldest first; clears the queue.
+  std::vector<message> take() {
+    std::vector<message> got;
+    for (auto& m : out) got.push_back(*decode(m));
+    out.clear();
+    return got;
+  }
+};
+
+template <typename T>
+std::size_t count_of(const std::vector<message>& ms) {
+  return static_cast<std::size_t>(std::count_if(
+      ms.begin(), ms.end(), [](const message& m) { return std::holds_alternative<T>(m); }));
+}
+
+// One engine (this node, `us`) and a peer whose messages the test writes by hand.
+class MessageRules : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    crypto::init();
+    ASSERT_TRUE(ours.ingest({c.genesis.bytes}).ok());
+    cbs.on_misbehaviour = [this](session_id, const member_id&, const misbehaviour& m) {
+      seen.push_back(m);
+    };
+    cbs.addresses_to_share = [] {
+      crypto::public_key k;
+      k.bytes.fill(7);
+      return std::vector<peer_address>{{k, "127.0.0.7:4040"}};
+    };
+  }
+
+  // Attaches the peer (`we_dial`: this node dialed) and exchanges hellos with equal frontiers.
+  void start(bool we_dial) {
+    us = std::make_unique<engine>(ours, opts, cbs);
+    id = us->attach(peer, we_dial, sink);
+    deliver(hello{protocol_version, c.genesis.id, *ours.frontier_digest()});
+    sink.out.clear();
+  }
+  void deliver(const message& m) { us->on_message(id, encode(m)); }
+  bool closed() const { return us->stats(id).closed; }
+
+  sim::community_maker c = sim::community_maker::make();
+  memory_replica ours{c.genesis.id};
+  engine_options opts;
+  engine_callbacks cbs;
+  std::unique_ptr<engine> us;
+  queue_sink sink;
+  session_id id = 0;
+  member_id peer = crypto::generate_key_pair().pk;
+  std::vector<misbehaviour> seen;
+};
+
+TEST_F(MessageRules, PeersWithoutARequestIsAViolation) {
+  start(true);
+  deliver(peers{{{crypto::generate_key_pair().pk, "127.0.0.9:1"}}});
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kind, misbehaviour_kind::protocol_violation);
+  EXPECT_NE(seen[0].reason.find("peers without a peers_request"), std::string::npos);
+  EXPECT_TRUE(closed());
+}
+
+TEST_F(MessageRules, OnePeersAnswerPerRequest) {
+  std::vector<peer_address> got;
+  cbs.on_peers = [&](session_id, const std::vector<peer_address>& p) {
+    got.insert(got.end(), p.begin(), p.end());
+  };
+  start(true);
+  us->request_peers(id);
+  us->request_peers(id);  // one request outstanding at a time
+  EXPECT_EQ(count_of<peers_request>(sink.take()), 1u);
+  deliver(peers{{{crypto::generate_key_pair().pk, "127.0.0.9:1"}}});
+  EXPECT_EQ(got.size(), 1u);
+  EXPECT_TRUE(seen.empty());
+  deliver(peers{{{crypto::generate_key_pair().pk, "127.0.0.9:2"}}});  // a second, unasked
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(got.size(), 1u);
+}
+
+TEST_F(MessageRules, BucketsOnlyWhenThePeerLeadsARound) {
+  // We dialed: we lead the first round, so the peer has no round to send buckets in.
+  start(true);
+  deliver(buckets{});
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].reason.find("buckets without a round"), std::string::npos);
+  EXPECT_EQ(count_of<heads>(sink.take()), 0u);  // nothing was answered
+}
+
+TEST_F(MessageRules, TheRoundAfterTheHellosAndAfterAProbeIsServed) {
+  start(false);  // the peer dialed: it leads
+  deliver(buckets{});
+  EXPECT_TRUE(seen.empty());
+  EXPECT_GE(count_of<heads_request>(sink.take()), 1u);  // we hold the genesis, it nothing
+  deliver(buckets{});                                   // a second one without a probe in between
+  ASSERT_EQ(seen.size(), 1u);
+}
+
+TEST_F(MessageRules, ProbeAnswersAreBudgetedPerPeriod) {
+  start(false);
+  for (std::uint32_t i = 0; i < opts.max_requests_per_period; ++i) {
+    deliver(frontier{{}, true});
+    ASSERT_TRUE(seen.empty()) << i;
+  }
+  EXPECT_EQ(count_of<frontier>(sink.take()), opts.max_requests_per_period);
+  deliver(frontier{{}, true});
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].reason.find("anti-entropy period"), std::string::npos) << seen[0].reason;
+}
+
+TEST_F(MessageRules, TheBudgetStartsAgainEachPeriod) {
+  start(false);
+  for (int period = 0; period < 3; ++period) {
+    for (std::uint32_t i = 0; i < opts.max_requests_per_period; ++i) deliver(frontier{{}, true});
+    us->anti_entropy();
+  }
+  EXPECT_TRUE(seen.empty());
+  EXPECT_FALSE(closed());
+}
+
+TEST_F(MessageRules, HeadsWithoutARoundIsAViolation) {
+  start(true);  // in sync: we never sent buckets or heads_request
+  deliver(heads{{{crypto::generate_key_pair().pk, 5, {}}}});
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].reason.find("heads without"), std::string::npos);
+  EXPECT_EQ(us->fetching(), 0u);  // the claim was not believed
+}
+
+TEST_F(MessageRules, FeedsAreStreamedInRankOrder) {
+  const auto x = crypto::generate_key_pair(), y = crypto::generate_key_pair();
+  auto fx = c.feed(2, 200, x), fy = c.feed(2, 200, y);
+  std::vector<std::string> all = fx;
+  all.insert(all.end(), fy.begin(), fy.end());
+  ASSERT_TRUE(ours.ingest(all).ok());
+  cbs.feed_rank = [&](const member_id& a) -> std::uint64_t { return a == y.pk ? 1 : 2; };
+  start(false);
+  deliver(want{{{x.pk, 1}, {y.pk, 1}}});
+  auto sent = sink.take();
+  ASSERT_EQ(count_of<records>(sent), 1u);
+  const auto& r = std::get<records>(sent.back());
+  ASSERT_EQ(r.items.size(), 4u);
+  EXPECT_EQ(r.items[0], fy[0]);  // y ranks first although x was asked first
+  EXPECT_EQ(r.items[2], fx[0]);
+}
+
+// --- authority ----------------------------------------------------------------------------
+
+class Authority : public MessageRules {
+ protected:
+  void SetUp() override {
+    MessageRules::SetUp();
+    cbs.first_record = [this](std::string_view bytes) -> authority_verdict {
+      auto it = verdicts.find(std::string(bytes));
+      return it == verdicts.end() ? authority_verdict{} : it->second;
+    };
+  }
+  void deliver_records(std::vector<std::string> items, bool live = false) {
+    records m;
+    m.live = live;
+    m.items = std::move(items);
+    deliver(m);
+  }
+  std::uint64_t head(const crypto::key_pair& k) { return *ours.head_seq(k.pk); }
+  std::uint64_t acked() {
+    std::uint64_t n = 0;
+    for (auto& m : sink.take()) {
+      if (auto* a = std::get_if<ack>(&m)) n += a->bytes;
+    }
+    return n;
+  }
+  static std::size_t bytes_of(const std::vector<std::string>& v) {
+    std::size_t n = 0;
+    for (const auto& s : v) n += s.size();
+    return n;
+  }
+
+  std::map<std::string, authority_verdict> verdicts;  // by the first record's bytes
+};
+
+TEST_F(Authority, AFeedThatMayNotExistIsRefusedAndNothingStored) {
+  const auto k = crypto::generate_key_pair();
+  auto f = c.feed(3, 200, k);
+  verdicts[f[0]] = {authority::refuse, "a feed must begin with the genesis or a join"};
+  start(false);
+  deliver_records(f);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kind, misbehaviour_kind::bad_record);
+  EXPECT_NE(seen[0].reason.find("may not exist here"), std::string::npos);
+  EXPECT_EQ(head(k), 0u);
+  EXPECT_EQ(ours.pending_count(), 0u);
+}
+
+TEST_F(Authority, AHeldFeedIsStoredOnceItsInviteArrives) {
+  const auto joiner = crypto::generate_key_pair(), inviter = crypto::generate_key_pair();
+  auto fj = c.feed(3, 200, joiner), fi = c.feed(1, 200, inviter);
+  verdicts[fj[0]] = {authority::unknown, {}};
+  start(false);
+  deliver_records(fj);
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(head(joiner), 0u);
+  EXPECT_EQ(acked(), bytes_of(fj));  // acknowledged at once: the peer's window moves on
+  // The next message of the stream, the invite's feed: stored; then the held feed is asked
+  // about again and admitted.
+  verdicts.erase(fj[0]);
+  deliver_records(fi);
+  EXPECT_EQ(head(inviter), 1u);
+  EXPECT_EQ(head(joiner), 3u);
+  EXPECT_EQ(acked(), bytes_of(fi));  // the held records are not acknowledged twice
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST_F(Authority, LaterRecordsOfAHeldFeedJoinIt) {
+  const auto joiner = crypto::generate_key_pair(), other = crypto::generate_key_pair();
+  auto fj = c.feed(4, 200, joiner);
+  verdicts[fj[0]] = {authority::unknown, {}};
+  start(false);
+  deliver_records({fj[0], fj[1]});
+  deliver_records({fj[2], fj[3]});  // seq 3 after a held seq 2: no gap
+  EXPECT_TRUE(seen.empty());
+  verdicts.erase(fj[0]);
+  deliver_records(c.feed(1, 200, other));
+  EXPECT_EQ(head(joiner), 4u);
+}
+
+TEST_F(Authority, AHeldFeedThatTurnsOutRefusedFailsThePeer) {
+  const auto joiner = crypto::generate_key_pair(), other = crypto::generate_key_pair();
+  auto fj = c.feed(2, 200, joiner);
+  verdicts[fj[0]] = {authority::unknown, {}};
+  start(false);
+  deliver_records(fj);
+  verdicts[fj[0]] = {authority::refuse, "the join's token does not match the invite it names"};
+  deliver_records(c.feed(1, 200, other));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kind, misbehaviour_kind::bad_record);
+  EXPECT_EQ(head(joiner), 0u);
+}
+
+TEST_F(Authority, HeldFeedsExpireAfterTwoPeriods) {
+  const auto joiner = crypto::generate_key_pair(), other = crypto::generate_key_pair();
+  auto fj = c.feed(2, 200, joiner);
+  verdicts[fj[0]] = {authority::unknown, {}};
+  start(false);
+  deliver_records(fj);
+  us->anti_entropy();
+  us->anti_entropy();
+  verdicts.erase(fj[0]);
+  deliver_records(c.feed(1, 200, other));
+  EXPECT_EQ(head(joiner), 0u);  // dropped: fetched again in a later round, from another session
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST_F(Authority, TheWaitingAreaIsBoundedAndOverflowIsDroppedQuietly) {
+  opts.max_waiting_feeds = 2;
+  start(false);
+  std::vector<crypto::key_pair> keys;
+  for (int i = 0; i < 5; ++i) {
+    keys.push_back(crypto::generate_key_pair());
+    auto f = c.feed(2, 200, keys.back());
+    verdicts[f[0]] = {authority::unknown, {}};
+    deliver_records(f);
+  }
+  EXPECT_TRUE(seen.empty());
+  verdicts.clear();
+  deliver_records(c.feed(1, 200, crypto::generate_key_pair()));
+  int stored = 0;
+  for (const auto& k : keys) stored += head(k) == 2 ? 1 : 0;
+  EXPECT_EQ(stored, 2);
+}
+
+TEST_F(Authority, TooManyUnknownFeedsIsAViolation) {
+  opts.max_waiting_feeds = 1;
+  opts.max_feeds_per_session = 3;
+  start(false);
+  for (int i = 0; i < 6 && seen.empty(); ++i) {
+    auto f = c.feed(1, 200, crypto::generate_key_pair());
+    verdicts[f[0]] = {authority::unknown, {}};
+    deliver_records(f);
+  }
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kind, misbehaviour_kind::protocol_violation);
+}
+
+TEST_F(Authority, ALivePushOfAnUnheldFeedPastItsStartIsFetchedFromTheStart) {
+  const auto k = crypto::generate_key_pair();
+  auto f = c.feed(3, 200, k);
+  start(false);
+  deliver_records({f[2]}, /*live=*/true);
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(head(k), 0u);
+  EXPECT_EQ(ours.pending_count(), 0u);  // not kept without the feed's beginning
+  bool wanted = false;
+  for (auto& m : sink.take()) {
+    if (auto* w = std::get_if<want>(&m)) {
+      for (const auto& e : w->entries) wanted |= e.author == k.pk && e.from_seq == 1;
+    }
+  }
+  EXPECT_TRUE(wanted);
+}
+
+}  // namespace
+}  // namespace zwerm::node::sync
