@@ -33,6 +33,7 @@ bool rules::invite(state& s, apply_context& c, const invite_body& b) {
   info.token_hash = b.token_hash;
   info.expires_ts = b.expires_ts;
   info.ts = c.r.ts;
+  info.made_at = s.feed.size();
   j(s).emplace(s.invites, c.r.id, std::move(info));
   return true;
 }
@@ -47,7 +48,15 @@ bool rules::join(state& s, apply_context& c, const join_body& b) {
   } else {
     if (!b.token || crypto::blake2b256(b.token->view()) != *inv.token_hash) return false;
   }
-  if (s.is_active(s.find_member(c.r.author), c.pos)) return false;
+  // An invite dies with its inviter's membership (left, removed or forked since).
+  if (!s.is_active(inv.inviter, c.pos)) return false;
+  const index existing = s.find_member(c.r.author);
+  if (s.is_active(existing, c.pos)) return false;
+  // Removal is final: a removed member comes back only through an invite made after it.
+  if (existing != no_index && s.members[existing].status == member_status::removed &&
+      inv.made_at < s.members[existing].removed_at) {
+    return false;
+  }
   if (!crypto::can_handshake(c.r.author)) return false;
   j(s).assign(inv.used, true);
   c.author = activate(s, c.r.author, c.r.ts);

@@ -153,6 +153,7 @@ std::string snapshot_codec::encode(const state& s, std::size_t size_hint) {
     for (const auto& k : m.skills) w.str(k);
     w.u8(m.address ? 1 : 0);
     if (m.address) w.str(*m.address);
+    w.u64(m.removed_at);
   }
 
   std::vector<const std::pair<const record_id, invite_info>*> invites;
@@ -169,6 +170,7 @@ std::string snapshot_codec::encode(const state& s, std::size_t size_hint) {
     w.i64(i.expires_ts);
     w.i64(i.ts);
     w.u8(i.used);
+    w.u64(i.made_at);
   }
 
   w.u64(s.requests.size());
@@ -249,8 +251,8 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
   if (!r.raw(snapshot_magic) || !r.u64(&version)) return corrupt("no snapshot header");
   if (version != snapshot_version) {
     return {status_code::unsupported,
-            "community snapshot version " + std::to_string(version) +
-                " was written by a newer zwerm; this build reads version 1"};
+            "community snapshot version " + std::to_string(version) + " is not this build's (" +
+                std::to_string(snapshot_version) + "); the state is rebuilt from the log"};
   }
   community_id community;
   r.fixed(&community);
@@ -327,6 +329,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
       r.str(&a);
       m.address = std::move(a);
     }
+    r.u64(&m.removed_at);
     if (!s.member_index.emplace(m.id, static_cast<index>(i)).second) r.fail();
     if (m.status == member_status::active) ++s.active_count;
     s.members.push_back(std::move(m));
@@ -349,6 +352,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
     r.i64(&inv.expires_ts);
     r.i64(&inv.ts);
     r.boolean(&inv.used);
+    r.u64(&inv.made_at);
     s.invites.emplace(id, std::move(inv));
   }
   if (!r.ok()) return corrupt("invites");

@@ -159,6 +159,7 @@ index rules::activate(state& s, const member_id& m, std::int64_t ts) {
 void rules::deactivate(state& s, index m, member_status to) {
   journal& jr = s.journal_;
   jr.assign(s.members[m].status, to);
+  if (to == member_status::removed) jr.assign(s.members[m].removed_at, s.feed.size());
   jr.assign(s.active_count, s.active_count - 1);
   if (s.steward == m) jr.assign(s.steward, no_index);
 }

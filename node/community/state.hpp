@@ -55,6 +55,9 @@ struct member_info {
   std::optional<std::string> address;
   std::vector<index> partners;      // distinct members tied by thanks either way
   std::vector<std::uint32_t> feed;  // feed ordinals of their records
+  // The size of the community feed when they were last removed (0: never removed): an invite
+  // made before that cannot bring them back.
+  std::uint64_t removed_at = 0;
 };
 
 struct invite_info {
@@ -64,6 +67,7 @@ struct invite_info {
   std::int64_t expires_ts = 0;
   std::int64_t ts = 0;
   bool used = false;
+  std::uint64_t made_at = 0;  // the size of the community feed when the invite took effect
 };
 
 struct request_info {

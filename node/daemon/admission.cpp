@@ -30,18 +30,28 @@ bool admission_book::open(const community::state& st, const community::invite_in
   return st.is_active_member(st.members[inv.inviter].id);
 }
 
+bool admission_book::open_for(const community::state& st, const community::invite_info& inv,
+                              const crypto::public_key& key, std::int64_t now_ms) {
+  if (!open(st, inv, now_ms)) return false;
+  const community::index i = st.find_member(key);
+  return i == community::no_index || st.members[i].status != community::member_status::removed ||
+         inv.made_at >= st.members[i].removed_at;
+}
+
 standing admission_book::of(const community::state& st, const crypto::public_key& key,
                             std::int64_t now_ms) const {
   if (st.is_active_member(key)) return standing::member;
   // A member who left or was removed comes back only through a join; until then an invite may
   // admit them like anyone else (a new invite made for them).
   for (const auto& [id, inv] : st.invites) {
-    if (inv.invitee && *inv.invitee == key && open(st, inv, now_ms)) return standing::invitee;
+    if (inv.invitee && *inv.invitee == key && open_for(st, inv, key, now_ms)) {
+      return standing::invitee;
+    }
   }
   for (const auto& [id, who] : bound_) {
     if (who != key) continue;
     auto it = st.invites.find(id);
-    if (it != st.invites.end() && open(st, it->second, now_ms)) return standing::token;
+    if (it != st.invites.end() && open_for(st, it->second, key, now_ms)) return standing::token;
   }
   return standing::none;
 }
@@ -49,7 +59,7 @@ standing admission_book::of(const community::state& st, const crypto::public_key
 bool admission_book::token_possible(const community::state& st, const crypto::public_key& key,
                                     std::int64_t now_ms) const {
   for (const auto& [id, inv] : st.invites) {
-    if (!inv.token_hash || !open(st, inv, now_ms)) continue;
+    if (!inv.token_hash || !open_for(st, inv, key, now_ms)) continue;
     auto b = bound_.find(id);
     if (b == bound_.end() || b->second == key) return true;
   }
@@ -62,7 +72,7 @@ bool admission_book::bind_token(const community::state& st, const crypto::public
   if (!community::invite_token::from(token, &t)) return false;
   const crypto::digest hash = crypto::blake2b256(t.view());
   for (const auto& [id, inv] : st.invites) {
-    if (!inv.token_hash || *inv.token_hash != hash || !open(st, inv, now_ms)) continue;
+    if (!inv.token_hash || *inv.token_hash != hash || !open_for(st, inv, key, now_ms)) continue;
     auto [b, inserted] = bound_.emplace(id, key);
     if (inserted || b->second == key) return true;
   }

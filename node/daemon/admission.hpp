@@ -55,9 +55,12 @@ class admission_book {
   std::size_t bound() const { return bound_.size(); }
 
  private:
-  // The invite `id` is unused, unexpired at now_ms, and its inviter is an active member.
+  // The invite is unused, unexpired at now_ms, and its inviter is an active member.
   static bool open(const community::state& st, const community::invite_info& inv,
                    std::int64_t now_ms);
+  // open(), and `key` is not a member removed after the invite was made (removal is final).
+  static bool open_for(const community::state& st, const community::invite_info& inv,
+                       const crypto::public_key& key, std::int64_t now_ms);
 
   std::map<record_id, crypto::public_key> bound_;  // token invite -> the key it admits
 };

@@ -255,6 +255,17 @@ status community_host::adopt(const community_id& community, const crypto::networ
   return save_secrets();
 }
 
+result<bool> community_host::abandon(const community_id& community) {
+  if (state_of(community) || !keys_.count(community)) return false;
+  auto counts = store_.frontier(community);
+  if (!counts) return counts.error();
+  if (!counts->empty()) return false;
+  keys_.erase(community);
+  if (default_ == community) default_.reset();
+  if (status s = save_secrets(); !s.ok()) return s;
+  return true;
+}
+
 result<community_id> community_host::resolve(const std::optional<std::string>& ref) const {
   std::vector<community_id> all = ids();
   if (!ref || ref->empty()) {

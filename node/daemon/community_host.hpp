@@ -84,6 +84,10 @@ class community_host {
   // Registers a community learned from an invite code (network key) before its records
   // arrive. Idempotent.
   status adopt(const community_id& community, const crypto::network_key& key);
+  // Undoes adopt() after a join that failed: forgets the network key when this node holds no
+  // record of the community (a node that holds some keeps it, like any member's node).
+  // Returns whether the key was forgotten. Errors: saving the secrets file.
+  result<bool> abandon(const community_id& community);
 
   // "name", "id", an id prefix, or nothing (then the default or the only one). Errors:
   // not_found (none matches / no community yet), invalid_argument (ambiguous: lists them).

@@ -742,6 +742,28 @@ status network_host::begin_join(const invite_code& code) {
   return {};
 }
 
+void network_host::end_join(const community_id& community) {
+  community_net* c = find(community);
+  if (!c) return;
+  c->joining = false;
+  c->join_token.clear();
+  c->invite_keys.clear();
+  std::vector<net::session_ptr> open;
+  for (auto& [id, l] : c->links) open.push_back(l.session);
+  for (auto& s : open) s->close();
+  auto forgot = host_.abandon(community);
+  if (!forgot) {
+    spdlog::warn("community {}: cannot forget the network key of a failed join: {}",
+                 crypto::to_text(community).substr(0, 8), forgot.error().message());
+  } else if (*forgot) {
+    boost::system::error_code ignored;
+    c->tick_timer.cancel(ignored);
+    // Sessions, dials and posted reports look the community up by id and find nothing.
+    communities_.erase(community);
+    update_networks();
+  }
+}
+
 join_progress network_host::progress(const community_id& community, const record_id& invite) const {
   join_progress out;
   community_net* c = find(community);

@@ -127,6 +127,10 @@ class network_host final : public net::authorizer, public net::session_handler {
   // addresses and starts dialing them with the token. Errors: the host's (adopt).
   status begin_join(const invite_code& code);
   join_progress progress(const community_id& community, const record_id& invite) const;
+  // A join attempt failed: stop dialing with its token, close the community's sessions, and
+  // forget the network key when nothing of the community reached this node (so that a stale
+  // token is never presented again, and no member node bans this address for it).
+  void end_join(const community_id& community);
 
   // --- operator and views ---
   // Adds "[KEY@]host:port" to the community's config addresses. Errors: invalid_argument.

@@ -33,6 +33,17 @@ std::optional<reply> check_invite(const community::state& st, const invite_code&
     return reply::fail(rpc::refused, "this invite is made out to another member id, not to " +
                                          crypto::to_text(me));
   }
+  if (inv.inviter >= st.members.size() || !st.is_active_member(st.members[inv.inviter].id)) {
+    return reply::fail(rpc::refused, "the member who made this invite is no longer in " + st.name +
+                                         "; ask another member for a new one");
+  }
+  const auto mine = st.find_member(me);
+  if (mine != community::no_index && st.members[mine].status == community::member_status::removed &&
+      inv.made_at < st.members[mine].removed_at) {
+    return reply::fail(rpc::refused, "you were removed from " + st.name +
+                                         " after this invite was made; only an invite made since "
+                                         "can bring you back");
+  }
   return std::nullopt;
 }
 
@@ -53,6 +64,11 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     if (auto refused = check_invite(*st, *code, me)) co_return *refused;
   }
   if (status s = network->begin_join(*code); !s.ok()) co_return reply::from_status(s);
+  // Every way out that does not end in a join stops the attempt: no more dials with the token.
+  auto failed = [network, community = code->community](reply r) {
+    network->end_join(community);
+    return r;
+  };
 
   // Wait until the invite record has reached this node's log, or no node will let us in.
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -63,39 +79,40 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     const bool idle = pr.connected == 0 && pr.dialing == 0;
     if (idle && pr.dials_failed + pr.sessions_ended >= code->peers.size()) {
       if (pr.refusals > 0) {
-        co_return reply::fail(
+        co_return failed(reply::fail(
             rpc::refused,
             "no member node let this node in: " + pr.last_problem +
-                ". The invite may have been used or expired, or the node does not know it yet");
+                ". The invite may have been used or expired, or the node does not know it yet"));
       }
-      co_return reply::fail(
-          rpc::refused, "no member node in the invite code could be reached: " + pr.last_problem);
+      co_return failed(reply::fail(
+          rpc::refused, "no member node in the invite code could be reached: " + pr.last_problem));
     }
     if (network->stopped()) {
-      co_return reply::fail(rpc::refused, "zwermd is stopping; run zwerm join again later");
+      co_return failed(reply::fail(rpc::refused, "zwermd is stopping; run zwerm join again later"));
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      co_return reply::fail(
+      co_return failed(reply::fail(
           rpc::refused,
           "joining timed out: the invite record did not arrive from the member nodes" +
-              (pr.last_problem.empty() ? std::string() : " (" + pr.last_problem + ")"));
+              (pr.last_problem.empty() ? std::string() : " (" + pr.last_problem + ")")));
     }
     timer.expires_after(std::chrono::milliseconds(50));
     co_await timer.async_wait(net::use_nothrow);
   }
 
   const community::state* st = host->state_of(code->community);
-  if (!st) co_return reply::fail(rpc::internal_error, "the community state is missing");
-  if (auto refused = check_invite(*st, *code, me)) co_return *refused;
+  if (!st) co_return failed(reply::fail(rpc::internal_error, "the community state is missing"));
+  if (auto refused = check_invite(*st, *code, me)) co_return failed(*refused);
   json body{{"invite", crypto::to_text(code->invite_id)}};
   if (code->token) body["token"] = crypto::to_text(*code->token);
   auto written = host->write(code->community, "member.join", body);
-  if (!written) co_return reply::from_status(written.error());
+  if (!written) co_return failed(reply::from_status(written.error()));
   st = host->state_of(code->community);
   if (!st || !st->is_active_member(me)) {
-    co_return reply::fail(rpc::refused,
-                          "the join record was written but a community rule gave it no effect "
-                          "(the invite may have been redeemed at another node first)");
+    co_return failed(
+        reply::fail(rpc::refused,
+                    "the join record was written but a community rule gave it no effect "
+                    "(the invite may have been redeemed at another node first)"));
   }
   // The newcomer's first profile, with the name from config.json (as community create does).
   if (!services->options->name.empty()) {

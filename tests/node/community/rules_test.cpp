@@ -242,10 +242,41 @@ TEST_F(rules_test, removal_by_proposal_and_a_removed_members_later_invite) {
   join(e, late_invite, 8 * day);
   EXPECT_EQ(run().find_member(e.id()), no_index);
   EXPECT_EQ(s->invites.count(late_invite.id), 0u);
-  // An invite the member wrote while active stays valid.
+  // An invite the member wrote while active dies with the removal.
   test_member f = h.make_member(20);
   join(f, early_invite, 8 * day);
-  EXPECT_TRUE(active(f));
+  EXPECT_EQ(run().find_member(f.id()), no_index);
+}
+
+TEST_F(rules_test, an_invite_dies_when_its_inviter_leaves) {
+  found(2);
+  test_member e = h.make_member(22);
+  record inv = invite(b, e, 4 * day);
+  h.write(b, "member.leave", {{"reason", "moving"}}, 5 * day);
+  join(e, inv, 6 * day);
+  EXPECT_EQ(run().find_member(e.id()), no_index);
+}
+
+TEST_F(rules_test, a_removed_member_returns_only_through_an_invite_made_after_the_removal) {
+  found(2, "member", 1);  // quorum 1 %: one endorser removes
+  std::string before(32, 'b'), after(32, 'c');
+  auto token_invite = [&](const std::string& token, std::int64_t ts) {
+    return h.write(
+        a, "member.invite",
+        {{"token_hash", text(crypto::blake2b256(token))}, {"note", ""}, {"expires_ts", 30 * day}},
+        ts);
+  };
+  record old_inv = token_invite(before, 4 * day);
+  propose(a, {{"action", "remove"}, {"member", b.text()}}, 5 * day);
+  ASSERT_EQ(status_of(b), member_status::removed);
+  record new_inv = token_invite(after, 6 * day);
+  h.write(b, "member.join",
+          {{"invite", text(old_inv.id)}, {"token", crypto::base64url_encode(before)}}, 7 * day);
+  EXPECT_EQ(status_of(b), member_status::removed);
+  EXPECT_FALSE(s->invites.at(old_inv.id).used);
+  h.write(b, "member.join",
+          {{"invite", text(new_inv.id)}, {"token", crypto::base64url_encode(after)}}, 8 * day);
+  EXPECT_TRUE(active(b));
 }
 
 TEST_F(rules_test, steward_election_by_proposal_and_handover) {

@@ -293,5 +293,57 @@ TEST_F(Membership, ANodeThatLeftDialsNobody) {
   }
 }
 
+TEST_F(Membership, AFailedJoinStopsDialingAndForgetsTheNetworkKey) {
+  test_node a(io), b(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  // A code whose token no invite carries: A refuses B at every dial.
+  const auto token = crypto::random_fixed<invite_token>();
+  invite_code code{c,
+                   *a.host->network_key(c),
+                   crypto::random_fixed<record_id>(),
+                   token,
+                   {{a.keys.pk, a.net->bound_address()}}};
+  ASSERT_TRUE(b.net->begin_join(code).ok());
+  ASSERT_TRUE(run_until([&] { return b.net->progress(c, code.invite_id).refusals >= 1; }));
+  b.net->end_join(c);
+  EXPECT_FALSE(b.host->network_key(c).has_value());
+  const auto refusals = a.net->status_json();
+  run_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(b.net->progress(c, code.invite_id).dialing, 0u);
+  EXPECT_EQ(connections(a, c), 0u);
+  // B may try again with a good code.
+  EXPECT_TRUE(join_by_token(a, b, c));
+}
+
+TEST_F(Membership, ARemovedMemberComesBackOnlyThroughAnInviteMadeAfterTheRemoval) {
+  test_node a(io), b(io);
+  const community_id c = create(a, /*quorum_pct=*/1);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  ASSERT_TRUE(join_by_token(a, b, c));
+  const auto before = crypto::random_fixed<invite_token>();
+  const record_id old_invite = token_invite(a, c, before);
+  ASSERT_TRUE(write_ok(
+      a, c, "proposal",
+      json{{"action", "remove"}, {"member", crypto::to_text(b.keys.pk)}, {"reason", "test"}}));
+  const auto after = crypto::random_fixed<invite_token>();
+  const record_id new_invite = token_invite(a, c, after);
+  // What a join would do at A's state, without the network: the rule, applied to records B
+  // signs (B's feed continues after its join).
+  const community::state* st = a.host->state_of(c);
+  ASSERT_NE(st, nullptr);
+  const auto i = st->find_member(b.keys.pk);
+  ASSERT_NE(i, community::no_index);
+  EXPECT_EQ(st->members[i].status, community::member_status::removed);
+  EXPECT_LT(st->invites.at(old_invite).made_at, st->members[i].removed_at);
+  EXPECT_GT(st->invites.at(new_invite).made_at, st->members[i].removed_at);
+  // Admission follows: the old token no longer admits B, the new one does.
+  const auto key = *a.host->network_key(c);
+  EXPECT_FALSE(a.net->check_token(key, b.keys.pk, before.view()));
+  EXPECT_TRUE(a.net->check_token(key, b.keys.pk, after.view()));
+}
+
 }  // namespace
 }  // namespace zwerm::node
