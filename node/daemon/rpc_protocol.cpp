@@ -1,5 +1,7 @@
 #include "node/daemon/rpc_protocol.hpp"
 
+#include <string>
+
 namespace zwerm::node::rpc {
 
 reply reply::from_status(const status& s) {
@@ -17,7 +19,46 @@ reply reply::from_status(const status& s) {
   }
 }
 
+bool nests_deeper_than(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > limit) return true;
+        break;
+      case ']':
+      case '}':
+        // Unbalanced text is not JSON; the parser reports it, the scan only must not wrap.
+        if (depth > 0) --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 std::variant<request, json> parse_request(std::string_view line) {
+  if (nests_deeper_than(line, max_request_depth)) {
+    return make_error_response(nullptr, invalid_request,
+                               "the request nests deeper than " +
+                                   std::to_string(max_request_depth) +
+                                   " levels of arrays and objects");
+  }
   json doc;
   try {
     doc = json::parse(line);

@@ -7,6 +7,7 @@
 // Pure functions, no I/O: the server and the tests share them.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -24,7 +25,7 @@ using json = nlohmann::json;
 // every other code to "the node refused" (1).
 enum error_code : int {
   parse_error = -32700,       // the line is not JSON
-  invalid_request = -32600,   // JSON, but not a JSON-RPC 2.0 request (or a batch, or too long)
+  invalid_request = -32600,   // not a JSON-RPC 2.0 request (a batch, too long, too deep)
   method_not_found = -32601,  // no such method in this zwermd
   invalid_params = -32602,    // the params are malformed: what the person typed is wrong
   internal_error = -32603,    // a bug or an unexpected failure inside the node
@@ -79,8 +80,21 @@ struct request {
   json params = json::object();  // always an object
 };
 
+// The deepest nesting of arrays and objects a request line may have, the request object itself
+// being level 1 (so params may hold 62 more levels). parse_request refuses a deeper line before
+// the JSON library sees it: parsing, copying and writing a JSON value recurse once per level,
+// and a line of nothing but '[' would otherwise exhaust the I/O thread's stack.
+inline constexpr std::size_t max_request_depth = 64;
+
+// True when more than `limit` arrays and objects are open at some point of `text`. Only
+// brackets outside JSON strings count; inside a string a backslash escapes the next character.
+// One linear pass that stops at the first level over the limit, without allocating; `text`
+// need not be valid JSON (a closing bracket with nothing open is ignored).
+bool nests_deeper_than(std::string_view text, std::size_t limit);
+
 // Parses one request line (without the '\n'). On failure returns the complete error
-// response to send (id null, or the request's id when it could be read).
+// response to send (id null, or the request's id when it could be read). A line nested deeper
+// than max_request_depth is an invalid_request, answered without parsing it.
 std::variant<request, json> parse_request(std::string_view line);
 
 // {"jsonrpc":"2.0","id":id,"result":...} or

@@ -8,11 +8,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <deque>
 #include <exception>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "node/daemon/log_throttle.hpp"
 
 namespace zwerm::node {
 
@@ -20,6 +23,7 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using local_socket = asio::local::stream_protocol::socket;
+using steady_clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -47,13 +51,19 @@ bool benign(const boost::system::error_code& ec) {
 
 struct rpc_server::state {
   state(local_acceptor a, std::filesystem::path p, const rpc::method_table& t, rpc_server_options o)
-      : acceptor(std::move(a)), socket_path(std::move(p)), table(t), options(o) {}
+      : acceptor(std::move(a)),
+        socket_path(std::move(p)),
+        table(t),
+        options(o),
+        refusal_log(o.refusal_log_period) {}
 
   local_acceptor acceptor;
   std::filesystem::path socket_path;
   const rpc::method_table& table;
   rpc_server_options options;
   std::vector<std::weak_ptr<rpc_session>> sessions;
+  // A script that keeps connecting while every client is busy must not flood the log.
+  log_throttle refusal_log;
   bool stopped = false;
 
   void forget_dead_sessions();
@@ -66,15 +76,22 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
   rpc_session(local_socket socket, std::shared_ptr<rpc_server::state> server)
       : socket_(std::move(socket)),
         wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-        server_(std::move(server)) {}
+        idle_timer_(socket_.get_executor()),
+        server_(std::move(server)),
+        idle_since_(steady_clock::now()) {}
 
-  // Starts the reader and the writer.
+  // Starts the reader, the writer and, with an idle timeout, the idle watchdog.
   void start() {
     auto exec = socket_.get_executor();
     asio::co_spawn(
         exec, [self = shared_from_this()] { return self->read_loop(); },
         [](std::exception_ptr e) { log_exception("a client reader", e); });
     start_writer();
+    if (server_->options.idle_timeout.count() > 0) {
+      asio::co_spawn(
+          exec, [self = shared_from_this()] { return self->idle_watchdog(); },
+          [](std::exception_ptr e) { log_exception("a client's idle watchdog", e); });
+    }
   }
 
   // Sends one error line and closes: for connections refused at accept.
@@ -104,7 +121,29 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
     socket_.shutdown(local_socket::shutdown_both, ignored);
     socket_.close(ignored);
     wake_.cancel();
+    idle_timer_.cancel();
   }
+
+  // Closes at once, after a refused error line saying why if that needs no waiting: only when
+  // no earlier line is queued (so none is half-written), and without blocking, so a client that
+  // does not read gets no notice, or a cut one. Either way the connection is closed on return.
+  void close_with_notice(std::string message) {
+    if (closed_) return;
+    if (queue_.empty()) {
+      const std::string line =
+          rpc::to_line(rpc::make_error_response(nullptr, rpc::refused, std::move(message)));
+      boost::system::error_code ignored;
+      socket_.non_blocking(true, ignored);
+      socket_.write_some(asio::buffer(line), ignored);
+    }
+    close();
+  }
+
+  // Idle: open, no call in progress, no subscription. Only an idle client may be closed to
+  // free its place; a subscription lasts as long as the connection.
+  bool idle() const { return !closed_ && !in_call_ && subscriptions_.empty(); }
+  // When the client last sent a line or its last call ended (or it connected).
+  steady_clock::time_point idle_since() const { return idle_since_; }
 
   // Subscription params of a streaming method, or nullptr when not subscribed to `topic`.
   const rpc::json* subscription(std::string_view topic) const {
@@ -146,6 +185,7 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
         close();
         co_return;
       }
+      idle_since_ = steady_clock::now();
       std::string line = buffer_.substr(0, n - 1);
       buffer_.erase(0, n);
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -154,7 +194,21 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
     }
   }
 
+  // Marks the session as in a call for the guard's lifetime; the call's end restarts the idle
+  // clock, so a call longer than the idle timeout (join) does not count as idleness.
+  struct call_guard {
+    explicit call_guard(rpc_session& s) : s_(s) { s_.in_call_ = true; }
+    ~call_guard() {
+      s_.in_call_ = false;
+      s_.idle_since_ = steady_clock::now();
+    }
+    call_guard(const call_guard&) = delete;
+    call_guard& operator=(const call_guard&) = delete;
+    rpc_session& s_;
+  };
+
   awaitable<void> handle(std::string line) {
+    call_guard in_call(*this);
     auto parsed = rpc::parse_request(line);
     if (auto* response = std::get_if<rpc::json>(&parsed)) {
       deliver(rpc::to_line(*response));
@@ -207,16 +261,50 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
     }
   }
 
+  // Closes the connection once it has been idle for idle_timeout. It wakes at the earliest
+  // moment that could happen and looks again; a subscription never ends while the connection
+  // lasts, so a watcher's watchdog retires for good.
+  awaitable<void> idle_watchdog() {
+    const auto timeout = server_->options.idle_timeout;
+    while (!closed_ && subscriptions_.empty()) {
+      const auto now = steady_clock::now();
+      if (!in_call_ && now - idle_since_ >= timeout) {
+        spdlog::debug("rpc: closing a client idle for {} ms", timeout.count());
+        close_with_notice("zwermd closed this connection: no request for " +
+                          std::to_string(timeout.count()) + " ms");
+        co_return;
+      }
+      // During a call, look again a whole timeout later: the call's end moves idle_since_.
+      idle_timer_.expires_at(in_call_ ? now + timeout : idle_since_ + timeout);
+      boost::system::error_code ignored;
+      co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ignored));
+    }
+  }
+
   local_socket socket_;
   asio::steady_timer wake_;
+  asio::steady_timer idle_timer_;
   std::shared_ptr<rpc_server::state> server_;
   std::string buffer_;
   std::deque<std::string> queue_;
   std::map<std::string, rpc::json, std::less<>> subscriptions_;
+  steady_clock::time_point idle_since_;
+  bool in_call_ = false;
   bool closed_ = false;
   bool close_after_flush_ = false;
   bool writer_started_ = false;
 };
+
+// The idle client that has been idle the longest, or nullptr when every client is busy.
+std::shared_ptr<rpc_session> longest_idle(const rpc_server::state& st) {
+  std::shared_ptr<rpc_session> oldest;
+  for (const auto& w : st.sessions) {
+    auto s = w.lock();
+    if (!s || !s->idle()) continue;
+    if (!oldest || s->idle_since() < oldest->idle_since()) oldest = std::move(s);
+  }
+  return oldest;
+}
 
 awaitable<void> accept_loop(std::shared_ptr<rpc_server::state> st) {
   while (!st->stopped) {
@@ -230,10 +318,32 @@ awaitable<void> accept_loop(std::shared_ptr<rpc_server::state> st) {
     }
     st->forget_dead_sessions();
     auto session = std::make_shared<rpc_session>(std::move(socket), st);
+    // Full: the newcomer takes the place of the client idle the longest, so that clients that
+    // connect and do nothing can never lock the CLI out.
+    while (st->sessions.size() >= st->options.max_clients) {
+      auto idle = longest_idle(*st);
+      if (!idle) break;
+      spdlog::debug("rpc: {} clients connected; closing the one idle longest for a newcomer",
+                    st->sessions.size());
+      idle->close_with_notice("zwermd closed this idle connection to serve another local client");
+      st->forget_dead_sessions();
+    }
     if (st->sessions.size() >= st->options.max_clients) {
-      spdlog::warn("rpc: {} clients already connected; refusing one more", st->sessions.size());
-      session->refuse(rpc::refused, "zwermd already serves " + std::to_string(st->sessions.size()) +
-                                        " local clients; try again shortly");
+      const std::size_t busy = st->sessions.size();
+      if (auto left_out = st->refusal_log.admit(steady_clock::now())) {
+        if (*left_out == 0) {
+          spdlog::warn("rpc: all {} local clients are in a call or watching; refusing one more",
+                       busy);
+        } else {
+          spdlog::warn(
+              "rpc: all {} local clients are in a call or watching; refusing one more ({} more "
+              "refused since the last such line)",
+              busy, *left_out);
+        }
+      }
+      session->refuse(rpc::refused, "zwermd already serves " + std::to_string(busy) +
+                                        " local clients, each in a call or watching; try again "
+                                        "shortly");
       continue;
     }
     st->sessions.push_back(session);

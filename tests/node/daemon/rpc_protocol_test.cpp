@@ -44,6 +44,64 @@ TEST(RpcProtocol, MalformedInputGetsTheRightCode) {
             invalid_params);
 }
 
+// A request `levels` deep in all: the request object is level 1, params level 2, and inside
+// params an array nested levels - 2 deep.
+std::string request_nested(std::size_t levels, char open = '[') {
+  std::string line = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"deep":)";
+  const std::size_t inner = levels - 2;
+  for (std::size_t i = 0; i < inner; ++i) line += open == '[' ? "[" : "{\"a\":";
+  line += "0";
+  for (std::size_t i = 0; i < inner; ++i) line += open == '[' ? ']' : '}';
+  line += "}}";
+  return line;
+}
+
+// Regression: params nested ~87,000 levels deep crashed zwermd (stack overflow in the JSON
+// library's recursion); the 1 MiB line limit allows 524,288 levels.
+TEST(RpcProtocol, DeepNestingIsRefusedBeforeParsing) {
+  for (char open : {'[', '{'}) {
+    SCOPED_TRACE(std::string(1, open));
+    auto parsed = parse_request(request_nested(100'000, open));
+    ASSERT_TRUE(std::holds_alternative<json>(parsed));
+    const json& error = std::get<json>(parsed)["error"];
+    EXPECT_EQ(error["code"], invalid_request);
+    EXPECT_EQ(error["message"], "the request nests deeper than 64 levels of arrays and objects");
+    EXPECT_TRUE(std::get<json>(parsed)["id"].is_null());
+  }
+  // Unbalanced, unterminated: still refused by the scan, not handed to the parser.
+  EXPECT_EQ(error_code_of(parse_request(std::string(524'288, '['))), invalid_request);
+  EXPECT_EQ(error_code_of(parse_request(R"({"a":)" + std::string(100'000, '{'))), invalid_request);
+}
+
+TEST(RpcProtocol, NestingUpToTheLimitIsAccepted) {
+  for (char open : {'[', '{'}) {
+    SCOPED_TRACE(std::string(1, open));
+    auto at_limit = parse_request(request_nested(max_request_depth, open));
+    ASSERT_TRUE(std::holds_alternative<request>(at_limit));
+    EXPECT_TRUE(std::get<request>(at_limit).params.contains("deep"));
+    EXPECT_EQ(error_code_of(parse_request(request_nested(max_request_depth + 1, open))),
+              invalid_request);
+  }
+}
+
+TEST(RpcProtocol, BracketsInsideStringsDoNotCountTowardTheDepth) {
+  // 1,000 brackets in a string, behind escaped quotes and escaped backslashes.
+  std::string text = R"(x \" [{ \\)" + std::string(500, '[') + std::string(500, '{') + R"( \")";
+  std::string line = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"s":")" + text + "\"}}";
+  auto parsed = parse_request(line);
+  ASSERT_TRUE(std::holds_alternative<request>(parsed));
+  EXPECT_EQ(std::get<request>(parsed).params["s"],
+            "x \" [{ \\" + std::string(500, '[') + std::string(500, '{') + " \"");
+  // Brackets in a key count no more than in a value.
+  auto in_key = parse_request(R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{")" +
+                              std::string(200, '[') + R"(":1}})");
+  EXPECT_TRUE(std::holds_alternative<request>(in_key));
+  // An escaped backslash ends right before the closing quote: what follows is outside again.
+  EXPECT_TRUE(nests_deeper_than(R"(["\\",)" + std::string(64, '[') + std::string(65, ']'), 64));
+  EXPECT_FALSE(nests_deeper_than(R"(["\"[[[[",[]])", 2));
+  EXPECT_TRUE(nests_deeper_than(R"(["\"[[[[",[[]]])", 2));
+}
+
 TEST(RpcProtocol, ErrorKeepsTheIdWhenReadable) {
   auto parsed = parse_request(R"({"jsonrpc":"2.0","id":"x","method":"a","params":[1]})");
   ASSERT_TRUE(std::holds_alternative<json>(parsed));

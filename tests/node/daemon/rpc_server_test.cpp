@@ -13,8 +13,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
 #include <future>
+#include <memory>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/support/temp_dir.hpp"
 
@@ -95,6 +98,19 @@ boost::asio::awaitable<rpc::reply> slow_echo(json params) {
   co_return rpc::reply::ok(json{{"slow", params}});
 }
 
+// Answers after params.ms milliseconds: a long call like join.
+boost::asio::awaitable<rpc::reply> wait_echo(json params) {
+  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor,
+                              std::chrono::milliseconds(params.value("ms", 0)));
+  co_await t.async_wait(boost::asio::use_awaitable);
+  co_return rpc::reply::ok(json{{"waited", params}});
+}
+
+constexpr std::string_view echo_request = R"({"jsonrpc":"2.0","id":1,"method":"echo"})"
+                                          "\n";
+constexpr std::string_view watch_request = R"({"jsonrpc":"2.0","id":1,"method":"watch"})"
+                                           "\n";
+
 class RpcServerTest : public ::testing::Test {
  protected:
   void start(rpc_server_options options = {}) {
@@ -102,6 +118,7 @@ class RpcServerTest : public ::testing::Test {
                  return rpc::reply::ok(json{{"echo", p}});
                }));
     table_.add("slow", "answers after 20 ms", [](json p) { return slow_echo(std::move(p)); });
+    table_.add("wait", "answers after params.ms", [](json p) { return wait_echo(std::move(p)); });
     table_.add("boom", "throws", rpc::sync_handler([](const json&) -> rpc::reply {
                  throw std::runtime_error("kaboom");
                }));
@@ -155,6 +172,17 @@ class RpcServerTest : public ::testing::Test {
   }
 
   std::filesystem::path socket_path() const { return dir_ / "zwermd.sock"; }
+
+  // Expects the line that says why the server closed the connection, then the end of it.
+  static void expect_closed_with_notice(line_client& c, std::string_view why) {
+    auto notice = c.read_json();
+    EXPECT_EQ(notice["error"]["code"], rpc::refused);
+    EXPECT_TRUE(notice["id"].is_null());
+    EXPECT_NE(notice["error"]["message"].get<std::string>().find(why), std::string::npos)
+        << notice.dump();
+    EXPECT_FALSE(c.read_line(2000ms).has_value());
+    EXPECT_TRUE(c.eof());
+  }
 
   zwerm::testing::temp_dir dir_{"zwerm-rpc"};
   boost::asio::io_context io_;
@@ -334,21 +362,170 @@ TEST_F(RpcServerTest, AWatcherThatStopsReadingIsDisconnected) {
   EXPECT_TRUE(dropped);
 }
 
-TEST_F(RpcServerTest, TooManyClientsAreToldAndClosed) {
+// Regression: params nested ~87,000 levels deep killed zwermd with SIGSEGV.
+TEST_F(RpcServerTest, DeeplyNestedParamsAreRefusedAndTheConnectionStays) {
+  start();
+  line_client c(socket_path());
+  const std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":{"a":)" +
+                           std::string(100'000, '[') + std::string(100'000, ']') + "}}\n";
+  ASSERT_TRUE(c.send(deep));
+  auto r = c.read_json();
+  EXPECT_EQ(r["error"]["code"], rpc::invalid_request);
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("deeper than 64 levels"),
+            std::string::npos);
+  ASSERT_TRUE(c.send(R"({"jsonrpc":"2.0","id":2,"method":"echo"})"
+                     "\n"));
+  EXPECT_EQ(c.read_json()["id"], 2);
+}
+
+TEST_F(RpcServerTest, AnIdleClientIsClosedAfterTheIdleTimeout) {
+  rpc_server_options o;
+  o.idle_timeout = 500ms;
+  start(o);
+  line_client idle(socket_path());
+  line_client chatty(socket_path());
+  ASSERT_TRUE(wait_clients(2));
+  // Every line restarts the clock: a client that keeps talking stays.
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(chatty.send(echo_request));
+    EXPECT_EQ(chatty.read_json()["id"], 1);
+    std::this_thread::sleep_for(100ms);
+  }
+  expect_closed_with_notice(idle, "no request for 500 ms");
+  EXPECT_TRUE(wait_clients(1));
+  ASSERT_TRUE(chatty.send(echo_request));
+  EXPECT_EQ(chatty.read_json()["id"], 1);
+  expect_closed_with_notice(chatty, "no request for 500 ms");
+  EXPECT_TRUE(wait_clients(0));
+}
+
+TEST_F(RpcServerTest, ALongCallIsNotCutByTheIdleTimeout) {
+  rpc_server_options o;
+  o.idle_timeout = 100ms;
+  start(o);
+  line_client c(socket_path());
+  ASSERT_TRUE(c.send(R"({"jsonrpc":"2.0","id":7,"method":"wait","params":{"ms":500}})"
+                     "\n"));
+  auto r = c.read_json();
+  EXPECT_EQ(r["id"], 7);
+  EXPECT_EQ(r["result"]["waited"]["ms"], 500);
+  // The idle clock starts when the call ends, not when it was asked for.
+  ASSERT_TRUE(c.send(echo_request));
+  EXPECT_EQ(c.read_json()["id"], 1);
+}
+
+TEST_F(RpcServerTest, AWatcherIsNotClosedByTheIdleTimeout) {
+  rpc_server_options o;
+  o.idle_timeout = 100ms;
+  start(o);
+  line_client watcher(socket_path());
+  ASSERT_TRUE(watcher.send(watch_request));
+  EXPECT_EQ(watcher.read_json()["result"]["watching"], true);
+  EXPECT_FALSE(watcher.read_line(600ms).has_value());
+  EXPECT_FALSE(watcher.eof());
+  EXPECT_EQ(clients(), 1u);
+  on_io([this] {
+    server_->publish("records", "watch.record", json{{"n", 1}});
+    return 0;
+  });
+  EXPECT_EQ(watcher.read_json()["params"]["n"], 1);
+}
+
+// Regression: 32 local clients that connect and do nothing locked the CLI out for good.
+TEST_F(RpcServerTest, IdleClientsMakeRoomForANewcomer) {
+  start();  // max_clients 32, idle timeout 60 s: only the newcomer frees a place
+  std::vector<std::unique_ptr<line_client>> idle;
+  for (int i = 0; i < 32; ++i) {
+    idle.push_back(std::make_unique<line_client>(socket_path()));
+    // One at a time, so that the first one is the one idle the longest.
+    ASSERT_TRUE(wait_clients(idle.size()));
+  }
+  line_client cli(socket_path());
+  ASSERT_TRUE(cli.send(echo_request));
+  EXPECT_EQ(cli.read_json()["id"], 1);
+  expect_closed_with_notice(*idle.front(), "to serve another local client");
+  EXPECT_EQ(clients(), 32u);
+  // The others are still served.
+  ASSERT_TRUE(idle.back()->send(echo_request));
+  EXPECT_EQ(idle.back()->read_json()["id"], 1);
+}
+
+TEST_F(RpcServerTest, TheNewcomerReplacesTheClientIdleTheLongest) {
+  rpc_server_options o;
+  o.max_clients = 3;
+  start(o);
+  line_client a(socket_path());
+  ASSERT_TRUE(wait_clients(1));
+  line_client b(socket_path());
+  ASSERT_TRUE(wait_clients(2));
+  line_client watcher(socket_path());
+  ASSERT_TRUE(watcher.send(watch_request));
+  EXPECT_EQ(watcher.read_json()["id"], 1);
+  // a connected first but spoke last: b is now the one idle the longest.
+  ASSERT_TRUE(a.send(echo_request));
+  EXPECT_EQ(a.read_json()["id"], 1);
+  line_client c(socket_path());
+  expect_closed_with_notice(b, "to serve another local client");
+  ASSERT_TRUE(c.send(echo_request));
+  EXPECT_EQ(c.read_json()["id"], 1);
+  ASSERT_TRUE(a.send(echo_request));
+  EXPECT_EQ(a.read_json()["id"], 1);
+}
+
+TEST_F(RpcServerTest, WhenEveryClientIsBusyTheNewcomerIsToldAndClosed) {
   rpc_server_options o;
   o.max_clients = 2;
   start(o);
-  line_client a(socket_path());
-  line_client b(socket_path());
+  line_client watcher(socket_path());
+  ASSERT_TRUE(watcher.send(watch_request));
+  EXPECT_EQ(watcher.read_json()["id"], 1);
+  line_client caller(socket_path());
+  ASSERT_TRUE(caller.send(R"({"jsonrpc":"2.0","id":5,"method":"wait","params":{"ms":1000}})"
+                          "\n"));
   ASSERT_TRUE(wait_clients(2));
+  std::this_thread::sleep_for(50ms);  // the call has reached the server
   line_client c(socket_path());
   auto r = c.read_json();
   EXPECT_EQ(r["error"]["code"], rpc::refused);
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("each in a call or watching"),
+            std::string::npos);
   EXPECT_FALSE(c.read_line(2000ms).has_value());
   EXPECT_TRUE(c.eof());
-  ASSERT_TRUE(a.send(R"({"jsonrpc":"2.0","id":1,"method":"echo"})"
-                     "\n"));
-  EXPECT_EQ(a.read_json()["id"], 1);
+  // Neither busy client was cut.
+  EXPECT_EQ(caller.read_json()["id"], 5);
+  on_io([this] {
+    server_->publish("records", "watch.record", json{{"n", 1}});
+    return 0;
+  });
+  EXPECT_EQ(watcher.read_json()["params"]["n"], 1);
+}
+
+// Regression: every refused client wrote a log line, so a looping script flooded the log.
+TEST_F(RpcServerTest, RefusalsAreLoggedOncePerPeriodWithACount) {
+  rpc_server_options o;
+  o.max_clients = 1;
+  o.refusal_log_period = 600ms;
+  start(o);
+  line_client watcher(socket_path());
+  ASSERT_TRUE(watcher.send(watch_request));
+  EXPECT_EQ(watcher.read_json()["id"], 1);
+
+  auto refuse_one = [this] {
+    line_client c(socket_path());
+    EXPECT_EQ(c.read_json()["error"]["code"], rpc::refused);
+  };
+  auto count = [](const std::string& text, std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  ::testing::internal::CaptureStdout();  // where the default logger writes
+  for (int i = 0; i < 20; ++i) refuse_one();
+  std::this_thread::sleep_for(650ms);
+  refuse_one();
+  const std::string log = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(count(log, "refusing one more"), 2u) << log;
+  EXPECT_EQ(count(log, "(19 more refused since the last such line)"), 1u) << log;
 }
 
 TEST_F(RpcServerTest, StopClosesClientsAndRemovesTheSocket) {
