@@ -150,7 +150,14 @@ result<key_pair> load_identity(const std::filesystem::path& file,
                                const std::optional<std::string>& passphrase) {
   auto read = read_key_file(file);
   if (!read) return read.error();
-  const auto& words = *read;
+  auto& words = *read;
+  // The words hold the seed (plain) or its box: wiped on every way out.
+  struct wipe_words {
+    std::vector<std::string>& w;
+    ~wipe_words() {
+      for (auto& s : w) sodium_memzero(s.data(), s.size());
+    }
+  } wipe{words};
   const status bad{status_code::corruption, file.string() + " is damaged: the key cannot be read"};
   std::string seed_bytes;
   if (words[0] == "plain" && words.size() == 2) {

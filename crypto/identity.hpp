@@ -23,9 +23,11 @@
 namespace zwerm::crypto {
 
 struct identity_options {
-  // Argon2id work factors. Defaults are libsodium's "interactive" limits; tests lower them.
-  unsigned long long opslimit = 2;
-  std::size_t memlimit = 64u << 20;
+  // Argon2id work factors. Defaults are libsodium's "moderate" limits (3 passes, 256 MiB;
+  // about a second here): the file may be kept elsewhere, so guessing must stay dear. Key
+  // files written with other limits keep theirs (the file names them). Tests lower them.
+  unsigned long long opslimit = 3;
+  std::size_t memlimit = 256u << 20;
 };
 
 // Writes a new key file; fails with already_exists rather than overwrite one.

@@ -202,6 +202,16 @@ result<record> community_host::create(const json& body) {
   auto genesis = write_genesis(body.dump(), unix_ms_now(), me_);
   if (!genesis) return genesis.error();
   const record& g = *genesis;
+  // The network key is saved before the genesis: a crash between the two leaves a key without
+  // records (harmless, and forgotten like a failed join's), never records nobody can reach.
+  keys_[g.id] = crypto::random_fixed<crypto::network_key>();
+  const auto previous_default = default_;
+  if (!default_) default_ = g.id;
+  if (status s = save_secrets(); !s.ok()) {
+    keys_.erase(g.id);
+    default_ = previous_default;
+    return s;
+  }
   auto committed = ingestor_->ingest_records(std::span<const record>(&g, 1));
   if (!committed) return committed.error();
   if (committed->items.at(0).stored.kind != store::outcome::appended) {
@@ -209,9 +219,6 @@ result<record> community_host::create(const json& body) {
                   "the store did not take the new community's first record: " +
                       committed->items.at(0).stored.reason};
   }
-  keys_[g.id] = crypto::random_fixed<crypto::network_key>();
-  if (!default_) default_ = g.id;
-  if (status s = save_secrets(); !s.ok()) return s;
   if (status s = absorb(committed->appended); !s.ok()) return s;
   return g;
 }

@@ -3,8 +3,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
 #include <boost/asio/signal_set.hpp>
+
 #include <csignal>
+#include <filesystem>
 
 #include "crypto/base64url.hpp"
 #include "crypto/home.hpp"
@@ -74,6 +77,39 @@ void setup_logging(log_level level) {
   spdlog::set_level(to_spdlog(level));
 }
 
+namespace {
+
+// The home holds the identity, the community secrets, the log and the control socket: only
+// its owner may read any of it. A home made by hand (or copied with a loose umask) is
+// tightened: the directory and db/ to 0700, config.json and communities.json to 0600.
+// Returns a sentence per change, or the reason it cannot be done.
+std::variant<std::vector<std::string>, std::string> tighten_home(const home_paths& home) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> changed;
+  const std::pair<fs::path, fs::perms> wanted[] = {
+      {home.root, fs::perms::owner_all},
+      {home.db(), fs::perms::owner_all},
+      {home.config(), fs::perms::owner_read | fs::perms::owner_write},
+      {home.root / "communities.json", fs::perms::owner_read | fs::perms::owner_write},
+  };
+  for (const auto& [path, mode] : wanted) {
+    std::error_code ec;
+    auto st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) continue;
+    const auto others = fs::perms::group_all | fs::perms::others_all;
+    if ((st.permissions() & others) == fs::perms::none) continue;
+    fs::permissions(path, mode, fs::perm_options::replace, ec);
+    if (ec) {
+      return path.string() + " can be read by other users and its mode cannot be changed (" +
+             ec.message() + "); fix it with: chmod go-rwx " + path.string();
+    }
+    changed.push_back(path.string());
+  }
+  return changed;
+}
+
+}  // namespace
+
 std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::open(
     const daemon_launch& launch) {
   auto p = std::make_unique<parts>();
@@ -92,10 +128,19 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
                                       home_text + "`"};
   }
 
+  // Whatever zwermd creates from here on (LevelDB's files, snapshots, the socket) is its
+  // owner's only.
+  ::umask(077);
+  auto tightened = tighten_home(p->home);
+  if (auto* why = std::get_if<std::string>(&tightened)) return failure{exit_identity, *why};
+
   auto config = load_config(p->home.config());
   if (!config) return failure{exit_usage, config.error().message()};
   p->options = std::move(*config);
   setup_logging(launch.log_override.value_or(p->options.log));
+  for (const auto& path : std::get<std::vector<std::string>>(tightened)) {
+    spdlog::warn("{} could be read by other users; its mode is now owner-only", path);
+  }
 
   auto lock = home_lock::acquire(p->home.lock());
   if (!lock) {

@@ -13,11 +13,13 @@
 namespace {
 
 // Reads the passphrase and removes it from the environment, so that nothing zwermd starts
-// later inherits it.
+// later inherits it. The bytes are overwritten in place first: /proc/PID/environ shows the
+// process's original environment block, which unsetenv() alone leaves as it was.
 std::optional<std::string> take_passphrase() {
-  const char* p = std::getenv("ZWERM_PASSPHRASE");
+  char* p = std::getenv("ZWERM_PASSPHRASE");
   if (!p || !*p) return std::nullopt;
   std::string value(p);
+  for (char* c = p; *c; ++c) *c = 'x';
   ::unsetenv("ZWERM_PASSPHRASE");
   return value;
 }

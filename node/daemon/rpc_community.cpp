@@ -200,8 +200,10 @@ class methods {
     if (err) return *err;
     std::int64_t expires_s = 7 * 86400;
     if (auto it = p.find("expires_s"); it != p.end()) {
-      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
-        return bad("\"expires_s\" must be a positive number of seconds");
+      // At most a year: the bound also keeps expires_s * 1000 far from overflowing.
+      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0 ||
+          it->get<std::int64_t>() > 366 * 86400) {
+        return bad("\"expires_s\" must be a number of seconds from 1 to 31622400 (a year)");
       }
       expires_s = it->get<std::int64_t>();
     }

@@ -64,6 +64,17 @@ TEST_F(Identity, PassphraseRoundTrip) {
   EXPECT_EQ(loaded->sk, kp.sk);
 }
 
+TEST_F(Identity, TheDefaultWorkFactorsAreLibsodiumsModerateOnes) {
+  // The key file may be kept elsewhere (a backup), so offline guessing must stay dear:
+  // libsodium's "moderate" limits (crypto_pwhash_OPSLIMIT_MODERATE, _MEMLIMIT_MODERATE).
+  ASSERT_TRUE(save_identity(file_, generate_key_pair(), std::string("correct horse")).ok());
+  std::ifstream in(file_);
+  std::string magic_line, line;
+  std::getline(in, magic_line);
+  std::getline(in, line);
+  EXPECT_EQ(line.rfind("argon2id 3 268435456 ", 0), 0u) << line;
+}
+
 TEST_F(Identity, WrongPassphraseIsRefused) {
   ASSERT_TRUE(save_identity(file_, generate_key_pair(), std::string("right"), fast()).ok());
   auto loaded = load_identity(file_, std::string("wrong"));

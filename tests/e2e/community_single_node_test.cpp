@@ -2,6 +2,11 @@
 // restart, the watch stream, and the refusals a person meets (self-thanks, unknown ids).
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <thread>
 
 #include "tests/e2e/node_harness.hpp"
@@ -11,6 +16,46 @@ namespace zwerm::testing {
 namespace {
 
 using json = nlohmann::json;
+
+// One JSON-RPC line to the node's socket, as any local process could send it; the reply line.
+std::string rpc_line(const node_harness& n, const std::string& line) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string path = (n.home() / "zwermd.sock").string();
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  const std::string out = line + "\n";
+  if (::write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) {
+    ::close(fd);
+    return {};
+  }
+  std::string in;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n') in += c;
+  ::close(fd);
+  return in;
+}
+
+TEST(CommunitySingleNode, AnInviteLifetimeBeyondAYearIsRefusedNotOverflowed) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ok_json(ada, {"community", "create", "Overflow", "--purpose", "test"});
+  // 2^53 seconds: times 1000 overflowed the expiry into the past (or anywhere).
+  auto reply = json::parse(rpc_line(
+      ada,
+      R"({"jsonrpc":"2.0","id":1,"method":"invite","params":{"expires_s":9007199254740992}})"));
+  ASSERT_TRUE(reply.contains("error")) << reply.dump();
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("a year"), std::string::npos)
+      << reply.dump();
+  auto fine = json::parse(
+      rpc_line(ada, R"({"jsonrpc":"2.0","id":2,"method":"invite","params":{"expires_s":86400}})"));
+  EXPECT_TRUE(fine.contains("result")) << fine.dump();
+}
 
 TEST(CommunitySingleNode, RecordsViewsAndRestart) {
   node_harness ada("ada");

@@ -131,6 +131,28 @@ TEST(DaemonLifecycle, PassphraseProtectedKey) {
     if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(up) << read_file(scratch.path() / "log");
+  // The passphrase is gone from the daemon's environment as /proc shows it to other processes
+  // of the same user.
+  const std::string environ = read_file("/proc/" + std::to_string(daemon.pid()) + "/environ");
+  EXPECT_FALSE(environ.empty());
+  EXPECT_EQ(environ.find("correct horse"), std::string::npos);
+}
+
+TEST(DaemonLifecycle, AHomeOthersCanReadIsMadeOwnerOnly) {
+  node_harness ada("ada");
+  namespace fs = std::filesystem;
+  fs::permissions(ada.home(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(ada.home() / "config.json", fs::perms::owner_read | fs::perms::owner_write |
+                                                  fs::perms::group_read | fs::perms::others_read);
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  const auto others = fs::perms::group_all | fs::perms::others_all;
+  EXPECT_EQ(fs::status(ada.home()).permissions() & others, fs::perms::none);
+  EXPECT_EQ(fs::status(ada.home() / "config.json").permissions() & others, fs::perms::none);
+  EXPECT_EQ(fs::status(ada.home() / "db").permissions() & others, fs::perms::none);
+  EXPECT_NE(ada.daemon_log().find("could be read by other users"), std::string::npos)
+      << ada.daemon_log();
 }
 
 }  // namespace
