@@ -52,13 +52,18 @@ std::chrono::milliseconds ban_list::ban(const asio::ip::address& address) {
     it->second = entry{};
   }
   entry& e = it->second;
+  if (now < e.until) {
+    // Already banned: the sessions it had open before the ban end one by one (often at the
+    // same moment, when one deadline or one reset hits them all); each would otherwise double
+    // the ban again.
+    return std::chrono::duration_cast<std::chrono::milliseconds>(e.until - now);
+  }
   ++e.offences;
   // first_ban · 2^(offences-1), capped; the shift is bounded so it cannot overflow.
   std::chrono::milliseconds length = options_.first_ban;
   for (std::uint32_t i = 1; i < e.offences && length < options_.max_ban; ++i) length *= 2;
   length = std::min(length, options_.max_ban);
-  // A new offence during a ban extends it, never shortens it.
-  e.until = std::max(e.until, now + length);
+  e.until = now + length;
   return length;
 }
 

@@ -1,9 +1,12 @@
 // Bans of remote IP addresses that misbehaved, with growing backoff.
 //
 // Each offence bans the address for a period that doubles with every repeated offence
-// (first_ban, 2·first_ban, 4·first_ban, … capped at max_ban). An address that stays clean
-// for forget_after after its last ban ended starts again at first_ban. The list holds at most
-// max_entries addresses; when full, the entry whose ban ends first is forgotten.
+// (first_ban, 2·first_ban, 4·first_ban, … capped at max_ban). An offence reported while the
+// address still serves a ban changes nothing: several connections of one address that end
+// together (one attack over several connections) cost one step of growth, not one each. An
+// address that stays clean for forget_after after its last ban ended starts again at
+// first_ban. The list holds at most max_entries addresses; when full, the entry whose ban ends
+// first is forgotten.
 //
 // Not thread-safe: used on the I/O executor only. Time comes from the clock given at
 // construction (a fake clock in tests); the clock must outlive the list.
@@ -40,13 +43,15 @@ class ban_list {
  public:
   explicit ban_list(ban_options options = {}, const clock& c = steady_clock_source());
 
-  // Records an offence by `address` and returns the length of the ban it now serves.
+  // Records an offence by `address` and returns the length of the ban it now serves. While the
+  // address already serves a ban the offence is not counted and the ban is neither escalated
+  // nor extended; the return value is then what is left of that ban.
   std::chrono::milliseconds ban(const asio::ip::address& address);
   // True while `address` serves a ban. Cheap: one hash lookup.
   bool is_banned(const asio::ip::address& address) const;
   // When the address's current ban ends (a past time point when it is not banned).
   time_point banned_until(const asio::ip::address& address) const;
-  // Offences remembered for `address` (0 when unknown or forgotten).
+  // Offences remembered for `address` (0 when unknown or forgotten): the bans it earned.
   std::uint32_t offences(const asio::ip::address& address) const;
   // Lifts any ban and forgets the address's offences.
   void forgive(const asio::ip::address& address);

@@ -51,9 +51,39 @@ bool is_misbehaviour(close_reason r) {
       return true;
     default:
       // unauthorized is not misbehaviour: a removed member's node may keep trying in good
-      // faith; self_connection and timeouts after the handshake happen to honest peers.
+      // faith (it is a light offence, offence_of); self_connection and timeouts after the
+      // handshake happen to honest peers.
       return false;
   }
+}
+
+offence offence_of(close_reason reason, bool admitted) {
+  if (is_misbehaviour(reason)) return offence::misbehaviour;
+  switch (reason) {
+    case close_reason::unauthorized:
+      return offence::refused;
+    case close_reason::truncated:
+    case close_reason::io_error:
+      // Honest clients do this now and then (a network that drops, a node that stops while
+      // it dials); a hostile one does it to hold a slot until just before a deadline.
+      return admitted ? offence::none : offence::abandoned;
+    default:
+      return offence::none;
+  }
+}
+
+std::string_view to_string(offence o) {
+  switch (o) {
+    case offence::none:
+      return "none";
+    case offence::abandoned:
+      return "abandoned handshake";
+    case offence::refused:
+      return "refused handshake";
+    case offence::misbehaviour:
+      return "misbehaviour";
+  }
+  return "unknown";
 }
 
 std::string disconnect_info::describe() const {

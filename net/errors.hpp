@@ -41,6 +41,21 @@ std::string_view to_string(close_reason r);
 // invite token, a handshake that is never finished).
 bool is_misbehaviour(close_reason r);
 
+// What the end of an inbound connection holds against the client's address (the listener
+// decides bans by it; docs/PROTOCOL.md §4.3.5).
+enum class offence {
+  none,          // nothing: an admitted session that ended without misbehaviour, our own
+                 // close or shutdown, a self-connection, our own bug (internal_error)
+  abandoned,     // light: the client left before it was admitted (EOF or reset during the
+                 // handshake or before its admission message)
+  refused,       // light: the authorizer rejected the client's key (unauthorized)
+  misbehaviour,  // heavy: is_misbehaviour(reason); bans at once
+};
+
+// `admitted`: the session got past admission (session::was_connected()).
+offence offence_of(close_reason reason, bool admitted);
+std::string_view to_string(offence o);
+
 struct disconnect_info {
   close_reason reason = close_reason::local_close;
   std::string operation;  // what we were doing, e.g. "reading a box header"

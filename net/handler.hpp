@@ -21,7 +21,8 @@ using session_ptr = std::shared_ptr<session>;
 // The server's question after a client proved its key (after SHS msg3, before msg4).
 enum class admission {
   accept,       // send msg4; the session opens when the client's admission message arrives
-  reject,       // close without msg4 (reason unauthorized; the address is not banned)
+  reject,       // close without msg4 (reason unauthorized; a light offence: the address is
+                // banned only after repeated refusals, listener_options::refused_handshakes)
   needs_token,  // send msg4, then the client's admission message must carry a token that
                 // check_token() accepts within admission_timeout; else close and ban
 };

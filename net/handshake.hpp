@@ -84,17 +84,26 @@ awaitable<handshake_outcome> client_handshake(AsyncStream& stream, crypto::netwo
   co_return o;
 }
 
+// The default hello hook of server_handshake: does nothing.
+struct ignore_hello {
+  void operator()() const {}
+};
+
 // `decide(const crypto::network_key&, const crypto::public_key& client) -> admission` is
 // asked after msg3; on reject nothing more is sent. A client presenting our own key is
-// refused as self_connection before decide is asked.
-template <class AsyncStream, class Decide>
+// refused as self_connection before decide is asked. `hello_arrived()` is called once all
+// 64 bytes of msg1 have been read, before they are checked (the owner moves its deadline
+// from the hello deadline to the handshake's).
+template <class AsyncStream, class Decide, class HelloHook = ignore_hello>
 awaitable<handshake_outcome> server_handshake(AsyncStream& stream,
                                               std::span<const crypto::network_key> networks,
-                                              crypto::key_pair local, Decide decide) {
+                                              crypto::key_pair local, Decide decide,
+                                              HelloHook hello_arrived = {}) {
   crypto::shs_server shs(networks, local);
   std::array<std::uint8_t, crypto::shs_msg1_size> msg1;
   if (auto [ec, n] = co_await asio::async_read(stream, asio::buffer(msg1), use_nothrow); ec)
     co_return handshake_io_failure(ec, "reading client hello (msg1)");
+  hello_arrived();
   if (!shs.read_client_hello(msg1))
     co_return handshake_outcome::fail(close_reason::handshake_failed,
                                       "checking client hello (msg1)", {},

@@ -37,7 +37,10 @@ listener::listener(asio::any_io_executor executor, crypto::key_pair local,
       auth_(auth),
       handler_(handler),
       options_(options),
-      bans_(options.bans, clock) {}
+      bans_(options.bans, clock),
+      abandoned_(options.abandoned_handshakes, options.bans.max_entries, clock),
+      refused_(options.refused_handshakes, options.bans.max_entries, clock),
+      log_limit_(options.handshake_log_interval, clock) {}
 
 void listener::set_networks(std::vector<crypto::network_key> networks) {
   networks_ = std::move(networks);
@@ -112,13 +115,61 @@ void listener::on_session_end(session& s, const asio::ip::address& address,
   sessions_.erase(s.id());
   if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0)
     per_address_.erase(it);
-  if (!s.was_connected()) ++stats_.handshakes_failed;
-  if (why.misbehaviour() && options_.ban_misbehaviour && !stopped_) {
-    const auto length = bans_.ban(address);
-    ++stats_.bans;
-    spdlog::info("net: banned {} for {} ms: {}", address.to_string(), length.count(),
-                 why.describe());
+  const bool admitted = s.was_connected();
+  if (!admitted) ++stats_.handshakes_failed;
+  if (stopped_) return;  // our own shutdown ended it: nothing to hold against anyone
+
+  const offence o = offence_of(why.reason, admitted);
+  if (o == offence::abandoned) ++stats_.handshakes_abandoned;
+  if (o == offence::refused) ++stats_.handshakes_refused;
+  const std::string banned = punish(address, o);
+  if (admitted) {
+    // Only clients that passed the handshake and admission get here: no rate limit needed.
+    if (!banned.empty())
+      spdlog::info("net: {} {}: {}", address.to_string(), banned, why.describe());
+    return;
   }
+  const auto line = log_limit_.admit(address);
+  if (!line) {
+    ++stats_.log_lines_left_out;
+    return;
+  }
+  const auto level = o == offence::misbehaviour || o == offence::refused || !banned.empty()
+                         ? spdlog::level::info
+                     : why.reason == close_reason::internal_error ? spdlog::level::warn
+                                                                  : spdlog::level::debug;
+  const std::string left_out = line->left_out == 0
+                                   ? std::string()
+                                   : " (" + std::to_string(line->left_out) +
+                                         " more failed handshakes from " + line->scope +
+                                         " since the last such line were not logged)";
+  spdlog::log(level, "net: handshake from {} failed: {}{}{}", address.to_string(), why.describe(),
+              banned.empty() ? std::string() : "; " + banned, left_out);
+}
+
+std::string listener::punish(const asio::ip::address& address, offence o) {
+  if (!options_.ban_misbehaviour) return {};
+  switch (o) {
+    case offence::none:
+      return {};
+    case offence::misbehaviour:
+      break;
+    case offence::abandoned:
+      if (!abandoned_.count(address)) return {};
+      break;
+    case offence::refused:
+      if (!refused_.count(address)) return {};
+      break;
+  }
+  // An address that already serves a ban (its other sessions ending at the same moment) is
+  // not banned again: ban_list neither escalates nor extends it.
+  if (bans_.is_banned(address)) return "already banned";
+  const auto length = bans_.ban(address);
+  ++stats_.bans;
+  std::string clause = "banned for " + std::to_string(length.count()) + " ms";
+  if (o != offence::misbehaviour)
+    clause += " (over the allowance of " + std::string(to_string(o)) + "s)";
+  return clause;
 }
 
 void listener::stop() {

@@ -3,8 +3,11 @@
 //
 // Per connection, before any crypto: a banned remote address, or one over the per-address or
 // total inbound limit, is closed at once (with a TCP reset). Then a session runs the server
-// handshake under the handshake deadline, asks the authorizer, and reports admitted sessions
-// to the handler. A session that ends with misbehaviour (errors.hpp) bans its address.
+// handshake under the hello and handshake deadlines, asks the authorizer, and reports
+// admitted sessions to the handler. What the end of a session holds against its address
+// (offence_of, errors.hpp) decides bans: misbehaviour bans at once; abandoned and refused
+// handshakes are counted per address and ban once over their allowance (listener_options).
+// Failed handshakes are logged here, rate-limited per address class (log_limiter.hpp).
 //
 // Runs on one executor (the I/O thread); every member must be called there. Create with
 // listener::start; the listener keeps itself alive while it accepts. The authorizer and the
@@ -13,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -21,6 +25,8 @@
 #include "net/asio.hpp"
 #include "net/ban_list.hpp"
 #include "net/handler.hpp"
+#include "net/log_limiter.hpp"
+#include "net/offence_counter.hpp"
 #include "net/options.hpp"
 #include "net/session.hpp"
 
@@ -29,11 +35,14 @@ namespace zwerm::net {
 class listener : public std::enable_shared_from_this<listener> {
  public:
   struct counters {
-    std::uint64_t accepted = 0;           // connections accepted by the OS
-    std::uint64_t refused_banned = 0;     // closed at accept: address banned
-    std::uint64_t refused_limit = 0;      // closed at accept: over max_inbound(_per_address)
-    std::uint64_t handshakes_failed = 0;  // ended before admission (any reason)
-    std::uint64_t bans = 0;               // addresses banned for misbehaviour
+    std::uint64_t accepted = 0;              // connections accepted by the OS
+    std::uint64_t refused_banned = 0;        // closed at accept: address banned
+    std::uint64_t refused_limit = 0;         // closed at accept: over max_inbound(_per_address)
+    std::uint64_t handshakes_failed = 0;     // ended before admission (any reason)
+    std::uint64_t handshakes_abandoned = 0;  // of those: offence abandoned (EOF, reset)
+    std::uint64_t handshakes_refused = 0;    // of those: offence refused (unauthorized)
+    std::uint64_t bans = 0;                  // bans started (an offence during a ban starts none)
+    std::uint64_t log_lines_left_out = 0;    // failed-handshake lines the rate limit left out
   };
 
   // Binds `endpoint` (port 0 picks a free port; see local_endpoint()) and starts accepting.
@@ -64,6 +73,9 @@ class listener : public std::enable_shared_from_this<listener> {
   awaitable<void> accept_loop();
   void serve(tcp::socket socket, const asio::ip::address& address);
   void on_session_end(session& s, const asio::ip::address& address, const disconnect_info& why);
+  // Bans `address` for `o` unless it is a light offence within its allowance. Returns a
+  // clause for the log line ("banned for 10000 ms"), empty when nothing happened.
+  std::string punish(const asio::ip::address& address, offence o);
 
   asio::any_io_executor executor_;
   tcp::acceptor acceptor_;
@@ -73,6 +85,9 @@ class listener : public std::enable_shared_from_this<listener> {
   session_handler& handler_;
   listener_options options_;
   ban_list bans_;
+  offence_counter abandoned_;
+  offence_counter refused_;
+  log_limiter log_limit_;
   bool stopped_ = false;
   std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
   std::unordered_map<asio::ip::address, std::size_t, address_hash> per_address_;

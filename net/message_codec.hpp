@@ -39,6 +39,11 @@ class message_assembler {
   template <class Sink>
   status feed(std::string_view bytes, Sink&& sink, std::size_t* keepalives = nullptr);
 
+  // Changes the bound for lengths read from now on (also from inside a sink, for the
+  // messages after the current one); a message whose length was already accepted keeps it.
+  void set_max_message_size(std::size_t max_message_size) { max_ = max_message_size; }
+  std::size_t max_message_size() const { return max_; }
+
   // Bytes of a partial message held back for the next feed.
   std::size_t buffered() const { return partial_.size(); }
   // Drops any partial message and frees its memory (the stream has ended).
@@ -112,6 +117,10 @@ namespace zwerm::net {
 //   0x01 ‖ token (0..max_token_size bytes; empty when the client has no invite token)
 inline constexpr char admission_version = 0x01;
 inline constexpr std::size_t max_token_size = 256;
+// The longest admission message payload (version byte and token). The server reads the
+// client's first message under this bound: a longer announced length is refused from the
+// message header alone (bad_admission), before anything is set aside for it.
+inline constexpr std::size_t max_admission_size = 1 + max_token_size;
 
 std::string encode_admission(std::string_view token);
 // False when `message` is not a well-formed admission message; else *token views into it.

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "net/ban_list.hpp"
+#include "net/offence_counter.hpp"
 
 namespace zwerm::net {
 
@@ -29,8 +30,15 @@ struct session_options {
   // The whole handshake (TCP connect for a dialer, the four SHS messages) must finish within
   // this, or the connection is closed (reason handshake_timeout). Default 10 s.
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  // Server side: the client's hello (SHS msg1, 64 bytes) must have arrived within this of
+  // the accept, or the connection is closed (reason handshake_timeout). A real client sends
+  // it right after connecting; with this deadline a connection that says nothing holds its
+  // slot for 3 s rather than the whole handshake_timeout. Capped by handshake_timeout.
+  // Default 3 s.
+  std::chrono::milliseconds hello_timeout{std::chrono::seconds(3)};
   // Server side: after msg4 the client's admission message (its first message, carrying an
-  // invite token when one is needed) must arrive within this. Default 10 s.
+  // invite token when one is needed) must arrive within this (else reason bad_admission).
+  // Default 10 s.
   std::chrono::milliseconds admission_timeout{std::chrono::seconds(10)};
   // After this long without sending anything we send a keepalive (an empty message,
   // 38 bytes on the wire). Default 30 s.
@@ -46,16 +54,29 @@ struct session_options {
 struct listener_options {
   session_options session;
   // Inbound connections open at once (handshaking or established). Beyond this a new
-  // connection is closed right after accept, before any crypto. Default 256.
-  std::size_t max_inbound = 256;
-  // Inbound connections open at once from one IP address. Default 8. Several daemons on one
-  // machine all connect from 127.0.0.1: raise it for such setups.
-  std::size_t max_inbound_per_address = 8;
-  // Ban the remote address of a session that ends with misbehaviour (is_misbehaviour()).
-  // Default true.
+  // connection is closed right after accept, before any crypto. Default 64 (zwermd's
+  // limits.max_inbound).
+  std::size_t max_inbound = 64;
+  // Inbound connections open at once from one IP address. Default 4 (zwermd's
+  // limits.max_inbound_per_address). Several daemons on one machine all connect from
+  // 127.0.0.1: raise it for such setups.
+  std::size_t max_inbound_per_address = 4;
+  // Ban the remote address of a session that ends with misbehaviour (is_misbehaviour()), and
+  // of one whose light offences (below) go over their allowance. Default true.
   bool ban_misbehaviour = true;
   // Backoff of those bans.
   ban_options bans;
+  // Connections from one address that end before admission by EOF or reset (offence
+  // abandoned, errors.hpp): more than `allowed` within `window` ban the address. Default 3
+  // per minute.
+  offence_allowance abandoned_handshakes;
+  // Handshakes refused because the authorizer rejected the client's key (offence refused):
+  // more than `allowed` within `window` ban the address. Default 3 per minute.
+  offence_allowance refused_handshakes;
+  // Lines about failed inbound handshakes are rate-limited (log_limiter.hpp): at most one per
+  // address class (IPv4 /24, IPv6 /48) per this period; the next one says how many were
+  // left out. Zero logs every one. Default 10 s.
+  std::chrono::milliseconds handshake_log_interval{std::chrono::seconds(10)};
 };
 
 }  // namespace zwerm::net

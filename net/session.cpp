@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <utility>
@@ -18,6 +19,9 @@ std::atomic<std::uint64_t> next_session_id{1};
 constexpr std::size_t write_batch = 256 * 1024;
 // The read buffer: many frames per read_some, so a bulk transfer costs few system calls.
 constexpr std::size_t read_buffer_size = 64 * 1024;
+// The server's read buffer until admission: one whole frame (the admission message fits in
+// one body).
+constexpr std::size_t admission_buffer_size = crypto::box_header_size + crypto::box_max_body;
 
 time_point now() {
   return std::chrono::steady_clock::now();
@@ -64,7 +68,10 @@ void session::end_on_exception::operator()(std::exception_ptr e) const {
 
 void session::set_deadline(std::chrono::milliseconds from_now, close_reason reason,
                            std::string op) {
-  const time_point d = now() + from_now;
+  set_deadline_at(now() + from_now, reason, std::move(op));
+}
+
+void session::set_deadline_at(time_point d, close_reason reason, std::string op) {
   const bool earlier = d < deadline_;
   deadline_ = d;
   deadline_reason_ = reason;
@@ -96,16 +103,29 @@ awaitable<void> session::watchdog() {
 
 // ---------------------------------------------------------------------------- handshakes
 
+void session::hello_arrived::operator()() const {
+  if (s->phase_ == phase::handshaking)
+    s->set_deadline_at(accepted + s->options_.handshake_timeout, close_reason::handshake_timeout,
+                       "handshaking");
+}
+
 awaitable<void> session::run_server(std::vector<crypto::network_key> networks,
                                     crypto::key_pair local, authorizer* auth) {
   auth_ = auth;
-  set_deadline(options_.handshake_timeout, close_reason::handshake_timeout, "handshaking");
+  const time_point accepted = now();
+  // Until msg1 is in, the (shorter) hello deadline: a connection that says nothing is not
+  // worth holding for the whole handshake deadline.
+  set_deadline(std::min(options_.hello_timeout, options_.handshake_timeout),
+               close_reason::handshake_timeout, "waiting for the client hello (msg1)");
   start_watchdog();
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  // Until admission the client may send only its admission message: read it under that bound.
+  assembler_.set_max_message_size(std::min(options_.max_message_size, max_admission_size));
 
   const std::span<const crypto::network_key> keys(networks);
-  handshake_outcome out = co_await server_handshake(socket_, keys, local, ask_authorizer{auth});
+  handshake_outcome out = co_await server_handshake(socket_, keys, local, ask_authorizer{auth},
+                                                    hello_arrived{this, accepted});
   if (phase_ == phase::closed) co_return;  // the deadline closed the socket
   if (!out.ok) {
     abort(std::move(out.failure));
@@ -186,7 +206,9 @@ void session::begin_box_stream(const crypto::shs_session_keys& keys) {
   sealer_.emplace(keys.encrypt_key, keys.encrypt_nonce);
   opener_.emplace(keys.decrypt_key, keys.decrypt_nonce);
   // Only now: a flood of connections that never finish the handshake costs no read buffers.
-  rbuf_.resize(read_buffer_size);
+  // A server waiting for the admission message needs room for one frame only; the full
+  // buffer comes with admission (open_session).
+  rbuf_.resize(role_ == side::server ? admission_buffer_size : read_buffer_size);
 }
 
 void session::admit(std::string_view admission_message) {
@@ -212,6 +234,9 @@ void session::admit(std::string_view admission_message) {
 
 void session::open_session() {
   phase_ = phase::open;
+  assembler_.set_max_message_size(options_.max_message_size);
+  // Safe inside the reader's feed: it holds no view into rbuf_ while it delivers messages.
+  if (rbuf_.size() < read_buffer_size) rbuf_.resize(read_buffer_size);
   last_send_ = now();
   set_deadline(options_.keepalive_timeout, close_reason::keepalive_timeout,
                "waiting for data from the peer");
@@ -325,7 +350,15 @@ awaitable<void> session::reader() {
         plain, [this](std::string_view m) { return deliver(m); }, &keepalives);
     stats_.keepalives_received += keepalives;
     if (!st.ok()) {
-      abort({close_reason::protocol_violation, "reading a message header", {}, st.message()});
+      if (phase_ == phase::admitting) {
+        abort({close_reason::bad_admission,
+               "reading the admission message header",
+               {},
+               "the admission message is longer than " +
+                   std::to_string(assembler_.max_message_size()) + " bytes: " + st.message()});
+      } else {
+        abort({close_reason::protocol_violation, "reading a message header", {}, st.message()});
+      }
       co_return;
     }
     if (phase_ == phase::closed) co_return;
@@ -508,7 +541,10 @@ void session::abort(disconnect_info why) {
 
   const std::string peer = remote_endpoint_.port() == 0 ? std::string("(not connected)")
                                                         : remote_endpoint_.address().to_string();
-  if (info_.misbehaviour()) {
+  if (role_ == side::server && !connected_reported_) {
+    // A failed inbound handshake: anyone can cause these at will, so the listener writes the
+    // line, rate-limited (listener_options::handshake_log_interval).
+  } else if (info_.misbehaviour()) {
     spdlog::info("net: session {} with {} closed for misbehaviour: {}", id_, peer,
                  info_.describe());
   } else if (info_.reason == close_reason::unauthorized ||

@@ -3,9 +3,10 @@
 //
 // A session runs three coroutines on the I/O executor: a reader (frames -> messages -> the
 // handler), a writer (the send queue -> packed frames; keepalives when idle) and a watchdog
-// (the one deadline that applies in the current phase: handshake, admission, keepalive
-// timeout, or the wait for the peer's goodbye). Listeners and dialers create sessions; the
-// owner of the protocol (node/) holds session_ptr handles from on_connected.
+// (the one deadline that applies in the current phase: the client's hello on the server, the
+// handshake, admission, keepalive timeout, or the wait for the peer's goodbye). Listeners and
+// dialers create sessions; the owner of the protocol (node/) holds session_ptr handles from
+// on_connected.
 //
 // Every public member must be called on the session's executor (the I/O thread). A handle
 // stays valid after the session closed; sending on it then fails.
@@ -107,7 +108,10 @@ class session : public std::enable_shared_from_this<session> {
   using finish_hook = std::function<void(session&, const disconnect_info&)>;
   // Called synchronously when the session ends (whether or not it was ever connected).
   void set_finish_hook(finish_hook hook) { finish_hook_ = std::move(hook); }
-  // Runs the server side: handshake, authorization, admission, then the open session.
+  // Runs the server side: handshake (msg1 within hello_timeout, all of it within
+  // handshake_timeout), authorization, admission (the first message read under
+  // max_admission_size, before anything is set aside for a longer one), then the open session.
+  // A server session that ends before admission writes no log line: its listener does.
   awaitable<void> run_server(std::vector<crypto::network_key> networks, crypto::key_pair local,
                              authorizer* auth);
   // Runs the client side up to the open session: resolve, connect, handshake, admission
@@ -120,9 +124,17 @@ class session : public std::enable_shared_from_this<session> {
  private:
   enum class phase { handshaking, admitting, open, closing, closed };
 
+  // server_handshake's hello hook: msg1 is in, the rest of the handshake deadline applies.
+  struct hello_arrived {
+    session* s;
+    time_point accepted;
+    void operator()() const;
+  };
+
   void start_watchdog();
   awaitable<void> watchdog();
   void set_deadline(std::chrono::milliseconds from_now, close_reason reason, std::string op);
+  void set_deadline_at(time_point when, close_reason reason, std::string op);
   void begin_box_stream(const crypto::shs_session_keys& keys);
   void start_reader();
   void start_writer();

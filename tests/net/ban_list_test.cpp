@@ -42,16 +42,35 @@ TEST(BanList, RepeatedOffencesDoubleUpToTheCap) {
   EXPECT_EQ(bans.offences(b), 6u);
 }
 
-TEST(BanList, OffenceDuringABanExtendsItNeverShortens) {
+// Regression: several sessions of one address that ended at the same moment each reported an
+// offence, and the ban doubled once per session (four sessions: 10 s became 80 s at once).
+TEST(BanList, OffencesDuringABanNeitherEscalateNorExtendIt) {
   fake_clock c;
   ban_list bans({}, c);
-  bans.ban(a);  // until +10 s
-  c.advance(1s);
-  EXPECT_EQ(bans.ban(a), 20s);  // until +21 s
-  c.advance(19s);
-  EXPECT_TRUE(bans.is_banned(a));
-  c.advance(1s);
+  EXPECT_EQ(bans.ban(a), 10s);  // until +10 s
+  // Three more sessions of the same address end at the same moment.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(bans.ban(a), 10s);
+  EXPECT_EQ(bans.offences(a), 1u);
+  EXPECT_EQ(bans.banned_until(a), c.now() + 10s);
+  // Later during the ban: still nothing more, and the answer is what is left of it.
+  c.advance(4s);
+  EXPECT_EQ(bans.ban(a), 6s);
+  EXPECT_EQ(bans.offences(a), 1u);
+  c.advance(6s);
   EXPECT_FALSE(bans.is_banned(a));
+  // The next offence after the ban escalates by one step only.
+  EXPECT_EQ(bans.ban(a), 20s);
+  EXPECT_EQ(bans.offences(a), 2u);
+}
+
+TEST(BanList, SimultaneousOffencesFromManyAddressesAreIndependent) {
+  fake_clock c;
+  ban_list bans({}, c);
+  EXPECT_EQ(bans.ban(a), 10s);
+  EXPECT_EQ(bans.ban(b), 10s);
+  EXPECT_EQ(bans.ban(a), 10s);
+  EXPECT_EQ(bans.offences(a), 1u);
+  EXPECT_EQ(bans.offences(b), 1u);
 }
 
 TEST(BanList, CleanPeriodForgetsOffences) {

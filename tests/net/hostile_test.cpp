@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "tests/net/log_capture.hpp"
 #include "tests/net/net_fixture.hpp"
 
 namespace zwerm::net::testing {
@@ -73,17 +74,22 @@ struct cut_client {
 };
 
 TEST_F(hostile_test, TruncatedHandshakeAtEveryMessageBoundary) {
+  options.max_inbound_per_address = 8;  // the silent ones below come from one address
   start_listener();
   const std::size_t m1 = crypto::shs_msg1_size, m3 = crypto::shs_msg3_size;
   const std::vector<std::size_t> cuts = {0, 1, m1 - 1, m1, m1 + 1, m1 + m3 - 1};
-  // Cut and hang up: closed at once, as an ordinary truncated connection (no ban).
+  // Cut and hang up, once per address: closed at once, a light offence within the
+  // allowance (no ban; AbandonedHandshakesAreBannedOverTheAllowance covers repeats).
+  int source = 20;
   for (std::size_t cut : cuts) {
-    cut_client cc(endpoint, "127.0.0.2", cut, client_keys, server_keys.pk);
+    const std::string from = "127.0.0." + std::to_string(source++);
+    cut_client cc(endpoint, from, cut, client_keys, server_keys.pk);
     ASSERT_TRUE(cc.ok) << cut;
     cc.c.close();
   }
+  ASSERT_TRUE(wait_stats([&](const auto& st) { return st.handshakes_abandoned == cuts.size(); }));
   EXPECT_TRUE(wait_no_sessions(1s));
-  EXPECT_FALSE(banned("127.0.0.2"));
+  for (int i = 20; i < source; ++i) EXPECT_FALSE(banned("127.0.0." + std::to_string(i)));
   // Cut and stay silent: closed at the handshake deadline, and banned.
   std::vector<std::unique_ptr<cut_client>> silent;
   for (std::size_t cut : cuts)
@@ -347,6 +353,253 @@ TEST_F(hostile_test, BannedAddressIsClosedAtAcceptWithGrowingBackoff) {
   const auto until2 =
       io.run([&] { return server->bans().banned_until(asio::ip::make_address("127.0.0.2")); });
   EXPECT_EQ(until2 - clock.now(), 20s);
+}
+
+// Regression: a client that connected, sent part of a handshake (or nothing) and hung up just
+// before the deadline was never banned, so 16 addresses could hold all 64 default slots
+// forever. Abandoned handshakes are a light offence: more than the allowance (3 a minute) from
+// one address ban it, with growing bans.
+TEST_F(hostile_test, AbandonedHandshakesAreBannedOverTheAllowance) {
+  options.max_inbound = 16;
+  options.max_inbound_per_address = 4;
+  options.session.hello_timeout = 2000ms;  // the attackers hang up well before it
+  options.session.handshake_timeout = 3000ms;
+  start_listener();
+  const std::vector<std::string> attackers = {"127.0.0.10", "127.0.0.11", "127.0.0.12",
+                                              "127.0.0.13"};
+  crypto::shs_client shs(make_network(1), client_keys, server_keys.pk);
+  const std::string half_hello = as_string(shs.hello()).substr(0, 32);
+  // Every slot held by four addresses, each connection with half a hello.
+  std::vector<std::unique_ptr<raw_client>> held;
+  for (const auto& a : attackers)
+    for (int i = 0; i < 4; ++i) {
+      held.push_back(std::make_unique<raw_client>(endpoint, a));
+      ASSERT_TRUE(held.back()->write(half_hello));
+    }
+  ASSERT_TRUE(wait_sessions(16, 1s));
+  {
+    recorder h;
+    std::optional<dialer> d;
+    d.emplace(io.executor(), crypto::generate_key_pair(), h, client_options);
+    EXPECT_FALSE(dial_with(*d, target()).ok());  // no slot left for an honest client
+    io.run([&] {
+      d->stop();
+      d.reset();
+    });
+  }
+  // Hang up shortly before the deadline.
+  std::this_thread::sleep_for(300ms);
+  held.clear();
+  ASSERT_TRUE(wait_stats([](const auto& st) { return st.handshakes_abandoned == 16; }));
+  EXPECT_EQ(server_sessions(), 0u);
+  for (const auto& a : attackers) EXPECT_TRUE(banned(a)) << a;
+  // One ban per address, not one per connection (the fourth connection was over the allowance,
+  // the others ended within it or during the ban).
+  EXPECT_EQ(server_stats().bans, attackers.size());
+  expect_honest_client_works("after the slot holders were banned");
+  // The ban lapses; a further abandoned handshake within the same minute bans again, longer.
+  clock.advance(10s);
+  EXPECT_FALSE(banned("127.0.0.10"));
+  {
+    raw_client c(endpoint, "127.0.0.10");
+    ASSERT_TRUE(c.write(half_hello));
+  }
+  ASSERT_TRUE(wait_stats([](const auto& st) { return st.handshakes_abandoned == 17; }));
+  EXPECT_TRUE(banned("127.0.0.10"));
+  const auto until =
+      io.run([&] { return server->bans().banned_until(asio::ip::make_address("127.0.0.10")); });
+  EXPECT_EQ(until - clock.now(), 20s);
+}
+
+TEST_F(hostile_test, AbandonedHandshakesWithinTheAllowanceAreNotBanned) {
+  start_listener();
+  // Three complete SHS handshakes that end before the admission message (EOF), as a client
+  // whose network drops might.
+  for (int i = 0; i < 3; ++i) {
+    raw_client c(endpoint, "127.0.0.2");
+    raw_session rs;
+    ASSERT_TRUE(rs.handshake(c, make_network(1), client_keys, server_keys.pk));
+  }
+  ASSERT_TRUE(wait_no_sessions(1s));
+  EXPECT_EQ(server_stats().handshakes_abandoned, 3u);
+  EXPECT_FALSE(banned("127.0.0.2"));
+  // A completed admission is no offence, and resets nothing either.
+  {
+    raw_client c(endpoint, "127.0.0.2");
+    raw_session rs;
+    after_admission(client_keys, server_keys.pk, c, rs);
+    ASSERT_TRUE(server_handler.wait_connected(1));
+  }
+  ASSERT_TRUE(server_handler.wait_closed(1));
+  EXPECT_FALSE(banned("127.0.0.2"));
+  {
+    raw_client c(endpoint, "127.0.0.2");  // the fourth abandoned handshake of the minute
+  }
+  ASSERT_TRUE(wait_stats([](const auto& st) { return st.handshakes_abandoned == 4; }));
+  EXPECT_TRUE(banned("127.0.0.2"));
+  // A minute later (the ban long over) the count starts again.
+  clock.advance(60s);
+  { raw_client c(endpoint, "127.0.0.2"); }
+  ASSERT_TRUE(wait_stats([](const auto& st) { return st.handshakes_abandoned == 5; }));
+  EXPECT_FALSE(banned("127.0.0.2"));
+}
+
+// A client says nothing: closed at the (short) hello deadline, not at the handshake deadline;
+// once its hello is in, the rest of the handshake deadline applies.
+TEST_F(hostile_test, SilentConnectionIsClosedAtTheHelloDeadline) {
+  options.session.hello_timeout = 300ms;
+  options.session.handshake_timeout = 1500ms;
+  start_listener();
+  // Four silent connections from one address, timing out at the same moment.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<raw_client>> silent;
+  for (int i = 0; i < 4; ++i) silent.push_back(std::make_unique<raw_client>(endpoint, "127.0.0.2"));
+  for (auto& c : silent) ASSERT_TRUE(c->wait_closed(options.session.hello_timeout + slack));
+  const double took = seconds_d(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(took, 0.25);
+  EXPECT_LT(took, seconds_d(options.session.hello_timeout + slack).count());
+  EXPECT_TRUE(banned("127.0.0.2"));
+  // Regression: each of the four used to double the ban (10 s became 80 s at once).
+  ASSERT_TRUE(wait_no_sessions(1s));
+  const auto until =
+      io.run([&] { return server->bans().banned_until(asio::ip::make_address("127.0.0.2")); });
+  EXPECT_EQ(until - clock.now(), 10s);
+  EXPECT_EQ(server_stats().bans, 1u);
+  // A client that sends its hello at once and then stalls gets the whole handshake deadline.
+  raw_client c(endpoint, "127.0.0.3");
+  crypto::shs_client shs(make_network(1), client_keys, server_keys.pk);
+  ASSERT_TRUE(c.write(as_string(shs.hello())));
+  ASSERT_TRUE(c.read_exact(crypto::shs_msg2_size).has_value());
+  auto closed = c.wait_closed(options.session.handshake_timeout + slack);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_GT(*closed, 1.0);
+  EXPECT_TRUE(banned("127.0.0.3"));
+}
+
+// Regression: a client with the network key whose key the authorizer refuses could retry
+// forever and have the server do its handshake cryptography each time. A few refusals are
+// allowed (a removed member's node may retry in good faith), then growing bans.
+TEST_F(hostile_test, RefusedKeysAreBannedOverTheAllowance) {
+  const auto outsider = crypto::generate_key_pair();
+  auth.decisions[outsider.pk] = admission::reject;
+  start_listener();
+  auto refused_attempt = [&](const std::string& from) {
+    raw_client c(endpoint, from);
+    raw_session rs;
+    EXPECT_FALSE(rs.handshake(c, make_network(1), outsider, server_keys.pk));  // no msg4
+    c.wait_closed(2s);
+  };
+  for (int i = 0; i < 3; ++i) refused_attempt("127.0.0.2");
+  ASSERT_TRUE(wait_no_sessions(1s));
+  EXPECT_EQ(server_stats().handshakes_refused, 3u);
+  EXPECT_FALSE(banned("127.0.0.2"));
+  refused_attempt("127.0.0.2");
+  ASSERT_TRUE(wait_no_sessions(1s));
+  EXPECT_TRUE(banned("127.0.0.2"));
+  EXPECT_EQ(io.run([&] { return auth.authorize_calls; }), 4);
+  // While banned the server does no handshake work for it: reset at accept, no msg2.
+  {
+    raw_client c(endpoint, "127.0.0.2");
+    crypto::shs_client shs(make_network(1), outsider, server_keys.pk);
+    c.write(as_string(shs.hello()));
+    std::size_t received = 0;
+    ASSERT_TRUE(c.wait_closed(2s, &received).has_value());
+    EXPECT_EQ(received, 0u);
+  }
+  EXPECT_EQ(io.run([&] { return auth.authorize_calls; }), 4);
+  // The next refusal after the ban, in the same minute, bans for twice as long.
+  clock.advance(10s);
+  refused_attempt("127.0.0.2");
+  ASSERT_TRUE(wait_no_sessions(1s));
+  const auto until =
+      io.run([&] { return server->bans().banned_until(asio::ip::make_address("127.0.0.2")); });
+  EXPECT_EQ(until - clock.now(), 20s);
+  expect_honest_client_works("after refused keys");
+}
+
+// Regression: the server read the admission message under the 1 MiB message bound, so a
+// client could make it set aside 1 MiB (per connection) before the 256-byte token limit was
+// checked. The admission message is read under its own bound (1 + 256 bytes).
+TEST_F(hostile_test, OversizedAdmissionMessageIsRefusedFromItsHeader) {
+  options.handshake_log_interval = 0ms;  // log every failure: the test reads the reasons
+  auto& log = log_capture::get();
+  log.clear();
+  start_listener();
+  // The longest admission message there is (a 256-byte token) is fine.
+  {
+    raw_client c(endpoint, "127.0.0.2");
+    raw_session rs;
+    ASSERT_TRUE(rs.handshake(c, make_network(1), client_keys, server_keys.pk));
+    ASSERT_TRUE(c.write(rs.admission(std::string(max_token_size, 't'))));
+    ASSERT_TRUE(server_handler.wait_connected(1));
+  }
+  // One byte more: refused from its header.
+  {
+    raw_client c(endpoint, "127.0.0.3");
+    raw_session rs;
+    ASSERT_TRUE(rs.handshake(c, make_network(1), client_keys, server_keys.pk));
+    std::string plain;
+    append_message(plain, std::string(1, admission_version) + std::string(max_token_size + 1, 't'));
+    ASSERT_TRUE(c.write(rs.seal(plain.substr(0, message_header_size))));
+    auto closed = c.wait_closed(2s);
+    ASSERT_TRUE(closed.has_value());
+    EXPECT_LT(*closed, 0.5);
+    EXPECT_TRUE(banned("127.0.0.3"));
+  }
+  // 1 MiB announced, the body never sent: closed at once.
+  {
+    raw_client c(endpoint, "127.0.0.4");
+    raw_session rs;
+    ASSERT_TRUE(rs.handshake(c, make_network(1), client_keys, server_keys.pk));
+    ASSERT_TRUE(c.write(rs.seal(std::string("\x00\x10\x00\x00\x01", 5))));
+    auto closed = c.wait_closed(2s);
+    ASSERT_TRUE(closed.has_value());
+    EXPECT_LT(*closed, 0.5);
+    EXPECT_TRUE(banned("127.0.0.4"));
+  }
+  EXPECT_EQ(server_handler.connected().size(), 1u);
+  ASSERT_TRUE(wait_no_sessions(1s));
+  for (const char* who : {"127.0.0.3", "127.0.0.4"}) {
+    const auto lines = log.lines_with(std::string("handshake from ") + who + " failed");
+    ASSERT_EQ(lines.size(), 1u) << who;
+    EXPECT_NE(lines[0].find("bad_admission"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("longer than 257 bytes"), std::string::npos) << lines[0];
+  }
+  expect_honest_client_works("after oversized admission messages");
+}
+
+// Regression: every failed handshake wrote a log line, so anyone could flood the log. At most
+// one line per address class (IPv4 /24, IPv6 /48) per 10 s; the next says how many were left
+// out.
+TEST_F(hostile_test, FailedHandshakeLinesAreRateLimitedPerAddressClass) {
+  auto& log = log_capture::get();
+  log.clear();
+  start_listener();
+  auto bad_hello = [&](const std::string& from) {
+    raw_client c(endpoint, from);
+    ASSERT_TRUE(c.write(std::string(64, 'x')));
+    ASSERT_TRUE(c.wait_closed(2s).has_value());
+  };
+  for (int i = 0; i < 20; ++i) bad_hello("127.0.0." + std::to_string(100 + i));
+  bad_hello("127.0.1.5");  // another class
+  ASSERT_TRUE(wait_no_sessions(1s));
+  EXPECT_EQ(server_stats().handshakes_failed, 21u);
+  EXPECT_EQ(server_stats().bans, 21u);
+  auto lines = log.lines_with("net: handshake from");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("127.0.0.100"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("handshake_failed"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("127.0.1.5"), std::string::npos) << lines[1];
+  EXPECT_EQ(server_stats().log_lines_left_out, 19u);
+  // Ten seconds later: one line again, with the count of those left out.
+  clock.advance(10s);
+  bad_hello("127.0.0.200");
+  ASSERT_TRUE(wait_no_sessions(1s));
+  lines = log.lines_with("net: handshake from");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[2].find("127.0.0.200"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find("19 more failed handshakes from 127.0.0.0/24"), std::string::npos)
+      << lines[2];
 }
 
 }  // namespace

@@ -335,6 +335,26 @@ class net_fixture : public ::testing::Test {
     }
     return false;
   }
+  // Waits (polling) until the server holds at least `n` sessions.
+  bool wait_sessions(std::size_t n, std::chrono::milliseconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (server_sessions() >= n) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  // Waits (polling) until pred(server_stats()) holds: for connections the server may not even
+  // have accepted yet when the client is done with them.
+  bool wait_stats(const std::function<bool(const listener::counters&)>& pred,
+                  std::chrono::milliseconds timeout = 2s) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred(server_stats())) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
 
   io_thread io;
   fake_clock clock;
