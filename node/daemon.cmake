@@ -15,6 +15,7 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_rpc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/peer_budget.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_community.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_methods.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_protocol.cpp

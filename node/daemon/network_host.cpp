@@ -47,6 +47,9 @@ struct network_host::link {
   std::unique_ptr<session_sink> sink;
   bool managed = false;  // the peer manager kept it (reported disconnected on close)
   bool paused = false;   // not read: too many of its records wait in the ingest queue
+  bool slowed = false;   // not read: over its budget until slow_timer fires
+  std::optional<session_budget> budget;
+  std::shared_ptr<asio::steady_timer> slow_timer;
 };
 
 struct network_host::community_net {
@@ -87,7 +90,8 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
       options_(std::move(options)),
       anti_entropy_timer_(executor_),
       flush_timer_(executor_),
-      recheck_timer_(executor_) {
+      recheck_timer_(executor_),
+      scores_(options_.budget) {
   options_.listener.session = options_.session;
   ingest_queue_options io;
   io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
@@ -469,6 +473,7 @@ void network_host::on_connected(const net::session_ptr& s) {
   link l;
   l.session = s;
   l.sink = std::make_unique<session_sink>(s);
+  l.budget.emplace(options_.budget, budget_clock::now());
   l.sid = c->engine->attach(s->remote_key(), s->role() == net::session::side::client, *l.sink);
   const sync::session_id sid = l.sid;
   c->links.emplace(s->id(), std::move(l));
@@ -511,16 +516,83 @@ void network_host::on_message(const net::session_ptr& s, std::string_view messag
   auto it = c->links.find(s->id());
   if (it == c->links.end()) return;
   const sync::session_id sid = it->second.sid;
+  const std::uint64_t records_before = c->engine->stats(sid).records_received;
   c->engine->on_message(sid, message);
+  auto again = c->links.find(s->id());
+  if (again == c->links.end() || again->second.session->is_closed()) return;
+  const sync::session_stats st = c->engine->stats(sid);
   // Receive-side flow control: an honest sender keeps at most window_bytes of catch-up in
   // flight, but live pushes come on top and a hostile one may ignore the window. Past the
   // window the connection is not read until the ingest queue has caught up with it.
-  auto again = c->links.find(s->id());
-  if (again == c->links.end() || again->second.paused) return;
-  if (c->engine->stats(sid).ingesting_bytes > options_.sync.window_bytes) {
+  if (!again->second.paused && st.ingesting_bytes > options_.sync.window_bytes) {
     again->second.paused = true;
-    s->pause_reading();
+    update_reading(again->second);
   }
+  charge(*c, again->second, message.size(), st.records_received - records_before);
+}
+
+void network_host::update_reading(link& l) {
+  if (l.paused || l.slowed) {
+    l.session->pause_reading();
+  } else {
+    l.session->resume_reading();
+  }
+}
+
+void network_host::charge(community_net& c, link& l, std::size_t bytes, std::size_t records) {
+  const auto now = budget_clock::now();
+  const std::chrono::milliseconds wait = l.budget->spend(bytes, records, now);
+  // Messages delivered while the session is slowed were read before the pause (whatever its
+  // read buffer held): they count in the buckets, so the next wait is longer, but they raise
+  // the score only when the session is read again.
+  if (wait.count() <= 0 || l.slowed) return;
+  const member_id peer = l.session->remote_key();
+  switch (scores_.over_budget(peer, wait, now)) {
+    case budget_verdict::ok:
+      return;
+    case budget_verdict::slow:
+      break;
+    case budget_verdict::disconnect:
+      drop_key(c, peer, false, "over its budget again and again");
+      return;
+    case budget_verdict::ban:
+      drop_key(c, peer, true, "over its budget after being disconnected for it");
+      return;
+  }
+  // Slowed: not read until the buckets are back at zero; TCP holds the sender back meanwhile.
+  l.slowed = true;
+  update_reading(l);
+  if (!l.slow_timer) l.slow_timer = std::make_shared<asio::steady_timer>(executor_);
+  l.slow_timer->expires_after(wait);
+  l.slow_timer->async_wait(
+      [this, id = c.id, sid = l.session->id(),
+       alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        community_net* c2 = find(id);
+        if (!c2) return;
+        auto it = c2->links.find(sid);
+        if (it == c2->links.end()) return;
+        it->second.slowed = false;
+        update_reading(it->second);
+      });
+}
+
+void network_host::drop_key(community_net& c, const member_id& key, bool ban,
+                            const std::string& why) {
+  spdlog::warn("community {}: {} is {}; {}", crypto::to_text(c.id).substr(0, 8), short_id(key), why,
+               ban ? "closing and banning" : "closing");
+  if (ban) c.manager->misbehaved(key);
+  std::vector<net::session_ptr> doomed;
+  for (auto& [id, l] : c.links) {
+    if (l.session->remote_key() == key) doomed.push_back(l.session);
+  }
+  for (auto& s : doomed) {
+    if (ban && s->role() == net::session::side::server && listener_) {
+      listener_->bans().ban(s->remote_endpoint().address());
+    }
+    s->close();
+  }
+  schedule_tick(c);
 }
 
 void network_host::on_ingested(community_net& c, sync::session_id sid) {
@@ -528,7 +600,7 @@ void network_host::on_ingested(community_net& c, sync::session_id sid) {
     if (l.sid != sid || !l.paused) continue;
     if (c.engine->stats(sid).ingesting_bytes <= options_.sync.window_bytes / 2) {
       l.paused = false;
-      l.session->resume_reading();
+      update_reading(l);
     }
   }
 }

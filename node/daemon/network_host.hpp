@@ -53,6 +53,7 @@
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/config.hpp"
 #include "node/daemon/invite_code.hpp"
+#include "node/daemon/peer_budget.hpp"
 #include "node/ingest_queue.hpp"
 #include "node/peers/manager.hpp"
 #include "node/peers/store_peer_book.hpp"
@@ -78,6 +79,8 @@ struct network_options {
   net::listener_options listener;
   net::session_options session;
   sync::engine_options sync;
+  // What one peer may make this node do (peer_budget.hpp).
+  budget_options budget;
   // How often each community's engine probes a random peer. Default 60 s.
   std::chrono::milliseconds anti_entropy_interval{std::chrono::seconds(60)};
   // Threads verifying received records (the ingest queue's; its writer thread and the I/O
@@ -185,6 +188,12 @@ class network_host final : public net::authorizer, public net::session_handler {
   void on_ingested(community_net& c, sync::session_id sid);
   void on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
                        const sync::misbehaviour& m);
+  // Charges one received message to the session's budget; slows, disconnects or bans.
+  void charge(community_net& c, link& l, std::size_t bytes, std::size_t records);
+  // Reads the link when neither the window nor the budget holds it back.
+  void update_reading(link& l);
+  // Closes every session of `key` in the community; bans the addresses when `ban`.
+  void drop_key(community_net& c, const member_id& key, bool ban, const std::string& why);
   void close_sid(community_net& c, sync::session_id sid);
   void start_anti_entropy();
   void start_flush();
@@ -203,6 +212,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   net::asio::steady_timer flush_timer_;    // saves the peer books every 10 s
   net::asio::steady_timer recheck_timer_;  // re-checks admission every second (expiry)
   std::map<community_id, std::unique_ptr<community_net>> communities_;
+  peer_scores scores_;  // budget scores per member key, across sessions and communities
   bool stopped_ = false;
   bool absorbing_ = false;  // records appended now came from sync, not from this member
   // Posted handlers (ingest reports, absorbs) hold a weak reference: none runs after the

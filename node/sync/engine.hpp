@@ -113,6 +113,12 @@ struct engine_options {
   // peer lists sent, together. An honest peer makes about one per period (its own probe, or
   // the round after the hellos); more is misbehaviour. Default 4.
   std::uint32_t max_requests_per_period = 4;
+  // Record bytes a peer may have streamed to it again (wants for records this session sent it
+  // before) per anti-entropy period; more is misbehaviour. Default 4 MiB.
+  std::size_t max_resent_bytes_per_period = std::size_t{4} << 20;
+  // Records of one peer that may go to the store's pending area (past a gap in their feed) per
+  // anti-entropy period: its share of the area, which all peers share. Default 1,024.
+  std::size_t max_pending_per_period = 1024;
   // Seed for the choice of eager peers and the anti-entropy peer. 0: a random seed.
   std::uint64_t seed = 0;
 };

@@ -287,7 +287,8 @@ void session::on(const want& m) {
       return;
     }
     streams_.insert(e.author);
-    queue_.push_back({e.author, e.from_seq});
+    auto served = served_.find(e.author);
+    queue_.push_back({e.author, e.from_seq, served == served_.end() ? 0 : served->second});
   }
   stats_.streams = streams_.size();
   pump();
@@ -307,12 +308,27 @@ void session::pump() {
         queue_.pop_front();
         continue;
       }
+      std::uint64_t seq = s.next_seq;
+      std::size_t again = 0;  // bytes of records this session streamed to the peer before
       for (auto& r : *got) {
         bytes += r.size();
+        if (seq++ <= s.served_before) again += r.size();
         batch.items.push_back(std::move(r));
       }
       s.next_seq += got->size();
       learn(s.author, s.next_seq - 1);
+      auto& top = served_[s.author];
+      top = std::max(top, s.next_seq - 1);
+      // A repeated want is honest now and then (records the peer dropped for a local reason);
+      // asking for the same records again and again is free traffic at this node's cost.
+      resent_this_period_ += again;
+      if (resent_this_period_ > opts.max_resent_bytes_per_period) {
+        fail(misbehaviour_kind::protocol_violation,
+             "wants records it was sent before: more than " +
+                 std::to_string(opts.max_resent_bytes_per_period) +
+                 " bytes again in one anti-entropy period");
+        return;
+      }
     }
     if (batch.items.empty()) break;
     stats_.records_sent += batch.items.size();
@@ -522,6 +538,8 @@ void session::drop_waiting(const member_id& author) {
 
 void session::new_period(std::uint64_t round) {
   served_this_period_ = 0;
+  resent_this_period_ = 0;
+  pending_this_period_ = 0;
   std::vector<member_id> expired;
   for (const auto& [author, w] : waiting_) {
     if (round >= w.since_round + 2) expired.push_back(author);
@@ -583,6 +601,7 @@ void session::ingested(std::uint64_t ticket, std::size_t bytes, const result<ing
       case ingest_outcome::pending:
         learn(o.key.author, o.key.seq);
         gaps.emplace_back(o.key.author, o.key.seq);
+        ++pending_this_period_;
         break;
       case ingest_outcome::dropped:
         break;
@@ -606,6 +625,12 @@ void session::ingested(std::uint64_t ticket, std::size_t bytes, const result<ing
     }
   }
   if (first_bad) fail(first_bad->kind, first_bad->reason);
+  // The store's pending area is shared by every peer: one peer's share of it is bounded.
+  if (!stats_.closed && pending_this_period_ > engine_.opts_.max_pending_per_period) {
+    fail(misbehaviour_kind::protocol_violation,
+         "sent more than " + std::to_string(engine_.opts_.max_pending_per_period) +
+             " records past gaps in one anti-entropy period");
+  }
   if (!stats_.closed) {
     for (const auto& author : continuations) engine_.fork_continued(*this, author);
   }

@@ -58,6 +58,7 @@ class session {
   struct stream {
     member_id author;
     std::uint64_t next_seq = 0;
+    std::uint64_t served_before = 0;  // the highest seq of the feed streamed before this want
   };
   // A feed this node does not hold whose first record's authority is not known yet.
   struct waiting_feed {
@@ -124,6 +125,9 @@ class session {
   bool heads_expected_ = false;    // we sent buckets or a heads_request this session
   bool peers_asked_ = false;       // we sent peers_request and no peers answer came yet
   std::uint32_t served_this_period_ = 0;
+  std::map<member_id, std::uint64_t> served_;  // per feed: the highest seq streamed to the peer
+  std::size_t resent_this_period_ = 0;         // bytes streamed again (repeated wants)
+  std::size_t pending_this_period_ = 0;        // its records that went to the pending area
 
   std::map<member_id, waiting_feed> waiting_;
   std::size_t waiting_bytes_ = 0;

@@ -345,5 +345,52 @@ TEST_F(Membership, ARemovedMemberComesBackOnlyThroughAnInviteMadeAfterTheRemoval
   EXPECT_TRUE(a.net->check_token(key, b.keys.pk, after.view()));
 }
 
+TEST_F(Membership, APeerOverItsBudgetIsSlowedThenDisconnectedThenBanned) {
+  test_node a(io, [](network_options& o) {
+    o.budget.messages_per_s = 20;
+    o.budget.messages_burst = 20;
+  });
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const crypto::key_pair hostile = crypto::generate_key_pair();
+  ASSERT_TRUE(write_ok(a, c, "member.invite",
+                       json{{"note", ""},
+                            {"expires_ts", unix_ms_now() + 600'000},
+                            {"invitee", crypto::to_text(hostile.pk)}}));
+  raw_client x(io, hostile);
+  const net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
+                                *a.host->network_key(c), ""};
+  // Cheap, valid messages (a `have` of the genesis feed, which A holds), as fast as the
+  // connection takes them.
+  const sync::have cheap{{{a.keys.pk, 1}}};
+  auto flood = [&](std::optional<result<net::session_ptr>>& session) {
+    net::asio::co_spawn(io, dial_into(&x.dialer, target, &session),
+                        net::log_exception{"test dial"});
+    if (!run_until([&] { return session.has_value(); })) return false;
+    if (!session->ok()) return false;
+    const auto& s = **session;
+    s->send(sync::encode(sync::hello{sync::protocol_version, c, {}}));
+    for (int i = 0; i < 3000; ++i) s->send(sync::encode(cheap));
+    return true;
+  };
+  for (int round = 0; round < 3; ++round) {
+    std::optional<result<net::session_ptr>> session;
+    x.handler.closed = false;
+    const auto started = std::chrono::steady_clock::now();
+    ASSERT_TRUE(flood(session)) << "round " << round;
+    ASSERT_TRUE(run_until([&] { return x.handler.closed; })) << "round " << round;
+    // Slowed before the close: the first message over the burst waits a twentieth of a
+    // second, and only what it read meanwhile earns the disconnect.
+    if (round == 0) {
+      EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
+    }
+  }
+  // The third disconnect banned the address.
+  std::optional<result<net::session_ptr>> again;
+  net::asio::co_spawn(io, dial_into(&x.dialer, target, &again), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return again.has_value(); }));
+  EXPECT_FALSE(again->ok());
+}
+
 }  // namespace
 }  // namespace zwerm::node

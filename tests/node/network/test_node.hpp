@@ -23,7 +23,9 @@ using json = nlohmann::json;
 
 // One member's node: store, community host and network host on the shared io_context.
 struct test_node {
-  explicit test_node(net::asio::io_context& io) : keys(crypto::generate_key_pair()) {
+  explicit test_node(net::asio::io_context& io,
+                     const std::function<void(network_options&)>& tune = {})
+      : keys(crypto::generate_key_pair()) {
     auto s = store::store::open(dir.path() / "db");
     EXPECT_TRUE(s.ok());
     db = std::move(*s);
@@ -33,6 +35,7 @@ struct test_node {
     network_options o;
     o.listen = {"127.0.0.1", 0};
     o.listener.max_inbound_per_address = 16;
+    if (tune) tune(o);
     net = std::make_unique<network_host>(io.get_executor(), *host, o);
     host->on_appended = [this](const record& r) { net->on_host_appended(r); };
   }

@@ -160,6 +160,48 @@ TEST_F(MessageRules, FeedsAreStreamedInRankOrder) {
   EXPECT_EQ(r.items[2], fx[0]);
 }
 
+TEST_F(MessageRules, RepeatedWantsBeyondTheAllowanceAreAViolation) {
+  const auto x = crypto::generate_key_pair();
+  auto fx = c.feed(50, 200, x);
+  ASSERT_TRUE(ours.ingest(fx).ok());
+  std::size_t feed_bytes = 0;
+  for (const auto& r : fx) feed_bytes += r.size();
+  opts.max_resent_bytes_per_period = feed_bytes * 3 / 2;
+  start(false);
+  auto sent_records = [&] {
+    std::size_t n = 0;
+    for (auto& m : sink.take()) {
+      if (auto* r = std::get_if<records>(&m)) n += r->items.size();
+    }
+    return n;
+  };
+  deliver(want{{{x.pk, 1}}});
+  EXPECT_EQ(sent_records(), 50u);
+  deliver(want{{{x.pk, 1}}});  // once more: honest now and then
+  EXPECT_EQ(sent_records(), 50u);
+  EXPECT_TRUE(seen.empty());
+  deliver(want{{{x.pk, 1}}});  // and again: the feed a third time is over the allowance
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].reason.find("sent before"), std::string::npos) << seen[0].reason;
+}
+
+TEST_F(MessageRules, APeersShareOfThePendingAreaIsBounded) {
+  const auto x = crypto::generate_key_pair();
+  auto fx = c.feed(8, 200, x);
+  ASSERT_TRUE(ours.ingest({fx[0]}).ok());
+  opts.max_pending_per_period = 3;
+  start(false);
+  records m;
+  m.live = true;
+  m.items = {fx[2], fx[3], fx[4]};  // past the gap at seq 2: pending
+  deliver(m);
+  EXPECT_TRUE(seen.empty());
+  m.items = {fx[5]};
+  deliver(m);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].reason.find("past gaps"), std::string::npos) << seen[0].reason;
+}
+
 // --- authority ----------------------------------------------------------------------------
 
 class Authority : public MessageRules {
