@@ -1,4 +1,4 @@
-// Who may hold a session of a community on this node (docs/PROTOCOL.md §4.4, "Admission"),
+// Who may hold a session of a community on this node (docs/PROTOCOL.md §4.3.2, "The node's answer"),
 // decided from the community state alone, with no sockets: network_host asks it at the
 // handshake, again whenever the state changes or a second passes, and before it dials.
 //

@@ -119,7 +119,7 @@ class session {
   std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> submitted_heads_;
   std::uint64_t next_ticket_ = 0;
 
-  // Message-state rules (PROTOCOL.md §5.8): what the peer may send now.
+  // Message-state rules (PROTOCOL.md §5.4, §5.7, §5.8): what the peer may send now.
   bool buckets_expected_ = false;  // the peer leads a round: after the hellos when it dialed,
                                    // or after we answered its probe
   bool heads_expected_ = false;    // we sent buckets or a heads_request this session

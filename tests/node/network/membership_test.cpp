@@ -1,4 +1,4 @@
-// Only members read and write (PROTOCOL.md §4.4, §5.10): sessions end when their peer stops
+// Only members read and write (PROTOCOL.md §4.3.2, §5.10): sessions end when their peer stops
 // qualifying, a token admits one key, invites die with their inviter, feeds of non-members are
 // refused and their sender banned, and a node dials only members. Nodes in one process on
 // 127.0.0.1 with real stores (test_node.hpp); hostile clients speak the transport themselves.

@@ -1,4 +1,4 @@
-// The engine driven directly: which messages a peer may send when (PROTOCOL.md §5.8), the
+// The engine driven directly: which messages a peer may send when (PROTOCOL.md §5.4-§5.9), the
 // budget of heavy requests per anti-entropy period, the order feeds are streamed in, and the
 // feeds whose authority is not known yet (held aside, admitted, refused, expired; §5.10).
 #include <gtest/gtest.h>
