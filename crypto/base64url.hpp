@@ -19,6 +19,12 @@ std::string to_text(const T& fixed) {
   return base64url_encode(fixed.view());
 }
 
+// The first 8 characters of the text form: how logs name a member, record or community.
+template <class T>
+std::string short_id(const T& fixed) {
+  return to_text(fixed).substr(0, 8);
+}
+
 // Parses the text form of a fixed-size value (43 characters for 32 bytes).
 template <class T>
 bool from_text(std::string_view text, T* out) {

@@ -14,6 +14,9 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/log_throttle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_admission.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_dial.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_views.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_rpc.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/peer_budget.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_community.cpp

@@ -63,7 +63,7 @@ community_host::~community_host() {
       spdlog::error(
           "community {}: could not persist its state at close ({}); the next start "
           "replays the records after the last snapshot",
-          crypto::to_text(id).substr(0, 8), s.message());
+          crypto::short_id(id), s.message());
     }
   }
 }
@@ -97,7 +97,7 @@ result<community::replayer*> community_host::replayer_for(const community_id& co
   auto opened = states_.restore(community, &report);
   if (!opened) return opened.error();
   spdlog::debug("community {}: state restored {} ({} records replayed{})",
-                crypto::to_text(community).substr(0, 8),
+                crypto::short_id(community),
                 report.from_snapshot ? "from its snapshot" : "from the log", report.replayed,
                 report.persisted ? ", snapshot written" : "");
   auto* raw = opened->get();
@@ -137,12 +137,11 @@ result<std::size_t> community_host::mark_forks_in(const community_id& community,
     spdlog::warn(
         "community {}: member {} signed two records for seq {}; their records from there on "
         "have no effect ({} records replayed)",
-        crypto::to_text(community).substr(0, 8), crypto::to_text(h.author).substr(0, 8), point->seq,
-        done->replayed);
+        crypto::short_id(community), crypto::short_id(h.author), point->seq, done->replayed);
     // Erases a persisted snapshot from after the fork position.
     if (status s = states_.absorbed(community, rep, *done); !s.ok()) {
-      spdlog::error("community {}: could not persist its state ({})",
-                    crypto::to_text(community).substr(0, 8), s.message());
+      spdlog::error("community {}: could not persist its state ({})", crypto::short_id(community),
+                    s.message());
     }
   }
   // The persisted snapshot lacks the new marks (and absorbed() cannot tell: neither the record
@@ -152,7 +151,7 @@ result<std::size_t> community_host::mark_forks_in(const community_id& community,
       spdlog::error(
           "community {}: could not persist its state after a fork ({}); the next start "
           "marks the fork again from the store",
-          crypto::to_text(community).substr(0, 8), s.message());
+          crypto::short_id(community), s.message());
     }
   }
   return marked;
@@ -171,8 +170,8 @@ status community_host::absorb_into(const community_id& community,
   // longer replay at the next start (state_store's rule keeps it correct), so it is logged,
   // not reported as a failed write.
   if (status s = states_.absorbed(community, **rep, *absorbed); !s.ok()) {
-    spdlog::error("community {}: could not persist its state ({})",
-                  crypto::to_text(community).substr(0, 8), s.message());
+    spdlog::error("community {}: could not persist its state ({})", crypto::short_id(community),
+                  s.message());
   }
   return {};
 }
@@ -312,7 +311,7 @@ result<community_id> community_host::resolve(const std::optional<std::string>& r
   for (const auto& id : matches) {
     const auto* st = state_of(id);
     list += (list.empty() ? "" : ", ") + (st ? st->name : std::string("?")) + " (" +
-            crypto::to_text(id).substr(0, 8) + ")";
+            crypto::short_id(id) + ")";
   }
   return status{status_code::invalid_argument,
                 "'" + *ref + "' matches several communities: " + list + "; give more of the id"};

@@ -9,79 +9,19 @@
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/unix_time.hpp"
+#include "node/daemon/network_host_parts.hpp"
 #include "node/peers/address.hpp"
 
 namespace zwerm::node {
 namespace {
 
-using json = nlohmann::json;
-namespace asio = net::asio;
-
-std::string short_id(const crypto::public_key& k) {
-  return crypto::to_text(k).substr(0, 8);
-}
-
-// Outgoing sync messages of one session. The engine never learns about net/.
-class session_sink final : public sync::message_sink {
- public:
-  explicit session_sink(const net::session_ptr& s) : s_(s) {}
-  void send(std::string message) override {
-    // A full send queue closes the session (overflow_policy::disconnect): a peer that does not
-    // drain what it asked for is dropped rather than buffered without bound.
-    if (auto s = s_.lock()) s->send(std::move(message));
-  }
-
- private:
-  std::weak_ptr<net::session> s_;
-};
+using crypto::short_id;
 
 bool is_specific(const std::string& host) {
   return host != "0.0.0.0" && host != "::" && !host.empty();
 }
 
 }  // namespace
-
-struct network_host::link {
-  net::session_ptr session;
-  sync::session_id sid = 0;
-  std::unique_ptr<session_sink> sink;
-  bool managed = false;  // the peer manager kept it (reported disconnected on close)
-  bool paused = false;   // not read: too many of its records wait in the ingest queue
-  bool slowed = false;   // not read: over its budget until slow_timer fires
-  std::optional<session_budget> budget;
-  std::shared_ptr<asio::steady_timer> slow_timer;
-};
-
-struct network_host::community_net {
-  community_net(asio::any_io_executor ex, const community_id& c, const crypto::network_key& k)
-      : id(c), key(k), tick_timer(ex) {}
-
-  community_id id;
-  crypto::network_key key;
-  std::unique_ptr<sync::store_replica> replica;
-  std::unique_ptr<sync::engine> engine;
-  std::unique_ptr<peers::store_peer_book> book;
-  std::unique_ptr<peers::manager> manager;
-  std::vector<peers::address_hint> config_hints;
-  std::map<std::uint64_t, link> links;  // by net::session::id()
-  asio::steady_timer tick_timer;
-  bool tick_posted = false;
-  // Joining: the raw invite token presented in every dial until this member is active.
-  std::string join_token;
-  // Joining (until this member is active): the keys the invite code names, the only
-  // non-members this node dials and keeps sessions with.
-  bool joining = false;
-  std::set<member_id> invite_keys;
-  // Who may hold a session now (token bindings).
-  admission_book admission;
-  join_progress join;
-  // Records received from peers by sessions already ended (since start; zwerm status).
-  std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;
-  std::uint64_t ended_bytes_sent = 0, ended_bytes_received = 0;
-  // Records sync appended that the community state has not absorbed yet (absorb_queued).
-  std::vector<sync::record_key> to_absorb;
-  bool absorb_posted = false;
-};
 
 network_host::network_host(asio::any_io_executor executor, community_host& host,
                            network_options options)
@@ -147,8 +87,7 @@ void network_host::stop() {
   for (auto& [id, c] : communities_) {
     c->tick_timer.cancel(ignored);
     if (status s = c->manager->flush(); !s.ok()) {
-      spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::to_text(id).substr(0, 8),
-                   s.message());
+      spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::short_id(id), s.message());
     }
   }
 }
@@ -201,8 +140,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     on_misbehaviour(*raw, sid, peer, m);
   };
   cbs.on_local_error = [this, raw](sync::session_id sid, const status& st) {
-    spdlog::error("sync of {}: local failure: {}", crypto::to_text(raw->id).substr(0, 8),
-                  st.message());
+    spdlog::error("sync of {}: local failure: {}", crypto::short_id(raw->id), st.message());
     close_sid(*raw, sid);
   };
   cbs.on_appended = [this, raw](const std::vector<sync::record_key>& keys) {
@@ -256,7 +194,7 @@ void network_host::make_manager(community_net& c) {
                                                c.book.get());
   c.manager->set_key_filter([this, raw = &c](const member_id& key) { return may_dial(*raw, key); });
   if (status s = c.manager->restore(); !s.ok()) {
-    spdlog::warn("peers of {}: {}", crypto::to_text(c.id).substr(0, 8), s.message());
+    spdlog::warn("peers of {}: {}", crypto::short_id(c.id), s.message());
   }
   if (status s = c.manager->set_config(c.config_hints); !s.ok()) {
     spdlog::warn("bootstrap: {}", s.message());
@@ -343,13 +281,13 @@ void network_host::absorb_queued(const community_id& id) {
     for (; cursor.valid() && cursor.entry().seq <= span.second; cursor.next()) {
       auto r = record_from_store(cursor.entry());
       if (!r) {
-        spdlog::error("sync of {}: {}", crypto::to_text(c.id).substr(0, 8), r.error().message());
+        spdlog::error("sync of {}: {}", crypto::short_id(c.id), r.error().message());
         continue;
       }
       records.push_back(std::move(*r));
     }
     if (status s = cursor.error(); !s.ok()) {
-      spdlog::error("sync of {}: reading appended records: {}", crypto::to_text(c.id).substr(0, 8),
+      spdlog::error("sync of {}: reading appended records: {}", crypto::short_id(c.id),
                     s.message());
     }
   }
@@ -358,99 +296,12 @@ void network_host::absorb_queued(const community_id& id) {
   status s = host_.absorb(records);
   absorbing_ = false;
   if (!s.ok()) {
-    spdlog::error("community {}: cannot apply {} synced records: {}",
-                  crypto::to_text(c.id).substr(0, 8), records.size(), s.message());
+    spdlog::error("community {}: cannot apply {} synced records: {}", crypto::short_id(c.id),
+                  records.size(), s.message());
   }
-  spdlog::debug("community {}: {} records from peers", crypto::to_text(c.id).substr(0, 8),
-                records.size());
+  spdlog::debug("community {}: {} records from peers", crypto::short_id(c.id), records.size());
   refresh_profiles(c);
   recheck_sessions(c);
-}
-
-// --- authorization ----------------------------------------------------------------------------
-
-bool network_host::me_active(const community_net& c) const {
-  const community::state* st = host_.state_of(c.id);
-  return st && st->is_active_member(host_.me().pk);
-}
-
-bool network_host::may_replicate(community_net& c, const member_id& key) const {
-  const community::state* st = host_.state_of(c.id);
-  if (st && c.admission.of(*st, key, unix_ms_now()) != standing::none) return true;
-  // Joining: the nodes the invite code names, whatever this node's partial state says of them.
-  return c.joining && !me_active(c) && c.invite_keys.count(key) != 0;
-}
-
-bool network_host::may_dial(const community_net& c, const member_id& key) const {
-  const community::state* st = host_.state_of(c.id);
-  if (st && st->is_active_member(host_.me().pk)) return st->is_active_member(key);
-  // Not a member (yet, or any more): only a join in progress dials, and only the invite's
-  // issuer nodes and members this node already knows of. A node that left or was removed
-  // dials nobody.
-  if (!c.joining) return false;
-  return c.invite_keys.count(key) != 0 || (st && st->is_active_member(key));
-}
-
-void network_host::recheck_sessions(community_net& c) {
-  // Admission is decided at the handshake; a session whose peer stops qualifying since (left,
-  // removed, forked, its invite used or expired, or its inviter gone) is closed, whichever side
-  // dialed.
-  if (const community::state* st = host_.state_of(c.id)) c.admission.prune(*st, unix_ms_now());
-  if (c.joining && me_active(c)) {
-    c.joining = false;  // joined: from now on only members count
-    c.invite_keys.clear();
-  }
-  std::vector<net::session_ptr> doomed;
-  for (auto& [id, l] : c.links) {
-    if (l.session->is_closed()) continue;
-    if (!may_replicate(c, l.session->remote_key())) doomed.push_back(l.session);
-  }
-  for (auto& s : doomed) {
-    spdlog::info("community {}: {} may no longer replicate here; closing its connection",
-                 crypto::to_text(c.id).substr(0, 8), short_id(s->remote_key()));
-    s->close();
-  }
-}
-
-void network_host::start_recheck() {
-  // Invites expire with time, not with a record: a session admitted by one is re-checked
-  // every second, so that it ends within a second of the expiry.
-  recheck_timer_.expires_after(std::chrono::seconds(1));
-  recheck_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopped_) return;
-    for (auto& [id, c] : communities_) recheck_sessions(*c);
-    start_recheck();
-  });
-}
-
-net::admission network_host::authorize(const crypto::network_key& network,
-                                       const crypto::public_key& client) {
-  community_net* c = by_network(network);
-  const community::state* st = c ? host_.state_of(c->id) : nullptr;
-  if (!st) return net::admission::reject;
-  const std::int64_t now = unix_ms_now();
-  switch (c->admission.of(*st, client, now)) {
-    case standing::member:
-    case standing::invitee:
-      return net::admission::accept;
-    case standing::token:
-      return net::admission::needs_token;  // bound to this key: it presents the token again
-    case standing::none:
-      break;
-  }
-  return c->admission.token_possible(*st, client, now) ? net::admission::needs_token
-                                                       : net::admission::reject;
-}
-
-bool network_host::check_token(const crypto::network_key& network, const crypto::public_key& client,
-                               std::string_view token) {
-  community_net* c = by_network(network);
-  const community::state* st = c ? host_.state_of(c->id) : nullptr;
-  if (!st) return false;
-  if (!c->admission.bind_token(*st, client, token, unix_ms_now())) return false;
-  spdlog::info("community {}: an invite token admitted {}", crypto::to_text(c->id).substr(0, 8),
-               short_id(client));
-  return true;
 }
 
 // --- sessions ---------------------------------------------------------------------------------
@@ -466,7 +317,7 @@ void network_host::on_connected(const net::session_ptr& s) {
   // or the config). Nothing is sent to it, not even a hello.
   if (!may_replicate(*c, s->remote_key())) {
     spdlog::info("community {}: {} is not a member; closing the connection",
-                 crypto::to_text(c->id).substr(0, 8), short_id(s->remote_key()));
+                 crypto::short_id(c->id), short_id(s->remote_key()));
     s->close();
     return;
   }
@@ -477,7 +328,7 @@ void network_host::on_connected(const net::session_ptr& s) {
   l.sid = c->engine->attach(s->remote_key(), s->role() == net::session::side::client, *l.sink);
   const sync::session_id sid = l.sid;
   c->links.emplace(s->id(), std::move(l));
-  spdlog::info("community {}: connected to {} ({}, {})", crypto::to_text(c->id).substr(0, 8),
+  spdlog::info("community {}: connected to {} ({}, {})", crypto::short_id(c->id),
                short_id(s->remote_key()),
                s->role() == net::session::side::client ? "outbound" : "inbound",
                s->remote_endpoint().address().to_string());
@@ -531,70 +382,6 @@ void network_host::on_message(const net::session_ptr& s, std::string_view messag
   charge(*c, again->second, message.size(), st.records_received - records_before);
 }
 
-void network_host::update_reading(link& l) {
-  if (l.paused || l.slowed) {
-    l.session->pause_reading();
-  } else {
-    l.session->resume_reading();
-  }
-}
-
-void network_host::charge(community_net& c, link& l, std::size_t bytes, std::size_t records) {
-  const auto now = budget_clock::now();
-  const std::chrono::milliseconds wait = l.budget->spend(bytes, records, now);
-  // Messages delivered while the session is slowed were read before the pause (whatever its
-  // read buffer held): they count in the buckets, so the next wait is longer, but they raise
-  // the score only when the session is read again.
-  if (wait.count() <= 0 || l.slowed) return;
-  const member_id peer = l.session->remote_key();
-  switch (scores_.over_budget(peer, wait, now)) {
-    case budget_verdict::ok:
-      return;
-    case budget_verdict::slow:
-      break;
-    case budget_verdict::disconnect:
-      drop_key(c, peer, false, "over its budget again and again");
-      return;
-    case budget_verdict::ban:
-      drop_key(c, peer, true, "over its budget after being disconnected for it");
-      return;
-  }
-  // Slowed: not read until the buckets are back at zero; TCP holds the sender back meanwhile.
-  l.slowed = true;
-  update_reading(l);
-  if (!l.slow_timer) l.slow_timer = std::make_shared<asio::steady_timer>(executor_);
-  l.slow_timer->expires_after(wait);
-  l.slow_timer->async_wait(
-      [this, id = c.id, sid = l.session->id(),
-       alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
-        if (ec || alive.expired()) return;
-        community_net* c2 = find(id);
-        if (!c2) return;
-        auto it = c2->links.find(sid);
-        if (it == c2->links.end()) return;
-        it->second.slowed = false;
-        update_reading(it->second);
-      });
-}
-
-void network_host::drop_key(community_net& c, const member_id& key, bool ban,
-                            const std::string& why) {
-  spdlog::warn("community {}: {} is {}; {}", crypto::to_text(c.id).substr(0, 8), short_id(key), why,
-               ban ? "closing and banning" : "closing");
-  if (ban) c.manager->misbehaved(key);
-  std::vector<net::session_ptr> doomed;
-  for (auto& [id, l] : c.links) {
-    if (l.session->remote_key() == key) doomed.push_back(l.session);
-  }
-  for (auto& s : doomed) {
-    if (ban && s->role() == net::session::side::server && listener_) {
-      listener_->bans().ban(s->remote_endpoint().address());
-    }
-    s->close();
-  }
-  schedule_tick(c);
-}
-
 void network_host::on_ingested(community_net& c, sync::session_id sid) {
   for (auto& [id, l] : c.links) {
     if (l.sid != sid || !l.paused) continue;
@@ -624,10 +411,10 @@ void network_host::on_closed(const net::session_ptr& s, const net::disconnect_in
                       why.reason == net::close_reason::local_close ||
                       why.reason == net::close_reason::peer_goodbye;
   if (benign) {
-    spdlog::info("community {}: connection to {} closed ({})", crypto::to_text(c->id).substr(0, 8),
+    spdlog::info("community {}: connection to {} closed ({})", crypto::short_id(c->id),
                  short_id(s->remote_key()), why.describe());
   } else {
-    spdlog::warn("community {}: connection to {} lost: {}", crypto::to_text(c->id).substr(0, 8),
+    spdlog::warn("community {}: connection to {} lost: {}", crypto::short_id(c->id),
                  short_id(s->remote_key()), why.describe());
   }
   if (!c->join_token.empty() || c->join.dials_failed + c->join.sessions_ended > 0 ||
@@ -652,7 +439,7 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
   // The batch stored a fork proof (or may have, behind the first fault it reports): the
   // community state learns of every fork the store holds, and a forked member's sessions end.
   if (auto marked = host_.mark_forks(c.id); !marked) {
-    spdlog::error("community {}: cannot mark forks: {}", crypto::to_text(c.id).substr(0, 8),
+    spdlog::error("community {}: cannot mark forks: {}", crypto::short_id(c.id),
                   marked.error().message());
   } else if (*marked > 0) {
     refresh_profiles(c);
@@ -660,13 +447,12 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
   }
   if (m.kind == sync::misbehaviour_kind::forked) {
     // Honest peers relay fork proofs: mark, keep the session.
-    spdlog::warn("community {}: {} relayed a forked record: {}", crypto::to_text(c.id).substr(0, 8),
+    spdlog::warn("community {}: {} relayed a forked record: {}", crypto::short_id(c.id),
                  short_id(peer), m.reason);
     return;
   }
-  spdlog::warn("community {}: {} misbehaved ({}): {}; closing and banning",
-               crypto::to_text(c.id).substr(0, 8), short_id(peer), sync::to_string(m.kind),
-               m.reason);
+  spdlog::warn("community {}: {} misbehaved ({}): {}; closing and banning", crypto::short_id(c.id),
+               short_id(peer), sync::to_string(m.kind), m.reason);
   c.manager->misbehaved(peer);
   for (auto& [id, l] : c.links) {
     if (l.sid != sid) continue;
@@ -676,90 +462,6 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
     l.session->close();
   }
   schedule_tick(c);
-}
-
-// --- dialing ----------------------------------------------------------------------------------
-
-std::string network_host::dial_token(const community_net& c) const {
-  if (c.join_token.empty()) return {};
-  const community::state* st = host_.state_of(c.id);
-  if (st && st->find_member(host_.me().pk) != community::no_index &&
-      st->members[st->find_member(host_.me().pk)].status == community::member_status::active) {
-    return {};  // joined: members need no token
-  }
-  return c.join_token;
-}
-
-void network_host::schedule_tick(community_net& c) {
-  if (stopped_ || c.tick_posted || !dialer_) return;
-  c.tick_posted = true;
-  asio::post(executor_, [this, id = c.id] { run_tick(id); });
-}
-
-net::awaitable<void> dial_one(network_host* self, community_id id, peers::dial_request req,
-                              net::dial_target target) {
-  auto outcome = co_await self->dialer_->dial(std::move(target));
-  self->dial_done(id, req.address, std::move(outcome));
-}
-
-void network_host::run_tick(const community_id& id) {
-  community_net* c = find(id);
-  if (!c || stopped_) return;
-  c->tick_posted = false;
-  for (auto& req : c->manager->tick()) {
-    net::dial_target t{req.where.host, req.where.port, req.key, c->key, dial_token(*c)};
-    spdlog::debug("community {}: dialing {} at {}", crypto::to_text(id).substr(0, 8),
-                  short_id(req.key), req.address);
-    ++c->join.dialing;
-    asio::co_spawn(executor_, dial_one(this, id, std::move(req), std::move(t)),
-                   net::log_exception{"dial"});
-  }
-  if (auto next = c->manager->next_wakeup()) {
-    const auto delay = std::max(peers::milliseconds(0), *next - peers::system_clock_source().now());
-    c->tick_timer.expires_after(delay + std::chrono::milliseconds(5));
-    c->tick_timer.async_wait([this, id](const boost::system::error_code& ec) {
-      if (ec || stopped_) return;
-      if (community_net* c2 = find(id)) {
-        if (!c2->tick_posted) {
-          c2->tick_posted = true;
-          run_tick(id);
-        }
-      }
-    });
-  }
-}
-
-void network_host::dial_done(const community_id& id, const std::string& address,
-                             result<net::session_ptr> outcome) {
-  community_net* c = find(id);
-  if (!c) return;
-  if (c->join.dialing > 0) --c->join.dialing;
-  if (stopped_) {
-    c->manager->dial_failed(address, peers::dial_failure::cancelled);
-    return;
-  }
-  if (!outcome) {
-    spdlog::info("community {}: dial {} failed: {}", crypto::to_text(id).substr(0, 8), address,
-                 outcome.error().message());
-    c->manager->dial_failed(address, peers::classify_dial_error(outcome.error().code()));
-    ++c->join.dials_failed;
-    if (outcome.error().code() == status_code::rejected) {
-      ++c->join.refusals;
-      c->join.last_problem = "the node at " + address + " did not admit this node";
-    } else {
-      c->join.last_problem = "dialing " + address + " failed: " + outcome.error().message();
-    }
-  } else if ((*outcome)->is_closed()) {
-    c->manager->dial_failed(address, peers::dial_failure::unreachable);
-    ++c->join.dials_failed;
-    c->join.last_problem = "the node at " + address + " closed the connection at once";
-  } else {
-    const net::session_ptr& s = *outcome;
-    auto d =
-        c->manager->connected_outbound(peers::connection_id{s->id()}, address, s->remote_key());
-    apply(*c, d, s);
-  }
-  schedule_tick(*c);
 }
 
 void network_host::start_anti_entropy() {
@@ -787,189 +489,12 @@ void network_host::start_flush() {
     for (auto& [id, c] : communities_) {
       if (!c->manager->has_unflushed()) continue;
       if (status s = c->manager->flush(); !s.ok()) {
-        spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::to_text(id).substr(0, 8),
+        spdlog::warn("peers of {}: cannot save the peer book: {}", crypto::short_id(id),
                      s.message());
       }
     }
     start_flush();
   });
-}
-
-// --- joining ----------------------------------------------------------------------------------
-
-status network_host::begin_join(const invite_code& code) {
-  if (status s = host_.adopt(code.community, code.network_key); !s.ok()) return s;
-  community_net* c = ensure_community(code.community);
-  if (!c) return {status_code::io_error, "the community could not be set up"};
-  c->join = {};
-  c->join_token = code.token ? code.token->str() : std::string();
-  c->joining = true;
-  for (const auto& p : code.peers) c->invite_keys.insert(p.key);
-  for (const auto& p : code.peers) {
-    if (status s = c->manager->add_invite(p.address.to_string(), p.key); !s.ok()) {
-      c->join.last_problem = s.message();
-    }
-  }
-  schedule_tick(*c);
-  return {};
-}
-
-void network_host::end_join(const community_id& community) {
-  community_net* c = find(community);
-  if (!c) return;
-  c->joining = false;
-  c->join_token.clear();
-  c->invite_keys.clear();
-  std::vector<net::session_ptr> open;
-  for (auto& [id, l] : c->links) open.push_back(l.session);
-  for (auto& s : open) s->close();
-  auto forgot = host_.abandon(community);
-  if (!forgot) {
-    spdlog::warn("community {}: cannot forget the network key of a failed join: {}",
-                 crypto::to_text(community).substr(0, 8), forgot.error().message());
-  } else if (*forgot) {
-    boost::system::error_code ignored;
-    c->tick_timer.cancel(ignored);
-    // Sessions, dials and posted reports look the community up by id and find nothing.
-    communities_.erase(community);
-    update_networks();
-  }
-}
-
-join_progress network_host::progress(const community_id& community, const record_id& invite) const {
-  join_progress out;
-  community_net* c = find(community);
-  if (!c) return out;
-  out = c->join;
-  out.connected = c->links.size();
-  const community::state* st = host_.state_of(community);
-  out.has_invite = st && st->invites.contains(invite);
-  return out;
-}
-
-// --- operator and views -----------------------------------------------------------------------
-
-result<peers::address_hint> network_host::add_peer(const community_id& community,
-                                                   std::string_view text) {
-  community_net* c = ensure_community(community);
-  if (!c) return status{status_code::not_found, "this node holds no network key for it"};
-  auto hint = peers::parse_hint(text);
-  if (!hint) return hint.error();
-  auto same = std::find_if(c->config_hints.begin(), c->config_hints.end(),
-                           [&](const auto& h) { return h.address == hint->address; });
-  if (same != c->config_hints.end()) {
-    *same = *hint;
-  } else {
-    c->config_hints.push_back(*hint);
-  }
-  if (status s = c->manager->set_config(c->config_hints); !s.ok()) return s;
-  schedule_tick(*c);
-  return *hint;
-}
-
-namespace {
-
-std::string name_of(const community::state* st, const member_id& m) {
-  if (!st) return {};
-  auto i = st->find_member(m);
-  return i == community::no_index ? std::string() : st->members[i].name;
-}
-
-}  // namespace
-
-std::string network_host::endpoint_of(const community_net& c,
-                                      const peers::connection_view& conn) const {
-  if (!conn.address.empty()) return conn.address;  // the dialed address
-  auto it = c.links.find(static_cast<std::uint64_t>(conn.id));
-  if (it == c.links.end()) return {};
-  const auto& ep = it->second.session->remote_endpoint();
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
-json network_host::status_json() const {
-  json peers_rows = json::array();
-  json lag_rows = json::array();
-  json sync_rows = json::array();
-  for (const auto& [id, c] : communities_) {
-    const community::state* st = host_.state_of(id);
-    const std::string cname = st ? st->name : crypto::to_text(id).substr(0, 8);
-    std::uint64_t received = c->ended_received, stored = c->ended_stored,
-                  duplicate = c->ended_duplicate;
-    std::uint64_t bytes_sent = c->ended_bytes_sent, bytes_received = c->ended_bytes_received;
-    for (auto sid : c->engine->sessions()) {
-      const sync::session_stats ss = c->engine->stats(sid);
-      received += ss.records_received;
-      stored += ss.records_stored;
-      duplicate += ss.records_duplicate;
-      bytes_sent += ss.bytes_sent;
-      bytes_received += ss.bytes_received;
-    }
-    sync_rows.push_back(json{{"community", cname},
-                             {"records_received", received},
-                             {"records_stored", stored},
-                             {"records_duplicate", duplicate},
-                             {"bytes_sent", bytes_sent},
-                             {"bytes_received", bytes_received}});
-    for (const auto& conn : c->manager->connections()) {
-      peers_rows.push_back(
-          json{{"community", cname},
-               {"member", crypto::to_text(conn.remote)},
-               {"name", name_of(st, conn.remote)},
-               {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
-               {"endpoint", endpoint_of(*c, conn)},
-               {"since_ts", conn.since.time_since_epoch().count()}});
-    }
-    if (!st) continue;
-    for (const auto& m : st->members) {
-      auto local = c->replica->head_seq(m.id);
-      const std::uint64_t have = local ? *local : 0;
-      const std::uint64_t best = std::max(have, c->engine->best_known_seq(m.id));
-      lag_rows.push_back(json{{"community", cname},
-                              {"member", crypto::to_text(m.id)},
-                              {"name", m.name},
-                              {"have_seq", have},
-                              {"best_known_seq", best},
-                              {"behind", best - have}});
-    }
-  }
-  return json{{"listen", bound_address().to_string()},
-              {"advertise", own_address() ? json(own_address()->to_string()) : json(nullptr)},
-              {"peers", std::move(peers_rows)},
-              {"lag", std::move(lag_rows)},
-              {"sync", std::move(sync_rows)}};
-}
-
-json network_host::peers_json(const community_id& community) const {
-  json connections = json::array();
-  json known = json::array();
-  community_net* c = find(community);
-  const community::state* st = host_.state_of(community);
-  if (c) {
-    for (const auto& conn : c->manager->connections()) {
-      connections.push_back(
-          json{{"member", crypto::to_text(conn.remote)},
-               {"name", name_of(st, conn.remote)},
-               {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
-               {"endpoint", endpoint_of(*c, conn)},
-               {"since_ts", conn.since.time_since_epoch().count()}});
-    }
-    for (const auto& v : c->manager->known()) {
-      json sources = json::array();
-      for (auto s : peers::key_priority) {
-        if (v.info.has(s)) sources.push_back(peers::to_string(s));
-      }
-      auto key = v.info.key();
-      known.push_back(json{{"endpoint", v.address},
-                           {"member", key ? json(crypto::to_text(*key)) : json(nullptr)},
-                           {"state", peers::to_string(v.state)},
-                           {"sources", std::move(sources)},
-                           {"failures", v.info.failures}});
-    }
-  }
-  return json{{"community", crypto::to_text(community)},
-              {"listen", bound_address().to_string()},
-              {"connections", std::move(connections)},
-              {"known", std::move(known)}};
 }
 
 }  // namespace zwerm::node

@@ -1,26 +1,32 @@
 // zwermd's network side: one listener for every community the node is in, and per community a
-// sync engine over the store, a peer manager and the sessions that connect them (DESIGN.md
-// §7-9; docs/ARCHITECTURE.md, "Daemon networking").
+// sync engine over the store, a peer manager and the sessions that connect them
+// (docs/ARCHITECTURE.md, "Daemon networking"). Its sources, by job: network_host.cpp (wiring,
+// sessions, records), network_host_admission.cpp (who may replicate; peer budgets),
+// network_host_dial.cpp (dialing and joining), network_host_views.cpp (status and peers).
 //
 // What it wires:
 //   - net::listener on `listen`, serving the network key of every community this node holds;
-//     the authorizer answers from the community state: an active member is admitted, the
-//     invitee of an open id invite is admitted, anyone else must present the token of an open,
-//     unexpired, unused token invite in its first message.
+//     the authorizer answers from the community state through an admission_book (admission.hpp):
+//     members and the invitees of open id invites are admitted, a key presenting an open token
+//     invite's token is bound to it. Standing is re-checked on every absorbed record and every
+//     second; a session whose peer no longer stands is closed, whichever side dialed.
 //   - per community: sync::engine over a sync::store_replica, attached to every session of that
 //     community. Received records go to one node::ingest_queue shared by all communities
 //     (`verify_threads` verifying threads and a writer thread that commits whatever batches are
 //     ready as one synced store batch); the I/O thread goes on reading meanwhile. A session with
 //     more than the sync window (engine_options::window_bytes) of records waiting there is not
 //     read until they are done: the sender feels it as TCP backpressure, memory stays bounded.
-//     Records the engine appends are read back from the store and absorbed by the
-//     community_host (views and `watch`), coalesced: all the batches reported before the I/O
-//     thread gets to the absorb go in one call. The member's own writes (on_host_appended) are
-//     pushed with records_written; anti-entropy every `anti_entropy_interval`.
+//     A feed this node does not hold is admitted only when it begins with the genesis or a join
+//     that redeems an invite (feed_authority). Records the engine appends are read back from
+//     the store and absorbed by the community_host (views and `watch`), coalesced: all the
+//     batches reported before the I/O thread gets to the absorb go in one call. The member's
+//     own writes (on_host_appended) are pushed with records_written; anti-entropy every
+//     `anti_entropy_interval`.
+//   - per session: a peer budget (peer_budget.hpp); over it the session is slowed, its key's
+//     score rises, and the key is disconnected and then banned.
 //   - per community: peers::manager fed from config `bootstrap`, `peer add`, invite codes,
-//     members' profile addresses and peer exchange; its dials go through net::dialer.
-//   - a peer whose membership ended (left, removed, forked) after its session opened is
-//     disconnected when the record that ended it is absorbed (unless an invite admits it again).
+//     members' profile addresses and peer exchange; it dials only keys that may_dial() allows
+//     (active members; the invite's nodes while joining); its dials go through net::dialer.
 //   - misbehaviour reported by sync closes the session and bans the peer (for a fork only a
 //     log line: honest peers relay fork proofs); every report first has the community_host
 //     mark the forks the store now holds (community_host::mark_forks), which ends the forked

@@ -35,9 +35,7 @@ std::uint64_t get_be(std::string_view in, std::size_t at, int bytes) {
   return v;
 }
 
-std::string short_id(const community_id& c) {
-  return crypto::to_text(c).substr(0, 8);
-}
+using crypto::short_id;
 
 // The whole file, or nullopt with `why` when it is missing or unreadable.
 std::optional<std::string> read_file(const std::filesystem::path& file, std::size_t expected,

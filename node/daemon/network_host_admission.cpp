@@ -1,0 +1,163 @@
+#include "node/daemon/network_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "crypto/base64url.hpp"
+#include "crypto/unix_time.hpp"
+#include "node/daemon/network_host_parts.hpp"
+
+namespace zwerm::node {
+
+using crypto::short_id;
+
+// --- authorization ----------------------------------------------------------------------------
+
+bool network_host::me_active(const community_net& c) const {
+  const community::state* st = host_.state_of(c.id);
+  return st && st->is_active_member(host_.me().pk);
+}
+
+bool network_host::may_replicate(community_net& c, const member_id& key) const {
+  const community::state* st = host_.state_of(c.id);
+  if (st && c.admission.of(*st, key, unix_ms_now()) != standing::none) return true;
+  // Joining: the nodes the invite code names, whatever this node's partial state says of them.
+  return c.joining && !me_active(c) && c.invite_keys.count(key) != 0;
+}
+
+bool network_host::may_dial(const community_net& c, const member_id& key) const {
+  const community::state* st = host_.state_of(c.id);
+  if (st && st->is_active_member(host_.me().pk)) return st->is_active_member(key);
+  // Not a member (yet, or any more): only a join in progress dials, and only the invite's
+  // issuer nodes and members this node already knows of. A node that left or was removed
+  // dials nobody.
+  if (!c.joining) return false;
+  return c.invite_keys.count(key) != 0 || (st && st->is_active_member(key));
+}
+
+void network_host::recheck_sessions(community_net& c) {
+  // Admission is decided at the handshake; a session whose peer stops qualifying since (left,
+  // removed, forked, its invite used or expired, or its inviter gone) is closed, whichever side
+  // dialed.
+  if (const community::state* st = host_.state_of(c.id)) c.admission.prune(*st, unix_ms_now());
+  if (c.joining && me_active(c)) {
+    c.joining = false;  // joined: from now on only members count
+    c.invite_keys.clear();
+  }
+  std::vector<net::session_ptr> doomed;
+  for (auto& [id, l] : c.links) {
+    if (l.session->is_closed()) continue;
+    if (!may_replicate(c, l.session->remote_key())) doomed.push_back(l.session);
+  }
+  for (auto& s : doomed) {
+    spdlog::info("community {}: {} may no longer replicate here; closing its connection",
+                 crypto::short_id(c.id), short_id(s->remote_key()));
+    s->close();
+  }
+}
+
+void network_host::start_recheck() {
+  // Invites expire with time, not with a record: a session admitted by one is re-checked
+  // every second, so that it ends within a second of the expiry.
+  recheck_timer_.expires_after(std::chrono::seconds(1));
+  recheck_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    for (auto& [id, c] : communities_) recheck_sessions(*c);
+    start_recheck();
+  });
+}
+
+net::admission network_host::authorize(const crypto::network_key& network,
+                                       const crypto::public_key& client) {
+  community_net* c = by_network(network);
+  const community::state* st = c ? host_.state_of(c->id) : nullptr;
+  if (!st) return net::admission::reject;
+  const std::int64_t now = unix_ms_now();
+  switch (c->admission.of(*st, client, now)) {
+    case standing::member:
+    case standing::invitee:
+      return net::admission::accept;
+    case standing::token:
+      return net::admission::needs_token;  // bound to this key: it presents the token again
+    case standing::none:
+      break;
+  }
+  return c->admission.token_possible(*st, client, now) ? net::admission::needs_token
+                                                       : net::admission::reject;
+}
+
+bool network_host::check_token(const crypto::network_key& network, const crypto::public_key& client,
+                               std::string_view token) {
+  community_net* c = by_network(network);
+  const community::state* st = c ? host_.state_of(c->id) : nullptr;
+  if (!st) return false;
+  if (!c->admission.bind_token(*st, client, token, unix_ms_now())) return false;
+  spdlog::info("community {}: an invite token admitted {}", crypto::short_id(c->id),
+               short_id(client));
+  return true;
+}
+
+void network_host::update_reading(link& l) {
+  if (l.paused || l.slowed) {
+    l.session->pause_reading();
+  } else {
+    l.session->resume_reading();
+  }
+}
+
+void network_host::charge(community_net& c, link& l, std::size_t bytes, std::size_t records) {
+  const auto now = budget_clock::now();
+  const std::chrono::milliseconds wait = l.budget->spend(bytes, records, now);
+  // Messages delivered while the session is slowed were read before the pause (whatever its
+  // read buffer held): they count in the buckets, so the next wait is longer, but they raise
+  // the score only when the session is read again.
+  if (wait.count() <= 0 || l.slowed) return;
+  const member_id peer = l.session->remote_key();
+  switch (scores_.over_budget(peer, wait, now)) {
+    case budget_verdict::ok:
+      return;
+    case budget_verdict::slow:
+      break;
+    case budget_verdict::disconnect:
+      drop_key(c, peer, false, "over its budget again and again");
+      return;
+    case budget_verdict::ban:
+      drop_key(c, peer, true, "over its budget after being disconnected for it");
+      return;
+  }
+  // Slowed: not read until the buckets are back at zero; TCP holds the sender back meanwhile.
+  l.slowed = true;
+  update_reading(l);
+  if (!l.slow_timer) l.slow_timer = std::make_shared<asio::steady_timer>(executor_);
+  l.slow_timer->expires_after(wait);
+  l.slow_timer->async_wait(
+      [this, id = c.id, sid = l.session->id(),
+       alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        community_net* c2 = find(id);
+        if (!c2) return;
+        auto it = c2->links.find(sid);
+        if (it == c2->links.end()) return;
+        it->second.slowed = false;
+        update_reading(it->second);
+      });
+}
+
+void network_host::drop_key(community_net& c, const member_id& key, bool ban,
+                            const std::string& why) {
+  spdlog::warn("community {}: {} is {}; {}", crypto::short_id(c.id), short_id(key), why,
+               ban ? "closing and banning" : "closing");
+  if (ban) c.manager->misbehaved(key);
+  std::vector<net::session_ptr> doomed;
+  for (auto& [id, l] : c.links) {
+    if (l.session->remote_key() == key) doomed.push_back(l.session);
+  }
+  for (auto& s : doomed) {
+    if (ban && s->role() == net::session::side::server && listener_) {
+      listener_->bans().ban(s->remote_endpoint().address());
+    }
+    s->close();
+  }
+  schedule_tick(c);
+}
+
+}  // namespace zwerm::node

@@ -1,0 +1,169 @@
+#include "node/daemon/network_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "crypto/base64url.hpp"
+#include "node/daemon/network_host_parts.hpp"
+#include "node/peers/address.hpp"
+
+namespace zwerm::node {
+
+using crypto::short_id;
+
+// --- dialing ----------------------------------------------------------------------------------
+
+std::string network_host::dial_token(const community_net& c) const {
+  if (c.join_token.empty()) return {};
+  const community::state* st = host_.state_of(c.id);
+  if (st && st->find_member(host_.me().pk) != community::no_index &&
+      st->members[st->find_member(host_.me().pk)].status == community::member_status::active) {
+    return {};  // joined: members need no token
+  }
+  return c.join_token;
+}
+
+void network_host::schedule_tick(community_net& c) {
+  if (stopped_ || c.tick_posted || !dialer_) return;
+  c.tick_posted = true;
+  asio::post(executor_, [this, id = c.id] { run_tick(id); });
+}
+
+net::awaitable<void> dial_one(network_host* self, community_id id, peers::dial_request req,
+                              net::dial_target target) {
+  auto outcome = co_await self->dialer_->dial(std::move(target));
+  self->dial_done(id, req.address, std::move(outcome));
+}
+
+void network_host::run_tick(const community_id& id) {
+  community_net* c = find(id);
+  if (!c || stopped_) return;
+  c->tick_posted = false;
+  for (auto& req : c->manager->tick()) {
+    net::dial_target t{req.where.host, req.where.port, req.key, c->key, dial_token(*c)};
+    spdlog::debug("community {}: dialing {} at {}", crypto::short_id(id), short_id(req.key),
+                  req.address);
+    ++c->join.dialing;
+    asio::co_spawn(executor_, dial_one(this, id, std::move(req), std::move(t)),
+                   net::log_exception{"dial"});
+  }
+  if (auto next = c->manager->next_wakeup()) {
+    const auto delay = std::max(peers::milliseconds(0), *next - peers::system_clock_source().now());
+    c->tick_timer.expires_after(delay + std::chrono::milliseconds(5));
+    c->tick_timer.async_wait([this, id](const boost::system::error_code& ec) {
+      if (ec || stopped_) return;
+      if (community_net* c2 = find(id)) {
+        if (!c2->tick_posted) {
+          c2->tick_posted = true;
+          run_tick(id);
+        }
+      }
+    });
+  }
+}
+
+void network_host::dial_done(const community_id& id, const std::string& address,
+                             result<net::session_ptr> outcome) {
+  community_net* c = find(id);
+  if (!c) return;
+  if (c->join.dialing > 0) --c->join.dialing;
+  if (stopped_) {
+    c->manager->dial_failed(address, peers::dial_failure::cancelled);
+    return;
+  }
+  if (!outcome) {
+    spdlog::info("community {}: dial {} failed: {}", crypto::short_id(id), address,
+                 outcome.error().message());
+    c->manager->dial_failed(address, peers::classify_dial_error(outcome.error().code()));
+    ++c->join.dials_failed;
+    if (outcome.error().code() == status_code::rejected) {
+      ++c->join.refusals;
+      c->join.last_problem = "the node at " + address + " did not admit this node";
+    } else {
+      c->join.last_problem = "dialing " + address + " failed: " + outcome.error().message();
+    }
+  } else if ((*outcome)->is_closed()) {
+    c->manager->dial_failed(address, peers::dial_failure::unreachable);
+    ++c->join.dials_failed;
+    c->join.last_problem = "the node at " + address + " closed the connection at once";
+  } else {
+    const net::session_ptr& s = *outcome;
+    auto d =
+        c->manager->connected_outbound(peers::connection_id{s->id()}, address, s->remote_key());
+    apply(*c, d, s);
+  }
+  schedule_tick(*c);
+}
+
+// --- joining ----------------------------------------------------------------------------------
+
+status network_host::begin_join(const invite_code& code) {
+  if (status s = host_.adopt(code.community, code.network_key); !s.ok()) return s;
+  community_net* c = ensure_community(code.community);
+  if (!c) return {status_code::io_error, "the community could not be set up"};
+  c->join = {};
+  c->join_token = code.token ? code.token->str() : std::string();
+  c->joining = true;
+  for (const auto& p : code.peers) c->invite_keys.insert(p.key);
+  for (const auto& p : code.peers) {
+    if (status s = c->manager->add_invite(p.address.to_string(), p.key); !s.ok()) {
+      c->join.last_problem = s.message();
+    }
+  }
+  schedule_tick(*c);
+  return {};
+}
+
+void network_host::end_join(const community_id& community) {
+  community_net* c = find(community);
+  if (!c) return;
+  c->joining = false;
+  c->join_token.clear();
+  c->invite_keys.clear();
+  std::vector<net::session_ptr> open;
+  for (auto& [id, l] : c->links) open.push_back(l.session);
+  for (auto& s : open) s->close();
+  auto forgot = host_.abandon(community);
+  if (!forgot) {
+    spdlog::warn("community {}: cannot forget the network key of a failed join: {}",
+                 crypto::short_id(community), forgot.error().message());
+  } else if (*forgot) {
+    boost::system::error_code ignored;
+    c->tick_timer.cancel(ignored);
+    // Sessions, dials and posted reports look the community up by id and find nothing.
+    communities_.erase(community);
+    update_networks();
+  }
+}
+
+join_progress network_host::progress(const community_id& community, const record_id& invite) const {
+  join_progress out;
+  community_net* c = find(community);
+  if (!c) return out;
+  out = c->join;
+  out.connected = c->links.size();
+  const community::state* st = host_.state_of(community);
+  out.has_invite = st && st->invites.contains(invite);
+  return out;
+}
+
+result<peers::address_hint> network_host::add_peer(const community_id& community,
+                                                   std::string_view text) {
+  community_net* c = ensure_community(community);
+  if (!c) return status{status_code::not_found, "this node holds no network key for it"};
+  auto hint = peers::parse_hint(text);
+  if (!hint) return hint.error();
+  auto same = std::find_if(c->config_hints.begin(), c->config_hints.end(),
+                           [&](const auto& h) { return h.address == hint->address; });
+  if (same != c->config_hints.end()) {
+    *same = *hint;
+  } else {
+    c->config_hints.push_back(*hint);
+  }
+  if (status s = c->manager->set_config(c->config_hints); !s.ok()) return s;
+  schedule_tick(*c);
+  return *hint;
+}
+
+}  // namespace zwerm::node

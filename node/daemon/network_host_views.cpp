@@ -1,0 +1,117 @@
+#include "node/daemon/network_host.hpp"
+
+#include "crypto/base64url.hpp"
+#include "node/daemon/network_host_parts.hpp"
+
+namespace zwerm::node {
+
+using crypto::short_id;
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string name_of(const community::state* st, const member_id& m) {
+  if (!st) return {};
+  auto i = st->find_member(m);
+  return i == community::no_index ? std::string() : st->members[i].name;
+}
+
+}  // namespace
+
+std::string network_host::endpoint_of(const community_net& c,
+                                      const peers::connection_view& conn) const {
+  if (!conn.address.empty()) return conn.address;  // the dialed address
+  auto it = c.links.find(static_cast<std::uint64_t>(conn.id));
+  if (it == c.links.end()) return {};
+  const auto& ep = it->second.session->remote_endpoint();
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+json network_host::status_json() const {
+  json peers_rows = json::array();
+  json lag_rows = json::array();
+  json sync_rows = json::array();
+  for (const auto& [id, c] : communities_) {
+    const community::state* st = host_.state_of(id);
+    const std::string cname = st ? st->name : crypto::short_id(id);
+    std::uint64_t received = c->ended_received, stored = c->ended_stored,
+                  duplicate = c->ended_duplicate;
+    std::uint64_t bytes_sent = c->ended_bytes_sent, bytes_received = c->ended_bytes_received;
+    for (auto sid : c->engine->sessions()) {
+      const sync::session_stats ss = c->engine->stats(sid);
+      received += ss.records_received;
+      stored += ss.records_stored;
+      duplicate += ss.records_duplicate;
+      bytes_sent += ss.bytes_sent;
+      bytes_received += ss.bytes_received;
+    }
+    sync_rows.push_back(json{{"community", cname},
+                             {"records_received", received},
+                             {"records_stored", stored},
+                             {"records_duplicate", duplicate},
+                             {"bytes_sent", bytes_sent},
+                             {"bytes_received", bytes_received}});
+    for (const auto& conn : c->manager->connections()) {
+      peers_rows.push_back(
+          json{{"community", cname},
+               {"member", crypto::to_text(conn.remote)},
+               {"name", name_of(st, conn.remote)},
+               {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
+               {"endpoint", endpoint_of(*c, conn)},
+               {"since_ts", conn.since.time_since_epoch().count()}});
+    }
+    if (!st) continue;
+    for (const auto& m : st->members) {
+      auto local = c->replica->head_seq(m.id);
+      const std::uint64_t have = local ? *local : 0;
+      const std::uint64_t best = std::max(have, c->engine->best_known_seq(m.id));
+      lag_rows.push_back(json{{"community", cname},
+                              {"member", crypto::to_text(m.id)},
+                              {"name", m.name},
+                              {"have_seq", have},
+                              {"best_known_seq", best},
+                              {"behind", best - have}});
+    }
+  }
+  return json{{"listen", bound_address().to_string()},
+              {"advertise", own_address() ? json(own_address()->to_string()) : json(nullptr)},
+              {"peers", std::move(peers_rows)},
+              {"lag", std::move(lag_rows)},
+              {"sync", std::move(sync_rows)}};
+}
+
+json network_host::peers_json(const community_id& community) const {
+  json connections = json::array();
+  json known = json::array();
+  community_net* c = find(community);
+  const community::state* st = host_.state_of(community);
+  if (c) {
+    for (const auto& conn : c->manager->connections()) {
+      connections.push_back(
+          json{{"member", crypto::to_text(conn.remote)},
+               {"name", name_of(st, conn.remote)},
+               {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
+               {"endpoint", endpoint_of(*c, conn)},
+               {"since_ts", conn.since.time_since_epoch().count()}});
+    }
+    for (const auto& v : c->manager->known()) {
+      json sources = json::array();
+      for (auto s : peers::key_priority) {
+        if (v.info.has(s)) sources.push_back(peers::to_string(s));
+      }
+      auto key = v.info.key();
+      known.push_back(json{{"endpoint", v.address},
+                           {"member", key ? json(crypto::to_text(*key)) : json(nullptr)},
+                           {"state", peers::to_string(v.state)},
+                           {"sources", std::move(sources)},
+                           {"failures", v.info.failures}});
+    }
+  }
+  return json{{"community", crypto::to_text(community)},
+              {"listen", bound_address().to_string()},
+              {"connections", std::move(connections)},
+              {"known", std::move(known)}};
+}
+
+}  // namespace zwerm::node
