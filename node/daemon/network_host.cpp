@@ -11,6 +11,7 @@
 #include "crypto/unix_time.hpp"
 #include "node/daemon/network_host_parts.hpp"
 #include "node/peers/address.hpp"
+#include "node/record_fork.hpp"
 
 namespace zwerm::node {
 namespace {
@@ -338,6 +339,9 @@ void network_host::on_connected(const net::session_ptr& s) {
   }
   // Outbound sessions are reported to the manager when dial() returns (dial_done).
   if (c->manager->needs_addresses()) c->engine->request_peers(sid);
+  // A peer that does not hold a fork proof this node holds would never learn of the fork from
+  // reconciliation (its head may be the very record this node kept): it gets the proofs now.
+  relay_forks(*c, sid);
 }
 
 void network_host::apply(community_net& c, const peers::connect_decision& d,
@@ -445,6 +449,8 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
     refresh_profiles(c);
     recheck_sessions(c);
   }
+  // Forks travel: whatever proof the store now holds goes to every peer.
+  relay_forks(c, 0);
   if (m.kind == sync::misbehaviour_kind::forked) {
     // Honest peers relay fork proofs: mark, keep the session.
     spdlog::warn("community {}: {} relayed a forked record: {}", crypto::short_id(c.id),
@@ -464,15 +470,65 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
   schedule_tick(c);
 }
 
+std::vector<std::string> network_host::fork_proofs(community_net& c, bool only_new) {
+  std::vector<std::string> items;
+  auto heads = host_.store().frontier(c.id);
+  if (!heads) {
+    spdlog::error("community {}: cannot read its feeds: {}", crypto::short_id(c.id),
+                  heads.error().message());
+    return items;
+  }
+  for (const auto& h : *heads) {
+    if (!h.forked) continue;
+    auto proofs = host_.store().forks(c.id, h.author);
+    if (!proofs) {
+      spdlog::error("community {}: cannot read fork proofs: {}", crypto::short_id(c.id),
+                    proofs.error().message());
+      continue;
+    }
+    for (const auto& p : *proofs) {
+      // What this node passes on, it has checked itself: two valid signatures, one seq.
+      const fork_proof proof{p.kept.bytes, p.other.bytes};
+      auto facts = verify_fork_proof(proof);
+      if (!facts) {
+        spdlog::error("community {}: a stored fork proof does not verify: {}",
+                      crypto::short_id(c.id), facts.error().message);
+        continue;
+      }
+      const bool fresh = c.relayed_proofs.insert({facts->author, facts->seq, p.other.id}).second;
+      if (only_new && !fresh) continue;
+      items.push_back(p.kept.bytes);
+      items.push_back(p.other.bytes);
+    }
+  }
+  return items;
+}
+
+void network_host::relay_forks(community_net& c, sync::session_id to) {
+  // To every peer: only proofs not relayed before (each node relays a proof once, so a fork
+  // floods the community once). To one new peer: every proof held.
+  std::vector<std::string> items = fork_proofs(c, to == 0);
+  if (items.empty()) return;
+  spdlog::info("community {}: relaying {} fork proof{} to {}", crypto::short_id(c.id),
+               items.size() / 2, items.size() == 2 ? "" : "s",
+               to == 0 ? std::string("every peer") : std::string("a new peer"));
+  c.engine->relay(items, to);
+}
+
 void network_host::start_anti_entropy() {
   anti_entropy_timer_.expires_after(options_.anti_entropy_interval);
   anti_entropy_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
     for (auto& [id, c] : communities_) {
       c->engine->anti_entropy();
-      if (c->manager->needs_addresses()) {
+      // A small community always "needs addresses" (fewer nodes than the target): ask one
+      // peer every tenth period, not every period; a new connection asks at once.
+      if (c->manager->needs_addresses() && ++c->periods_since_peers_request >= 10) {
         auto sessions = c->engine->sessions();
-        if (!sessions.empty()) c->engine->request_peers(sessions.front());
+        if (!sessions.empty()) {
+          c->engine->request_peers(sessions.front());
+          c->periods_since_peers_request = 0;
+        }
       }
       schedule_tick(*c);
     }

@@ -194,6 +194,11 @@ class network_host final : public net::authorizer, public net::session_handler {
   void on_ingested(community_net& c, sync::session_id sid);
   void on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
                        const sync::misbehaviour& m);
+  // The records of the fork proofs the store holds (both records of each proof, checked with
+  // verify_fork_proof); with `only_new`, only those not relayed before.
+  std::vector<std::string> fork_proofs(community_net& c, bool only_new);
+  // Sends fork proofs: new ones to every peer (to == 0), or all of them to one session.
+  void relay_forks(community_net& c, sync::session_id to);
   // Charges one received message to the session's budget; slows, disconnects or bans.
   void charge(community_net& c, link& l, std::size_t bytes, std::size_t records);
   // Reads the link when neither the window nor the budget holds it back.

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "node/daemon/network_host.hpp"
@@ -56,6 +57,7 @@ struct network_host::community_net {
   std::map<std::uint64_t, link> links;  // by net::session::id()
   asio::steady_timer tick_timer;
   bool tick_posted = false;
+  std::uint32_t periods_since_peers_request = 0;  // anti-entropy periods
   // Joining: the raw invite token presented in every dial until this member is active.
   std::string join_token;
   // Joining (until this member is active): the keys the invite code names, the only
@@ -64,6 +66,8 @@ struct network_host::community_net {
   std::set<member_id> invite_keys;
   // Who may hold a session now (token bindings).
   admission_book admission;
+  // Fork proofs relayed to every peer already: (author, seq, id of the record not in the log).
+  std::set<std::tuple<member_id, std::uint64_t, record_id>> relayed_proofs;
   join_progress join;
   // Records received from peers by sessions already ended (since start; zwerm status).
   std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;

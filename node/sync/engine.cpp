@@ -316,6 +316,17 @@ void engine::request_peers(session_id id) {
   if (auto* s = find(id)) s->request_peers();
 }
 
+void engine::relay(const std::vector<std::string>& records, session_id to) {
+  if (records.empty()) return;
+  {
+    depth_guard g(depth_);
+    for (auto& [id, s] : sessions_) {
+      if (to == 0 || id == to) s->relay(records);
+    }
+  }
+  reap();
+}
+
 session_stats engine::stats(session_id id) const {
   auto* s = find(id);
   if (!s) {

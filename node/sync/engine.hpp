@@ -110,9 +110,11 @@ struct engine_options {
   std::size_t max_waiting_bytes = std::size_t{1} << 20;
   // Heavy requests one peer may make per anti-entropy period (between two anti_entropy()
   // calls): frontier probes answered, reconciliation rounds served (buckets received) and
-  // peer lists sent, together. An honest peer makes about one per period (its own probe, or
-  // the round after the hellos); more is misbehaviour. Default 4.
-  std::uint32_t max_requests_per_period = 4;
+  // peer lists sent, together. An honest peer with the same period makes at most about three
+  // (its probe, the round after it, now and then a peer request); the bound leaves room for
+  // periods that do not line up (a busy node's timer runs late). More is misbehaviour.
+  // Default 8.
+  std::uint32_t max_requests_per_period = 8;
   // Record bytes a peer may have streamed to it again (wants for records this session sent it
   // before) per anti-entropy period; more is misbehaviour. Default 4 MiB.
   std::size_t max_resent_bytes_per_period = std::size_t{4} << 20;
@@ -189,6 +191,10 @@ class engine {
   bool anti_entropy();
   // Asks the peer for addresses (peer exchange).
   void request_peers(session_id id);
+  // Sends `records` (exact bytes: the two records of a fork proof) as live records messages of
+  // one record each to session `to`, or to every open session when `to` is 0, so that every
+  // peer can keep the proof (PROTOCOL.md §2.8, §5.6). Counted in the window like any live push.
+  void relay(const std::vector<std::string>& records, session_id to = 0);
 
   session_stats stats(session_id id) const;
   std::vector<session_id> sessions() const;

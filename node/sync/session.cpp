@@ -350,6 +350,21 @@ void session::on(const ack& m) {
   pump();
 }
 
+void session::relay(const std::vector<std::string>& items) {
+  if (stats_.closed) return;
+  // One record per message: the two records of a proof share a feed and a seq, which one
+  // message may not hold (§5.5).
+  for (const auto& r : items) {
+    records batch;
+    batch.live = true;
+    batch.items.push_back(r);
+    stats_.records_sent += 1;
+    stats_.record_bytes_sent += r.size();
+    stats_.in_flight_bytes += r.size();
+    send(batch);
+  }
+}
+
 void session::push(const std::vector<record_key>& eager, const std::vector<record_key>& announce) {
   if (!ready()) return;
   if (!eager.empty()) {

@@ -43,6 +43,8 @@ class session {
   void request_peers();
   void queue_want(const member_id& author, std::uint64_t from_seq);
   void flush_wants();
+  // These records (fork proofs) as live records messages of one record each.
+  void relay(const std::vector<std::string>& records);
   // Live push: `eager` records go in full, `announce` as a `have`.
   void push(const std::vector<record_key>& eager, const std::vector<record_key>& announce);
 

@@ -13,6 +13,7 @@
 #include "node/community/views.hpp"
 #include "node/daemon/network_host.hpp"
 #include "node/ingest.hpp"
+#include "node/record_fork.hpp"
 #include "node/record_writer.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -367,6 +368,59 @@ TEST_F(Forks, ARelayedContinuationOfAForkedFeedIsRefusedWithoutBanningTheRelay) 
   // Both views are identical: M is forked at seq 3 on both, nothing of M from 3 on counts.
   EXPECT_EQ(a.state(c).forks().at(m.pk), b.state(c).forks().at(m.pk));
   EXPECT_EQ(views_of(a.state(c)), views_of(b.state(c)));
+}
+
+// Forks travel: A sits between B and C; M's two devices write seq 3 differently, one side
+// reaching B, the other C. A holds the proof first and relays it, so that B, whose log has the
+// same record as A's (reconciliation alone would never show B a difference), learns of the fork
+// too. Anti-entropy is left at its 60 s: only the relay can be fast.
+TEST_F(Forks, AProofReachesEveryNodeWithinTwoSeconds) {
+  fork_node a(io, crypto::generate_key_pair()), b(io, crypto::generate_key_pair()),
+      c3(io, crypto::generate_key_pair());
+  const crypto::key_pair m = crypto::generate_key_pair();
+  const community_id c = create_and_start(a, b);
+  ASSERT_TRUE(c3.net->start().ok());
+  auto [m_device, c1] = admit_member_without_node(a, c, m);
+  join_by_token(a, b, c);
+  join_by_token(a, c3, c);
+  ASSERT_TRUE(run_until([&] {
+    for (fork_node* n : {&b, &c3}) {
+      auto head = n->db->head(c, m.pk);
+      if (!head.ok() || !head->has_value() || (*head)->seq != c1.seq) return false;
+    }
+    return a.index_of(c, c3.keys.pk) != community::no_index &&
+           a.index_of(c, b.keys.pk) != community::no_index;
+  }));
+  // B and C are not connected to each other (nobody published an address): only through A.
+  feed_writer m_other_device = m_device;
+  m_device.observe(a.state(c).head()->lamport);
+  m_other_device.observe(a.state(c).head()->lamport + 3);
+  auto x = m_device.append("contribution", contribution("one side").dump(), unix_ms_now());
+  auto y = m_other_device.append("contribution", contribution("other side").dump(), unix_ms_now());
+  ASSERT_TRUE(x.ok() && y.ok());
+  ASSERT_EQ(x->seq, y->seq);
+  // Both sides at once: each of B and C holds its own side before anything moves.
+  const auto started = std::chrono::steady_clock::now();
+  b.deliver({*x});
+  c3.deliver({*y});
+  auto knows = [&](fork_node& n) {
+    auto proofs = n.db->forks(c, m.pk);
+    return n.state(c).forks().contains(m.pk) && proofs.ok() && !proofs->empty();
+  };
+  ASSERT_TRUE(run_until([&] { return knows(a) && knows(b) && knows(c3); }))
+      << knows(a) << knows(b) << knows(c3);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  // The proof each node holds checks out, and all agree on where the fork is.
+  for (fork_node* n : {&a, &b, &c3}) {
+    auto proofs = n->db->forks(c, m.pk);
+    ASSERT_TRUE(proofs.ok());
+    auto facts =
+        verify_fork_proof(fork_proof{proofs->front().kept.bytes, proofs->front().other.bytes});
+    ASSERT_TRUE(facts.ok()) << facts.error().message;
+    EXPECT_EQ(facts->seq, x->seq);
+    EXPECT_EQ(n->state(c).forks().at(m.pk),
+              (community::fork_point{x->seq, std::min(x->lamport, y->lamport)}));
+  }
 }
 
 }  // namespace
