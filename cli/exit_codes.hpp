@@ -1,4 +1,4 @@
-// zwerm's exit codes (DESIGN.md §10) and how node errors map onto them.
+// zwerm's exit codes and how node errors map onto them.
 #pragma once
 
 namespace zwerm::cli {

@@ -1,5 +1,5 @@
 # zwerm_community: the community state machine, its rules, replay with checkpoints, and the
-# views (DESIGN.md §5; docs/PROTOCOL.md §3). Pure, deterministic code; the daemon drives it.
+# views (docs/PROTOCOL.md §3). Pure, deterministic code; the daemon drives it.
 add_library(zwerm_community
   community/body_json.cpp
   community/body_schema.cpp

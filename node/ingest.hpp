@@ -1,5 +1,5 @@
 // The ingest pipeline: received record bytes -> parse, validate and verify on a small thread
-// pool -> one commit through the store's single writer (DESIGN.md §6-7; docs/ARCHITECTURE.md,
+// pool -> one commit through the store's single writer (docs/ARCHITECTURE.md,
 // "Store").
 //
 // parse_record() (node/record_parse.hpp) does the per-record work: size, strict JSON subset,

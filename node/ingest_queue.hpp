@@ -1,5 +1,5 @@
 // Asynchronous ingest of received records: parse + verify on worker threads, commit on one
-// writer thread, results handed back through each job (DESIGN.md §7; docs/ARCHITECTURE.md,
+// writer thread, results handed back through each job (docs/ARCHITECTURE.md,
 // "Store"; docs/PERFORMANCE.md, "Catch-up between two daemons").
 //
 // A submitter (zwermd's I/O thread) hands in jobs, each a batch of record bytes from one source

@@ -1,4 +1,4 @@
-# zwerm_peers: the per-community peer manager (node/peers/; DESIGN.md §9, docs/PROTOCOL.md §5
+# zwerm_peers: the per-community peer manager (node/peers/; docs/PROTOCOL.md §5
 # "Peers"). No I/O: the daemon drives it with net/'s dial and session events.
 add_library(zwerm_peers
   ${CMAKE_CURRENT_LIST_DIR}/peers/address.cpp

@@ -1,4 +1,4 @@
-// A signed record (DESIGN.md §4; docs/PROTOCOL.md, "Records").
+// A signed record (docs/PROTOCOL.md, "Records").
 //
 // record = payload ‖ signature(64). The payload is UTF-8 JSON written once by its author
 // (compactly, by zwerm's writer; other spacing is accepted); nodes never re-serialise it. A

@@ -1,4 +1,4 @@
-// Chain, lamport and ordering rules (DESIGN.md §4 rules 3-4; PROTOCOL.md §2.6-2.7).
+// Chain, lamport and ordering rules (PROTOCOL.md §2.6-2.7).
 //
 // Pure functions over a parsed record and what the caller knows about the author's feed in
 // that community. The caller (store ingest, sync) looks the head up; nothing here does I/O.

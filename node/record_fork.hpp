@@ -1,4 +1,4 @@
-// Fork detection and fork proofs (DESIGN.md §4 rule 5; PROTOCOL.md §2.8).
+// Fork detection and fork proofs (PROTOCOL.md §2.8).
 //
 // An author who signs two different records for the same (community, author, seq) has
 // equivocated. The two records' bytes are the proof: anyone can re-check both signatures. A

@@ -1,4 +1,4 @@
-// Parsing and validating received record bytes (DESIGN.md §4 rules 1-2; PROTOCOL.md §2.4).
+// Parsing and validating received record bytes (PROTOCOL.md §2.4).
 //
 // parse_record() is the one entry point for bytes from peers, files or the store: it checks
 // the size, scans the payload with the strict JSON-subset scanner (node/record_scan.hpp),

@@ -1,5 +1,5 @@
 // Writing records: build the compact payload, sign it, return the parsed record
-// (DESIGN.md §4; PROTOCOL.md §2.2 and §2.7).
+// (PROTOCOL.md §2.2 and §2.7).
 //
 // The payload is written once, compactly, with the header fields in the fixed order
 //   {"v":1,"community":C,"author":A,"seq":N,"prev":P|null,"lamport":L,"ts":T,"type":"…","body":{…}}

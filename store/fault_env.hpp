@@ -1,5 +1,5 @@
 // Test seam: a file-system environment for the store that can be told to fail, so tests can
-// show what a full disk or a failing device does (DESIGN.md §6, STYLE.md "Seams for faults").
+// show what a full disk or a failing device does (a seam for fault tests).
 // Compiled into zwerm_store; production code never sets options::env.
 //
 // With create(), files live on the real file system and only the failures are simulated.

@@ -1,4 +1,4 @@
-// The durable replicated log (DESIGN.md §6; docs/ARCHITECTURE.md, "Store").
+// The durable replicated log (docs/ARCHITECTURE.md, "Store").
 //
 // One LevelDB database in <home>/db holds every record of every community this node is in,
 // the indexes over them (feed, total order, heads, per-bucket frontier digests), fork proofs,

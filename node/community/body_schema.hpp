@@ -1,4 +1,4 @@
-// Body schemas of the v1 record types (DESIGN.md §5; PROTOCOL.md §3.2).
+// Body schemas of the v1 record types (PROTOCOL.md §3.2).
 //
 // parse_body() turns a record's `type` and raw body JSON text into a typed body, checking the
 // exact field set (no unknown or missing fields), JSON types, size bounds, UTF-8 text without

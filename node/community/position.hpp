@@ -1,4 +1,4 @@
-// A record's place in a community's total order (DESIGN.md §4; PROTOCOL.md §3.1).
+// A record's place in a community's total order (PROTOCOL.md §3.1).
 //
 // Every node orders a community's records by (lamport, author bytes, seq), compared in that
 // order, the author as 32 raw bytes compared lexicographically. Two different valid records

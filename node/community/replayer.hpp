@@ -1,5 +1,5 @@
 // The replayer: order-independent community state over a growing set of records
-// (DESIGN.md §4 and §6; PROTOCOL.md §3.6).
+// (PROTOCOL.md §3.6).
 //
 // Records reach a node in any order (feed by feed during catch-up). The replayer keeps one
 // `state` equal to "every absorbed record applied in total order". A batch whose records all

@@ -1,5 +1,5 @@
 // Snapshots of the community state: the checkpoints the daemon persists next to the records
-// (DESIGN.md §6; PROTOCOL.md §3.7 gives the byte layout).
+// (PROTOCOL.md §3.7 gives the byte layout).
 //
 // encode_snapshot() writes everything the views need except what can be rebuilt from it
 // (per-filter feed indexes, per-week activity, who-knows evidence, the thanks graph's

@@ -1,4 +1,4 @@
-// The community state machine (DESIGN.md §5; PROTOCOL.md §3.3-§3.5).
+// The community state machine (PROTOCOL.md §3.3-§3.5).
 //
 // A `state` absorbs one community's records strictly in increasing total order (apply) and
 // keeps, incrementally, everything the views need: members, invites, requests, contributions,
@@ -246,7 +246,7 @@ class state {
   bool is_active(index m, const position& at) const;
   std::uint32_t find_topic(std::string_view normalised) const;
 
-  // For the transport's admission check (DESIGN.md §7): true when `m` is an active member now.
+  // For the transport's admission check: true when `m` is an active member now.
   bool is_active_member(const member_id& m) const;
   // The unused token invite whose token_hash is BLAKE2b-256(token) and that has not expired at
   // now_ts, if any (a client presenting it may connect to redeem it). Walks the invites.

@@ -1,4 +1,4 @@
-// The community views (DESIGN.md §5; PROTOCOL.md §3.8): pure functions of a state.
+// The community views (PROTOCOL.md §3.8): pure functions of a state.
 //
 // Each returns a nlohmann::json object whose member names are snake_case and sorted (nlohmann's
 // default object is ordered by key) and whose arrays are ordered by rules stated below, so two

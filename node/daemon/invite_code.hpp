@@ -1,6 +1,5 @@
-// Invite codes: the one copy-paste string a member hands to a newcomer (DESIGN.md §10;
-// docs/PROTOCOL.md §6). It carries everything the newcomer's node needs to reach the
-// community and prove it was invited:
+// Invite codes: the one copy-paste string a member hands to a newcomer (docs/PROTOCOL.md §6). It
+// carries everything the newcomer's node needs to reach the community and prove it was invited:
 //   - the community id (the genesis record's id),
 //   - the community's network key (for the Secret Handshake),
 //   - the id of the member.invite record (replicated, so any member's node can check it),

@@ -1,7 +1,7 @@
 // The daemon's RPC methods: which exist, what each takes and returns (docs/OPERATIONS.md,
 // "RPC methods"), and which part of the node serves each.
 //
-// Every method of DESIGN.md §10 is registered. A method whose backing library is not part of
+// Every method OPERATIONS.md lists is registered. A method whose backing library is not part of
 // this build is registered as unavailable and answers not_available (-32001) with a sentence
 // naming the missing part; `methods` lists them all with their availability.
 #pragma once

@@ -1,6 +1,6 @@
 // Community state on disk: persisted snapshots of each community's replayer, so that zwermd
 // starts by decoding one snapshot and replaying only the records after it, instead of
-// replaying the whole log (DESIGN.md §6; docs/ARCHITECTURE.md, "Views on disk").
+// replaying the whole log (docs/ARCHITECTURE.md, "Views on disk").
 //
 // Layout. `c` is the community id as 32 raw bytes, integers big-endian.
 //   In the store's views table (`V`; keys are opaque to the store):

@@ -1,5 +1,5 @@
 // The peer manager of one community: which addresses this node knows, which to dial next, and
-// what to make of each dial and connection (DESIGN.md §9; docs/PROTOCOL.md §5, "Peers").
+// what to make of each dial and connection (docs/PROTOCOL.md §5, "Peers").
 //
 // It does no I/O. The daemon drives it:
 //   - address sources in: set_config, add_invite, set_profile(s), learn_from_exchange,

@@ -1,4 +1,4 @@
-// The sync protocol for one community on one node (DESIGN.md §8; docs/PROTOCOL.md §5).
+// The sync protocol for one community on one node (docs/PROTOCOL.md §5).
 //
 // An engine owns the per-connection sync state of every peer connected for its community and
 // the node-level bookkeeping between them: which feed is being fetched from which peer, which

@@ -1,4 +1,4 @@
-// The crash test (DESIGN.md §6): a child process ingests continuously and reports every
+// The crash test: a child process ingests continuously and reports every
 // committed batch; the parent SIGKILLs it at random moments, reopens the store each time and
 // checks that every reported record is there, that every index agrees with the records, and
 // that the store opens. 20 rounds by default; ZWERM_SOAK=1 runs 200.
