@@ -1,6 +1,6 @@
 // The two interfaces net/ asks its owner (node/) to implement: who may in (authorizer) and
 // what to do with connections and messages (session_handler). Transport only moves messages;
-// the protocol lives behind these interfaces (STYLE.md rule 3).
+// the protocol lives behind these interfaces.
 //
 // Both are called on the I/O executor, never concurrently, and must not block: answer from
 // memory. The implementing objects must outlive every listener and dialer that uses them
