@@ -44,9 +44,15 @@ result<init_outcome> run_init(const init_options& options) {
         {"log_level", "info"},
     };
     out << config.dump(2) << "\n";
+    out.close();
     if (!out) {
       return status{status_code::io_error, "cannot write " + home.config().string()};
     }
+    // The owner's only, like the rest of the home (zwermd tightens it at start otherwise).
+    std::error_code ec;
+    std::filesystem::permissions(
+        home.config(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace, ec);
   }
   return init_outcome{home.root.string(), crypto::to_text(keys.pk)};
 }

@@ -141,6 +141,9 @@ TEST(DaemonLifecycle, PassphraseProtectedKey) {
 TEST(DaemonLifecycle, AHomeOthersCanReadIsMadeOwnerOnly) {
   node_harness ada("ada");
   namespace fs = std::filesystem;
+  // zwerm init makes it owner-only already.
+  EXPECT_EQ(fs::status(ada.home() / "config.json").permissions(),
+            fs::perms::owner_read | fs::perms::owner_write);
   fs::permissions(ada.home(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                   fs::perms::others_read | fs::perms::others_exec);
   fs::permissions(ada.home() / "config.json", fs::perms::owner_read | fs::perms::owner_write |
