@@ -222,7 +222,10 @@ void session::admit(std::string_view admission_message) {
   }
   if (decision_ == admission::needs_token &&
       (auth_ == nullptr || !auth_->check_token(network_, remote_, token))) {
-    abort({close_reason::bad_admission,
+    // A refused token is a refused handshake, a light offence (§4.3.5), not misbehaviour: an
+    // honest newcomer's token may have been used, may have expired, or may be bound to
+    // another key (a leaked code), and its address may be shared with members.
+    abort({close_reason::unauthorized,
            "checking the invite token",
            {},
            token.empty() ? "the client is not a member and presented no invite token"

@@ -105,9 +105,10 @@ struct engine_options {
   // Records of feeds whose authority is unknown (authority::unknown) held per session until
   // the invite they redeem arrives: at most this many feeds and bytes. Past either bound the
   // feed is dropped quietly (not stored, fetched again in a later round); a held feed
-  // expires after two anti-entropy periods. Defaults 64 feeds, 1 MiB.
-  std::size_t max_waiting_feeds = 64;
-  std::size_t max_waiting_bytes = std::size_t{1} << 20;
+  // expires after two anti-entropy periods. Defaults 2,048 feeds, 4 MiB (a joiner's catch-up
+  // may meet a heads message's worth of joins before the feed that holds their invites).
+  std::size_t max_waiting_feeds = 2048;
+  std::size_t max_waiting_bytes = std::size_t{4} << 20;
   // Heavy requests one peer may make per anti-entropy period (between two anti_entropy()
   // calls): frontier probes answered, reconciliation rounds served (buckets received) and
   // peer lists sent, together. An honest peer with the same period makes at most about three

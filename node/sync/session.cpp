@@ -264,21 +264,9 @@ void session::on(const heads& m) {
 // --- streaming records to the peer -------------------------------------------------------
 
 void session::on(const want& m) {
-  // Feeds go out in the owner's rank order (an inviter's feed before the joiner it admitted),
-  // so that the receiver learns each feed's authority before the feed.
-  std::vector<const want_entry*> order;
-  order.reserve(m.entries.size());
-  for (const auto& e : m.entries) order.push_back(&e);
-  if (engine_.cbs_.feed_rank && order.size() > 1) {
-    std::vector<std::pair<std::uint64_t, const want_entry*>> ranked;
-    ranked.reserve(order.size());
-    for (const auto* e : order) ranked.emplace_back(engine_.cbs_.feed_rank(e->author), e);
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < ranked.size(); ++i) order[i] = ranked[i].second;
-  }
-  for (const auto* entry : order) {
-    const want_entry& e = *entry;
+  const bool ranked = static_cast<bool>(engine_.cbs_.feed_rank);
+  const bool front_under_way = !queue_.empty();
+  for (const auto& e : m.entries) {
     if (streams_.count(e.author)) continue;  // already streaming that feed in order
     if (streams_.size() >= engine_.opts_.max_streams_per_session) {
       fail(misbehaviour_kind::protocol_violation,
@@ -288,7 +276,15 @@ void session::on(const want& m) {
     }
     streams_.insert(e.author);
     auto served = served_.find(e.author);
-    queue_.push_back({e.author, e.from_seq, served == served_.end() ? 0 : served->second});
+    queue_.push_back({e.author, e.from_seq, served == served_.end() ? 0 : served->second,
+                      ranked ? engine_.cbs_.feed_rank(e.author) : 0});
+  }
+  // Feeds go out in the owner's rank order (an inviter's feed before the joiners it admitted),
+  // across want messages too: a receiver asks per heads message, so an inviter's feed may be
+  // asked for after its joiners'. Only the front may be under way; the rest is reordered.
+  if (ranked && queue_.size() > 1) {
+    std::stable_sort(queue_.begin() + (front_under_way ? 1 : 0), queue_.end(),
+                     [](const stream& a, const stream& b) { return a.rank < b.rank; });
   }
   stats_.streams = streams_.size();
   pump();
@@ -416,6 +412,8 @@ void session::queue_want(const member_id& author, std::uint64_t from_seq) {
   // A feed this session dropped (held aside too long, or beyond the bounds) is not asked of
   // it again: the rest of the peer's old stream of it would arrive first.
   if (abandoned_.count(author)) return;
+  // A feed held aside is in hand already: asking for it again only brings duplicates.
+  if (waiting_.count(author)) return;
   wants_.push_back({author, from_seq});
 }
 

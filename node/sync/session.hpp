@@ -61,6 +61,7 @@ class session {
     member_id author;
     std::uint64_t next_seq = 0;
     std::uint64_t served_before = 0;  // the highest seq of the feed streamed before this want
+    std::uint64_t rank = 0;           // engine_callbacks::feed_rank of the author
   };
   // A feed this node does not hold whose first record's authority is not known yet.
   struct waiting_feed {

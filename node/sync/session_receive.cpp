@@ -94,6 +94,9 @@ session::route session::route_record(const record_key& key, bool live, std::stri
   const auto& opts = engine_.opts_;
   if (abandoned_.count(key.author)) return route::dropped;
   if (auto w = waiting_.find(key.author); w != waiting_.end()) {
+    // Records already held aside (the feed asked for again, a live push of one of them): a
+    // duplicate, as records at or below the head would be.
+    if (key.seq <= w->second.last_seq) return route::dropped;
     if (key.seq != w->second.last_seq + 1) {
       if (live) return route::dropped;  // a live record past the held ones: fetched later
       fail(misbehaviour_kind::out_of_order, "streamed records skip from seq " +

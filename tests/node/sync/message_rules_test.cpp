@@ -160,6 +160,42 @@ TEST_F(MessageRules, FeedsAreStreamedInRankOrder) {
   EXPECT_EQ(r.items[2], fx[0]);
 }
 
+TEST_F(MessageRules, AFeedAskedForLaterOvertakesLowerRankedFeedsNotYetStarted) {
+  // A receiver asks per heads message: the inviter's feed (rank 1) may be asked for after the
+  // joiners' (ranks 2, 3). It still goes out before every feed not yet started.
+  const auto x = crypto::generate_key_pair(), y = crypto::generate_key_pair(),
+             z = crypto::generate_key_pair();
+  auto fx = c.feed(3, 200, x), fy = c.feed(3, 200, y), fz = c.feed(3, 200, z);
+  for (const auto* f : {&fx, &fy, &fz}) ASSERT_TRUE(ours.ingest(*f).ok());
+  cbs.feed_rank = [&](const member_id& a) -> std::uint64_t {
+    return a == y.pk ? 1 : a == z.pk ? 2 : 3;
+  };
+  opts.window_bytes = 1;  // one message in flight at a time
+  opts.batch_bytes = 1;   // one record per message
+  start(false);
+  deliver(want{{{x.pk, 1}}});  // under way
+  deliver(want{{{z.pk, 1}}});
+  deliver(want{{{y.pk, 1}}});  // asked last, ranks first
+  std::vector<std::string> order;
+  for (int guard = 0; guard < 20 && order.size() < 9; ++guard) {
+    std::size_t bytes = 0;
+    for (auto& m : sink.take()) {
+      if (auto* r = std::get_if<records>(&m)) {
+        for (auto& item : r->items) {
+          bytes += item.size();
+          order.push_back(item);
+        }
+      }
+    }
+    if (bytes > 0) deliver(ack{bytes});
+  }
+  ASSERT_EQ(order.size(), 9u);
+  EXPECT_EQ(order[0], fx[0]);  // the feed under way is finished first
+  EXPECT_EQ(order[3], fy[0]);
+  EXPECT_EQ(order[6], fz[0]);
+  EXPECT_TRUE(seen.empty());
+}
+
 TEST_F(MessageRules, RepeatedWantsBeyondTheAllowanceAreAViolation) {
   const auto x = crypto::generate_key_pair();
   auto fx = c.feed(50, 200, x);
@@ -279,6 +315,22 @@ TEST_F(Authority, LaterRecordsOfAHeldFeedJoinIt) {
   verdicts.erase(fj[0]);
   deliver_records(c.feed(1, 200, other));
   EXPECT_EQ(head(joiner), 4u);
+}
+
+TEST_F(Authority, AHeldFeedStreamedAgainIsNotOutOfOrder) {
+  // The feed is asked for again (a second heads message, a have) while its records wait for
+  // their invite: the second stream repeats what is held, which is no fault.
+  const auto joiner = crypto::generate_key_pair(), other = crypto::generate_key_pair();
+  auto fj = c.feed(3, 200, joiner);
+  verdicts[fj[0]] = {authority::unknown, {}};
+  start(false);
+  deliver_records({fj[0], fj[1]});
+  deliver_records({fj[0], fj[1], fj[2]});
+  EXPECT_TRUE(seen.empty());
+  verdicts.erase(fj[0]);
+  deliver_records(c.feed(1, 200, other));
+  EXPECT_EQ(head(joiner), 3u);
+  EXPECT_TRUE(seen.empty());
 }
 
 TEST_F(Authority, AHeldFeedThatTurnsOutRefusedFailsThePeer) {
