@@ -43,6 +43,16 @@ json request(const std::string& title) {
   return json{{"title", title}, {"body", ""}, {"tags", json::array()}};
 }
 
+// `a` invites `who` by id (so its node admits that key without a token); the target a raw
+// client of that key dials.
+net::dial_target invite_by_id(test_node& a, const community_id& c, const crypto::key_pair& who) {
+  EXPECT_TRUE(write_ok(a, c, "member.invite",
+                       json{{"note", ""},
+                            {"expires_ts", unix_ms_now() + 600'000},
+                            {"invitee", crypto::to_text(who.pk)}}));
+  return {"127.0.0.1", a.net->bound_address().port, a.keys.pk, *a.host->network_key(c), ""};
+}
+
 // A raw client of node `a` in community c, dialed with `token` (may be empty).
 struct raw_client {
   raw_client(net::asio::io_context& io, const crypto::key_pair& k)
@@ -162,13 +172,8 @@ TEST_F(Membership, FeedsOfNonMembersAreRefusedAndTheSenderBanned) {
   ASSERT_TRUE(a.net->start().ok());
   // The hostile client is let in (invited by id), then sends a feed of a key that is nobody.
   const crypto::key_pair hostile = crypto::generate_key_pair();
-  ASSERT_TRUE(write_ok(a, c, "member.invite",
-                       json{{"note", ""},
-                            {"expires_ts", unix_ms_now() + 600'000},
-                            {"invitee", crypto::to_text(hostile.pk)}}));
+  const net::dial_target target = invite_by_id(a, c, hostile);
   raw_client x(io, hostile);
-  const net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
-                                *a.host->network_key(c), ""};
   net::asio::co_spawn(io, dial_into(&x.dialer, target, &x.session),
                       net::log_exception{"test dial"});
   ASSERT_TRUE(run_until([&] { return x.session.has_value(); }));
@@ -353,13 +358,8 @@ TEST_F(Membership, APeerOverItsBudgetIsSlowedThenDisconnectedThenBanned) {
   const community_id c = create(a);
   ASSERT_TRUE(a.net->start().ok());
   const crypto::key_pair hostile = crypto::generate_key_pair();
-  ASSERT_TRUE(write_ok(a, c, "member.invite",
-                       json{{"note", ""},
-                            {"expires_ts", unix_ms_now() + 600'000},
-                            {"invitee", crypto::to_text(hostile.pk)}}));
+  const net::dial_target target = invite_by_id(a, c, hostile);
   raw_client x(io, hostile);
-  const net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
-                                *a.host->network_key(c), ""};
   // Cheap, valid messages (a `have` of the genesis feed, which A holds), as fast as the
   // connection takes them.
   const sync::have cheap{{{a.keys.pk, 1}}};
