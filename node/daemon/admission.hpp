@@ -1,5 +1,5 @@
-// Who may hold a session of a community on this node (docs/PROTOCOL.md §4.3.2, "The node's answer"),
-// decided from the community state alone, with no sockets: network_host asks it at the
+// Who may hold a session of a community on this node (docs/PROTOCOL.md §4.3.2, "The node's
+// answer"), decided from the community state alone, with no sockets: network_host asks it at the
 // handshake, again whenever the state changes or a second passes, and before it dials.
 //
 // A key qualifies while it is
