@@ -472,15 +472,13 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
 
 std::vector<std::string> network_host::fork_proofs(community_net& c, bool only_new) {
   std::vector<std::string> items;
-  auto heads = host_.store().frontier(c.id);
-  if (!heads) {
-    spdlog::error("community {}: cannot read its feeds: {}", crypto::short_id(c.id),
-                  heads.error().message());
-    return items;
-  }
-  for (const auto& h : *heads) {
-    if (!h.forked) continue;
-    auto proofs = host_.store().forks(c.id, h.author);
+  // The state marks every fork the store holds a proof of (community_host::mark_forks, and the
+  // replayer at start): its forked authors name the proofs without a scan of every feed head,
+  // which every new connection would otherwise pay.
+  const community::state* st = host_.state_of(c.id);
+  if (!st) return items;
+  for (const auto& [author, point] : st->forks()) {
+    auto proofs = host_.store().forks(c.id, author);
     if (!proofs) {
       spdlog::error("community {}: cannot read fork proofs: {}", crypto::short_id(c.id),
                     proofs.error().message());
