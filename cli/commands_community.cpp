@@ -45,17 +45,19 @@ void add_community_commands(CLI::App& app, session& s) {
       ->capture_default_str();
   create->callback([&s, c] {
     s.set_action([c](session& s) {
-      json params{{"name", c->name},
-                  {"purpose", c->purpose},
-                  {"policy", {{"invite_by", c->invite_by}, {"quorum_pct", c->quorum_pct}}}};
-      return s.show(s.call("community.create", params));
+      json params{
+          {param::name, c->name},
+          {param::purpose, c->purpose},
+          {param::policy, {{param::invite_by, c->invite_by}, {param::quorum_pct, c->quorum_pct}}}};
+      return s.show(s.call(method::community_create.name, params));
     });
   });
 
   auto* list = with_example(community->add_subcommand("list", "The communities you are in."),
                             "zwerm community list");
   list->callback([&s] {
-    s.set_action([](session& s) { return s.show(s.call("community.list", json::object())); });
+    s.set_action(
+        [](session& s) { return s.show(s.call(method::community_list.name, json::object())); });
   });
 
   auto* show =
@@ -64,7 +66,7 @@ void add_community_commands(CLI::App& app, session& s) {
                    "zwerm community show --community \"Learning circle\"");
   show->callback([&s] {
     s.set_action([](session& s) {
-      return s.show(s.call("community.show", s.with_community(json::object())));
+      return s.show(s.call(method::community_show.name, s.with_community(json::object())));
     });
   });
 
@@ -75,7 +77,7 @@ void add_community_commands(CLI::App& app, session& s) {
   use->add_option("community", *use_name, "Name or id (prefix) of the community")->required();
   use->callback([&s, use_name] {
     s.set_action([use_name](session& s) {
-      return s.show(s.call("community.use", json{{"community", *use_name}}));
+      return s.show(s.call(method::community_use.name, json{{param::community, *use_name}}));
     });
   });
 
@@ -100,18 +102,19 @@ void add_community_commands(CLI::App& app, session& s) {
                              "like 7d; not '" +
                                  inv->expires + "'");
       }
-      json params = s.with_community(json{{"expires_s", expires->count()}, {"note", inv->note}});
+      json params =
+          s.with_community(json{{param::expires_s, expires->count()}, {param::note, inv->note}});
       if (!inv->for_member.empty()) {
         crypto::public_key pk;
         if (crypto::from_text(inv->for_member, &pk)) {
-          params["for"] = inv->for_member;
+          params[param::for_member] = inv->for_member;
         } else {
           auto who = s.resolve(inv->for_member);
           if (auto* code = std::get_if<int>(&who)) return *code;
-          params["for"] = std::get<member_ref>(who).id;
+          params[param::for_member] = std::get<member_ref>(who).id;
         }
       }
-      auto answer = s.call("invite", params);
+      auto answer = s.call(method::invite.name, params);
       if (auto* code = std::get_if<int>(&answer)) return *code;
       return s.print(std::get<json>(answer), [](const json& r) {
         std::cout << "Give this code to the person you invite:\n\n  "
@@ -132,7 +135,8 @@ void add_community_commands(CLI::App& app, session& s) {
   join->callback([&s, code] {
     s.set_action([code](session& s) {
       // Joining dials members' nodes; give it longer than a local question.
-      return s.show(s.call("join", json{{"code", *code}}, std::chrono::seconds(90)));
+      return s.show(
+          s.call(method::join.name, json{{param::code, *code}}, std::chrono::seconds(90)));
     });
   });
 
@@ -143,7 +147,7 @@ void add_community_commands(CLI::App& app, session& s) {
   leave->add_option("--reason", *reason, "A word for those who stay");
   leave->callback([&s, reason] {
     s.set_action([reason](session& s) {
-      return s.show(s.call("leave", s.with_community(json{{"reason", *reason}})));
+      return s.show(s.call(method::leave.name, s.with_community(json{{param::reason, *reason}})));
     });
   });
 }

@@ -13,7 +13,7 @@ void add_node_commands(CLI::App& app, session& s) {
       "zwerm status --home ~/zwerm-ada");
   status->callback([&s] {
     s.set_action([](session& s) {
-      auto answer = s.call("status", json::object());
+      auto answer = s.call(method::status.name, json::object());
       if (auto* code = std::get_if<int>(&answer)) return *code;
       return s.print(std::get<json>(answer),
                      [](const json& r) { std::cout << render_status(r, now_ms()); });
@@ -24,8 +24,9 @@ void add_node_commands(CLI::App& app, session& s) {
       with_example(app.add_subcommand("peers", "List connected and known peers of the community."),
                    "zwerm peers");
   peers->callback([&s] {
-    s.set_action(
-        [](session& s) { return s.show(s.call("peers", s.with_community(json::object()))); });
+    s.set_action([](session& s) {
+      return s.show(s.call(method::peers.name, s.with_community(json::object())));
+    });
   });
 
   auto* peer = app.add_subcommand("peer", "Manage peers by hand.");
@@ -37,7 +38,8 @@ void add_node_commands(CLI::App& app, session& s) {
   add->add_option("address", *address, "HOST:PORT of a member's zwermd")->required();
   add->callback([&s, address] {
     s.set_action([address](session& s) {
-      return s.show(s.call("peer.add", s.with_community(json{{"address", *address}}),
+      return s.show(s.call(method::peer_add.name,
+                           s.with_community(json{{param::address, *address}}),
                            std::chrono::seconds(30)));
     });
   });
@@ -51,8 +53,8 @@ void add_node_commands(CLI::App& app, session& s) {
   watch->callback([&s, type] {
     s.set_action([type](session& s) {
       json params = s.with_community(json::object());
-      if (!type->empty()) params["type"] = *type;
-      auto answer = s.call("watch", params);
+      if (!type->empty()) params[param::type] = *type;
+      auto answer = s.call(method::watch.name, params);
       if (auto* code = std::get_if<int>(&answer)) return *code;
       if (!s.flags.json) std::cout << "Watching; Ctrl-C stops.\n" << std::flush;
       auto broke = s.client()->read_notifications([&s](const std::string& method, const json& p) {

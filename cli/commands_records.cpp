@@ -68,10 +68,10 @@ struct proposal_args {
 int propose_about_member(session& s, const std::string& kind, const proposal_args& a) {
   auto who = s.resolve(a.member);
   if (auto* code = std::get_if<int>(&who)) return *code;
-  json params =
-      s.with_community(json{{"action", {{"kind", kind}, {"member", std::get<member_ref>(who).id}}},
-                            {"reason", a.reason}});
-  return s.show(s.call("propose", params));
+  json params = s.with_community(
+      json{{param::action, {{param::kind, kind}, {param::member, std::get<member_ref>(who).id}}},
+           {param::reason, a.reason}});
+  return s.show(s.call(method::propose.name, params));
 }
 
 void add_profile(CLI::App& app, session& s) {
@@ -88,18 +88,18 @@ void add_profile(CLI::App& app, session& s) {
   set->callback([&s, a] {
     s.set_action([a](session& s) {
       json params = s.with_community(json::object());
-      if (a->name) params["name"] = *a->name;
-      if (a->about) params["about"] = *a->about;
-      if (a->skills) params["skills"] = *a->skills;
+      if (a->name) params[param::name] = *a->name;
+      if (a->about) params[param::about] = *a->about;
+      if (a->skills) params[param::skills] = *a->skills;
       if (a->address) {
-        params["address"] = *a->address == "none" ? json(nullptr) : json(*a->address);
+        params[param::address] = *a->address == "none" ? json(nullptr) : json(*a->address);
       }
-      if (params.size() == (params.contains("community") ? 1u : 0u)) {
+      if (params.size() == (params.contains(param::community) ? 1u : 0u)) {
         return session::fail(exit_usage,
                              "profile set needs at least one of --name, --about, "
                              "--skills, --address");
       }
-      return s.show(s.call("profile.set", params));
+      return s.show(s.call(method::profile_set.name, params));
     });
   });
   auto member = std::make_shared<std::string>();
@@ -113,9 +113,9 @@ void add_profile(CLI::App& app, session& s) {
       if (!member->empty()) {
         auto who = s.resolve(*member);
         if (auto* code = std::get_if<int>(&who)) return *code;
-        params["member"] = std::get<member_ref>(who).id;
+        params[param::member] = std::get<member_ref>(who).id;
       }
-      return s.show(s.call("profile.show", params));
+      return s.show(s.call(method::profile_show.name, params));
     });
   });
 }
@@ -133,8 +133,9 @@ void add_ask_contribute_thank(CLI::App& app, session& s) {
     s.set_action([q](session& s) {
       auto body = read_body(q->body, q->body_file);
       if (!body) return exit_usage;
-      return s.show(s.call(
-          "ask", s.with_community(json{{"title", q->title}, {"body", *body}, {"tags", q->tags}})));
+      return s.show(s.call(method::ask.name, s.with_community(json{{param::title, q->title},
+                                                                   {param::body, *body},
+                                                                   {param::tags, q->tags}})));
     });
   });
 
@@ -157,11 +158,13 @@ void add_ask_contribute_thank(CLI::App& app, session& s) {
     s.set_action([c](session& s) {
       auto body = read_body(c->body, c->body_file);
       if (!body) return exit_usage;
-      json params = s.with_community(
-          json{{"kind", c->kind}, {"title", c->title}, {"body", *body}, {"tags", c->tags}});
-      if (!c->answers.empty()) params["answers"] = c->answers;
-      if (!c->circle.empty()) params["circle"] = c->circle;
-      return s.show(s.call("contribute", params));
+      json params = s.with_community(json{{param::kind, c->kind},
+                                          {param::title, c->title},
+                                          {param::body, *body},
+                                          {param::tags, c->tags}});
+      if (!c->answers.empty()) params[param::answers] = c->answers;
+      if (!c->circle.empty()) params[param::circle] = c->circle;
+      return s.show(s.call(method::contribute.name, params));
     });
   });
 
@@ -173,8 +176,8 @@ void add_ask_contribute_thank(CLI::App& app, session& s) {
   thank->add_option("--note", t->reason, "What it gave you");
   thank->callback([&s, t] {
     s.set_action([t](session& s) {
-      return s.show(
-          s.call("thank", s.with_community(json{{"contribution", t->text}, {"note", t->reason}})));
+      return s.show(s.call(method::thank.name, s.with_community(json{{param::contribution, t->text},
+                                                                     {param::note, t->reason}})));
     });
   });
 }
@@ -193,10 +196,11 @@ void add_propose_endorse(CLI::App& app, session& s) {
   agreement->add_option("--supersedes", a->supersedes, "Id (prefix) of the agreement it replaces");
   agreement->callback([&s, a] {
     s.set_action([a](session& s) {
-      json action{{"kind", "agreement"}, {"text", a->text}};
-      if (!a->supersedes.empty()) action["supersedes"] = a->supersedes;
+      json action{{param::kind, "agreement"}, {param::text, a->text}};
+      if (!a->supersedes.empty()) action[param::supersedes] = a->supersedes;
       return s.show(
-          s.call("propose", s.with_community(json{{"action", action}, {"reason", a->reason}})));
+          s.call(method::propose.name,
+                 s.with_community(json{{param::action, action}, {param::reason, a->reason}})));
     });
   });
 
@@ -207,8 +211,9 @@ void add_propose_endorse(CLI::App& app, session& s) {
   purpose->callback([&s, a] {
     s.set_action([a](session& s) {
       return s.show(s.call(
-          "propose", s.with_community(json{{"action", {{"kind", "purpose"}, {"text", a->text}}},
-                                           {"reason", a->reason}})));
+          method::propose.name,
+          s.with_community(json{{param::action, {{param::kind, "purpose"}, {param::text, a->text}}},
+                                {param::reason, a->reason}})));
     });
   });
 
@@ -231,8 +236,9 @@ void add_propose_endorse(CLI::App& app, session& s) {
                    "zwerm propose dissolve --reason \"we did what we came for\"");
   dissolve->callback([&s, a] {
     s.set_action([a](session& s) {
-      return s.show(s.call("propose", s.with_community(json{{"action", {{"kind", "dissolve"}}},
-                                                            {"reason", a->reason}})));
+      return s.show(s.call(method::propose.name,
+                           s.with_community(json{{param::action, {{param::kind, "dissolve"}}},
+                                                 {param::reason, a->reason}})));
     });
   });
 
@@ -242,7 +248,7 @@ void add_propose_endorse(CLI::App& app, session& s) {
   endorse->add_option("proposal", *id, "Id (prefix) of the proposal")->required();
   endorse->callback([&s, id] {
     s.set_action([id](session& s) {
-      return s.show(s.call("endorse", s.with_community(json{{"proposal", *id}})));
+      return s.show(s.call(method::endorse.name, s.with_community(json{{param::proposal, *id}})));
     });
   });
 }
@@ -259,19 +265,25 @@ void add_circles(CLI::App& app, session& s) {
   open->callback([&s, a] {
     s.set_action([a](session& s) {
       return s.show(
-          s.call("circle.open", s.with_community(json{{"name", a->title}, {"purpose", a->body}})));
+          s.call(method::circle_open.name,
+                 s.with_community(json{{param::name, a->title}, {param::purpose, a->body}})));
     });
   });
-  for (const char* verb : {"join", "leave", "close"}) {
+  const std::pair<const char*, const rpc_contract::method_spec*> verbs[] = {
+      {"join", &method::circle_join},
+      {"leave", &method::circle_leave},
+      {"close", &method::circle_close}};
+  for (const auto& [verb, spec] : verbs) {
     const std::string v = verb;
+    const std::string_view name = spec->name;
     const std::string help = v == "join"    ? "Join a circle."
                              : v == "leave" ? "Leave a circle."
                                             : "Close a circle that has done its work.";
     auto* cmd = with_example(circle->add_subcommand(v, help), "zwerm circle " + v + " Onboarding");
     cmd->add_option("circle", a->circle, "Name or id (prefix) of the circle")->required();
-    cmd->callback([&s, a, v] {
-      s.set_action([a, v](session& s) {
-        return s.show(s.call("circle." + v, s.with_community(json{{"circle", a->circle}})));
+    cmd->callback([&s, a, name] {
+      s.set_action([a, name](session& s) {
+        return s.show(s.call(name, s.with_community(json{{param::circle, a->circle}})));
       });
     });
   }
@@ -281,7 +293,8 @@ void add_circles(CLI::App& app, session& s) {
   list->add_flag("--all", *all, "Include closed circles");
   list->callback([&s, all] {
     s.set_action([all](session& s) {
-      return s.show(s.call("circle.list", s.with_community(json{{"include_closed", *all}})));
+      return s.show(
+          s.call(method::circle_list.name, s.with_community(json{{param::include_closed, *all}})));
     });
   });
 }
@@ -299,8 +312,8 @@ void add_steward(CLI::App& app, session& s) {
     s.set_action([member](session& s) {
       auto who = s.resolve(*member);
       if (auto* code = std::get_if<int>(&who)) return *code;
-      return s.show(
-          s.call("steward.handover", s.with_community(json{{"to", std::get<member_ref>(who).id}})));
+      return s.show(s.call(method::steward_handover.name,
+                           s.with_community(json{{param::to, std::get<member_ref>(who).id}})));
     });
   });
 }

@@ -17,8 +17,14 @@ struct feed_args {
   std::string before;
 };
 
+// The values a param of the contract takes, for CLI11's IsMember.
+template <std::size_t N>
+std::vector<std::string> choices(const std::array<std::string_view, N>& values) {
+  return {values.begin(), values.end()};
+}
+
 // A view that takes only the community (and maybe one flag).
-void add_simple_view(CLI::App& app, session& s, const std::string& name, const std::string& method,
+void add_simple_view(CLI::App& app, session& s, const std::string& name, std::string_view method,
                      const std::string& help, const std::string& example) {
   auto* cmd = with_example(app.add_subcommand(name, help), example);
   cmd->callback([&s, method] {
@@ -37,7 +43,8 @@ void add_view_commands(CLI::App& app, session& s) {
   members->add_flag("--all", *all, "Also former, removed and forked members");
   members->callback([&s, all] {
     s.set_action([all](session& s) {
-      return s.show(s.call("members", s.with_community(json{{"include_former", *all}})));
+      return s.show(
+          s.call(method::members.name, s.with_community(json{{param::include_former, *all}})));
     });
   });
 
@@ -54,17 +61,17 @@ void add_view_commands(CLI::App& app, session& s) {
   feed->add_option("--before", f->before, "Continue after this cursor (printed with the page)");
   feed->callback([&s, f] {
     s.set_action([f](session& s) {
-      json params = s.with_community(json{{"limit", f->limit}});
-      if (!f->type.empty()) params["type"] = f->type;
-      if (!f->tag.empty()) params["tag"] = f->tag;
-      if (!f->circle.empty()) params["circle"] = f->circle;
-      if (!f->before.empty()) params["before"] = f->before;
+      json params = s.with_community(json{{param::limit, f->limit}});
+      if (!f->type.empty()) params[param::type] = f->type;
+      if (!f->tag.empty()) params[param::tag] = f->tag;
+      if (!f->circle.empty()) params[param::circle] = f->circle;
+      if (!f->before.empty()) params[param::before] = f->before;
       if (!f->author.empty()) {
         auto who = s.resolve(f->author);
         if (auto* code = std::get_if<int>(&who)) return *code;
-        params["author"] = std::get<member_ref>(who).id;
+        params[param::author] = std::get<member_ref>(who).id;
       }
-      return s.show(s.call("feed", params));
+      return s.show(s.call(method::feed.name, params));
     });
   });
 
@@ -73,15 +80,15 @@ void add_view_commands(CLI::App& app, session& s) {
       app.add_subcommand("requests", "Questions members asked, and whether they were answered."),
       "zwerm requests --state answered");
   requests->add_option("--state", *state, "open, answered or all")
-      ->check(CLI::IsMember({"open", "answered", "all"}))
+      ->check(CLI::IsMember(choices(rpc_contract::request_states)))
       ->capture_default_str();
   requests->callback([&s, state] {
     s.set_action([state](session& s) {
-      return s.show(s.call("requests", s.with_community(json{{"state", *state}})));
+      return s.show(s.call(method::requests.name, s.with_community(json{{param::state, *state}})));
     });
   });
 
-  add_simple_view(app, s, "balance", "balance",
+  add_simple_view(app, s, "balance", method::balance.name,
                   "Given (thanks received) and taken (thanks given) per member; flags who "
                   "only takes and who carries.",
                   "zwerm balance");
@@ -95,13 +102,13 @@ void add_view_commands(CLI::App& app, session& s) {
   who_knows->add_option("topic", *topic, "A skill or tag")->required();
   who_knows->callback([&s, topic] {
     s.set_action([topic](session& s) {
-      return s.show(s.call("who_knows", s.with_community(json{{"topic", *topic}})));
+      return s.show(s.call(method::who_knows.name, s.with_community(json{{param::topic, *topic}})));
     });
   });
 
-  add_simple_view(app, s, "ties", "ties",
+  add_simple_view(app, s, "ties", method::ties.name,
                   "The thanks graph: density, groups, isolated members, connectors.", "zwerm ties");
-  add_simple_view(app, s, "pulse", "pulse",
+  add_simple_view(app, s, "pulse", method::pulse.name,
                   "Records and active members per week over 12 weeks; warns when activity "
                   "fades.",
                   "zwerm pulse");
@@ -111,11 +118,12 @@ void add_view_commands(CLI::App& app, session& s) {
       with_example(app.add_subcommand("proposals", "Proposals with their endorsements."),
                    "zwerm proposals --state all");
   proposals->add_option("--state", *pstate, "open, adopted, expired or all")
-      ->check(CLI::IsMember({"open", "adopted", "expired", "all"}))
+      ->check(CLI::IsMember(choices(rpc_contract::proposal_states)))
       ->capture_default_str();
   proposals->callback([&s, pstate] {
     s.set_action([pstate](session& s) {
-      return s.show(s.call("proposals", s.with_community(json{{"state", *pstate}})));
+      return s.show(
+          s.call(method::proposals.name, s.with_community(json{{param::state, *pstate}})));
     });
   });
 }

@@ -91,7 +91,7 @@ call_result<std::unique_ptr<rpc_client>> rpc_client::connect(const std::filesyst
   return std::unique_ptr<rpc_client>(new rpc_client(std::move(p)));
 }
 
-call_result<json> rpc_client::call(const std::string& method, const json& params,
+call_result<json> rpc_client::call(std::string_view method, const json& params,
                                    std::chrono::milliseconds timeout) {
   const std::int64_t id = p_->next_id++;
   json request{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};

@@ -14,6 +14,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace zwerm::cli {
@@ -41,7 +42,7 @@ class rpc_client {
   rpc_client& operator=(const rpc_client&) = delete;
 
   // Sends {method, params} and waits for the response with the same id.
-  call_result<json> call(const std::string& method, const json& params,
+  call_result<json> call(std::string_view method, const json& params,
                          std::chrono::milliseconds timeout);
 
   // Reads notification lines until the node closes the connection or `on_notification`

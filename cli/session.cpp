@@ -51,7 +51,7 @@ rpc_client* session::client() {
   return client_.get();
 }
 
-std::variant<json, int> session::call(const std::string& method, json params,
+std::variant<json, int> session::call(std::string_view method, json params,
                                       std::chrono::milliseconds timeout) {
   if (!client_) {
     auto connected = rpc_client::connect(socket_path());
@@ -64,12 +64,12 @@ std::variant<json, int> session::call(const std::string& method, json params,
 }
 
 json session::with_community(json params) const {
-  if (flags.community) params["community"] = *flags.community;
+  if (flags.community) params[param::community] = *flags.community;
   return params;
 }
 
 std::variant<member_ref, int> session::resolve(const std::string& query) {
-  auto listed = call("members", with_community(json{{"include_former", true}}));
+  auto listed = call(method::members.name, with_community(json{{param::include_former, true}}));
   if (auto* code = std::get_if<int>(&listed)) return *code;
   const json& result = std::get<json>(listed);
   std::vector<member_ref> members;

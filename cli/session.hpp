@@ -16,8 +16,13 @@
 
 #include "cli/resolve.hpp"
 #include "cli/rpc_client.hpp"
+#include "node/rpc_contract/contract.hpp"
 
 namespace zwerm::cli {
+
+// Method and param names of the node's RPC contract (docs/RPC.md).
+namespace method = rpc_contract::method;
+namespace param = rpc_contract::param;
 
 struct global_flags {
   std::optional<std::string> home;       // --home
@@ -41,7 +46,7 @@ class session {
   std::string home_text() const;
 
   // Calls a method; on failure prints the reason to stderr and yields the exit code.
-  std::variant<json, int> call(const std::string& method, json params,
+  std::variant<json, int> call(std::string_view method, json params,
                                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   // Adds "community" to params when --community was given (the node picks its only or

@@ -222,13 +222,17 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
     // A catch-up appends thousands of records a second: build no notification without a
     // watcher.
     if (!rpc->has_subscribers("records")) return;
-    rpc->publish("records", "watch.record", watch_notification(*host, r),
+    namespace param = rpc_contract::param;
+    rpc->publish("records", rpc_contract::watch_record_notification, watch_notification(*host, r),
                  [host, &r](const rpc::json& sub) {
-                   if (sub.contains("type") && sub["type"].is_string() && sub["type"] != r.type) {
+                   if (sub.contains(param::type) && sub[param::type].is_string() &&
+                       sub[param::type] != r.type) {
                      return false;
                    }
-                   if (!sub.contains("community") || !sub["community"].is_string()) return true;
-                   auto wanted = host->resolve(sub["community"].get<std::string>());
+                   if (!sub.contains(param::community) || !sub[param::community].is_string()) {
+                     return true;
+                   }
+                   auto wanted = host->resolve(sub[param::community].get<std::string>());
                    return wanted.ok() && *wanted == r.community;
                  });
   };

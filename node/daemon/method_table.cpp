@@ -19,6 +19,16 @@ void method_table::add(std::string name, std::string summary, handler call) {
   methods_.insert_or_assign(std::move(name), std::move(m));
 }
 
+void method_table::add(const rpc_contract::method_spec& spec, handler call,
+                       std::string stream_topic) {
+  method m{std::string(spec.name),
+           std::string(spec.summary),
+           std::move(call),
+           {},
+           std::move(stream_topic)};
+  methods_.insert_or_assign(std::string(spec.name), std::move(m));
+}
+
 void method_table::add_stream(std::string name, std::string summary, std::string topic,
                               handler call) {
   method m{name, std::move(summary), std::move(call), {}, std::move(topic)};

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "node/daemon/rpc_protocol.hpp"
+#include "node/rpc_contract/contract.hpp"
 
 namespace zwerm::node::rpc {
 
@@ -43,6 +44,8 @@ struct method {
 class method_table {
  public:
   void add(std::string name, std::string summary, handler call);
+  // A method of the contract, under its name and summary (and its stream topic when it streams).
+  void add(const rpc_contract::method_spec& spec, handler call, std::string stream_topic = {});
   void add_stream(std::string name, std::string summary, std::string topic, handler call);
   void add_unavailable(std::string name, std::string summary, std::string missing_part);
   // Unavailable, but the params are checked first (`check` returns ok({}) when they are fine),

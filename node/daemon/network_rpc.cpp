@@ -50,7 +50,7 @@ std::optional<reply> check_invite(const community::state& st, const invite_code&
 net::awaitable<reply> join_call(community_host* host, network_host* network,
                                 const node_services* services, network_rpc_options options,
                                 json p) {
-  auto text = p.find("code");
+  auto text = p.find(rpc_contract::param::code);
   if (text == p.end() || !text->is_string()) {
     co_return reply::fail(rpc::invalid_params, "join needs the invite code as \"code\"");
   }
@@ -143,7 +143,7 @@ net::awaitable<reply> status_call(rpc::handler inner, network_host* network, jso
 
 std::variant<community_id, reply> community_param(const community_host& host, const json& p) {
   std::optional<std::string> ref;
-  if (auto it = p.find("community"); it != p.end() && !it->is_null()) {
+  if (auto it = p.find(rpc_contract::param::community); it != p.end() && !it->is_null()) {
     if (!it->is_string()) return reply::fail(rpc::invalid_params, "\"community\" must be a string");
     ref = it->get<std::string>();
   }
@@ -159,23 +159,20 @@ void register_network_methods(rpc::method_table& table, community_host& host, ne
   const node_services* sv = &services;
   community_host* h = &host;
   network_host* n = &network;
-  table.add("join", "redeem an invite code: dial members, present the token, join",
+  namespace method = rpc_contract::method;
+  table.add(method::join,
             [h, n, sv, options](json p) { return join_call(h, n, sv, options, std::move(p)); });
-  if (const rpc::method* status = table.find("status"); status && status->available()) {
+  if (const rpc::method* status = table.find(method::status.name); status && status->available()) {
     rpc::handler inner = status->call;
-    const std::string summary = status->summary;
-    table.add("status", summary,
-              [inner, n](json p) { return status_call(inner, n, std::move(p)); });
+    table.add(method::status, [inner, n](json p) { return status_call(inner, n, std::move(p)); });
   }
-  table.add("peers", "connected and known peers per community",
-            rpc::sync_handler([h, n](const json& p) {
+  table.add(method::peers, rpc::sync_handler([h, n](const json& p) {
               auto c = community_param(*h, p);
               if (auto* r = std::get_if<reply>(&c)) return *r;
               return reply::ok(n->peers_json(std::get<community_id>(c)));
             }));
-  table.add("peer.add", "add a peer's [KEY@]host:port to the community's addresses",
-            rpc::sync_handler([h, n](const json& p) {
-              auto a = p.find("address");
+  table.add(method::peer_add, rpc::sync_handler([h, n](const json& p) {
+              auto a = p.find(rpc_contract::param::address);
               if (a == p.end() || !a->is_string()) {
                 return reply::fail(rpc::invalid_params,
                                    "peer.add needs \"address\": \"[KEY@]host:port\"");

@@ -1,4 +1,4 @@
-// The RPC methods backed by the network (docs/OPERATIONS.md, "RPC methods"):
+// The RPC methods backed by the network (docs/RPC.md):
 //   join {"code"}                 redeem an invite code: dial the code's member nodes with the
 //                                 token, sync the log up to the invite, write member.join
 //   peers {"community"?}          connections and known addresses of one community
@@ -25,8 +25,8 @@ struct network_rpc_options {
   std::chrono::milliseconds join_timeout{std::chrono::seconds(60)};
 };
 
-// Registers join, peers and peer.add (replacing their unavailable entries) and wraps the
-// registered `status` method. The handlers keep pointers to `host`, `network` and `services`.
+// Registers join, peers and peer.add and wraps the registered `status` method. The handlers
+// keep pointers to `host`, `network` and `services`.
 void register_network_methods(rpc::method_table& table, community_host& host, network_host& network,
                               const node_services& services, network_rpc_options options = {});
 

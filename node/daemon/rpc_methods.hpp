@@ -1,9 +1,10 @@
-// The daemon's RPC methods: which exist, what each takes and returns (docs/OPERATIONS.md,
-// "RPC methods"), and which part of the node serves each.
-//
-// Every method OPERATIONS.md lists is registered. A method whose backing library is not part of
-// this build is registered as unavailable and answers not_available (-32001) with a sentence
-// naming the missing part; `methods` lists them all with their availability.
+// The daemon's RPC methods (the contract: node/rpc_contract/contract.hpp, docs/RPC.md) and which
+// part of the node serves each:
+//   register_methods            status, methods (this file)
+//   register_record_methods     the methods that write a record (rpc_records.cpp)
+//   register_view_methods       the views, community.use and watch (rpc_views.cpp)
+//   register_network_methods    join, peers, peer.add; wraps status (network_rpc.cpp)
+// zwermd registers all of them; `methods` lists what is registered.
 #pragma once
 
 #include <chrono>
@@ -31,7 +32,7 @@ struct node_services {
   bool network = false;  // network methods are registered too (they answer status's peers)
 };
 
-// Fills `table` with every method. The handlers keep pointers to `services` and to `table`
+// Registers status and methods. The handlers keep pointers to `services` and to `table`
 // itself (for `methods`): both must stay where they are while the server runs.
 void register_methods(rpc::method_table& table, const node_services& services);
 

@@ -1,7 +1,7 @@
-// JSON-RPC 2.0 as zwermd speaks it on <home>/zwermd.sock (docs/OPERATIONS.md, "Local
-// control"): one JSON object per line ('\n'), UTF-8, named params only (an object or absent),
-// no batches. Requests with an id get exactly one response line; requests without an id
-// (JSON-RPC notifications) are executed and get none. The server may send notification lines
+// JSON-RPC 2.0 as zwermd speaks it on <home>/zwermd.sock (docs/RPC.md): one JSON object per line
+// ('\n'), UTF-8, named params only (an object or absent), no batches. Requests with an id get
+// exactly one response line; requests without an id (JSON-RPC notifications) are executed and get
+// none. The server may send notification lines
 // ({"jsonrpc":"2.0","method":"watch.record","params":{...}}) to a client that called `watch`.
 //
 // Pure functions, no I/O: the server and the tests share them.
@@ -15,24 +15,16 @@
 #include <variant>
 
 #include "crypto/status.hpp"
+#include "node/rpc_contract/contract.hpp"
 
 namespace zwerm::node::rpc {
 
 using json = nlohmann::json;
 
-// Error codes. The first five are JSON-RPC 2.0's own; the others are zwerm's, in the range
-// JSON-RPC reserves for servers. The CLI maps invalid_params to its usage exit code (2) and
-// every other code to "the node refused" (1).
-enum error_code : int {
-  parse_error = -32700,       // the line is not JSON
-  invalid_request = -32600,   // not a JSON-RPC 2.0 request (a batch, too long, too deep)
-  method_not_found = -32601,  // no such method in this zwermd
-  invalid_params = -32602,    // the params are malformed: what the person typed is wrong
-  internal_error = -32603,    // a bug or an unexpected failure inside the node
-  refused = -32000,           // the node understood and refuses: a community rule, a busy store
-  not_available = -32001,     // the method exists but this build lacks the part behind it
-  not_found = -32002,         // the thing named (member, record, community) is not known
-};
+// Error codes: the contract's (node/rpc_contract/contract.hpp, docs/RPC.md), named here too so
+// that the daemon writes rpc::invalid_params.
+using rpc_contract::error_code;
+using enum rpc_contract::error_code;
 
 struct error {
   int code = internal_error;

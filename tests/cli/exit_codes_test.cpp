@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "node/daemon/rpc_protocol.hpp"  // header-only use of the codes: no link to zwerm_node
+#include "node/rpc_contract/contract.hpp"
 
 namespace zwerm::cli {
 namespace {
@@ -15,7 +15,7 @@ TEST(ExitCodes, TheFourCodesAreDistinct) {
 }
 
 TEST(ExitCodes, RpcErrorsMapToRefusedExceptMalformedParams) {
-  namespace rpc = zwerm::node::rpc;
+  namespace rpc = zwerm::rpc_contract;
   EXPECT_EQ(exit_code_for_rpc_error(rpc::invalid_params), exit_usage);
   for (int code : {rpc::parse_error, rpc::invalid_request, rpc::method_not_found,
                    rpc::internal_error, rpc::refused, rpc::not_available, rpc::not_found}) {

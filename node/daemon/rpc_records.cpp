@@ -1,0 +1,314 @@
+// The RPC methods that write a record of the member's feed (the contract's method_group::record;
+// docs/RPC.md, "Methods that write a record").
+#include <algorithm>
+
+#include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/unix_time.hpp"
+#include "node/community/body_schema.hpp"
+#include "node/daemon/invite_code.hpp"
+#include "node/daemon/rpc_community.hpp"
+#include "node/daemon/rpc_community_parts.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using namespace community_rpc;
+namespace cm = community;
+namespace param = rpc_contract::param;
+namespace method = rpc_contract::method;
+
+reply create(context& x, const json& p) {
+  std::optional<reply> err;
+  auto name = opt_string(p, param::name, &err);
+  auto purpose = opt_string(p, param::purpose, &err);
+  if (err) return *err;
+  if (!name || !purpose) return bad("community.create needs \"name\" and \"purpose\"");
+  json policy{{param::invite_by, "member"}, {param::quorum_pct, 50}};
+  if (auto it = p.find(param::policy); it != p.end() && !it->is_null()) {
+    if (!it->is_object()) return bad("\"policy\" must be an object");
+    if (it->contains(param::invite_by)) policy[param::invite_by] = (*it)[param::invite_by];
+    if (it->contains(param::quorum_pct)) policy[param::quorum_pct] = (*it)[param::quorum_pct];
+  }
+  json body{{"name", *name}, {"purpose", *purpose}, {"policy", policy}};
+  if (auto checked = cm::parse_body(cm::record_kind::community_create, body.dump()); !checked) {
+    return bad(checked.error().message());
+  }
+  auto g = x.host().create(body);
+  if (!g) return reply::from_status(g.error());
+  // The creator's first profile, with the name from config.json when there is one.
+  if (!x.services().options->name.empty()) {
+    auto w = x.host().write(g->id, "profile", x.first_profile());
+    if (!w) return reply::from_status(w.error());
+  }
+  return reply::ok(json{{"community_id", crypto::to_text(g->id)},
+                        {"name", *name},
+                        {"record_id", crypto::to_text(g->id)}});
+}
+
+reply invite(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  std::optional<reply> err;
+  auto for_member = opt_string(p, param::for_member, &err);
+  auto note = opt_string(p, param::note, &err).value_or("");
+  if (err) return *err;
+  std::int64_t expires_s = rpc_contract::default_invite_expires_s;
+  if (auto it = p.find(param::expires_s); it != p.end()) {
+    // At most a year: the bound also keeps expires_s * 1000 far from overflowing.
+    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0 ||
+        it->get<std::int64_t>() > rpc_contract::max_invite_expires_s) {
+      return bad("\"expires_s\" must be a number of seconds from 1 to 31622400 (a year)");
+    }
+    expires_s = it->get<std::int64_t>();
+  }
+  invite_code code;
+  code.community = id;
+  auto key = x.host().network_key(id);
+  if (!key) {
+    return reply::fail(rpc::refused, "this node does not hold the network key of " + st->name +
+                                         ", so it cannot make invite codes for it");
+  }
+  code.network_key = *key;
+  // The nodes the newcomer may dial: this one and members who publish an address.
+  const member_id me = x.host().me().pk;
+  if (auto own = x.own_address()) code.peers.push_back({me, *own});
+  for (const auto& m : st->members) {
+    if (code.peers.size() >= max_invite_peers) break;
+    if (m.status != cm::member_status::active || !m.address || m.id == me) continue;
+    if (auto hp = parse_host_port(*m.address); hp && hp->port != 0)
+      code.peers.push_back({m.id, *hp});
+  }
+  if (code.peers.empty()) {
+    return reply::fail(rpc::refused,
+                       "no reachable address to put in the invite: set \"advertise\" in "
+                       "config.json (or listen on a specific address) and restart zwermd");
+  }
+  json body{{"note", note}, {"expires_ts", unix_ms_now() + expires_s * 1000}};
+  if (for_member) {
+    member_id invitee;
+    if (!crypto::from_text(*for_member, &invitee)) {
+      return bad("\"for\" must be a full member id (43 characters)");
+    }
+    body["invitee"] = *for_member;
+  } else {
+    code.token = crypto::random_fixed<invite_token>();
+    body["token_hash"] = crypto::to_text(crypto::blake2b256(code.token->view()));
+  }
+  reply written = x.write(id, "member.invite", body);
+  if (!written.is_ok()) return written;
+  crypto::from_text(written.result()["record_id"].get<std::string>(), &code.invite_id);
+  auto text = encode_invite_code(code);
+  if (!text) return reply::from_status(text.error());
+  json out = written.result();
+  out["code"] = *text;
+  out["invite_id"] = out["record_id"];
+  out["expires_ts"] = body["expires_ts"];
+  return reply::ok(std::move(out));
+}
+
+reply leave(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  std::optional<reply> err;
+  auto reason = opt_string(p, param::reason, &err).value_or("");
+  if (err) return *err;
+  return x.write(std::get<0>(c).first, "member.leave", json{{"reason", reason}});
+}
+
+reply steward_handover(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  std::optional<reply> err;
+  auto to = opt_string(p, param::to, &err);
+  if (err) return *err;
+  if (!to || to->empty()) return bad("steward.handover needs \"to\": the new steward's member id");
+  return x.write(std::get<0>(c).first, "steward.handover", json{{"to", *to}});
+}
+
+reply profile_set(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  const cm::index me = st->find_member(x.host().me().pk);
+  json body = x.first_profile();
+  if (me != cm::no_index && st->members[me].has_profile) {
+    const auto& m = st->members[me];
+    body = json{{"name", m.name},
+                {"about", m.about},
+                {"skills", m.skills},
+                {"address", m.address ? json(*m.address) : json(nullptr)}};
+  }
+  std::optional<reply> err;
+  if (auto v = opt_string(p, param::name, &err)) body["name"] = *v;
+  if (auto v = opt_string(p, param::about, &err)) body["about"] = *v;
+  if (p.contains(param::skills)) body["skills"] = string_list(p, param::skills, &err);
+  if (p.contains(param::address)) {
+    const json& a = p[param::address];
+    if (!a.is_null() && !a.is_string()) err = bad("\"address\" must be a string or null");
+    body["address"] = a;
+  }
+  if (err) return *err;
+  if (body["name"].get<std::string>().empty()) return bad("a profile needs a name: give --name");
+  return x.write(id, "profile", body);
+}
+
+reply ask(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  std::optional<reply> err;
+  json body{{"title", opt_string(p, param::title, &err).value_or("")},
+            {"body", opt_string(p, param::body, &err).value_or("")},
+            {"tags", string_list(p, param::tags, &err)}};
+  if (err) return *err;
+  return x.write(std::get<0>(c).first, "request", body);
+}
+
+reply contribute(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  std::optional<reply> err;
+  json body{{"kind", opt_string(p, param::kind, &err).value_or("knowledge")},
+            {"title", opt_string(p, param::title, &err).value_or("")},
+            {"body", opt_string(p, param::body, &err).value_or("")},
+            {"tags", string_list(p, param::tags, &err)},
+            {"answers", nullptr},
+            {"circle", nullptr}};
+  auto answers = opt_string(p, param::answers, &err);
+  auto circle = opt_string(p, param::circle, &err);
+  if (err) return *err;
+  if (answers) {
+    auto r = resolve_id(st->request_index, *answers, "request");
+    if (!r) return reply::from_status(r.error());
+    body["answers"] = crypto::to_text(*r);
+  }
+  if (circle) {
+    auto r = resolve_circle(*st, *circle);
+    if (!r) return reply::from_status(r.error());
+    body["circle"] = crypto::to_text(*r);
+  }
+  return x.write(id, "contribution", body);
+}
+
+reply thank(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  std::optional<reply> err;
+  auto ref = opt_string(p, param::contribution, &err);
+  auto note = opt_string(p, param::note, &err).value_or("");
+  if (err) return *err;
+  if (!ref) return bad("thank needs \"contribution\"");
+  auto cid = resolve_id(st->contribution_index, *ref, "contribution");
+  if (!cid) return reply::from_status(cid.error());
+  const auto& contribution = st->contributions[st->contribution_index.at(*cid)];
+  const cm::index me = st->find_member(x.host().me().pk);
+  if (contribution.author == me) {
+    return reply::fail(rpc::refused, "you cannot thank yourself for your own contribution");
+  }
+  if (me != cm::no_index &&
+      st->thanked.contains((std::uint64_t{me} << 32) | st->contribution_index.at(*cid))) {
+    return reply::fail(rpc::refused, "you already thanked this contribution");
+  }
+  return x.write(id, "thanks", json{{"contribution", crypto::to_text(*cid)}, {"note", note}});
+}
+
+reply propose(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  auto action = p.find(param::action);
+  if (action == p.end() || !action->is_object() || !action->contains(param::kind) ||
+      !(*action)[param::kind].is_string()) {
+    return bad("propose needs \"action\": {\"kind\": agreement|purpose|remove|steward|dissolve}");
+  }
+  std::optional<reply> err;
+  const std::string kind = (*action)[param::kind].get<std::string>();
+  json body{{"action", kind}, {"reason", opt_string(p, param::reason, &err).value_or("")}};
+  if (kind == "agreement" || kind == "purpose") {
+    body["text"] = opt_string(*action, param::text, &err).value_or("");
+  }
+  if (kind == "agreement") {
+    body["supersedes"] = nullptr;
+    if (auto s = opt_string(*action, param::supersedes, &err)) {
+      auto r = resolve_id(st->proposal_index, *s, "agreement");
+      if (!r) return reply::from_status(r.error());
+      body["supersedes"] = crypto::to_text(*r);
+    }
+  }
+  if (kind == "remove" || kind == "steward") {
+    body["member"] = opt_string(*action, param::member, &err).value_or("");
+  }
+  if (err) return *err;
+  return x.write(id, "proposal", body);
+}
+
+reply endorse(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  std::optional<reply> err;
+  auto ref = opt_string(p, param::proposal, &err);
+  if (err) return *err;
+  if (!ref) return bad("endorse needs \"proposal\"");
+  auto pid = resolve_id(st->proposal_index, *ref, "proposal");
+  if (!pid) return reply::from_status(pid.error());
+  const auto& prop = st->proposals[st->proposal_index.at(*pid)];
+  const cm::index me = st->find_member(x.host().me().pk);
+  if (std::find(prop.endorsers.begin(), prop.endorsers.end(), me) != prop.endorsers.end()) {
+    return reply::fail(rpc::refused, "you already endorsed this proposal");
+  }
+  return x.write(id, "endorse", json{{"proposal", crypto::to_text(*pid)}});
+}
+
+reply circle_open(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  std::optional<reply> err;
+  json body{{"name", opt_string(p, param::name, &err).value_or("")},
+            {"purpose", opt_string(p, param::purpose, &err).value_or("")}};
+  if (err) return *err;
+  return x.write(std::get<0>(c).first, "circle.open", body);
+}
+
+// circle.join, circle.leave, circle.close: the record type is the method's name.
+reply circle_ref(context& x, const json& p, std::string_view type) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  std::optional<reply> err;
+  auto ref = opt_string(p, param::circle, &err);
+  if (err) return *err;
+  if (!ref) return bad(std::string(type) + " needs \"circle\"");
+  auto cid = resolve_circle(*st, *ref);
+  if (!cid) return reply::from_status(cid.error());
+  return x.write(id, type, json{{"circle", crypto::to_text(*cid)}});
+}
+
+}  // namespace
+
+void register_record_methods(rpc::method_table& table, const std::shared_ptr<context>& ctx) {
+  auto add = [&](const rpc_contract::method_spec& spec,
+                 std::function<reply(context&, const json&)> fn) {
+    add_method(table, ctx, spec, std::move(fn));
+  };
+  add(method::community_create, create);
+  add(method::invite, invite);
+  add(method::leave, leave);
+  add(method::steward_handover, steward_handover);
+  add(method::profile_set, profile_set);
+  add(method::ask, ask);
+  add(method::contribute, contribute);
+  add(method::thank, thank);
+  add(method::propose, propose);
+  add(method::endorse, endorse);
+  add(method::circle_open, circle_open);
+  for (const auto* spec : {&method::circle_join, &method::circle_leave, &method::circle_close}) {
+    const std::string_view type = spec->name;
+    add(*spec, [type](context& x, const json& p) { return circle_ref(x, p, type); });
+  }
+}
+
+}  // namespace zwerm::node

@@ -1,0 +1,247 @@
+// The RPC views (the contract's method_group::view; docs/RPC.md, "Views"): they read the
+// community state and write nothing. Also community.use (the node's default community) and
+// watch (a stream of appended records).
+#include <algorithm>
+
+#include "crypto/base64url.hpp"
+#include "crypto/unix_time.hpp"
+#include "node/community/body_schema.hpp"
+#include "node/daemon/rpc_community.hpp"
+#include "node/daemon/rpc_community_parts.hpp"
+
+namespace zwerm::node {
+namespace {
+
+using namespace community_rpc;
+namespace cm = community;
+namespace param = rpc_contract::param;
+namespace method = rpc_contract::method;
+
+// Runs `make` on the state of the community the params name.
+template <class F>
+reply view(context& x, const json& p, F make) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  return make(*std::get<0>(c).second);
+}
+
+// `v` with only the rows of v[key] that `keep` accepts.
+json keep_rows(json v, const char* key, const std::function<bool(const json&)>& keep) {
+  if (!v.contains(key) || !v[key].is_array()) return v;
+  json rows = json::array();
+  for (auto& row : v[key]) {
+    if (keep(row)) rows.push_back(std::move(row));
+  }
+  v[key] = std::move(rows);
+  return v;
+}
+
+json profile_of(const cm::state& st, const cm::member_info& m) {
+  const char* s = m.status == cm::member_status::active ? "active"
+                  : m.status == cm::member_status::left ? "left"
+                                                        : "removed";
+  return json{{"id", crypto::to_text(m.id)},
+              {"name", m.name},
+              {"about", m.about},
+              {"skills", m.skills},
+              {"address", m.address ? json(*m.address) : json(nullptr)},
+              {"status", st.forks().contains(m.id) ? "forked" : s},
+              {"joined_ts", m.joined_ts},
+              {"last_active_ts", m.last_active_ts},
+              {"given", m.given},
+              {"taken", m.taken}};
+}
+
+reply list(context& x, const json&) {
+  json rows = json::array();
+  for (const auto& id : x.host().ids()) {
+    const cm::state* st = x.host().state_of(id);
+    rows.push_back(json{{"id", crypto::to_text(id)},
+                        {"name", st->name},
+                        {"purpose", st->purpose},
+                        {"active_members", st->active_count},
+                        {"default", x.host().default_community() == id}});
+  }
+  return reply::ok(json{{"communities", rows}});
+}
+
+reply show(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  json v = cm::community_view(*st);
+  v["id"] = crypto::to_text(id);
+  return reply::ok(std::move(v));
+}
+
+reply use(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  if (status s = x.host().set_default(id); !s.ok()) return reply::from_status(s);
+  return reply::ok(json{{"default", crypto::to_text(id)}, {"name", st->name}});
+}
+
+reply profile_show(context& x, const json& p) {
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  auto [id, st] = std::get<0>(c);
+  std::optional<reply> err;
+  auto who = opt_string(p, param::member, &err);
+  if (err) return *err;
+  member_id m = x.host().me().pk;
+  if (who && !crypto::from_text(*who, &m)) return bad("\"member\" must be a full member id");
+  const cm::index i = st->find_member(m);
+  if (i == cm::no_index)
+    return reply::fail(rpc::not_found, "that id is not a member of " + st->name);
+  return reply::ok(profile_of(*st, st->members[i]));
+}
+
+reply feed(context& x, const json& p) {
+  return view(x, p, [&](const cm::state& st) -> reply {
+    cm::feed_query q;
+    std::optional<reply> err;
+    if (auto t = opt_string(p, param::type, &err)) {
+      q.kind = cm::kind_of(*t);
+      if (*q.kind == cm::record_kind::unknown) return bad("unknown record type '" + *t + "'");
+    }
+    if (auto a = opt_string(p, param::author, &err)) {
+      member_id m;
+      if (!crypto::from_text(*a, &m)) return bad("\"author\" must be a full member id");
+      q.author = m;
+    }
+    if (auto t = opt_string(p, param::tag, &err)) q.tag = *t;
+    if (auto ci = opt_string(p, param::circle, &err)) {
+      auto r = resolve_circle(st, *ci);
+      if (!r) return reply::from_status(r.error());
+      q.circle = *r;
+    }
+    if (auto b = opt_string(p, param::before, &err)) {
+      q.before = cm::position_from_text(*b);
+      if (!q.before) return bad("\"before\" is not a cursor printed by feed");
+    }
+    if (auto l = p.find(param::limit); l != p.end() && !l->is_null()) {
+      if (!l->is_number_integer()) return bad("\"limit\" must be an integer");
+      q.limit = static_cast<std::size_t>(
+          std::clamp<std::int64_t>(l->get<std::int64_t>(), 1, rpc_contract::max_feed_limit));
+    }
+    if (err) return *err;
+    return reply::ok(cm::feed_view(st, q, &x.host().lookup()));
+  });
+}
+
+reply requests(context& x, const json& p) {
+  std::optional<reply> err;
+  const std::string s = opt_choice(p, param::state, rpc_contract::request_states, "open", &err);
+  if (err) return *err;
+  return view(x, p, [&](const cm::state& st) -> reply {
+    cm::requests_query q;
+    q.filter = s == "answered" ? cm::request_filter::answered
+               : s == "all"    ? cm::request_filter::all
+                               : cm::request_filter::open;
+    return reply::ok(cm::requests_view(st, q));
+  });
+}
+
+reply members(context& x, const json& p) {
+  std::optional<reply> err;
+  const bool all = opt_bool(p, param::include_former, false, &err);
+  if (err) return *err;
+  return view(x, p, [&](const cm::state& st) {
+    return reply::ok_text(cm::members_view_text(st, /*active_only=*/!all));
+  });
+}
+
+reply circle_list(context& x, const json& p) {
+  std::optional<reply> err;
+  const bool all = opt_bool(p, param::include_closed, false, &err);
+  if (err) return *err;
+  return view(x, p, [&](const cm::state& st) {
+    return reply::ok(keep_rows(cm::circles_view(st), "circles",
+                               [&](const json& row) { return all || row.value("open", false); }));
+  });
+}
+
+reply proposals(context& x, const json& p) {
+  std::optional<reply> err;
+  const std::string want = opt_choice(p, param::state, rpc_contract::proposal_states, "open", &err);
+  if (err) return *err;
+  return view(x, p, [&](const cm::state& st) {
+    return reply::ok(keep_rows(
+        cm::proposals_view(st, unix_ms_now()), "proposals",
+        [&](const json& row) { return want == "all" || row.value("status", "") == want; }));
+  });
+}
+
+reply balance(context& x, const json& p) {
+  return view(x, p, [](const cm::state& st) { return reply::ok_text(cm::balance_view_text(st)); });
+}
+
+reply who_knows(context& x, const json& p) {
+  if (!p.contains(param::topic) || !p[param::topic].is_string()) {
+    return bad("who_knows needs \"topic\"");
+  }
+  const std::string topic = p[param::topic].get<std::string>();
+  return view(x, p, [&](const cm::state& st) { return reply::ok(cm::who_knows_view(st, topic)); });
+}
+
+reply ties(context& x, const json& p) {
+  return view(x, p, [](const cm::state& st) { return reply::ok(cm::ties_view(st)); });
+}
+
+reply pulse(context& x, const json& p) {
+  return view(x, p,
+              [](const cm::state& st) { return reply::ok(cm::pulse_view(st, unix_ms_now())); });
+}
+
+// The subscription's params are kept by the server; zwermd's publisher filters by them.
+reply watch(const json& p) {
+  std::optional<reply> err;
+  opt_string(p, param::type, &err);
+  opt_string(p, param::community, &err);
+  if (err) return *err;
+  return reply::ok(json{{"watching", true}});
+}
+
+}  // namespace
+
+json watch_notification(const community_host& host, const record& r) {
+  json body = json::parse(r.body, nullptr, false);
+  std::string name;
+  if (const auto* st = host.state_of(r.community)) {
+    auto i = st->find_member(r.author);
+    if (i != community::no_index) name = st->members[i].name;
+  }
+  return json{{"community", crypto::to_text(r.community)},
+              {"id", crypto::to_text(r.id)},
+              {"author", crypto::to_text(r.author)},
+              {"name", name},
+              {"type", r.type},
+              {"seq", r.seq},
+              {"lamport", r.lamport},
+              {"ts", r.ts},
+              {"body", body.is_discarded() ? json(nullptr) : body}};
+}
+
+void register_view_methods(rpc::method_table& table, const std::shared_ptr<context>& ctx) {
+  auto add = [&](const rpc_contract::method_spec& spec,
+                 std::function<reply(context&, const json&)> fn) {
+    add_method(table, ctx, spec, std::move(fn));
+  };
+  add(method::community_list, list);
+  add(method::community_show, show);
+  add(method::community_use, use);
+  add(method::profile_show, profile_show);
+  add(method::feed, feed);
+  add(method::requests, requests);
+  add(method::members, members);
+  add(method::circle_list, circle_list);
+  add(method::proposals, proposals);
+  add(method::balance, balance);
+  add(method::who_knows, who_knows);
+  add(method::ties, ties);
+  add(method::pulse, pulse);
+  table.add(method::watch, rpc::sync_handler(watch), "records");
+}
+
+}  // namespace zwerm::node
