@@ -224,12 +224,25 @@ result<record> community_host::create(const json& body) {
 
 result<record> community_host::write(const community_id& community, const std::string& type,
                                      const json& body) {
+  if (!state_of(community)) {
+    return status{status_code::not_found, "this node holds no records of that community"};
+  }
+  return write_after(community, type, body, 0);
+}
+
+result<record> community_host::write_join(const community_id& community, const json& body,
+                                          std::uint64_t invite_lamport) {
+  return write_after(community, "member.join", body, invite_lamport);
+}
+
+result<record> community_host::write_after(const community_id& community, const std::string& type,
+                                           const json& body, std::uint64_t lamport_floor) {
   const community::state* st = state_of(community);
-  if (!st) return status{status_code::not_found, "this node holds no records of that community"};
   auto own = store_.head(community, me_.pk);
   if (!own) return own.error();
   std::optional<feed_head> head;
-  std::uint64_t max_lamport = st->head() ? st->head()->lamport : 0;
+  std::uint64_t max_lamport = st && st->head() ? st->head()->lamport : 0;
+  max_lamport = std::max(max_lamport, lamport_floor);
   if (*own) {
     head = feed_head{(*own)->seq, (*own)->id, (*own)->lamport};
     max_lamport = std::max(max_lamport, (*own)->lamport);

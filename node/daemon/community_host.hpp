@@ -69,6 +69,12 @@ class community_host {
   // Writes this member's next record of `type` with `body` in `community`.
   result<record> write(const community_id& community, const std::string& type,
                        const nlohmann::json& body);
+  // Writes this member's `member.join` with `body` in `community` before this node holds any
+  // of its records but the ones it writes (a newcomer joins first and reads after, PROTOCOL.md
+  // §3.3): the record's lamport is past `invite_lamport` (from the invite code), so it comes
+  // after the invite in the total order.
+  result<record> write_join(const community_id& community, const nlohmann::json& body,
+                            std::uint64_t invite_lamport);
 
   // Absorbs records the store appended (e.g. from sync) into the replayers and notifies.
   status absorb(const std::vector<record>& appended);
@@ -107,6 +113,10 @@ class community_host {
   std::function<void(const record&)> on_appended;
 
  private:
+  // write() and write_join(): the next record of this member's feed, its lamport past every
+  // record the state holds and past `lamport_floor`.
+  result<record> write_after(const community_id& community, const std::string& type,
+                             const nlohmann::json& body, std::uint64_t lamport_floor);
   community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets,
                  state_store_options state);
   status load_secrets();

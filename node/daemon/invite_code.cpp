@@ -32,6 +32,14 @@ class reader {
     rest_.remove_prefix(n);
     return true;
   }
+  bool be64(std::uint64_t* out) {
+    if (rest_.size() < 8) return false;
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(rest_[i]);
+    rest_.remove_prefix(8);
+    *out = v;
+    return true;
+  }
   bool done() const { return rest_.empty(); }
 
  private:
@@ -47,10 +55,14 @@ result<std::string> encode_invite_code(const invite_code& code) {
         "an invite code carries 1 to 8 member nodes, not " + std::to_string(code.peers.size())};
   }
   std::string bytes;
-  bytes += static_cast<char>(code.token ? 1 : 0);
+  if (code.invite_lamport == 0) {
+    return status{status_code::invalid_argument, "an invite code needs the invite's lamport"};
+  }
+  bytes += static_cast<char>((code.token ? 1 : 0) | 2);
   bytes += code.community.view();
   bytes += code.network_key.view();
   bytes += code.invite_id.view();
+  for (int i = 7; i >= 0; --i) bytes += static_cast<char>((code.invite_lamport >> (8 * i)) & 0xff);
   if (code.token) bytes += code.token->view();
   bytes += static_cast<char>(code.peers.size());
   for (const auto& peer : code.peers) {
@@ -86,10 +98,17 @@ result<invite_code> decode_invite_code(std::string_view text) {
   invite_code code;
   unsigned flags = 0;
   if (!in.byte(&flags)) return bad("it is empty");
-  if (flags > 1) return bad("unknown flags (made by a newer zwerm?)");
-  if (!in.take(&code.community) || !in.take(&code.network_key) || !in.take(&code.invite_id)) {
+  if (flags > 3) return bad("unknown flags (made by a newer zwerm?)");
+  if (!(flags & 2)) {
+    return bad(
+        "it was made by an older zwerm and lacks the invite's place in the log; ask for "
+        "a new code");
+  }
+  if (!in.take(&code.community) || !in.take(&code.network_key) || !in.take(&code.invite_id) ||
+      !in.be64(&code.invite_lamport)) {
     return bad("it is too short (was it cut off when copied?)");
   }
+  if (code.invite_lamport == 0) return bad("its invite lamport is 0");
   if (flags & 1) {
     invite_token token;
     if (!in.take(&token)) return bad("it is too short (was it cut off when copied?)");

@@ -2,14 +2,15 @@
 // carries everything the newcomer's node needs to reach the community and prove it was invited:
 //   - the community id (the genesis record's id),
 //   - the community's network key (for the Secret Handshake),
-//   - the id of the member.invite record (replicated, so any member's node can check it),
+//   - the id of the member.invite record (replicated, so any member's node can check it) and
+//     its lamport (the newcomer writes its join right after it, before it reads anything),
 //   - the one-time token whose hash the invite record holds (absent for an invite made out
 //     to a member id: then the newcomer's own key is the proof),
 //   - 1..8 member nodes to dial: each one's public key and "host:port".
 //
 // Text form: "zw1-" followed by base64url (no padding) of
-//   flags(1: bit 0 = token present; other bits zero)
-//   community_id(32) network_key(32) invite_id(32) [token(32)]
+//   flags(1: bit 0 = token present; bit 1 = 1 (invite lamport present); other bits zero)
+//   community_id(32) network_key(32) invite_id(32) be64 invite_lamport [token(32)]
 //   peer_count(1, 1..8) then per peer: public_key(32) address_length(1, 1..255) address(UTF-8)
 // with nothing after the last peer. Decoding is strict: any deviation is an error that says
 // what is wrong, never a partial result.
@@ -41,6 +42,7 @@ struct invite_code {
   crypto::digest community;
   crypto::network_key network_key;
   crypto::digest invite_id;
+  std::uint64_t invite_lamport = 0;  // ≥ 1
   std::optional<invite_token> token;
   std::vector<invite_peer> peers;  // 1..max_invite_peers
   friend bool operator==(const invite_code&, const invite_code&) = default;

@@ -148,6 +148,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     absorb_appended(*raw, keys);
   };
   cbs.on_ingested = [this, raw](sync::session_id sid) { on_ingested(*raw, sid); };
+  cbs.on_ready = [this, raw](sync::session_id) { write_join(*raw); };
   cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
     // Hints only: the manager's key filter drops keys this node may not dial.
     if (!options_.peer_discovery) return;
@@ -328,6 +329,10 @@ void network_host::on_connected(const net::session_ptr& s) {
   l.budget.emplace(options_.budget, budget_clock::now());
   l.sid = c->engine->attach(s->remote_key(), s->role() == net::session::side::client, *l.sink);
   const sync::session_id sid = l.sid;
+  // A peer admitted by an invite (not a member yet) reads nothing until its join took effect.
+  if (s->role() == net::session::side::server && !is_member(*c, s->remote_key())) {
+    c->engine->set_restricted(sid, true);
+  }
   c->links.emplace(s->id(), std::move(l));
   spdlog::info("community {}: connected to {} ({}, {})", crypto::short_id(c->id),
                short_id(s->remote_key()),
@@ -457,6 +462,13 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
                  short_id(peer), m.reason);
     return;
   }
+  if (m.kind == sync::misbehaviour_kind::incompatible) {
+    // A node of another protocol generation: no fault of its own, no ban.
+    spdlog::warn("community {}: closing the session with {}: {}", crypto::short_id(c.id),
+                 short_id(peer), m.reason);
+    close_sid(c, sid);
+    return;
+  }
   spdlog::warn("community {}: {} misbehaved ({}): {}; closing and banning", crypto::short_id(c.id),
                short_id(peer), sync::to_string(m.kind), m.reason);
   c.manager->misbehaved(peer);
@@ -495,8 +507,10 @@ std::vector<std::string> network_host::fork_proofs(community_net& c, bool only_n
       }
       const bool fresh = c.relayed_proofs.insert({facts->author, facts->seq, p.other.id}).second;
       if (only_new && !fresh) continue;
-      items.push_back(p.kept.bytes);
-      items.push_back(p.other.bytes);
+      // The record with the bytewise smaller id first, as a proof is framed (PROTOCOL.md §2.8).
+      const bool kept_first = p.kept.id.view() < p.other.id.view();
+      items.push_back(kept_first ? p.kept.bytes : p.other.bytes);
+      items.push_back(kept_first ? p.other.bytes : p.kept.bytes);
     }
   }
   return items;

@@ -97,6 +97,9 @@ struct network_options {
 // What a join attempt has seen so far (for `zwerm join`'s error messages).
 struct join_progress {
   bool has_invite = false;       // the invite record has reached this node's log
+  bool join_written = false;     // this member's join record is written
+  record_id join_record;         // its id
+  bool joined = false;           // and took effect: this member is active
   std::size_t connected = 0;     // sessions of the community open now
   std::size_t dialing = 0;       // dials in progress
   std::size_t dials_failed = 0;  // dials that failed since the join began
@@ -177,6 +180,10 @@ class network_host final : public net::authorizer, public net::session_handler {
   // May this node hold a session with `key` now (admission, or the invite's issuer while
   // joining)? Both directions.
   bool may_replicate(community_net& c, const member_id& key) const;
+  // Is `key` an active member in this node's state (not only an invite holder)?
+  bool is_member(const community_net& c, const member_id& key) const;
+  // Joining: writes this member's join record once (network_host_dial.cpp).
+  void write_join(community_net& c);
   // May this node dial `key` (the peer manager's key filter)?
   bool may_dial(const community_net& c, const member_id& key) const;
   // Closes every session of the community whose peer no longer qualifies (may_replicate).

@@ -17,6 +17,11 @@ bool network_host::me_active(const community_net& c) const {
   return st && st->is_active_member(host_.me().pk);
 }
 
+bool network_host::is_member(const community_net& c, const member_id& key) const {
+  const community::state* st = host_.state_of(c.id);
+  return st && c.admission.of(*st, key, unix_ms_now()) == standing::member;
+}
+
 bool network_host::may_replicate(community_net& c, const member_id& key) const {
   const community::state* st = host_.state_of(c.id);
   if (st && c.admission.of(*st, key, unix_ms_now()) != standing::none) return true;
@@ -52,6 +57,15 @@ void network_host::recheck_sessions(community_net& c) {
     spdlog::info("community {}: {} may no longer replicate here; closing its connection",
                  crypto::short_id(c.id), short_id(s->remote_key()));
     s->close();
+  }
+  // A newcomer whose join took effect reads from now on (a round led by this node follows).
+  for (auto& [id, l] : c.links) {
+    if (l.session->is_closed() || !c.engine->stats(l.sid).restricted) continue;
+    if (!is_member(c, l.session->remote_key())) continue;
+    spdlog::info("community {}: {} joined; its session now carries the log", crypto::short_id(c.id),
+                 short_id(l.session->remote_key()));
+    c.engine->set_restricted(l.sid, false);
+    relay_forks(c, l.sid);
   }
 }
 

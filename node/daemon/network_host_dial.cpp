@@ -105,6 +105,9 @@ status network_host::begin_join(const invite_code& code) {
   c->join = {};
   c->join_token = code.token ? code.token->str() : std::string();
   c->joining = true;
+  c->join_invite = code.invite_id;
+  c->join_invite_lamport = code.invite_lamport;
+  c->join_written = false;
   for (const auto& p : code.peers) c->invite_keys.insert(p.key);
   for (const auto& p : code.peers) {
     if (status s = c->manager->add_invite(p.address.to_string(), p.key); !s.ok()) {
@@ -113,6 +116,28 @@ status network_host::begin_join(const invite_code& code) {
   }
   schedule_tick(*c);
   return {};
+}
+
+void network_host::write_join(community_net& c) {
+  // Join first, read after: the member nodes serve this node nothing of the log until its
+  // join took effect there, so it is written as soon as one of them answers (its hello).
+  if (!c.joining || c.join_written || me_active(c)) return;
+  nlohmann::json body{{"invite", crypto::to_text(c.join_invite)}};
+  if (!c.join_token.empty()) {
+    invite_token token;
+    invite_token::from(c.join_token, &token);
+    body["token"] = crypto::to_text(token);
+  }
+  auto written = host_.write_join(c.id, body, c.join_invite_lamport);
+  if (!written) {
+    c.join.last_problem = "writing the join record failed: " + written.error().message();
+    spdlog::error("community {}: {}", crypto::short_id(c.id), c.join.last_problem);
+    return;
+  }
+  c.join_written = true;
+  c.join_record = written->id;
+  spdlog::info("community {}: join record written; waiting for it to take effect",
+               crypto::short_id(c.id));
 }
 
 void network_host::end_join(const community_id& community) {
@@ -145,6 +170,9 @@ join_progress network_host::progress(const community_id& community, const record
   out.connected = c->links.size();
   const community::state* st = host_.state_of(community);
   out.has_invite = st && st->invites.contains(invite);
+  out.join_written = c->join_written;
+  out.join_record = c->join_record;
+  out.joined = st && st->is_active_member(host_.me().pk);
   return out;
 }
 

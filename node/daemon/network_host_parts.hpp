@@ -64,6 +64,13 @@ struct network_host::community_net {
   // non-members this node dials and keeps sessions with.
   bool joining = false;
   std::set<member_id> invite_keys;
+  // Joining: this member's join is written (once, when the first invite node's hello
+  // arrives) from the invite code's record id and lamport; the member nodes serve a newcomer
+  // nothing of the log until the join took effect (PROTOCOL.md §5.13).
+  record_id join_invite;
+  std::uint64_t join_invite_lamport = 0;
+  bool join_written = false;
+  record_id join_record;
   // Who may hold a session now (token bindings).
   admission_book admission;
   // Fork proofs relayed to every peer already: (author, seq, id of the record not in the log).

@@ -70,12 +70,14 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     return r;
   };
 
-  // Wait until the invite record has reached this node's log, or no node will let us in.
+  // Join first, read after: the node writes the join as soon as an invite node answers
+  // (network_host::write_join); the member nodes serve it the log once the join took effect
+  // there. Wait until this node's state shows the member active, or no node lets us in.
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const auto deadline = std::chrono::steady_clock::now() + options.join_timeout;
   for (;;) {
     const join_progress pr = network->progress(code->community, code->invite_id);
-    if (pr.has_invite) break;
+    if (pr.joined) break;
     const bool idle = pr.connected == 0 && pr.dialing == 0;
     if (idle && pr.dials_failed + pr.sessions_ended >= code->peers.size()) {
       if (pr.refusals > 0) {
@@ -93,7 +95,10 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     if (std::chrono::steady_clock::now() > deadline) {
       co_return failed(reply::fail(
           rpc::refused,
-          "joining timed out: the invite record did not arrive from the member nodes" +
+          std::string(pr.join_written
+                          ? "joining timed out: the join record did not take effect at the member "
+                            "nodes, or their log did not arrive"
+                          : "joining timed out: no member node answered") +
               (pr.last_problem.empty() ? std::string() : " (" + pr.last_problem + ")")));
     }
     timer.expires_after(std::chrono::milliseconds(50));
@@ -102,18 +107,7 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
 
   const community::state* st = host->state_of(code->community);
   if (!st) co_return failed(reply::fail(rpc::internal_error, "the community state is missing"));
-  if (auto refused = check_invite(*st, *code, me)) co_return failed(*refused);
-  json body{{"invite", crypto::to_text(code->invite_id)}};
-  if (code->token) body["token"] = crypto::to_text(*code->token);
-  auto written = host->write(code->community, "member.join", body);
-  if (!written) co_return failed(reply::from_status(written.error()));
-  st = host->state_of(code->community);
-  if (!st || !st->is_active_member(me)) {
-    co_return failed(
-        reply::fail(rpc::refused,
-                    "the join record was written but a community rule gave it no effect "
-                    "(the invite may have been redeemed at another node first)"));
-  }
+  const record_id join_id = network->progress(code->community, code->invite_id).join_record;
   // The newcomer's first profile, with the name from config.json (as community create does).
   if (!services->options->name.empty()) {
     auto own = network->own_address();
@@ -127,7 +121,7 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
   }
   co_return reply::ok(json{{"community_id", crypto::to_text(code->community)},
                            {"name", st->name},
-                           {"record_id", crypto::to_text(written->id)},
+                           {"record_id", crypto::to_text(join_id)},
                            {"took_effect", true},
                            {"active_members", st->active_count}});
 }

@@ -99,6 +99,10 @@ reply invite(context& x, const json& p) {
   reply written = x.write(id, "member.invite", body);
   if (!written.is_ok()) return written;
   crypto::from_text(written.result()["record_id"].get<std::string>(), &code.invite_id);
+  // The code carries the invite's lamport: the newcomer writes its join right after it.
+  auto stored = x.host().store().get(code.invite_id);
+  if (!stored) return reply::from_status(stored.error());
+  code.invite_lamport = stored->lamport;
   auto text = encode_invite_code(code);
   if (!text) return reply::from_status(text.error());
   json out = written.result();

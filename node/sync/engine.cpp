@@ -21,6 +21,8 @@ const char* to_string(misbehaviour_kind k) {
       return "bad_chain";
     case misbehaviour_kind::forked:
       return "forked";
+    case misbehaviour_kind::incompatible:
+      return "incompatible";
   }
   return "unknown";
 }
@@ -186,6 +188,9 @@ void engine::fork_continued(session& s, const member_id& author) {
     return;
   }
   fork_refused_[{s.peer(), author}] = *head;
+  // The peer's side parts from ours somewhere below: fetch it from the start, so that the
+  // record where the sides part becomes the proof (once per feed).
+  s.trace_fork(author);
   auto it = wanted_.find(author);
   if (it == wanted_.end() || it->second.from != s.id()) return;
   wanted_.erase(it);
@@ -310,6 +315,10 @@ bool engine::anti_entropy() {
   }
   reap();
   return true;
+}
+
+void engine::set_restricted(session_id id, bool restricted) {
+  if (session* s = find(id)) s->set_restricted(restricted);
 }
 
 void engine::request_peers(session_id id) {

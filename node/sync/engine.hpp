@@ -61,6 +61,7 @@ enum class misbehaviour_kind {
   forked,              // a record conflicting with one held: kept as proof. Honest peers
                        // relay fork proofs, so the daemon marks rather than bans for this one
                        // and the session stays open.
+  incompatible,        // the hellos share no protocol version: not misbehaviour, close only
 };
 // Not misbehaviour: records that go on from the other side of a forked feed
 // (ingest_outcome::fork_continuation) are refused quietly, the session stays open, and the
@@ -122,6 +123,9 @@ struct engine_options {
   // Records of one peer that may go to the store's pending area (past a gap in their feed) per
   // anti-entropy period: its share of the area, which all peers share. Default 1,024.
   std::size_t max_pending_per_period = 1024;
+  // The highest protocol version this node announces in its hello (min_protocol_version ..
+  // max_protocol_version). Lower only to run an older node in tests.
+  std::uint8_t max_version = max_protocol_version;
   // Seed for the choice of eager peers and the anti-entropy peer. 0: a random seed.
   std::uint64_t seed = 0;
 };
@@ -145,6 +149,9 @@ struct engine_callbacks {
   // author by the position of their membership, so that an invite reaches a joiner before the
   // join that redeems it. Optional: without it feeds go in the order asked.
   std::function<std::uint64_t(const member_id& author)> feed_rank;
+  // The peer's hello arrived and a version was agreed: the session carries sync messages from
+  // now on. Optional.
+  std::function<void(session_id)> on_ready;
   // The replica reported a records message of the session (its stats' ingesting_bytes went
   // down): an owner that stopped reading the connection for too much ingest in flight can
   // read on. Optional.
@@ -154,8 +161,11 @@ struct engine_callbacks {
 // Per-session counters, for status views, tests and benchmarks.
 struct session_stats {
   bool hello_received = false;
-  bool in_sync = false;  // the last frontier comparison found equal digests
-  bool closed = false;   // misbehaviour or local error: input is ignored
+  std::uint8_t version = 0;            // the protocol version in use (0 before the peer's hello)
+  std::uint64_t optional_ignored = 0;  // messages of optional types this node does not know
+  bool in_sync = false;                // the last frontier comparison found equal digests
+  bool closed = false;                 // misbehaviour or local error: input is ignored
+  bool restricted = false;             // engine::set_restricted
   std::uint64_t messages_sent = 0, bytes_sent = 0;
   std::uint64_t messages_received = 0, bytes_received = 0;
   std::uint64_t records_sent = 0, record_bytes_sent = 0;
@@ -192,9 +202,16 @@ class engine {
   bool anti_entropy();
   // Asks the peer for addresses (peer exchange).
   void request_peers(session_id id);
-  // Sends `records` (exact bytes: the two records of a fork proof) as live records messages of
-  // one record each to session `to`, or to every open session when `to` is 0, so that every
-  // peer can keep the proof (PROTOCOL.md §2.8, §5.6). Counted in the window like any live push.
+  // A restricted session serves the peer nothing of the log (PROTOCOL.md §5.13): no heads, no
+  // records, no live push, no fork proofs, an empty peer list; it still takes the peer's
+  // records (a newcomer's join). Lifting the restriction probes the peer, so that a
+  // reconciliation round led by this node follows.
+  void set_restricted(session_id id, bool restricted);
+  // Sends fork proofs (`records`: pairs of exact record bytes, each pair two records of one
+  // author at one seq) to session `to`, or to every open session when `to` is 0, so that every
+  // peer can keep the proof (PROTOCOL.md §2.8, §5.6): as `fork_proof` messages on sessions of
+  // version 2, as live records messages of one record each on version 1. Counted in the
+  // window like any live push.
   void relay(const std::vector<std::string>& records, session_id to = 0);
 
   session_stats stats(session_id id) const;
@@ -258,6 +275,8 @@ class engine {
   // attacker-chosen bytes could be flooded with collisions.
   std::map<member_id, want_state> wanted_;
   std::set<member_id> forked_;  // feeds a fork was seen in (no more fork probes)
+  // Feeds whose fork was traced back to where the two sides part (want from seq 1), once.
+  std::set<member_id> fork_traced_;
   // (peer, author) -> this node's head seq of author's feed when that peer sent the other
   // side of the feed's fork. The feed is not fetched from that peer again until the head
   // moves. At most one entry per connected-or-former peer and feed whose author signed a

@@ -23,7 +23,7 @@ result<std::vector<feed_head>> memory_replica::bucket_heads(std::uint8_t bucket)
   lo.bytes[0] = bucket;
   for (auto it = feeds_.lower_bound(lo); it != feeds_.end() && it->first.bytes[0] == bucket; ++it) {
     if (it->second.log.empty()) continue;
-    out.push_back({it->first, it->second.log.size(), it->second.log.back().id});
+    out.push_back({it->first, it->second.log.size(), it->second.log.back().id, it->second.forked});
   }
   return out;
 }
@@ -67,6 +67,11 @@ std::vector<std::string> memory_replica::all_records() const {
 bool memory_replica::forked(const crypto::public_key& author) const {
   auto it = feeds_.find(author);
   return it != feeds_.end() && it->second.forked;
+}
+
+std::uint64_t memory_replica::fork_seq(const crypto::public_key& author) const {
+  auto it = feeds_.find(author);
+  return it == feeds_.end() ? 0 : it->second.fork_seq;
 }
 
 // XOR is its own inverse: the same call takes a head's hash out of its bucket and puts it in.
@@ -117,6 +122,7 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
       f.forked = true;
       toggle_head_hash(r.author, f);
       f.proofs.emplace_back(kept.bytes, bytes);
+      if (f.fork_seq == 0 || r.seq < f.fork_seq) f.fork_seq = r.seq;
       ++fork_proofs_;
       return {ingest_outcome::forked,
               "the author signed two records for seq " + std::to_string(r.seq) +

@@ -49,6 +49,8 @@ class memory_replica final : public replica {
   // Every record's bytes, feed by feed (author order), in seq order.
   std::vector<std::string> all_records() const;
   bool forked(const crypto::public_key& author) const;
+  // The smallest seq at which a fork proof of the author's feed is held (0: none).
+  std::uint64_t fork_seq(const crypto::public_key& author) const;
 
  private:
   struct stored {
@@ -61,6 +63,7 @@ class memory_replica final : public replica {
     std::map<std::uint64_t, node::record> pending;            // verified, waiting for the gap
     std::vector<std::pair<std::string, std::string>> proofs;  // fork proofs (kept, other)
     bool forked = false;
+    std::uint64_t fork_seq = 0;  // smallest seq among the proofs
     // The highest record refused as a fork continuation (ingest_outcome::fork_continuation),
     // seq and id: a record past a gap whose prev is this one continues the other side too.
     std::optional<std::pair<std::uint64_t, record_id>> continuation;

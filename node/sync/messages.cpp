@@ -174,18 +174,40 @@ constexpr std::size_t have_min = 32 + 1;
 constexpr std::size_t record_min = 1 + 1;
 constexpr std::size_t peer_min = 32 + 1 + 1;
 
-message decode_body(message_type t, reader& r) {
+// A fork proof's record, framed as PROTOCOL.md §2.8 frames a proof: `u32 len` (big-endian,
+// 1..max_record_size) ‖ bytes.
+std::string proof_record(reader& r, const char* what) {
+  auto be = r.bytes(4, what);
+  if (r.failed()) return {};
+  std::uint64_t len = 0;
+  for (char c : be) len = (len << 8) | static_cast<unsigned char>(c);
+  if (len == 0 || len > max_record_size) {
+    r.fail(std::string(what) + ": record length " + std::to_string(len) + " outside 1.." +
+           std::to_string(max_record_size));
+    return {};
+  }
+  return std::string(r.bytes(static_cast<std::size_t>(len), what));
+}
+
+message decode_body(message_type t, reader& r, std::uint8_t version) {
   switch (t) {
     case message_type::hello: {
       hello h;
-      h.version = r.u8("hello version");
-      if (!r.failed() && h.version != protocol_version) {
-        r.fail("hello: protocol version " + std::to_string(h.version) +
-               " is not supported (this node speaks version " + std::to_string(protocol_version) +
-               ")");
+      h.min_version = r.u8("hello min_version");
+      h.max_version = r.u8("hello max_version");
+      if (!r.failed() && (h.min_version == 0 || h.min_version > h.max_version)) {
+        r.fail("hello: version range " + std::to_string(h.min_version) + ".." +
+               std::to_string(h.max_version) + " is empty or starts at 0");
       }
       h.community = r.fixed<community_id>("hello community id");
       h.frontier = r.fixed<frontier_digest>("hello frontier digest");
+      h.features = r.varint("hello features");
+      // Fields a later version appended: ignored, within a bound.
+      if (!r.failed() && r.remaining() > max_hello_extension) {
+        r.fail("hello: " + std::to_string(r.remaining()) + " bytes of extension exceed " +
+               std::to_string(max_hello_extension));
+      }
+      if (!r.failed()) r.bytes(r.remaining(), "hello extension");
       return h;
     }
     case message_type::frontier: {
@@ -226,6 +248,11 @@ message decode_body(message_type t, reader& r) {
         e.author = r.fixed<member_id>("head author");
         e.seq = r.varint("head seq");
         e.id = r.fixed<digest_prefix>("head id");
+        if (version >= 2) {
+          auto flags = r.u8("head flags");
+          if (!r.failed() && (flags & ~1u) != 0) r.fail("heads: unknown flag bits set");
+          e.forked = (flags & 1u) != 0;
+        }
         if (r.failed()) break;
         if (e.seq == 0) r.fail("heads: entry with seq 0");
         if (!h.entries.empty() && !(h.entries.back().author < e.author)) {
@@ -309,6 +336,13 @@ message decode_body(message_type t, reader& r) {
       }
       return p;
     }
+    case message_type::fork_proof: {
+      fork_proof f;
+      f.first = proof_record(r, "fork_proof first record");
+      f.second = proof_record(r, "fork_proof second record");
+      if (!r.failed() && f.first == f.second) r.fail("fork_proof: the two records are the same");
+      return f;
+    }
   }
   r.fail("unknown message type");
   return peers_request{};
@@ -346,6 +380,7 @@ message_type type_of(const message& m) {
                         [](const have&) { return message_type::have; },
                         [](const peers_request&) { return message_type::peers_request; },
                         [](const peers&) { return message_type::peers; },
+                        [](const fork_proof&) { return message_type::fork_proof; },
                     },
                     m);
 }
@@ -374,17 +409,25 @@ const char* name_of(message_type t) {
       return "peers_request";
     case message_type::peers:
       return "peers";
+    case message_type::fork_proof:
+      return "fork_proof";
   }
   return "unknown";
 }
 
-void encode(const message& m, std::string& out) {
+std::uint8_t version_of(message_type t) {
+  return t == message_type::fork_proof ? 2 : 1;
+}
+
+void encode(const message& m, std::string& out, std::uint8_t version) {
   put_u8(static_cast<std::uint8_t>(type_of(m)), out);
   std::visit(overloaded{
                  [&](const hello& h) {
-                   put_u8(h.version, out);
+                   put_u8(h.min_version, out);
+                   put_u8(h.max_version, out);
                    put_fixed(h.community, out);
                    put_fixed(h.frontier, out);
+                   put_varint(h.features, out);
                  },
                  [&](const frontier& f) {
                    put_fixed(f.digest, out);
@@ -401,6 +444,7 @@ void encode(const message& m, std::string& out) {
                      put_fixed(e.author, out);
                      put_varint(e.seq, out);
                      put_fixed(e.id, out);
+                     if (version >= 2) put_u8(e.forked ? 1 : 0, out);
                    }
                  },
                  [&](const want& w) {
@@ -435,28 +479,40 @@ void encode(const message& m, std::string& out) {
                      out.append(e.address);
                    }
                  },
+                 [&](const fork_proof& f) {
+                   for (const std::string* r : {&f.first, &f.second}) {
+                     for (int shift = 24; shift >= 0; shift -= 8) {
+                       put_u8(static_cast<std::uint8_t>(r->size() >> shift), out);
+                     }
+                     out.append(*r);
+                   }
+                 },
              },
              m);
 }
 
-std::string encode(const message& m) {
+std::string encode(const message& m, std::uint8_t version) {
   std::string out;
-  out.reserve(encoded_size(m));
-  encode(m, out);
+  out.reserve(encoded_size(m, version));
+  encode(m, out, version);
   return out;
 }
 
-std::size_t encoded_size(const message& m) {
+std::size_t encoded_size(const message& m, std::uint8_t version) {
+  const std::size_t head_flags = version >= 2 ? 1 : 0;
   return 1 + std::visit(overloaded{
-                            [](const hello&) -> std::size_t { return 1 + 32 + 32; },
+                            [](const hello& h) -> std::size_t {
+                              return 2 + 32 + 32 + varint_size(h.features);
+                            },
                             [](const frontier&) -> std::size_t { return 32 + 1; },
                             [](const buckets& b) -> std::size_t {
                               return bucket_count / 8 + b.digests.size() * digest_prefix_size;
                             },
                             [](const heads_request&) -> std::size_t { return bucket_count / 8; },
-                            [](const heads& h) -> std::size_t {
+                            [&](const heads& h) -> std::size_t {
                               std::size_t n = varint_size(h.entries.size());
-                              for (const auto& e : h.entries) n += 32 + varint_size(e.seq) + 16;
+                              for (const auto& e : h.entries)
+                                n += 32 + varint_size(e.seq) + 16 + head_flags;
                               return n;
                             },
                             [](const want& w) -> std::size_t {
@@ -482,11 +538,14 @@ std::size_t encoded_size(const message& m) {
                               for (const auto& e : p.entries) n += 32 + 1 + e.address.size();
                               return n;
                             },
+                            [](const fork_proof& f) -> std::size_t {
+                              return 4 + f.first.size() + 4 + f.second.size();
+                            },
                         },
                         m);
 }
 
-result<message> decode(std::string_view in) {
+result<message> decode(std::string_view in, std::uint8_t version) {
   if (in.empty()) return status(status_code::rejected, "empty sync message");
   if (in.size() > max_message_size) {
     return status(status_code::rejected, "sync message of " + std::to_string(in.size()) +
@@ -495,12 +554,18 @@ result<message> decode(std::string_view in) {
   }
   auto type = static_cast<std::uint8_t>(in[0]);
   if (type < static_cast<std::uint8_t>(message_type::hello) ||
-      type > static_cast<std::uint8_t>(message_type::peers)) {
-    return status(status_code::rejected, "unknown sync message type " + std::to_string(type));
+      type > static_cast<std::uint8_t>(message_type::fork_proof)) {
+    return status(status_code::rejected, std::string("unknown ") +
+                                             (is_optional(type) ? "optional " : "") +
+                                             "sync message type " + std::to_string(type));
   }
   auto t = static_cast<message_type>(type);
+  if (version_of(t) > version) {
+    return status(status_code::rejected, std::string(name_of(t)) + " does not exist in version " +
+                                             std::to_string(version) + " of the protocol");
+  }
   reader r(in.substr(1));
-  message m = decode_body(t, r);
+  message m = decode_body(t, r, version);
   if (!r.failed() && r.remaining() != 0) {
     r.fail(std::to_string(r.remaining()) + " unexpected bytes after the message");
   }

@@ -25,7 +25,16 @@ using member_id = crypto::public_key;
 using community_id = crypto::digest;
 using frontier_digest = crypto::digest;
 
-inline constexpr std::uint8_t protocol_version = 1;
+// The sync protocol versions this implementation speaks (PROTOCOL.md §5.3, §5.12). A session
+// uses the highest version both hellos allow.
+inline constexpr std::uint8_t min_protocol_version = 1;
+inline constexpr std::uint8_t max_protocol_version = 2;
+// Message types from this one on are optional: a receiver that does not know one ignores it.
+// Below it, an unknown type is malformed.
+inline constexpr std::uint8_t first_optional_type = 0x40;
+// Bytes a hello may carry after its known fields (later versions may append fields there);
+// this version ignores them.
+inline constexpr std::size_t max_hello_extension = 1024;
 inline constexpr std::size_t bucket_count = 256;
 // Bucket digests and head ids travel truncated to this many bytes (see PROTOCOL.md §5.3).
 inline constexpr std::size_t digest_prefix_size = 16;
@@ -50,13 +59,21 @@ enum class message_type : std::uint8_t {
   have = 0x09,
   peers_request = 0x0a,
   peers = 0x0b,
+  fork_proof = 0x0c,  // version 2
 };
 
-// First message on a connection, from both sides: who we are talking about and where we stand.
+// The first version in which a message type exists (1 for all but fork_proof).
+std::uint8_t version_of(message_type t);
+
+// First message on a connection, from both sides: the versions the sender speaks, who we are
+// talking about and where we stand. `features` is a bit set of optional capabilities (none is
+// defined in versions 1 and 2; receivers ignore bits they do not know).
 struct hello {
-  std::uint8_t version = protocol_version;
-  community_id community;
-  frontier_digest frontier;
+  std::uint8_t min_version = min_protocol_version;
+  std::uint8_t max_version = max_protocol_version;
+  community_id community{};
+  frontier_digest frontier{};
+  std::uint64_t features = 0;
   friend bool operator==(const hello&, const hello&) = default;
 };
 
@@ -85,6 +102,7 @@ struct head_entry {
   member_id author;
   std::uint64_t seq = 0;  // ≥ 1
   digest_prefix id;       // prefix of the id of the author's record `seq`
+  bool forked = false;    // the sender holds a fork proof of this feed (sent from version 2)
   friend bool operator==(const head_entry&, const head_entry&) = default;
 };
 // Some of the sender's feed heads, authors strictly ascending.
@@ -143,25 +161,41 @@ struct peers {
   friend bool operator==(const peers&, const peers&) = default;
 };
 
+// Two records one author signed for one seq (version 2; PROTOCOL.md §2.8, §5.6). The body is
+// the proof in §2.8's framing: u32 big-endian length ‖ record, twice.
+struct fork_proof {
+  std::string first, second;
+  friend bool operator==(const fork_proof&, const fork_proof&) = default;
+};
+
 using message = std::variant<hello, frontier, buckets, heads_request, heads, want, records, ack,
-                             have, peers_request, peers>;
+                             have, peers_request, peers, fork_proof>;
 
 message_type type_of(const message& m);
 const char* name_of(message_type t);
 
-// Appends the encoding of m to out. The caller keeps messages within the limits above;
-// encode never produces something decode refuses when that holds.
-void encode(const message& m, std::string& out);
-std::string encode(const message& m);
+// Appends the encoding of m, as protocol `version` lays it out, to out. The caller keeps
+// messages within the limits above and sends only types that exist in `version`; encode never
+// produces something decode refuses when that holds.
+void encode(const message& m, std::string& out, std::uint8_t version = max_protocol_version);
+std::string encode(const message& m, std::uint8_t version = max_protocol_version);
 
 // Size of the encoding without building it.
-std::size_t encoded_size(const message& m);
+std::size_t encoded_size(const message& m, std::uint8_t version = max_protocol_version);
 
-// Decodes exactly one message occupying all of `in`. Refuses (status_code::rejected, with a
-// reason) unknown types, truncation, trailing bytes, non-minimal varints, counts or lengths
-// beyond the limits or beyond the bytes present, unsorted heads, zero seqs, and bucket digests
-// that do not match the bitmap.
-result<message> decode(std::string_view in);
+// Decodes exactly one message occupying all of `in`, as protocol `version` lays it out.
+// Refuses (status_code::rejected, with a reason) unknown types and types newer than `version`,
+// truncation, trailing bytes (but for a hello's extension), non-minimal varints, counts or
+// lengths beyond the limits or beyond the bytes present, unsorted heads, zero seqs, bucket
+// digests that do not match the bitmap, and a hello whose version range is empty or starts at 0.
+// An optional type (≥ first_optional_type) is refused like any unknown type: the caller
+// decides to ignore it (is_optional).
+result<message> decode(std::string_view in, std::uint8_t version = max_protocol_version);
+
+// True for message types a receiver that does not know them ignores.
+inline bool is_optional(std::uint8_t type) {
+  return type >= first_optional_type;
+}
 
 // Varint helpers (exposed for records batching and tests).
 std::size_t varint_size(std::uint64_t v);

@@ -26,6 +26,7 @@ struct feed_head {
   crypto::public_key author;
   std::uint64_t seq = 0;  // ≥ 1
   crypto::digest id;      // id of the author's record `seq`
+  bool forked = false;    // the replica holds a fork proof of this feed
   friend bool operator==(const feed_head&, const feed_head&) = default;
 };
 

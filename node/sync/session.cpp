@@ -5,7 +5,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 namespace zwerm::node::sync {
 namespace {
@@ -26,7 +28,7 @@ session::session(engine& e, session_id id, const member_id& peer, bool dialer, m
     : engine_(e), id_(id), peer_(peer), dialer_(dialer), sink_(sink) {}
 
 void session::send(const message& m) {
-  std::string bytes = encode(m);
+  std::string bytes = encode(m, version_);
   ++stats_.messages_sent;
   stats_.bytes_sent += bytes.size();
   sink_.send(std::move(bytes));
@@ -34,7 +36,7 @@ void session::send(const message& m) {
 
 void session::fail(misbehaviour_kind kind, std::string reason) {
   if (stats_.closed) return;
-  bool keep_open = kind == misbehaviour_kind::forked;
+  const bool keep_open = kind == misbehaviour_kind::forked;
   if (!keep_open) stats_.closed = true;
   engine_.report(*this, {kind, std::move(reason)});
 }
@@ -79,14 +81,24 @@ std::uint64_t session::known(const member_id& author) const {
 void session::start() {
   auto digest = engine_.replica_.frontier_digest();
   if (!local_ok(digest.error())) return;
-  send(hello{protocol_version, engine_.replica_.community(), *digest});
+  hello h;
+  h.max_version = engine_.opts_.max_version;
+  h.community = engine_.replica_.community();
+  h.frontier = *digest;
+  send(h);
 }
 
 void session::receive(std::string_view bytes) {
   if (stats_.closed) return;
   ++stats_.messages_received;
   stats_.bytes_received += bytes.size();
-  auto decoded = decode(bytes);
+  // A message of an optional type this node does not know (a newer peer's): ignored once the
+  // hellos are done. Before the hello it is refused like anything but a hello.
+  if (stats_.hello_received && !bytes.empty() && is_optional(static_cast<std::uint8_t>(bytes[0]))) {
+    ++stats_.optional_ignored;
+    return;
+  }
+  auto decoded = decode(bytes, stats_.hello_received ? version_ : max_protocol_version);
   if (!decoded) {
     fail(misbehaviour_kind::malformed_message, decoded.error().message());
     return;
@@ -113,7 +125,22 @@ void session::on(const hello& m) {
          "hello names another community than the one this connection is for");
     return;
   }
+  // The highest version both sides speak; none: close, naming both ranges (not misbehaviour).
+  const std::uint8_t lo = std::max(m.min_version, min_protocol_version);
+  const std::uint8_t hi = std::min(m.max_version, engine_.opts_.max_version);
+  if (lo > hi) {
+    fail(misbehaviour_kind::incompatible,
+         "no common protocol version: this node speaks " + std::to_string(min_protocol_version) +
+             ".." + std::to_string(engine_.opts_.max_version) + ", the peer " +
+             std::to_string(m.min_version) + ".." + std::to_string(m.max_version));
+    return;
+  }
+  version_ = hi;
+  stats_.version = hi;
   stats_.hello_received = true;
+  if (!relay_pending_.empty()) relay(std::exchange(relay_pending_, {}));
+  if (engine_.cbs_.on_ready) engine_.cbs_.on_ready(id_);
+  if (stats_.closed) return;
   // The dialer leads the first round; the other side answers its buckets.
   buckets_expected_ = !dialer_;
   compare_frontier(m.frontier, dialer_);
@@ -123,11 +150,18 @@ void session::compare_frontier(const frontier_digest& theirs, bool lead) {
   auto ours = engine_.replica_.frontier_digest();
   if (!local_ok(ours.error())) return;
   stats_.in_sync = *ours == theirs;
-  if (!stats_.in_sync && lead) start_round();
+  if (!stats_.in_sync && lead && !stats_.restricted) start_round();
+}
+
+void session::set_restricted(bool restricted) {
+  const bool lifted = stats_.restricted && !restricted;
+  stats_.restricted = restricted;
+  // Reconcile now: a probe, so that this node leads the round that follows (§5.4, §5.7).
+  if (lifted) probe();
 }
 
 void session::probe() {
-  if (!ready()) return;
+  if (!ready() || stats_.restricted) return;
   auto ours = engine_.replica_.frontier_digest();
   if (!local_ok(ours.error())) return;
   probe_open_ = true;
@@ -178,6 +212,7 @@ void session::on(const buckets& m) {
   }
   buckets_expected_ = false;
   if (!spend("reconciliation round")) return;
+  if (stats_.restricted) return;  // nothing of the log for a peer that is not a member yet
   auto digests = engine_.replica_.bucket_digests();
   if (!local_ok(digests.error())) return;
   bucket_set differ;
@@ -217,8 +252,8 @@ void session::send_heads(const bucket_set& which) {
     auto hs = engine_.replica_.bucket_heads(static_cast<std::uint8_t>(b));
     if (!local_ok(hs.error())) return;
     for (const auto& fh : *hs) {
-      head_entry e{fh.author, fh.seq, prefix_of(fh.id)};
-      std::size_t add = 32 + varint_size(e.seq) + digest_prefix_size;
+      head_entry e{fh.author, fh.seq, prefix_of(fh.id), fh.forked};
+      std::size_t add = 32 + varint_size(e.seq) + digest_prefix_size + (version_ >= 2 ? 1 : 0);
       if (!h.entries.empty() && size + add > engine_.opts_.heads_message_bytes) {
         send(h);
         h.entries.clear();
@@ -253,9 +288,8 @@ void session::on(const heads& m) {
     if (e.seq > our_seq) {
       engine_.want_feed(*this, e.author, e.seq);
     } else if (e.seq == our_seq && prefix_of(it->id) != e.id) {
-      // Same seq, another record: the author forked. Fetch theirs so the replica keeps it as
-      // proof (once per feed and session: the replica reports `forked`).
-      if (!engine_.forked_.count(e.author)) queue_want(e.author, e.seq);
+      // Same seq, another record: the author forked.
+      trace_fork(e.author);
     }
     if (stats_.closed) return;
   }
@@ -264,6 +298,7 @@ void session::on(const heads& m) {
 // --- streaming records to the peer -------------------------------------------------------
 
 void session::on(const want& m) {
+  if (stats_.restricted) return;  // nothing of the log for a peer that is not a member yet
   const bool ranked = static_cast<bool>(engine_.cbs_.feed_rank);
   const bool front_under_way = !queue_.empty();
   for (const auto& e : m.entries) {
@@ -276,8 +311,10 @@ void session::on(const want& m) {
     }
     streams_.insert(e.author);
     auto served = served_.find(e.author);
-    queue_.push_back({e.author, e.from_seq, served == served_.end() ? 0 : served->second,
-                      ranked ? engine_.cbs_.feed_rank(e.author) : 0});
+    stream s{e.author, e.from_seq};
+    if (served != served_.end()) std::tie(s.served_lo, s.served_hi) = served->second;
+    s.rank = ranked ? engine_.cbs_.feed_rank(e.author) : 0;
+    queue_.push_back(s);
   }
   // Feeds go out in the owner's rank order (an inviter's feed before the joiners it admitted),
   // across want messages too: a receiver asks per heads message, so an inviter's feed may be
@@ -308,13 +345,25 @@ void session::pump() {
       std::size_t again = 0;  // bytes of records this session streamed to the peer before
       for (auto& r : *got) {
         bytes += r.size();
-        if (seq++ <= s.served_before) again += r.size();
+        if (seq >= s.served_lo && seq <= s.served_hi) again += r.size();
+        ++seq;
         batch.items.push_back(std::move(r));
       }
+      const std::uint64_t first = s.next_seq;
       s.next_seq += got->size();
       learn(s.author, s.next_seq - 1);
-      auto& top = served_[s.author];
-      top = std::max(top, s.next_seq - 1);
+      // The seqs sent, as one range: a batch that touches or overlaps it extends it (a fork
+      // trace starts lower); one past a hole replaces it (the hole was never sent).
+      const std::uint64_t last = s.next_seq - 1;
+      auto [range, fresh] = served_.try_emplace(s.author, first, last);
+      auto& [lo, hi] = range->second;
+      if (!fresh && first <= hi + 1 && last + 1 >= lo) {
+        lo = std::min(lo, first);
+        hi = std::max(hi, last);
+      } else if (!fresh) {
+        lo = first;
+        hi = last;
+      }
       // A repeated want is honest now and then (records the peer dropped for a local reason);
       // asking for the same records again and again is free traffic at this node's cost.
       resent_this_period_ += again;
@@ -346,10 +395,32 @@ void session::on(const ack& m) {
   pump();
 }
 
+void session::trace_fork(const member_id& author) {
+  if (engine_.forked_.count(author) || !engine_.fork_traced_.insert(author).second) return;
+  // The replica keeps the first record of the peer's side that differs from ours as the
+  // proof; the rest of that side goes on from it (fork continuation, refused quietly). The
+  // fork's position is then the seq where the sides part on every node (PROTOCOL.md §3.6).
+  queue_want(author, 1);
+}
+
 void session::relay(const std::vector<std::string>& items) {
-  if (stats_.closed) return;
-  // One record per message: the two records of a proof share a feed and a seq, which one
-  // message may not hold (§5.5).
+  if (stats_.closed || stats_.restricted) return;
+  if (!stats_.hello_received) {
+    // The form depends on the version the hellos settle: sent right after the peer's hello.
+    relay_pending_.insert(relay_pending_.end(), items.begin(), items.end());
+    return;
+  }
+  if (version_ >= 2 && ready()) {
+    for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+      stats_.records_sent += 2;
+      stats_.record_bytes_sent += items[i].size() + items[i + 1].size();
+      stats_.in_flight_bytes += items[i].size() + items[i + 1].size();
+      send(fork_proof{items[i], items[i + 1]});
+    }
+    return;
+  }
+  // Version 1: one record per message: the two records of a proof share a feed and a seq,
+  // which one message may not hold (§5.5).
   for (const auto& r : items) {
     records batch;
     batch.live = true;
@@ -362,7 +433,7 @@ void session::relay(const std::vector<std::string>& items) {
 }
 
 void session::push(const std::vector<record_key>& eager, const std::vector<record_key>& announce) {
-  if (!ready()) return;
+  if (!ready() || stats_.restricted) return;
   if (!eager.empty()) {
     records batch;
     batch.live = true;
@@ -439,7 +510,7 @@ void session::request_peers() {
 void session::on(const peers_request&) {
   if (!spend("peer request")) return;
   peers p;
-  if (engine_.cbs_.addresses_to_share) {
+  if (engine_.cbs_.addresses_to_share && !stats_.restricted) {
     for (auto& a : engine_.cbs_.addresses_to_share()) {
       if (p.entries.size() >= max_peers_per_message) break;
       if (a.address.empty() || a.address.size() > max_address_size) continue;
@@ -447,6 +518,28 @@ void session::on(const peers_request&) {
     }
   }
   send(p);
+}
+
+void session::on(const fork_proof& m) {
+  // Both records of one feed and seq (the decoder made sure they differ); the replica checks
+  // the signatures and keeps the one it lacks as proof, as for relayed live records.
+  auto a = engine_.replica_.peek(m.first);
+  auto b = engine_.replica_.peek(m.second);
+  if (!a || !b) {
+    fail(misbehaviour_kind::bad_record,
+         "fork_proof: malformed record: " + (a ? b.error() : a.error()).message());
+    return;
+  }
+  if (a->author != b->author || a->seq != b->seq) {
+    fail(misbehaviour_kind::bad_record,
+         "fork_proof: the two records are of different feeds or seqs");
+    return;
+  }
+  records first{true, {m.first}};
+  on(first);
+  if (stats_.closed) return;
+  records second{true, {m.second}};
+  on(second);
 }
 
 void session::on(const peers& m) {

@@ -41,7 +41,12 @@ class session {
   // Engine-driven actions.
   void probe();  // anti-entropy: frontier with reply_wanted
   void request_peers();
+  void set_restricted(bool restricted);
   void queue_want(const member_id& author, std::uint64_t from_seq);
+  // The peer's side of `author`'s feed differs from ours (equal heads with another id, or
+  // a record that goes on from another one): fetch its side from seq 1, once per feed, so that
+  // the first record that differs (where the two sides part) is kept as the fork proof.
+  void trace_fork(const member_id& author);
   void flush_wants();
   // These records (fork proofs) as live records messages of one record each.
   void relay(const std::vector<std::string>& records);
@@ -60,8 +65,9 @@ class session {
   struct stream {
     member_id author;
     std::uint64_t next_seq = 0;
-    std::uint64_t served_before = 0;  // the highest seq of the feed streamed before this want
-    std::uint64_t rank = 0;           // engine_callbacks::feed_rank of the author
+    // The seqs of the feed streamed to the peer before this want (lo > hi: none).
+    std::uint64_t served_lo = 1, served_hi = 0;
+    std::uint64_t rank = 0;  // engine_callbacks::feed_rank of the author
   };
   // A feed this node does not hold whose first record's authority is not known yet.
   struct waiting_feed {
@@ -97,6 +103,7 @@ class session {
   void on(const have& m);
   void on(const peers_request& m);
   void on(const peers& m);
+  void on(const fork_proof& m);
 
   void compare_frontier(const frontier_digest& theirs, bool lead);
   void start_round();
@@ -109,6 +116,8 @@ class session {
   bool dialer_;
   message_sink& sink_;
   session_stats stats_;
+  std::uint8_t version_ = min_protocol_version;  // negotiated at the peer's hello
+  std::vector<std::string> relay_pending_;       // fork proofs to send once it is negotiated
 
   bool probe_open_ = false;                   // sent frontier{reply_wanted}, answer pending
   bool round_open_ = false;                   // sent buckets; a heads_request may follow
@@ -128,9 +137,10 @@ class session {
   bool heads_expected_ = false;    // we sent buckets or a heads_request this session
   bool peers_asked_ = false;       // we sent peers_request and no peers answer came yet
   std::uint32_t served_this_period_ = 0;
-  std::map<member_id, std::uint64_t> served_;  // per feed: the highest seq streamed to the peer
-  std::size_t resent_this_period_ = 0;         // bytes streamed again (repeated wants)
-  std::size_t pending_this_period_ = 0;        // its records that went to the pending area
+  // Per feed: the lowest and highest seq streamed to the peer (it was sent all between).
+  std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> served_;
+  std::size_t resent_this_period_ = 0;   // bytes streamed again (repeated wants)
+  std::size_t pending_this_period_ = 0;  // its records that went to the pending area
 
   std::map<member_id, waiting_feed> waiting_;
   std::size_t waiting_bytes_ = 0;

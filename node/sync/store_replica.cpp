@@ -42,7 +42,7 @@ result<std::vector<feed_head>> store_replica::bucket_heads(std::uint8_t bucket) 
   if (!hs) return hs.error();
   std::vector<feed_head> out;
   out.reserve(hs->size());
-  for (const auto& h : *hs) out.push_back({h.author, h.seq, h.id});
+  for (const auto& h : *hs) out.push_back({h.author, h.seq, h.id, h.forked});
   return out;
 }
 

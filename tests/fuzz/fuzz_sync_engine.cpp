@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sync::engine e(replica, {}, cbs);
   null_sink sink;
   auto id = e.attach(zwerm::crypto::public_key{}, size % 2 == 0, sink);
-  auto hello = sync::encode(sync::hello{1, fx.genesis.id, {}});
+  auto hello = sync::encode(sync::hello{.community = fx.genesis.id});
   e.on_message(id, hello);
   std::size_t pos = 0;
   while (pos < size) {

@@ -12,6 +12,7 @@ zwerm_test(sync_test
     ${CMAKE_CURRENT_LIST_DIR}/sync/memory_replica_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sync/engine_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sync/hostile_peer_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sync/versions_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sync/message_rules_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sync/swarm_test.cpp
   LIBS zwerm_sync zwerm_sync_sim

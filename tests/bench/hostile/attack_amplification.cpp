@@ -49,7 +49,7 @@ std::vector<row> rows() {
   return {
       {"hello", "a second hello", false, std::nullopt,
        [one](row_state& s, victim& v) {
-         return one(sync::hello{sync::protocol_version, v.community(), s.frontier});
+         return one(sync::hello{.community = v.community(), .frontier = s.frontier});
        }},
       {"frontier probe", "frontier (reply wanted)", false, T::frontier,
        [one](row_state& s, victim&) {

@@ -57,7 +57,7 @@ std::optional<member_session> open_session(victim& v, const std::string& source,
   }
   const auto& h = std::get<sync::hello>(*hello);
   s.frontier = h.frontier;
-  c.send(sync::encode(sync::hello{sync::protocol_version, h.community, h.frontier}));
+  c.send(sync::encode(sync::hello{.community = h.community, .frontier = h.frontier}));
   c.drain(milliseconds(100), milliseconds(300), &s.greeting);
   for (const auto& m : s.greeting) {
     if (!m.empty() && m[0] == static_cast<char>(sync::message_type::peers_request)) {

@@ -19,6 +19,7 @@ invite_code sample(bool with_token, std::size_t peers) {
   c.community = filled<crypto::digest>(1);
   c.network_key = filled<crypto::network_key>(40);
   c.invite_id = filled<crypto::digest>(80);
+  c.invite_lamport = 0x0102030405060708;
   if (with_token) c.token = filled<invite_token>(120);
   for (std::size_t i = 0; i < peers; ++i) {
     c.peers.push_back({filled<crypto::public_key>(static_cast<std::uint8_t>(160 + i)),
@@ -58,6 +59,26 @@ std::string message_for(std::string_view text) {
   return r.error().message();
 }
 
+TEST(InviteCode, CarriesTheInvitesLamportBigEndianAfterItsId) {
+  std::string raw;
+  ASSERT_TRUE(crypto::base64url_decode(encode_invite_code(sample(false, 1))->substr(4), &raw));
+  EXPECT_EQ(raw[0], 0x02);  // flags: no token, lamport present
+  EXPECT_EQ(raw.substr(1 + 96, 8), std::string("\1\2\3\4\5\6\7\x08", 8));
+  // A code of an older zwerm (no lamport) is refused with advice; a zero lamport is refused.
+  std::string old = raw;
+  old[0] = 0;
+  old.erase(1 + 96, 8);
+  EXPECT_NE(message_for("zw1-" + crypto::base64url_encode(old)).find("older zwerm"),
+            std::string::npos);
+  std::string zero = raw;
+  zero.replace(1 + 96, 8, std::string(8, '\0'));
+  EXPECT_NE(message_for("zw1-" + crypto::base64url_encode(zero)).find("lamport is 0"),
+            std::string::npos);
+  auto c = sample(false, 1);
+  c.invite_lamport = 0;
+  EXPECT_FALSE(encode_invite_code(c).ok());
+}
+
 TEST(InviteCode, EveryTruncationIsRefused) {
   auto text = *encode_invite_code(sample(true, 2));
   std::string raw;
@@ -81,11 +102,11 @@ TEST(InviteCode, MalformedInputsSayWhy) {
   std::string flags = raw;
   flags[0] = 4;
   EXPECT_NE(message_for("zw1-" + crypto::base64url_encode(flags)).find("flags"), std::string::npos);
-  std::string zero_peers = raw.substr(0, 1 + 96) + std::string(1, '\0');
+  std::string zero_peers = raw.substr(0, 1 + 96 + 8) + std::string(1, '\0');
   EXPECT_NE(message_for("zw1-" + crypto::base64url_encode(zero_peers)).find("1 to 8"),
             std::string::npos);
   // An address that is not host:port.
-  std::string bad_addr = raw.substr(0, 1 + 96) + std::string(1, '\1') + std::string(32, 'k') +
+  std::string bad_addr = raw.substr(0, 1 + 96 + 8) + std::string(1, '\1') + std::string(32, 'k') +
                          std::string(1, '\5') + "hello";
   EXPECT_NE(message_for("zw1-" + crypto::base64url_encode(bad_addr)).find("address"),
             std::string::npos);

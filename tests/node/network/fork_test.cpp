@@ -152,8 +152,8 @@ class Forks : public ::testing::Test {
     return {m_device, *c1};
   }
 
-  // A invites B with a one-time token; B dials A with the invite code, receives the invite and
-  // writes its join (which then reaches A by sync).
+  // A invites B with a one-time token; B dials A with the invite code and writes its join as
+  // soon as A answers; once the join took effect at A, the log reaches B.
   void join_by_token(fork_node& a, fork_node& b, const community_id& c) {
     const auto token = crypto::random_fixed<invite_token>();
     auto inv_b =
@@ -162,15 +162,15 @@ class Forks : public ::testing::Test {
                            {"expires_ts", unix_ms_now() + 600'000},
                            {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
     ASSERT_TRUE(inv_b.ok());
-    invite_code code{
-        c, *a.host->network_key(c), inv_b->id, token, {{a.keys.pk, a.net->bound_address()}}};
+    invite_code code{c,         *a.host->network_key(c),
+                     inv_b->id, inv_b->lamport,
+                     token,     {{a.keys.pk, a.net->bound_address()}}};
     ASSERT_TRUE(b.net->begin_join(code).ok());
-    ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv_b->id).has_invite; }));
-    ASSERT_TRUE(
-        b.host
-            ->write(c, "member.join",
-                    json{{"invite", crypto::to_text(inv_b->id)}, {"token", crypto::to_text(token)}})
-            .ok());
+    auto active = [&](fork_node& n) {
+      const community::state* st = n.host->state_of(c);
+      return st && st->is_active_member(b.keys.pk);
+    };
+    ASSERT_TRUE(run_until([&] { return active(a) && active(b); }));
   }
 
   net::asio::io_context io;

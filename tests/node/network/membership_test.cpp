@@ -21,7 +21,10 @@ struct client_handler : net::session_handler {
   void on_message(const net::session_ptr&, std::string_view m) override {
     ++messages;
     bytes += m.size();
+    if (keep) got.emplace_back(m);
   }
+  bool keep = false;  // keep every message in `got`
+  std::vector<std::string> got;
   void on_closed(const net::session_ptr&, const net::disconnect_info&) override { closed = true; }
   bool closed = false;
   std::size_t messages = 0, bytes = 0;
@@ -63,6 +66,19 @@ struct raw_client {
   net::dialer dialer;
   std::optional<result<net::session_ptr>> session;
 };
+
+// Dials `target` as client x; the session, once the handshake and admission are done.
+net::session_ptr open_raw(net::asio::io_context& io, raw_client& x,
+                          const net::dial_target& target) {
+  net::asio::co_spawn(io, dial_into(&x.dialer, target, &x.session),
+                      net::log_exception{"test dial"});
+  for (int i = 0; i < 500 && !x.session; ++i) io.run_for(std::chrono::milliseconds(20));
+  if (!x.session || !x.session->ok()) {
+    ADD_FAILURE() << "dial failed: " << (x.session ? x.session->error().message() : "no answer");
+    return nullptr;
+  }
+  return **x.session;
+}
 
 TEST_F(Membership, ARemovedMemberIsClosedWhileATokenInviteIsOpen) {
   test_node a(io), b(io);
@@ -174,12 +190,9 @@ TEST_F(Membership, FeedsOfNonMembersAreRefusedAndTheSenderBanned) {
   const crypto::key_pair hostile = crypto::generate_key_pair();
   const net::dial_target target = invite_by_id(a, c, hostile);
   raw_client x(io, hostile);
-  net::asio::co_spawn(io, dial_into(&x.dialer, target, &x.session),
-                      net::log_exception{"test dial"});
-  ASSERT_TRUE(run_until([&] { return x.session.has_value(); }));
-  ASSERT_TRUE(x.session->ok()) << x.session->error().message();
-  const auto& s = **x.session;
-  ASSERT_TRUE(s->send(sync::encode(sync::hello{sync::protocol_version, c, {}})));
+  const net::session_ptr s = open_raw(io, x, target);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->send(sync::encode(sync::hello{.community = c})));
 
   const crypto::key_pair nobody = crypto::generate_key_pair();
   feed_writer w(nobody, c, std::nullopt, 1);
@@ -266,6 +279,65 @@ TEST_F(Membership, AFeedOpensOnlyWithTheGenesisOrAJoinThatRedeemsAnInvite) {
   EXPECT_EQ(feed_authority(st, *a.db, c, by(joiner)).verdict, sync::authority::refuse);
 }
 
+TEST_F(Membership, AnInviteHolderReadsNothingUntilItsJoinTookEffect) {
+  test_node a(io);
+  const community_id c = create(a);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(write_ok(a, c, "request", request("private")));
+  ASSERT_TRUE(a.net->start().ok());
+  const auto token = crypto::random_fixed<invite_token>();
+  const record inv = token_invite_record(a, c, token);
+  const crypto::key_pair newcomer = crypto::generate_key_pair();
+  raw_client x(io, newcomer);
+  x.handler.keep = true;
+  net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
+                          *a.host->network_key(c), token.str()};
+  const net::session_ptr s = open_raw(io, x, target);
+  ASSERT_TRUE(s);
+  // Everything a reader would ask: a round (it dialed), a feed, a probe, addresses.
+  ASSERT_TRUE(s->send(sync::encode(sync::hello{.community = c})));
+  ASSERT_TRUE(s->send(sync::encode(sync::buckets{})));
+  ASSERT_TRUE(s->send(sync::encode(sync::want{{{a.keys.pk, 1}}})));
+  ASSERT_TRUE(s->send(sync::encode(sync::frontier{{}, true})));
+  ASSERT_TRUE(s->send(sync::encode(sync::peers_request{})));
+  run_for(std::chrono::milliseconds(600));
+  ASSERT_FALSE(x.handler.closed);
+  auto types = [&] {
+    std::vector<sync::message_type> out;
+    for (const auto& m : x.handler.got) out.push_back(static_cast<sync::message_type>(m[0]));
+    return out;
+  };
+  // Its hello, the probe's answer and an empty peer list: nothing of the log.
+  EXPECT_EQ(types(), (std::vector<sync::message_type>{sync::message_type::hello,
+                                                      sync::message_type::frontier,
+                                                      sync::message_type::peers}));
+  auto peers = sync::decode(x.handler.got.back());
+  ASSERT_TRUE(peers.ok());
+  EXPECT_TRUE(std::get<sync::peers>(*peers).entries.empty());
+
+  // Its join (written after the invite, from the code's lamport) takes effect, and from then
+  // on the node leads a round with it: a probe comes.
+  feed_writer w(newcomer, c, std::nullopt, inv.lamport);
+  auto join =
+      w.append("member.join",
+               json{{"invite", crypto::to_text(inv.id)}, {"token", crypto::to_text(token)}}.dump(),
+               unix_ms_now());
+  ASSERT_TRUE(join.ok());
+  x.handler.got.clear();
+  ASSERT_TRUE(s->send(sync::encode(sync::records{true, {join->bytes}})));
+  ASSERT_TRUE(run_until([&] { return a.active(c, newcomer.pk); }));
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& m : x.handler.got) {
+      auto d = sync::decode(m);
+      if (d.ok() && std::holds_alternative<sync::frontier>(*d) &&
+          std::get<sync::frontier>(*d).reply_wanted) {
+        return true;
+      }
+    }
+    return false;
+  }));
+  EXPECT_FALSE(x.handler.closed);
+}
+
 TEST_F(Membership, ANodeDialsOnlyMembers) {
   test_node a(io), stranger(io);
   const community_id c = create(a);
@@ -308,6 +380,7 @@ TEST_F(Membership, AFailedJoinStopsDialingAndForgetsTheNetworkKey) {
   invite_code code{c,
                    *a.host->network_key(c),
                    crypto::random_fixed<record_id>(),
+                   2,
                    token,
                    {{a.keys.pk, a.net->bound_address()}}};
   ASSERT_TRUE(b.net->begin_join(code).ok());
@@ -369,7 +442,7 @@ TEST_F(Membership, APeerOverItsBudgetIsSlowedThenDisconnectedThenBanned) {
     if (!run_until([&] { return session.has_value(); })) return false;
     if (!session->ok()) return false;
     const auto& s = **session;
-    s->send(sync::encode(sync::hello{sync::protocol_version, c, {}}));
+    s->send(sync::encode(sync::hello{.community = c}));
     for (int i = 0; i < 3000; ++i) s->send(sync::encode(cheap));
     return true;
   };

@@ -95,19 +95,15 @@ TEST_F(NetworkHost, JoinOverTheNetworkThenPushBothWays) {
   code.community = c;
   code.network_key = *a.host->network_key(c);
   code.invite_id = inv->id;
+  code.invite_lamport = inv->lamport;
   code.token = token;
   code.peers.push_back({a.keys.pk, a.net->bound_address()});
   ASSERT_TRUE(b.net->begin_join(code).ok());
-  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv->id).has_invite; }));
-  // The whole log up to the invite came along.
-  EXPECT_EQ(b.host->state_of(c)->applied(), a.host->state_of(c)->applied());
-
-  auto joined =
-      b.host->write(c, "member.join",
-                    json{{"invite", crypto::to_text(inv->id)}, {"token", crypto::to_text(token)}});
-  ASSERT_TRUE(joined.ok());
-  ASSERT_TRUE(b.active(c, b.keys.pk));
+  // B writes its join first; once it took effect at A, the whole log comes along.
+  ASSERT_TRUE(run_until([&] { return b.net->progress(c, inv->id).joined; }));
   ASSERT_TRUE(run_until([&] { return a.active(c, b.keys.pk); }));
+  ASSERT_TRUE(
+      run_until([&] { return b.host->state_of(c)->applied() == a.host->state_of(c)->applied(); }));
 
   // Live push both ways.
   ASSERT_TRUE(
@@ -144,16 +140,11 @@ TEST_F(NetworkHost, CommunitiesStayApart) {
                                 {"expires_ts", unix_ms_now() + 60'000},
                                 {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
   ASSERT_TRUE(inv.ok());
-  invite_code code{
-      c1, *a.host->network_key(c1), inv->id, token, {{a.keys.pk, a.net->bound_address()}}};
+  invite_code code{c1,      *a.host->network_key(c1),
+                   inv->id, inv->lamport,
+                   token,   {{a.keys.pk, a.net->bound_address()}}};
   ASSERT_TRUE(b.net->begin_join(code).ok());
-  ASSERT_TRUE(run_until([&] { return b.net->progress(c1, inv->id).has_invite; }));
-  ASSERT_TRUE(
-      b.host
-          ->write(c1, "member.join",
-                  json{{"invite", crypto::to_text(inv->id)}, {"token", crypto::to_text(token)}})
-          .ok());
-  ASSERT_TRUE(run_until([&] { return a.active(c1, b.keys.pk); }));
+  ASSERT_TRUE(run_until([&] { return a.active(c1, b.keys.pk) && b.active(c1, b.keys.pk); }));
   ASSERT_TRUE(a.host
                   ->write(c2, "request",
                           json{{"title", "still only c2"}, {"body", ""}, {"tags", json::array()}})
@@ -242,6 +233,7 @@ TEST_F(NetworkHost, NoReachableNodeIsReported) {
   code.community = crypto::random_fixed<crypto::digest>();
   code.network_key = crypto::random_fixed<crypto::network_key>();
   code.invite_id = crypto::random_fixed<crypto::digest>();
+  code.invite_lamport = 2;
   // A port nothing listens on (our own listener's port + nothing: bind one and close it).
   net::asio::ip::tcp::acceptor probe(io, {net::asio::ip::make_address("127.0.0.1"), 0});
   const auto port = probe.local_endpoint().port();
@@ -253,7 +245,8 @@ TEST_F(NetworkHost, NoReachableNodeIsReported) {
     return p.dials_failed >= 1 && p.dialing == 0;
   }));
   auto p = b.net->progress(code.community, code.invite_id);
-  EXPECT_FALSE(p.has_invite);
+  EXPECT_FALSE(p.joined);
+  EXPECT_FALSE(p.join_written);  // nobody answered: nothing written
   EXPECT_EQ(p.connected, 0u);
   EXPECT_NE(p.last_problem.find("failed"), std::string::npos) << p.last_problem;
 }

@@ -221,7 +221,7 @@ TEST(SyncEngineDirect, HelloFirstWrongCommunityAndPeerExchange) {
   auto ida = ea.attach(crypto::generate_key_pair().pk, true, sa);
   auto idb = eb.attach(crypto::generate_key_pair().pk, false, sb);
   ASSERT_EQ(sa.out.size(), 1u);  // hello at once
-  ASSERT_EQ(sa.out[0].size(), 66u);
+  ASSERT_EQ(sa.out[0].size(), 68u);
 
   // A message before hello is a protocol violation.
   engine ec(rb, {}, cb);
@@ -236,7 +236,7 @@ TEST(SyncEngineDirect, HelloFirstWrongCommunityAndPeerExchange) {
   engine ed(rb, {}, cb);
   queue_sink sd;
   auto idd = ed.attach(crypto::generate_key_pair().pk, false, sd);
-  ed.on_message(idd, encode(hello{1, sim::community_maker::make().genesis.id, {}}));
+  ed.on_message(idd, encode(hello{.community = sim::community_maker::make().genesis.id}));
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_NE(seen[1].reason.find("another community"), std::string::npos);
 

@@ -52,7 +52,7 @@ class MessageRules : public ::testing::Test {
   void start(bool we_dial) {
     us = std::make_unique<engine>(ours, opts, cbs);
     id = us->attach(peer, we_dial, sink);
-    deliver(hello{protocol_version, c.genesis.id, *ours.frontier_digest()});
+    deliver(hello{.community = c.genesis.id, .frontier = *ours.frontier_digest()});
     sink.out.clear();
   }
   void deliver(const message& m) { us->on_message(id, encode(m)); }

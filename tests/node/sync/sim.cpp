@@ -80,13 +80,14 @@ network::network(const crypto::digest& community, options opts)
 
 network::~network() = default;
 
-std::size_t network::add_node() {
+std::size_t network::add_node(std::uint8_t max_version) {
   auto n = std::make_unique<node_state>();
   const std::size_t index = nodes_.size();
   n->key = crypto::generate_key_pair();
   n->replica = std::make_unique<sync::memory_replica>(community_);
   auto engine_opts = opts_.engine;
   engine_opts.seed = opts_.seed * 1'000'003 + index + 1;
+  engine_opts.max_version = max_version;
   sync::engine_callbacks cbs;
   cbs.on_misbehaviour = [this, index](sync::session_id s, const crypto::public_key& peer,
                                       const sync::misbehaviour& m) {
@@ -107,8 +108,9 @@ std::size_t network::add_node() {
   return index;
 }
 
-std::size_t network::add_node_with(const std::vector<std::string>& records) {
-  auto n = add_node();
+std::size_t network::add_node_with(const std::vector<std::string>& records,
+                                   std::uint8_t max_version) {
+  auto n = add_node(max_version);
   auto rep = nodes_[n]->replica->ingest(records);
   if (!rep) throw std::runtime_error(rep.error().message());
   for (const auto& o : rep->outcomes) {

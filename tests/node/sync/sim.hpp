@@ -64,10 +64,12 @@ class network {
   network(const crypto::digest& community, options opts);
   ~network();
 
-  // A node with an empty replica. Returns its index.
-  std::size_t add_node();
+  // A node with an empty replica. Returns its index. `max_version`: the highest protocol
+  // version it speaks (an older node's, for tests of two versions).
+  std::size_t add_node(std::uint8_t max_version = sync::max_protocol_version);
   // A node whose replica already holds `records` (ingested directly, no sync).
-  std::size_t add_node_with(const std::vector<std::string>& records);
+  std::size_t add_node_with(const std::vector<std::string>& records,
+                            std::uint8_t max_version = sync::max_protocol_version);
 
   sync::memory_replica& replica(std::size_t n);
   sync::engine& engine(std::size_t n);

@@ -140,7 +140,7 @@ class HostileInFlight : public StoreReplicaAsync {
     ASSERT_TRUE(replica->ingest({c.genesis.bytes}).ok());
     eng = std::make_unique<engine>(*replica, engine_options{}, callbacks());
     sid = eng->attach(crypto::generate_key_pair().pk, false, sink);
-    eng->on_message(sid, encode(hello{protocol_version, c.genesis.id, frontier_digest{}}));
+    eng->on_message(sid, encode(hello{.community = c.genesis.id}));
     ASSERT_TRUE(eng->stats(sid).hello_received);
   }
 
