@@ -25,6 +25,10 @@ enum class admission {
                 // banned only after repeated refusals, listener_options::refused_handshakes)
   needs_token,  // send msg4, then the client's admission message must carry a token that
                 // check_token() accepts within admission_timeout; else close and ban
+  notice,       // send msg4, read the admission message, then send refusal_notice() as the
+                // one message of the session and close with a goodbye: a refusal that tells
+                // the client why (a light offence like reject; the session is never reported
+                // connected to the handler)
 };
 
 class authorizer {
@@ -37,6 +41,10 @@ class authorizer {
   // the admission message, possibly empty. True admits the client.
   virtual bool check_token(const crypto::network_key& network, const crypto::public_key& client,
                            std::string_view token) = 0;
+  // Called only after authorize() answered notice: the message to send (refusal_message()).
+  virtual std::string refusal_notice(const crypto::network_key&, const crypto::public_key&) {
+    return {};
+  }
 };
 
 class session_handler {

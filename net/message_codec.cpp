@@ -36,6 +36,21 @@ std::string encode_admission(std::string_view token) {
   return m;
 }
 
+std::string encode_refusal(refusal_reason reason, std::string_view detail) {
+  std::string m(1, refusal_marker);
+  m.push_back(static_cast<char>(reason));
+  m.append(detail.substr(0, max_refusal_detail));
+  return m;
+}
+
+bool decode_refusal(std::string_view message, std::uint8_t* reason, std::string_view* detail) {
+  if (message.size() < 2 || message[0] != refusal_marker) return false;
+  if (message.size() - 2 > max_refusal_detail) return false;
+  *reason = static_cast<std::uint8_t>(message[1]);
+  *detail = message.substr(2);
+  return true;
+}
+
 bool decode_admission(std::string_view message, std::string_view* token) {
   if (message.empty() || message[0] != admission_version) return false;
   if (message.size() - 1 > max_token_size) return false;

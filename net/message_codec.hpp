@@ -126,4 +126,20 @@ std::string encode_admission(std::string_view token);
 // False when `message` is not a well-formed admission message; else *token views into it.
 bool decode_admission(std::string_view message, std::string_view* token);
 
+// The refusal notice: the server's only message on a session it does not open, sent after the
+// client's admission message and before the goodbye (PROTOCOL.md §4.3.2).
+//   0x00 ‖ u8 reason ‖ detail (0..256 bytes, the reason's)
+// No sync message starts with 0x00, so a client tells a notice from the first sync message by
+// its first byte.
+inline constexpr char refusal_marker = 0x00;
+inline constexpr std::size_t max_refusal_detail = 256;
+enum class refusal_reason : std::uint8_t {
+  removed = 1,  // the client's member was removed; detail: the 32-byte id of the record with
+                // which the removal took effect
+};
+std::string encode_refusal(refusal_reason reason, std::string_view detail);
+// False when `message` is not a refusal notice; else *reason and *detail (a view into it).
+// An unknown reason is still a notice (reason as sent).
+bool decode_refusal(std::string_view message, std::uint8_t* reason, std::string_view* detail);
+
 }  // namespace zwerm::net

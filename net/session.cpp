@@ -220,6 +220,10 @@ void session::admit(std::string_view admission_message) {
            "the client's first message is not an admission message"});
     return;
   }
+  if (decision_ == admission::notice) {
+    refuse_with_notice(auth_ ? auth_->refusal_notice(network_, remote_) : std::string());
+    return;
+  }
   if (decision_ == admission::needs_token &&
       (auth_ == nullptr || !auth_->check_token(network_, remote_, token))) {
     // A refused token is a refused handshake, a light offence (§4.3.5), not misbehaviour: an
@@ -233,6 +237,19 @@ void session::admit(std::string_view admission_message) {
     return;
   }
   open_session();
+}
+
+void session::refuse_with_notice(std::string notice) {
+  // The writer runs for the notice and the goodbye only; the handler never hears of the
+  // session, and whatever the client sends meanwhile is dropped (phase closing).
+  phase_ = phase::open;
+  last_send_ = now();
+  start_writer();
+  if (!notice.empty()) {
+    queued_bytes_ += notice.size() + message_header_size;
+    queue_.push_back(std::move(notice));
+  }
+  close(close_reason::unauthorized);
 }
 
 void session::open_session() {

@@ -123,6 +123,8 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   enum class phase { handshaking, admitting, open, closing, closed };
+  // Server: sends `notice` (may be empty) and closes cleanly, never opening the session.
+  void refuse_with_notice(std::string notice);
 
   // server_handshake's hello hook: msg1 is in, the rest of the handshake deadline applies.
   struct hello_arrived {

@@ -151,4 +151,15 @@ authority_verdict feed_authority(const community::state* st, const store::store&
   return match(r.author, join, inv.invitee, inv.token_hash);
 }
 
+std::optional<record_id> removal_record(const community::state& st, const member_id& key) {
+  const community::index i = st.find_member(key);
+  if (i == community::no_index) return std::nullopt;
+  const community::member_info& m = st.members[i];
+  if (m.status != community::member_status::removed || m.removed_at == 0) return std::nullopt;
+  // removed_at is the size of the community feed when the removal took effect, before the
+  // adopting record itself was noted: that record is the entry at removed_at.
+  if (m.removed_at >= st.feed.size()) return std::nullopt;
+  return st.feed[m.removed_at].id;
+}
+
 }  // namespace zwerm::node

@@ -71,6 +71,11 @@ class admission_book {
 // open a feed. The invite is looked up in `st` (may be null: nothing applied yet) and then in
 // the store (it may be stored and not yet applied); unknown when neither holds it. Bytes that
 // do not scan are admitted: the replica's full check refuses them with its own reason.
+// When `key` is a member whose removal stands (status removed): the id of the record with which
+// the removal took effect (the proposal or endorse that adopted it), for the refusal notice
+// (PROTOCOL.md §4.3.2). nullopt for anyone else.
+std::optional<record_id> removal_record(const community::state& st, const member_id& key);
+
 sync::authority_verdict feed_authority(const community::state* st, const store::store& store,
                                        const community_id& community, std::string_view bytes);
 

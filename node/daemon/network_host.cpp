@@ -339,6 +339,8 @@ void network_host::on_connected(const net::session_ptr& s) {
                s->role() == net::session::side::client ? "outbound" : "inbound",
                s->remote_endpoint().address().to_string());
   if (s->role() == net::session::side::server) {
+    // A member's node dialed us: it holds us a member, whatever another one said.
+    if (is_member(*c, s->remote_key())) c->told_removed.reset();
     auto d = c->manager->connected_inbound(peers::connection_id{s->id()}, s->remote_key());
     apply(*c, d, s);
   }
@@ -376,6 +378,14 @@ void network_host::on_message(const net::session_ptr& s, std::string_view messag
   auto it = c->links.find(s->id());
   if (it == c->links.end()) return;
   const sync::session_id sid = it->second.sid;
+  if (s->role() == net::session::side::client && c->engine->stats(sid).messages_received == 0) {
+    if (!message.empty() && message[0] == net::refusal_marker) {
+      on_refusal(*c, s, message);
+      return;
+    }
+    // A member's node speaks sync with us: whatever another one said, we are not removed here.
+    c->told_removed.reset();
+  }
   const std::uint64_t records_before = c->engine->stats(sid).records_received;
   c->engine->on_message(sid, message);
   auto again = c->links.find(s->id());

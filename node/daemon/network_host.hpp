@@ -125,6 +125,9 @@ class network_host final : public net::authorizer, public net::session_handler {
 
   // The listener's bound address (the actual port when listen used port 0).
   host_port bound_address() const;
+  // The listener's counters (accepted connections, refused and failed handshakes, bans); zero
+  // before start().
+  net::listener::counters listener_stats() const;
   // The address other nodes should dial (advertise, else the bound listen address unless it
   // is 0.0.0.0 / ::).
   std::optional<host_port> own_address() const;
@@ -159,6 +162,8 @@ class network_host final : public net::authorizer, public net::session_handler {
                            const crypto::public_key& client) override;
   bool check_token(const crypto::network_key& network, const crypto::public_key& client,
                    std::string_view token) override;
+  std::string refusal_notice(const crypto::network_key& network,
+                             const crypto::public_key& client) override;
 
   // --- net::session_handler ---
   void on_connected(const net::session_ptr& s) override;
@@ -184,6 +189,9 @@ class network_host final : public net::authorizer, public net::session_handler {
   bool is_member(const community_net& c, const member_id& key) const;
   // Joining: writes this member's join record once (network_host_dial.cpp).
   void write_join(community_net& c);
+  // The first message of a session this node dialed is a refusal notice: the node's member was
+  // removed (PROTOCOL.md §4.3.2). Remembers it and stops dialing the community.
+  void on_refusal(community_net& c, const net::session_ptr& s, std::string_view message);
   // May this node dial `key` (the peer manager's key filter)?
   bool may_dial(const community_net& c, const member_id& key) const;
   // Closes every session of the community whose peer no longer qualifies (may_replicate).

@@ -30,6 +30,7 @@ bool network_host::may_replicate(community_net& c, const member_id& key) const {
 }
 
 bool network_host::may_dial(const community_net& c, const member_id& key) const {
+  if (c.told_removed && !c.joining) return false;
   const community::state* st = host_.state_of(c.id);
   if (st && st->is_active_member(host_.me().pk)) return st->is_active_member(key);
   // Not a member (yet, or any more): only a join in progress dials, and only the invite's
@@ -95,8 +96,45 @@ net::admission network_host::authorize(const crypto::network_key& network,
     case standing::none:
       break;
   }
-  return c->admission.token_possible(*st, client, now) ? net::admission::needs_token
-                                                       : net::admission::reject;
+  if (c->admission.token_possible(*st, client, now)) return net::admission::needs_token;
+  // A removed member is told so (the notice names the removal record), so that its node stops
+  // dialing; anyone else learns nothing.
+  return removal_record(*st, client) ? net::admission::notice : net::admission::reject;
+}
+
+std::string network_host::refusal_notice(const crypto::network_key& network,
+                                         const crypto::public_key& client) {
+  community_net* c = by_network(network);
+  const community::state* st = c ? host_.state_of(c->id) : nullptr;
+  auto record = st ? removal_record(*st, client) : std::nullopt;
+  if (!record) return {};
+  spdlog::info("community {}: {} was removed; telling its node so", crypto::short_id(c->id),
+               short_id(client));
+  return net::encode_refusal(net::refusal_reason::removed, record->view());
+}
+
+void network_host::on_refusal(community_net& c, const net::session_ptr& s,
+                              std::string_view message) {
+  std::uint8_t reason = 0;
+  std::string_view detail;
+  record_id record;
+  if (!net::decode_refusal(message, &reason, &detail) ||
+      reason != static_cast<std::uint8_t>(net::refusal_reason::removed) ||
+      !record_id::from(detail, &record)) {
+    spdlog::warn("community {}: {} refused this node with a notice it cannot read",
+                 crypto::short_id(c.id), short_id(s->remote_key()));
+    s->close();
+    return;
+  }
+  // Not verifiable here (the removal's records are not served to a former member): a node
+  // that lies about it only stops this node dialing until an honest member's node dials it
+  // (on_connected resets the notice), which members do since they hold it a member.
+  spdlog::warn(
+      "community {}: {} says this member was removed (record {}); dialing nobody in "
+      "the community any more",
+      crypto::short_id(c.id), short_id(s->remote_key()), crypto::short_id(record));
+  c.told_removed = community_net::removal_notice{s->remote_key(), record};
+  s->close();  // the manager's key filter (may_dial) keeps it from dialing anyone else
 }
 
 bool network_host::check_token(const crypto::network_key& network, const crypto::public_key& client,

@@ -71,6 +71,14 @@ struct network_host::community_net {
   std::uint64_t join_invite_lamport = 0;
   bool join_written = false;
   record_id join_record;
+  // A member node refused this node's member as removed (a refusal notice naming the removal
+  // record): it dials nobody in the community until a member's node admits it again or it
+  // joins again. Kept in memory only.
+  struct removal_notice {
+    member_id by;
+    record_id record;
+  };
+  std::optional<removal_notice> told_removed;
   // Who may hold a session now (token bindings).
   admission_book admission;
   // Fork proofs relayed to every peer already: (author, seq, id of the record not in the log).

@@ -28,6 +28,10 @@ std::string network_host::endpoint_of(const community_net& c,
   return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
+net::listener::counters network_host::listener_stats() const {
+  return listener_ ? listener_->stats() : net::listener::counters{};
+}
+
 json network_host::status_json() const {
   json peers_rows = json::array();
   json lag_rows = json::array();
@@ -46,12 +50,14 @@ json network_host::status_json() const {
       bytes_sent += ss.bytes_sent;
       bytes_received += ss.bytes_received;
     }
-    sync_rows.push_back(json{{"community", cname},
-                             {"records_received", received},
-                             {"records_stored", stored},
-                             {"records_duplicate", duplicate},
-                             {"bytes_sent", bytes_sent},
-                             {"bytes_received", bytes_received}});
+    json row{{"community", cname},       {"records_received", received},
+             {"records_stored", stored}, {"records_duplicate", duplicate},
+             {"bytes_sent", bytes_sent}, {"bytes_received", bytes_received}};
+    if (c->told_removed) {
+      row["removed_notice"] = json{{"by", crypto::to_text(c->told_removed->by)},
+                                   {"record", crypto::to_text(c->told_removed->record)}};
+    }
+    sync_rows.push_back(std::move(row));
     for (const auto& conn : c->manager->connections()) {
       peers_rows.push_back(
           json{{"community", cname},

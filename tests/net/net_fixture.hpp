@@ -105,6 +105,7 @@ class scripted_authorizer final : public authorizer {
   std::map<crypto::public_key, admission> decisions;
   admission fallback = admission::accept;
   std::string valid_token;
+  std::string notice;       // refusal_notice() for admission::notice
   int authorize_calls = 0;  // touched on the I/O thread only; read after waiting
   int token_calls = 0;
 
@@ -117,6 +118,9 @@ class scripted_authorizer final : public authorizer {
                    std::string_view token) override {
     ++token_calls;
     return !valid_token.empty() && token == valid_token;
+  }
+  std::string refusal_notice(const crypto::network_key&, const crypto::public_key&) override {
+    return notice;
   }
 };
 

@@ -113,6 +113,45 @@ TEST_F(session_test, AuthorizerRejectClosesWithoutMsg4AndDoesNotBan) {
   expect_honest_client_works("after a rejected client");
 }
 
+TEST_F(session_test, ANoticeIsTheOnlyMessageOfARefusedSessionAndCountsAsARefusal) {
+  auth.decisions[client_keys.pk] = admission::notice;
+  auth.notice = encode_refusal(refusal_reason::removed, std::string(32, 'r'));
+  start_listener();
+  auto s = dial_now(target());
+  // The client saw msg4: its session opened, and the notice is its first message.
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  io.run([&] { s.value()->send("a message the server drops"); });
+  ASSERT_TRUE(client_handler.wait_messages(1));
+  std::uint8_t reason = 0;
+  std::string_view detail;
+  const std::string first = client_handler.messages()[0].second;
+  ASSERT_TRUE(decode_refusal(first, &reason, &detail));
+  EXPECT_EQ(reason, static_cast<std::uint8_t>(refusal_reason::removed));
+  EXPECT_EQ(detail, std::string(32, 'r'));
+  // Then a clean close by the server; the server's handler never heard of the session.
+  ASSERT_TRUE(client_handler.wait_closed(1));
+  EXPECT_EQ(client_handler.closed()[0].second.reason, close_reason::peer_goodbye);
+  EXPECT_EQ(client_handler.messages().size(), 1u);
+  EXPECT_TRUE(server_handler.connected().empty());
+  EXPECT_TRUE(server_handler.messages().empty());
+  EXPECT_EQ(io.run([&] { return server->stats().handshakes_refused; }), 1u);
+  EXPECT_FALSE(banned("127.0.0.1"));  // a light offence
+  expect_honest_client_works("after a client told it is refused");
+}
+
+TEST(RefusalNotice, EncodingAndStrictDecoding) {
+  EXPECT_EQ(encode_refusal(refusal_reason::removed, "ab"), std::string("\x00\x01" "ab", 4));
+  std::uint8_t reason = 0;
+  std::string_view detail;
+  EXPECT_FALSE(decode_refusal(std::string("\x00", 1), &reason, &detail));  // no reason
+  EXPECT_FALSE(decode_refusal("\x01\x01", &reason, &detail));  // an admission-like message
+  EXPECT_FALSE(decode_refusal(std::string("\x00\x01", 2) + std::string(257, 'x'), &reason,
+                              &detail));  // detail over 256 bytes
+  ASSERT_TRUE(decode_refusal(std::string("\x00\x07", 2), &reason, &detail));  // unknown reason
+  EXPECT_EQ(reason, 7);
+  EXPECT_TRUE(detail.empty());
+}
+
 TEST_F(session_test, DialingWithTheWrongServerKeyIsRejected) {
   start_listener();
   auto t = target();

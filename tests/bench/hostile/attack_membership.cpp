@@ -7,6 +7,7 @@
 
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
+#include "net/message_codec.hpp"
 #include "node/daemon/invite_code.hpp"
 #include "node/sync/messages.hpp"
 #include "tests/bench/hostile/attacks.hpp"
@@ -33,8 +34,11 @@ std::vector<std::string> record_ids(const std::vector<std::string>& messages) {
 }
 
 // What a dial with `key` and `token` from `source` came to: "admitted" or how it was refused.
+// A refusal notice (PROTOCOL.md §4.3.2) counts as a refusal: "notice naming the removal" when
+// it names `removal`, else "notice naming another record" / "notice of another reason".
 std::string try_dial(victim& v, const std::string& source, const crypto::key_pair& key,
-                     std::string_view token, std::vector<std::string>* received = nullptr) {
+                     std::string_view token, std::vector<std::string>* received = nullptr,
+                     const std::string& removal = {}) {
   wire_client c(source);
   const auto o = c.dial("127.0.0.1", v.a_port(), v.network(), key, v.a_key(), seconds(2));
   if (o != handshake_outcome::open) return to_string(o);
@@ -42,6 +46,14 @@ std::string try_dial(victim& v, const std::string& source, const crypto::key_pai
   auto first = c.next(milliseconds(700));
   if (!first) {
     return c.is_ended() ? "msg4, then closed at admission" : "msg4, then silence";
+  }
+  std::uint8_t reason = 0;
+  std::string_view detail;
+  if (net::decode_refusal(*first, &reason, &detail)) {
+    c.drain(milliseconds(100), milliseconds(300), received);
+    if (reason != static_cast<std::uint8_t>(net::refusal_reason::removed))
+      return "notice of another reason";
+    return detail == removal ? "notice naming the removal" : "notice naming another record";
   }
   c.drain(milliseconds(200), milliseconds(500), received);
   c.goodbye();
@@ -96,6 +108,9 @@ void attack_removed_member(attack_context& ctx) {
                   {"reason", "bench: removal"}});
   const auto removed = clock_type::now();
   const std::string proposal_id = proposal.value("record_id", std::string());
+  crypto::digest removal_id;
+  const std::string removal_raw =
+      crypto::from_text(proposal_id, &removal_id) ? std::string(removal_id.view()) : std::string();
   std::vector<std::string> got;
   const bool closed = s->client->wait_end(seconds(3), &got);
   std::size_t other_records = 0;
@@ -119,7 +134,7 @@ void attack_removed_member(attack_context& ctx) {
   int dials = 0;
   while (clock_type::now() < until) {
     ++dials;
-    ++outcomes[try_dial(v, source, m, "", &later)];
+    ++outcomes[try_dial(v, source, m, "", &later, removal_raw)];
     std::this_thread::sleep_for(milliseconds(200));
   }
   other_records += record_ids(later).size();

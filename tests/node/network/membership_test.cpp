@@ -106,6 +106,54 @@ TEST_F(Membership, ARemovedMemberIsClosedWhileATokenInviteIsOpen) {
   EXPECT_NE(a.net->authorize(*a.host->network_key(c), b.keys.pk), net::admission::accept);
 }
 
+TEST_F(Membership, ARemovedMembersNodeIsToldByTheFirstMemberItMeetsAndStopsDialing) {
+  test_node a(io), b(io);
+  const community_id c = create(a, /*quorum_pct=*/1);  // a alone may remove
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(b.net->start().ok());
+  ASSERT_TRUE(join_by_token(a, b, c));
+  // B's node is offline while A removes B, so its own log never learns of the removal.
+  b.net->stop();
+  ASSERT_TRUE(write_ok(
+      a, c, "proposal",
+      json{{"action", "remove"}, {"member", crypto::to_text(b.keys.pk)}, {"reason", "test"}}));
+  const community::state* st = a.host->state_of(c);
+  const auto removal = removal_record(*st, b.keys.pk);
+  ASSERT_TRUE(removal.has_value());
+  EXPECT_EQ(st->feed[st->members[st->find_member(b.keys.pk)].removed_at].id, *removal);
+  EXPECT_EQ(a.net->authorize(*a.host->network_key(c), b.keys.pk), net::admission::notice);
+  // A stranger learns nothing: refused as before, without a notice.
+  EXPECT_EQ(a.net->authorize(*a.host->network_key(c), crypto::generate_key_pair().pk),
+            net::admission::reject);
+
+  // B's node comes back and dials A (it still holds B active).
+  network_options o;
+  o.listen = {"127.0.0.1", 0};
+  o.bootstrap = {crypto::to_text(a.keys.pk) + "@" + a.net->bound_address().to_string()};
+  // The stopped host stays alive until its posted handlers have run (end of the test).
+  const std::unique_ptr<network_host> stopped = std::move(b.net);
+  b.net = std::make_unique<network_host>(io.get_executor(), *b.host, o);
+  ASSERT_TRUE(b.active(c, b.keys.pk));
+  ASSERT_TRUE(b.net->start().ok());
+  auto notice = [&]() -> json {
+    const json status = b.net->status_json();
+    for (const auto& row : status["sync"]) {
+      if (row.contains("removed_notice")) return row["removed_notice"];
+    }
+    return nullptr;
+  };
+  ASSERT_TRUE(run_until([&] { return !notice().is_null(); })) << b.net->status_json().dump();
+  EXPECT_EQ(notice()["by"], crypto::to_text(a.keys.pk));
+  EXPECT_EQ(notice()["record"], crypto::to_text(*removal));
+  // It stops dialing: no further session attempt reaches A for several dial periods.
+  const auto dials = [&] { return a.net->listener_stats().handshakes_refused; };
+  const auto after_notice = dials();
+  EXPECT_GE(after_notice, 1u);
+  run_for(std::chrono::milliseconds(3000));
+  EXPECT_EQ(dials(), after_notice);
+  EXPECT_EQ(connections(b, c), 0u);
+}
+
 TEST_F(Membership, ATokenAdmitsTheFirstKeyThatPresentsItAndNoOther) {
   test_node a(io);
   const community_id c = create(a);

@@ -210,6 +210,85 @@ TEST_F(NetworkHost, PeerBreakingTheSyncProtocolIsClosedAndBanned) {
   d.stop();
 }
 
+TEST_F(NetworkHost, NodesOfProtocolVersionsOneAndTwoReplicateOverTcp) {
+  test_node a(io);
+  test_node old(io, [](network_options& o) { o.sync.max_version = 1; });  // an older node
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  ASSERT_TRUE(old.net->start().ok());
+  ASSERT_TRUE(join_by_token(a, old, c));
+  ASSERT_TRUE(
+      a.host->write(c, "request", json{{"title", "new"}, {"body", ""}, {"tags", json::array()}})
+          .ok());
+  ASSERT_TRUE(
+      old.host->write(c, "request", json{{"title", "old"}, {"body", ""}, {"tags", json::array()}})
+          .ok());
+  ASSERT_TRUE(run_until([&] {
+    return a.host->state_of(c)->requests.size() == 2 && old.host->state_of(c)->requests.size() == 2;
+  }));
+  EXPECT_EQ(a.host->state_of(c)->applied(), old.host->state_of(c)->applied());
+}
+
+TEST_F(NetworkHost, ANewerPeersVersionRangeAndUnknownOptionalMessagesAreNoFault) {
+  test_node a(io);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const crypto::key_pair newer = crypto::generate_key_pair();
+  ASSERT_TRUE(a.host
+                  ->write(c, "member.invite",
+                          json{{"note", ""},
+                               {"expires_ts", unix_ms_now() + 60'000},
+                               {"invitee", crypto::to_text(newer.pk)}})
+                  .ok());
+  recording_handler handler;
+  net::dialer d(io.get_executor(), newer, handler);
+  const net::dial_target target{"127.0.0.1", a.net->bound_address().port, a.keys.pk,
+                                *a.host->network_key(c), ""};
+  std::optional<result<net::session_ptr>> first;
+  net::asio::co_spawn(io, dial_into(&d, target, &first), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return first.has_value(); }));
+  ASSERT_TRUE(first->ok()) << first->error().message();
+  const auto& s = **first;
+  // A node of version 2..7 with features and hello fields this node does not know, then
+  // messages of optional types of its version.
+  sync::hello h;
+  h.min_version = 2;
+  h.max_version = 7;
+  h.features = 0x5;
+  h.community = c;
+  ASSERT_TRUE(s->send(sync::encode(h) + std::string(40, 'x')));
+  ASSERT_TRUE(s->send(std::string("\x41 a message of version 7", 26)));
+  ASSERT_TRUE(s->send(std::string("\xfe", 1)));
+  run_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(handler.closed);
+  EXPECT_EQ(a.net->peers_json(c)["connections"].size(), 1u);
+
+  // A node of versions 3..4 only: closed with both ranges named, and not banned.
+  const crypto::key_pair future = crypto::generate_key_pair();
+  ASSERT_TRUE(a.host
+                  ->write(c, "member.invite",
+                          json{{"note", ""},
+                               {"expires_ts", unix_ms_now() + 60'000},
+                               {"invitee", crypto::to_text(future.pk)}})
+                  .ok());
+  recording_handler handler2;
+  net::dialer d2(io.get_executor(), future, handler2);
+  std::optional<result<net::session_ptr>> second;
+  net::asio::co_spawn(io, dial_into(&d2, target, &second), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return second.has_value(); }));
+  ASSERT_TRUE(second->ok()) << second->error().message();
+  h.min_version = 3;
+  h.max_version = 4;
+  ASSERT_TRUE((**second)->send(sync::encode(h)));
+  ASSERT_TRUE(run_until([&] { return handler2.closed; }));
+  std::optional<result<net::session_ptr>> third;
+  net::asio::co_spawn(io, dial_into(&d2, target, &third), net::log_exception{"test dial"});
+  ASSERT_TRUE(run_until([&] { return third.has_value(); }));
+  EXPECT_TRUE(third->ok()) << "banned: " << third->error().message();
+  d.stop();
+  d2.stop();
+}
+
 TEST(BootstrapConfig, KeyAtHostPortNamesTheMemberKey) {
   const crypto::public_key k = crypto::generate_key_pair().pk;
   auto o = parse_config(
