@@ -48,8 +48,11 @@ bool rules::join(state& s, apply_context& c, const join_body& b) {
   } else {
     if (!b.token || crypto::blake2b256(b.token->view()) != *inv.token_hash) return false;
   }
-  // An invite dies with its inviter's membership (left, removed or forked since).
-  if (!s.is_active(inv.inviter, c.pos)) return false;
+  // An invite dies with its inviter's membership (left, removed or forked since), also when
+  // the inviter has become a member again since: that is a new membership.
+  if (!s.is_active(inv.inviter, c.pos) || s.members[inv.inviter].active_since > inv.made_at) {
+    return false;
+  }
   const index existing = s.find_member(c.r.author);
   if (s.is_active(existing, c.pos)) return false;
   // Removal is final: a removed member comes back only through an invite made after it.

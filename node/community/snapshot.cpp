@@ -154,6 +154,7 @@ std::string snapshot_codec::encode(const state& s, std::size_t size_hint) {
     w.u8(m.address ? 1 : 0);
     if (m.address) w.str(*m.address);
     w.u64(m.removed_at);
+    w.u64(m.active_since);
   }
 
   std::vector<const std::pair<const record_id, invite_info>*> invites;
@@ -330,6 +331,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
       m.address = std::move(a);
     }
     r.u64(&m.removed_at);
+    r.u64(&m.active_since);
     if (!s.member_index.emplace(m.id, static_cast<index>(i)).second) r.fail();
     if (m.status == member_status::active) ++s.active_count;
     s.members.push_back(std::move(m));

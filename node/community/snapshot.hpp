@@ -19,7 +19,7 @@
 namespace zwerm::node::community {
 
 inline constexpr std::string_view snapshot_magic = "ZWCS";
-inline constexpr std::uint32_t snapshot_version = 2;
+inline constexpr std::uint32_t snapshot_version = 3;
 
 // `size_hint`: bytes to reserve up front (say, the previous snapshot's size), so that a large
 // snapshot is not copied as its buffer grows. The bytes do not depend on it.

@@ -146,11 +146,13 @@ index rules::activate(state& s, const member_id& m, std::int64_t ts) {
     member_info info;
     info.id = m;
     info.joined_ts = ts;
+    info.active_since = s.feed.size();
     jr.push_back(s.members, std::move(info));
     jr.emplace(s.member_index, m, i);
   } else {
     jr.assign(s.members[i].status, member_status::active);
     jr.assign(s.members[i].joined_ts, ts);
+    jr.assign(s.members[i].active_since, static_cast<std::uint64_t>(s.feed.size()));
   }
   jr.assign(s.active_count, s.active_count + 1);
   return i;

@@ -58,6 +58,9 @@ struct member_info {
   // The size of the community feed when they were last removed (0: never removed): an invite
   // made before that cannot bring them back.
   std::uint64_t removed_at = 0;
+  // The size of the community feed when they last became active (genesis or join): an invite
+  // of theirs made before that was made in an earlier membership, and died with it.
+  std::uint64_t active_since = 0;
 };
 
 struct invite_info {

@@ -27,7 +27,8 @@ bool admission_book::open(const community::state& st, const community::invite_in
   // An invite dies with its inviter's membership: a removed (or departed, or forked) member's
   // unused invites admit nobody.
   if (inv.inviter == community::no_index || inv.inviter >= st.members.size()) return false;
-  return st.is_active_member(st.members[inv.inviter].id);
+  const community::member_info& inviter = st.members[inv.inviter];
+  return st.is_active_member(inviter.id) && inviter.active_since <= inv.made_at;
 }
 
 bool admission_book::open_for(const community::state& st, const community::invite_info& inv,

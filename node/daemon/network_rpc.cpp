@@ -33,7 +33,8 @@ std::optional<reply> check_invite(const community::state& st, const invite_code&
     return reply::fail(rpc::refused, "this invite is made out to another member id, not to " +
                                          crypto::to_text(me));
   }
-  if (inv.inviter >= st.members.size() || !st.is_active_member(st.members[inv.inviter].id)) {
+  if (inv.inviter >= st.members.size() || !st.is_active_member(st.members[inv.inviter].id) ||
+      st.members[inv.inviter].active_since > inv.made_at) {
     return reply::fail(rpc::refused, "the member who made this invite is no longer in " + st.name +
                                          "; ask another member for a new one");
   }

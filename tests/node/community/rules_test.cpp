@@ -257,6 +257,22 @@ TEST_F(rules_test, an_invite_dies_when_its_inviter_leaves) {
   EXPECT_EQ(run().find_member(e.id()), no_index);
 }
 
+TEST_F(rules_test, an_invite_stays_dead_when_its_inviter_comes_back) {
+  // B invites E, leaves, is invited back by A and rejoins: the invite of B's first
+  // membership does not come back to life with B.
+  found(2);
+  test_member e = h.make_member(22);
+  record old_inv = invite(b, e, 4 * day);
+  h.write(b, "member.leave", {{"reason", "a while away"}}, 5 * day);
+  join(b, invite(a, b, 6 * day), 7 * day);
+  ASSERT_EQ(status_of(b), member_status::active);
+  join(e, old_inv, 8 * day);
+  EXPECT_EQ(run().find_member(e.id()), no_index);
+  // An invite B makes now works.
+  join(e, invite(b, e, 9 * day), 10 * day);
+  EXPECT_EQ(status_of(e), member_status::active);
+}
+
 TEST_F(rules_test, a_removed_member_returns_only_through_an_invite_made_after_the_removal) {
   found(2, "member", 1);  // quorum 1 %: one endorser removes
   std::string before(32, 'b'), after(32, 'c');
