@@ -12,6 +12,8 @@ std::string_view to_string(close_reason r) {
       return "local_close";
     case close_reason::shutdown:
       return "shutdown";
+    case close_reason::evicted:
+      return "evicted";
     case close_reason::peer_goodbye:
       return "peer_goodbye";
     case close_reason::truncated:

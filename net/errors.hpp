@@ -31,6 +31,8 @@ enum class close_reason {
   send_queue_full,     // the peer did not drain our send queue fast enough
   close_timeout,       // our goodbye was not answered in time
   internal_error,      // an exception escaped a session coroutine (a bug or out of memory)
+  evicted,             // server: a handshake still unfinished gave its slot to a newcomer when
+                       // every inbound slot was taken (listener_options::max_inbound)
 };
 
 // A short stable name, e.g. "handshake_timeout" (for logs and status output).

@@ -76,17 +76,27 @@ awaitable<void> listener::accept_loop() {
     if (bans_.is_banned(address)) {
       ++stats_.refused_banned;
       refusal = "banned";
-    } else if (sessions_.size() >= options_.max_inbound ||
-               per_address_[address] >= options_.max_inbound_per_address) {
+    } else if (half_open_from(address) >= options_.max_inbound_per_address) {
       ++stats_.refused_limit;
-      refusal = "over the inbound connection limit";
+      refusal = "too many handshakes in progress from that address";
+    } else if (sessions_.size() >= options_.max_inbound && !evict_half_open_for(address)) {
+      ++stats_.refused_limit;
+      refusal = "every inbound slot is taken by an admitted session or a young handshake";
     }
     if (refusal) {
       // A reset rather than a FIN: no TIME_WAIT kept for connections we never wanted.
       error_code ignored;
       socket.set_option(asio::socket_base::linger(true, 0), ignored);
       socket.close(ignored);
-      spdlog::debug("net: refused a connection from {}: {}", address.to_string(), refusal);
+      // Anyone can cause these at will: rate-limited like failed handshakes.
+      if (auto line = log_limit_.admit(address)) {
+        spdlog::info("net: refused a connection from {}: {}{}", address.to_string(), refusal,
+                     line->left_out == 0 ? std::string()
+                                         : " (" + std::to_string(line->left_out) +
+                                               " more lines from " + line->scope + " left out)");
+      } else {
+        ++stats_.log_lines_left_out;
+      }
       continue;
     }
     serve(std::move(socket), address);
@@ -96,8 +106,7 @@ awaitable<void> listener::accept_loop() {
 void listener::serve(tcp::socket socket, const asio::ip::address& address) {
   auto s = std::make_shared<session>(std::move(socket), session::side::server, options_.session,
                                      handler_);
-  sessions_.emplace(s->id(), s);
-  ++per_address_[address];
+  sessions_.emplace(s->id(), inbound{s, address, std::chrono::steady_clock::now()});
   std::weak_ptr<listener> weak = shared_from_this();
   s->set_finish_hook([weak, address](session& ended, const disconnect_info& why) {
     if (auto l = weak.lock()) l->on_session_end(ended, address, why);
@@ -113,8 +122,6 @@ void listener::serve(tcp::socket socket, const asio::ip::address& address) {
 void listener::on_session_end(session& s, const asio::ip::address& address,
                               const disconnect_info& why) {
   sessions_.erase(s.id());
-  if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0)
-    per_address_.erase(it);
   const bool admitted = s.was_connected();
   if (!admitted) ++stats_.handshakes_failed;
   if (stopped_) return;  // our own shutdown ended it: nothing to hold against anyone
@@ -145,6 +152,54 @@ void listener::on_session_end(session& s, const asio::ip::address& address,
                                          " since the last such line were not logged)";
   spdlog::log(level, "net: handshake from {} failed: {}{}{}", address.to_string(), why.describe(),
               banned.empty() ? std::string() : "; " + banned, left_out);
+}
+
+std::size_t listener::half_open_from(const asio::ip::address& address) const {
+  std::size_t n = 0;
+  for (const auto& [id, in] : sessions_) {
+    if (in.address != address) continue;
+    auto s = in.s.lock();
+    if (s && !s->was_connected()) ++n;
+  }
+  return n;
+}
+
+bool listener::evict_half_open_for(const asio::ip::address& newcomer) {
+  if (!options_.evict_half_open) return false;
+  // At most max_inbound entries: a scan per accept at the limit costs less than the handshake
+  // the newcomer is about to do.
+  std::unordered_map<asio::ip::address, std::size_t, address_hash> half_open;
+  for (const auto& [id, in] : sessions_) {
+    auto s = in.s.lock();
+    if (s && !s->was_connected() && !s->is_closed()) ++half_open[in.address];
+  }
+  const std::size_t mine = half_open.count(newcomer) ? half_open[newcomer] : 0;
+  // Fair share first: the oldest handshake of an address that holds at least two more
+  // handshakes than the newcomer's (a newcomer from a fresh address takes a slot from whoever
+  // holds several, whatever their age); else the oldest handshake older than evict_after.
+  const auto now = std::chrono::steady_clock::now();
+  std::shared_ptr<session> crowded, stale;
+  auto crowded_at = std::chrono::steady_clock::time_point::max();
+  auto stale_at = now - options_.evict_after;
+  for (const auto& [id, in] : sessions_) {
+    auto s = in.s.lock();
+    if (!s || s->was_connected() || s->is_closed()) continue;
+    if (half_open[in.address] >= mine + 2 && in.accepted < crowded_at) {
+      crowded = s;
+      crowded_at = in.accepted;
+    }
+    if (in.accepted <= stale_at) {
+      stale = s;
+      stale_at = in.accepted;
+    }
+  }
+  std::shared_ptr<session> victim = crowded ? crowded : stale;
+  if (!victim) return false;
+  ++stats_.evicted;
+  // Ends it at once (not open yet): on_session_end frees the slot, with no offence held
+  // against the evicted address (it may have been slow, not hostile).
+  victim->close(close_reason::evicted);
+  return true;
 }
 
 std::string listener::punish(const asio::ip::address& address, offence o) {
@@ -179,8 +234,8 @@ void listener::stop() {
   acceptor_.close(ignored);
   // Copy first: closing a session that is not open ends it at once, which edits sessions_.
   std::vector<std::shared_ptr<session>> live;
-  for (auto& [id, weak] : sessions_)
-    if (auto s = weak.lock()) live.push_back(std::move(s));
+  for (auto& [id, in] : sessions_)
+    if (auto s = in.s.lock()) live.push_back(std::move(s));
   for (auto& s : live) s->close(close_reason::shutdown);
 }
 

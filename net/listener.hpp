@@ -35,9 +35,10 @@ namespace zwerm::net {
 class listener : public std::enable_shared_from_this<listener> {
  public:
   struct counters {
-    std::uint64_t accepted = 0;              // connections accepted by the OS
-    std::uint64_t refused_banned = 0;        // closed at accept: address banned
-    std::uint64_t refused_limit = 0;         // closed at accept: over max_inbound(_per_address)
+    std::uint64_t accepted = 0;        // connections accepted by the OS
+    std::uint64_t refused_banned = 0;  // closed at accept: address banned
+    std::uint64_t refused_limit = 0;   // closed at accept: over max_inbound(_per_address)
+    std::uint64_t evicted = 0;  // handshakes closed to make room for a newcomer (max_inbound)
     std::uint64_t handshakes_failed = 0;     // ended before admission (any reason)
     std::uint64_t handshakes_abandoned = 0;  // of those: offence abandoned (EOF, reset)
     std::uint64_t handshakes_refused = 0;    // of those: offence refused (unauthorized)
@@ -89,8 +90,19 @@ class listener : public std::enable_shared_from_this<listener> {
   offence_counter refused_;
   log_limiter log_limit_;
   bool stopped_ = false;
-  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
-  std::unordered_map<asio::ip::address, std::size_t, address_hash> per_address_;
+  struct inbound {
+    std::weak_ptr<session> s;
+    asio::ip::address address;
+    std::chrono::steady_clock::time_point accepted;
+  };
+  // Connections still in their handshake from `address`.
+  std::size_t half_open_from(const asio::ip::address& address) const;
+  // Makes room for a newcomer from `newcomer` when every slot is taken (true when it closed a
+  // connection still in its handshake): the oldest handshake of an address holding at least two
+  // more handshakes than the newcomer's, else the oldest one older than evict_after.
+  bool evict_half_open_for(const asio::ip::address& newcomer);
+
+  std::unordered_map<std::uint64_t, inbound> sessions_;
   counters stats_;
 };
 

@@ -53,14 +53,22 @@ struct session_options {
 
 struct listener_options {
   session_options session;
-  // Inbound connections open at once (handshaking or established). Beyond this a new
-  // connection is closed right after accept, before any crypto. Default 64 (zwermd's
+  // Inbound connections open at once (handshaking or established). When all are taken, a new
+  // connection takes the slot of a connection still in its handshake (not admitted yet): the
+  // oldest one of an address that holds at least two more handshakes than the newcomer's
+  // address (fair share), else the oldest one older than `evict_after`; when there is none, the
+  // new one is closed right after accept, before any crypto. Default 64 (zwermd's
   // limits.max_inbound).
   std::size_t max_inbound = 64;
-  // Inbound connections open at once from one IP address. Default 4 (zwermd's
-  // limits.max_inbound_per_address). Several daemons on one machine all connect from
-  // 127.0.0.1: raise it for such setups.
-  std::size_t max_inbound_per_address = 4;
+  // Connections from one IP address still in their handshake (not admitted yet) at once;
+  // admitted sessions do not count, so an office, a school or a home behind one address can
+  // hold any number of them. Default 8 (zwermd's limits.max_inbound_per_address).
+  std::size_t max_inbound_per_address = 8;
+  // How long a connection must have been in its handshake before a newcomer may take its
+  // slot. An honest handshake takes milliseconds. Default 250 ms.
+  std::chrono::milliseconds evict_after{250};
+  // false: never evict (a full listener resets every newcomer). For tests of the bans alone.
+  bool evict_half_open = true;
   // Ban the remote address of a session that ends with misbehaviour (is_misbehaviour()), and
   // of one whose light offences (below) go over their allowance. Default true.
   bool ban_misbehaviour = true;

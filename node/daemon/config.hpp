@@ -48,8 +48,9 @@ std::string_view to_string(log_level level);
 struct limits_options {
   // Inbound peer connections accepted at once, all communities together. Default 64.
   std::size_t max_inbound = 64;
-  // Inbound peer connections from one remote IP address. Default 4.
-  std::size_t max_inbound_per_address = 4;
+  // Inbound peer connections from one remote IP address still in their handshake (admitted
+  // sessions do not count). Default 8.
+  std::size_t max_inbound_per_address = 8;
   // Local CLI connections on zwermd.sock at once; more are closed on accept. Default 32.
   std::size_t max_rpc_clients = 32;
   // Longest JSON-RPC line (request) the socket accepts, in bytes; a longer one is answered

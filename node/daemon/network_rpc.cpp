@@ -13,6 +13,10 @@ namespace {
 
 using rpc::json;
 using rpc::reply;
+
+// Dials of each node of an invite code that fail without an answer (reset, unreachable) before
+// `zwerm join` gives up, within its timeout.
+constexpr std::size_t join_dial_tries = 3;
 namespace asio = boost::asio;
 
 // The invite as this node's log knows it, or a refusal that says why it cannot be redeemed.
@@ -80,7 +84,11 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     const join_progress pr = network->progress(code->community, code->invite_id);
     if (pr.joined) break;
     const bool idle = pr.connected == 0 && pr.dialing == 0;
-    if (idle && pr.dials_failed + pr.sessions_ended >= code->peers.size()) {
+    // A refusal is an answer; a reset or an unreachable address may be passing (a busy node
+    // resets connections while every inbound slot is taken): each node of the code gets three
+    // tries before the join gives up on reaching them.
+    const std::size_t tries = pr.refusals > 0 ? 1 : join_dial_tries;
+    if (idle && pr.dials_failed + pr.sessions_ended >= tries * code->peers.size()) {
       if (pr.refusals > 0) {
         co_return failed(reply::fail(
             rpc::refused,

@@ -59,10 +59,6 @@ const std::vector<std::pair<std::string, std::string>> known_open = {
     {"7.peers_request",
      "the answer lists up to 64 addresses (about 50 bytes each) for a 1-byte request, within the "
      "request budget; over 4x once A shares more than a few addresses"},
-    {"5",
-     "the flood takes all 64 inbound slots (4 per address from 16 addresses); honest nodes are "
-     "reset at accept until the silent connections reach the 3 s msg1 deadline and their "
-     "addresses are banned, and again each time those bans end"},
 };
 
 struct args {

@@ -140,7 +140,9 @@ TEST_F(session_test, ANoticeIsTheOnlyMessageOfARefusedSessionAndCountsAsARefusal
 }
 
 TEST(RefusalNotice, EncodingAndStrictDecoding) {
-  EXPECT_EQ(encode_refusal(refusal_reason::removed, "ab"), std::string("\x00\x01" "ab", 4));
+  EXPECT_EQ(encode_refusal(refusal_reason::removed, "ab"), std::string("\x00\x01"
+                                                                       "ab",
+                                                                       4));
   std::uint8_t reason = 0;
   std::string_view detail;
   EXPECT_FALSE(decode_refusal(std::string("\x00", 1), &reason, &detail));  // no reason
@@ -335,6 +337,21 @@ TEST_F(session_test, ANodeNeverTalksToItself) {
   EXPECT_FALSE(banned("127.0.0.5"));
   EXPECT_TRUE(server_handler.connected().empty());
   io.run([&] { self_dialer.stop(); });
+}
+
+TEST_F(session_test, ManyAdmittedSessionsFromOneAddressAreNotLimited) {
+  // An office behind one address: the per-address limit counts handshakes in progress only.
+  options.max_inbound_per_address = 2;
+  start_listener();
+  std::vector<session_ptr> clients;
+  for (int i = 0; i < 8; ++i) {
+    auto s = dial_now(target());
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().message();
+    clients.push_back(s.value());
+    ASSERT_TRUE(server_handler.wait_connected(static_cast<std::size_t>(i + 1)));
+  }
+  EXPECT_EQ(server_sessions(), 8u);
+  EXPECT_EQ(server_stats().refused_limit, 0u);
 }
 
 TEST_F(session_test, ShutdownClosesEverySessionAndTheListener) {

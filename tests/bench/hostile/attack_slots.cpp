@@ -118,6 +118,7 @@ void attack_idle_slots(attack_context& ctx) {
   std::this_thread::sleep_for(milliseconds(500));  // the flood takes the slots first
   std::vector<double> reconnect, joins;
   int tries = 0, failed_reconnects = 0, failed_joins = 0;
+  std::string join_problems;
   const auto flood_end = flood_start + ctx.opt.flood_time;
   const auto join_every = ctx.opt.flood_time / (ctx.opt.joins + 1);
   int joins_done = 0;
@@ -127,10 +128,12 @@ void attack_idle_slots(attack_context& ctx) {
     if (joins_done < ctx.opt.joins &&
         clock_type::now() >= flood_start + join_every * (joins_done + 1)) {
       ++joins_done;
-      if (auto ms = honest_join(v, 100 + joins_done, &why))
+      if (auto ms = honest_join(v, 100 + joins_done, &why)) {
         joins.push_back(*ms);
-      else
+      } else {
         ++failed_joins;
+        join_problems += (join_problems.empty() ? "" : "; ") + why;
+      }
       continue;
     }
     if (auto ms = honest_reconnect(v, prober, patience, &tries))
@@ -192,7 +195,9 @@ void attack_idle_slots(attack_context& ctx) {
     r.failures.push_back(fmt("honest reconnect p99 %.0f ms during the flood (goal < 1 s)",
                              percentile(reconnect, 99)));
   }
-  if (failed_joins > 0) r.failures.push_back(fmt("%d honest joins failed", failed_joins));
+  if (failed_joins > 0) {
+    r.failures.push_back(fmt("%d honest joins failed: ", failed_joins) + join_problems);
+  }
   if (!honest_during) r.failures.push_back("honest sync A->B stopped during the flood");
   finish(v, r);
   ctx.results.push_back(std::move(r));
