@@ -91,5 +91,12 @@ class context {
 void add_method(rpc::method_table& table, const std::shared_ptr<context>& ctx,
                 const rpc_contract::method_spec& spec,
                 std::function<reply(context&, const json&)> fn);
+// add_method bound to one table and context: add(spec, fn).
+inline auto method_adder(rpc::method_table& table, const std::shared_ptr<context>& ctx) {
+  return [&table, ctx](const rpc_contract::method_spec& spec,
+                       std::function<reply(context&, const json&)> fn) {
+    add_method(table, ctx, spec, std::move(fn));
+  };
+}
 
 }  // namespace zwerm::node::community_rpc

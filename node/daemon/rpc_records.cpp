@@ -294,10 +294,7 @@ reply circle_ref(context& x, const json& p, std::string_view type) {
 }  // namespace
 
 void register_record_methods(rpc::method_table& table, const std::shared_ptr<context>& ctx) {
-  auto add = [&](const rpc_contract::method_spec& spec,
-                 std::function<reply(context&, const json&)> fn) {
-    add_method(table, ctx, spec, std::move(fn));
-  };
+  const auto add = method_adder(table, ctx);
   add(method::community_create, create);
   add(method::invite, invite);
   add(method::leave, leave);

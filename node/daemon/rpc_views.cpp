@@ -224,10 +224,7 @@ json watch_notification(const community_host& host, const record& r) {
 }
 
 void register_view_methods(rpc::method_table& table, const std::shared_ptr<context>& ctx) {
-  auto add = [&](const rpc_contract::method_spec& spec,
-                 std::function<reply(context&, const json&)> fn) {
-    add_method(table, ctx, spec, std::move(fn));
-  };
+  const auto add = method_adder(table, ctx);
   add(method::community_list, list);
   add(method::community_show, show);
   add(method::community_use, use);

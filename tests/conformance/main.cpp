@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/bytes.hpp"
 #include "tests/conformance/conformance.hpp"
 
 namespace zwerm::conformance {
@@ -21,29 +22,18 @@ std::map<std::string, checker>& checkers() {
 }
 
 std::string from_hex(const std::string& hex) {
-  if (hex.size() % 2 != 0) throw std::invalid_argument("odd-length hex");
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    throw std::invalid_argument(std::string("not lowercase hex: ") + c);
-  };
+  // Vectors are lowercase: an uppercase digit is a broken vector, not another spelling.
   std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  const bool lowercase =
+      std::none_of(hex.begin(), hex.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+  if (!lowercase || !crypto::from_hex(hex, &out)) {
+    throw std::invalid_argument("not lowercase hex of even length: " + hex.substr(0, 16));
   }
   return out;
 }
 
 std::string to_hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
+  return crypto::to_hex(bytes);
 }
 
 }  // namespace zwerm::conformance
