@@ -67,7 +67,7 @@ result<std::string> encode_invite_code(const invite_code& code) {
   bytes += static_cast<char>(code.peers.size());
   for (const auto& peer : code.peers) {
     const std::string address = peer.address.to_string();
-    if (address.size() > 255 || peer.address.port == 0) {
+    if (address.size() > max_invite_address || peer.address.port == 0) {
       return status{status_code::invalid_argument,
                     "cannot put the address " + address + " into an invite code"};
     }

@@ -29,6 +29,7 @@ namespace zwerm::node {
 
 inline constexpr std::string_view invite_code_prefix = "zw1-";
 inline constexpr std::size_t max_invite_peers = 8;
+inline constexpr std::size_t max_invite_address = 255;  // bytes of one node's "host:port"
 
 using invite_token = crypto::fixed_bytes<32, struct invite_token_tag>;
 

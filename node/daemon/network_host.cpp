@@ -148,7 +148,14 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     absorb_appended(*raw, keys);
   };
   cbs.on_ingested = [this, raw](sync::session_id sid) { on_ingested(*raw, sid); };
-  cbs.on_ready = [this, raw](sync::session_id) { write_join(*raw); };
+  cbs.on_ready = [this, raw](sync::session_id sid) {
+    write_join(*raw);
+    // Asked once the hellos are done (a request before them would not be sent).
+    // Not of a newcomer whose join has not taken effect (a restricted session).
+    if (raw->manager->needs_addresses() && !raw->engine->stats(sid).restricted) {
+      raw->engine->request_peers(sid);
+    }
+  };
   cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
     // Hints only: the manager's key filter drops keys this node may not dial.
     if (!options_.peer_discovery) return;
@@ -345,7 +352,6 @@ void network_host::on_connected(const net::session_ptr& s) {
     apply(*c, d, s);
   }
   // Outbound sessions are reported to the manager when dial() returns (dial_done).
-  if (c->manager->needs_addresses()) c->engine->request_peers(sid);
   // A peer that does not hold a fork proof this node holds would never learn of the fork from
   // reconciliation (its head may be the very record this node kept): it gets the proofs now.
   relay_forks(*c, sid);

@@ -77,7 +77,9 @@ reply invite(context& x, const json& p) {
   for (const auto& m : st->members) {
     if (code.peers.size() >= max_invite_peers) break;
     if (m.status != cm::member_status::active || !m.address || m.id == me) continue;
-    if (auto hp = parse_host_port(*m.address); hp && hp->port != 0)
+    // A profile address may be longer (§3.2: 300 bytes) than a code's (255): skipped.
+    if (auto hp = parse_host_port(*m.address);
+        hp && hp->port != 0 && hp->to_string().size() <= max_invite_address)
       code.peers.push_back({m.id, *hp});
   }
   if (code.peers.empty()) {

@@ -161,7 +161,8 @@ void session::set_restricted(bool restricted) {
 }
 
 void session::probe() {
-  if (!ready() || stats_.restricted) return;
+  // One probe open at a time: a second answer would be one the peer was not asked for.
+  if (!ready() || stats_.restricted || probe_open_) return;
   auto ours = engine_.replica_.frontier_digest();
   if (!local_ok(ours.error())) return;
   probe_open_ = true;

@@ -69,6 +69,28 @@ class MessageRules : public ::testing::Test {
   std::vector<misbehaviour> seen;
 };
 
+TEST_F(MessageRules, OneProbeIsOpenAtATime) {
+  start(true);
+  // Two anti-entropy periods before the answer (a busy peer): one probe, not two, so the one
+  // answer that comes is the answer to it.
+  us->anti_entropy();
+  us->anti_entropy();
+  std::size_t probes = 0;
+  for (const auto& m : sink.take()) {
+    if (auto* f = std::get_if<frontier>(&m); f && f->reply_wanted) ++probes;
+  }
+  EXPECT_EQ(probes, 1u);
+  deliver(frontier{*ours.frontier_digest(), false});
+  EXPECT_TRUE(seen.empty());
+  // The next period probes again.
+  us->anti_entropy();
+  probes = 0;
+  for (const auto& m : sink.take()) {
+    if (auto* f = std::get_if<frontier>(&m); f && f->reply_wanted) ++probes;
+  }
+  EXPECT_EQ(probes, 1u);
+}
+
 TEST_F(MessageRules, PeersWithoutARequestIsAViolation) {
   start(true);
   deliver(peers{{{crypto::generate_key_pair().pk, "127.0.0.9:1"}}});
