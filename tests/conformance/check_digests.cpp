@@ -104,20 +104,10 @@ std::vector<outcome> check_digests(const json& file) {
   crypto::init();
   std::vector<outcome> out;
   auto run = [&](const char* section, outcome (*fn)(const json&)) {
-    if (!file.contains(section)) {
-      out.push_back({section, false, "section missing"});
-      return;
-    }
-    for (const auto& v : file.at(section)) {
-      try {
-        outcome o = fn(v);
-        o.name = std::string(section) + "/" + o.name;
-        out.push_back(o);
-      } catch (const std::exception& e) {
-        out.push_back({std::string(section) + "/" + v.value("name", std::string("?")), false,
-                       std::string("bad vector: ") + e.what()});
-      }
-    }
+    run_section(out, file, section, true, [fn](const json& v) {
+      outcome o = fn(v);
+      return o.pass ? std::string() : o.why;
+    });
   };
   run("feed_hashes", check_feed_hash);
   run("frontiers", check_frontier);

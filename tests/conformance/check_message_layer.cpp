@@ -223,26 +223,16 @@ std::string check_session_start(const json& v, std::size_t piece) {
 
 std::vector<outcome> check(const json& file) {
   std::vector<outcome> out;
-  for (const auto& v : file.at("vectors")) {
-    outcome o{v.value("name", std::string("(unnamed)")), false, {}};
-    try {
-      const std::string what = v.at("what").get<std::string>();
-      if (what == "stream") {
-        o.why = check_stream(v);
-      } else if (what == "admission") {
-        o.why = check_admission(v);
-      } else if (what == "session_start") {
-        o.why = check_session_start(v, 0);
-        if (o.why.empty()) o.why = check_session_start(v, 1);
-      } else {
-        o.why = "bad vector: unknown \"what\": " + what;
-      }
-      o.pass = o.why.empty();
-    } catch (const std::exception& e) {
-      o.why = std::string("bad vector: ") + e.what();
+  run_section(out, file, "vectors", false, [](const json& v) -> std::string {
+    const std::string what = v.at("what").get<std::string>();
+    if (what == "stream") return check_stream(v);
+    if (what == "admission") return check_admission(v);
+    if (what == "session_start") {
+      std::string why = check_session_start(v, 0);
+      return why.empty() ? check_session_start(v, 1) : why;
     }
-    out.push_back(std::move(o));
-  }
+    return "bad vector: unknown \"what\": " + what;
+  });
   return out;
 }
 

@@ -237,20 +237,15 @@ std::vector<outcome> check_records(const json& file) {
   crypto::init();
   std::vector<outcome> out;
   auto run = [&](const char* section, void (*fn)(const json&, diff&)) {
-    if (!file.contains(section)) {
-      out.push_back({section, false, "section missing"});
-      return;
-    }
-    for (const auto& v : file.at(section)) {
+    run_section(out, file, section, true, [fn](const json& v) {
       diff d;
-      std::string name = std::string(section) + "/" + v.value("name", std::string("?"));
       try {
         fn(v, d);
       } catch (const std::exception& e) {
         d.add(std::string("bad vector: ") + e.what());
       }
-      out.push_back({name, d.why.empty(), d.why});
-    }
+      return d.why;
+    });
   };
   run("records", check_valid);
   run("refusals", check_refusal);

@@ -335,16 +335,7 @@ std::string run(const json& v) {
 
 std::vector<outcome> check(const json& file) {
   std::vector<outcome> out;
-  for (const auto& v : file.at("vectors")) {
-    outcome o{v.value("name", std::string("(unnamed)")), false, {}};
-    try {
-      o.why = run(v);
-      o.pass = o.why.empty();
-    } catch (const std::exception& e) {
-      o.why = std::string("bad vector: ") + e.what();
-    }
-    out.push_back(std::move(o));
-  }
+  run_section(out, file, "vectors", false, run);
   return out;
 }
 

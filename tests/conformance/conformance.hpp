@@ -31,6 +31,13 @@ struct registrar {
   registrar(const std::string& kind, checker c) { checkers().emplace(kind, std::move(c)); }
 };
 
+// Runs `fn` on every vector of `file[section]` and appends one outcome each: `fn` returns why
+// the vector fails (empty: it passes); a vector it cannot read (an exception) fails as a "bad
+// vector", and a missing section fails once. Outcomes are named "section/name" when `prefix`,
+// else by the vector's name alone.
+void run_section(std::vector<outcome>& out, const nlohmann::json& file, const std::string& section,
+                 bool prefix, const std::function<std::string(const nlohmann::json&)>& fn);
+
 // Bytes in vectors are lowercase hex.
 std::string from_hex(const std::string& hex);  // throws std::invalid_argument on bad input
 std::string to_hex(std::string_view bytes);

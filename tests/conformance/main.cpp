@@ -21,6 +21,25 @@ std::map<std::string, checker>& checkers() {
   return all;
 }
 
+void run_section(std::vector<outcome>& out, const nlohmann::json& file, const std::string& section,
+                 bool prefix, const std::function<std::string(const nlohmann::json&)>& fn) {
+  if (!file.contains(section)) {
+    out.push_back({section, false, "section missing"});
+    return;
+  }
+  for (const auto& v : file.at(section)) {
+    const std::string name = v.value("name", std::string(prefix ? "?" : "(unnamed)"));
+    outcome o{prefix ? section + "/" + name : name, false, {}};
+    try {
+      o.why = fn(v);
+    } catch (const std::exception& e) {
+      o.why = std::string("bad vector: ") + e.what();
+    }
+    o.pass = o.why.empty();
+    out.push_back(std::move(o));
+  }
+}
+
 std::string from_hex(const std::string& hex) {
   // Vectors are lowercase: an uppercase digit is a broken vector, not another spelling.
   std::string out;
