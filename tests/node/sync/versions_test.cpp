@@ -247,6 +247,20 @@ TEST_F(HandWrittenPeer, ARelayedForkProofIsKeptByTheReceiver) {
   EXPECT_FALSE(us->stats(id).closed);
 }
 
+TEST_F(HandWrittenPeer, AnOptionalMessageBeforeTheHelloIsRefused) {
+  // Optional types are ignored only once the hellos settled a version.
+  ASSERT_TRUE(ours.ingest({c.genesis.bytes}).ok());
+  cbs.on_misbehaviour = [this](session_id, const member_id&, const misbehaviour& m) {
+    seen.push_back(m);
+  };
+  us = std::make_unique<engine>(ours, engine_options{}, cbs);
+  id = us->attach(crypto::generate_key_pair().pk, false, sink);
+  us->on_message(id, std::string("\x7f\x01", 2));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(us->stats(id).closed);
+  EXPECT_EQ(us->stats(id).optional_ignored, 0u);
+}
+
 TEST_F(HandWrittenPeer, AnUnknownCoreMessageTypeIsMalformed) {
   start(hello{});
   us->on_message(id, std::string("\x3f\x00", 2));
