@@ -295,8 +295,13 @@ void engine::records_written(const std::vector<record_key>& appended) {
   reap();
 }
 
+bool engine::take_full_round(const member_id& peer) {
+  return ++full_rounds_[peer] <= opts_.max_full_rounds_per_key;
+}
+
 bool engine::anti_entropy() {
   ++round_;
+  full_rounds_.clear();
   for (auto& [id, s] : sessions_) s->new_period(round_);
   {
     depth_guard g(depth_);

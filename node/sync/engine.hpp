@@ -110,6 +110,10 @@ struct engine_options {
   // may meet a heads message's worth of joins before the feed that holds their invites).
   std::size_t max_waiting_feeds = 2048;
   std::size_t max_waiting_bytes = std::size_t{4} << 20;
+  // Feeds of unknown authority one peer may have dropped (the waiting area full, or a held feed
+  // expired) per anti-entropy period; more is misbehaviour. An honest peer streams an
+  // inviter's feed before the joins it admitted, so it rarely meets any. Default 2,048.
+  std::size_t max_dropped_feeds_per_period = 2048;
   // Heavy requests one peer may make per anti-entropy period (between two anti_entropy()
   // calls): frontier probes answered, reconciliation rounds served (buckets received) and
   // peer lists sent, together. An honest peer with the same period makes at most about three
@@ -117,6 +121,11 @@ struct engine_options {
   // periods that do not line up (a busy node's timer runs late). More is misbehaviour.
   // Default 8.
   std::uint32_t max_requests_per_period = 8;
+  // Reconciliation rounds per peer key and anti-entropy period, across all its sessions, in
+  // which this node sends heads the session has not carried yet. A peer that reconnects to ask
+  // for every head again gets no answer to its round (not misbehaviour: an honest node whose
+  // connection drops may redial); this node probes it at the next period. Default 3.
+  std::uint32_t max_full_rounds_per_key = 3;
   // Record bytes a peer may have streamed to it again (wants for records this session sent it
   // before) per anti-entropy period; more is misbehaviour. Default 4 MiB.
   std::size_t max_resent_bytes_per_period = std::size_t{4} << 20;
@@ -175,7 +184,8 @@ struct session_stats {
   // Record bytes received from the peer and handed to the replica, not yet reported back
   // (replica::ingest_async); acknowledged to the peer once reported.
   std::size_t ingesting_bytes = 0;
-  std::size_t streams = 0;  // feeds being streamed to the peer
+  std::size_t streams = 0;            // feeds being streamed to the peer
+  std::uint64_t rounds_deferred = 0;  // rounds left unanswered (max_full_rounds_per_key)
 };
 
 class engine {
@@ -264,6 +274,8 @@ class engine {
   void report(session& s, misbehaviour m);
   void local_error(session& s, const status& st);
   void reap();
+  // Counts a round with new heads for `peer`; false when its rounds of this period are spent.
+  bool take_full_round(const member_id& peer);
 
   replica& replica_;
   engine_options opts_;
@@ -282,7 +294,9 @@ class engine {
   // moves. At most one entry per connected-or-former peer and feed whose author signed a
   // record that does not chain (only the author can make one).
   std::map<std::pair<member_id, member_id>, std::uint64_t> fork_refused_;
-  std::uint64_t round_ = 0;         // anti_entropy() calls so far
+  std::uint64_t round_ = 0;  // anti_entropy() calls so far
+  // Rounds with new heads served per peer key in this period (max_full_rounds_per_key).
+  std::map<member_id, std::uint32_t> full_rounds_;
   std::vector<session_id> doomed_;  // detached while a call was running
   int depth_ = 0;                   // engine calls on the stack
   // Reports of replica::ingest_async hold a weak reference: none reaches a destroyed engine.

@@ -231,9 +231,26 @@ void session::on(const buckets& m) {
   }
   stats_.in_sync = differ.none();
   if (differ.none()) return;
-  send_heads(differ);
+  // Heads not sent on this session yet are the catch-up the peer asks for: a few such rounds
+  // per key and period, across its sessions. A peer that reconnects to ask for them again gets
+  // no answer to this round (not misbehaviour: an honest node may redial after a drop); this
+  // node probes at the next period and leads the round then.
+  if ((differ & ~unchanged_since_sent(*digests)).any() && !engine_.take_full_round(peer_)) {
+    ++stats_.rounds_deferred;
+    round_deferred_ = true;
+    return;
+  }
+  send_heads(differ, *digests);
   heads_expected_ = true;
   send(heads_request{differ});
+}
+
+bucket_set session::unchanged_since_sent(const std::array<crypto::digest, 256>& digests) const {
+  bucket_set same;
+  for (std::size_t b = 0; b < bucket_count; ++b) {
+    if (heads_sent_.test(b) && heads_sent_digest_[b] == prefix_of(digests[b])) same.set(b);
+  }
+  return same;
 }
 
 void session::on(const heads_request& m) {
@@ -242,14 +259,21 @@ void session::on(const heads_request& m) {
     return;
   }
   round_open_ = false;
-  send_heads(m.which);
+  auto digests = engine_.replica_.bucket_digests();
+  if (!local_ok(digests.error())) return;
+  send_heads(m.which, *digests);
 }
 
-void session::send_heads(const bucket_set& which) {
+void session::send_heads(const bucket_set& which, const std::array<crypto::digest, 256>& digests) {
+  // A bucket whose heads went on this session and whose digest has not changed since is left
+  // out: the peer has them already (it keeps what it learned for the session).
+  const bucket_set to_send = which & ~unchanged_since_sent(digests);
   heads h;
   std::size_t size = 1 + 3;  // type + a count varint of up to 3 bytes
   for (std::size_t b = 0; b < bucket_count; ++b) {
-    if (!which.test(b)) continue;
+    if (!to_send.test(b)) continue;
+    heads_sent_.set(b);
+    heads_sent_digest_[b] = prefix_of(digests[b]);
     auto hs = engine_.replica_.bucket_heads(static_cast<std::uint8_t>(b));
     if (!local_ok(hs.error())) return;
     for (const auto& fh : *hs) {
@@ -510,14 +534,25 @@ void session::request_peers() {
 
 void session::on(const peers_request&) {
   if (!spend("peer request")) return;
+  // Not a catch-up: the answer may carry at most 4 bytes per message byte received on this
+  // session (QUIC's anti-amplification limit, §5.8); the own address first, then a random
+  // choice of the others, so that each session learns different ones.
+  const std::uint64_t credit = 4 * stats_.bytes_received;
+  std::size_t size = 1 + 1;  // type + count
   peers p;
   if (engine_.cbs_.addresses_to_share && !stats_.restricted) {
-    for (auto& a : engine_.cbs_.addresses_to_share()) {
+    auto all = engine_.cbs_.addresses_to_share();
+    if (all.size() > 2) std::shuffle(all.begin() + 1, all.end(), engine_.rng_);
+    for (auto& a : all) {
       if (p.entries.size() >= max_peers_per_message) break;
       if (a.address.empty() || a.address.size() > max_address_size) continue;
+      const std::size_t add = 32 + 1 + a.address.size();
+      if (peers_bytes_sent_ + size + add > credit) break;
+      size += add;
       p.entries.push_back(std::move(a));
     }
   }
+  peers_bytes_sent_ += size;
   send(p);
 }
 

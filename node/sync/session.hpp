@@ -6,6 +6,7 @@
 // gets a newly stored record).
 #pragma once
 
+#include <array>
 #include <deque>
 #include <map>
 #include <set>
@@ -107,7 +108,8 @@ class session {
 
   void compare_frontier(const frontier_digest& theirs, bool lead);
   void start_round();
-  void send_heads(const bucket_set& which);
+  void send_heads(const bucket_set& which, const std::array<crypto::digest, 256>& digests);
+  bucket_set unchanged_since_sent(const std::array<crypto::digest, 256>& digests) const;
   void pump();
 
   engine& engine_;
@@ -137,10 +139,19 @@ class session {
   bool heads_expected_ = false;    // we sent buckets or a heads_request this session
   bool peers_asked_ = false;       // we sent peers_request and no peers answer came yet
   std::uint32_t served_this_period_ = 0;
+  // Heads already sent on this session, per bucket: the bucket's digest when they went. A later
+  // round sends a bucket's heads again only once its digest changed (§5.4 step 3).
+  bucket_set heads_sent_;
+  bool round_deferred_ = false;  // the peer's round went unanswered (max_full_rounds_per_key)
+  std::array<digest_prefix, bucket_count> heads_sent_digest_{};
+  // Message bytes received on this session: the credit for answers that are not catch-up
+  // (`peers`), of which at most 4 bytes per byte received go out (§5.8).
+  std::uint64_t peers_bytes_sent_ = 0;
   // Per feed: the lowest and highest seq streamed to the peer (it was sent all between).
   std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> served_;
-  std::size_t resent_this_period_ = 0;   // bytes streamed again (repeated wants)
-  std::size_t pending_this_period_ = 0;  // its records that went to the pending area
+  std::size_t resent_this_period_ = 0;     // bytes streamed again (repeated wants)
+  std::size_t pending_this_period_ = 0;    // its records that went to the pending area
+  std::size_t abandoned_this_period_ = 0;  // feeds of unknown authority dropped (§5.10)
 
   std::map<member_id, waiting_feed> waiting_;
   std::size_t waiting_bytes_ = 0;

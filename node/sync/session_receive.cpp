@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "node/sync/session.hpp"
 
@@ -134,13 +135,21 @@ session::route session::route_record(const record_key& key, bool live, std::stri
   }
   if (waiting_.size() >= opts.max_waiting_feeds ||
       waiting_bytes_ + item.size() > opts.max_waiting_bytes) {
-    if (abandoned_.size() >= opts.max_feeds_per_session) {
-      fail(misbehaviour_kind::protocol_violation, "more than " +
-                                                      std::to_string(opts.max_feeds_per_session) +
-                                                      " feeds that redeem no known invite");
+    // Dropped quietly: its invite may be on its way. But an honest peer streams an inviter's
+    // feed before its joiners' (feed_rank), so many such feeds dropped in one period, or a
+    // session's worth in all, is a peer sending joins that redeem nothing.
+    const bool period = abandoned_this_period_ >= opts.max_dropped_feeds_per_period;
+    if (period || abandoned_.size() >= opts.max_feeds_per_session) {
+      fail(misbehaviour_kind::protocol_violation,
+           "more than " +
+               std::to_string(period ? opts.max_dropped_feeds_per_period
+                                     : opts.max_feeds_per_session) +
+               " feeds that redeem no known invite dropped" +
+               (period ? " in one anti-entropy period" : " on one connection"));
       return route::failed;
     }
     abandoned_.insert(key.author);
+    ++abandoned_this_period_;
     return route::dropped;
   }
   waiting_feed w;
@@ -159,10 +168,13 @@ void session::drop_waiting(const member_id& author) {
   waiting_bytes_ -= w->second.bytes;
   waiting_.erase(w);
   abandoned_.insert(author);
+  ++abandoned_this_period_;
 }
 
 void session::new_period(std::uint64_t round) {
+  if (std::exchange(round_deferred_, false)) probe();
   served_this_period_ = 0;
+  abandoned_this_period_ = 0;
   resent_this_period_ = 0;
   pending_this_period_ = 0;
   std::vector<member_id> expired;

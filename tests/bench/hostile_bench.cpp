@@ -43,23 +43,7 @@ using namespace zwerm::bench::hostile;
 // KNOWN-OPEN, and does not fail the run (a row listed here that passes prints "PASS (listed as
 // known open)": take it off the list). Every entry says why it is open; docs/PERFORMANCE.md,
 // "Hostile peers", has the figures.
-const std::vector<std::pair<std::string, std::string>> known_open = {
-    {"4b",
-     "a join naming an invite this node does not hold is held aside or dropped quietly (the "
-     "invite may still be on its way), and the session fails only past max_feeds_per_session "
-     "(100,000) such feeds: nothing is stored, but 20,000 get no ban, and the session's memory "
-     "for them grows until then"},
-    {"7.buckets",
-     "a buckets message naming no bucket (37 bytes) is answered with the heads of every feed "
-     "(about 49 bytes each): the round after the hellos is the protocol's, further rounds are "
-     "budgeted per anti-entropy period, but every new session gets its round"},
-    {"7.probe + buckets",
-     "each probe opens a round whose buckets are answered with every head, within the request "
-     "budget of the anti-entropy period (then the ban)"},
-    {"7.peers_request",
-     "the answer lists up to 64 addresses (about 50 bytes each) for a 1-byte request, within the "
-     "request budget; over 4x once A shares more than a few addresses"},
-};
+const std::vector<std::pair<std::string, std::string>> known_open = {};
 
 struct args {
   bench_options opt;
@@ -195,8 +179,9 @@ int run(const args& a) {
 
   victim_options vo;
   vo.crowd = a.crowd;
-  // Members for attacks 1-4 and the honest prober of 5, then one per amplification run.
-  vo.attackers = 16 + 14 * static_cast<std::size_t>(a.opt.runs);
+  // Members for attacks 1-4 and the honest prober of 5, then one per amplification run and
+  // two for the row of a new session per round.
+  vo.attackers = 16 + 14 * static_cast<std::size_t>(a.opt.runs) + 2;
   const auto setup_start = clock_type::now();
   victim v(vo);
   std::printf("bench_hostile (%s): %s, load average %s, %ld cores\n",

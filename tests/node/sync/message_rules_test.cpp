@@ -135,6 +135,113 @@ TEST_F(MessageRules, TheRoundAfterTheHellosAndAfterAProbeIsServed) {
   ASSERT_EQ(seen.size(), 1u);
 }
 
+// Feeds of `n` fresh authors (one record each) in our replica: heads in many buckets.
+void fill(memory_replica& r, const sim::community_maker& c, int n) {
+  for (int i = 0; i < n; ++i)
+    ASSERT_TRUE(r.ingest(c.feed(1, 200, crypto::generate_key_pair())).ok());
+}
+
+std::size_t heads_sent(const std::vector<message>& ms) {
+  std::size_t n = 0;
+  for (const auto& m : ms) {
+    if (auto* h = std::get_if<heads>(&m)) n += h->entries.size();
+  }
+  return n;
+}
+
+TEST_F(MessageRules, ALaterRoundOnOneSessionSendsOnlyHeadsThatChanged) {
+  fill(ours, c, 40);
+  start(false);
+  deliver(buckets{});  // "I hold nothing": every head, once
+  EXPECT_EQ(heads_sent(sink.take()), 41u);
+  // The same claim after a probe: the peer has them all already; nothing new goes out.
+  deliver(frontier{{}, true});
+  deliver(buckets{});
+  auto again = sink.take();
+  EXPECT_EQ(heads_sent(again), 0u);
+  EXPECT_EQ(count_of<heads_request>(again), 1u);  // the round itself goes on
+  // One new feed: only the heads of its bucket go again.
+  const auto author = crypto::generate_key_pair();
+  ASSERT_TRUE(ours.ingest(c.feed(1, 200, author)).ok());
+  deliver(frontier{{}, true});
+  deliver(buckets{});
+  const auto changed = heads_sent(sink.take());
+  EXPECT_GE(changed, 1u);
+  EXPECT_LT(changed, 5u);
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST_F(MessageRules, AKeyThatReconnectsForEveryHeadWaitsForTheNextPeriod) {
+  fill(ours, c, 10);
+  us = std::make_unique<engine>(ours, opts, cbs);
+  auto round_on_new_session = [&] {
+    queue_sink s;
+    const session_id sid = us->attach(peer, false, s);
+    us->on_message(sid, encode(hello{.community = c.genesis.id, .frontier = {}}));
+    s.out.clear();
+    us->on_message(sid, encode(buckets{}));
+    auto got = s.take();
+    us->detach(sid);
+    return got;
+  };
+  for (std::uint32_t i = 0; i < opts.max_full_rounds_per_key; ++i) {
+    EXPECT_EQ(heads_sent(round_on_new_session()), 11u) << i;
+  }
+  // Past the key's rounds of this period: the round goes unanswered, and no blame.
+  auto deferred = round_on_new_session();
+  EXPECT_EQ(heads_sent(deferred), 0u);
+  EXPECT_EQ(count_of<heads_request>(deferred), 0u);
+  EXPECT_TRUE(seen.empty());
+  // Another key is not affected, and the next period serves this one again.
+  peer = crypto::generate_key_pair().pk;
+  EXPECT_EQ(heads_sent(round_on_new_session()), 11u);
+  us->anti_entropy();
+  EXPECT_EQ(heads_sent(round_on_new_session()), 11u);
+}
+
+TEST_F(MessageRules, ADeferredRoundIsLedByThisNodeAtTheNextPeriod) {
+  fill(ours, c, 10);
+  opts.max_full_rounds_per_key = 0;  // every round of this key is past its allowance
+  start(false);
+  deliver(buckets{});
+  EXPECT_EQ(heads_sent(sink.take()), 0u);
+  EXPECT_EQ(us->stats(id).rounds_deferred, 1u);
+  us->anti_entropy();
+  auto next = sink.take();
+  ASSERT_GE(count_of<frontier>(next), 1u);
+  EXPECT_TRUE(std::get<frontier>(next.front()).reply_wanted);
+  // The peer's answer differs: this node leads the round with its buckets.
+  deliver(frontier{{}, false});
+  EXPECT_EQ(count_of<buckets>(sink.take()), 1u);
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST_F(MessageRules, APeersAnswerCarriesAtMostFourBytesPerByteReceived) {
+  cbs.addresses_to_share = [] {
+    std::vector<peer_address> all;
+    for (int i = 0; i < 64; ++i) {
+      all.push_back({crypto::generate_key_pair().pk, "198.51.100." + std::to_string(i) + ":4040"});
+    }
+    return all;
+  };
+  start(true);
+  const auto received = [&] { return us->stats(id).bytes_received; };
+  std::uint64_t sent = 0;
+  for (int i = 0; i < 20; ++i) {
+    deliver(peers_request{});
+    if (closed()) break;
+    for (const auto& m : sink.out) {
+      if (std::holds_alternative<peers>(*decode(m))) sent += m.size();
+    }
+    sink.out.clear();
+    EXPECT_LE(sent, 4 * received()) << i;
+    us->anti_entropy();  // keep within the request budget: the credit is what is tested
+  }
+  EXPECT_TRUE(seen.empty());
+  // Something was shared (the hello's bytes earn a few entries), not all 64.
+  EXPECT_GT(sent, 2u * 20u);
+}
+
 TEST_F(MessageRules, ProbeAnswersAreBudgetedPerPeriod) {
   start(false);
   for (std::uint32_t i = 0; i < opts.max_requests_per_period; ++i) {
@@ -411,6 +518,29 @@ TEST_F(Authority, TooManyUnknownFeedsIsAViolation) {
   }
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].kind, misbehaviour_kind::protocol_violation);
+}
+
+TEST_F(Authority, ManyUnknownFeedsDroppedInOnePeriodAreAViolation) {
+  opts.max_waiting_feeds = 1;
+  opts.max_dropped_feeds_per_period = 2;
+  start(false);
+  auto unknown_feed = [&] {
+    auto f = c.feed(1, 200, crypto::generate_key_pair());
+    verdicts[f[0]] = {authority::unknown, {}};
+    deliver_records(f);
+  };
+  unknown_feed();  // held
+  unknown_feed();  // dropped, 1
+  unknown_feed();  // dropped, 2
+  EXPECT_TRUE(seen.empty());
+  us->anti_entropy();  // a new period: its own allowance
+  unknown_feed();
+  unknown_feed();
+  EXPECT_TRUE(seen.empty());
+  unknown_feed();  // the third dropped in this period
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kind, misbehaviour_kind::protocol_violation);
+  EXPECT_NE(seen[0].reason.find("in one anti-entropy period"), std::string::npos) << seen[0].reason;
 }
 
 TEST_F(Authority, ALivePushOfAnUnheldFeedPastItsStartIsFetchedFromTheStart) {
