@@ -1,8 +1,15 @@
 #include "node/daemon/admission.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/community_host.hpp"
+#include "node/daemon/durable_file.hpp"
 #include "node/record_scan.hpp"
 
 namespace zwerm::node {
@@ -161,6 +168,47 @@ std::optional<record_id> removal_record(const community::state& st, const member
   // adopting record itself was noted: that record is the entry at removed_at.
   if (m.removed_at >= st.feed.size()) return std::nullopt;
   return st.feed[m.removed_at].id;
+}
+
+result<token_bindings> load_token_bindings(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return token_bindings{};
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto bad = [&](const std::string& why) {
+    return status{status_code::corruption, file.string() + " is damaged: " + why};
+  };
+  if (!in.good() && !in.eof()) return bad("it cannot be read");
+  const auto doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (!doc.is_object()) return bad("not the JSON object zwermd writes");
+  token_bindings all;
+  for (const auto& [community_text, invites] : doc.items()) {
+    community_id c;
+    if (!crypto::from_text(community_text, &c) || !invites.is_object()) {
+      return bad("the entry for '" + community_text + "' is malformed");
+    }
+    for (const auto& [invite_text, key_text] : invites.items()) {
+      record_id invite;
+      crypto::public_key key;
+      if (!crypto::from_text(invite_text, &invite) || !key_text.is_string() ||
+          !crypto::from_text(key_text.get<std::string>(), &key)) {
+        return bad("the binding of invite '" + invite_text + "' is malformed");
+      }
+      all[c][invite] = key;
+    }
+  }
+  return all;
+}
+
+status save_token_bindings(const std::filesystem::path& file, const token_bindings& all) {
+  nlohmann::json doc = nlohmann::json::object();
+  for (const auto& [c, invites] : all) {
+    if (invites.empty()) continue;
+    auto& entry = doc[crypto::to_text(c)] = nlohmann::json::object();
+    for (const auto& [invite, key] : invites) entry[crypto::to_text(invite)] = crypto::to_text(key);
+  }
+  return replace_file(file, doc.dump(2) + "\n", "the token bindings");
 }
 
 }  // namespace zwerm::node

@@ -13,13 +13,14 @@
 // anyone else's), expires, or its inviter leaves or is removed; the owner then closes its
 // sessions.
 //
-// Token bindings live in memory for the life of the daemon (a restart forgets them; the
-// invite's own expiry still bounds how long a token is good for).
+// Token bindings outlive a restart: network_host saves them (save_token_bindings) whenever one
+// is made or dropped and restores them at start, so a token still admits only its first key.
 //
 // Threads: the I/O executor only, like the community state it reads.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -53,6 +54,11 @@ class admission_book {
   // Forgets bindings of invites that are used, expired or gone (keeps the map small).
   void prune(const community::state& st, std::int64_t now_ms);
   std::size_t bound() const { return bound_.size(); }
+  // The bindings, for saving, and restoring them (entries of invites no longer open go at the
+  // next prune).
+  using bindings = std::map<record_id, crypto::public_key>;
+  const bindings& bound_keys() const { return bound_; }
+  void restore(bindings b) { bound_ = std::move(b); }
 
  private:
   // The invite is unused, unexpired at now_ms, and its inviter is an active member.
@@ -75,6 +81,13 @@ class admission_book {
 // the removal took effect (the proposal or endorse that adopted it), for the refusal notice
 // (PROTOCOL.md §4.3.2). nullopt for anyone else.
 std::optional<record_id> removal_record(const community::state& st, const member_id& key);
+
+// The token bindings of every community, as saved in the home's token_bindings.json (mode
+// 0600, replaced atomically). A missing file is no bindings; a damaged one is a corruption
+// error naming the file.
+using token_bindings = std::map<community_id, admission_book::bindings>;
+result<token_bindings> load_token_bindings(const std::filesystem::path& file);
+status save_token_bindings(const std::filesystem::path& file, const token_bindings& all);
 
 sync::authority_verdict feed_authority(const community::state* st, const store::store& store,
                                        const community_id& community, std::string_view bytes);

@@ -91,6 +91,7 @@ std::variant<std::vector<std::string>, std::string> tighten_home(const home_path
       {home.db(), fs::perms::owner_all},
       {home.config(), fs::perms::owner_read | fs::perms::owner_write},
       {home.root / "communities.json", fs::perms::owner_read | fs::perms::owner_write},
+      {home.root / "token_bindings.json", fs::perms::owner_read | fs::perms::owner_write},
   };
   for (const auto& [path, mode] : wanted) {
     std::error_code ec;
@@ -186,6 +187,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   net_options.verify_threads = p->options.verify_threads;
   net_options.listener.max_inbound = p->options.limits.max_inbound;
   net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;
+  net_options.token_bindings_file = p->home.root / "token_bindings.json";
   p->network = std::make_unique<network_host>(p->io.get_executor(), *p->communities, net_options);
   if (status s = p->network->start(); !s.ok()) return failure{exit_failure, s.message()};
   // With port 0 the system chose one: status and invite codes show the port in use.

@@ -51,6 +51,21 @@ status network_host::start() {
     return {status_code::invalid_argument,
             "listen: '" + options_.listen.host + "' is not an IP address (" + ec.message() + ")"};
   }
+  if (!options_.token_bindings_file.empty()) {
+    auto loaded = load_token_bindings(options_.token_bindings_file);
+    if (!loaded) {
+      return {loaded.error().code(),
+              loaded.error().message() +
+                  " (remove it to start without the invite token bindings; a token invite that "
+                  "is still open may then admit another key once)"};
+    }
+    saved_bindings_ = std::move(*loaded);
+    for (auto& [id, c] : communities_) {
+      if (auto it = saved_bindings_.find(id); it != saved_bindings_.end()) {
+        c->admission.restore(it->second);
+      }
+    }
+  }
   std::vector<crypto::network_key> keys;
   for (const auto& id : host_.ids()) {
     if (auto* c = ensure_community(id)) keys.push_back(c->key);
@@ -126,6 +141,9 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   if (!key) return nullptr;
   auto c = std::make_unique<community_net>(executor_, id, *key);
   community_net* raw = c.get();
+  if (auto it = saved_bindings_.find(id); it != saved_bindings_.end()) {
+    c->admission.restore(it->second);
+  }
   // Reports of the ingest queue come back to the I/O executor; the weak reference keeps them
   // from reaching a destroyed host (the engine keeps its own).
   sync::store_replica::poster post = [ex = executor_,

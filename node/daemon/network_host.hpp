@@ -92,6 +92,9 @@ struct network_options {
   // Threads verifying received records (the ingest queue's; its writer thread and the I/O
   // thread come on top). Config `verify_threads`. Default 2.
   std::size_t verify_threads = 2;
+  // Where the invite token bindings are saved (admission.hpp), so that a token still admits
+  // only its first key after a restart. Empty: kept in memory only (tests).
+  std::filesystem::path token_bindings_file;
 };
 
 // What a join attempt has seen so far (for `zwerm join`'s error messages).
@@ -196,6 +199,8 @@ class network_host final : public net::authorizer, public net::session_handler {
   bool may_dial(const community_net& c, const member_id& key) const;
   // Closes every session of the community whose peer no longer qualifies (may_replicate).
   void recheck_sessions(community_net& c);
+  // Saves every community's token bindings (options_.token_bindings_file), logging a failure.
+  void save_bindings();
   void start_recheck();
   void schedule_tick(community_net& c);
   void run_tick(const community_id& id);
@@ -238,7 +243,8 @@ class network_host final : public net::authorizer, public net::session_handler {
   net::asio::steady_timer flush_timer_;    // saves the peer books every 10 s
   net::asio::steady_timer recheck_timer_;  // re-checks admission every second (expiry)
   std::map<community_id, std::unique_ptr<community_net>> communities_;
-  peer_scores scores_;  // budget scores per member key, across sessions and communities
+  peer_scores scores_;             // budget scores per member key, across sessions and communities
+  token_bindings saved_bindings_;  // as loaded at start, handed to each community's book
   bool stopped_ = false;
   bool absorbing_ = false;  // records appended now came from sync, not from this member
   // Posted handlers (ingest reports, absorbs) hold a weak reference: none runs after the

@@ -44,7 +44,11 @@ void network_host::recheck_sessions(community_net& c) {
   // Admission is decided at the handshake; a session whose peer stops qualifying since (left,
   // removed, forked, its invite used or expired, or its inviter gone) is closed, whichever side
   // dialed.
-  if (const community::state* st = host_.state_of(c.id)) c.admission.prune(*st, unix_ms_now());
+  if (const community::state* st = host_.state_of(c.id)) {
+    const std::size_t before = c.admission.bound();
+    c.admission.prune(*st, unix_ms_now());
+    if (c.admission.bound() != before) save_bindings();
+  }
   if (c.joining && me_active(c)) {
     c.joining = false;  // joined: from now on only members count
     c.invite_keys.clear();
@@ -137,12 +141,24 @@ void network_host::on_refusal(community_net& c, const net::session_ptr& s,
   s->close();  // the manager's key filter (may_dial) keeps it from dialing anyone else
 }
 
+void network_host::save_bindings() {
+  if (options_.token_bindings_file.empty()) return;
+  token_bindings all;
+  for (const auto& [id, c] : communities_) all[id] = c->admission.bound_keys();
+  if (status s = save_token_bindings(options_.token_bindings_file, all); !s.ok()) {
+    // The binding holds in memory; only a restart before the next save would forget it.
+    spdlog::error("cannot save the invite token bindings: {}", s.message());
+  }
+}
+
 bool network_host::check_token(const crypto::network_key& network, const crypto::public_key& client,
                                std::string_view token) {
   community_net* c = by_network(network);
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
   if (!st) return false;
+  const std::size_t before = c->admission.bound();
   if (!c->admission.bind_token(*st, client, token, unix_ms_now())) return false;
+  if (c->admission.bound() != before) save_bindings();
   spdlog::info("community {}: an invite token admitted {}", crypto::short_id(c->id),
                short_id(client));
   return true;

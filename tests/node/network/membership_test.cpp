@@ -4,6 +4,8 @@
 // 127.0.0.1 with real stores (test_node.hpp); hostile clients speak the transport themselves.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "node/daemon/admission.hpp"
 #include "node/record_writer.hpp"
 #include "tests/node/network/test_node.hpp"
@@ -177,6 +179,48 @@ TEST_F(Membership, ATokenAdmitsTheFirstKeyThatPresentsItAndNoOther) {
   EXPECT_EQ(a.net->authorize(key, second), net::admission::needs_token);
   EXPECT_FALSE(a.net->check_token(key, second, token.view()));
   EXPECT_TRUE(a.net->check_token(key, second, token2.view()));
+}
+
+TEST_F(Membership, ATokenStaysBoundToItsFirstKeyAcrossARestart) {
+  testing::temp_dir home{"zw-bind"};
+  const auto file = home.path() / "token_bindings.json";
+  auto with_file = [&](network_options& o) { o.token_bindings_file = file; };
+  test_node a(io, with_file);
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const auto key = *a.host->network_key(c);
+  const auto token = crypto::random_fixed<invite_token>();
+  token_invite(a, c, token);
+  const auto first = crypto::generate_key_pair().pk, second = crypto::generate_key_pair().pk;
+  ASSERT_TRUE(a.net->check_token(key, first, token.view()));
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_EQ(std::filesystem::status(file).permissions() &
+                (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+  // The daemon restarts (a new network host on the same store and home).
+  network_options o;
+  o.listen = {"127.0.0.1", 0};
+  with_file(o);
+  const std::unique_ptr<network_host> stopped = std::move(a.net);
+  stopped->stop();
+  a.net = std::make_unique<network_host>(io.get_executor(), *a.host, o);
+  ASSERT_TRUE(a.net->start().ok());
+  EXPECT_EQ(a.net->authorize(key, second), net::admission::reject);
+  EXPECT_FALSE(a.net->check_token(key, second, token.view()));
+  EXPECT_TRUE(a.net->check_token(key, first, token.view()));
+}
+
+TEST_F(Membership, ADamagedTokenBindingsFileStopsTheStartWithItsName) {
+  testing::temp_dir home{"zw-bind"};
+  const auto file = home.path() / "token_bindings.json";
+  std::ofstream(file) << "{\"not a community\": 3}";
+  test_node a(io, [&](network_options& o) { o.token_bindings_file = file; });
+  create(a);
+  const status s = a.net->start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(file.string()), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("damaged"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("remove it"), std::string::npos) << s.message();
 }
 
 TEST_F(Membership, ATokenSessionEndsWithinASecondOfTheInvitesExpiry) {
