@@ -122,6 +122,7 @@ class journal {
   std::size_t records() const { return marks_.size(); }
   std::size_t entries() const { return undo_.size(); }
   void set_limit(std::size_t limit) { limit_ = limit; }
+  std::size_t limit() const { return limit_; }
 
  private:
   struct mark {

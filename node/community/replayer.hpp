@@ -94,6 +94,9 @@ class replayer {
                                     const record_source& source);
 
   const state& current() const { return *state_; }
+  // state::dry_run on the current state: would `r`, applied next, take effect (nullopt), and if
+  // not, why.
+  std::optional<std::string> dry_run(const record& r) { return state_->dry_run(r); }
 
   // Snapshot persistence (see the header comment).
   bool persist_due() const;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 
 #include "node/community/body_schema.hpp"
 #include "node/community/state.hpp"
@@ -14,6 +15,13 @@ struct apply_context {
   const record& r;
   position pos;
   index author = no_index;  // the author's member index when active, else no_index
+  std::string why;          // why the record had no effect, for people (state::dry_run)
+
+  // A rule's "no effect", with the reason.
+  bool no(std::string reason) {
+    why = std::move(reason);
+    return false;
+  }
 };
 
 class rules {
@@ -47,6 +55,8 @@ class rules {
   static void note_effect(state& s, const apply_context& c, record_kind kind, index circle,
                           std::span<const std::uint32_t> topics);
   static std::uint64_t active_at(const state& s, const position& p);
+  // "3 days ago", "2 months ago": how long ago, for a reason.
+  static std::string ago(std::int64_t ms);
 };
 
 }  // namespace zwerm::node::community

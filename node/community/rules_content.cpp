@@ -25,14 +25,15 @@ bool rules::contribution(state& s, apply_context& c, const contribution_body& b,
   index request = no_index;
   if (b.answers) {
     auto it = s.request_index.find(*b.answers);
-    if (it == s.request_index.end()) return false;
+    if (it == s.request_index.end()) return c.no("it answers a request not known here");
     request = it->second;
   }
   if (b.circle) {
     auto it = s.circle_index.find(*b.circle);
-    if (it == s.circle_index.end()) return false;
+    if (it == s.circle_index.end()) return c.no("its circle is not known here");
     const circle_info& ci = s.circles[it->second];
-    if (!ci.open || !ci.members.count(c.author)) return false;
+    if (!ci.open) return c.no("the circle " + ci.name + " is closed");
+    if (!ci.members.count(c.author)) return c.no("the author is not in the circle " + ci.name);
     *circle = it->second;
   }
   journal& jr = j(s);
@@ -61,13 +62,15 @@ bool rules::contribution(state& s, apply_context& c, const contribution_body& b,
 
 bool rules::thanks(state& s, apply_context& c, const thanks_body& b) {
   auto it = s.contribution_index.find(b.contribution);
-  if (it == s.contribution_index.end()) return false;
+  if (it == s.contribution_index.end()) return c.no("the contribution is not known here");
   index ci = it->second;
   contribution_info& contrib = s.contributions[ci];
   index giver = contrib.author;
-  if (giver == c.author) return false;  // never to oneself
+  if (giver == c.author) return c.no("nobody can thank themselves for their own contribution");
   journal& jr = j(s);
-  if (!jr.insert(s.thanked, (std::uint64_t{c.author} << 32) | ci)) return false;  // once
+  if (!jr.insert(s.thanked, (std::uint64_t{c.author} << 32) | ci)) {
+    return c.no("the author already thanked this contribution");  // once
+  }
   jr.assign(contrib.thanks, contrib.thanks + 1);
   member_info& g = s.members[giver];
   member_info& t = s.members[c.author];
@@ -103,22 +106,26 @@ bool rules::circle_open(state& s, apply_context& c, const circle_open_body& b, i
 bool rules::circle_change(state& s, apply_context& c, record_kind kind, const circle_ref_body& b,
                           index* circle) {
   auto it = s.circle_index.find(b.circle);
-  if (it == s.circle_index.end()) return false;
+  if (it == s.circle_index.end()) return c.no("the circle is not known here");
   circle_info& ci = s.circles[it->second];
-  if (!ci.open) return false;
+  if (!ci.open) return c.no("the circle " + ci.name + " is closed");
   journal& jr = j(s);
   bool effect = false;
   switch (kind) {
     case record_kind::circle_join:
       effect = jr.insert(ci.members, c.author);
+      if (!effect) c.no("the author is in the circle " + ci.name + " already");
       break;
     case record_kind::circle_leave:
       effect = jr.erase(ci.members, c.author);
+      if (!effect) c.no("the author is not in the circle " + ci.name);
       break;
     case record_kind::circle_close:
       if (ci.members.count(c.author) || s.steward == c.author) {
         jr.assign(ci.open, false);
         effect = true;
+      } else {
+        c.no("only a member of the circle " + ci.name + " or the steward can close it");
       }
       break;
     default:

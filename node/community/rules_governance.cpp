@@ -56,11 +56,16 @@ bool rules::proposal(state& s, apply_context& c, const proposal_body& b) {
   index target = no_index;
   if (b.action == proposal_action::remove || b.action == proposal_action::steward) {
     target = s.find_member(*b.member);
-    if (!s.is_active(target, c.pos)) return false;
+    if (!s.is_active(target, c.pos)) {
+      return c.no(target == no_index ? "the member it names is not known here"
+                                     : "the member it names is no longer in the community");
+    }
   }
   if (b.action == proposal_action::agreement && b.supersedes) {
     auto it = s.proposal_index.find(*b.supersedes);
-    if (it == s.proposal_index.end() || !s.agreements.count(it->second)) return false;
+    if (it == s.proposal_index.end() || !s.agreements.count(it->second)) {
+      return c.no("the agreement it supersedes is not in force");
+    }
   }
   journal& jr = j(s);
   proposal_info info;
@@ -82,13 +87,15 @@ bool rules::proposal(state& s, apply_context& c, const proposal_body& b) {
 
 bool rules::endorse(state& s, apply_context& c, const endorse_body& b) {
   auto it = s.proposal_index.find(b.proposal);
-  if (it == s.proposal_index.end()) return false;
+  if (it == s.proposal_index.end()) return c.no("the proposal is not known here");
   index p = it->second;
   proposal_info& prop = s.proposals[p];
-  if (prop.status != proposal_status::open) return false;
-  if (c.r.ts > prop.ts + proposal_lifetime_ms) return false;  // expired
+  if (prop.status != proposal_status::open) return c.no("the proposal was adopted already");
+  if (c.r.ts > prop.ts + proposal_lifetime_ms) {
+    return c.no("the proposal expired " + ago(c.r.ts - prop.ts - proposal_lifetime_ms));
+  }
   for (index e : prop.endorsers) {
-    if (e == c.author) return false;  // endorsing twice counts once
+    if (e == c.author) return c.no("the author endorsed this proposal already");  // counts once
   }
   journal& jr = j(s);
   jr.push_back(prop.endorsers, c.author);

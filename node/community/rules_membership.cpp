@@ -8,8 +8,9 @@ namespace zwerm::node::community {
 
 bool rules::create(state& s, apply_context& c, const create_body& b) {
   // Only the genesis named by the community id counts, and only once.
-  if (s.created || c.r.id != s.community()) return false;
-  if (!crypto::can_handshake(c.r.author)) return false;
+  if (s.created) return c.no("the community exists already");
+  if (c.r.id != s.community()) return c.no("it is not the genesis the community id names");
+  if (!crypto::can_handshake(c.r.author)) return c.no("the author's key cannot hold sessions");
   journal& jr = j(s);
   jr.assign(s.created, true);
   jr.assign(s.created_ts, c.r.ts);
@@ -23,9 +24,11 @@ bool rules::create(state& s, apply_context& c, const create_body& b) {
 }
 
 bool rules::invite(state& s, apply_context& c, const invite_body& b) {
-  if (s.invite_by == invite_policy::steward && s.steward != c.author) return false;
-  if (b.invitee) {
-    if (s.is_active(s.find_member(*b.invitee), c.pos)) return false;  // already in
+  if (s.invite_by == invite_policy::steward && s.steward != c.author) {
+    return c.no("in this community only the steward invites");
+  }
+  if (b.invitee && s.is_active(s.find_member(*b.invitee), c.pos)) {
+    return c.no("the invitee is a member already");
   }
   invite_info info;
   info.inviter = c.author;
@@ -40,27 +43,30 @@ bool rules::invite(state& s, apply_context& c, const invite_body& b) {
 
 bool rules::join(state& s, apply_context& c, const join_body& b) {
   auto it = s.invites.find(b.invite);
-  if (it == s.invites.end()) return false;
+  if (it == s.invites.end()) return c.no("the invite is not known here");
   invite_info& inv = it->second;
-  if (inv.used || c.r.ts > inv.expires_ts) return false;
+  if (inv.used) return c.no("the invite was used already");
+  if (c.r.ts > inv.expires_ts) return c.no("the invite expired " + ago(c.r.ts - inv.expires_ts));
   if (inv.invitee) {
-    if (b.token || *inv.invitee != c.r.author) return false;
+    if (b.token || *inv.invitee != c.r.author) return c.no("the invite is made out to another key");
   } else {
-    if (!b.token || crypto::blake2b256(b.token->view()) != *inv.token_hash) return false;
+    if (!b.token || crypto::blake2b256(b.token->view()) != *inv.token_hash) {
+      return c.no("the invite's token does not match");
+    }
   }
   // An invite dies with its inviter's membership (left, removed or forked since), also when
   // the inviter has become a member again since: that is a new membership.
   if (!s.is_active(inv.inviter, c.pos) || s.members[inv.inviter].active_since > inv.made_at) {
-    return false;
+    return c.no("the member who made the invite is no longer in the community");
   }
   const index existing = s.find_member(c.r.author);
-  if (s.is_active(existing, c.pos)) return false;
+  if (s.is_active(existing, c.pos)) return c.no("the author is a member already");
   // Removal is final: a removed member comes back only through an invite made after it.
   if (existing != no_index && s.members[existing].status == member_status::removed &&
       inv.made_at < s.members[existing].removed_at) {
-    return false;
+    return c.no("the author was removed after the invite was made: removal is final");
   }
-  if (!crypto::can_handshake(c.r.author)) return false;
+  if (!crypto::can_handshake(c.r.author)) return c.no("the author's key cannot hold sessions");
   j(s).assign(inv.used, true);
   c.author = activate(s, c.r.author, c.r.ts);
   return true;
@@ -89,9 +95,10 @@ bool rules::profile(state& s, apply_context& c, const profile_body& b) {
 }
 
 bool rules::handover(state& s, apply_context& c, const handover_body& b) {
-  if (s.steward != c.author) return false;
+  if (s.steward != c.author) return c.no("only the steward hands over stewardship");
   index to = s.find_member(b.to);
-  if (to == c.author || !s.is_active(to, c.pos)) return false;
+  if (to == c.author) return c.no("the author is the steward already");
+  if (!s.is_active(to, c.pos)) return c.no("the new steward is not an active member");
   j(s).assign(s.steward, to);
   return true;
 }

@@ -62,25 +62,35 @@ std::int64_t state::week_of(std::int64_t ts) {
   return w;
 }
 
-void state::apply(const record& r) {
+bool state::apply_record(const record& r, std::string* why) {
   position pos = position_of(r);
-  if (head_ && pos <= *head_) return;  // out of order or a duplicate: the caller's bug, ignored
+  auto no = [why](std::string reason) {
+    if (why) *why = std::move(reason);
+    return false;
+  };
+  // Out of order or a duplicate: the caller's bug, ignored.
+  if (head_ && pos <= *head_) return no("it is not newer than the community's newest record");
   journal_.begin_record(pos);
   head_ = pos;  // not journaled: rewind_to recomputes both from the journal
   ++applied_;
 
-  if (r.community != community_ || dissolved) return;
+  if (r.community != community_) return no("it is a record of another community");
+  if (dissolved) return no("the community is dissolved");
   record_kind kind = kind_of(r.type);
-  if (kind == record_kind::unknown) return;
-  if (forked_at(r.author, pos)) return;
-  if (kind != record_kind::community_create && !created) return;
+  if (kind == record_kind::unknown) return no("its type " + r.type + " is not known here");
+  if (forked_at(r.author, pos)) {
+    return no("the author's feed forked: nothing from the fork on counts");
+  }
+  if (kind != record_kind::community_create && !created) {
+    return no("the community's genesis is not here yet");
+  }
   auto parsed = parse_body(kind, r.body);
-  if (!parsed.ok()) return;
+  if (!parsed.ok()) return no(parsed.error().message());
 
-  apply_context c{r, pos, no_index};
+  apply_context c{r, pos, no_index, {}};
   if (kind != record_kind::community_create && kind != record_kind::member_join) {
     index m = find_member(r.author);
-    if (!is_active(m, pos)) return;
+    if (!is_active(m, pos)) return no("the author is not an active member");
     c.author = m;
   }
 
@@ -133,7 +143,24 @@ void state::apply(const record& r) {
     case record_kind::unknown:
       break;
   }
-  if (effect) rules::note_effect(*this, c, kind, circle, topics);
+  if (effect) {
+    rules::note_effect(*this, c, kind, circle, topics);
+  } else if (why) {
+    *why = c.why.empty() ? "a community rule gave it no effect" : std::move(c.why);
+  }
+  return effect;
+}
+
+std::optional<std::string> state::dry_run(const record& r) {
+  const position pos = position_of(r);
+  if (head_ && pos <= *head_) return "it is not newer than the community's newest record";
+  // Without an undo journal the record could not be taken back: nothing is tried.
+  if (journal_.limit() == 0) return std::nullopt;
+  std::string why;
+  const bool effect = apply_record(r, &why);
+  rewind_to(pos);
+  if (effect) return std::nullopt;
+  return why;
 }
 
 // --- shared helpers ------------------------------------------------------------------------
@@ -183,6 +210,19 @@ topic_evidence& rules::evidence(state& s, std::uint32_t topic, index member) {
   auto& members = s.journal_.emplace(s.topic_members, topic, std::vector<index>{});
   s.journal_.push_back(members, member);
   return s.journal_.emplace(s.evidence, key, topic_evidence{});
+}
+
+std::string rules::ago(std::int64_t ms) {
+  auto count = [](std::int64_t n, const char* unit) {
+    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago";
+  };
+  if (ms < 60'000) return "just now";
+  if (ms < 3'600'000) return count(ms / 60'000, "minute");
+  if (ms < day_ms) return count(ms / 3'600'000, "hour");
+  if (ms < 14 * day_ms) return count(ms / day_ms, "day");
+  if (ms < 61 * day_ms) return count(ms / (7 * day_ms), "week");
+  if (ms < 365 * day_ms) return count(ms / (30 * day_ms), "month");
+  return count(ms / (365 * day_ms), "year");
 }
 
 std::uint64_t rules::active_at(const state& s, const position& p) {

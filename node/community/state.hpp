@@ -176,7 +176,13 @@ class state {
   // Applies the next record in total order. Records of other communities, of unknown types,
   // with bad bodies or breaking a rule have no effect. Positions must strictly increase; a
   // record at or before the head is ignored entirely (the replayer never passes one).
-  void apply(const record& r);
+  void apply(const record& r) { apply_record(r, nullptr); }
+
+  // Would `r`, applied next, take effect? nullopt when it would; else why not, in words for
+  // people ("the proposal expired 3 days ago"). The state is as before afterwards (the record
+  // is applied and rewound). The one owner of "would this record count": the RPC layer asks
+  // it before a member's node writes a record.
+  std::optional<std::string> dry_run(const record& r);
 
   // Undoes every applied record at position >= p. Requires can_rewind_to(p).
   bool can_rewind_to(const position& p) const { return journal_.can_undo_from(p); }
@@ -261,6 +267,9 @@ class state {
  private:
   friend class rules;
   friend struct snapshot_codec;
+
+  // apply(); true when the record took effect, else the reason in *why (when given).
+  bool apply_record(const record& r, std::string* why);
 
   community_id community_;
   journal journal_;

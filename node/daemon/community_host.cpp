@@ -223,20 +223,21 @@ result<record> community_host::create(const json& body) {
 }
 
 result<record> community_host::write(const community_id& community, const std::string& type,
-                                     const json& body) {
+                                     const json& body, write_mode mode) {
   if (!state_of(community)) {
     return status{status_code::not_found, "this node holds no records of that community"};
   }
-  return write_after(community, type, body, 0);
+  return write_after(community, type, body, 0, mode);
 }
 
 result<record> community_host::write_join(const community_id& community, const json& body,
                                           std::uint64_t invite_lamport) {
-  return write_after(community, "member.join", body, invite_lamport);
+  return write_after(community, "member.join", body, invite_lamport, write_mode::any);
 }
 
 result<record> community_host::write_after(const community_id& community, const std::string& type,
-                                           const json& body, std::uint64_t lamport_floor) {
+                                           const json& body, std::uint64_t lamport_floor,
+                                           write_mode mode) {
   const community::state* st = state_of(community);
   auto own = store_.head(community, me_.pk);
   if (!own) return own.error();
@@ -251,6 +252,14 @@ result<record> community_host::write_after(const community_id& community, const 
   auto rec = writer.append(type, body.dump(), unix_ms_now());
   if (!rec) return rec.error();
   const record& r = *rec;
+  if (mode == write_mode::only_with_effect) {
+    auto it = replayers_.find(community);
+    if (it != replayers_.end()) {
+      if (auto why = it->second->dry_run(r)) {
+        return status{status_code::rejected, "it would have no effect: " + *why};
+      }
+    }
+  }
   auto committed = ingestor_->ingest_records(std::span<const record>(&r, 1));
   if (!committed) return committed.error();
   const auto& outcome = committed->items.at(0).stored;

@@ -66,9 +66,12 @@ class community_host {
   // the genesis record (its id is the community id).
   result<record> create(const nlohmann::json& body);
 
-  // Writes this member's next record of `type` with `body` in `community`.
+  // Writes this member's next record of `type` with `body` in `community`. With
+  // `only_with_effect`, a record the community rules would give no effect is not stored:
+  // rejected, with the rules' reason (community::state::dry_run), and nothing is written.
+  enum class write_mode { any, only_with_effect };
   result<record> write(const community_id& community, const std::string& type,
-                       const nlohmann::json& body);
+                       const nlohmann::json& body, write_mode mode = write_mode::any);
   // Writes this member's `member.join` with `body` in `community` before this node holds any
   // of its records but the ones it writes (a newcomer joins first and reads after, PROTOCOL.md
   // §3.3): the record's lamport is past `invite_lamport` (from the invite code), so it comes
@@ -116,7 +119,8 @@ class community_host {
   // write() and write_join(): the next record of this member's feed, its lamport past every
   // record the state holds and past `lamport_floor`.
   result<record> write_after(const community_id& community, const std::string& type,
-                             const nlohmann::json& body, std::uint64_t lamport_floor);
+                             const nlohmann::json& body, std::uint64_t lamport_floor,
+                             write_mode mode);
   community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets,
                  state_store_options state);
   status load_secrets();

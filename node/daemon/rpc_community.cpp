@@ -101,17 +101,12 @@ reply context::write(const community_id& c, std::string_view type, const json& b
   if (auto checked = cm::parse_body(kind, body.dump()); !checked) {
     return bad(checked.error().message());
   }
-  const cm::state* st = host_.state_of(c);
-  if (st) {
-    const cm::index me = st->find_member(host_.me().pk);
-    if (me == cm::no_index || st->members[me].status != cm::member_status::active) {
-      return reply::fail(rpc::refused, "you are not an active member of " + st->name +
-                                           "; a record written now would have no effect");
-    }
-  }
-  auto r = host_.write(c, std::string(type), body);
+  // The community state owns the rules: a record they would give no effect is refused before
+  // it is stored, with their reason ("it would have no effect: the proposal expired 3 days
+  // ago"), instead of being written, relayed and ignored.
+  auto r = host_.write(c, std::string(type), body, community_host::write_mode::only_with_effect);
   if (!r) return reply::from_status(r.error());
-  st = host_.state_of(c);
+  const cm::state* st = host_.state_of(c);
   const bool took_effect = st && !st->feed.empty() && st->feed.back().id == r->id;
   json out{{"record_id", crypto::to_text(r->id)}, {"type", type}, {"took_effect", took_effect}};
   if (!took_effect) {

@@ -209,15 +209,6 @@ reply thank(context& x, const json& p) {
   if (!ref) return bad("thank needs \"contribution\"");
   auto cid = resolve_id(st->contribution_index, *ref, "contribution");
   if (!cid) return reply::from_status(cid.error());
-  const auto& contribution = st->contributions[st->contribution_index.at(*cid)];
-  const cm::index me = st->find_member(x.host().me().pk);
-  if (contribution.author == me) {
-    return reply::fail(rpc::refused, "you cannot thank yourself for your own contribution");
-  }
-  if (me != cm::no_index &&
-      st->thanked.contains((std::uint64_t{me} << 32) | st->contribution_index.at(*cid))) {
-    return reply::fail(rpc::refused, "you already thanked this contribution");
-  }
   return x.write(id, "thanks", json{{"contribution", crypto::to_text(*cid)}, {"note", note}});
 }
 
@@ -261,11 +252,6 @@ reply endorse(context& x, const json& p) {
   if (!ref) return bad("endorse needs \"proposal\"");
   auto pid = resolve_id(st->proposal_index, *ref, "proposal");
   if (!pid) return reply::from_status(pid.error());
-  const auto& prop = st->proposals[st->proposal_index.at(*pid)];
-  const cm::index me = st->find_member(x.host().me().pk);
-  if (std::find(prop.endorsers.begin(), prop.endorsers.end(), me) != prop.endorsers.end()) {
-    return reply::fail(rpc::refused, "you already endorsed this proposal");
-  }
   return x.write(id, "endorse", json{{"proposal", crypto::to_text(*pid)}});
 }
 

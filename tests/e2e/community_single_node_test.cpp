@@ -104,7 +104,7 @@ TEST(CommunitySingleNode, RecordsViewsAndRestart) {
   auto self_thanks =
       ada.zwerm({"thank", contribution["record_id"].get<std::string>().substr(0, 8)});
   EXPECT_EQ(self_thanks.exit_code, 1);
-  EXPECT_NE(self_thanks.err.find("yourself"), std::string::npos) << self_thanks.err;
+  EXPECT_NE(self_thanks.err.find("thank themselves"), std::string::npos) << self_thanks.err;
   auto unknown = ada.zwerm({"thank", "zzzzzzzz"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("no contribution"), std::string::npos) << unknown.err;
@@ -122,6 +122,14 @@ TEST(CommunitySingleNode, RecordsViewsAndRestart) {
   auto shown = ok_json(ada, {"community", "show"});
   EXPECT_NE(shown.dump().find("We answer requests within a week"), std::string::npos)
       << shown.dump();
+  // A record the rules would give no effect is refused before it is written, with the reason.
+  const std::size_t feed_before = ok_json(ada, {"feed"})["entries"].size();
+  auto again = ada.zwerm({"endorse", proposal["record_id"].get<std::string>().substr(0, 8)});
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.err.find("it would have no effect: the proposal was adopted already"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(ok_json(ada, {"feed"})["entries"].size(), feed_before);
 
   // An invite code that is valid, but cannot be redeemed by this build's network yet.
   auto invite = ok_json(ada, {"invite", "--expires", "1d"});

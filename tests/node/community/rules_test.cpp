@@ -503,5 +503,70 @@ TEST_F(rules_test, admission_helpers_for_the_transport) {
   EXPECT_FALSE(s->find_token_invite(token, 3 * day).has_value());  // used
 }
 
+// state::dry_run: the one owner of "would this record count, and if not why" (the RPC layer
+// asks it before a member's node writes a record).
+class dry_run_test : public rules_test {
+ protected:
+  // What the state answers for the author's next record, which is then forgotten (not kept in
+  // the history, the author's feed as before).
+  std::optional<std::string> would(test_member& m, std::string_view type, json body,
+                                   std::int64_t ts) {
+    run();
+    const test_member before = m;
+    const std::uint64_t max_lamport = h.max_lamport;
+    record r = h.write(m, type, body, ts);
+    h.records.pop_back();
+    m = before;
+    h.max_lamport = max_lamport;
+    return s->dry_run(r);
+  }
+};
+
+TEST_F(dry_run_test, AnEndorsementOfAnExpiredProposalSaysWhenItExpired) {
+  found(3);
+  const record p =
+      propose(a, {{"action", "agreement"}, {"text", "x"}, {"supersedes", nullptr}}, 5 * day);
+  run();
+  const auto applied = s->applied();
+  const auto head = s->head();
+  const auto feed = s->feed.size();
+  const auto why = would(b, "endorse", {{"proposal", text(p.id)}}, 5 * day + 30 * day + 3 * day);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why, "the proposal expired 3 days ago");
+  // Nothing of the try stays: the state is as before, and the same endorsement in time counts.
+  EXPECT_EQ(s->applied(), applied);
+  EXPECT_EQ(s->head(), head);
+  EXPECT_EQ(s->feed.size(), feed);
+  EXPECT_EQ(s->proposals[s->proposal_index.at(p.id)].endorsers.size(), 1u);
+  EXPECT_FALSE(would(b, "endorse", {{"proposal", text(p.id)}}, 6 * day).has_value());
+  EXPECT_EQ(s->proposals[s->proposal_index.at(p.id)].status, proposal_status::open);
+  endorse(b, p, 6 * day);
+  EXPECT_EQ(proposal_state(p), proposal_status::adopted);
+}
+
+TEST_F(dry_run_test, ARemovalOfAMemberWhoLeftIsRefusedWithTheReason) {
+  found(3);
+  h.write(c, "member.leave", {{"reason", "moving"}}, 4 * day);
+  const auto why = would(a, "proposal",
+                         {{"action", "remove"}, {"member", c.text()}, {"reason", "gone"}}, 5 * day);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why, "the member it names is no longer in the community");
+}
+
+TEST_F(dry_run_test, EachRuleNamesItsReason) {
+  found(2);
+  const record mine = contribute(a);
+  EXPECT_EQ(would(a, "thanks", {{"contribution", text(mine.id)}, {"note", ""}}, 5 * day),
+            "nobody can thank themselves for their own contribution");
+  thank(b, mine);
+  EXPECT_EQ(would(b, "thanks", {{"contribution", text(mine.id)}, {"note", ""}}, 6 * day),
+            "the author already thanked this contribution");
+  EXPECT_EQ(would(c, "request", {{"title", "t"}, {"body", ""}, {"tags", json::array()}}, 6 * day),
+            "the author is not an active member");
+  EXPECT_EQ(would(b, "steward.handover", {{"to", a.text()}}, 6 * day),
+            "only the steward hands over stewardship");
+  EXPECT_FALSE(would(a, "steward.handover", {{"to", b.text()}}, 6 * day).has_value());
+}
+
 }  // namespace
 }  // namespace zwerm::node::community
