@@ -1,0 +1,1 @@
+"""scripts/faults: fault injection across real zwermd processes (docs/RELIABILITY.md)."""
