@@ -41,11 +41,21 @@ struct session_options {
   // Default 10 s.
   std::chrono::milliseconds admission_timeout{std::chrono::seconds(10)};
   // After this long without sending anything we send a keepalive (an empty message,
-  // 38 bytes on the wire). Default 30 s.
-  std::chrono::milliseconds keepalive_interval{std::chrono::seconds(30)};
+  // 38 bytes on the wire: under 8 bytes a second). Short, so that a link that died (a
+  // partition, a laptop gone to sleep) always has data of ours waiting for an ACK, which
+  // `tcp_user_timeout` needs to notice it. Default 5 s (PROTOCOL.md §4.3.3 allows up to 30 s).
+  std::chrono::milliseconds keepalive_interval{std::chrono::seconds(5)};
   // After this long without receiving anything the peer is dropped (reason
   // keepalive_timeout). Should be a few keepalive intervals. Default 90 s.
   std::chrono::milliseconds keepalive_timeout{std::chrono::seconds(90)};
+  // TCP_USER_TIMEOUT of the socket: when data we sent stays unacknowledged by the peer's
+  // kernel this long, the kernel ends the connection (reason io_error), and the peer is
+  // redialed on a fresh connection. Without it a connection through a partition stays "up"
+  // and, once the partition heals, resumes only at TCP's next retransmission, which backs off
+  // to tens of seconds. A live peer's kernel acknowledges our keepalives even while its
+  // node does not read (receive-side flow control), so this never ends a slow but live
+  // connection. 0: the system's default (about 15 minutes). Default 15 s.
+  std::chrono::milliseconds tcp_user_timeout{std::chrono::seconds(15)};
   // After we sent our goodbye, how long we wait for the peer's before closing anyway.
   // Default 5 s.
   std::chrono::milliseconds close_timeout{std::chrono::seconds(5)};

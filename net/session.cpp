@@ -1,6 +1,9 @@
 #include "net/session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +15,14 @@
 namespace zwerm::net {
 
 namespace {
+
+// TCP_USER_TIMEOUT (session_options::tcp_user_timeout); 0 leaves the system's default. A
+// failure only leaves the default too: the session works, it notices a dead link later.
+void set_user_timeout(tcp::socket& socket, std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return;
+  const unsigned int ms = static_cast<unsigned int>(timeout.count());
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+}
 
 std::atomic<std::uint64_t> next_session_id{1};
 
@@ -120,6 +131,7 @@ awaitable<void> session::run_server(std::vector<crypto::network_key> networks,
   start_watchdog();
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  set_user_timeout(socket_, options_.tcp_user_timeout);
   // Until admission the client may send only its admission message: read it under that bound.
   assembler_.set_max_message_size(std::min(options_.max_message_size, max_admission_size));
 
@@ -185,6 +197,7 @@ awaitable<status> session::run_client(std::string host, std::uint16_t port,
   remote_endpoint_ = endpoint;
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  set_user_timeout(socket_, options_.tcp_user_timeout);
 
   handshake_outcome out = co_await client_handshake(socket_, network, local, server);
   if (phase_ == phase::closed) co_return fail_status();
@@ -585,6 +598,16 @@ void session::abort(disconnect_info why) {
     asio::post(socket_.get_executor(),
                [self = shared_from_this()] { self->handler_.on_closed(self, self->info_); });
   }
+}
+
+std::chrono::milliseconds session::tcp_user_timeout() const {
+  unsigned int ms = 0;
+  socklen_t len = sizeof ms;
+  if (::getsockopt(const_cast<tcp::socket&>(socket_).native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT,
+                   &ms, &len) != 0) {
+    return std::chrono::milliseconds(0);
+  }
+  return std::chrono::milliseconds(ms);
 }
 
 }  // namespace zwerm::net

@@ -59,6 +59,8 @@ class session : public std::enable_shared_from_this<session> {
   const crypto::public_key& remote_key() const { return remote_; }
   const crypto::network_key& network() const { return network_; }  // the community network
   const tcp::endpoint& remote_endpoint() const { return remote_endpoint_; }
+  // The socket's TCP_USER_TIMEOUT as the kernel has it (session_options::tcp_user_timeout).
+  std::chrono::milliseconds tcp_user_timeout() const;
   // True once admitted and until close() or the end; send() succeeds only then.
   bool is_open() const { return phase_ == phase::open; }
   bool is_closed() const { return phase_ == phase::closed; }

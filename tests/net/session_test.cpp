@@ -224,6 +224,24 @@ TEST_F(session_test, KeepalivesHoldAnIdleSessionOpen) {
   EXPECT_TRUE(server_handler.messages().empty());  // keepalives are not messages
 }
 
+TEST_F(session_test, BothSidesAskTheKernelToEndALinkWhoseDataGoesUnacknowledged) {
+  // A partition leaves our data unacknowledged: the kernel ends the connection after
+  // tcp_user_timeout instead of backing its retransmissions off to tens of seconds, and the
+  // peer is redialed on a fresh connection once the network is back.
+  client_options.tcp_user_timeout = 7s;
+  options.session.tcp_user_timeout = 9s;
+  start_listener();
+  auto s = dial_now(target());
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(server_handler.wait_connected(1));
+  EXPECT_EQ(io.run([&] { return s.value()->tcp_user_timeout(); }), 7s);
+  const auto server_side = server_handler.connected().at(0);
+  EXPECT_EQ(io.run([&] { return server_side->tcp_user_timeout(); }), 9s);
+  // The defaults: keepalives every 5 s (well inside the peer's 90 s), a 15 s user timeout.
+  EXPECT_EQ(session_options{}.keepalive_interval, 5s);
+  EXPECT_EQ(session_options{}.tcp_user_timeout, 15s);
+}
+
 TEST_F(session_test, CleanCloseDeliversEverythingThenGoodbye) {
   server_handler.echo = false;
   start_listener();
