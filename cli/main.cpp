@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
 
   // Ids that start with '-' are passed as what they are, not as options (cli/dash_ids.hpp).
   std::vector<std::string> args(argv + 1, argv + argc);
-  args = quote_dash_ids(args, long_flags(app));
+  args = quote_dash_ids(args, long_flags(app), long_options(app));
   std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
   try {
     app.parse(args);

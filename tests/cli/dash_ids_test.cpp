@@ -29,6 +29,25 @@ TEST(DashIds, OptionValuesAreJoinedAndPositionalsMovedAfterDashDash) {
   EXPECT_EQ(quote_dash_ids({"thank", "--", "-AbC1234"}, flags), (args{"thank", "--", "-AbC1234"}));
 }
 
+TEST(DashIds, AnIdThatStartsWithTwoDashesIsAnIdNotAnOption) {
+  // One id in 4,096 starts with `--` (found by scripts/faults: `zwerm thank --Uq-Exgr…` failed
+  // with "contribution is required").
+  const std::set<std::string> flags{"--json", "--wide"};
+  const std::set<std::string> options{"--json", "--wide", "--note", "--answers", "--community"};
+  const std::string id = "--Uq-ExgrQ-dtDC0yNJ5HYkyyCLqt88VTS2bCXUSGwY";
+  EXPECT_EQ(quote_dash_ids({"thank", id}, flags, options), (args{"thank", "--", id}));
+  EXPECT_EQ(quote_dash_ids({"thank", id, "--note", "x"}, flags, options),
+            (args{"thank", "--note", "x", "--", id}));
+  EXPECT_EQ(quote_dash_ids({"contribute", "t", "--answers", "--Uq-ExgrQ-d"}, flags, options),
+            (args{"contribute", "t", "--answers=--Uq-ExgrQ-d"}));
+  // Options, known or not, stay options: lower-case words, too short, or with '='.
+  for (const args& a :
+       {args{"thank", "--note", "x"}, args{"members", "--wide"},
+        args{"members", "--no-such-option"}, args{"ask", "--tags=x,Y1"}, args{"thank", "--Ab1"}}) {
+    EXPECT_EQ(quote_dash_ids(a, flags, options), a);
+  }
+}
+
 TEST(DashIds, ShortOptionsNumbersAndTextAreLeftAlone) {
   const std::set<std::string> flags{"--json"};
   for (const args& a : {args{"-h"}, args{"propose", "--quorum", "-5"}, args{"x", "-1d"},
