@@ -51,8 +51,8 @@ def write_one(node, history, label, counter, rng, thanked):
     if roll < 0.1 and targets:
         target = rng.choice(targets)
         thanked.add(target)
-        # `--` before the id: one in 4,096 ids starts with `--`, which zwerm would take for an option
-        attempt, args = Attempt(key, node.index, "thank"), ("thank", "--note", key, "--", target)
+        # The id as a user would type it: also one of the 1 in 4,096 that start with `--`.
+        attempt, args = Attempt(key, node.index, "thank"), ("thank", target, "--note", key)
     elif roll < 0.35:
         attempt = Attempt(key, node.index, "contribute")
         args = ("contribute", key, "--body", "what I bring", "--tags", "faults")
