@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "crypto/keyed_hash.hpp"
 #include "node/record_parse.hpp"
 
 namespace zwerm::node {

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/record.hpp"
 #include "node/record_error.hpp"
 #include "store/store.hpp"

@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/record.hpp"
 #include "node/record_chain.hpp"
 #include "node/record_error.hpp"

@@ -1,6 +1,6 @@
 #include "node/record_chain.hpp"
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/record_scan.hpp"
 
 namespace zwerm::node {

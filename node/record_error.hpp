@@ -15,7 +15,7 @@
 #include <utility>
 #include <variant>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node {
 

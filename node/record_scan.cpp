@@ -7,8 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "crypto/base64url.hpp"
-#include "crypto/bytes.hpp"
+#include "base/base64url.hpp"
+#include "base/bytes.hpp"
 #include "node/record_fields.hpp"
 
 namespace zwerm::node {

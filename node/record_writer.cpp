@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/record_parse.hpp"
 #include "node/record_scan.hpp"
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.hpp"
 #include "crypto/sign.hpp"
-#include "crypto/status.hpp"
 #include "node/record.hpp"
 #include "node/record_chain.hpp"
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "node/record_scan.hpp"
 
 namespace zwerm::node::community {

@@ -14,8 +14,8 @@
 #include <variant>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 #include "node/record.hpp"
 
 namespace zwerm::node::community {

@@ -24,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crypto/keyed_hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/community/journal.hpp"
 #include "node/community/position.hpp"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/community_host.hpp"

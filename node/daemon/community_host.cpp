@@ -7,9 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/daemon/durable_file.hpp"
 #include "node/record_parse.hpp"
 #include "node/record_writer.hpp"

@@ -36,9 +36,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 #include "crypto/sign.hpp"
-#include "crypto/status.hpp"
 #include "node/community/replayer.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/state_store.hpp"

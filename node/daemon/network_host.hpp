@@ -52,7 +52,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
 #include "node/daemon/admission.hpp"

@@ -59,7 +59,7 @@
 #include <optional>
 #include <string>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/community/replayer.hpp"
 #include "node/record.hpp"
 #include "store/store.hpp"

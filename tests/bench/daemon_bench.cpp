@@ -47,7 +47,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sign.hpp"

@@ -51,8 +51,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
-#include "crypto/home.hpp"
+#include "base/base64url.hpp"
+#include "base/home.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"

@@ -4,7 +4,7 @@
 // so far (a step lists only the values that changed).
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/sodium.hpp"
 #include "node/record_parse.hpp"
 #include "tests/conformance/conformance.hpp"

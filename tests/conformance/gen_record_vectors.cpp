@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/keyed_hash.hpp"
 #include "node/community/replayer.hpp"
 #include "node/community/state.hpp"
 #include "node/record.hpp"

@@ -3,7 +3,7 @@
 // implementation (Python's hashlib and the `cryptography` package).
 #include <gtest/gtest.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
 #include "node/record_parse.hpp"

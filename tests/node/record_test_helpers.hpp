@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"

@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/record_writer.hpp"
 #include "node/sync/messages.hpp"

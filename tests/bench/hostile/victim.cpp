@@ -12,8 +12,8 @@
 #include <fstream>
 #include <thread>
 
-#include "crypto/base64url.hpp"
-#include "crypto/home.hpp"
+#include "base/base64url.hpp"
+#include "base/home.hpp"
 #include "crypto/identity.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/ingest.hpp"

@@ -6,10 +6,10 @@
 
 #include <functional>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/network_host.hpp"
 #include "node/ingest.hpp"

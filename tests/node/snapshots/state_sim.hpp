@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/sign.hpp"
 #include "node/community/snapshot.hpp"
 #include "node/community/views.hpp"

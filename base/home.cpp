@@ -1,4 +1,4 @@
-#include "crypto/home.hpp"
+#include "base/home.hpp"
 
 #include <cstdlib>
 

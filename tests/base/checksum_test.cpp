@@ -1,6 +1,6 @@
 // XXH64: known answers from the reference implementation (the xxhash-wasm package of the
 // xxHash project's C code), covering each tail path (0-3 bytes, 4, 8, 32-byte stripes).
-#include "crypto/checksum.hpp"
+#include "base/checksum.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::crypto {
 

@@ -1,4 +1,4 @@
-#include "crypto/checksum.hpp"
+#include "base/checksum.hpp"
 
 #include <bit>
 #include <cstring>

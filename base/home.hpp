@@ -1,5 +1,5 @@
 // Where a member's node keeps its files. Shared by zwermd and the zwerm CLI, which is why it
-// lives in the bottom module: the CLI may link crypto/ but never store/ or net/.
+// lives in the bottom module, base/: the CLI may link base/ and crypto/ but never store/ or net/.
 #pragma once
 
 #include <filesystem>
