@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "base/bytes.hpp"
-#include "node/record_scan.hpp"
+#include "node/records/record_scan.hpp"
 
 namespace zwerm::node::community {
 

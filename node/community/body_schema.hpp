@@ -16,7 +16,7 @@
 
 #include "base/bytes.hpp"
 #include "base/status.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::node::community {
 

@@ -28,7 +28,7 @@
 #include "node/community/body_schema.hpp"
 #include "node/community/journal.hpp"
 #include "node/community/position.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::node::community {
 

@@ -11,8 +11,8 @@
 #include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "node/daemon/durable_file.hpp"
-#include "node/record_parse.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_parse.hpp"
+#include "node/records/record_writer.hpp"
 
 namespace zwerm::node {
 namespace {

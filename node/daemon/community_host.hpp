@@ -42,8 +42,8 @@
 #include "node/community/replayer.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/state_store.hpp"
-#include "node/ingest.hpp"
-#include "node/record.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node {

@@ -11,7 +11,7 @@
 #include "crypto/hash.hpp"
 #include "node/daemon/network_host_parts.hpp"
 #include "node/peers/address.hpp"
-#include "node/record_fork.hpp"
+#include "node/records/record_fork.hpp"
 
 namespace zwerm::node {
 namespace {

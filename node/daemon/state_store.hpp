@@ -61,7 +61,7 @@
 
 #include "base/status.hpp"
 #include "node/community/replayer.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node {

@@ -6,7 +6,7 @@
 
 #include "base/base64url.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_parse.hpp"
+#include "node/records/record_parse.hpp"
 #include "tests/conformance/conformance.hpp"
 #include "tests/conformance/histories.hpp"
 

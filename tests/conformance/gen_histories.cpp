@@ -28,8 +28,8 @@
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_chain.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_chain.hpp"
+#include "node/records/record_writer.hpp"
 #include "tests/conformance/histories.hpp"
 
 namespace zwerm::conformance::histories {

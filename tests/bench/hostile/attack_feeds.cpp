@@ -10,7 +10,7 @@
 
 #include "base/base64url.hpp"
 #include "crypto/hash.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_writer.hpp"
 #include "node/sync/messages.hpp"
 #include "tests/bench/hostile/attacks.hpp"
 

@@ -12,9 +12,9 @@
 #include "crypto/sodium.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/network_host.hpp"
-#include "node/ingest.hpp"
-#include "node/record_fork.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_fork.hpp"
+#include "node/records/record_writer.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::node {

@@ -19,8 +19,8 @@
 #include "node/community/views.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/state_store.hpp"
-#include "node/ingest.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_writer.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node::testing {
