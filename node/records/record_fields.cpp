@@ -1,7 +1,6 @@
 #include "node/records/record_fields.hpp"
 
 #include "base/base64url.hpp"
-#include "node/records/record_scan.hpp"
 
 namespace zwerm::node::detail {
 
