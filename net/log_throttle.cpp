@@ -1,8 +1,8 @@
-#include "node/daemon/log_throttle.hpp"
+#include "net/log_throttle.hpp"
 
-namespace zwerm::node {
+namespace zwerm::net {
 
-std::optional<std::uint64_t> log_throttle::admit(clock::time_point now) {
+std::optional<std::uint64_t> log_throttle::admit(time_point now) {
   if (last_admitted_ && now - *last_admitted_ < period_) {
     ++suppressed_;
     return std::nullopt;
@@ -13,4 +13,4 @@ std::optional<std::uint64_t> log_throttle::admit(clock::time_point now) {
   return left_out;
 }
 
-}  // namespace zwerm::node
+}  // namespace zwerm::net

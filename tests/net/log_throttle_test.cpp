@@ -1,15 +1,15 @@
-#include "node/daemon/log_throttle.hpp"
+#include "net/log_throttle.hpp"
 
 #include <gtest/gtest.h>
 
-namespace zwerm::node {
+namespace zwerm::net {
 namespace {
 
 using namespace std::chrono_literals;
 
 TEST(LogThrottle, AdmitsOneLinePerPeriodAndCountsTheRest) {
   log_throttle t(10s);
-  const auto t0 = log_throttle::clock::time_point{} + 1h;
+  const auto t0 = time_point{} + 1h;
   EXPECT_EQ(t.admit(t0), 0u);  // the first line always goes out
   EXPECT_EQ(t.admit(t0), std::nullopt);
   EXPECT_EQ(t.admit(t0 + 5s), std::nullopt);
@@ -27,7 +27,7 @@ TEST(LogThrottle, AdmitsOneLinePerPeriodAndCountsTheRest) {
 
 TEST(LogThrottle, AFloodGivesOneLinePerPeriod) {
   log_throttle t(10s);
-  const auto t0 = log_throttle::clock::time_point{};
+  const auto t0 = time_point{};
   int lines = 0;
   std::uint64_t reported = 0;
   // 100,000 events over 100 s: one every millisecond.
@@ -41,11 +41,22 @@ TEST(LogThrottle, AFloodGivesOneLinePerPeriod) {
   EXPECT_EQ(reported + lines + t.suppressed(), 100'000u);  // every event accounted for
 }
 
+TEST(LogThrottle, SpentOnceItsPeriodEndedWithNothingLeftOut) {
+  log_throttle t(10s);
+  const auto t0 = time_point{};
+  EXPECT_FALSE(t.spent(t0));  // nothing admitted yet
+  EXPECT_EQ(t.admit(t0), 0u);
+  EXPECT_FALSE(t.spent(t0 + 9999ms));
+  EXPECT_TRUE(t.spent(t0 + 10s));
+  EXPECT_EQ(t.admit(t0 + 1s), std::nullopt);
+  EXPECT_FALSE(t.spent(t0 + 1h));  // one left out: the next line must say so
+}
+
 TEST(LogThrottle, AZeroPeriodAdmitsEverything) {
   log_throttle t(0ms);
-  const auto t0 = log_throttle::clock::time_point{};
+  const auto t0 = time_point{};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(t.admit(t0), 0u);
 }
 
 }  // namespace
-}  // namespace zwerm::node
+}  // namespace zwerm::net
