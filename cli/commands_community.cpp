@@ -1,11 +1,11 @@
 // Communities and membership: community create|list|show|use, invite, join, leave.
 #include <iostream>
 
+#include "base/base64url.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/render.hpp"
 #include "cli/session.hpp"
-#include "crypto/base64url.hpp"
 
 namespace zwerm::cli {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "crypto/unix_time.hpp"
+#include "base/unix_time.hpp"
 
 namespace zwerm::cli {
 namespace {

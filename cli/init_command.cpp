@@ -5,8 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
-#include "crypto/home.hpp"
+#include "base/base64url.hpp"
+#include "base/home.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sodium.hpp"
 

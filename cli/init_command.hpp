@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::cli {
 

@@ -2,10 +2,10 @@
 
 #include <iostream>
 
+#include "base/home.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/render.hpp"
-#include "crypto/home.hpp"
 
 namespace zwerm::cli {
 

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::crypto {
 

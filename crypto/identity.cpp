@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 
 namespace zwerm::crypto {
 

@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
+#include "base/status.hpp"
 #include "crypto/sign.hpp"
-#include "crypto/status.hpp"
 
 namespace zwerm::crypto {
 

@@ -19,7 +19,7 @@
 #include <span>
 #include <string_view>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "crypto/sign.hpp"
 
 namespace zwerm::crypto {

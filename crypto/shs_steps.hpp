@@ -16,7 +16,7 @@
 #include <span>
 #include <string>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "crypto/shs.hpp"
 #include "crypto/sign.hpp"
 

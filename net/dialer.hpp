@@ -14,8 +14,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/status.hpp"
 #include "crypto/sign.hpp"
-#include "crypto/status.hpp"
 #include "net/asio.hpp"
 #include "net/handler.hpp"
 #include "net/options.hpp"

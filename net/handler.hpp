@@ -10,7 +10,7 @@
 #include <memory>
 #include <string_view>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "net/errors.hpp"
 
 namespace zwerm::net {

@@ -20,8 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.hpp"
 #include "crypto/sign.hpp"
-#include "crypto/status.hpp"
 #include "net/asio.hpp"
 #include "net/ban_list.hpp"
 #include "net/handler.hpp"

@@ -3,7 +3,7 @@
 namespace zwerm::net {
 
 log_limiter::log_limiter(std::chrono::milliseconds period, const clock& c, std::size_t max_classes)
-    : period_(period), clock_(c), max_classes_(max_classes) {}
+    : period_(period), clock_(c), max_classes_(max_classes), other_(period) {}
 
 asio::ip::address log_limiter::class_key(const asio::ip::address& address) {
   if (address.is_v6() && address.to_v6().is_v4_mapped())
@@ -19,16 +19,6 @@ std::string log_limiter::class_of(const asio::ip::address& address) {
   return key.to_string() + (key.is_v4() ? "/24" : "/48");
 }
 
-std::optional<std::uint64_t> log_limiter::due(slot& s, time_point now) const {
-  if (s.last_line && now < *s.last_line + period_) {
-    ++s.left_out;
-    return std::nullopt;
-  }
-  const std::uint64_t left_out = s.left_out;
-  s = slot{now, 0};
-  return left_out;
-}
-
 std::optional<log_limiter::line> log_limiter::admit(const asio::ip::address& address) {
   if (period_.count() <= 0) return line{0, class_of(address)};
   const time_point now = clock_.now();
@@ -36,18 +26,15 @@ std::optional<log_limiter::line> log_limiter::admit(const asio::ip::address& add
   auto it = classes_.find(key);
   if (it == classes_.end() && classes_.size() >= max_classes_) {
     // A class whose period ended and that left nothing out has nothing more to say.
-    std::erase_if(classes_, [&](const auto& kv) {
-      return kv.second.left_out == 0 && kv.second.last_line &&
-             now >= *kv.second.last_line + period_;
-    });
+    std::erase_if(classes_, [&](const auto& kv) { return kv.second.spent(now); });
   }
   if (it == classes_.end() && classes_.size() >= max_classes_) {
-    const auto left_out = due(other_, now);
+    const auto left_out = other_.admit(now);
     if (!left_out) return std::nullopt;
     return line{*left_out, "other addresses"};
   }
-  if (it == classes_.end()) it = classes_.emplace(key, slot{}).first;
-  const auto left_out = due(it->second, now);
+  if (it == classes_.end()) it = classes_.emplace(key, log_throttle(period_)).first;
+  const auto left_out = it->second.admit(now);
   if (!left_out) return std::nullopt;
   return line{*left_out, class_of(address)};
 }

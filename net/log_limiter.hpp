@@ -1,6 +1,7 @@
 // Rate limit for log lines that remote clients can trigger at will (failed inbound
 // handshakes): at most one line per address class per period, and the next line admitted for
-// a class says how many of that class were left out meanwhile.
+// a class says how many of that class were left out meanwhile. Each class is a log_throttle
+// (log_throttle.hpp), the one rule for rate-limited lines.
 //
 // An address class is the /24 of an IPv4 address (an IPv4-mapped IPv6 address counts as its
 // IPv4 address) and the /48 of an IPv6 one: what one party usually holds, so that walking
@@ -25,6 +26,7 @@
 #include "net/asio.hpp"
 #include "net/ban_list.hpp"
 #include "net/clock.hpp"
+#include "net/log_throttle.hpp"
 
 namespace zwerm::net {
 
@@ -47,19 +49,13 @@ class log_limiter {
   static std::string class_of(const asio::ip::address& address);
 
  private:
-  struct slot {
-    std::optional<time_point> last_line;
-    std::uint64_t left_out = 0;
-  };
   static asio::ip::address class_key(const asio::ip::address& address);
-  // The left-out count when a line is due, else nullopt.
-  std::optional<std::uint64_t> due(slot& s, time_point now) const;
 
   std::chrono::milliseconds period_;
   const clock& clock_;
   std::size_t max_classes_;
-  std::unordered_map<asio::ip::address, slot, address_hash> classes_;
-  slot other_;  // classes beyond max_classes_
+  std::unordered_map<asio::ip::address, log_throttle, address_hash> classes_;
+  log_throttle other_;  // classes beyond max_classes_
 };
 
 }  // namespace zwerm::net

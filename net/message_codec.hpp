@@ -15,7 +15,7 @@
 #include <string_view>
 #include <utility>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::net {
 

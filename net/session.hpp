@@ -22,9 +22,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.hpp"
 #include "crypto/box_stream.hpp"
 #include "crypto/shs.hpp"
-#include "crypto/status.hpp"
 #include "net/asio.hpp"
 #include "net/errors.hpp"
 #include "net/handler.hpp"

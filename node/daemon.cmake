@@ -11,7 +11,6 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_lock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/daemon/log_throttle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_admission.cpp

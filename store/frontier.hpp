@@ -12,7 +12,7 @@
 
 #include <array>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::store {

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "store/record_entry.hpp"
 #include "store/store.hpp"
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::store {
 

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 #include "store/record_entry.hpp"
 
 namespace zwerm::store {

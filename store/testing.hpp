@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <span>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "store/record_entry.hpp"
 
 namespace zwerm::store::testing {

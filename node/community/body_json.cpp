@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "crypto/bytes.hpp"
-#include "node/record_scan.hpp"
+#include "base/bytes.hpp"
+#include "node/records/record_scan.hpp"
 
 namespace zwerm::node::community {
 

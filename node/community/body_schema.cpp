@@ -4,7 +4,7 @@
 #include <charconv>
 #include <set>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/community/body_json.hpp"
 
 namespace zwerm::node::community {

@@ -14,9 +14,9 @@
 #include <variant>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
-#include "node/record.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::node::community {
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 
 namespace zwerm::node::community {
 

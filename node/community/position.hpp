@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::node::community {
 

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/community/state.hpp"
 
 namespace zwerm::node::community {

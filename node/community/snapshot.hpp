@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/community/state.hpp"
 
 namespace zwerm::node::community {

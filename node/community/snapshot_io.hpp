@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::node::community {
 

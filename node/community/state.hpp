@@ -24,10 +24,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crypto/keyed_hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/community/journal.hpp"
 #include "node/community/position.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::node::community {
 

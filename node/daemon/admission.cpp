@@ -5,12 +5,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/durable_file.hpp"
-#include "node/record_scan.hpp"
+#include "node/records/record_scan.hpp"
 
 namespace zwerm::node {
 

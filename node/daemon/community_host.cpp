@@ -7,12 +7,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/daemon/durable_file.hpp"
-#include "node/record_parse.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_parse.hpp"
+#include "node/records/record_writer.hpp"
 
 namespace zwerm::node {
 namespace {

@@ -36,14 +36,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 #include "crypto/sign.hpp"
-#include "crypto/status.hpp"
 #include "node/community/replayer.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/state_store.hpp"
-#include "node/ingest.hpp"
-#include "node/record.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node {

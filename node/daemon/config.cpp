@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 
 namespace zwerm::node {
 namespace {

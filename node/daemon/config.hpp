@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node {
 

@@ -9,11 +9,11 @@
 #include <csignal>
 #include <filesystem>
 
-#include "crypto/base64url.hpp"
-#include "crypto/home.hpp"
+#include "base/base64url.hpp"
+#include "base/home.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sodium.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "node/daemon/local_socket.hpp"

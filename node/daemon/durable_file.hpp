@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node {
 

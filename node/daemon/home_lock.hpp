@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node {
 

@@ -1,6 +1,6 @@
 #include "node/daemon/invite_code.hpp"
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 
 namespace zwerm::node {
 namespace {

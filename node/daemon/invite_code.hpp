@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 #include "node/daemon/config.hpp"
 
 namespace zwerm::node {

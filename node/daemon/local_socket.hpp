@@ -12,7 +12,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <filesystem>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node {
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "crypto/home.hpp"
+#include "base/home.hpp"
 #include "node/daemon/daemon.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "store/store.hpp"

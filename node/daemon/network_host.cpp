@@ -6,12 +6,12 @@
 #include <set>
 #include <tuple>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/daemon/network_host_parts.hpp"
 #include "node/peers/address.hpp"
-#include "node/record_fork.hpp"
+#include "node/records/record_fork.hpp"
 
 namespace zwerm::node {
 namespace {

@@ -52,7 +52,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
 #include "node/daemon/admission.hpp"
@@ -60,7 +60,7 @@
 #include "node/daemon/config.hpp"
 #include "node/daemon/invite_code.hpp"
 #include "node/daemon/peer_budget.hpp"
-#include "node/ingest_queue.hpp"
+#include "node/ingest/ingest_queue.hpp"
 #include "node/peers/manager.hpp"
 #include "node/peers/store_peer_book.hpp"
 #include "node/sync/engine.hpp"

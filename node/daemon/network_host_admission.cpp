@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "crypto/base64url.hpp"
-#include "crypto/unix_time.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "node/daemon/network_host_parts.hpp"
 
 namespace zwerm::node {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/daemon/network_host_parts.hpp"
 #include "node/peers/address.hpp"
 

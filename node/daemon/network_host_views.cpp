@@ -1,6 +1,6 @@
 #include "node/daemon/network_host.hpp"
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/daemon/network_host_parts.hpp"
 
 namespace zwerm::node {

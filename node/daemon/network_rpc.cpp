@@ -4,8 +4,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include "crypto/base64url.hpp"
-#include "crypto/unix_time.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "net/asio.hpp"
 
 namespace zwerm::node {

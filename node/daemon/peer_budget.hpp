@@ -23,7 +23,7 @@
 #include <cstdint>
 #include <map>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::node {
 

@@ -1,6 +1,6 @@
 #include "node/daemon/rpc_community.hpp"
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/rpc_community_parts.hpp"
 

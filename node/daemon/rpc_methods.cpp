@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/daemon/community_host.hpp"
 
 #ifndef ZWERM_VERSION

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <string>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "node/daemon/config.hpp"
 #include "node/daemon/method_table.hpp"
 

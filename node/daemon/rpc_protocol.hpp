@@ -14,7 +14,7 @@
 #include <string_view>
 #include <variant>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/rpc_contract/contract.hpp"
 
 namespace zwerm::node::rpc {

@@ -2,9 +2,9 @@
 // docs/RPC.md, "Methods that write a record").
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/invite_code.hpp"
 #include "node/daemon/rpc_community.hpp"

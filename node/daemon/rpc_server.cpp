@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "node/daemon/log_throttle.hpp"
+#include "net/log_throttle.hpp"
 
 namespace zwerm::node {
 
@@ -63,7 +63,7 @@ struct rpc_server::state {
   rpc_server_options options;
   std::vector<std::weak_ptr<rpc_session>> sessions;
   // A script that keeps connecting while every client is busy must not flood the log.
-  log_throttle refusal_log;
+  net::log_throttle refusal_log;
   bool stopped = false;
 
   void forget_dead_sessions();

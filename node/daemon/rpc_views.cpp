@@ -3,8 +3,8 @@
 // watch (a stream of appended records).
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
-#include "crypto/unix_time.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/rpc_community.hpp"
 #include "node/daemon/rpc_community_parts.hpp"

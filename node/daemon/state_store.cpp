@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "crypto/base64url.hpp"
-#include "crypto/checksum.hpp"
+#include "base/base64url.hpp"
+#include "base/checksum.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/durable_file.hpp"
 

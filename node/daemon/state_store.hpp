@@ -59,9 +59,9 @@
 #include <optional>
 #include <string>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 #include "node/community/replayer.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node {

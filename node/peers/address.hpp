@@ -18,8 +18,8 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node::peers {
 

@@ -49,8 +49,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 #include "node/peers/address.hpp"
 #include "node/peers/clock.hpp"
 #include "node/peers/options.hpp"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node::peers {
 

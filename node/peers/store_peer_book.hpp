@@ -10,7 +10,7 @@
 // thread, which also runs the managers). Borrows the store, which must outlive it.
 #pragma once
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "node/peers/persistence.hpp"
 #include "store/store.hpp"
 

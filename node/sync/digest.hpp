@@ -10,7 +10,7 @@
 #include <array>
 #include <cstdint>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::node::sync {
 

@@ -1,7 +1,7 @@
 #include "node/sync/memory_replica.hpp"
 
-#include "node/record_chain.hpp"
-#include "node/record_parse.hpp"
+#include "node/records/record_chain.hpp"
+#include "node/records/record_parse.hpp"
 
 namespace zwerm::node::sync {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 #include "node/sync/digest.hpp"
 #include "node/sync/replica.hpp"
 

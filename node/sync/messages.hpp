@@ -16,8 +16,8 @@
 #include <variant>
 #include <vector>
 
-#include "crypto/bytes.hpp"
-#include "crypto/status.hpp"
+#include "base/bytes.hpp"
+#include "base/status.hpp"
 
 namespace zwerm::node::sync {
 

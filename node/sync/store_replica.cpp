@@ -6,9 +6,9 @@
 #include <optional>
 #include <span>
 
-#include "node/record_chain.hpp"
-#include "node/record_parse.hpp"
-#include "node/record_scan.hpp"
+#include "node/records/record_chain.hpp"
+#include "node/records/record_parse.hpp"
+#include "node/records/record_scan.hpp"
 
 namespace zwerm::node::sync {
 

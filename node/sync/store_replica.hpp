@@ -31,8 +31,8 @@
 #include <functional>
 #include <memory>
 
-#include "node/ingest.hpp"
-#include "node/ingest_queue.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/ingest/ingest_queue.hpp"
 #include "node/sync/replica.hpp"
 #include "store/store.hpp"
 

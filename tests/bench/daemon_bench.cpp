@@ -47,7 +47,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sign.hpp"
@@ -56,8 +56,8 @@
 #include "node/community/views.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/state_store.hpp"
-#include "node/ingest.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_writer.hpp"
 #include "store/store.hpp"
 #include "tests/bench/bench_util.hpp"
 #include "tests/support/process.hpp"

@@ -22,8 +22,8 @@
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_parse.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_parse.hpp"
+#include "node/records/record_writer.hpp"
 
 namespace {
 

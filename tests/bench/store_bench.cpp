@@ -31,9 +31,9 @@
 #include <random>
 
 #include "crypto/sign.hpp"
-#include "node/ingest.hpp"
-#include "node/ingest_queue.hpp"
-#include "node/record_parse.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/ingest/ingest_queue.hpp"
+#include "node/records/record_parse.hpp"
 #include "store/frontier.hpp"
 #include "store/store.hpp"
 #include "tests/bench/bench_util.hpp"

@@ -29,8 +29,8 @@
 #include <optional>
 
 #include "crypto/sodium.hpp"
-#include "node/ingest.hpp"
-#include "node/record_parse.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_parse.hpp"
 #include "node/sync/engine.hpp"
 #include "node/sync/memory_replica.hpp"
 #include "node/sync/store_replica.hpp"

@@ -51,14 +51,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
-#include "crypto/home.hpp"
+#include "base/base64url.hpp"
+#include "base/home.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
 #include "node/daemon/community_host.hpp"
-#include "node/ingest.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_writer.hpp"
 #include "store/store.hpp"
 #include "tests/bench/bench_util.hpp"
 #include "tests/e2e/node_harness.hpp"

@@ -4,9 +4,9 @@
 // so far (a step lists only the values that changed).
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_parse.hpp"
+#include "node/records/record_parse.hpp"
 #include "tests/conformance/conformance.hpp"
 #include "tests/conformance/histories.hpp"
 

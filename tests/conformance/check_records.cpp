@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
 #include "node/community/body_schema.hpp"
-#include "node/record_fork.hpp"
-#include "node/record_parse.hpp"
-#include "node/record_scan.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_fork.hpp"
+#include "node/records/record_parse.hpp"
+#include "node/records/record_scan.hpp"
+#include "node/records/record_writer.hpp"
 #include "tests/conformance/conformance.hpp"
 
 namespace zwerm::conformance {

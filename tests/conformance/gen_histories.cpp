@@ -24,12 +24,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_chain.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_chain.hpp"
+#include "node/records/record_writer.hpp"
 #include "tests/conformance/histories.hpp"
 
 namespace zwerm::conformance::histories {

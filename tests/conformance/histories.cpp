@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/community/views.hpp"
 
 namespace zwerm::conformance::histories {

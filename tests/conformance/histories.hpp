@@ -18,9 +18,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/keyed_hash.hpp"
 #include "node/community/replayer.hpp"
 #include "node/community/state.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::conformance::histories {
 

@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/keyed_hash.hpp"
 #include "crypto/sodium.hpp"
 
 namespace zwerm::crypto {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::crypto::test {
 

@@ -1,4 +1,4 @@
-// Fuzz target for the record parser (node/record_parse.hpp, node/record_scan.hpp).
+// Fuzz target for the record parser (node/records/record_parse.hpp, node/records/record_scan.hpp).
 //
 // Input byte 0 picks a mode; the rest is the data:
 //   even: the data is a whole record (payload ‖ 64 bytes), parsed as received from a peer;
@@ -18,8 +18,8 @@
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
 #include "node/community/body_json.hpp"
-#include "node/record_parse.hpp"
-#include "node/record_scan.hpp"
+#include "node/records/record_parse.hpp"
+#include "node/records/record_scan.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace {
 

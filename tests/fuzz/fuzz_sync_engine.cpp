@@ -10,7 +10,7 @@
 
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_writer.hpp"
 #include "node/sync/engine.hpp"
 #include "node/sync/memory_replica.hpp"
 

@@ -13,7 +13,7 @@
 #include <span>
 #include <string>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 #include "crypto/shs.hpp"
 
 namespace zwerm::interop {

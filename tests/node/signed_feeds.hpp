@@ -12,7 +12,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/sign.hpp"
 #include "crypto/sodium.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_writer.hpp"
 
 namespace zwerm::node::test {
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/community/state.hpp"
 
 namespace zwerm::node::community {

@@ -15,7 +15,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/sync/messages.hpp"
 #include "tests/bench/bench_util.hpp"

@@ -8,9 +8,9 @@
 
 #include <thread>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_writer.hpp"
 #include "node/sync/messages.hpp"
 #include "tests/bench/hostile/attacks.hpp"
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <thread>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "net/message_codec.hpp"
 #include "node/daemon/invite_code.hpp"

@@ -5,7 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "crypto/home.hpp"
+#include "base/home.hpp"
 #include "tests/bench/hostile/attacks.hpp"
 
 namespace zwerm::bench::hostile {

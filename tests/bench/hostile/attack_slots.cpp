@@ -12,7 +12,7 @@
 #include <cmath>
 #include <thread>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/daemon/invite_code.hpp"
 #include "tests/bench/hostile/attacks.hpp"
 #include "tests/bench/hostile/slot_flood.hpp"

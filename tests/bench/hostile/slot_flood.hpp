@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "crypto/bytes.hpp"
+#include "base/bytes.hpp"
 
 namespace zwerm::bench::hostile {
 

@@ -12,12 +12,12 @@
 #include <fstream>
 #include <thread>
 
-#include "crypto/base64url.hpp"
-#include "crypto/home.hpp"
+#include "base/base64url.hpp"
+#include "base/home.hpp"
 #include "crypto/identity.hpp"
 #include "node/daemon/community_host.hpp"
-#include "node/ingest.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_writer.hpp"
 #include "store/store.hpp"
 #include "tests/bench/bench_util.hpp"
 

@@ -26,7 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/sign.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 #include "tests/e2e/node_harness.hpp"
 
 namespace zwerm::bench::hostile {

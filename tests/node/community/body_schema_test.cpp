@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/community/body_schema.hpp"
 
 namespace zwerm::node::community {

@@ -1,6 +1,6 @@
 #include "tests/node/community/history.hpp"
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/views.hpp"
 

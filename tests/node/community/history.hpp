@@ -12,7 +12,7 @@
 
 #include "crypto/sign.hpp"
 #include "node/community/replayer.hpp"
-#include "node/record.hpp"
+#include "node/records/record.hpp"
 
 namespace zwerm::node::community::test {
 

@@ -1,6 +1,6 @@
 #include "tests/node/community/random_history.hpp"
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 
 namespace zwerm::node::community::test {

@@ -1,7 +1,7 @@
 // Rule tests for the community state machine (PROTOCOL.md §3.3-§3.5), one case per rule.
 #include <gtest/gtest.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/state.hpp"
 #include "node/community/views.hpp"

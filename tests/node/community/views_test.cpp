@@ -1,7 +1,7 @@
 // The views: filters, paging, orderings, flags, scores and thresholds (PROTOCOL.md §3.8).
 #include <gtest/gtest.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/community/views.hpp"
 #include "tests/node/community/history.hpp"
 

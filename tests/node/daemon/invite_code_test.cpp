@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 
 namespace zwerm::node {
 namespace {

@@ -6,15 +6,15 @@
 
 #include <functional>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/network_host.hpp"
-#include "node/ingest.hpp"
-#include "node/record_fork.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_fork.hpp"
+#include "node/records/record_writer.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::node {

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "node/daemon/admission.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_writer.hpp"
 #include "tests/node/network/test_node.hpp"
 
 namespace zwerm::node {

@@ -7,10 +7,10 @@
 
 #include <functional>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
-#include "crypto/unix_time.hpp"
 #include "tests/node/network/test_node.hpp"
 #include "tests/support/temp_dir.hpp"
 

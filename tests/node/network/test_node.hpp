@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
+#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/sodium.hpp"
-#include "crypto/unix_time.hpp"
 #include "node/daemon/network_host.hpp"
 #include "tests/support/temp_dir.hpp"
 

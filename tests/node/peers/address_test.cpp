@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "node/peers/address.hpp"
 
 namespace zwerm::node::peers {

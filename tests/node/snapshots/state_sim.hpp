@@ -13,14 +13,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "base/base64url.hpp"
 #include "crypto/sign.hpp"
 #include "node/community/snapshot.hpp"
 #include "node/community/views.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/state_store.hpp"
-#include "node/ingest.hpp"
-#include "node/record_writer.hpp"
+#include "node/ingest/ingest.hpp"
+#include "node/records/record_writer.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node::testing {

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "crypto/checksum.hpp"
+#include "base/checksum.hpp"
 #include "node/community/snapshot.hpp"
 #include "tests/node/snapshots/state_sim.hpp"
 #include "tests/support/temp_dir.hpp"

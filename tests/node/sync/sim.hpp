@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "crypto/sign.hpp"
-#include "node/record_writer.hpp"
+#include "node/records/record_writer.hpp"
 #include "node/sync/engine.hpp"
 #include "node/sync/memory_replica.hpp"
 

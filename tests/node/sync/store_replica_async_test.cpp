@@ -10,8 +10,8 @@
 #include <mutex>
 
 #include "crypto/sodium.hpp"
-#include "node/ingest_queue.hpp"
-#include "node/record_parse.hpp"
+#include "node/ingest/ingest_queue.hpp"
+#include "node/records/record_parse.hpp"
 #include "node/sync/engine.hpp"
 #include "node/sync/store_replica.hpp"
 #include "tests/node/sync/sim.hpp"

@@ -1,0 +1,43 @@
+#include "node/records/record_parse.hpp"
+
+#include <string>
+
+#include "crypto/hash.hpp"
+#include "crypto/sign.hpp"
+#include "node/records/record_scan.hpp"
+
+namespace zwerm::node {
+
+namespace {
+constexpr std::size_t min_payload_size = 2;  // "{}"
+}
+
+record_result<record> parse_record(std::string_view bytes, signature_check check) {
+  if (bytes.size() < min_payload_size + signature_size) {
+    return rejection{reject_reason::too_short, rejection::no_offset,
+                     "a record of " + std::to_string(bytes.size()) +
+                         " bytes is too short to hold a payload and a 64-byte signature"};
+  }
+  std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
+  if (payload.size() > max_payload_size) {
+    return rejection{reject_reason::payload_too_large, max_payload_size,
+                     "the payload is " + std::to_string(payload.size()) + " bytes; the limit is " +
+                         std::to_string(max_payload_size)};
+  }
+  record r;
+  if (auto e = scan_payload(payload, &r)) return std::move(*e);
+  r.id = crypto::blake2b256(payload);
+  if (r.is_genesis()) r.community = r.id;
+  if (check == signature_check::verify) {
+    crypto::signature sig;
+    crypto::signature::from(bytes.substr(payload.size()), &sig);
+    if (!crypto::verify(sig, payload, r.author)) {
+      return rejection{reject_reason::bad_signature, payload.size(),
+                       "the signature does not verify for the author's key over the payload"};
+    }
+  }
+  r.bytes = std::string(bytes);
+  return r;
+}
+
+}  // namespace zwerm::node
