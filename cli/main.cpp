@@ -9,13 +9,19 @@
 #include "cli/dash_ids.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/session.hpp"
+#include "node/rpc_contract/contract.hpp"
 
 int main(int argc, char** argv) {
   using namespace zwerm::cli;
   CLI::App app{
       "zwerm: your node in a community that works and learns together.\n"
       "Exit codes: 0 ok, 1 the node refused (reason printed), 2 usage, 3 no node "
-      "running."};
+      "running.",
+      "zwerm"};
+  app.set_version_flag("--version",
+                       std::string("zwerm ") + ZWERM_VERSION + " (sync protocol " +
+                           std::to_string(zwerm::rpc_contract::sync_protocol_min) + ".." +
+                           std::to_string(zwerm::rpc_contract::sync_protocol_max) + ")");
   app.footer("Example: zwerm init --name Ada && zwermd & zwerm status");
   app.require_subcommand(1);
   app.fallthrough();

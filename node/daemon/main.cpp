@@ -8,6 +8,8 @@
 #include "base/home.hpp"
 #include "node/daemon/daemon.hpp"
 #include "node/daemon/home_lock.hpp"
+#include "node/daemon/rpc_methods.hpp"
+#include "node/sync/messages.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -51,7 +53,12 @@ int main(int argc, char** argv) {
       "zwermd: your node in zwerm communities. It holds your key, keeps the community's log,\n"
       "talks to other members' nodes and answers the `zwerm` command on <home>/zwermd.sock.\n"
       "Runs in the foreground; Ctrl-C or SIGTERM stops it cleanly.\n"
-      "Example: zwermd --home ~/.local/share/zwerm"};
+      "Example: zwermd --home ~/.local/share/zwerm",
+      "zwermd"};
+  app.set_version_flag("--version", std::string("zwermd ") + std::string(zwermd_version()) +
+                                        " (sync protocol " +
+                                        std::to_string(sync::min_protocol_version) + ".." +
+                                        std::to_string(sync::max_protocol_version) + ")");
   std::optional<std::string> home;
   app.add_option("--home", home,
                  "The node's home (default: $ZWERM_HOME, else $XDG_DATA_HOME/zwerm, else "

@@ -4,6 +4,8 @@
 
 #include "base/base64url.hpp"
 #include "node/daemon/community_host.hpp"
+#include "node/rpc_contract/contract.hpp"
+#include "node/sync/messages.hpp"
 
 #ifndef ZWERM_VERSION
 #error "ZWERM_VERSION must be defined by the build (node/daemon.cmake)"
@@ -64,6 +66,10 @@ reply methods_method(const rpc::method_table& table, const json&) {
 }
 
 }  // namespace
+
+static_assert(rpc_contract::sync_protocol_min == sync::min_protocol_version &&
+                  rpc_contract::sync_protocol_max == sync::max_protocol_version,
+              "the RPC contract's protocol versions must be node/sync's");
 
 std::string_view zwermd_version() {
   return ZWERM_VERSION;

@@ -16,6 +16,13 @@
 
 namespace zwerm::rpc_contract {
 
+// ---- Versions -------------------------------------------------------------------------------
+
+// The sync protocol versions this build speaks (PROTOCOL.md §5.12), for `--version` of both
+// programs. node/daemon checks them against node/sync's own constants.
+inline constexpr int sync_protocol_min = 1;
+inline constexpr int sync_protocol_max = 2;
+
 // ---- Errors ---------------------------------------------------------------------------------
 
 // The first five are JSON-RPC 2.0's own; the others are zwerm's, in the range JSON-RPC reserves

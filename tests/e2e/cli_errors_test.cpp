@@ -31,6 +31,20 @@ TEST(CliErrors, UsageErrorsExitTwo) {
   EXPECT_NE(expires.err.find("--expires"), std::string::npos) << expires.err;
 }
 
+TEST(CliErrors, BothProgramsNameTheirVersionAndProtocol) {
+  node_harness ada("ada");
+  auto v = ada.zwerm({"--version"});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.out.rfind("zwerm ", 0), 0u) << v.out;
+  EXPECT_NE(v.out.find("(sync protocol 1..2)"), std::string::npos) << v.out;
+  auto help = ada.zwerm({"--help"});
+  EXPECT_NE(help.out.find("Usage: zwerm "), std::string::npos) << help.out;
+  auto d = ada.zwermd({"--version"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(d.out.rfind("zwermd ", 0), 0u) << d.out;
+  EXPECT_NE(d.out.find("(sync protocol 1..2)"), std::string::npos) << d.out;
+}
+
 TEST(CliErrors, HelpOnEveryCommandHasAnExample) {
   node_harness ada("ada");
   for (std::vector<std::string> cmd :
