@@ -248,7 +248,7 @@ void session::on(const buckets& m) {
 bucket_set session::unchanged_since_sent(const std::array<crypto::digest, 256>& digests) const {
   bucket_set same;
   for (std::size_t b = 0; b < bucket_count; ++b) {
-    if (heads_sent_.test(b) && heads_sent_digest_[b] == prefix_of(digests[b])) same.set(b);
+    if (heads_sent_digest_[b] == prefix_of(digests[b])) same.set(b);
   }
   return same;
 }
@@ -272,7 +272,6 @@ void session::send_heads(const bucket_set& which, const std::array<crypto::diges
   std::size_t size = 1 + 3;  // type + a count varint of up to 3 bytes
   for (std::size_t b = 0; b < bucket_count; ++b) {
     if (!to_send.test(b)) continue;
-    heads_sent_.set(b);
     heads_sent_digest_[b] = prefix_of(digests[b]);
     auto hs = engine_.replica_.bucket_heads(static_cast<std::uint8_t>(b));
     if (!local_ok(hs.error())) return;

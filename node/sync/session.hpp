@@ -139,13 +139,13 @@ class session {
   bool heads_expected_ = false;    // we sent buckets or a heads_request this session
   bool peers_asked_ = false;       // we sent peers_request and no peers answer came yet
   std::uint32_t served_this_period_ = 0;
-  // Heads already sent on this session, per bucket: the bucket's digest when they went. A later
-  // round sends a bucket's heads again only once its digest changed (§5.4 step 3).
-  bucket_set heads_sent_;
-  bool round_deferred_ = false;  // the peer's round went unanswered (max_full_rounds_per_key)
+  // Per bucket, its digest when its heads last went on this session (zero: never, or the
+  // bucket was empty, and an empty bucket has no heads to send). A later round sends a bucket's
+  // heads again only once its digest changed (§5.4 step 3).
   std::array<digest_prefix, bucket_count> heads_sent_digest_{};
-  // Message bytes received on this session: the credit for answers that are not catch-up
-  // (`peers`), of which at most 4 bytes per byte received go out (§5.8).
+  bool round_deferred_ = false;  // the peer's round went unanswered (max_full_rounds_per_key)
+  // Bytes of `peers` answers sent on this session: they may reach 4 per message byte received
+  // (stats_.bytes_received), since a peer list is not catch-up (§5.8).
   std::uint64_t peers_bytes_sent_ = 0;
   // Per feed: the lowest and highest seq streamed to the peer (it was sent all between).
   std::map<member_id, std::pair<std::uint64_t, std::uint64_t>> served_;
