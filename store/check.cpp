@@ -19,7 +19,8 @@ using feed_id = std::pair<digest, public_key>;
 
 class checker {
  public:
-  explicit checker(const store::impl& s) : s_(s), snap_(s.db->GetSnapshot()) {}
+  // The caller has made sure that s.db is there, and `reader` holds it.
+  checker(const store::impl& s, const db_reader&) : s_(s), snap_(s.db->GetSnapshot()) {}
   ~checker() { s_.db->ReleaseSnapshot(snap_); }
 
   status run() {
@@ -333,7 +334,9 @@ status check_tables(const store::impl& s) {
   if (!found || v.size() != 4 || keys::get_u32(v) != schema_version) {
     return s.corruption("its schema version is missing or not " + std::to_string(schema_version));
   }
-  return checker(s).run();
+  db_reader reader(s);
+  if (auto st = reader.error(); !st.ok()) return st;
+  return checker(s, reader).run();
 }
 
 }  // namespace zwerm::store

@@ -10,9 +10,11 @@
 #include <leveldb/write_batch.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -40,12 +42,23 @@ struct store::impl {
   std::filesystem::path dir;
   options opts;
   leveldb_setup setup;
+  // Null only after a reopen failed (reads then fail with reopen_failure until one works).
   std::unique_ptr<leveldb::DB> db;
+  // Guards `db` against reopen(): every read holds it shared for as long as it uses `db` (a
+  // get, an iterator, a snapshot). reopen() takes it exclusively with try_lock only, so it
+  // never waits for a reader, and a thread that holds a cursor can still call a write (which
+  // then finds the store busy and retries later) without a deadlock. Reads nest (a cursor's
+  // get under its iterator's hold): libstdc++'s shared_mutex is a pthread rwlock, which lets a
+  // thread take several read locks, and as nobody ever waits for the exclusive lock, nesting
+  // cannot deadlock.
+  mutable std::shared_mutex db_mu;
 
   std::mutex write_mu;              // one writer at a time
   std::uint64_t pending_total = 0;  // mirror of M "pending"; guarded by write_mu
   bool write_failed = false;        // guarded by write_mu
   std::string write_failure;        // guarded by write_mu
+  std::chrono::steady_clock::time_point last_reopen{};  // guarded by write_mu
+  std::string reopen_failure;  // why `db` is null; guarded by db_mu
 
   impl(std::filesystem::path d, const options& o) : dir(std::move(d)), opts(o), setup(o) {}
 
@@ -58,14 +71,35 @@ struct store::impl {
   // Get with NotFound folded into *found.
   status get(const std::string& key, std::string* value, bool* found,
              const leveldb::Snapshot* snap = nullptr) const;
+  // The same for a caller that holds db_mu (or store::open) and knows db is not null.
+  status read(const std::string& key, std::string* value, bool* found,
+              const leveldb::Snapshot* snap = nullptr) const;
   status corruption(std::string what) const;
   // Writes one synced batch; the caller holds write_mu. After a failed write LevelDB cannot
-  // tell how much of the log record reached the file, so the store then takes no further
-  // writes (write_failed) until it is reopened; reads keep working.
+  // tell how much of the log record reached the file and keeps refusing writes itself, so the
+  // store marks itself failed (write_failed) until it is reopened; reads keep working.
   status commit(leveldb::WriteBatch& wb, std::string_view doing);
-  status refuse_if_failed() const {
-    return write_failed ? status{status_code::io_error, write_failure} : status{};
-  }
+  // Whether a write may go ahead; the caller holds write_mu. After a failed write it reopens
+  // the database (at most once a second, and only once a probe file can be written and no
+  // reader holds db_mu): LevelDB's recovery keeps every synced batch and drops the torn tail,
+  // and writes are taken again without restarting zwermd.
+  status writable();
+  // Opens `db` (which is null) and reads what the store keeps in memory; the caller holds
+  // db_mu exclusively, or is store::open.
+  status open_db();
+  bool room_to_reopen() const;
+};
+
+// A reader's hold on store::impl::db (see db_mu); error() is not ok when there is no
+// database to read (a reopen failed), and then nothing may touch db.
+class db_reader {
+ public:
+  explicit db_reader(const store::impl& s) : lock_(s.db_mu), s_(s) {}
+  status error() const;
+
+ private:
+  std::shared_lock<std::shared_mutex> lock_;
+  const store::impl& s_;
 };
 
 // Iterates the keys that start with `prefix` from `from` (>= prefix) onward.
@@ -82,6 +116,7 @@ class prefix_iter {
   leveldb::Status status() const { return it_->status(); }
 
  private:
+  db_reader reader_;
   std::string prefix_;
   std::unique_ptr<leveldb::Iterator> it_;
 };

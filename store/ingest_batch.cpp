@@ -312,7 +312,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
                                     std::span<const view_change> views, const ingest_flags& flags) {
   auto& s = *impl_;
   std::lock_guard lock(s.write_mu);
-  if (auto st = s.refuse_if_failed(); !st.ok()) return st;
+  if (auto st = s.writable(); !st.ok()) return st;
 
   ingest_report report;
   report.outcomes.resize(records.size());

@@ -145,8 +145,20 @@ leveldb_setup::leveldb_setup(const options& opts)
   ldb.env = env_of(opts);
 }
 
+status db_reader::error() const {
+  if (s_.db) return {};
+  return {status_code::io_error, s_.reopen_failure};
+}
+
 status store::impl::get(const std::string& key, std::string* value, bool* found,
                         const leveldb::Snapshot* snap) const {
+  db_reader reader(*this);
+  if (auto st = reader.error(); !st.ok()) return st;
+  return read(key, value, found, snap);
+}
+
+status store::impl::read(const std::string& key, std::string* value, bool* found,
+                         const leveldb::Snapshot* snap) const {
   auto s = db->Get(read_options(snap), key, value);
   if (s.IsNotFound()) {
     *found = false;
@@ -164,7 +176,8 @@ status store::impl::commit(leveldb::WriteBatch& wb, std::string_view doing) {
   write_failed = true;
   write_failure = "the store in " + dir.string() +
                   " stopped accepting writes after a write error (" + ws.ToString() +
-                  "); free disk space and restart zwermd";
+                  "); it takes writes again once disk space is free (it tries again every "
+                  "second, no restart needed)";
   return {status_code::io_error, "could not " + std::string(doing) + " in " + dir.string() + ": " +
                                      ws.ToString() + "; nothing of this batch was stored"};
 }
@@ -174,9 +187,61 @@ status store::impl::corruption(std::string what) const {
           "the store in " + dir.string() + " is damaged: " + what + "; " + repair_advice(dir)};
 }
 
+status store::impl::writable() {
+  if (!write_failed) return {};
+  const status failed{status_code::io_error, write_failure};
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_reopen < opts.reopen_interval) return failed;
+  last_reopen = now;
+  if (!room_to_reopen()) return failed;
+  std::unique_lock lock(db_mu, std::try_to_lock);
+  if (!lock.owns_lock()) return failed;  // a reader is busy: the next write tries again
+  db.reset();
+  if (auto st = open_db(); !st.ok()) {
+    db.reset();
+    reopen_failure = "the store in " + dir.string() +
+                     " could not be reopened after a write error (" + st.message() +
+                     "); it tries again at the next write";
+    return {status_code::io_error, reopen_failure};
+  }
+  write_failed = false;
+  write_failure.clear();
+  reopen_failure.clear();
+  return {};
+}
+
+// Reopening writes: LevelDB turns the log it replays into a table and starts a new log and
+// manifest. Without room for that the reopen would fail and leave the store without a
+// database to read, so it waits until a probe file can be written and synced (and, on the
+// real file system, until there is room for the logs' contents and a MiB more).
+bool store::impl::room_to_reopen() const {
+  leveldb::Env* env = setup.ldb.env;
+  if (!opts.env) {
+    std::error_code ec;
+    std::uintmax_t logs = 0;
+    for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+      if (f.path().extension() == ".log") logs += f.file_size(ec);
+    }
+    const auto space = std::filesystem::space(dir, ec);
+    if (ec || space.available < logs + (1u << 20)) return false;
+  }
+  const std::string name = (dir / "WRITE-PROBE").string();
+  leveldb::WritableFile* raw = nullptr;
+  if (!env->NewWritableFile(name, &raw).ok()) return false;
+  std::unique_ptr<leveldb::WritableFile> file(raw);
+  const std::string block(64 * 1024, '\0');
+  const bool ok = file->Append(block).ok() && file->Sync().ok() && file->Close().ok();
+  file.reset();
+  env->RemoveFile(name);
+  return ok;
+}
+
 prefix_iter::prefix_iter(const store::impl& s, std::string prefix, const std::string& from,
                          const leveldb::Snapshot* snap)
-    : prefix_(std::move(prefix)), it_(s.db->NewIterator(s.read_options(snap))) {
+    : reader_(s),
+      prefix_(std::move(prefix)),
+      it_(s.db ? s.db->NewIterator(s.read_options(snap))
+               : leveldb::NewErrorIterator(leveldb::Status::IOError(s.reopen_failure))) {
   it_->Seek(from);
 }
 
@@ -208,6 +273,58 @@ const char* to_string(outcome o) {
 
 // ---------------------------------------------------------------------------------- open
 
+status store::impl::open_db() {
+  leveldb::Env* env = setup.ldb.env;
+  leveldb::DB* raw = nullptr;
+  auto s = leveldb::DB::Open(setup.ldb, dir.string(), &raw);
+  if (!s.ok()) return from_leveldb(s, dir, "open the store");
+  db.reset(raw);
+
+  if (auto st = check_table_files(*db, env, dir); !st.ok()) return st;
+
+  std::string value;
+  bool found = false;
+  if (auto st = read(keys::meta_key(keys::meta_schema), &value, &found); !st.ok()) return st;
+  if (!found) {
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(read_options()));
+    it->SeekToFirst();
+    if (!it->status().ok()) return from_leveldb(it->status(), dir, "open the store");
+    if (it->Valid()) return corruption("it holds data but no schema version");
+    leveldb::WriteBatch wb;
+    std::string v;
+    keys::put_u32(&v, schema_version);
+    wb.Put(keys::meta_key(keys::meta_schema), v);
+    leveldb::WriteOptions w;
+    w.sync = true;
+    if (auto st = from_leveldb(db->Write(w, &wb), dir, "create the store"); !st.ok()) {
+      return st;
+    }
+  } else {
+    if (value.size() != 4) return corruption("its schema version is unreadable");
+    const auto version = keys::get_u32(value);
+    if (version > schema_version) {
+      return {status_code::unsupported,
+                    "the store in " + dir.string() + " was written by a newer zwerm (schema " +
+                        std::to_string(version) + "; this zwermd understands up to schema " +
+                        std::to_string(schema_version) +
+                        "); run a newer zwermd, or move the directory aside"};
+    }
+    if (version == 0) return corruption("its schema version is 0");
+    if (version < schema_version) {
+      // Only at store::open: a reopen finds the version this process wrote.
+      if (auto st = migrate(*this, version); !st.ok()) return st;
+    }
+  }
+
+  if (auto st = read(keys::meta_key(keys::meta_pending), &value, &found); !st.ok()) return st;
+  if (found) {
+    if (value.size() != 8) return corruption("its pending counter is unreadable");
+    pending_total = keys::get_u64(value);
+  }
+  return {};
+}
+
+
 result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir, const options& opts) {
   auto p = std::make_unique<impl>(dir, opts);
   leveldb::Env* env = p->setup.ldb.env;
@@ -226,51 +343,7 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir, con
     return status{status_code::not_found, "there is no store in " + dir.string()};
   }
 
-  leveldb::DB* raw = nullptr;
-  auto s = leveldb::DB::Open(p->setup.ldb, dir.string(), &raw);
-  if (!s.ok()) return from_leveldb(s, dir, "open the store");
-  p->db.reset(raw);
-
-  if (auto st = check_table_files(*p->db, env, dir); !st.ok()) return st;
-
-  std::string value;
-  bool found = false;
-  if (auto st = p->get(keys::meta_key(keys::meta_schema), &value, &found); !st.ok()) return st;
-  if (!found) {
-    std::unique_ptr<leveldb::Iterator> it(p->db->NewIterator(p->read_options()));
-    it->SeekToFirst();
-    if (!it->status().ok()) return from_leveldb(it->status(), dir, "open the store");
-    if (it->Valid()) return p->corruption("it holds data but no schema version");
-    leveldb::WriteBatch wb;
-    std::string v;
-    keys::put_u32(&v, schema_version);
-    wb.Put(keys::meta_key(keys::meta_schema), v);
-    leveldb::WriteOptions w;
-    w.sync = true;
-    if (auto st = from_leveldb(p->db->Write(w, &wb), dir, "create the store"); !st.ok()) {
-      return st;
-    }
-  } else {
-    if (value.size() != 4) return p->corruption("its schema version is unreadable");
-    const auto version = keys::get_u32(value);
-    if (version > schema_version) {
-      return status{status_code::unsupported,
-                    "the store in " + dir.string() + " was written by a newer zwerm (schema " +
-                        std::to_string(version) + "; this zwermd understands up to schema " +
-                        std::to_string(schema_version) +
-                        "); run a newer zwermd, or move the directory aside"};
-    }
-    if (version == 0) return p->corruption("its schema version is 0");
-    if (version < schema_version) {
-      if (auto st = migrate(*p, version); !st.ok()) return st;
-    }
-  }
-
-  if (auto st = p->get(keys::meta_key(keys::meta_pending), &value, &found); !st.ok()) return st;
-  if (found) {
-    if (value.size() != 8) return p->corruption("its pending counter is unreadable");
-    p->pending_total = keys::get_u64(value);
-  }
+  if (auto st = p->open_db(); !st.ok()) return st;
   return std::unique_ptr<store>(new store(std::move(p)));
 }
 
@@ -285,7 +358,7 @@ const std::filesystem::path& store::dir() const {
 
 status store::write_views(std::span<const view_change> views) {
   std::lock_guard lock(impl_->write_mu);
-  if (auto st = impl_->refuse_if_failed(); !st.ok()) return st;
+  if (auto st = impl_->writable(); !st.ok()) return st;
   leveldb::WriteBatch wb;
   for (const auto& c : views) {
     if (c.value) {
@@ -299,7 +372,7 @@ status store::write_views(std::span<const view_change> views) {
 
 status store::put_peer(const known_peer& peer) {
   std::lock_guard lock(impl_->write_mu);
-  if (auto st = impl_->refuse_if_failed(); !st.ok()) return st;
+  if (auto st = impl_->writable(); !st.ok()) return st;
   leveldb::WriteBatch wb;
   wb.Put(keys::peer_key(peer.address), peer.info);
   return impl_->commit(wb, "save a peer");
@@ -307,7 +380,7 @@ status store::put_peer(const known_peer& peer) {
 
 status store::erase_peer(const std::string& address) {
   std::lock_guard lock(impl_->write_mu);
-  if (auto st = impl_->refuse_if_failed(); !st.ok()) return st;
+  if (auto st = impl_->writable(); !st.ok()) return st;
   leveldb::WriteBatch wb;
   wb.Delete(keys::peer_key(address));
   return impl_->commit(wb, "forget a peer");
@@ -486,9 +559,15 @@ namespace {
 // Shared by both cursors: an index iterator whose values are record ids, read through one
 // snapshot so that the cursor sees one state of the store.
 struct index_cursor {
+  // Without a database (a reopen failed) the iterator carries the error and load() says so.
   index_cursor(const store::impl& s, std::string prefix, const std::string& from)
-      : s_(&s), snap_(s.db->GetSnapshot()), it_(s, std::move(prefix), from, snap_) {}
-  ~index_cursor() { s_->db->ReleaseSnapshot(snap_); }
+      : reader_(s),
+        s_(&s),
+        snap_(s.db ? s.db->GetSnapshot() : nullptr),
+        it_(s, std::move(prefix), from, snap_) {}
+  ~index_cursor() {
+    if (snap_) s_->db->ReleaseSnapshot(snap_);
+  }
 
   // Loads the record the iterator points at; false at the end or on error.
   bool load() {
@@ -515,6 +594,7 @@ struct index_cursor {
     return true;
   }
 
+  db_reader reader_;  // first: held until the snapshot is released
   const store::impl* s_;
   const leveldb::Snapshot* snap_;
   prefix_iter it_;

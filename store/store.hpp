@@ -14,13 +14,16 @@
 // whole ingest, never half of one. Cursors read from a snapshot taken when they were made.
 //
 // Errors: every fallible call returns zwerm::status / result<T>. Codes used: io_error (the disk
-// refused; the store then stops accepting writes until it is reopened, reads keep working),
+// refused; the store then refuses writes until it has reopened its database, which a later
+// write tries once a second once there is room again: no restart is needed; reads keep
+// working, except while a reopen that failed leaves no database to read),
 // corruption (damaged files; the message names `zwermd repair --home DIR`), busy (another
 // process has the store open), unsupported (written by a newer zwerm), not_found,
 // invalid_argument.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -61,6 +64,9 @@ struct options {
   // (bench_store's BM_store_cpu); replaying a full log at open takes about 0.13 s.
   // Default 32 MiB.
   std::size_t write_buffer_bytes = 32u << 20;
+  // After a failed write the store refuses writes until it has reopened its database; each
+  // write tries that again at most this often (store::ingest). Default 1 s.
+  std::chrono::milliseconds reopen_interval{1000};
   // Test seam: when set, every file operation goes through this environment (see
   // store/fault_env.hpp). Default: the real file system.
   std::shared_ptr<fault_env> env;

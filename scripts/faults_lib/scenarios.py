@@ -424,15 +424,13 @@ def disk_full_run(ctx, victim, result):
     have, target = (ctx.cluster.frontier(n)[0] for n in (victim, reference))
     result.figures["records held when full"] = f"{have} of {target}"
     remove_filler(victim.home)
-    alone = ctx.cluster.wait_converged(5)
-    result.figures["caught up once space was freed, without a restart"] = (
-        f"yes, in {ms(alone)}" if alone is not None else "no (restarted it, as documented)")
-    result.figures["exit code of SIGTERM on the full node"] = str(victim.stop())
-    victim.start()
-    seconds = ctx.converge(result, "disk full")
-    log(f"disk full: converged in {ms(seconds)} after the restart")
+    # The store reopens itself once there is room again (at its next write, at most once a
+    # second): the node must catch up without a restart.
+    seconds = ctx.converge(result, "disk full, once space was freed (no restart)")
+    log(f"disk full: converged in {ms(seconds)} after space was freed, without a restart")
     if seconds is not None:
         result.convergence.append(seconds)
+        result.figures["caught up once space was freed, without a restart"] = f"in {ms(seconds)}"
     ctx.check(result)
     ctx.count_writes(result, "disk")
 

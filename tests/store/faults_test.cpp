@@ -73,13 +73,15 @@ TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_wor
   EXPECT_EQ(*(*s)->frontier_digest(c_), digest);
   EXPECT_FALSE((*s)->get_view("k")->has_value());
 
-  // Until it is reopened the store refuses writes, even once space is back.
-  env->set_disk_full(false);
-  auto again = (*s)->ingest(std::vector{r2});
-  ASSERT_FALSE(again.ok());
-  EXPECT_NE(again.error().message().find("restart zwermd"), std::string::npos);
+  // The store reopens itself once there is room again: until then it refuses writes.
+  auto still_full = (*s)->ingest(std::vector{r2});
+  ASSERT_FALSE(still_full.ok());
+  EXPECT_NE(still_full.error().message().find("stopped accepting writes"), std::string::npos);
+  EXPECT_NE(still_full.error().message().find("no restart needed"), std::string::npos);
   EXPECT_EQ((*s)->put_peer({"127.0.0.1:1", "x"}).code(), status_code::io_error);
   EXPECT_EQ((*s)->write_views(std::vector<view_change>{{"k", "v"}}).code(), status_code::io_error);
+  EXPECT_TRUE(*(*s)->contains(r1.id));
+  env->set_disk_full(false);
   s->reset();
 
   auto reopened = store::open(db_, opts);
@@ -90,6 +92,82 @@ TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_wor
   ASSERT_TRUE(ok.ok()) << ok.error().message();
   EXPECT_EQ(ok->appended.size(), 2u);
   EXPECT_TRUE((*reopened)->check().ok()) << (*reopened)->check().message();
+}
+
+// A full disk that is freed again while the store stays open: the next write reopens the
+// database (LevelDB keeps refusing writes after a failed one until then) and goes through,
+// with everything written before the failure still there.
+TEST_F(store_faults_test, writes_resume_without_a_restart_once_space_is_back) {
+  auto env = fault_env::create();
+  options opts;
+  opts.env = env;
+  opts.reopen_interval = std::chrono::milliseconds(0);
+  auto s = store::open(db_, opts);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  feed_writer w(c_, author_named("ada"));
+  auto r1 = w.next(), r2 = w.next(), r3 = w.next(), r4 = w.next();
+  ASSERT_TRUE((*s)->ingest(std::vector{r1}).ok());
+
+  env->set_disk_full(true);
+  ASSERT_FALSE((*s)->ingest(std::vector{r2}).ok());
+  // Still full: each write tries to reopen, finds no room and refuses; reads go on.
+  for (int i = 0; i < 3; ++i) {
+    auto again = (*s)->ingest(std::vector{r2});
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code(), status_code::io_error);
+    EXPECT_TRUE(*(*s)->contains(r1.id));
+  }
+
+  env->set_disk_full(false);
+  auto resumed = (*s)->ingest(std::vector{r2, r3});
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message();
+  EXPECT_EQ(resumed->appended.size(), 2u);
+  EXPECT_TRUE((*s)->write_views(std::vector<view_change>{{"k", "v"}}).ok());
+  EXPECT_EQ((*(*s)->head(c_, author_named("ada")))->seq, 3u);
+  EXPECT_EQ(**(*s)->get_view("k"), "v");
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
+
+  // And the reopened database is the one a restart finds.
+  ASSERT_TRUE((*s)->ingest(std::vector{r4}).ok());
+  s->reset();
+  auto after = store::open(db_, opts);
+  ASSERT_TRUE(after.ok()) << after.error().message();
+  EXPECT_EQ((*(*after)->head(c_, author_named("ada")))->seq, 4u);
+  EXPECT_TRUE((*after)->check().ok()) << (*after)->check().message();
+}
+
+// A reader that holds a cursor keeps the database it reads: the reopen waits for it (the
+// write is refused meanwhile, never blocked), and the cursor reads on undisturbed.
+TEST_F(store_faults_test, a_reopen_waits_for_open_cursors_and_never_blocks_a_write) {
+  auto env = fault_env::create();
+  options opts;
+  opts.env = env;
+  opts.reopen_interval = std::chrono::milliseconds(0);
+  auto s = store::open(db_, opts);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  feed_writer w(c_, author_named("ada"));
+  auto r1 = w.next(), r2 = w.next(), r3 = w.next();
+  ASSERT_TRUE((*s)->ingest(std::vector{r1, r2}).ok());
+  env->set_disk_full(true);
+  ASSERT_FALSE((*s)->ingest(std::vector{r3}).ok());
+  env->set_disk_full(false);
+
+  {
+    auto cursor = (*s)->read_feed(c_, author_named("ada"), 1);
+    ASSERT_TRUE(cursor.valid());
+    auto refused = (*s)->ingest(std::vector{r3});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message().find("stopped accepting writes"), std::string::npos);
+    cursor.next();
+    ASSERT_TRUE(cursor.valid()) << cursor.error().message();
+    EXPECT_EQ(cursor.entry().id, r2.id);
+    cursor.next();
+    EXPECT_FALSE(cursor.valid());
+    EXPECT_TRUE(cursor.error().ok()) << cursor.error().message();
+  }
+  auto ok = (*s)->ingest(std::vector{r3});
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
 }
 
 TEST_F(store_faults_test, a_full_disk_at_open_is_a_clear_error) {
