@@ -58,7 +58,7 @@ struct store::impl {
   bool write_failed = false;        // guarded by write_mu
   std::string write_failure;        // guarded by write_mu
   std::chrono::steady_clock::time_point last_reopen{};  // guarded by write_mu
-  std::string reopen_failure;  // why `db` is null; guarded by db_mu
+  std::string reopen_failure;                           // why `db` is null; guarded by db_mu
 
   impl(std::filesystem::path d, const options& o) : dir(std::move(d)), opts(o), setup(o) {}
 

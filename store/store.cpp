@@ -304,10 +304,10 @@ status store::impl::open_db() {
     const auto version = keys::get_u32(value);
     if (version > schema_version) {
       return {status_code::unsupported,
-                    "the store in " + dir.string() + " was written by a newer zwerm (schema " +
-                        std::to_string(version) + "; this zwermd understands up to schema " +
-                        std::to_string(schema_version) +
-                        "); run a newer zwermd, or move the directory aside"};
+              "the store in " + dir.string() + " was written by a newer zwerm (schema " +
+                  std::to_string(version) + "; this zwermd understands up to schema " +
+                  std::to_string(schema_version) +
+                  "); run a newer zwermd, or move the directory aside"};
     }
     if (version == 0) return corruption("its schema version is 0");
     if (version < schema_version) {
@@ -323,7 +323,6 @@ status store::impl::open_db() {
   }
   return {};
 }
-
 
 result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir, const options& opts) {
   auto p = std::make_unique<impl>(dir, opts);
