@@ -25,11 +25,13 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_views.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/state_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/store_peer_book.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/store_replica.cpp
 )
 target_include_directories(zwerm_node PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_node
   PUBLIC zwerm_crypto zwerm_records zwerm_store zwerm_ingest zwerm_community zwerm_net
-         zwerm_sync zwerm_sync_store zwerm_peers zwerm_peers_store zwerm_rpc_contract Boost::headers
+         zwerm_sync zwerm_peers zwerm_rpc_contract Boost::headers
          nlohmann_json::nlohmann_json Threads::Threads
   PRIVATE spdlog::spdlog)
 target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}")

@@ -9,11 +9,5 @@ add_library(zwerm_peers
   ${CMAKE_CURRENT_LIST_DIR}/peers/peer_info.cpp
 )
 target_include_directories(zwerm_peers PUBLIC ${PROJECT_SOURCE_DIR})
-target_link_libraries(zwerm_peers PUBLIC zwerm_crypto zwerm_sync)
+target_link_libraries(zwerm_peers PUBLIC zwerm_crypto)
 zwerm_warnings(zwerm_peers)
-
-# zwerm_peers_store: the manager's persistence over the store's peers table.
-add_library(zwerm_peers_store ${CMAKE_CURRENT_LIST_DIR}/peers/store_peer_book.cpp)
-target_include_directories(zwerm_peers_store PUBLIC ${PROJECT_SOURCE_DIR})
-target_link_libraries(zwerm_peers_store PUBLIC zwerm_peers zwerm_store)
-zwerm_warnings(zwerm_peers_store)

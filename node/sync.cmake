@@ -10,9 +10,3 @@ add_library(zwerm_sync
 target_include_directories(zwerm_sync PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_sync PUBLIC zwerm_crypto zwerm_records)
 zwerm_warnings(zwerm_sync)
-
-# zwerm_sync_store: the replica over store::store that zwermd hands to the engine.
-add_library(zwerm_sync_store ${CMAKE_CURRENT_LIST_DIR}/sync/store_replica.cpp)
-target_include_directories(zwerm_sync_store PUBLIC ${PROJECT_SOURCE_DIR})
-target_link_libraries(zwerm_sync_store PUBLIC zwerm_sync zwerm_store zwerm_ingest)
-zwerm_warnings(zwerm_sync_store)

@@ -10,6 +10,7 @@
 #include "node/community/body_schema.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/durable_file.hpp"
+#include "node/ingest/stored_record.hpp"
 #include "node/records/record_scan.hpp"
 
 namespace zwerm::node {

@@ -11,6 +11,7 @@
 #include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "node/daemon/durable_file.hpp"
+#include "node/ingest/stored_record.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/records/record_writer.hpp"
 
@@ -31,17 +32,6 @@ std::optional<community::fork_point> fork_point_of(std::span<const store::fork_p
     }
   }
   return out;
-}
-
-result<record> record_from_store(const store::record_entry& e) {
-  // The store holds only records this node verified before committing them.
-  auto parsed = parse_record(e.bytes, signature_check::skip);
-  if (!parsed) {
-    return status{status_code::corruption, "a stored record does not parse any more (" +
-                                               parsed.to_status().message() +
-                                               "); run zwermd repair"};
-  }
-  return std::move(*parsed);
 }
 
 community_host::community_host(store::store& s, const crypto::key_pair& me,

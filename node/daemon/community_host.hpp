@@ -145,7 +145,4 @@ class community_host {
 // so that nodes that kept different sides agree). nullopt when `proofs` is empty.
 std::optional<community::fork_point> fork_point_of(std::span<const store::fork_proof> proofs);
 
-// Parses stored bytes back into a record (the store only holds records this node validated).
-result<record> record_from_store(const store::record_entry& e);
-
 }  // namespace zwerm::node

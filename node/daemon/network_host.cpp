@@ -10,6 +10,7 @@
 #include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "node/daemon/network_host_parts.hpp"
+#include "node/ingest/stored_record.hpp"
 #include "node/peers/address.hpp"
 #include "node/records/record_fork.hpp"
 
@@ -177,12 +178,15 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   cbs.on_peers = [this, raw](sync::session_id, const std::vector<sync::peer_address>& entries) {
     // Hints only: the manager's key filter drops keys this node may not dial.
     if (!options_.peer_discovery) return;
-    if (raw->manager->learn_from_exchange(entries) > 0) schedule_tick(*raw);
+    std::vector<peers::keyed_address> hints;
+    hints.reserve(entries.size());
+    for (const auto& e : entries) hints.push_back({e.key, e.address});
+    if (raw->manager->learn_from_exchange(hints) > 0) schedule_tick(*raw);
   };
   cbs.addresses_to_share = [this, raw]() {
     std::vector<sync::peer_address> out;
     if (auto own = own_address()) out.push_back({host_.me().pk, own->to_string()});
-    for (auto& a : raw->manager->shareable()) out.push_back(std::move(a));
+    for (auto& a : raw->manager->shareable()) out.push_back({a.key, std::move(a.address)});
     return out;
   };
   cbs.first_record = [this, raw](std::string_view bytes) {

@@ -60,11 +60,11 @@
 #include "node/daemon/config.hpp"
 #include "node/daemon/invite_code.hpp"
 #include "node/daemon/peer_budget.hpp"
+#include "node/daemon/store_peer_book.hpp"
+#include "node/daemon/store_replica.hpp"
 #include "node/ingest/ingest_queue.hpp"
 #include "node/peers/manager.hpp"
-#include "node/peers/store_peer_book.hpp"
 #include "node/sync/engine.hpp"
-#include "node/sync/store_replica.hpp"
 
 namespace zwerm::node {
 

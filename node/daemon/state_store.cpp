@@ -13,6 +13,7 @@
 #include "base/checksum.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/durable_file.hpp"
+#include "node/ingest/stored_record.hpp"
 
 namespace zwerm::node {
 namespace {

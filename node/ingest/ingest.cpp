@@ -8,21 +8,10 @@
 #include <unordered_map>
 
 #include "crypto/keyed_hash.hpp"
+#include "node/ingest/stored_record.hpp"
 #include "node/records/record_parse.hpp"
 
 namespace zwerm::node {
-
-store::record_entry to_entry(const record& r) {
-  store::record_entry e;
-  e.id = r.id;
-  e.community = r.community;
-  e.author = r.author;
-  e.seq = r.seq;
-  e.prev = r.prev;
-  e.lamport = r.lamport;
-  e.bytes = r.bytes;
-  return e;
-}
 
 // Runs parse_record over a span with the calling thread and n-1 workers. Work is handed out
 // in small chunks through an atomic cursor so a slow record does not idle the other threads.

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/status.hpp"
+#include "node/ingest/stored_record.hpp"  // to_entry, for callers that commit records
 #include "node/records/record.hpp"
 #include "node/records/record_error.hpp"
 #include "store/store.hpp"
@@ -56,9 +57,6 @@ struct ingest_result {
   // from earlier calls whose gap filled), in commit order: what views and live push consume.
   std::vector<record> appended;
 };
-
-// The store entry for a parsed record (the fields are the same).
-store::record_entry to_entry(const record& r);
 
 class ingestor {
  public:

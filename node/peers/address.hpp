@@ -44,6 +44,15 @@ struct address_hint {
   friend bool operator==(const address_hint&, const address_hint&) = default;
 };
 
+// A node's address with the member key that must answer there, as peer exchange hands them on
+// (the daemon converts the sync `peers` message's entries to and from these). The address is
+// the text as received; the manager parses it.
+struct keyed_address {
+  crypto::public_key key;
+  std::string address;
+  friend bool operator==(const keyed_address&, const keyed_address&) = default;
+};
+
 // How an operator writes an address with its key (config `bootstrap`, `zwerm peer add`):
 // "KEY@host:port", KEY being the member id's text form (base64url, 43 characters), or a bare
 // "host:port". The address of the result is canonical.

@@ -257,13 +257,13 @@ bool manager::evict_one_exchange() {
   return true;
 }
 
-std::size_t manager::learn_from_exchange(const std::vector<sync::peer_address>& entries) {
+std::size_t manager::learn_from_exchange(const std::vector<keyed_address>& entries) {
   std::size_t exchange_only =
       static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(), [](const auto& e) {
         return e.second.only(source::exchange);
       }));
   std::size_t taken = 0;
-  for (const sync::peer_address& e : entries) {
+  for (const keyed_address& e : entries) {
     if (taken >= options_.max_exchange_per_message) break;
     if (e.key == own_) continue;        // our own address as others see it: nothing to dial
     if (!key_allowed(e.key)) continue;  // a hint naming a key we may not replicate with

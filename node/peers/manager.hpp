@@ -56,7 +56,6 @@
 #include "node/peers/options.hpp"
 #include "node/peers/peer_info.hpp"
 #include "node/peers/persistence.hpp"
-#include "node/sync/messages.hpp"
 
 namespace zwerm::node::peers {
 
@@ -141,7 +140,7 @@ class manager {
   status set_profiles(const std::vector<std::pair<member_id, std::string>>& addresses);
   // Addresses a connected peer sent (peer exchange). Returns how many new addresses were
   // taken; invalid ones and those beyond the bounds are ignored.
-  std::size_t learn_from_exchange(const std::vector<sync::peer_address>& entries);
+  std::size_t learn_from_exchange(const std::vector<keyed_address>& entries);
   // An address at which this node itself listens (listen / advertise): never dialed. Not
   // persisted; the daemon marks its addresses after each start. Invalid text is ignored.
   void mark_self(std::string_view address);
@@ -183,7 +182,7 @@ class manager {
   // a key by a profile, invite or config and not failing, or whose key is connected now. An
   // address only peer exchange named, never confirmed, is not passed on. Most recent success
   // first, then by address; at most max_share.
-  std::vector<sync::peer_address> shareable() const;
+  std::vector<keyed_address> shareable() const;
   // True when below target with fewer candidate addresses than the target: worth asking
   // connected peers for more (sync::engine::request_peers).
   bool needs_addresses() const;

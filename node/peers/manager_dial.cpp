@@ -48,13 +48,14 @@ bool manager::dialable_ever(const std::string& address, const peer_info& info) c
   return key && *key != own_ && key_allowed(*key);
 }
 
-// No backoff is longer than backoff_cap and no ban longer than ban_cap from now: a wall clock
-// set back (or stored times from a clock that was ahead) must not hold an address back for
-// longer than that. Called by tick(), so next_wakeup() sees the capped times.
+// A wall clock set back (or times stored under a clock that was ahead) must not hold an
+// address back: a backoff that ends later than backoff_cap from now can only come from such a
+// clock, so it means nothing and the address is due now; a ban is kept but ends at most
+// ban_cap from now. Called by tick(), so next_wakeup() sees the corrected times.
 void manager::cap_waits(time_point now) {
   for (auto& [address, info] : entries_) {
     if (info.next_attempt > now + options_.backoff_cap) {
-      info.next_attempt = now + options_.backoff_cap;
+      info.next_attempt = now;
       touch(address);
     }
     if (info.ban_until > now + options_.ban_cap) {
@@ -235,7 +236,7 @@ void manager::banned(std::string_view address, time_point until) {
 
 // ---------------------------------------------------------------------------- queries
 
-std::vector<sync::peer_address> manager::shareable() const {
+std::vector<keyed_address> manager::shareable() const {
   const time_point now = clock_.now();
   // Worked before (most recent first), then the rest by address.
   using candidate = std::pair<time_point, const std::pair<const std::string, peer_info>*>;
@@ -251,7 +252,7 @@ std::vector<sync::peer_address> manager::shareable() const {
   std::sort(good.begin(), good.end(), [](const candidate& a, const candidate& b) {
     return a.first != b.first ? a.first > b.first : a.second->first < b.second->first;
   });
-  std::vector<sync::peer_address> out;
+  std::vector<keyed_address> out;
   for (const auto& [when, e] : good) {
     if (out.size() >= options_.max_share) break;
     out.push_back({*e->second.key(), e->first});

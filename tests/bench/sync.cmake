@@ -8,6 +8,6 @@ if(NOT TARGET zwerm_sync_sim)
 endif()
 add_executable(bench_sync ${CMAKE_CURRENT_LIST_DIR}/sync_bench.cpp
   ${PROJECT_SOURCE_DIR}/tests/support/temp_dir.cpp)
-target_link_libraries(bench_sync PRIVATE zwerm_sync_store zwerm_sync_sim
+target_link_libraries(bench_sync PRIVATE zwerm_node zwerm_sync_sim
                       benchmark::benchmark)
 zwerm_warnings(bench_sync)

@@ -29,11 +29,11 @@
 #include <optional>
 
 #include "crypto/sodium.hpp"
+#include "node/daemon/store_replica.hpp"
 #include "node/ingest/ingest.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/sync/engine.hpp"
 #include "node/sync/memory_replica.hpp"
-#include "node/sync/store_replica.hpp"
 #include "tests/node/sync/sim.hpp"
 #include "tests/support/temp_dir.hpp"
 

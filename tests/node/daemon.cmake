@@ -11,3 +11,13 @@ zwerm_test(daemon_test
     ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_server_test.cpp
   LIBS zwerm_node
   LABELS daemon)
+
+# The daemon's adapters over the real store (LevelDB in temp dirs): sync's replica and the
+# peer manager's book.
+zwerm_test(daemon_store_adapters_test
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/daemon/store_replica_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon/store_replica_async_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon/store_peer_book_test.cpp
+  LIBS zwerm_node zwerm_sync_sim
+  LABELS unit)

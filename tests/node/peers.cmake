@@ -1,5 +1,5 @@
 # Peer manager (node/peers.cmake): address parsing, backoff, the persisted encoding and the
-# manager's rules without sockets; persistence over a real store in a temp dir; a simulated
+# manager's rules without sockets; a simulated
 # 32-node swarm; and one test driving net/'s real dialer against listeners on 127.0.0.1.
 zwerm_test(peers_test
   SOURCES
@@ -8,9 +8,8 @@ zwerm_test(peers_test
     ${CMAKE_CURRENT_LIST_DIR}/peers/peer_info_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/manager_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/sources_test.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/peers/persistence_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/swarm_sim_test.cpp
-  LIBS zwerm_peers zwerm_peers_store
+  LIBS zwerm_peers
   LABELS unit)
 
 zwerm_test(peers_net_test

@@ -17,10 +17,3 @@ zwerm_test(sync_test
     ${CMAKE_CURRENT_LIST_DIR}/sync/swarm_test.cpp
   LIBS zwerm_sync zwerm_sync_sim
   LABELS unit)
-
-# The adapter over the real store (LevelDB in temp dirs).
-zwerm_test(sync_store_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync/store_replica_test.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/sync/store_replica_async_test.cpp
-  LIBS zwerm_sync_store zwerm_sync_sim
-  LABELS unit)

@@ -225,6 +225,20 @@ TEST_F(ManagerTest, AWallClockSetBackDelaysNoLongerThanTheCaps) {
   EXPECT_EQ(m.tick().size(), 2u);
 }
 
+// A node started with its clock a day behind the one its peer book was written under (or
+// whose clock is set back while it runs) dials its peers at once: their backoffs, a day in its
+// future, mean nothing. Found by scripts/faults' clock-skew scenario after a long churn.
+TEST_F(ManagerTest, BackoffsFromAClockThatWasAheadAreDueAtOnce) {
+  manager_options o = test_options(2);
+  o.backoff_cap = 30s;
+  manager m(own, o, clock);
+  add_invites(m, 2);
+  for (const auto& d : m.tick()) m.dial_failed(d.address, dial_failure::unreachable);
+  EXPECT_TRUE(m.tick().empty()) << "both back off";
+  clock.set_back(24h);
+  EXPECT_EQ(m.tick().size(), 2u);
+}
+
 TEST_F(ManagerTest, AnAddressThatIsThisNodeIsNeverDialedAgain) {
   manager m(own, test_options(6), clock);
   add_invites(m, 3);

@@ -100,7 +100,7 @@ TEST_F(SourcesTest, PeerExchangeIsValidatedAndBounded) {
             1u);
   EXPECT_EQ(m.find(addr(99)), nullptr);
 
-  std::vector<sync::peer_address> many;
+  std::vector<keyed_address> many;
   for (int i = 30; i < 60; ++i) many.push_back({key(static_cast<std::uint8_t>(i)), addr(i)});
   EXPECT_EQ(m.learn_from_exchange(many), 3u) << "at most max_exchange_per_message per message";
   for (int round = 0; round < 10; ++round) (void)m.learn_from_exchange(many);

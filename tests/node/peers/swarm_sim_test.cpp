@@ -208,9 +208,9 @@ class swarm {
   // `asker` sends peers_request to `answerer`; the answer is its advertised address and its
   // shareable() list.
   void exchange(std::size_t asker, std::size_t answerer) {
-    std::vector<sync::peer_address> answer{{nodes_[answerer]->key, nodes_[answerer]->address}};
+    std::vector<keyed_address> answer{{nodes_[answerer]->key, nodes_[answerer]->address}};
     for (auto& p : at(answerer).shareable()) {
-      if (answer.size() >= sync::max_peers_per_message) break;
+      if (answer.size() >= 64) break;  // the sync `peers` message holds at most 64
       answer.push_back(std::move(p));
     }
     (void)at(asker).learn_from_exchange(answer);

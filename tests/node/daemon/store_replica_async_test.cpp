@@ -10,10 +10,10 @@
 #include <mutex>
 
 #include "crypto/sodium.hpp"
+#include "node/daemon/store_replica.hpp"
 #include "node/ingest/ingest_queue.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/sync/engine.hpp"
-#include "node/sync/store_replica.hpp"
 #include "tests/node/sync/sim.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -2,8 +2,8 @@
 // store's peers table (LevelDB in a temp dir), one community apart from another.
 #include <gtest/gtest.h>
 
+#include "node/daemon/store_peer_book.hpp"
 #include "node/peers/manager.hpp"
-#include "node/peers/store_peer_book.hpp"
 #include "store/store.hpp"
 #include "tests/node/peers/fakes.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,4 +1,4 @@
-#include "node/peers/store_peer_book.hpp"
+#include "node/daemon/store_peer_book.hpp"
 
 namespace zwerm::node::peers {
 

@@ -1,6 +1,6 @@
 // store_replica: the sync engine over a real LevelDB store in a temp dir, and the digests of
 // docs/PROTOCOL.md §5.3 computed by the store and by memory_replica, byte for byte.
-#include "node/sync/store_replica.hpp"
+#include "node/daemon/store_replica.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "node/sync/store_replica.hpp"
+#include "node/daemon/store_replica.hpp"
 
 #include <map>
 #include <memory>
