@@ -9,6 +9,7 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "base/feed_chain.hpp"
 #include "crypto/hash.hpp"
 #include "store/db.hpp"
 #include "store/frontier.hpp"
@@ -26,11 +27,13 @@ std::string short_id(const digest& id) {
   return crypto::to_hex(id.view().substr(0, 8));
 }
 
+feed_link link_of(const record_entry& r) {
+  return {r.seq, r.prev, r.lamport, r.id};
+}
+
 // Facts a record must have by itself, before any feed is consulted.
 std::string malformed(const record_entry& r, bool id_checked) {
-  if (r.seq == 0) return "seq must be at least 1";
-  if (r.seq == 1 && r.prev) return "the first record of a feed must have no prev";
-  if (r.seq > 1 && !r.prev) return "a record after seq 1 must name its prev";
+  if (auto why = seq_prev_problem(link_of(r)); !why.empty()) return why;
   if (r.bytes.size() <= 64) return "the record bytes are shorter than a signature";
   if (!id_checked &&
       crypto::blake2b256(std::string_view(r.bytes).substr(0, r.bytes.size() - 64)) != r.id) {
@@ -118,17 +121,13 @@ class feed_apply {
     return {};
   }
 
+  // For a record at head + 1 (the log holds seq 1..head; positions are this class's own
+  // business): what the chain rule (base/feed_chain.hpp) finds wrong with it, or empty.
   std::string chain_problem(const record_entry& r) const {
-    if (r.seq == 1) return {};
-    if (!r.prev || *r.prev != head_.id) {
-      return "wrong prev: seq " + std::to_string(r.seq) + " must name " + short_id(head_.id) +
-             "…, the author's record " + std::to_string(head_.seq);
-    }
-    if (r.lamport <= head_.lamport) {
-      return "lamport " + std::to_string(r.lamport) + " is not greater than " +
-             std::to_string(head_.lamport) + ", the lamport of its prev";
-    }
-    return {};
+    std::optional<feed_tip> tip;
+    if (head_.seq > 0) tip = feed_tip{head_.seq, head_.id, head_.lamport};
+    chain_check c = check_chain(link_of(r), tip);
+    return c.ok() ? std::string{} : std::move(c.message);
   }
 
   status append(const record_entry& r, int input) {

@@ -1,4 +1,4 @@
-// Chain, lamport and ordering rules (PROTOCOL.md §2.6-2.7).
+// Chain, lamport and ordering rules (PROTOCOL.md §2.6-2.7) for parsed records.
 //
 // Pure functions over a parsed record and what the caller knows about the author's feed in
 // that community. The caller (store ingest, sync) looks the head up; nothing here does I/O.
@@ -10,41 +10,21 @@
 #include <optional>
 #include <string>
 
+#include "base/feed_chain.hpp"
 #include "node/records/record.hpp"
 
 namespace zwerm::node {
 
-// The last record of one author's feed in one community.
-struct feed_head {
-  std::uint64_t seq = 0;
-  record_id id;
-  std::uint64_t lamport = 0;
-};
+// The chain rule itself is base/feed_chain.hpp's (one copy for the store and for sync); these
+// are its names here, and check_chain below applies it to a parsed record.
+using feed_head = zwerm::feed_tip;  // the last record of one author's feed in one community
+using zwerm::chain_check;
+using zwerm::chain_verdict;
 
-enum class chain_verdict : std::uint8_t {
-  next,               // seq = head + 1 (or 1 on an empty feed), prev and lamport right: ingest it
-  duplicate,          // this exact record (same id at that seq) is already held: a no-op
-  conflict,           // another record is held at that seq: a fork; fetch it and call detect_fork
-  needs_lookup,       // seq below the head and the record held at that seq was not given
-  gap,                // seq > head + 1: hold it until the records between arrive
-  wrong_prev,         // seq = head + 1 but prev is not the head's id
-  seq_prev_mismatch,  // seq 1 with a prev, or seq > 1 without one
-  lamport_not_increasing,  // lamport <= the prev record's lamport
-};
-
-struct chain_check {
-  chain_verdict verdict = chain_verdict::next;
-  std::string message;  // a sentence for logs; empty for `next` and `duplicate`
-
-  bool ok() const { return verdict == chain_verdict::next; }
-};
-
-// Classifies `r` against its author's feed in r.community.
+// Classifies `r` against its author's feed in r.community (zwerm::check_chain).
 //   head:        the feed's last record, or none when this node holds nothing of that feed.
 //   held_at_seq: the id of the record this node holds at r.seq, when r.seq < head->seq and the
 //                caller looked it up (at r.seq == head->seq the head's own id is used).
-// Rules are applied in this order: seq/prev consistency, then position against the head
-// (duplicate / conflict / needs_lookup / gap), then prev, then lamport.
 chain_check check_chain(const record& r, const std::optional<feed_head>& head,
                         const std::optional<record_id>& held_at_seq = std::nullopt);
 
