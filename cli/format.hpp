@@ -26,6 +26,11 @@ std::size_t display_width(std::string_view utf8);
 // "…" when something was cut.
 std::string fit_width(std::string_view utf8, std::size_t width);
 
+// The words joined into one line a POSIX shell reads back as the same words: a word of only
+// letters, digits and @%+=:,./_- stays as it is; any other (spaces, quotes, $, an empty word)
+// is put in single quotes.
+std::string shell_command(const std::vector<std::string>& words);
+
 // Parses "30m", "12h", "7d", "2w" (a positive whole number and a unit). nullopt otherwise.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 

@@ -82,8 +82,12 @@ nlohmann::json ties_view(const state& s, std::size_t top = 10);
 nlohmann::json pulse_view(const state& s, std::int64_t now_ts);
 
 // Proposals newest first; an open proposal older than 30 days at now_ts shows as expired.
+// `filter` keeps only proposals of that status, before the page is cut, so `next_cursor` (the id
+// of the page's last proposal, or null when no further one matches) pages through that status.
+enum class proposal_filter : std::uint8_t { open, adopted, expired, all };
 nlohmann::json proposals_view(const state& s, std::int64_t now_ts, std::size_t limit = 50,
-                              std::optional<record_id> before = std::nullopt);
+                              std::optional<record_id> before = std::nullopt,
+                              proposal_filter filter = proposal_filter::all);
 
 // Circles in order of opening: name, purpose, open, active members, record count.
 nlohmann::json circles_view(const state& s);

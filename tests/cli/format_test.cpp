@@ -101,5 +101,15 @@ TEST(Table, WideCharactersCountDouble) {
   for (const auto& line : lines_of(t.render(40))) EXPECT_LE(display_width(line), 40u) << line;
 }
 
+TEST(ShellCommand, PlainWordsStayAndOthersAreQuoted) {
+  EXPECT_EQ(shell_command({"zwerm", "requests", "--state", "open", "--limit", "20"}),
+            "zwerm requests --state open --limit 20");
+  EXPECT_EQ(shell_command({"zwerm", "--community", "Learning circle"}),
+            "zwerm --community 'Learning circle'");
+  EXPECT_EQ(shell_command({"--tag", "it's"}), "--tag 'it'\\''s'");
+  EXPECT_EQ(shell_command({"--before", "-Ab_c9", "--x", ""}), "--before -Ab_c9 --x ''");
+  EXPECT_EQ(shell_command({"--tag", "$HOME"}), "--tag '$HOME'");
+}
+
 }  // namespace
 }  // namespace zwerm::cli

@@ -275,5 +275,41 @@ TEST(views_text, direct_text_equals_the_json_dump) {
   EXPECT_EQ(members_view(s)["members"][0]["name"], "Zo\xc3\xab \"quoted\" back\\slash");
 }
 
+// The status filter applies before the page is cut, so pages of one status follow each other
+// with no gaps and the cursor is null once no further proposal of that status exists.
+TEST_F(views_test, proposals_page_through_one_status) {
+  std::vector<record> ps;
+  for (int i = 0; i < 5; ++i) {
+    ps.push_back(h.write(m[1], "proposal",
+                         {{"action", "agreement"},
+                          {"text", "rule " + std::to_string(i)},
+                          {"supersedes", nullptr},
+                          {"reason", ""}},
+                         t0 + 2 * day + i));
+  }
+  // Adopt rule 3: 4 of 6 endorse (the proposer counts).
+  for (int i = 2; i <= 4; ++i)
+    h.write(m[i], "endorse", {{"proposal", text(ps[3].id)}}, t0 + 3 * day);
+  state& st = run();
+  json first = proposals_view(st, t0 + 4 * day, 2, std::nullopt, proposal_filter::open);
+  ASSERT_EQ(first["proposals"].size(), 2u);
+  EXPECT_EQ(first["proposals"][0]["text"], "rule 4");
+  EXPECT_EQ(first["proposals"][1]["text"], "rule 2");  // rule 3 is adopted, not listed
+  record_id cursor;
+  ASSERT_TRUE(crypto::from_text(first["next_cursor"].get<std::string>(), &cursor));
+  json rest = proposals_view(st, t0 + 4 * day, 2, cursor, proposal_filter::open);
+  ASSERT_EQ(rest["proposals"].size(), 2u);
+  EXPECT_EQ(rest["proposals"][1]["text"], "rule 0");
+  EXPECT_TRUE(rest["next_cursor"].is_null());  // nothing open is left after rule 0
+  json adopted = proposals_view(st, t0 + 4 * day, 1, std::nullopt, proposal_filter::adopted);
+  ASSERT_EQ(adopted["proposals"].size(), 1u);
+  EXPECT_EQ(adopted["proposals"][0]["text"], "rule 3");
+  EXPECT_TRUE(adopted["next_cursor"].is_null());
+  EXPECT_EQ(proposals_view(st, t0 + 4 * day + proposal_lifetime_ms, 50, std::nullopt,
+                           proposal_filter::expired)["proposals"]
+                .size(),
+            4u);
+}
+
 }  // namespace
 }  // namespace zwerm::node::community
