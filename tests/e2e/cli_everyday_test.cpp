@@ -1,5 +1,6 @@
 // Everyday use of the CLI against a real node (issue #15): list views page with --limit and
-// --before and print the command for the next page; hostile paging arguments get clear errors.
+// --before and print the command for the next page; hostile paging arguments get clear errors;
+// parse errors name the arguments in the order typed.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -150,6 +151,23 @@ TEST_F(CliEveryday, HostilePagingArgumentsAreRefusedOrCappedWithAReason) {
   auto fine = ok_json(ada, {"requests", "--before", request_id});
   ASSERT_EQ(fine["requests"].size(), 1u) << fine.dump();
   EXPECT_EQ(fine["requests"][0]["title"], "one question");
+}
+
+TEST_F(CliEveryday, ParseErrorsShowTheArgumentsInTheOrderTyped) {
+  auto r = ada.zwerm({"members", "one", "two", "three"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("not expected: one two three\n"), std::string::npos) << r.err;
+  // An unknown option in the middle: named as typed, before what it may have left missing.
+  auto middle = ada.zwerm({"thank", "abc", "--bogus", "x", "--note", "n"});
+  EXPECT_EQ(middle.exit_code, 2) << middle.err;
+  EXPECT_NE(middle.err.find("not expected: --bogus x\n"), std::string::npos) << middle.err;
+  auto first = ada.zwerm({"frobnicate", "now"});
+  EXPECT_EQ(first.exit_code, 2) << first.err;
+  EXPECT_NE(first.err.find("not expected: frobnicate now\n"), std::string::npos) << first.err;
+  // A missing argument still says which.
+  auto missing = ada.zwerm({"thank"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("contribution is required"), std::string::npos) << missing.err;
 }
 
 }  // namespace
