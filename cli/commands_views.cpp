@@ -104,7 +104,8 @@ void add_view_commands(CLI::App& app, session& s) {
 
   add_simple_view(app, s, "balance", method::balance.name,
                   "Given (thanks received) and taken (thanks given) per member; flags who "
-                  "only takes and who carries.",
+                  "takes without contributing (thanked others 3+ times, contributed nothing) "
+                  "and who carries (thanked 3+ times, twice as often as they thank).",
                   "zwerm balance");
 
   auto topic = std::make_shared<std::string>();

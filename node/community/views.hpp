@@ -59,9 +59,10 @@ struct requests_query {
 // Requests newest first, each with status open/answered and the ids of answering contributions.
 nlohmann::json requests_view(const state& s, const requests_query& q);
 
-// Thresholds of the balance flags (PROTOCOL.md §3.8).
-inline constexpr std::uint64_t only_takes_min_taken = 3;  // taken >= 3 and given == 0
-inline constexpr std::uint64_t carries_min_given = 3;     // given >= 3 and given >= 2 * taken
+// Thresholds of the balance flags (PROTOCOL.md §3.8). takes_without_contributing: taken >= 3
+// and no contribution of theirs took effect; carries: given >= 3 and given >= 2 * taken.
+inline constexpr std::uint64_t takes_without_contributing_min_taken = 3;
+inline constexpr std::uint64_t carries_min_given = 3;
 // Active members with given/taken and flags, in order of first joining; lists of the flagged.
 nlohmann::json balance_view(const state& s);
 // balance_view(s).dump(), written directly (see members_view_text).

@@ -285,9 +285,9 @@ inline constexpr method_spec circle_list{"circle.list", view, "the community's c
                                          params::circle_list};
 inline constexpr method_spec proposals{"proposals", view, "open and decided proposals",
                                        params::proposals};
-inline constexpr method_spec balance{"balance", view,
-                                     "given and taken per member; who only takes, who carries",
-                                     params::only_community};
+inline constexpr method_spec balance{
+    "balance", view, "given and taken per member; who takes without contributing, who carries",
+    params::only_community};
 inline constexpr method_spec who_knows{
     "who_knows", view, "members ranked by a topic in skills and tags", params::who_knows};
 inline constexpr method_spec ties{"ties", view,
