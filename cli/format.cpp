@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "base/unix_time.hpp"
 
@@ -76,6 +77,35 @@ std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms) {
     amount = std::to_string(s / (365 * 86400)) + " y";
   }
   return future ? "in " + amount : amount + " ago";
+}
+
+std::string utc_date(std::int64_t ts_ms) {
+  // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
+  std::int64_t z = (ts_ms >= 0 ? ts_ms : ts_ms - 86'400'000 + 1) / 86'400'000 + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char buf[80];  // room for any int64 in each field, so nothing is cut
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d));
+  return buf;
+}
+
+std::string short_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string out = buf;
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
 }
 
 std::int64_t now_ms() {

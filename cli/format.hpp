@@ -15,6 +15,13 @@ namespace zwerm::cli {
 // (another member's clock runs ahead) reads "in 5 min". Both arguments are ms since the epoch.
 std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms);
 
+// The UTC calendar date of ts_ms, "2026-11-30".
+std::string utc_date(std::int64_t ts_ms);
+
+// A number that is not whole, for people: at most two decimals, no trailing zeros ("0.33",
+// "0.2", "1").
+std::string short_number(double v);
+
 // Milliseconds since the epoch, now.
 std::int64_t now_ms();
 

@@ -1,6 +1,6 @@
 // Everyday use of the CLI against a real node (issue #15): list views page with --limit and
 // --before and print the command for the next page; hostile paging arguments get clear errors;
-// parse errors name the arguments in the order typed.
+// a closed circle says it is closed; the readable views (community show, ties, pulse).
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -151,6 +151,47 @@ TEST_F(CliEveryday, HostilePagingArgumentsAreRefusedOrCappedWithAReason) {
   auto fine = ok_json(ada, {"requests", "--before", request_id});
   ASSERT_EQ(fine["requests"].size(), 1u) << fine.dump();
   EXPECT_EQ(fine["requests"][0]["title"], "one question");
+}
+
+TEST_F(CliEveryday, JoiningAClosedCircleSaysItIsClosed) {
+  ok_json(ada, {"circle", "open", "Bikes"});
+  ok_json(ada, {"circle", "close", "Bikes"});
+  auto r = ada.zwerm({"circle", "join", "Bikes"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("the circle 'Bikes' is closed"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("no circle has an id"), std::string::npos) << r.err;
+  // A name no circle ever had still says so.
+  auto none = ada.zwerm({"circle", "join", "Boats"});
+  EXPECT_NE(none.err.find("no circle has an id starting with 'Boats'"), std::string::npos)
+      << none.err;
+}
+
+TEST_F(CliEveryday, ViewsReadForPeople) {
+  auto show = ada.zwerm({"community", "show"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(show.out.find("created: yes"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("just now"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("steward:        ada (" + ada.member_id().substr(0, 8) + ")"),
+            std::string::npos)
+      << show.out;
+  EXPECT_EQ(show.out.find("steward.name"), std::string::npos) << show.out;
+
+  auto ties = ada.zwerm({"ties"});
+  ASSERT_EQ(ties.exit_code, 0) << ties.err;
+  EXPECT_NE(ties.out.find("isolated (1):"), std::string::npos) << ties.out;
+  EXPECT_NE(ties.out.find("\nada "), std::string::npos) << ties.out;  // by name
+  EXPECT_NE(ties.out.find("density:"), std::string::npos) << ties.out;
+  EXPECT_EQ(ties.out.find("0.0"), std::string::npos) << ties.out;
+
+  auto pulse = ada.zwerm({"pulse"});
+  ASSERT_EQ(pulse.exit_code, 0) << pulse.err;
+  EXPECT_EQ(pulse.out.find(" ago"), std::string::npos) << pulse.out;
+  EXPECT_NE(pulse.out.find("\nweek start"), std::string::npos) << pulse.out;
+  EXPECT_NE(pulse.out.find("\n20"), std::string::npos) << pulse.out;  // rows start with a date
+
+  auto status = ada.zwerm({"status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(status.out.find("(ada)"), status.out.rfind("(ada)")) << status.out;
 }
 
 TEST_F(CliEveryday, ParseErrorsShowTheArgumentsInTheOrderTyped) {
