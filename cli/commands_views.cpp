@@ -13,9 +13,13 @@ struct feed_args {
   std::string author;
   std::string tag;
   std::string circle;
-  int limit = 20;
-  std::string before;
+  page_args page;
 };
+
+// The filters as typed, for the next page's command.
+void add_typed(std::vector<std::string>& words, const char* option, const std::string& value) {
+  if (!value.empty()) words.insert(words.end(), {option, value});
+}
 
 // The values a param of the contract takes, for CLI11's IsMember.
 template <std::size_t N>
@@ -55,42 +59,53 @@ void add_view_commands(CLI::App& app, session& s) {
   feed->add_option("--author", f->author, "Only this member (name or id prefix)");
   feed->add_option("--tag", f->tag, "Only records with this tag");
   feed->add_option("--circle", f->circle, "Only this circle (name or id prefix)");
-  feed->add_option("--limit", f->limit, "How many")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
-  feed->add_option("--before", f->before, "Continue after this cursor (printed with the page)");
+  add_page_options(feed, f->page);
   feed->callback([&s, f] {
     s.set_action([f](session& s) {
-      json params = s.with_community(json{{param::limit, f->limit}});
+      json params = s.with_community(json::object());
+      if (auto code = s.page_params(f->page, params)) return *code;
       if (!f->type.empty()) params[param::type] = f->type;
       if (!f->tag.empty()) params[param::tag] = f->tag;
       if (!f->circle.empty()) params[param::circle] = f->circle;
-      if (!f->before.empty()) params[param::before] = f->before;
       if (!f->author.empty()) {
         auto who = s.resolve(f->author);
         if (auto* code = std::get_if<int>(&who)) return *code;
         params[param::author] = std::get<member_ref>(who).id;
       }
-      return s.show(s.call(method::feed.name, params));
+      std::vector<std::string> words{"feed"};
+      add_typed(words, "--type", f->type);
+      add_typed(words, "--author", f->author);
+      add_typed(words, "--tag", f->tag);
+      add_typed(words, "--circle", f->circle);
+      return s.show_page(s.call(method::feed.name, params), words, f->page);
     });
   });
 
-  auto state = std::make_shared<std::string>("open");
+  struct state_args {
+    std::string state = "open";
+    page_args page;
+  };
+  auto r = std::make_shared<state_args>();
   auto* requests = with_example(
       app.add_subcommand("requests", "Questions members asked, and whether they were answered."),
-      "zwerm requests --state answered");
-  requests->add_option("--state", *state, "open, answered or all")
+      "zwerm requests --state answered --limit 10");
+  requests->add_option("--state", r->state, "open, answered or all")
       ->check(CLI::IsMember(choices(rpc_contract::request_states)))
       ->capture_default_str();
-  requests->callback([&s, state] {
-    s.set_action([state](session& s) {
-      return s.show(s.call(method::requests.name, s.with_community(json{{param::state, *state}})));
+  add_page_options(requests, r->page);
+  requests->callback([&s, r] {
+    s.set_action([r](session& s) {
+      json params = s.with_community(json{{param::state, r->state}});
+      if (auto code = s.page_params(r->page, params)) return *code;
+      return s.show_page(s.call(method::requests.name, params), {"requests", "--state", r->state},
+                         r->page);
     });
   });
 
   add_simple_view(app, s, "balance", method::balance.name,
                   "Given (thanks received) and taken (thanks given) per member; flags who "
-                  "only takes and who carries.",
+                  "takes without contributing (thanked others 3+ times, contributed nothing) "
+                  "and who carries (thanked 3+ times, twice as often as they thank).",
                   "zwerm balance");
 
   auto topic = std::make_shared<std::string>();
@@ -113,17 +128,20 @@ void add_view_commands(CLI::App& app, session& s) {
                   "fades.",
                   "zwerm pulse");
 
-  auto pstate = std::make_shared<std::string>("open");
+  auto p = std::make_shared<state_args>();
   auto* proposals =
       with_example(app.add_subcommand("proposals", "Proposals with their endorsements."),
-                   "zwerm proposals --state all");
-  proposals->add_option("--state", *pstate, "open, adopted, expired or all")
+                   "zwerm proposals --state all --limit 10");
+  proposals->add_option("--state", p->state, "open, adopted, expired or all")
       ->check(CLI::IsMember(choices(rpc_contract::proposal_states)))
       ->capture_default_str();
-  proposals->callback([&s, pstate] {
-    s.set_action([pstate](session& s) {
-      return s.show(
-          s.call(method::proposals.name, s.with_community(json{{param::state, *pstate}})));
+  add_page_options(proposals, p->page);
+  proposals->callback([&s, p] {
+    s.set_action([p](session& s) {
+      json params = s.with_community(json{{param::state, p->state}});
+      if (auto code = s.page_params(p->page, params)) return *code;
+      return s.show_page(s.call(method::proposals.name, params), {"proposals", "--state", p->state},
+                         p->page);
     });
   });
 }

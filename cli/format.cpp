@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "base/unix_time.hpp"
 
@@ -78,6 +79,35 @@ std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms) {
   return future ? "in " + amount : amount + " ago";
 }
 
+std::string utc_date(std::int64_t ts_ms) {
+  // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
+  std::int64_t z = (ts_ms >= 0 ? ts_ms : ts_ms - 86'400'000 + 1) / 86'400'000 + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char buf[80];  // room for any int64 in each field, so nothing is cut
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d));
+  return buf;
+}
+
+std::string short_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string out = buf;
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
 std::int64_t now_ms() {
   return unix_ms_now();
 }
@@ -102,6 +132,30 @@ std::string fit_width(std::string_view utf8, std::size_t width) {
     i = j;
   }
   return std::string(utf8.substr(0, i)) + "…";
+}
+
+std::string shell_command(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
+    });
+    if (plain) {
+      out += w;
+      continue;
+    }
+    out += '\'';
+    for (char c : w) {
+      if (c == '\'')
+        out += "'\\''";
+      else
+        out += c;
+    }
+    out += '\'';
+  }
+  return out;
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {

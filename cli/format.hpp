@@ -15,6 +15,13 @@ namespace zwerm::cli {
 // (another member's clock runs ahead) reads "in 5 min". Both arguments are ms since the epoch.
 std::string relative_time(std::int64_t ts_ms, std::int64_t now_ms);
 
+// The UTC calendar date of ts_ms, "2026-11-30".
+std::string utc_date(std::int64_t ts_ms);
+
+// A number that is not whole, for people: at most two decimals, no trailing zeros ("0.33",
+// "0.2", "1").
+std::string short_number(double v);
+
 // Milliseconds since the epoch, now.
 std::int64_t now_ms();
 
@@ -25,6 +32,11 @@ std::size_t display_width(std::string_view utf8);
 // The longest prefix of `utf8` (cut at a code point) that fits in `width` columns, ending in
 // "…" when something was cut.
 std::string fit_width(std::string_view utf8, std::size_t width);
+
+// The words joined into one line a POSIX shell reads back as the same words: a word of only
+// letters, digits and @%+=:,./_- stays as it is; any other (spaces, quotes, $, an empty word)
+// is put in single quotes.
+std::string shell_command(const std::vector<std::string>& words);
 
 // Parses "30m", "12h", "7d", "2w" (a positive whole number and a unit). nullopt otherwise.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);

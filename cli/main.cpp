@@ -11,6 +11,28 @@
 #include "cli/session.hpp"
 #include "node/rpc_contract/contract.hpp"
 
+namespace {
+
+void allow_extras_everywhere(CLI::App& app) {
+  app.allow_extras();
+  for (CLI::App* sub : app.get_subcommands({})) allow_extras_everywhere(*sub);
+}
+
+// Names the arguments no command took, in the order typed; false when there are none.
+bool report_extras(const CLI::App& app) {
+  std::vector<std::string> extras;
+  for (auto& arg : app.remaining(true)) {
+    if (arg != "--") extras.push_back(arg);  // the separator itself is no argument
+  }
+  if (extras.empty()) return false;
+  std::string list;
+  for (const auto& arg : extras) list += (list.empty() ? "" : " ") + arg;
+  std::cerr << "zwerm: not expected: " << list << "\nRun with --help for more information.\n";
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace zwerm::cli;
   CLI::App app{
@@ -38,6 +60,10 @@ int main(int argc, char** argv) {
   add_record_commands(app, s);
   add_view_commands(app, s);
 
+  // CLI11 (2.1) names unexpected arguments last first ("not expected: c b a"), as it reads
+  // them; every command collects them instead, and they are named here in the order typed.
+  allow_extras_everywhere(app);
+
   // Ids that start with '-' are passed as what they are, not as options (cli/dash_ids.hpp).
   std::vector<std::string> args(argv + 1, argv + argc);
   args = quote_dash_ids(args, long_flags(app), long_options(app));
@@ -45,9 +71,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
+    // An unexpected argument is the first thing to fix, before what it left missing.
+    if (e.get_exit_code() != 0 && report_extras(app)) return exit_usage;
     const int rc = app.exit(e);
     return rc == 0 ? exit_ok : exit_usage;
   }
+  if (report_extras(app)) return exit_usage;
   if (!s.has_action()) {
     std::cerr << "zwerm: choose a command; see zwerm --help\n";
     return exit_usage;

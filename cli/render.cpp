@@ -27,6 +27,7 @@ bool looks_like_id(std::string_view s) {
 }
 
 std::string label(std::string_view key) {
+  if (key == "member_id_") return "member";
   std::string_view k = ends_with(key, "_ts") ? key.substr(0, key.size() - 3) : key;
   std::string out(k);
   for (char& c : out) {
@@ -67,15 +68,20 @@ std::string scalar_text(std::string_view key, const json& v, const names_map& na
                         std::int64_t now) {
   if (v.is_null()) return "-";
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  // A week reads as the date it starts on: "2 mo ago" would name four weeks alike.
+  if (v.is_number_integer() && ends_with(key, "week_start_ts")) {
+    return utc_date(v.get<std::int64_t>());
+  }
   if (v.is_number_integer() && (ends_with(key, "_ts") || key == "ts")) {
     return v.get<std::int64_t>() > 0 ? relative_time(v.get<std::int64_t>(), now) : "-";
   }
+  if (v.is_number_float()) return short_number(v.get<double>());
   if (v.is_number()) return v.dump();
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
     if (looks_like_id(s)) {
       // The row's own id stays an id even when the row carries a name.
-      if (key != "id") {
+      if (key != "id" && key != "member_id_") {
         if (auto it = names.find(s); it != names.end()) return it->second;
       }
       return s.substr(0, 8);
@@ -111,11 +117,24 @@ bool is_flexible(std::string_view key) {
 }
 
 // Makes a row printable: a nested author/member object becomes its name (or id), a body's
-// title becomes a column, and bookkeeping numbers people do not read are dropped.
-json flatten_row(const json& row) {
+// title becomes a column, and bookkeeping numbers people do not read are dropped. A row about
+// one member (a "member" id) shows a name column and keeps the id in its own column, as a
+// row's "id" does: names in one column, ids in the other, never mixed.
+json flatten_row(const json& row, const names_map& names) {
   json out = json::object();
+  if (auto m = row.find("member");
+      m != row.end() && m->is_string() && looks_like_id(m->get_ref<const std::string&>())) {
+    const std::string& id = m->get_ref<const std::string&>();
+    std::string name = row.value("name", std::string());
+    if (name.empty()) {
+      if (auto it = names.find(id); it != names.end()) name = it->second;
+    }
+    out["name"] = name.empty() ? "-" : name;
+    out["member_id_"] = id;
+  }
   for (const auto& [key, v] : row.items()) {
     if (key == "lamport" || key == "seq" || key == "address") continue;
+    if (out.contains("member_id_") && (key == "member" || key == "name")) continue;
     if (key == "body" && v.is_object()) {
       if (v.contains("title") && v["title"].is_string()) out["title"] = v["title"];
       if (v.contains("text") && v["text"].is_string()) out["text"] = v["text"];
@@ -132,18 +151,18 @@ json flatten_row(const json& row) {
 // Columns people look for first; the rest follow in the order the node sent them.
 int column_rank(std::string_view key) {
   static constexpr std::string_view order[] = {
-      "name",   "ts",     "type",  "author", "title", "text",  "action",
-      "status", "skills", "given", "taken",  "flags", "score", "last_active_ts"};
+      "week_start_ts", "name",   "ts",    "type",  "author", "title", "text",          "action",
+      "status",        "skills", "given", "taken", "flags",  "score", "last_active_ts"};
   for (std::size_t i = 0; i < std::size(order); ++i) {
     if (order[i] == key) return static_cast<int>(i);
   }
-  return key == "id" ? 1000 : 100;
+  return key == "id" || key == "member_id_" ? 1000 : 100;
 }
 
 std::string render_rows(const json& raw_rows, const names_map& names, std::int64_t now,
                         std::size_t width) {
   json rows = json::array();
-  for (const auto& row : raw_rows) rows.push_back(flatten_row(row));
+  for (const auto& row : raw_rows) rows.push_back(flatten_row(row, names));
   std::vector<std::string> keys;
   for (const auto& row : rows) {
     for (const auto& [key, v] : row.items()) {
@@ -175,15 +194,31 @@ void render_object(const json& obj, const std::string& prefix, const names_map& 
   for (const auto& [key, v] : obj.items()) {
     if (key == "names" && prefix.empty()) continue;
     const std::string name = prefix.empty() ? key : prefix + "." + key;
+    // "created": true and "created_ts" make one line, "created: 3 h ago"; when false the
+    // line reads "dissolved: no" and the empty time is not shown.
+    if (ends_with(key, "_ts")) {
+      auto flag = obj.find(key.substr(0, key.size() - 3));
+      if (flag != obj.end() && flag->is_boolean()) continue;
+    }
+    if (v.is_boolean()) {
+      auto ts = obj.find(key + "_ts");
+      if (ts != obj.end() && ts->is_number_integer() && v.get<bool>()) {
+        lines.emplace_back(label(name), scalar_text(key + "_ts", *ts, names, now));
+        continue;
+      }
+    }
     if (is_table(v)) {
       tables.emplace_back(name, &v);
+    } else if (v.is_object() && v.contains("id") && v.contains("name") && v.size() == 2) {
+      // A member reference, {id, name}: one line, "steward: Ada (Ada4kQ11)".
+      const std::string id = v["id"].is_string() ? v["id"].get<std::string>() : v["id"].dump();
+      const std::string who = v["name"].is_string() ? v["name"].get<std::string>() : "";
+      const std::string short_id = looks_like_id(id) ? id.substr(0, 8) : id;
+      lines.emplace_back(label(name), who.empty() ? short_id : who + " (" + short_id + ")");
     } else if (v.is_object()) {
       nested.emplace_back(name, &v);
     } else {
-      // "created" and "created_ts" side by side: the time reads "created at".
-      std::string l = label(name);
-      if (ends_with(key, "_ts") && obj.contains(key.substr(0, key.size() - 3))) l += " at";
-      lines.emplace_back(l, scalar_text(key, v, names, now));
+      lines.emplace_back(label(name), scalar_text(key, v, names, now));
     }
   }
   std::size_t label_width = 0;

@@ -1,5 +1,6 @@
 #include "cli/session.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "base/home.hpp"
@@ -98,6 +99,51 @@ int session::show(std::variant<json, int> answer) {
   if (auto* code = std::get_if<int>(&answer)) return *code;
   return print(std::get<json>(answer),
                [](const json& r) { std::cout << render_generic(r, now_ms()); });
+}
+
+std::optional<int> session::page_params(const page_args& a, json& params) const {
+  if (a.limit < 1) {
+    return fail(exit_usage, "--limit must be at least 1, not " + std::to_string(a.limit));
+  }
+  std::int64_t limit = a.limit;
+  if (limit > rpc_contract::max_list_limit) {
+    limit = rpc_contract::max_list_limit;
+    std::cerr << "zwerm: --limit is capped at " << limit << ", the most a page holds\n";
+  }
+  params[param::limit] = limit;
+  if (!a.before.empty()) params[param::before] = a.before;
+  return std::nullopt;
+}
+
+int session::show_page(std::variant<json, int> answer, const std::vector<std::string>& words,
+                       const page_args& a) {
+  if (auto* code = std::get_if<int>(&answer)) return *code;
+  json result = std::get<json>(std::move(answer));
+  return print(result, [&](json r) {
+    std::string cursor;
+    if (auto it = r.find("next_cursor"); it != r.end()) {
+      if (it->is_string()) cursor = it->get<std::string>();
+      r.erase(it);
+    }
+    std::cout << render_generic(r, now_ms());
+    if (cursor.empty()) return;
+    std::vector<std::string> next{"zwerm"};
+    if (flags.home) next.insert(next.end(), {"--home", *flags.home});
+    if (flags.community) next.insert(next.end(), {"--community", *flags.community});
+    next.insert(next.end(), words.begin(), words.end());
+    const std::int64_t limit = std::min(a.limit, rpc_contract::max_list_limit);
+    next.insert(next.end(), {"--limit", std::to_string(limit), "--before", cursor});
+    std::cout << "\nmore: " << shell_command(next) << "\n";
+  });
+}
+
+void add_page_options(CLI::App* cmd, page_args& a) {
+  cmd->add_option(
+         "--limit", a.limit,
+         "How many per page (at most " + std::to_string(rpc_contract::max_list_limit) + ")")
+      ->capture_default_str();
+  cmd->add_option("--before", a.before,
+                  "Continue where a page ended: the cursor its 'more:' line prints");
 }
 
 CLI::App* with_example(CLI::App* cmd, const std::string& example) {

@@ -30,6 +30,12 @@ struct global_flags {
   std::optional<std::string> community;  // --community NAME|ID
 };
 
+// --limit and --before of a list view (feed, requests, proposals).
+struct page_args {
+  std::int64_t limit = 20;
+  std::string before;
+};
+
 class session {
  public:
   using action = std::function<int(session&)>;
@@ -68,6 +74,15 @@ class session {
   // Prints a call's answer with the generic renderer (or --json), or passes its exit code on.
   int show(std::variant<json, int> answer);
 
+  // Puts --limit and --before into params. --limit below 1 is a usage error (printed; the exit
+  // code returned); above the node's page size it is capped, and a note on stderr says so.
+  std::optional<int> page_params(const page_args& a, json& params) const;
+  // Prints a page of a list view (or --json, as is). When the node says more follow, ends with
+  // the exact command for the next page: `words` are the command and the filters as typed
+  // (without --limit and --before), e.g. {"requests", "--state", "open"}.
+  int show_page(std::variant<json, int> answer, const std::vector<std::string>& words,
+                const page_args& a);
+
   // The open connection (made on first use); for streaming commands (watch).
   rpc_client* client();
 
@@ -75,6 +90,9 @@ class session {
   action action_;
   std::unique_ptr<rpc_client> client_;
 };
+
+// Adds --limit and --before to a list view's command.
+void add_page_options(CLI::App* cmd, page_args& a);
 
 // Adds an "Example:" line to a subcommand's help.
 CLI::App* with_example(CLI::App* cmd, const std::string& example);

@@ -59,9 +59,10 @@ struct requests_query {
 // Requests newest first, each with status open/answered and the ids of answering contributions.
 nlohmann::json requests_view(const state& s, const requests_query& q);
 
-// Thresholds of the balance flags (PROTOCOL.md §3.8).
-inline constexpr std::uint64_t only_takes_min_taken = 3;  // taken >= 3 and given == 0
-inline constexpr std::uint64_t carries_min_given = 3;     // given >= 3 and given >= 2 * taken
+// Thresholds of the balance flags (PROTOCOL.md §3.8). takes_without_contributing: taken >= 3
+// and no contribution of theirs took effect; carries: given >= 3 and given >= 2 * taken.
+inline constexpr std::uint64_t takes_without_contributing_min_taken = 3;
+inline constexpr std::uint64_t carries_min_given = 3;
 // Active members with given/taken and flags, in order of first joining; lists of the flagged.
 nlohmann::json balance_view(const state& s);
 // balance_view(s).dump(), written directly (see members_view_text).
@@ -82,8 +83,12 @@ nlohmann::json ties_view(const state& s, std::size_t top = 10);
 nlohmann::json pulse_view(const state& s, std::int64_t now_ts);
 
 // Proposals newest first; an open proposal older than 30 days at now_ts shows as expired.
+// `filter` keeps only proposals of that status, before the page is cut, so `next_cursor` (the id
+// of the page's last proposal, or null when no further one matches) pages through that status.
+enum class proposal_filter : std::uint8_t { open, adopted, expired, all };
 nlohmann::json proposals_view(const state& s, std::int64_t now_ts, std::size_t limit = 50,
-                              std::optional<record_id> before = std::nullopt);
+                              std::optional<record_id> before = std::nullopt,
+                              proposal_filter filter = proposal_filter::all);
 
 // Circles in order of opening: name, purpose, open, active members, record count.
 nlohmann::json circles_view(const state& s);

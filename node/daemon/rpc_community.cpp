@@ -81,7 +81,17 @@ result<record_id> resolve_circle(const cm::state& st, const std::string& ref) {
     if (c.name == ref && c.open) by_name.push_back(c.id);
   }
   if (by_name.size() == 1) return by_name.front();
-  return resolve_id(st.circle_index, ref, "circle");
+  auto found = resolve_id(st.circle_index, ref, "circle");
+  if (!found && by_name.empty()) {
+    // Not an open circle's name nor an id: a closed circle's name says so, not "no id".
+    for (const auto& c : st.circles) {
+      if (c.name == ref && !c.open) {
+        return status{status_code::rejected, "the circle '" + ref + "' is closed (id " +
+                                                 crypto::to_text(c.id).substr(0, 10) + ")"};
+      }
+    }
+  }
+  return found;
 }
 
 std::variant<std::pair<community_id, const cm::state*>, reply> context::community_of(

@@ -36,6 +36,42 @@ json keep_rows(json v, const char* key, const std::function<bool(const json&)>& 
   return v;
 }
 
+// The list views' `limit`: absent means the default; an integer is clamped to
+// 1..max_list_limit (docs/RPC.md, "Conventions"); anything else is an error.
+std::size_t page_limit(const json& p, std::optional<reply>* err) {
+  auto l = p.find(param::limit);
+  if (l == p.end() || l->is_null()) return rpc_contract::default_list_limit;
+  if (!l->is_number_integer()) {
+    *err = bad("\"limit\" must be an integer");
+    return 0;
+  }
+  // Above the maximum as an unsigned number (which int64 may not hold): the maximum.
+  if (l->is_number_unsigned() &&
+      l->get<std::uint64_t>() > static_cast<std::uint64_t>(rpc_contract::max_list_limit)) {
+    return rpc_contract::max_list_limit;
+  }
+  return static_cast<std::size_t>(
+      std::clamp<std::int64_t>(l->get<std::int64_t>(), 1, rpc_contract::max_list_limit));
+}
+
+// The `before` of requests and proposals: the id of a row an earlier page of the same view of
+// the same community listed. A cursor that is no id, or the id of nothing that view lists
+// here, is an error, not an empty page.
+std::optional<record_id> row_cursor(const json& p,
+                                    const std::unordered_map<record_id, cm::index>& rows,
+                                    std::string_view view_name, const std::string& community,
+                                    std::optional<reply>* err) {
+  auto b = opt_string(p, param::before, err);
+  if (!b) return std::nullopt;
+  record_id id;
+  if (!crypto::from_text(*b, &id) || !rows.contains(id)) {
+    *err =
+        bad("\"before\" is not a cursor printed by " + std::string(view_name) + " in " + community);
+    return std::nullopt;
+  }
+  return id;
+}
+
 json profile_of(const cm::state& st, const cm::member_info& m) {
   const char* s = m.status == cm::member_status::active ? "active"
                   : m.status == cm::member_status::left ? "left"
@@ -120,11 +156,7 @@ reply feed(context& x, const json& p) {
       q.before = cm::position_from_text(*b);
       if (!q.before) return bad("\"before\" is not a cursor printed by feed");
     }
-    if (auto l = p.find(param::limit); l != p.end() && !l->is_null()) {
-      if (!l->is_number_integer()) return bad("\"limit\" must be an integer");
-      q.limit = static_cast<std::size_t>(
-          std::clamp<std::int64_t>(l->get<std::int64_t>(), 1, rpc_contract::max_feed_limit));
-    }
+    q.limit = page_limit(p, &err);
     if (err) return *err;
     return reply::ok(cm::feed_view(st, q, &x.host().lookup()));
   });
@@ -139,6 +171,10 @@ reply requests(context& x, const json& p) {
     q.filter = s == "answered" ? cm::request_filter::answered
                : s == "all"    ? cm::request_filter::all
                                : cm::request_filter::open;
+    std::optional<reply> err;
+    q.limit = page_limit(p, &err);
+    q.before = row_cursor(p, st.request_index, "requests", st.name, &err);
+    if (err) return *err;
     return reply::ok(cm::requests_view(st, q));
   });
 }
@@ -166,10 +202,16 @@ reply proposals(context& x, const json& p) {
   std::optional<reply> err;
   const std::string want = opt_choice(p, param::state, rpc_contract::proposal_states, "open", &err);
   if (err) return *err;
-  return view(x, p, [&](const cm::state& st) {
-    return reply::ok(keep_rows(
-        cm::proposals_view(st, unix_ms_now()), "proposals",
-        [&](const json& row) { return want == "all" || row.value("status", "") == want; }));
+  const cm::proposal_filter filter = want == "open"      ? cm::proposal_filter::open
+                                     : want == "adopted" ? cm::proposal_filter::adopted
+                                     : want == "expired" ? cm::proposal_filter::expired
+                                                         : cm::proposal_filter::all;
+  return view(x, p, [&](const cm::state& st) -> reply {
+    std::optional<reply> err;
+    const std::size_t limit = page_limit(p, &err);
+    auto before = row_cursor(p, st.proposal_index, "proposals", st.name, &err);
+    if (err) return *err;
+    return reply::ok(cm::proposals_view(st, unix_ms_now(), limit, before, filter));
   });
 }
 

@@ -87,7 +87,10 @@ inline constexpr std::string_view topic = "topic";
 // Values and bounds of params.
 inline constexpr std::int64_t max_invite_expires_s = 366 * 86400;  // invite: expires_s 1..this
 inline constexpr std::int64_t default_invite_expires_s = 7 * 86400;
-inline constexpr std::int64_t max_feed_limit = 500;  // feed: limit is clamped to 1..this
+// The list views (feed, requests, proposals): `limit` is clamped to 1..max_list_limit; without
+// it a page holds default_list_limit rows.
+inline constexpr std::int64_t max_list_limit = 500;
+inline constexpr std::int64_t default_list_limit = 50;
 inline constexpr std::array<std::string_view, 3> request_states = {"open", "answered", "all"};
 inline constexpr std::array<std::string_view, 4> proposal_states = {"open", "adopted", "expired",
                                                                     "all"};
@@ -201,12 +204,14 @@ inline constexpr std::array<param_spec, 7> feed = {community,
                                                    param_spec{param::circle, string, false},
                                                    param_spec{param::before, string, false},
                                                    param_spec{param::limit, integer, false}};
-inline constexpr std::array<param_spec, 2> requests = {community,
-                                                       param_spec{param::state, string, false}};
+inline constexpr std::array<param_spec, 4> requests = {
+    community, param_spec{param::state, string, false}, param_spec{param::before, string, false},
+    param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 2> members = {
     community, param_spec{param::include_former, boolean, false}};
-inline constexpr std::array<param_spec, 2> proposals = {community,
-                                                        param_spec{param::state, string, false}};
+inline constexpr std::array<param_spec, 4> proposals = {
+    community, param_spec{param::state, string, false}, param_spec{param::before, string, false},
+    param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 2> who_knows = {community,
                                                         param_spec{param::topic, string, true}};
 inline constexpr std::array<param_spec, 2> watch = {community,
@@ -280,9 +285,9 @@ inline constexpr method_spec circle_list{"circle.list", view, "the community's c
                                          params::circle_list};
 inline constexpr method_spec proposals{"proposals", view, "open and decided proposals",
                                        params::proposals};
-inline constexpr method_spec balance{"balance", view,
-                                     "given and taken per member; who only takes, who carries",
-                                     params::only_community};
+inline constexpr method_spec balance{
+    "balance", view, "given and taken per member; who takes without contributing, who carries",
+    params::only_community};
 inline constexpr method_spec who_knows{
     "who_knows", view, "members ranked by a topic in skills and tags", params::who_knows};
 inline constexpr method_spec ties{"ties", view,

@@ -101,5 +101,31 @@ TEST(Table, WideCharactersCountDouble) {
   for (const auto& line : lines_of(t.render(40))) EXPECT_LE(display_width(line), 40u) << line;
 }
 
+TEST(ShellCommand, PlainWordsStayAndOthersAreQuoted) {
+  EXPECT_EQ(shell_command({"zwerm", "requests", "--state", "open", "--limit", "20"}),
+            "zwerm requests --state open --limit 20");
+  EXPECT_EQ(shell_command({"zwerm", "--community", "Learning circle"}),
+            "zwerm --community 'Learning circle'");
+  EXPECT_EQ(shell_command({"--tag", "it's"}), "--tag 'it'\\''s'");
+  EXPECT_EQ(shell_command({"--before", "-Ab_c9", "--x", ""}), "--before -Ab_c9 --x ''");
+  EXPECT_EQ(shell_command({"--tag", "$HOME"}), "--tag '$HOME'");
+}
+
+TEST(UtcDate, CalendarDatesInUtc) {
+  EXPECT_EQ(utc_date(0), "1970-01-01");
+  EXPECT_EQ(utc_date(1'800'000'000'000), "2027-01-15");
+  EXPECT_EQ(utc_date(951'782'400'000), "2000-02-29");  // a leap day
+  EXPECT_EQ(utc_date(951'868'799'999), "2000-02-29");  // its last millisecond
+  EXPECT_EQ(utc_date(-1), "1969-12-31");
+}
+
+TEST(ShortNumber, AtMostTwoDecimals) {
+  EXPECT_EQ(short_number(1.0 / 3.0), "0.33");
+  EXPECT_EQ(short_number(0.2), "0.2");
+  EXPECT_EQ(short_number(0.0), "0");
+  EXPECT_EQ(short_number(1.0), "1");
+  EXPECT_EQ(short_number(2.0 / 3.0), "0.67");
+}
+
 }  // namespace
 }  // namespace zwerm::cli

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <vector>
 
 #include "cli/format.hpp"
 
@@ -63,6 +64,79 @@ TEST(RenderStatus, ShowsWhatTheNodeReports) {
   EXPECT_NE(out.find(ada + " (Ada)"), std::string::npos) << out;
   EXPECT_NE(out.find("since 2 h ago"), std::string::npos) << out;
   EXPECT_NE(out.find("peers (needs net)"), std::string::npos) << out;
+}
+
+// Issue #15: `pulse` printed "2 mo ago" on four rows in a row; weeks read as their dates,
+// the week first.
+TEST(RenderGeneric, WeeksReadAsDatesInTheFirstColumn) {
+  const std::int64_t week = 7LL * 86400 * 1000;
+  const std::int64_t monday = 1'799'625'600'000;  // 2027-01-11, a Monday
+  json r{{"weeks", json::array()}, {"fading", false}};
+  for (int i = 0; i < 4; ++i) {
+    r["weeks"].push_back(json{{"active_members", 1},
+                              {"records", 2 + i},
+                              {"week_start_ts", monday - (3 - i) * week - 9 * week}});
+  }
+  std::string out = render_generic(r, now);
+  EXPECT_EQ(out.find("mo ago"), std::string::npos) << out;
+  EXPECT_NE(out.find("2026-10-19"), std::string::npos) << out;
+  EXPECT_NE(out.find("2026-11-09"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nweek start"), std::string::npos) << out;  // the header's first column
+  EXPECT_NE(out.find("\n2026-10-19"), std::string::npos) << out;  // each row starts with it
+}
+
+// Issue #15: ties' density printed as 0.3333333333333333.
+TEST(RenderGeneric, FractionsAreRounded) {
+  std::string out = render_generic(json{{"density", 1.0 / 3.0}, {"ties", 1}}, now);
+  EXPECT_NE(out.find("density: 0.33\n"), std::string::npos) << out;
+}
+
+// Issue #15: `community show` printed "created: yes" beside the time, and the steward as
+// two fields.
+TEST(RenderGeneric, AFlagWithItsTimeAndAMemberReferenceReadAsOneLine) {
+  json r{{"created", true},
+         {"created_ts", now - 3 * 3600 * 1000},
+         {"dissolved", false},
+         {"dissolved_ts", nullptr},
+         {"steward", {{"id", ada}, {"name", "Ada"}}},
+         {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
+  std::string out = render_generic(r, now);
+  EXPECT_NE(out.find("created:   3 h ago\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("yes"), std::string::npos) << out;
+  EXPECT_NE(out.find("dissolved: no\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("dissolved at"), std::string::npos) << out;
+  EXPECT_NE(out.find("steward:   Ada (Ada4kQ11)\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("steward.name"), std::string::npos) << out;
+  EXPECT_NE(out.find("policy.quorum pct: 50"), std::string::npos) << out;
+}
+
+// Issue #15: `peers` and `status` showed a name in the member column beside the name column,
+// and rows without a name showed an id prefix there: names in one column, ids in the other.
+TEST(RenderGeneric, MemberRowsShowNamesAndIdsInTheirOwnColumns) {
+  json r{{"connections", json::array({json{{"member", ada},
+                                           {"name", "Ada"},
+                                           {"direction", "out"},
+                                           {"endpoint", "127.0.0.1:7411"}}})},
+         {"known", json::array({json{{"endpoint", "127.0.0.1:7411"}, {"member", ada}},
+                                json{{"endpoint", "127.0.0.1:7412"}, {"member", bob}}})}};
+  std::string out = render_generic(r, now);
+  std::istringstream in(out);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto line_with = [&](const std::string& what) {
+    for (const auto& l : lines) {
+      if (l.find(what) != std::string::npos) return l;
+    }
+    return std::string();
+  };
+  const std::string conn = line_with("out");
+  EXPECT_EQ(conn.find("Ada"), 0u) << out;                      // the name once, first
+  EXPECT_NE(conn.find("Ada4kQ11"), std::string::npos) << out;  // and the id in its column
+  EXPECT_EQ(conn.find("Ada", 1), conn.find("Ada4kQ11")) << out;
+  EXPECT_EQ(line_with("7411  ").find("Ada"), 0u) << out;  // a known address: named too
+  const std::string unknown = line_with("7412");
+  EXPECT_EQ(unknown.rfind("-", 0), 0u) << out;  // no name known: "-", the id in its column
+  EXPECT_NE(unknown.find("AbX9zz22"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -482,7 +482,7 @@ scenario thanks() {
              "an unknown contribution has no effect; thanks to a contribution of a member who "
              "has since left takes effect (their given grows, the thanker's taken grows) but "
              "balance, ties and who-knows count active members only until they come back; "
-             "only_takes and carries flags.",
+             "the takes_without_contributing flag (not for a member who contributed) and carries.",
              at(10));
   person a = s.make(1), b = s.make(2), c = s.make(3), d = s.make(4);
   s.found(a, {&b, &c, &d});
@@ -504,10 +504,13 @@ scenario thanks() {
            "A thanks K3 of C, who left: takes effect; C's given and A's taken grow");
   s.thanks(d, k3.id, at(3, 2), true, "D thanks K3 too");
   auto k4 = s.contribution(b, "Gears", {"bikes"}, at(3, 3), true, "B contributes K4");
-  s.thanks(a, k4.id, at(3, 4), true, "A thanks K4: A took 3 and gave 0, only_takes");
+  s.thanks(a, k4.id, at(3, 4), true,
+           "A thanks K4: A took 3 and gave 0 but contributed K2: not takes_without_contributing");
+  s.thanks(d, k4.id, at(3, 5), true,
+           "D thanks K4: D took 3 and contributed nothing: takes_without_contributing");
   auto ic = s.invite_id(b, c, at(4), at(30), true, "B invites C back");
   s.join(c, ic, at(4, 1), true, "C rejoins: given 2 counts again, ties A-C and C-D appear");
-  s.thanks(b, k2.id, at(4, 2), true, "B thanks K2: A gave 1, no longer only_takes");
+  s.thanks(b, k2.id, at(4, 2), true, "B thanks K2: A gave 1");
   return s;
 }
 

@@ -462,9 +462,9 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::circle_close, {{param::circle, old["record_id"]}});
   ok(a, method::circle_list, {{param::include_closed, true}});
   ok(a, method::feed, {{param::limit, 3}});
-  ok(a, method::requests, {{param::state, "all"}});
+  ok(a, method::requests, {{param::state, "all"}, {param::limit, 2}});
   ok(a, method::members, {{param::include_former, true}});
-  ok(a, method::proposals, {{param::state, "all"}});
+  ok(a, method::proposals, {{param::state, "all"}, {param::limit, 2}});
   ok(a, method::balance);
   ok(a, method::who_knows, {{param::topic, "retro"}});
   ok(a, method::ties);
@@ -504,6 +504,13 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
         rc::invalid_params, "expires_s over a year");
   fails(a, method::requests.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
   fails(a, method::proposals.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
+  // A cursor that is none, or an id of another view, is an error, not an empty page.
+  fails(a, method::requests.name, {{param::before, "nope"}}, rc::invalid_params,
+        "a before that is no cursor");
+  fails(a, method::proposals.name, {{param::before, bobs["record_id"]}}, rc::invalid_params,
+        "a contribution id as the cursor of proposals");
+  fails(a, method::feed.name, {{param::before, "1.x.2"}}, rc::invalid_params,
+        "a before that is no feed cursor");
   fails(a, method::community_show.name, {{param::community, "Nowhere"}}, rc::not_found,
         "an unknown community");
   fails(a, method::thank.name, {{param::contribution, "zzzzzzzz"}}, rc::not_found,

@@ -7,8 +7,16 @@
 namespace zwerm::node::community {
 
 namespace {
-bool only_takes(const member_info& m) {
-  return m.taken >= only_takes_min_taken && m.given == 0;
+// Thanked others at least 3 times and brought no contribution that took effect (so no thanks
+// received either). Someone who contributed and was not thanked yet is not flagged: the
+// flag says who takes without bringing, not who was not thanked. Only the few members past the
+// threshold of thanks given are looked into, and only until their first contribution.
+bool takes_without_contributing(const state& s, const member_info& m) {
+  if (m.taken < takes_without_contributing_min_taken || m.given != 0) return false;
+  for (std::uint32_t o : m.feed) {
+    if (s.feed[o].kind == record_kind::contribution) return false;
+  }
+  return true;
 }
 bool carries(const member_info& m) {
   return m.given >= carries_min_given && m.given >= 2 * m.taken;
@@ -24,7 +32,9 @@ std::string balance_view_text(const state& s) {
     total += s.members[m].given;
   }
   json_writer w(active.size() * 128);
-  // Keys in sorted order: carries, members, only_takes, thanks_between_active.
+  std::vector<char> takes(s.members.size(), 0);
+  for (index m : active) takes[m] = takes_without_contributing(s, s.members[m]) ? 1 : 0;
+  // Keys in sorted order: carries, members, takes_without_contributing, thanks_between_active.
   w.begin_object().key("carries").begin_array();
   for (index m : active) {
     if (carries(s.members[m])) w.string(text(s.members[m].id));
@@ -33,7 +43,7 @@ std::string balance_view_text(const state& s) {
   for (index m : active) {
     const member_info& info = s.members[m];
     w.begin_object().key("flags").begin_array();
-    if (only_takes(info)) w.string("only_takes");
+    if (takes[m]) w.string("takes_without_contributing");
     if (carries(info)) w.string("carries");
     w.end_array();
     w.key("given").number(info.given);
@@ -42,9 +52,9 @@ std::string balance_view_text(const state& s) {
     w.key("taken").number(info.taken);
     w.end_object();
   }
-  w.end_array().key("only_takes").begin_array();
+  w.end_array().key("takes_without_contributing").begin_array();
   for (index m : active) {
-    if (only_takes(s.members[m])) w.string(text(s.members[m].id));
+    if (takes[m]) w.string(text(s.members[m].id));
   }
   w.end_array().key("thanks_between_active").number(total).end_object();
   return w.take();

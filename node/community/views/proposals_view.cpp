@@ -4,7 +4,7 @@
 namespace zwerm::node::community {
 
 nlohmann::json proposals_view(const state& s, std::int64_t now_ts, std::size_t limit,
-                              std::optional<record_id> before) {
+                              std::optional<record_id> before, proposal_filter filter) {
   std::uint64_t active = 0;
   for (index m = 0; m < s.members.size(); ++m) active += counts_as_active(s, m) ? 1 : 0;
   const std::uint64_t needed = std::uint64_t{s.quorum_pct} * active / 100 + 1;
@@ -21,14 +21,18 @@ nlohmann::json proposals_view(const state& s, std::int64_t now_ts, std::size_t l
   auto& list = out["proposals"];
   const std::size_t max = clamp_limit(limit);
   for (index i = end; i > 0; --i) {
-    if (list.size() == max) {
-      out["next_cursor"] = list.back()["id"];
-      break;
-    }
     const proposal_info& p = s.proposals[i - 1];
+    proposal_filter status_filter = proposal_filter::adopted;
     std::string_view status = "adopted";
     if (p.status == proposal_status::open) {
-      status = now_ts > p.ts + proposal_lifetime_ms ? "expired" : "open";
+      const bool expired = now_ts > p.ts + proposal_lifetime_ms;
+      status = expired ? "expired" : "open";
+      status_filter = expired ? proposal_filter::expired : proposal_filter::open;
+    }
+    if (filter != proposal_filter::all && filter != status_filter) continue;
+    if (list.size() == max) {
+      out["next_cursor"] = list.back()["id"];  // a further match exists
+      break;
     }
     nlohmann::json endorsers = nlohmann::json::array();
     std::uint64_t active_endorsers = 0;

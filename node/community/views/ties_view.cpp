@@ -50,7 +50,7 @@ nlohmann::json ties_view(const state& s, std::size_t top) {
   for (index m = 0; m < n_all; ++m) {
     if (!active[m]) continue;
     if (degree[m] == 0)
-      isolated.push_back(text(s.members[m].id));
+      isolated.push_back(member_ref(s, m));
     else
       connectors.push_back(m);
   }

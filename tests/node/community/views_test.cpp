@@ -132,17 +132,32 @@ TEST_F(views_test, requests_open_and_answered_with_paging) {
   EXPECT_EQ(answered["requests"][0]["answers"].size(), 1u);
 }
 
-TEST_F(views_test, balance_flags_members_who_only_take_and_who_carry) {
+TEST_F(views_test, balance_flags_members_who_take_without_contributing_and_who_carry) {
   std::vector<record> by1;
   for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
   for (const auto& c : by1) thank(2, c, t0 + 3 * day);  // m2 takes 3, gives 0
   thank(3, by1[0], t0 + 3 * day);                       // m1 gave 4, took 0
   json b = balance_view(run());
-  EXPECT_EQ(b["only_takes"], json::array({m[2].text()}));
+  EXPECT_EQ(b["takes_without_contributing"], json::array({m[2].text()}));
   EXPECT_EQ(b["carries"], json::array({m[1].text()}));
   EXPECT_EQ(b["members"][1]["given"], 4);
   EXPECT_EQ(b["members"][2]["taken"], 3);
-  EXPECT_EQ(b["members"][2]["flags"], json::array({"only_takes"}));
+  EXPECT_EQ(b["members"][2]["flags"], json::array({"takes_without_contributing"}));
+  EXPECT_FALSE(b.contains("only_takes"));
+}
+
+// Issue #15: a member who brought something and was not thanked yet is not flagged.
+TEST_F(views_test, balance_does_not_flag_a_member_who_contributed_but_was_not_thanked) {
+  std::vector<record> by1;
+  for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
+  contribution(2, json::array(), t0 + 2 * day);         // m2 brings one; nobody thanks it
+  for (const auto& c : by1) thank(2, c, t0 + 3 * day);  // m2 takes 3, gives 0
+  json b = balance_view(run());
+  EXPECT_EQ(b["members"][2]["taken"], 3);
+  EXPECT_EQ(b["members"][2]["given"], 0);
+  EXPECT_EQ(b["takes_without_contributing"], json::array());
+  EXPECT_EQ(b["members"][2]["flags"], json::array());
+  EXPECT_EQ(balance_view_text(*s), b.dump());
 }
 
 TEST_F(views_test, who_knows_ranks_skills_contributions_and_thanks) {
@@ -180,7 +195,8 @@ TEST_F(views_test, ties_density_components_isolated_and_connectors) {
   EXPECT_DOUBLE_EQ(t["density"].get<double>(), 3.0 / 15.0);
   EXPECT_EQ(t["components"], 3);  // {1,2,3}, {4,5}, {0}
   EXPECT_EQ(t["largest_component"], 3);
-  EXPECT_EQ(t["isolated"], json::array({m[0].text()}));
+  // Isolated members carry their names, as connectors do (issue #15).
+  EXPECT_EQ(t["isolated"], json::array({json{{"id", m[0].text()}, {"name", ""}}}));
   EXPECT_EQ(t["connectors"][0]["id"], m[1].text());
   EXPECT_EQ(t["connectors"][0]["partners"], 2);
   // A member who leaves drops out of the graph.
@@ -273,6 +289,42 @@ TEST(views_text, direct_text_equals_the_json_dump) {
   EXPECT_EQ(members_view_text(s), members_view(s).dump());
   EXPECT_EQ(balance_view_text(s), balance_view(s).dump());
   EXPECT_EQ(members_view(s)["members"][0]["name"], "Zo\xc3\xab \"quoted\" back\\slash");
+}
+
+// The status filter applies before the page is cut, so pages of one status follow each other
+// with no gaps and the cursor is null once no further proposal of that status exists.
+TEST_F(views_test, proposals_page_through_one_status) {
+  std::vector<record> ps;
+  for (int i = 0; i < 5; ++i) {
+    ps.push_back(h.write(m[1], "proposal",
+                         {{"action", "agreement"},
+                          {"text", "rule " + std::to_string(i)},
+                          {"supersedes", nullptr},
+                          {"reason", ""}},
+                         t0 + 2 * day + i));
+  }
+  // Adopt rule 3: 4 of 6 endorse (the proposer counts).
+  for (int i = 2; i <= 4; ++i)
+    h.write(m[i], "endorse", {{"proposal", text(ps[3].id)}}, t0 + 3 * day);
+  state& st = run();
+  json first = proposals_view(st, t0 + 4 * day, 2, std::nullopt, proposal_filter::open);
+  ASSERT_EQ(first["proposals"].size(), 2u);
+  EXPECT_EQ(first["proposals"][0]["text"], "rule 4");
+  EXPECT_EQ(first["proposals"][1]["text"], "rule 2");  // rule 3 is adopted, not listed
+  record_id cursor;
+  ASSERT_TRUE(crypto::from_text(first["next_cursor"].get<std::string>(), &cursor));
+  json rest = proposals_view(st, t0 + 4 * day, 2, cursor, proposal_filter::open);
+  ASSERT_EQ(rest["proposals"].size(), 2u);
+  EXPECT_EQ(rest["proposals"][1]["text"], "rule 0");
+  EXPECT_TRUE(rest["next_cursor"].is_null());  // nothing open is left after rule 0
+  json adopted = proposals_view(st, t0 + 4 * day, 1, std::nullopt, proposal_filter::adopted);
+  ASSERT_EQ(adopted["proposals"].size(), 1u);
+  EXPECT_EQ(adopted["proposals"][0]["text"], "rule 3");
+  EXPECT_TRUE(adopted["next_cursor"].is_null());
+  EXPECT_EQ(proposals_view(st, t0 + 4 * day + proposal_lifetime_ms, 50, std::nullopt,
+                           proposal_filter::expired)["proposals"]
+                .size(),
+            4u);
 }
 
 }  // namespace
