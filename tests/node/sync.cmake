@@ -15,6 +15,7 @@ zwerm_test(sync_test
     ${CMAKE_CURRENT_LIST_DIR}/sync/versions_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sync/message_rules_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sync/swarm_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sync/chaos_sim_test.cpp
   LIBS zwerm_sync zwerm_sync_sim
   LABELS unit)
 
