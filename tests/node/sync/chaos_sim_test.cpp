@@ -12,6 +12,7 @@
 //
 // Default: seeds 1..5. ZWERM_SOAK=1: seeds 1..1000. ZWERM_SIM_SEED=N: seed N alone (a failure
 // prints the command). Two more tests show the checker failing on runs that must fail.
+// docs/ARCHITECTURE.md, "Deterministic simulation", says what this covers and what not.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -272,8 +273,8 @@ std::string describe(std::uint64_t seed, const chaos_result& r) {
   s << "seed " << seed << " did not converge (" << r.records << " records, " << r.partitions
     << " partitions, " << r.drops << " link drops, " << r.restarts << " restarts):\n";
   for (const auto& p : r.problems) s << "  " << p << "\n";
-  s << "rerun exactly this seed: ZWERM_SIM_SEED=" << seed << " ctest -R " << rerun_test
-    << " --output-on-failure";
+  s << "rerun exactly this seed: ZWERM_SIM_SEED=" << seed << " ctest --test-dir build -R "
+    << rerun_test << " --output-on-failure";
   return s.str();
 }
 
