@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/rpc_community.hpp"
 #include "node/daemon/rpc_community_parts.hpp"
@@ -166,10 +165,11 @@ reply proposals(context& x, const json& p) {
   std::optional<reply> err;
   const std::string want = opt_choice(p, param::state, rpc_contract::proposal_states, "open", &err);
   if (err) return *err;
+  const std::int64_t now = x.services().clock->unix_ms();
   return view(x, p, [&](const cm::state& st) {
-    return reply::ok(keep_rows(
-        cm::proposals_view(st, unix_ms_now()), "proposals",
-        [&](const json& row) { return want == "all" || row.value("status", "") == want; }));
+    return reply::ok(keep_rows(cm::proposals_view(st, now), "proposals", [&](const json& row) {
+      return want == "all" || row.value("status", "") == want;
+    }));
   });
 }
 
@@ -190,8 +190,8 @@ reply ties(context& x, const json& p) {
 }
 
 reply pulse(context& x, const json& p) {
-  return view(x, p,
-              [](const cm::state& st) { return reply::ok(cm::pulse_view(st, unix_ms_now())); });
+  const std::int64_t now = x.services().clock->unix_ms();
+  return view(x, p, [now](const cm::state& st) { return reply::ok(cm::pulse_view(st, now)); });
 }
 
 // The subscription's params are kept by the server; zwermd's publisher filters by them.
