@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
+#include "base/clock.hpp"
 #include "crypto/hash.hpp"
 #include "node/daemon/durable_file.hpp"
 #include "node/ingest/stored_record.hpp"
@@ -35,8 +35,9 @@ std::optional<community::fork_point> fork_point_of(std::span<const store::fork_p
 }
 
 community_host::community_host(store::store& s, const crypto::key_pair& me,
-                               std::filesystem::path secrets, state_store_options state)
-    : store_(s), me_(me), secrets_file_(std::move(secrets)), states_(s, state) {
+                               std::filesystem::path secrets, state_store_options state,
+                               const zwerm::clock& time)
+    : store_(s), me_(me), clock_(time), secrets_file_(std::move(secrets)), states_(s, state) {
   ingestor_ = std::make_unique<ingestor>(store_);
   lookup_ = [this](const record_id& id) -> std::optional<record> {
     auto e = store_.get(id);
@@ -68,9 +69,10 @@ status community_host::checkpoint_all() {
 result<std::unique_ptr<community_host>> community_host::open(store::store& s,
                                                              const crypto::key_pair& me,
                                                              std::filesystem::path secrets_file,
-                                                             state_store_options state) {
+                                                             state_store_options state,
+                                                             const zwerm::clock& time) {
   std::unique_ptr<community_host> host(
-      new community_host(s, me, std::move(secrets_file), std::move(state)));
+      new community_host(s, me, std::move(secrets_file), std::move(state), time));
   if (status st = host->load_secrets(); !st.ok()) return st;
   auto listed = s.communities();
   if (!listed) return listed.error();
@@ -188,7 +190,7 @@ status community_host::absorb(const std::vector<record>& appended) {
 }
 
 result<record> community_host::create(const json& body) {
-  auto genesis = write_genesis(body.dump(), unix_ms_now(), me_);
+  auto genesis = write_genesis(body.dump(), clock_.unix_ms(), me_);
   if (!genesis) return genesis.error();
   const record& g = *genesis;
   // The network key is saved before the genesis: a crash between the two leaves a key without
@@ -239,7 +241,7 @@ result<record> community_host::write_after(const community_id& community, const 
     max_lamport = std::max(max_lamport, (*own)->lamport);
   }
   feed_writer writer(me_, community, head, max_lamport);
-  auto rec = writer.append(type, body.dump(), unix_ms_now());
+  auto rec = writer.append(type, body.dump(), clock_.unix_ms());
   if (!rec) return rec.error();
   const record& r = *rec;
   if (mode == write_mode::only_with_effect) {

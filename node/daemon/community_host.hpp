@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/bytes.hpp"
+#include "base/clock.hpp"
 #include "base/status.hpp"
 #include "crypto/sign.hpp"
 #include "node/community/replayer.hpp"
@@ -51,10 +52,12 @@ namespace zwerm::node {
 class community_host {
  public:
   // Loads the secrets file and restores a replayer for every community the store holds
-  // (state_store::restore). Errors: corruption (unreadable secrets file), the store's errors.
+  // (state_store::restore). `time` stamps the records this member writes (their ts); it must
+  // outlive the host. Errors: corruption (unreadable secrets file), the store's errors.
   static result<std::unique_ptr<community_host>> open(store::store& s, const crypto::key_pair& me,
                                                       std::filesystem::path secrets_file,
-                                                      state_store_options state = {});
+                                                      state_store_options state = {},
+                                                      const zwerm::clock& time = machine_clock());
   // Writes a snapshot for every community whose state is ahead of its persisted one (errors
   // are logged).
   ~community_host();
@@ -111,6 +114,7 @@ class community_host {
   // Looks a stored record up by id (for views that show bodies).
   const community::record_lookup& lookup() const { return lookup_; }
   const crypto::key_pair& me() const { return me_; }
+  const zwerm::clock& clock() const { return clock_; }
   store::store& store() { return store_; }
 
   std::function<void(const record&)> on_appended;
@@ -122,7 +126,7 @@ class community_host {
                              const nlohmann::json& body, std::uint64_t lamport_floor,
                              write_mode mode);
   community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets,
-                 state_store_options state);
+                 state_store_options state, const zwerm::clock& time);
   status load_secrets();
   status save_secrets() const;
   result<community::replayer*> replayer_for(const community_id& community);
@@ -131,6 +135,7 @@ class community_host {
 
   store::store& store_;
   crypto::key_pair me_;
+  const zwerm::clock& clock_;
   std::filesystem::path secrets_file_;
   std::unique_ptr<ingestor> ingestor_;
   state_store states_;

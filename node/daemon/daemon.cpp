@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "base/base64url.hpp"
+#include "base/clock.hpp"
 #include "base/home.hpp"
-#include "base/unix_time.hpp"
 #include "crypto/identity.hpp"
 #include "crypto/sodium.hpp"
 #include "node/daemon/community_host.hpp"
@@ -167,7 +167,10 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
                    "cannot open the store: " + db.error().message()};
   }
   p->db = std::move(*db);
-  auto communities = community_host::open(*p->db, p->identity, p->home.root / "communities.json");
+  // The one clock every part reads (base/clock.hpp): the machine's.
+  const zwerm::clock& clock = machine_clock();
+  auto communities =
+      community_host::open(*p->db, p->identity, p->home.root / "communities.json", {}, clock);
   if (!communities) {
     return failure{exit_failure, "cannot load the communities: " + communities.error().message()};
   }
@@ -188,6 +191,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   net_options.listener.max_inbound = p->options.limits.max_inbound;
   net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;
   net_options.token_bindings_file = p->home.root / "token_bindings.json";
+  net_options.clock = &clock;
   p->network = std::make_unique<network_host>(p->io.get_executor(), *p->communities, net_options);
   if (status s = p->network->start(); !s.ok()) return failure{exit_failure, s.message()};
   // With port 0 the system chose one: status and invite codes show the port in use.
@@ -197,8 +201,9 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   p->services.options = &p->options;
   p->services.node_id = p->identity.pk;
   p->services.home = p->home.root;
-  p->services.started_steady = std::chrono::steady_clock::now();
-  p->services.started_ms = unix_ms_now();
+  p->services.clock = &clock;
+  p->services.started_steady = clock.steady();
+  p->services.started_ms = clock.unix_ms();
   p->services.network = true;
   register_methods(p->methods, p->services);
   register_community_methods(p->methods, *p->communities, p->services);

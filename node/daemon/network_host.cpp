@@ -7,7 +7,6 @@
 #include <tuple>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "node/daemon/network_host_parts.hpp"
 #include "node/ingest/stored_record.hpp"
@@ -30,6 +29,7 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
     : executor_(std::move(executor)),
       host_(host),
       options_(std::move(options)),
+      peers_clock_(*options_.clock),
       anti_entropy_timer_(executor_),
       flush_timer_(executor_),
       recheck_timer_(executor_),
@@ -221,8 +221,7 @@ void network_host::make_manager(community_net& c) {
   } else {
     c.book.reset();
   }
-  c.manager = std::make_unique<peers::manager>(host_.me().pk, mo, peers::system_clock_source(),
-                                               c.book.get());
+  c.manager = std::make_unique<peers::manager>(host_.me().pk, mo, peers_clock_, c.book.get());
   c.manager->set_key_filter([this, raw = &c](const member_id& key) { return may_dial(*raw, key); });
   if (status s = c.manager->restore(); !s.ok()) {
     spdlog::warn("peers of {}: {}", crypto::short_id(c.id), s.message());
@@ -355,7 +354,7 @@ void network_host::on_connected(const net::session_ptr& s) {
   link l;
   l.session = s;
   l.sink = std::make_unique<session_sink>(s);
-  l.budget.emplace(options_.budget, budget_clock::now());
+  l.budget.emplace(options_.budget, options_.clock->steady());
   l.sid = c->engine->attach(s->remote_key(), s->role() == net::session::side::client, *l.sink);
   const sync::session_id sid = l.sid;
   // A peer admitted by an invite (not a member yet) reads nothing until its join took effect.

@@ -52,6 +52,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.hpp"
 #include "base/status.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
@@ -95,6 +96,9 @@ struct network_options {
   // Where the invite token bindings are saved (admission.hpp), so that a token still admits
   // only its first key after a restart. Empty: kept in memory only (tests).
   std::filesystem::path token_bindings_file;
+  // The clock admission (invite expiry), the peer managers and their timers read. Not owned;
+  // must outlive the host. Default: the machine's.
+  const zwerm::clock* clock = &machine_clock();
 };
 
 // What a join attempt has seen so far (for `zwerm join`'s error messages).
@@ -236,6 +240,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   net::asio::any_io_executor executor_;
   community_host& host_;
   network_options options_;
+  peers::node_clock_source peers_clock_;  // options_.clock, for the peer managers
   std::unique_ptr<ingest_queue> ingest_;
   std::shared_ptr<net::listener> listener_;
   std::unique_ptr<net::dialer> dialer_;

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
 #include "node/daemon/network_host_parts.hpp"
 
 namespace zwerm::node {
@@ -19,12 +18,12 @@ bool network_host::me_active(const community_net& c) const {
 
 bool network_host::is_member(const community_net& c, const member_id& key) const {
   const community::state* st = host_.state_of(c.id);
-  return st && c.admission.of(*st, key, unix_ms_now()) == standing::member;
+  return st && c.admission.of(*st, key, options_.clock->unix_ms()) == standing::member;
 }
 
 bool network_host::may_replicate(community_net& c, const member_id& key) const {
   const community::state* st = host_.state_of(c.id);
-  if (st && c.admission.of(*st, key, unix_ms_now()) != standing::none) return true;
+  if (st && c.admission.of(*st, key, options_.clock->unix_ms()) != standing::none) return true;
   // Joining: the nodes the invite code names, whatever this node's partial state says of them.
   return c.joining && !me_active(c) && c.invite_keys.count(key) != 0;
 }
@@ -46,7 +45,7 @@ void network_host::recheck_sessions(community_net& c) {
   // dialed.
   if (const community::state* st = host_.state_of(c.id)) {
     const std::size_t before = c.admission.bound();
-    c.admission.prune(*st, unix_ms_now());
+    c.admission.prune(*st, options_.clock->unix_ms());
     if (c.admission.bound() != before) save_bindings();
   }
   if (c.joining && me_active(c)) {
@@ -90,7 +89,7 @@ net::admission network_host::authorize(const crypto::network_key& network,
   community_net* c = by_network(network);
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
   if (!st) return net::admission::reject;
-  const std::int64_t now = unix_ms_now();
+  const std::int64_t now = options_.clock->unix_ms();
   switch (c->admission.of(*st, client, now)) {
     case standing::member:
     case standing::invitee:
@@ -157,7 +156,7 @@ bool network_host::check_token(const crypto::network_key& network, const crypto:
   const community::state* st = c ? host_.state_of(c->id) : nullptr;
   if (!st) return false;
   const std::size_t before = c->admission.bound();
-  if (!c->admission.bind_token(*st, client, token, unix_ms_now())) return false;
+  if (!c->admission.bind_token(*st, client, token, options_.clock->unix_ms())) return false;
   if (c->admission.bound() != before) save_bindings();
   spdlog::info("community {}: an invite token admitted {}", crypto::short_id(c->id),
                short_id(client));
@@ -173,7 +172,7 @@ void network_host::update_reading(link& l) {
 }
 
 void network_host::charge(community_net& c, link& l, std::size_t bytes, std::size_t records) {
-  const auto now = budget_clock::now();
+  const auto now = options_.clock->steady();
   const std::chrono::milliseconds wait = l.budget->spend(bytes, records, now);
   // Messages delivered while the session is slowed were read before the pause (whatever its
   // read buffer held): they count in the buckets, so the next wait is longer, but they raise

@@ -49,7 +49,7 @@ void network_host::run_tick(const community_id& id) {
                    net::log_exception{"dial"});
   }
   if (auto next = c->manager->next_wakeup()) {
-    const auto delay = std::max(peers::milliseconds(0), *next - peers::system_clock_source().now());
+    const auto delay = std::max(peers::milliseconds(0), *next - peers_clock_.now());
     c->tick_timer.expires_after(delay + std::chrono::milliseconds(5));
     c->tick_timer.async_wait([this, id](const boost::system::error_code& ec) {
       if (ec || stopped_) return;

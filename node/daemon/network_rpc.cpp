@@ -5,7 +5,6 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
 #include "net/asio.hpp"
 
 namespace zwerm::node {
@@ -21,7 +20,7 @@ namespace asio = boost::asio;
 
 // The invite as this node's log knows it, or a refusal that says why it cannot be redeemed.
 std::optional<reply> check_invite(const community::state& st, const invite_code& code,
-                                  const member_id& me) {
+                                  const member_id& me, std::int64_t now_ms) {
   auto it = st.invites.find(code.invite_id);
   if (it == st.invites.end()) return std::nullopt;
   const auto& inv = it->second;
@@ -29,7 +28,7 @@ std::optional<reply> check_invite(const community::state& st, const invite_code&
     return reply::fail(rpc::refused, "this invite has already been used; ask a member of " +
                                          st.name + " for a new one");
   }
-  if (unix_ms_now() > inv.expires_ts) {
+  if (now_ms > inv.expires_ts) {
     return reply::fail(rpc::refused,
                        "this invite has expired; ask a member of " + st.name + " for a new one");
   }
@@ -66,7 +65,7 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     if (st->is_active_member(me)) {
       co_return reply::fail(rpc::refused, "you are already an active member of " + st->name);
     }
-    if (auto refused = check_invite(*st, *code, me)) co_return *refused;
+    if (auto refused = check_invite(*st, *code, me, services->clock->unix_ms())) co_return *refused;
   }
   if (status s = network->begin_join(*code); !s.ok()) co_return reply::from_status(s);
   // Every way out that does not end in a join stops the attempt: no more dials with the token.

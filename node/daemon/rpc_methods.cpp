@@ -23,7 +23,7 @@ constexpr std::string_view needs_community =
 constexpr std::string_view needs_net = "the network transport and peer manager (net/)";
 
 reply status_method(const node_services& s, const json&) {
-  const auto uptime = std::chrono::steady_clock::now() - s.started_steady;
+  const auto uptime = s.clock->steady() - s.started_steady;
   json result{
       {"node_id", crypto::to_text(s.node_id)},
       {"name", s.options->name},

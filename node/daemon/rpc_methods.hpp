@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/bytes.hpp"
+#include "base/clock.hpp"
 #include "node/daemon/config.hpp"
 #include "node/daemon/method_table.hpp"
 
@@ -26,9 +27,12 @@ struct node_services {
   const daemon_options* options = nullptr;
   crypto::public_key node_id;
   std::filesystem::path home;
-  std::chrono::steady_clock::time_point started_steady;
-  std::int64_t started_ms = 0;            // wall clock at start, ms since the epoch
-  community_host* communities = nullptr;  // the communities this node is in
+  // The node's clock (the one community_host and network_host read too): views, invite
+  // expiry, uptime. Never null.
+  const zwerm::clock* clock = &machine_clock();
+  std::chrono::steady_clock::time_point started_steady;  // clock->steady() at start
+  std::int64_t started_ms = 0;                           // clock->unix_ms() at start
+  community_host* communities = nullptr;                 // the communities this node is in
   bool network = false;  // network methods are registered too (they answer status's peers)
 };
 

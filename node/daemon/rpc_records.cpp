@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/invite_code.hpp"
@@ -87,7 +86,7 @@ reply invite(context& x, const json& p) {
                        "no reachable address to put in the invite: set \"advertise\" in "
                        "config.json (or listen on a specific address) and restart zwermd");
   }
-  json body{{"note", note}, {"expires_ts", unix_ms_now() + expires_s * 1000}};
+  json body{{"note", note}, {"expires_ts", x.services().clock->unix_ms() + expires_s * 1000}};
   if (for_member) {
     member_id invitee;
     if (!crypto::from_text(*for_member, &invitee)) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "base/base64url.hpp"
-#include "base/unix_time.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/rpc_community.hpp"
 #include "node/daemon/rpc_community_parts.hpp"
@@ -206,12 +205,13 @@ reply proposals(context& x, const json& p) {
                                      : want == "adopted" ? cm::proposal_filter::adopted
                                      : want == "expired" ? cm::proposal_filter::expired
                                                          : cm::proposal_filter::all;
+  const std::int64_t now = x.services().clock->unix_ms();
   return view(x, p, [&](const cm::state& st) -> reply {
     std::optional<reply> err;
     const std::size_t limit = page_limit(p, &err);
     auto before = row_cursor(p, st.proposal_index, "proposals", st.name, &err);
     if (err) return *err;
-    return reply::ok(cm::proposals_view(st, unix_ms_now(), limit, before, filter));
+    return reply::ok(cm::proposals_view(st, now, limit, before, filter));
   });
 }
 
@@ -232,8 +232,8 @@ reply ties(context& x, const json& p) {
 }
 
 reply pulse(context& x, const json& p) {
-  return view(x, p,
-              [](const cm::state& st) { return reply::ok(cm::pulse_view(st, unix_ms_now())); });
+  const std::int64_t now = x.services().clock->unix_ms();
+  return view(x, p, [now](const cm::state& st) { return reply::ok(cm::pulse_view(st, now)); });
 }
 
 // The subscription's params are kept by the server; zwermd's publisher filters by them.

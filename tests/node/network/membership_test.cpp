@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "base/clock.hpp"
 #include "node/daemon/admission.hpp"
 #include "node/records/record_writer.hpp"
 #include "tests/node/network/test_node.hpp"
@@ -179,6 +180,37 @@ TEST_F(Membership, ATokenAdmitsTheFirstKeyThatPresentsItAndNoOther) {
   EXPECT_EQ(a.net->authorize(key, second), net::admission::needs_token);
   EXPECT_FALSE(a.net->check_token(key, second, token.view()));
   EXPECT_TRUE(a.net->check_token(key, second, token2.view()));
+}
+
+// Admission reads the node's clock (base/clock.hpp), here one moved by hand: an invite admits
+// up to its expiry to the millisecond and not one past it, and nothing sleeps. The records the
+// node writes carry the same clock's time.
+TEST_F(Membership, AnInviteAdmitsUntilItsExpiryOnTheNodesClock) {
+  manual_clock clk(unix_ms_now());
+  test_node a(io, [&](network_options& o) { o.clock = &clk; });
+  const community_id c = create(a);
+  ASSERT_TRUE(a.net->start().ok());
+  const auto key = *a.host->network_key(c);
+  const auto token = crypto::random_fixed<invite_token>();
+  const std::int64_t expires = clk.unix_ms() + 60'000;
+  auto inv = a.host->write(c, "member.invite",
+                           json{{"note", ""},
+                                {"expires_ts", expires},
+                                {"token_hash", crypto::to_text(crypto::blake2b256(token.view()))}});
+  ASSERT_TRUE(inv.ok()) << inv.error().message();
+  EXPECT_EQ(inv->ts, clk.unix_ms());
+  const auto first = crypto::generate_key_pair().pk, second = crypto::generate_key_pair().pk;
+  EXPECT_EQ(a.net->authorize(key, first), net::admission::needs_token);
+  clk.advance(std::chrono::milliseconds(59'999));
+  EXPECT_EQ(a.net->authorize(key, first), net::admission::needs_token);
+  EXPECT_TRUE(a.net->check_token(key, first, token.view()));
+  clk.advance(std::chrono::milliseconds(1));  // now == expires_ts: still open
+  EXPECT_EQ(a.net->authorize(key, first), net::admission::needs_token);
+  EXPECT_TRUE(a.net->check_token(key, first, token.view()));
+  clk.advance(std::chrono::milliseconds(1));  // past it: neither the bound key nor another
+  EXPECT_EQ(a.net->authorize(key, first), net::admission::reject);
+  EXPECT_FALSE(a.net->check_token(key, first, token.view()));
+  EXPECT_EQ(a.net->authorize(key, second), net::admission::reject);
 }
 
 TEST_F(Membership, ATokenStaysBoundToItsFirstKeyAcrossARestart) {

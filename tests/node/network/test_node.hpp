@@ -29,13 +29,14 @@ struct test_node {
     auto s = store::store::open(dir.path() / "db");
     EXPECT_TRUE(s.ok());
     db = std::move(*s);
-    auto h = community_host::open(*db, keys, dir.path() / "communities.json");
-    EXPECT_TRUE(h.ok());
-    host = std::move(*h);
     network_options o;
     o.listen = {"127.0.0.1", 0};
     o.listener.max_inbound_per_address = 16;
     if (tune) tune(o);
+    // The host reads the clock the network does (a test may give both a manual one).
+    auto h = community_host::open(*db, keys, dir.path() / "communities.json", {}, *o.clock);
+    EXPECT_TRUE(h.ok());
+    host = std::move(*h);
     net = std::make_unique<network_host>(io.get_executor(), *host, o);
     host->on_appended = [this](const record& r) { net->on_host_appended(r); };
   }

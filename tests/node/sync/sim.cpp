@@ -28,6 +28,34 @@ community_maker community_maker::make() {
   return m;
 }
 
+crypto::key_pair seeded_key(std::uint64_t seed, std::uint64_t n) {
+  // splitmix64 over (seed, n) fills the 32 seed bytes.
+  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL ^ (n + 0x632BE59BD9B4E019ULL);
+  crypto::seed s;
+  for (std::size_t i = 0; i < s.bytes.size(); ++i) {
+    if (i % 8 == 0) {
+      x += 0x9E3779B97F4A7C15ULL;
+      std::uint64_t z = x;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+      x = z ^ (z >> 31);
+    }
+    s.bytes[i] = static_cast<std::uint8_t>(x >> (8 * (i % 8)));
+  }
+  return crypto::key_pair_from_seed(s);
+}
+
+community_maker community_maker::make(std::uint64_t seed) {
+  community_maker m;
+  m.founder = seeded_key(seed, 0xF0F0F0F0);
+  auto g = node::write_genesis(
+      R"({"name":"sim","purpose":"sync tests","policy":{"invite_by":"member","quorum_pct":50}})", 1,
+      m.founder);
+  if (!g) throw std::runtime_error("genesis: " + g.error().message());
+  m.genesis = std::move(*g);
+  return m;
+}
+
 std::vector<std::string> community_maker::feed(std::size_t count, std::size_t size,
                                                const crypto::key_pair& author) const {
   std::vector<std::string> out;
@@ -64,6 +92,8 @@ struct network::node_state {
   std::unique_ptr<sync::memory_replica> replica;
   std::unique_ptr<sync::engine> engine;
   std::map<sync::session_id, std::size_t> links;  // session → link
+  std::uint8_t max_version = sync::max_protocol_version;
+  std::uint64_t starts = 0;  // engines built so far (restarts + 1)
 };
 
 struct network::link_state {
@@ -83,11 +113,22 @@ network::~network() = default;
 std::size_t network::add_node(std::uint8_t max_version) {
   auto n = std::make_unique<node_state>();
   const std::size_t index = nodes_.size();
-  n->key = crypto::generate_key_pair();
+  n->key = opts_.keys_from_seed ? seeded_key(opts_.seed, index) : crypto::generate_key_pair();
   n->replica = std::make_unique<sync::memory_replica>(community_);
+  n->max_version = max_version;
+  nodes_.push_back(std::move(n));
+  make_engine(index, max_version);
+  return index;
+}
+
+void network::make_engine(std::size_t index, std::uint8_t max_version) {
+  auto& n = *nodes_[index];
   auto engine_opts = opts_.engine;
-  engine_opts.seed = opts_.seed * 1'000'003 + index + 1;
+  // The first engine keeps the seed it always had; a restarted one gets another.
+  engine_opts.seed = opts_.seed * 1'000'003 + index + 1 + n.starts * 0x9E3779B97F4A7C15ULL;
+  if (engine_opts.seed == 0) engine_opts.seed = 1;  // 0 would mean a random seed
   engine_opts.max_version = max_version;
+  ++n.starts;
   sync::engine_callbacks cbs;
   cbs.on_misbehaviour = [this, index](sync::session_id s, const crypto::public_key& peer,
                                       const sync::misbehaviour& m) {
@@ -103,9 +144,7 @@ std::size_t network::add_node(std::uint8_t max_version) {
     if (!on_appended) return;
     for (const auto& k : keys) on_appended(index, k, now_);
   };
-  n->engine = std::make_unique<sync::engine>(*n->replica, engine_opts, std::move(cbs));
-  nodes_.push_back(std::move(n));
-  return index;
+  n.engine = std::make_unique<sync::engine>(*n.replica, engine_opts, std::move(cbs));
 }
 
 std::size_t network::add_node_with(const std::vector<std::string>& records,
@@ -133,6 +172,7 @@ const crypto::key_pair& network::key(std::size_t n) const {
 }
 
 std::size_t network::connect(std::size_t a, std::size_t b) {
+  if (!running(a) || !running(b)) throw std::logic_error("connect: a node is stopped");
   auto l = std::make_unique<link_state>();
   const std::size_t id = links_.size();
   l->node[0] = a;
@@ -175,7 +215,55 @@ bool network::connected(std::size_t link) const {
   return links_.at(link)->up;
 }
 
+std::pair<std::size_t, std::size_t> network::link_ends(std::size_t link) const {
+  const auto& l = *links_.at(link);
+  return {l.node[0], l.node[1]};
+}
+
+std::optional<std::size_t> network::dial(std::size_t a, std::size_t b) {
+  if (!running(a) || !running(b) || !reachable(a, b)) return std::nullopt;
+  return connect(a, b);
+}
+
+void network::stop_node(std::size_t n) {
+  if (!running(n)) return;
+  kill_node_sessions(n);
+  nodes_.at(n)->engine.reset();
+}
+
+void network::start_node(std::size_t n) {
+  if (running(n)) return;
+  make_engine(n, nodes_.at(n)->max_version);
+}
+
+void network::wipe_node(std::size_t n) {
+  stop_node(n);
+  nodes_.at(n)->replica = std::make_unique<sync::memory_replica>(community_);
+}
+
+bool network::running(std::size_t n) const {
+  return nodes_.at(n)->engine != nullptr;
+}
+
+void network::partition(std::vector<int> side) {
+  if (side.size() != nodes_.size()) throw std::logic_error("partition: one side per node");
+  side_ = std::move(side);
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    const auto& l = *links_[i];
+    if (l.up && !reachable(l.node[0], l.node[1])) disconnect(i);
+  }
+}
+
+void network::heal() {
+  side_.clear();
+}
+
+bool network::reachable(std::size_t a, std::size_t b) const {
+  return side_.empty() || side_.at(a) == side_.at(b);
+}
+
 void network::write(std::size_t n, const std::vector<std::string>& records) {
+  if (!running(n)) throw std::logic_error("write: the node is stopped");
   auto rep = nodes_.at(n)->replica->ingest(records);
   if (!rep) throw std::runtime_error(rep.error().message());
   for (const auto& o : rep->outcomes) {
@@ -207,10 +295,22 @@ void network::inject(std::size_t link, std::size_t from, std::string message) {
   send(link, l.node[0] == from ? 0 : 1, std::move(message));
 }
 
+void network::trace(const void* data, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) {
+    trace_ ^= p[i];
+    trace_ *= 1099511628211ULL;  // FNV-1a prime
+  }
+}
+
 void network::deliver(const event& e) {
   auto& l = *links_[e.link];
   if (!l.up) return;
   const int to = 1 - e.dir;
+  ++delivered_;
+  const std::uint64_t head[4] = {e.at, e.link, static_cast<std::uint64_t>(e.dir), e.bytes.size()};
+  trace(head, sizeof head);
+  trace(e.bytes.data(), e.bytes.size());
   nodes_[l.node[to]]->engine->on_message(l.session[to], e.bytes);
 }
 
@@ -237,7 +337,9 @@ void network::run_until(std::uint64_t until_us) {
 }
 
 void network::anti_entropy_round() {
-  for (auto& n : nodes_) (void)n->engine->anti_entropy();
+  for (auto& n : nodes_) {
+    if (n->engine) (void)n->engine->anti_entropy();
+  }
 }
 
 const link_stats& network::stats(std::size_t link, int dir) const {

@@ -41,7 +41,12 @@ struct community_maker {
   std::vector<std::string> feed(std::size_t count, std::size_t size,
                                 const crypto::key_pair& author) const;
   static community_maker make();
+  // The same with the founder's key derived from `seed` (a run that is a function of it).
+  static community_maker make(std::uint64_t seed);
 };
+
+// A key pair derived from (seed, n): the same numbers give the same key in every run.
+crypto::key_pair seeded_key(std::uint64_t seed, std::uint64_t n);
 
 // A body padded so the whole record is about `size` bytes.
 std::string padded_body(std::size_t size, std::uint64_t n);
@@ -59,6 +64,9 @@ class network {
     std::uint64_t latency_min_us = 200;
     std::uint64_t latency_max_us = 2000;
     sync::engine_options engine;
+    // Node keys derived from the seed (seeded_key) instead of random ones, so that the run,
+    // down to every message's bytes, is a function of the seed.
+    bool keys_from_seed = false;
   };
 
   network(const crypto::digest& community, options opts);
@@ -82,6 +90,32 @@ class network {
   // Drops one node's sync state for every link (as a killed process would); its replica stays.
   void kill_node_sessions(std::size_t n);
   bool connected(std::size_t link) const;
+  std::size_t link_count() const { return links_.size(); }
+  std::pair<std::size_t, std::size_t> link_ends(std::size_t link) const;
+
+  // --- faults (chaos tests) ---
+  // Dials like connect(), but refuses (nullopt) when either node is stopped or a partition
+  // separates them, as the real network would.
+  std::optional<std::size_t> dial(std::size_t a, std::size_t b);
+  // Kills a node's process: its links are cut (messages in flight lost) and its engine is
+  // destroyed; its replica stays, as a store on disk would. Dials to it are refused.
+  void stop_node(std::size_t n);
+  // Starts a stopped node again with a fresh engine over the replica it kept.
+  void start_node(std::size_t n);
+  bool running(std::size_t n) const;
+  // Stops the node and replaces its replica with an empty one: the disk was lost.
+  void wipe_node(std::size_t n);
+  // Splits the nodes: side[n] is node n's side. Links between sides are cut at once and dials
+  // across refused until heal().
+  void partition(std::vector<int> side);
+  void heal();
+  bool partitioned() const { return !side_.empty(); }
+  bool reachable(std::size_t a, std::size_t b) const;
+
+  // Messages delivered so far, and a hash of each one's time, link, direction and bytes in
+  // delivery order: two runs with the same seed must give the same hash.
+  std::uint64_t delivered() const { return delivered_; }
+  std::uint64_t trace_hash() const { return trace_; }
 
   // Ingests records at node n as if its member wrote them, and pushes them to its peers.
   void write(std::size_t n, const std::vector<std::string>& records);
@@ -91,7 +125,7 @@ class network {
   // Delivers messages until virtual time `until_us`.
   void run_until(std::uint64_t until_us);
   std::uint64_t now_us() const { return now_; }
-  // Every node probes one random peer.
+  // Every running node probes one random peer.
   void anti_entropy_round();
 
   // Bytes each way of a link, from the dialer's (dir 0) and the listener's (dir 1) side.
@@ -124,6 +158,8 @@ class network {
 
   void send(std::size_t link, int dir, std::string bytes);
   void deliver(const event& e);
+  void make_engine(std::size_t index, std::uint8_t max_version);
+  void trace(const void* data, std::size_t size);
 
   crypto::digest community_;
   options opts_;
@@ -134,6 +170,9 @@ class network {
   std::uint64_t now_ = 0;
   std::uint64_t order_ = 0;
   std::vector<misbehaviour_event> bad_;
+  std::vector<int> side_;  // empty: no partition
+  std::uint64_t delivered_ = 0;
+  std::uint64_t trace_ = 14695981039346656037ULL;  // FNV-1a offset basis
 };
 
 }  // namespace zwerm::sim
