@@ -1,6 +1,7 @@
-// Test support compiled into zwerm_store: ways to build stores in states the public API never
-// produces (an old schema, a newer one, lost index tables), so that migration, refusal, check
-// and repair can be tested without LevelDB headers outside store/. Never used by zwermd.
+// Test support (library zwerm_store_testing, which zwermd does not link): ways to build stores in
+// states the public API never produces (an old schema, a newer one, lost index tables), so that
+// migration, refusal, check and repair can be tested without LevelDB headers outside store/. Never
+// used by zwermd.
 #pragma once
 
 #include <cstdint>

@@ -98,7 +98,7 @@ awaitable<handshake_outcome> run_server(scripted_stream* s, crypto::key_pair loc
   co_return co_await server_handshake(*s, std::span(nets), local, accept_all{});
 }
 
-class handshake_stream_test : public ::testing::Test {
+class HandshakeStreamTest : public ::testing::Test {
  protected:
   handshake_outcome client(std::string input, std::size_t write_limit = 1 << 20,
                            error_code end = asio::error::eof) {
@@ -124,7 +124,7 @@ class handshake_stream_test : public ::testing::Test {
   crypto::key_pair server_keys = crypto::generate_key_pair();
 };
 
-TEST_F(handshake_stream_test, ClientSeesEofBeforeServerHelloAsTruncated) {
+TEST_F(HandshakeStreamTest, ClientSeesEofBeforeServerHelloAsTruncated) {
   auto out = client("");
   ASSERT_FALSE(out.ok);
   EXPECT_EQ(out.failure.reason, close_reason::truncated);
@@ -132,14 +132,14 @@ TEST_F(handshake_stream_test, ClientSeesEofBeforeServerHelloAsTruncated) {
   EXPECT_EQ(stream->written().size(), crypto::shs_msg1_size);  // msg1 went out
 }
 
-TEST_F(handshake_stream_test, ClientSeesAResetAsAnIoError) {
+TEST_F(HandshakeStreamTest, ClientSeesAResetAsAnIoError) {
   auto out = client(std::string(10, 'x'), 1 << 20, asio::error::connection_reset);
   ASSERT_FALSE(out.ok);
   EXPECT_EQ(out.failure.reason, close_reason::io_error);
   EXPECT_EQ(out.failure.error, asio::error::connection_reset);
 }
 
-TEST_F(handshake_stream_test, ClientRefusesAServerHelloWithoutTheNetworkKey) {
+TEST_F(HandshakeStreamTest, ClientRefusesAServerHelloWithoutTheNetworkKey) {
   std::mt19937 rng(3);
   std::string junk(crypto::shs_msg2_size, '\0');
   for (auto& c : junk) c = static_cast<char>(rng());
@@ -150,14 +150,14 @@ TEST_F(handshake_stream_test, ClientRefusesAServerHelloWithoutTheNetworkKey) {
   EXPECT_EQ(stream->written().size(), crypto::shs_msg1_size);  // no msg3 after a bad msg2
 }
 
-TEST_F(handshake_stream_test, ClientWriteFailureIsAnIoError) {
+TEST_F(HandshakeStreamTest, ClientWriteFailureIsAnIoError) {
   auto out = client("", 10);  // msg1 cannot be written in full
   ASSERT_FALSE(out.ok);
   EXPECT_EQ(out.failure.reason, close_reason::io_error);
   EXPECT_EQ(out.failure.operation, "sending client hello (msg1)");
 }
 
-TEST_F(handshake_stream_test, ServerRefusesJunkAsMsg1AndWritesNothing) {
+TEST_F(HandshakeStreamTest, ServerRefusesJunkAsMsg1AndWritesNothing) {
   auto out = server(std::string(crypto::shs_msg1_size, 'j'));
   ASSERT_FALSE(out.ok);
   EXPECT_EQ(out.failure.reason, close_reason::handshake_failed);
@@ -165,7 +165,7 @@ TEST_F(handshake_stream_test, ServerRefusesJunkAsMsg1AndWritesNothing) {
   EXPECT_TRUE(stream->written().empty());
 }
 
-TEST_F(handshake_stream_test, ServerAnswersAValidHelloThenSeesTruncation) {
+TEST_F(HandshakeStreamTest, ServerAnswersAValidHelloThenSeesTruncation) {
   crypto::shs_client shs(net1(), client_keys, server_keys.pk);
   const auto m1 = shs.hello();
   auto out = server(std::string(reinterpret_cast<const char*>(m1.data()), m1.size()) + "partial");
@@ -176,7 +176,7 @@ TEST_F(handshake_stream_test, ServerAnswersAValidHelloThenSeesTruncation) {
   EXPECT_EQ(stream->written().size(), crypto::shs_msg2_size);
 }
 
-TEST_F(handshake_stream_test, ServerWriteFailureIsAnIoError) {
+TEST_F(HandshakeStreamTest, ServerWriteFailureIsAnIoError) {
   crypto::shs_client shs(net1(), client_keys, server_keys.pk);
   const auto m1 = shs.hello();
   auto out = server(std::string(reinterpret_cast<const char*>(m1.data()), m1.size()), 0);

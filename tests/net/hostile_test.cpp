@@ -13,7 +13,7 @@
 namespace zwerm::net::testing {
 namespace {
 
-using hostile_test = net_fixture;
+using HostileTest = net_fixture;
 
 std::string as_string(const auto& arr) {
   return std::string(reinterpret_cast<const char*>(arr.data()), arr.size());
@@ -22,7 +22,7 @@ std::string as_string(const auto& arr) {
 // Deadline plus scheduling slack for "closed within the deadline".
 constexpr auto slack = 700ms;
 
-TEST_F(hostile_test, WrongNetworkKeyGetsNoServerHello) {
+TEST_F(HostileTest, WrongNetworkKeyGetsNoServerHello) {
   start_listener();
   raw_client c(endpoint, "127.0.0.2");
   crypto::shs_client shs(make_network(7), client_keys, server_keys.pk);
@@ -36,7 +36,7 @@ TEST_F(hostile_test, WrongNetworkKeyGetsNoServerHello) {
   expect_honest_client_works("after a wrong network key");
 }
 
-TEST_F(hostile_test, RandomBytesAreRefused) {
+TEST_F(HostileTest, RandomBytesAreRefused) {
   start_listener();
   std::mt19937 rng(42);
   std::string junk(200, '\0');
@@ -73,7 +73,7 @@ struct cut_client {
   }
 };
 
-TEST_F(hostile_test, TruncatedHandshakeAtEveryMessageBoundary) {
+TEST_F(HostileTest, TruncatedHandshakeAtEveryMessageBoundary) {
   options.max_inbound_per_address = 8;  // the silent ones below come from one address
   start_listener();
   const std::size_t m1 = crypto::shs_msg1_size, m3 = crypto::shs_msg3_size;
@@ -106,7 +106,7 @@ TEST_F(hostile_test, TruncatedHandshakeAtEveryMessageBoundary) {
   expect_honest_client_works("after truncated handshakes");
 }
 
-TEST_F(hostile_test, ReplayedClientHelloNeverGetsMsg4) {
+TEST_F(HostileTest, ReplayedClientHelloNeverGetsMsg4) {
   start_listener();
   // An earlier, genuine session whose msg1 and msg3 an eavesdropper recorded.
   std::string msg1, msg3;
@@ -160,7 +160,7 @@ void after_admission(const crypto::key_pair& keys, const crypto::public_key& ser
   ASSERT_TRUE(c.write(rs.admission()));
 }
 
-TEST_F(hostile_test, TamperedBoxIsAProtocolViolation) {
+TEST_F(HostileTest, TamperedBoxIsAProtocolViolation) {
   start_listener();
   for (const bool in_header : {false, true}) {
     const std::string source = in_header ? "127.0.0.2" : "127.0.0.3";
@@ -183,7 +183,7 @@ TEST_F(hostile_test, TamperedBoxIsAProtocolViolation) {
   expect_honest_client_works("after tampered boxes");
 }
 
-TEST_F(hostile_test, OversizedMessageLengthIsRefusedBeforeAllocating) {
+TEST_F(HostileTest, OversizedMessageLengthIsRefusedBeforeAllocating) {
   start_listener();
   raw_client c(endpoint, "127.0.0.2");
   raw_session rs;
@@ -205,7 +205,7 @@ TEST_F(hostile_test, OversizedMessageLengthIsRefusedBeforeAllocating) {
   expect_honest_client_works("after an oversized length");
 }
 
-TEST_F(hostile_test, SilentAfterHandshakeIsClosedAtTheAdmissionDeadline) {
+TEST_F(HostileTest, SilentAfterHandshakeIsClosedAtTheAdmissionDeadline) {
   start_listener();
   raw_client c(endpoint, "127.0.0.2");
   raw_session rs;
@@ -217,7 +217,7 @@ TEST_F(hostile_test, SilentAfterHandshakeIsClosedAtTheAdmissionDeadline) {
   EXPECT_TRUE(banned("127.0.0.2"));
 }
 
-TEST_F(hostile_test, SilentPeerIsDroppedAfterTheKeepaliveTimeout) {
+TEST_F(HostileTest, SilentPeerIsDroppedAfterTheKeepaliveTimeout) {
   options.session.keepalive_interval = 100ms;
   options.session.keepalive_timeout = 500ms;
   start_listener();
@@ -235,7 +235,7 @@ TEST_F(hostile_test, SilentPeerIsDroppedAfterTheKeepaliveTimeout) {
   EXPECT_FALSE(banned("127.0.0.2"));  // silence after a good handshake is not misbehaviour
 }
 
-TEST_F(hostile_test, EofWithoutGoodbyeIsReportedAsTruncated) {
+TEST_F(HostileTest, EofWithoutGoodbyeIsReportedAsTruncated) {
   server_handler.echo = false;  // an unread echo would turn our close into a reset
   start_listener();
   raw_client c(endpoint, "127.0.0.2");
@@ -249,7 +249,7 @@ TEST_F(hostile_test, EofWithoutGoodbyeIsReportedAsTruncated) {
   EXPECT_FALSE(banned("127.0.0.2"));
 }
 
-TEST_F(hostile_test, SlowClientSendingOneByteASecondIsClosedAtTheHandshakeDeadline) {
+TEST_F(HostileTest, SlowClientSendingOneByteASecondIsClosedAtTheHandshakeDeadline) {
   start_listener();
   raw_client c(endpoint, "127.0.0.2");
   crypto::shs_client shs(make_network(1), client_keys, server_keys.pk);
@@ -268,7 +268,7 @@ TEST_F(hostile_test, SlowClientSendingOneByteASecondIsClosedAtTheHandshakeDeadli
   expect_honest_client_works("after a slow client");
 }
 
-TEST_F(hostile_test, FiveHundredConnectionsAtOnce) {
+TEST_F(HostileTest, FiveHundredConnectionsAtOnce) {
   options.max_inbound = 64;
   options.max_inbound_per_address = 8;
   start_listener();
@@ -296,7 +296,7 @@ TEST_F(hostile_test, FiveHundredConnectionsAtOnce) {
   expect_honest_client_works("after the flood");
 }
 
-TEST_F(hostile_test, TotalInboundLimitHoldsAgainstManyAddresses) {
+TEST_F(HostileTest, TotalInboundLimitHoldsAgainstManyAddresses) {
   options.max_inbound = 32;
   start_listener();
   std::vector<std::unique_ptr<raw_client>> flood;
@@ -316,7 +316,7 @@ TEST_F(hostile_test, TotalInboundLimitHoldsAgainstManyAddresses) {
   expect_honest_client_works("after filling the total limit");
 }
 
-TEST_F(hostile_test, BannedAddressIsClosedAtAcceptWithGrowingBackoff) {
+TEST_F(HostileTest, BannedAddressIsClosedAtAcceptWithGrowingBackoff) {
   options.bans.first_ban = 10s;
   start_listener();
   auto offend = [&] {
@@ -361,7 +361,7 @@ TEST_F(hostile_test, BannedAddressIsClosedAtAcceptWithGrowingBackoff) {
 // takes the slot of the oldest handshake of an address that holds several (fair share), at
 // once; a newcomer from one of the crowded addresses does not; and once handshakes are older
 // than evict_after, anyone takes the oldest one's slot.
-TEST_F(hostile_test, AFullListenerMakesRoomForNewcomersFromFreshAddresses) {
+TEST_F(HostileTest, AFullListenerMakesRoomForNewcomersFromFreshAddresses) {
   options.max_inbound = 16;
   options.max_inbound_per_address = 8;  // not the limit that matters here
   options.evict_after = 1500ms;
@@ -402,7 +402,7 @@ TEST_F(hostile_test, AFullListenerMakesRoomForNewcomersFromFreshAddresses) {
 // before the deadline was never banned, so 16 addresses could hold all 64 default slots
 // forever. Abandoned handshakes are a light offence: more than the allowance (3 a minute) from
 // one address ban it, with growing bans.
-TEST_F(hostile_test, AbandonedHandshakesAreBannedOverTheAllowance) {
+TEST_F(HostileTest, AbandonedHandshakesAreBannedOverTheAllowance) {
   options.max_inbound = 16;
   options.max_inbound_per_address = 4;
   options.evict_half_open = false;         // the bans alone are tested here
@@ -455,7 +455,7 @@ TEST_F(hostile_test, AbandonedHandshakesAreBannedOverTheAllowance) {
   EXPECT_EQ(until - clock.now(), 20s);
 }
 
-TEST_F(hostile_test, AbandonedHandshakesWithinTheAllowanceAreNotBanned) {
+TEST_F(HostileTest, AbandonedHandshakesWithinTheAllowanceAreNotBanned) {
   start_listener();
   // Three complete SHS handshakes that end before the admission message (EOF), as a client
   // whose network drops might.
@@ -490,7 +490,7 @@ TEST_F(hostile_test, AbandonedHandshakesWithinTheAllowanceAreNotBanned) {
 
 // A client says nothing: closed at the (short) hello deadline, not at the handshake deadline;
 // once its hello is in, the rest of the handshake deadline applies.
-TEST_F(hostile_test, SilentConnectionIsClosedAtTheHelloDeadline) {
+TEST_F(HostileTest, SilentConnectionIsClosedAtTheHelloDeadline) {
   options.session.hello_timeout = 300ms;
   options.session.handshake_timeout = 1500ms;
   start_listener();
@@ -523,7 +523,7 @@ TEST_F(hostile_test, SilentConnectionIsClosedAtTheHelloDeadline) {
 // Regression: a client with the network key whose key the authorizer refuses could retry
 // forever and have the server do its handshake cryptography each time. A few refusals are
 // allowed (a removed member's node may retry in good faith), then growing bans.
-TEST_F(hostile_test, RefusedKeysAreBannedOverTheAllowance) {
+TEST_F(HostileTest, RefusedKeysAreBannedOverTheAllowance) {
   const auto outsider = crypto::generate_key_pair();
   auth.decisions[outsider.pk] = admission::reject;
   start_listener();
@@ -564,7 +564,7 @@ TEST_F(hostile_test, RefusedKeysAreBannedOverTheAllowance) {
 // Regression: the server read the admission message under the 1 MiB message bound, so a
 // client could make it set aside 1 MiB (per connection) before the 256-byte token limit was
 // checked. The admission message is read under its own bound (1 + 256 bytes).
-TEST_F(hostile_test, OversizedAdmissionMessageIsRefusedFromItsHeader) {
+TEST_F(HostileTest, OversizedAdmissionMessageIsRefusedFromItsHeader) {
   options.handshake_log_interval = 0ms;  // log every failure: the test reads the reasons
   auto& log = log_capture::get();
   log.clear();
@@ -615,7 +615,7 @@ TEST_F(hostile_test, OversizedAdmissionMessageIsRefusedFromItsHeader) {
 // Regression: every failed handshake wrote a log line, so anyone could flood the log. At most
 // one line per address class (IPv4 /24, IPv6 /48) per 10 s; the next says how many were left
 // out.
-TEST_F(hostile_test, FailedHandshakeLinesAreRateLimitedPerAddressClass) {
+TEST_F(HostileTest, FailedHandshakeLinesAreRateLimitedPerAddressClass) {
   auto& log = log_capture::get();
   log.clear();
   start_listener();
@@ -665,7 +665,7 @@ long resident_kib() {
 
 // ZWERM_SOAK=1: a minute of mixed attacks from many addresses while honest clients keep
 // talking; descriptors and sessions return to baseline and memory stays bounded.
-TEST_F(hostile_test, SoakMixedAttacksKeepResourcesBounded) {
+TEST_F(HostileTest, SoakMixedAttacksKeepResourcesBounded) {
   if (std::getenv("ZWERM_SOAK") == nullptr) GTEST_SKIP() << "set ZWERM_SOAK=1 to run";
   options.max_inbound = 128;
   server_handler.forget_closed = true;

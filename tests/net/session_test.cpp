@@ -16,9 +16,9 @@ std::string pattern(std::size_t n, std::uint32_t seed) {
   return s;
 }
 
-using session_test = net_fixture;
+using SessionTest = net_fixture;
 
-TEST_F(session_test, ExchangesMessagesOfManySizesBothWays) {
+TEST_F(SessionTest, ExchangesMessagesOfManySizesBothWays) {
   start_listener();
   auto s = dial_now(target());
   ASSERT_TRUE(s.ok()) << s.error().message();
@@ -47,7 +47,7 @@ TEST_F(session_test, ExchangesMessagesOfManySizesBothWays) {
   for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_TRUE(at_server[i].second == sent[i]);
 }
 
-TEST_F(session_test, RefusesMessagesOutsideTheBounds) {
+TEST_F(SessionTest, RefusesMessagesOutsideTheBounds) {
   start_listener();
   auto s = dial_now(target());
   ASSERT_TRUE(s.ok()) << s.error().message();
@@ -58,7 +58,7 @@ TEST_F(session_test, RefusesMessagesOutsideTheBounds) {
   EXPECT_TRUE(io.run([&] { return s.value()->is_open(); }));
 }
 
-TEST_F(session_test, PacksSmallMessagesIntoFullBodies) {
+TEST_F(SessionTest, PacksSmallMessagesIntoFullBodies) {
   server_handler.echo = false;
   start_listener();
   auto s = dial_now(target());
@@ -75,7 +75,7 @@ TEST_F(session_test, PacksSmallMessagesIntoFullBodies) {
   EXPECT_LT(overhead, 1.03) << wire << " wire bytes for " << n * size << " payload bytes";
 }
 
-TEST_F(session_test, ServesSeveralCommunitiesOnOneListener) {
+TEST_F(SessionTest, ServesSeveralCommunitiesOnOneListener) {
   const std::vector<crypto::network_key> nets = {make_network(1), make_network(2), make_network(3)};
   start_listener(nets);
   for (std::size_t i = 0; i < nets.size(); ++i) {
@@ -97,7 +97,7 @@ TEST_F(session_test, ServesSeveralCommunitiesOnOneListener) {
   EXPECT_TRUE(later.ok()) << later.error().message();
 }
 
-TEST_F(session_test, AuthorizerRejectClosesWithoutMsg4AndDoesNotBan) {
+TEST_F(SessionTest, AuthorizerRejectClosesWithoutMsg4AndDoesNotBan) {
   auth.decisions[client_keys.pk] = admission::reject;
   start_listener();
   const auto start = std::chrono::steady_clock::now();
@@ -113,7 +113,7 @@ TEST_F(session_test, AuthorizerRejectClosesWithoutMsg4AndDoesNotBan) {
   expect_honest_client_works("after a rejected client");
 }
 
-TEST_F(session_test, ANoticeIsTheOnlyMessageOfARefusedSessionAndCountsAsARefusal) {
+TEST_F(SessionTest, ANoticeIsTheOnlyMessageOfARefusedSessionAndCountsAsARefusal) {
   auth.decisions[client_keys.pk] = admission::notice;
   auth.notice = encode_refusal(refusal_reason::removed, std::string(32, 'r'));
   start_listener();
@@ -154,7 +154,7 @@ TEST(RefusalNotice, EncodingAndStrictDecoding) {
   EXPECT_TRUE(detail.empty());
 }
 
-TEST_F(session_test, DialingWithTheWrongServerKeyIsRejected) {
+TEST_F(SessionTest, DialingWithTheWrongServerKeyIsRejected) {
   start_listener();
   auto t = target();
   t.server = crypto::generate_key_pair().pk;  // not the key of the node at that address
@@ -166,7 +166,7 @@ TEST_F(session_test, DialingWithTheWrongServerKeyIsRejected) {
   EXPECT_TRUE(banned("127.0.0.1"));
 }
 
-TEST_F(session_test, InviteTokenAdmitsANewcomer) {
+TEST_F(SessionTest, InviteTokenAdmitsANewcomer) {
   auth.decisions[client_keys.pk] = admission::needs_token;
   auth.valid_token = "one-time-token-bytes";
   start_listener();
@@ -179,7 +179,7 @@ TEST_F(session_test, InviteTokenAdmitsANewcomer) {
   EXPECT_EQ(client_handler.messages()[0].second, "first record");
 }
 
-TEST_F(session_test, MissingOrWrongTokenClosedWithinTheDeadline) {
+TEST_F(SessionTest, MissingOrWrongTokenClosedWithinTheDeadline) {
   auth.decisions[client_keys.pk] = admission::needs_token;
   auth.valid_token = "right";
   start_listener();
@@ -206,7 +206,7 @@ TEST_F(session_test, MissingOrWrongTokenClosedWithinTheDeadline) {
   EXPECT_TRUE(banned("127.0.0.1"));
 }
 
-TEST_F(session_test, KeepalivesHoldAnIdleSessionOpen) {
+TEST_F(SessionTest, KeepalivesHoldAnIdleSessionOpen) {
   client_options.keepalive_interval = 100ms;
   client_options.keepalive_timeout = 400ms;
   options.session.keepalive_interval = 100ms;
@@ -224,7 +224,7 @@ TEST_F(session_test, KeepalivesHoldAnIdleSessionOpen) {
   EXPECT_TRUE(server_handler.messages().empty());  // keepalives are not messages
 }
 
-TEST_F(session_test, BothSidesAskTheKernelToEndALinkWhoseDataGoesUnacknowledged) {
+TEST_F(SessionTest, BothSidesAskTheKernelToEndALinkWhoseDataGoesUnacknowledged) {
   // A partition leaves our data unacknowledged: the kernel ends the connection after
   // tcp_user_timeout instead of backing its retransmissions off to tens of seconds, and the
   // peer is redialed on a fresh connection once the network is back.
@@ -242,7 +242,7 @@ TEST_F(session_test, BothSidesAskTheKernelToEndALinkWhoseDataGoesUnacknowledged)
   EXPECT_EQ(session_options{}.tcp_user_timeout, 15s);
 }
 
-TEST_F(session_test, CleanCloseDeliversEverythingThenGoodbye) {
+TEST_F(SessionTest, CleanCloseDeliversEverythingThenGoodbye) {
   server_handler.echo = false;
   start_listener();
   auto s = dial_now(target());
@@ -260,7 +260,7 @@ TEST_F(session_test, CleanCloseDeliversEverythingThenGoodbye) {
   EXPECT_TRUE(wait_no_sessions(1s));
 }
 
-TEST_F(session_test, AsyncSendWaitsForRoomInsteadOfGrowingTheQueue) {
+TEST_F(SessionTest, AsyncSendWaitsForRoomInsteadOfGrowingTheQueue) {
   client_options.send_queue_limit = 64 * 1024;
   server_handler.echo = false;
   server_handler.pause_on_connect = true;  // the server reads nothing until resumed
@@ -290,7 +290,7 @@ TEST_F(session_test, AsyncSendWaitsForRoomInsteadOfGrowingTheQueue) {
   EXPECT_LE(max_queue.load(), client_options.send_queue_limit + 32 * 1024 + 4);
 }
 
-TEST_F(session_test, PeerTooSlowToDrainIsDisconnected) {
+TEST_F(SessionTest, PeerTooSlowToDrainIsDisconnected) {
   client_options.send_queue_limit = 64 * 1024;
   server_handler.echo = false;
   server_handler.pause_on_connect = true;
@@ -313,7 +313,7 @@ TEST_F(session_test, PeerTooSlowToDrainIsDisconnected) {
   EXPECT_EQ(client_handler.closed()[0].second.reason, close_reason::send_queue_full);
 }
 
-TEST_F(session_test, DropPolicyRefusesMessagesButKeepsTheSession) {
+TEST_F(SessionTest, DropPolicyRefusesMessagesButKeepsTheSession) {
   client_options.send_queue_limit = 64 * 1024;
   client_options.on_overflow = overflow_policy::drop;
   server_handler.echo = false;
@@ -337,7 +337,7 @@ TEST_F(session_test, DropPolicyRefusesMessagesButKeepsTheSession) {
   EXPECT_EQ(server_handler.messages().size(), static_cast<std::size_t>(accepted));
 }
 
-TEST_F(session_test, ANodeNeverTalksToItself) {
+TEST_F(SessionTest, ANodeNeverTalksToItself) {
   start_listener();
   // The dialer refuses before connecting when the expected key is its own.
   recorder h;
@@ -357,7 +357,7 @@ TEST_F(session_test, ANodeNeverTalksToItself) {
   io.run([&] { self_dialer.stop(); });
 }
 
-TEST_F(session_test, ManyAdmittedSessionsFromOneAddressAreNotLimited) {
+TEST_F(SessionTest, ManyAdmittedSessionsFromOneAddressAreNotLimited) {
   // An office behind one address: the per-address limit counts handshakes in progress only.
   options.max_inbound_per_address = 2;
   start_listener();
@@ -372,7 +372,7 @@ TEST_F(session_test, ManyAdmittedSessionsFromOneAddressAreNotLimited) {
   EXPECT_EQ(server_stats().refused_limit, 0u);
 }
 
-TEST_F(session_test, ShutdownClosesEverySessionAndTheListener) {
+TEST_F(SessionTest, ShutdownClosesEverySessionAndTheListener) {
   options.max_inbound_per_address = 8;  // five clients from 127.0.0.1
   start_listener();
   const int fds_with_listener = open_fd_count();

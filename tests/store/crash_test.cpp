@@ -22,7 +22,7 @@ namespace {
 using zwerm::testing::capture_stdout;
 using zwerm::testing::child_process;
 
-TEST(store_crash_test, sigkill_at_random_moments_loses_nothing_and_leaves_no_inconsistency) {
+TEST(StoreCrashTest, SigkillAtRandomMomentsLosesNothingAndLeavesNoInconsistency) {
   const bool soak = std::getenv("ZWERM_SOAK") != nullptr;
   const int rounds = soak ? 200 : 20;
   zwerm::testing::temp_dir home("zwerm-crash");

@@ -20,7 +20,7 @@ using testing::feed_writer;
 
 namespace fs = std::filesystem;
 
-class store_faults_test : public ::testing::Test {
+class StoreFaultsTest : public ::testing::Test {
  protected:
   // Fills a store with `feeds` feeds of `per_feed` records, then closes it.
   void fill(int feeds, int per_feed, const options& opts = {}) {
@@ -47,7 +47,7 @@ class store_faults_test : public ::testing::Test {
   crypto::digest c_ = community_named("garden");
 };
 
-TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_working) {
+TEST_F(StoreFaultsTest, AFullDiskFailsTheBatchCleanlyAndReadsKeepWorking) {
   auto env = fault_env::create();
   options opts;
   opts.env = env;
@@ -97,7 +97,7 @@ TEST_F(store_faults_test, a_full_disk_fails_the_batch_cleanly_and_reads_keep_wor
 // A full disk that is freed again while the store stays open: the next write reopens the
 // database (LevelDB keeps refusing writes after a failed one until then) and goes through,
 // with everything written before the failure still there.
-TEST_F(store_faults_test, writes_resume_without_a_restart_once_space_is_back) {
+TEST_F(StoreFaultsTest, WritesResumeWithoutARestartOnceSpaceIsBack) {
   auto env = fault_env::create();
   options opts;
   opts.env = env;
@@ -138,7 +138,7 @@ TEST_F(store_faults_test, writes_resume_without_a_restart_once_space_is_back) {
 
 // A reader that holds a cursor keeps the database it reads: the reopen waits for it (the
 // write is refused meanwhile, never blocked), and the cursor reads on undisturbed.
-TEST_F(store_faults_test, a_reopen_waits_for_open_cursors_and_never_blocks_a_write) {
+TEST_F(StoreFaultsTest, AReopenWaitsForOpenCursorsAndNeverBlocksAWrite) {
   auto env = fault_env::create();
   options opts;
   opts.env = env;
@@ -170,7 +170,7 @@ TEST_F(store_faults_test, a_reopen_waits_for_open_cursors_and_never_blocks_a_wri
   EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
 }
 
-TEST_F(store_faults_test, a_full_disk_at_open_is_a_clear_error) {
+TEST_F(StoreFaultsTest, AFullDiskAtOpenIsAClearError) {
   auto env = fault_env::create();
   env->set_disk_full(true);
   options opts;
@@ -181,7 +181,7 @@ TEST_F(store_faults_test, a_full_disk_at_open_is_a_clear_error) {
   EXPECT_NE(s.error().message().find("No space left on device"), std::string::npos);
 }
 
-TEST_F(store_faults_test, the_in_memory_environment_works_like_the_disk) {
+TEST_F(StoreFaultsTest, TheInMemoryEnvironmentWorksLikeTheDisk) {
   options opts;
   opts.env = fault_env::create_in_memory();
   {
@@ -196,7 +196,7 @@ TEST_F(store_faults_test, the_in_memory_environment_works_like_the_disk) {
   EXPECT_FALSE(fs::exists("/zwerm-mem"));
 }
 
-TEST_F(store_faults_test, a_store_from_a_newer_zwerm_is_refused) {
+TEST_F(StoreFaultsTest, AStoreFromANewerZwermIsRefused) {
   fill(1, 1);
   ASSERT_TRUE(testing::set_schema(db_, schema_version + 1).ok());
   auto s = store::open(db_);
@@ -206,7 +206,7 @@ TEST_F(store_faults_test, a_store_from_a_newer_zwerm_is_refused) {
   EXPECT_FALSE(store::repair(db_).ok());  // repair does not touch it either
 }
 
-TEST_F(store_faults_test, a_schema_1_store_is_migrated) {
+TEST_F(StoreFaultsTest, ASchema1StoreIsMigrated) {
   std::vector<record_entry> records;
   for (int f = 0; f < 30; ++f) {
     feed_writer w(c_, author_named("m" + std::to_string(f)));
@@ -235,7 +235,7 @@ TEST_F(store_faults_test, a_schema_1_store_is_migrated) {
   EXPECT_EQ(r->appended.size(), 1u);
 }
 
-TEST_F(store_faults_test, check_finds_lost_indexes_and_repair_rebuilds_them) {
+TEST_F(StoreFaultsTest, CheckFindsLostIndexesAndRepairRebuildsThem) {
   fill(12, 5);
   {
     // A pending record and a fork proof must survive repair.
@@ -275,7 +275,7 @@ TEST_F(store_faults_test, check_finds_lost_indexes_and_repair_rebuilds_them) {
   EXPECT_EQ((*s)->frontier(c_)->size(), 13u);
 }
 
-TEST_F(store_faults_test, repair_moves_records_after_a_lost_one_to_the_pending_area) {
+TEST_F(StoreFaultsTest, RepairMovesRecordsAfterALostOneToThePendingArea) {
   auto ada = author_named("ada");
   feed_writer w(c_, ada);
   std::vector<record_entry> feed;
@@ -307,7 +307,7 @@ TEST_F(store_faults_test, repair_moves_records_after_a_lost_one_to_the_pending_a
   EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
 }
 
-TEST_F(store_faults_test, a_truncated_table_file_is_reported_with_the_repair_command) {
+TEST_F(StoreFaultsTest, ATruncatedTableFileIsReportedWithTheRepairCommand) {
   fill(50, 20);
   {
     auto s = store::open(db_);  // a compaction writes the memtable into table files
@@ -334,7 +334,7 @@ TEST_F(store_faults_test, a_truncated_table_file_is_reported_with_the_repair_com
   EXPECT_TRUE((*repaired)->check().ok()) << (*repaired)->check().message();
 }
 
-TEST_F(store_faults_test, a_damaged_manifest_is_reported_with_the_repair_command) {
+TEST_F(StoreFaultsTest, ADamagedManifestIsReportedWithTheRepairCommand) {
   fill(20, 10);
   fs::path manifest;
   for (const auto& e : fs::directory_iterator(db_)) {
@@ -360,7 +360,7 @@ TEST_F(store_faults_test, a_damaged_manifest_is_reported_with_the_repair_command
   EXPECT_EQ((*(*repaired)->communities())[0].records, 200u);
 }
 
-TEST_F(store_faults_test, a_second_process_is_refused_with_a_clear_message) {
+TEST_F(StoreFaultsTest, ASecondProcessIsRefusedWithAClearMessage) {
   fill(1, 1);
   auto s = store::open(db_);
   ASSERT_TRUE(s.ok());
@@ -372,7 +372,7 @@ TEST_F(store_faults_test, a_second_process_is_refused_with_a_clear_message) {
   EXPECT_NE(r.out.find("another zwermd is using " + db_.string()), std::string::npos) << r.out;
 }
 
-TEST_F(store_faults_test, opening_without_create_reports_a_missing_store) {
+TEST_F(StoreFaultsTest, OpeningWithoutCreateReportsAMissingStore) {
   options opts;
   opts.create_if_missing = false;
   auto s = store::open(db_, opts);

@@ -11,7 +11,7 @@ namespace {
 using testing::author_named;
 using testing::community_named;
 
-TEST(store_keys_test, integers_are_big_endian_so_keys_sort_numerically) {
+TEST(StoreKeysTest, IntegersAreBigEndianSoKeysSortNumerically) {
   std::string a, b;
   keys::put_u64(&a, 255);
   keys::put_u64(&b, 256);
@@ -24,7 +24,7 @@ TEST(store_keys_test, integers_are_big_endian_so_keys_sort_numerically) {
   EXPECT_LT(keys::order_key(c, 9, x, 1), keys::order_key(c, 10, x, 1));
 }
 
-TEST(store_keys_test, layouts) {
+TEST(StoreKeysTest, Layouts) {
   const auto c = community_named("c");
   const auto a = author_named("a");
   const auto id = crypto::blake2b256("r");
@@ -53,7 +53,7 @@ TEST(store_keys_test, layouts) {
   EXPECT_EQ(keys::prefix_end("ab\xff"), "ac");
 }
 
-TEST(store_keys_test, entries_round_trip_and_bad_values_are_refused) {
+TEST(StoreKeysTest, EntriesRoundTripAndBadValuesAreRefused) {
   auto e =
       testing::make_entry(community_named("c"), author_named("a"), 2, crypto::blake2b256("p"), 9);
   record_entry back;

@@ -20,7 +20,7 @@ using testing::community_named;
 using testing::feed_writer;
 using testing::make_entry;
 
-class store_test : public ::testing::Test {
+class StoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<store> open(options opts = {}) {
     auto s = store::open(dir_ / "db", opts);
@@ -47,7 +47,7 @@ class store_test : public ::testing::Test {
   crypto::public_key bob_ = author_named("bob");
 };
 
-TEST_F(store_test, appends_a_feed_and_reads_it_back) {
+TEST_F(StoreTest, AppendsAFeedAndReadsItBack) {
   auto s = open();
   feed_writer w(c_, ada_);
   std::vector<record_entry> batch;
@@ -77,7 +77,7 @@ TEST_F(store_test, appends_a_feed_and_reads_it_back) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, duplicates_are_no_ops_within_and_across_batches) {
+TEST_F(StoreTest, DuplicatesAreNoOpsWithinAndAcrossBatches) {
   auto s = open();
   feed_writer w(c_, ada_);
   auto a = w.next();
@@ -91,7 +91,7 @@ TEST_F(store_test, duplicates_are_no_ops_within_and_across_batches) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, records_past_a_gap_wait_and_are_appended_when_it_fills) {
+TEST_F(StoreTest, RecordsPastAGapWaitAndAreAppendedWhenItFills) {
   auto s = open();
   feed_writer w(c_, ada_);
   std::vector<record_entry> feed;
@@ -122,7 +122,7 @@ TEST_F(store_test, records_past_a_gap_wait_and_are_appended_when_it_fills) {
   EXPECT_EQ(kinds(r), (std::vector{outcome::appended, outcome::appended}));
 }
 
-TEST_F(store_test, pending_survives_reopen_and_fills_later) {
+TEST_F(StoreTest, PendingSurvivesReopenAndFillsLater) {
   feed_writer w(c_, ada_);
   auto r1 = w.next(), r2 = w.next(), r3 = w.next();
   {
@@ -137,7 +137,7 @@ TEST_F(store_test, pending_survives_reopen_and_fills_later) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, pending_bounds_drop_with_a_reason) {
+TEST_F(StoreTest, PendingBoundsDropWithAReason) {
   options opts;
   opts.max_pending_per_feed = 3;
   opts.max_pending = 4;
@@ -164,7 +164,7 @@ TEST_F(store_test, pending_bounds_drop_with_a_reason) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, wrong_prev_and_non_increasing_lamport_are_dropped) {
+TEST_F(StoreTest, WrongPrevAndNonIncreasingLamportAreDropped) {
   auto s = open();
   feed_writer w(c_, ada_);
   auto r1 = w.next();
@@ -189,7 +189,7 @@ TEST_F(store_test, wrong_prev_and_non_increasing_lamport_are_dropped) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, malformed_entries_are_dropped_before_anything_is_written) {
+TEST_F(StoreTest, MalformedEntriesAreDroppedBeforeAnythingIsWritten) {
   auto s = open();
   auto zero = make_entry(c_, ada_, 0, std::nullopt, 1);
   auto first_with_prev = make_entry(c_, ada_, 1, crypto::blake2b256("x"), 1);
@@ -202,7 +202,7 @@ TEST_F(store_test, malformed_entries_are_dropped_before_anything_is_written) {
   EXPECT_TRUE(s->communities()->empty());
 }
 
-TEST_F(store_test, a_second_record_for_a_seq_is_kept_as_fork_proof) {
+TEST_F(StoreTest, ASecondRecordForASeqIsKeptAsForkProof) {
   auto s = open();
   feed_writer w(c_, ada_);
   auto r1 = w.next(), r2 = w.next(), r3 = w.next();
@@ -242,7 +242,7 @@ TEST_F(store_test, a_second_record_for_a_seq_is_kept_as_fork_proof) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, a_pending_record_conflicting_with_the_filled_seq_becomes_a_fork_proof) {
+TEST_F(StoreTest, APendingRecordConflictingWithTheFilledSeqBecomesAForkProof) {
   auto s = open();
   feed_writer w(c_, ada_);
   auto r1 = w.next();
@@ -258,7 +258,7 @@ TEST_F(store_test, a_pending_record_conflicting_with_the_filled_seq_becomes_a_fo
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, everything_persists_across_reopen) {
+TEST_F(StoreTest, EverythingPersistsAcrossReopen) {
   feed_writer w(c_, ada_);
   std::vector<record_entry> feed;
   for (int i = 0; i < 20; ++i) feed.push_back(w.next());
@@ -280,7 +280,7 @@ TEST_F(store_test, everything_persists_across_reopen) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, view_changes_commit_with_the_records) {
+TEST_F(StoreTest, ViewChangesCommitWithTheRecords) {
   auto s = open();
   feed_writer w(c_, ada_);
   ingest(*s, {w.next()}, {{"v/a", "1"}, {"v/b", "2"}, {"w/c", "3"}});
@@ -293,7 +293,7 @@ TEST_F(store_test, view_changes_commit_with_the_records) {
   EXPECT_EQ(*s->get_view("v/b"), std::optional<std::string>("4"));
 }
 
-TEST_F(store_test, total_order_iteration_from_a_position) {
+TEST_F(StoreTest, TotalOrderIterationFromAPosition) {
   auto s = open();
   feed_writer a(c_, ada_), b(c_, bob_);
   std::vector<record_entry> batch;
@@ -318,7 +318,7 @@ TEST_F(store_test, total_order_iteration_from_a_position) {
   EXPECT_FALSE(s->read_order(community_named("other")).valid());
 }
 
-TEST_F(store_test, digests_match_a_recomputation_and_do_not_depend_on_arrival_order) {
+TEST_F(StoreTest, DigestsMatchARecomputationAndDoNotDependOnArrivalOrder) {
   std::vector<record_entry> all;
   for (int f = 0; f < 40; ++f) {
     feed_writer w(c_, author_named("m" + std::to_string(f)));
@@ -357,7 +357,7 @@ TEST_F(store_test, digests_match_a_recomputation_and_do_not_depend_on_arrival_or
   EXPECT_EQ(list[0].records, all.size());
 }
 
-TEST_F(store_test, communities_are_kept_apart) {
+TEST_F(StoreTest, CommunitiesAreKeptApart) {
   auto s = open();
   auto other = community_named("kitchen");
   feed_writer a(c_, ada_), b(other, ada_);
@@ -369,7 +369,7 @@ TEST_F(store_test, communities_are_kept_apart) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
-TEST_F(store_test, readers_on_other_threads_see_whole_batches) {
+TEST_F(StoreTest, ReadersOnOtherThreadsSeeWholeBatches) {
   auto s = open();
   std::atomic<bool> done{false};
   std::atomic<int> checks{0};
@@ -410,7 +410,7 @@ TEST_F(store_test, readers_on_other_threads_see_whole_batches) {
   EXPECT_GT(checks.load(), 0);
 }
 
-TEST_F(store_test, a_second_opener_in_this_process_is_refused) {
+TEST_F(StoreTest, ASecondOpenerInThisProcessIsRefused) {
   auto s = open();
   auto again = store::open(dir_ / "db");
   ASSERT_FALSE(again.ok());

@@ -49,7 +49,7 @@ const char* all_types[] = {"community.create", "member.invite", "member.join",  
                            "proposal",         "endorse",       "steward.handover", "circle.open",
                            "circle.join",      "circle.leave",  "circle.close"};
 
-TEST(body_schema, every_type_accepts_its_valid_body_and_refuses_unknown_and_missing_fields) {
+TEST(BodySchema, EveryTypeAcceptsItsValidBodyAndRefusesUnknownAndMissingFields) {
   for (const char* type : all_types) {
     SCOPED_TRACE(type);
     json body = valid(type);
@@ -68,12 +68,12 @@ TEST(body_schema, every_type_accepts_its_valid_body_and_refuses_unknown_and_miss
   }
 }
 
-TEST(body_schema, unknown_type_is_not_a_schema) {
+TEST(BodySchema, UnknownTypeIsNotASchema) {
   EXPECT_EQ(kind_of("poll.create"), record_kind::unknown);
   EXPECT_FALSE(parse_body(record_kind::unknown, "{}").ok());
 }
 
-TEST(body_schema, text_bounds_are_bytes) {
+TEST(BodySchema, TextBoundsAreBytes) {
   json b = valid("profile");
   b["name"] = std::string(64, 'n');
   EXPECT_TRUE(check("profile", b).ok());
@@ -95,7 +95,7 @@ TEST(body_schema, text_bounds_are_bytes) {
   EXPECT_NE(check("request", r).message().find("control character"), std::string::npos);
 }
 
-TEST(body_schema, tags_are_bounded_and_distinct) {
+TEST(BodySchema, TagsAreBoundedAndDistinct) {
   json r = valid("request");
   json tags = json::array();
   for (int i = 0; i < 16; ++i) tags.push_back("t" + std::to_string(i));
@@ -114,7 +114,7 @@ TEST(body_schema, tags_are_bounded_and_distinct) {
   EXPECT_FALSE(check("request", r).ok());
 }
 
-TEST(body_schema, invites_name_exactly_one_of_invitee_and_token_hash) {
+TEST(BodySchema, InvitesNameExactlyOneOfInviteeAndTokenHash) {
   json both = valid("member.invite");
   both["token_hash"] = an_id;
   EXPECT_FALSE(check("member.invite", both).ok());
@@ -133,7 +133,7 @@ TEST(body_schema, invites_name_exactly_one_of_invitee_and_token_hash) {
   EXPECT_FALSE(check("member.invite", negative).ok());
 }
 
-TEST(body_schema, ids_are_43_characters_of_base64url) {
+TEST(BodySchema, IdsAre43CharactersOfBase64url) {
   json j = valid("member.join");
   j["invite"] = an_id.substr(1);
   EXPECT_FALSE(check("member.join", j).ok());
@@ -148,7 +148,7 @@ TEST(body_schema, ids_are_43_characters_of_base64url) {
   EXPECT_TRUE(check("member.join", j).ok());
 }
 
-TEST(body_schema, policy_and_enumerations) {
+TEST(BodySchema, PolicyAndEnumerations) {
   json c = valid("community.create");
   c["policy"]["quorum_pct"] = 100;
   EXPECT_FALSE(check("community.create", c).ok());
@@ -163,7 +163,7 @@ TEST(body_schema, policy_and_enumerations) {
   EXPECT_FALSE(check("contribution", k).ok());
 }
 
-TEST(body_schema, proposal_fields_depend_on_the_action) {
+TEST(BodySchema, ProposalFieldsDependOnTheAction) {
   EXPECT_TRUE(check("proposal", {{"action", "dissolve"}, {"reason", ""}}).ok());
   EXPECT_FALSE(check("proposal", {{"action", "dissolve"}, {"reason", ""}, {"text", "x"}}).ok());
   EXPECT_TRUE(
@@ -176,7 +176,7 @@ TEST(body_schema, proposal_fields_depend_on_the_action) {
   EXPECT_FALSE(check("proposal", {{"action", "vote"}, {"reason", ""}}).ok());
 }
 
-TEST(body_schema, addresses_are_host_port_or_null) {
+TEST(BodySchema, AddressesAreHostPortOrNull) {
   json p = valid("profile");
   for (const char* ok : {"node.example:7000", "10.0.0.1:1", "[::1]:65535", "a-b.c:80"}) {
     p["address"] = ok;
@@ -191,7 +191,7 @@ TEST(body_schema, addresses_are_host_port_or_null) {
   EXPECT_TRUE(check("profile", p).ok());
 }
 
-TEST(body_schema, control_characters_escaped_in_json_are_refused) {
+TEST(BodySchema, ControlCharactersEscapedInJsonAreRefused) {
   json p = valid("profile");
   p["name"] = std::string("a\x01", 2);
   EXPECT_FALSE(check("profile", p).ok());
@@ -204,7 +204,7 @@ TEST(body_schema, control_characters_escaped_in_json_are_refused) {
 namespace zwerm::node::community {
 namespace {
 
-TEST(body_schema, duplicate_keys_floats_and_broken_json_are_refused) {
+TEST(BodySchema, DuplicateKeysFloatsAndBrokenJsonAreRefused) {
   EXPECT_TRUE(parse_body(record_kind::member_leave, R"({"reason":"a"})").ok());
   EXPECT_FALSE(parse_body(record_kind::member_leave, R"({"reason":"a","reason":"b"})").ok());
   EXPECT_FALSE(parse_body(record_kind::member_leave, R"({"reason":"a"} x)").ok());
@@ -225,7 +225,7 @@ namespace {
 
 // Mutated bodies (bytes flipped, inserted, removed) never crash the schema check; it either
 // accepts a still-valid body or refuses it with a sentence.
-TEST(body_schema, mutated_bodies_are_refused_or_accepted_never_crash) {
+TEST(BodySchema, MutatedBodiesAreRefusedOrAcceptedNeverCrash) {
   std::mt19937_64 rng(99);
   int refused = 0;
   for (const char* type : all_types) {

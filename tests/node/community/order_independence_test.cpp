@@ -98,7 +98,7 @@ std::size_t history_count() {
   return soak && std::string(soak) == "1" ? 2000 : 200;
 }
 
-TEST(order_independence, random_histories_in_random_orders_give_identical_views) {
+TEST(OrderIndependence, RandomHistoriesInRandomOrdersGiveIdenticalViews) {
   delivery_stats stats;
   std::uint64_t leaves = 0, adopted = 0, circles = 0, thanks = 0, forks = 0;
   for (std::uint64_t seed = 1; seed <= history_count(); ++seed) {

@@ -32,7 +32,7 @@ std::vector<record> in_total_order(std::vector<record> v) {
   return v;
 }
 
-TEST(replayer, records_after_the_head_apply_without_reading_the_store) {
+TEST(Replayer, RecordsAfterTheHeadApplyWithoutReadingTheStore) {
   auto rh = test::make_random_history(11);
   auto sorted = in_total_order(rh.h.records);
   memory_store store;
@@ -49,7 +49,7 @@ TEST(replayer, records_after_the_head_apply_without_reading_the_store) {
   EXPECT_EQ(rep.current().applied(), sorted.size());
 }
 
-TEST(replayer, a_batch_reaching_back_rewinds_once_to_its_earliest_record) {
+TEST(Replayer, ABatchReachingBackRewindsOnceToItsEarliestRecord) {
   auto rh = test::make_random_history(12);
   auto sorted = in_total_order(rh.h.records);
   memory_store store;
@@ -77,7 +77,7 @@ TEST(replayer, a_batch_reaching_back_rewinds_once_to_its_earliest_record) {
             "");
 }
 
-TEST(replayer, open_restores_a_snapshot_and_catches_up_from_the_store) {
+TEST(Replayer, OpenRestoresASnapshotAndCatchesUpFromTheStore) {
   auto rh = test::make_random_history(13);
   auto sorted = in_total_order(rh.h.records);
   memory_store store;
@@ -106,7 +106,7 @@ TEST(replayer, open_restores_a_snapshot_and_catches_up_from_the_store) {
   EXPECT_FALSE(other.ok());
 }
 
-TEST(replayer, rewinding_past_the_journal_uses_a_checkpoint) {
+TEST(Replayer, RewindingPastTheJournalUsesACheckpoint) {
   auto rh = test::make_random_history(14, {.records = 600});
   auto sorted = in_total_order(rh.h.records);
   memory_store store;
@@ -131,7 +131,7 @@ TEST(replayer, rewinding_past_the_journal_uses_a_checkpoint) {
   EXPECT_TRUE(encode_snapshot(rep.current()) == encode_snapshot(reference));
 }
 
-TEST(replayer, a_fork_reported_late_rewinds_to_the_fork_point) {
+TEST(Replayer, AForkReportedLateRewindsToTheForkPoint) {
   test::history h;
   auto a = h.make_member(1), b = h.make_member(2);
   h.genesis(a);
@@ -157,7 +157,7 @@ TEST(replayer, a_fork_reported_late_rewinds_to_the_fork_point) {
   EXPECT_FALSE(again->earliest.has_value());
 }
 
-TEST(replayer, records_of_other_communities_are_ignored) {
+TEST(Replayer, RecordsOfOtherCommunitiesAreIgnored) {
   auto rh = test::make_random_history(15);
   auto other = test::make_random_history(16);
   memory_store store;
@@ -168,7 +168,7 @@ TEST(replayer, records_of_other_communities_are_ignored) {
   EXPECT_EQ(rep.current().applied(), 0u);
 }
 
-TEST(replayer, persist_due_follows_the_interval) {
+TEST(Replayer, PersistDueFollowsTheInterval) {
   auto rh = test::make_random_history(17);
   memory_store store;
   replayer_options o;
@@ -184,7 +184,7 @@ TEST(replayer, persist_due_follows_the_interval) {
   EXPECT_FALSE(rep.persist_due());
 }
 
-TEST(replayer, a_failing_store_is_reported) {
+TEST(Replayer, AFailingStoreIsReported) {
   auto rh = test::make_random_history(18);
   auto sorted = in_total_order(rh.h.records);
   replayer rep(rh.h.community);

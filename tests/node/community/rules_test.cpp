@@ -17,9 +17,9 @@ using test::text;
 
 constexpr std::int64_t day = day_ms;
 
-class rules_test : public ::testing::Test {
+class RulesTest : public ::testing::Test {
  protected:
-  rules_test()
+  RulesTest()
       : a(h.make_member(1)), b(h.make_member(2)), c(h.make_member(3)), d(h.make_member(4)) {}
 
   // Applies every record written since the last call, in total order.
@@ -86,7 +86,7 @@ class rules_test : public ::testing::Test {
   std::size_t applied = 0;
 };
 
-TEST_F(rules_test, genesis_makes_author_first_member_and_steward_with_policy) {
+TEST_F(RulesTest, GenesisMakesAuthorFirstMemberAndStewardWithPolicy) {
   h.genesis(a, "Makers", "steward", 60);
   state& st = run();
   ASSERT_TRUE(st.created);
@@ -98,7 +98,7 @@ TEST_F(rules_test, genesis_makes_author_first_member_and_steward_with_policy) {
   EXPECT_EQ(st.active_count, 1u);
 }
 
-TEST_F(rules_test, a_second_genesis_and_records_before_genesis_have_no_effect) {
+TEST_F(RulesTest, ASecondGenesisAndRecordsBeforeGenesisHaveNoEffect) {
   h.genesis(a);
   test_member other = h.make_member(99);
   record second = h.write(other, "community.create",
@@ -121,14 +121,14 @@ TEST_F(rules_test, a_second_genesis_and_records_before_genesis_have_no_effect) {
   EXPECT_TRUE(early.feed.empty());
 }
 
-TEST_F(rules_test, invite_by_id_then_join_makes_member_active) {
+TEST_F(RulesTest, InviteByIdThenJoinMakesMemberActive) {
   found(2);
   EXPECT_TRUE(active(b));
   EXPECT_EQ(run().active_count, 2u);
   EXPECT_EQ(run().members[idx_of(b)].joined_ts, 3 * day);
 }
 
-TEST_F(rules_test, reusing_an_invite_has_no_effect) {
+TEST_F(RulesTest, ReusingAnInviteHasNoEffect) {
   h.genesis(a);
   record inv = h.write(a, "member.invite",
                        {{"token_hash", text(crypto::blake2b256(std::string(32, 'k')))},
@@ -142,7 +142,7 @@ TEST_F(rules_test, reusing_an_invite_has_no_effect) {
   EXPECT_EQ(run().find_member(c.id()), no_index);  // first join wins
 }
 
-TEST_F(rules_test, an_expired_invite_has_no_effect) {
+TEST_F(RulesTest, AnExpiredInviteHasNoEffect) {
   h.genesis(a);
   join(b, invite(a, b, 2 * day, 5 * day), 6 * day);
   EXPECT_EQ(run().find_member(b.id()), no_index);
@@ -150,7 +150,7 @@ TEST_F(rules_test, an_expired_invite_has_no_effect) {
   EXPECT_TRUE(active(b));
 }
 
-TEST_F(rules_test, an_invite_by_a_non_member_has_no_effect) {
+TEST_F(RulesTest, AnInviteByANonMemberHasNoEffect) {
   h.genesis(a);
   record inv = invite(c, b);  // c never joined
   join(b, inv);
@@ -158,7 +158,7 @@ TEST_F(rules_test, an_invite_by_a_non_member_has_no_effect) {
   EXPECT_EQ(run().invites.count(inv.id), 0u);
 }
 
-TEST_F(rules_test, steward_policy_lets_only_the_steward_invite) {
+TEST_F(RulesTest, StewardPolicyLetsOnlyTheStewardInvite) {
   found(2, "steward");
   join(c, invite(b, c));
   EXPECT_EQ(run().find_member(c.id()), no_index);
@@ -166,7 +166,7 @@ TEST_F(rules_test, steward_policy_lets_only_the_steward_invite) {
   EXPECT_TRUE(active(c));
 }
 
-TEST_F(rules_test, joining_with_a_wrong_token_has_no_effect_and_keeps_the_invite) {
+TEST_F(RulesTest, JoiningWithAWrongTokenHasNoEffectAndKeepsTheInvite) {
   h.genesis(a);
   std::string token(32, 't');
   record inv = h.write(
@@ -184,7 +184,7 @@ TEST_F(rules_test, joining_with_a_wrong_token_has_no_effect_and_keeps_the_invite
   EXPECT_TRUE(active(b));
 }
 
-TEST_F(rules_test, an_id_invite_admits_only_its_invitee_and_without_token) {
+TEST_F(RulesTest, AnIdInviteAdmitsOnlyItsInviteeAndWithoutToken) {
   h.genesis(a);
   record inv = invite(a, b);
   join(c, inv);
@@ -197,7 +197,7 @@ TEST_F(rules_test, an_id_invite_admits_only_its_invitee_and_without_token) {
   EXPECT_TRUE(active(b));
 }
 
-TEST_F(rules_test, a_key_that_cannot_handshake_cannot_join) {
+TEST_F(RulesTest, AKeyThatCannotHandshakeCannotJoin) {
   h.genesis(a);
   test_member weak = h.make_member(7);
   weak.keys.pk = member_id{};
@@ -207,7 +207,7 @@ TEST_F(rules_test, a_key_that_cannot_handshake_cannot_join) {
   EXPECT_EQ(run().find_member(weak.id()), no_index);
 }
 
-TEST_F(rules_test, leave_makes_a_former_member_who_can_be_invited_again) {
+TEST_F(RulesTest, LeaveMakesAFormerMemberWhoCanBeInvitedAgain) {
   found(3);
   h.write(b, "member.leave", {{"reason", "moving"}}, 4 * day);
   EXPECT_EQ(status_of(b), member_status::left);
@@ -220,13 +220,13 @@ TEST_F(rules_test, leave_makes_a_former_member_who_can_be_invited_again) {
   EXPECT_EQ(s->active_count, 3u);
 }
 
-TEST_F(rules_test, a_leaving_steward_leaves_the_community_without_steward) {
+TEST_F(RulesTest, ALeavingStewardLeavesTheCommunityWithoutSteward) {
   found(2);
   h.write(a, "member.leave", {{"reason", ""}}, 4 * day);
   EXPECT_EQ(run().steward, no_index);
 }
 
-TEST_F(rules_test, removal_by_proposal_and_a_removed_members_later_invite) {
+TEST_F(RulesTest, RemovalByProposalAndARemovedMembersLaterInvite) {
   found(4);                                                     // quorum 50 of 4: 3 endorsers
   record early_invite = invite(d, h.make_member(20), 4 * day);  // before the removal
   record p = propose(a, {{"action", "remove"}, {"member", d.text()}});
@@ -248,7 +248,7 @@ TEST_F(rules_test, removal_by_proposal_and_a_removed_members_later_invite) {
   EXPECT_EQ(run().find_member(f.id()), no_index);
 }
 
-TEST_F(rules_test, an_invite_dies_when_its_inviter_leaves) {
+TEST_F(RulesTest, AnInviteDiesWhenItsInviterLeaves) {
   found(2);
   test_member e = h.make_member(22);
   record inv = invite(b, e, 4 * day);
@@ -257,7 +257,7 @@ TEST_F(rules_test, an_invite_dies_when_its_inviter_leaves) {
   EXPECT_EQ(run().find_member(e.id()), no_index);
 }
 
-TEST_F(rules_test, an_invite_stays_dead_when_its_inviter_comes_back) {
+TEST_F(RulesTest, AnInviteStaysDeadWhenItsInviterComesBack) {
   // B invites E, leaves, is invited back by A and rejoins: the invite of B's first
   // membership does not come back to life with B.
   found(2);
@@ -273,7 +273,7 @@ TEST_F(rules_test, an_invite_stays_dead_when_its_inviter_comes_back) {
   EXPECT_EQ(status_of(e), member_status::active);
 }
 
-TEST_F(rules_test, a_removed_member_returns_only_through_an_invite_made_after_the_removal) {
+TEST_F(RulesTest, ARemovedMemberReturnsOnlyThroughAnInviteMadeAfterTheRemoval) {
   found(2, "member", 1);  // quorum 1 %: one endorser removes
   std::string before(32, 'b'), after(32, 'c');
   auto token_invite = [&](const std::string& token, std::int64_t ts) {
@@ -295,7 +295,7 @@ TEST_F(rules_test, a_removed_member_returns_only_through_an_invite_made_after_th
   EXPECT_TRUE(active(b));
 }
 
-TEST_F(rules_test, steward_election_by_proposal_and_handover) {
+TEST_F(RulesTest, StewardElectionByProposalAndHandover) {
   found(3);
   record p = propose(b, {{"action", "steward"}, {"member", c.text()}});
   endorse(c, p);  // 2 of 3 > 50%
@@ -308,7 +308,7 @@ TEST_F(rules_test, steward_election_by_proposal_and_handover) {
   EXPECT_EQ(run().steward, idx_of(a));
 }
 
-TEST_F(rules_test, agreements_are_adopted_and_superseded) {
+TEST_F(RulesTest, AgreementsAreAdoptedAndSuperseded) {
   found(2);  // 2 members, 50%: both must endorse
   record p1 = propose(
       a, {{"action", "agreement"}, {"text", "We meet on Mondays"}, {"supersedes", nullptr}});
@@ -328,7 +328,7 @@ TEST_F(rules_test, agreements_are_adopted_and_superseded) {
   EXPECT_EQ(run().proposals.size(), count);
 }
 
-TEST_F(rules_test, purpose_change_and_dissolving) {
+TEST_F(RulesTest, PurposeChangeAndDissolving) {
   found(1);
   propose(a, {{"action", "purpose"}, {"text", "repair things"}});  // alone: adopted at once
   EXPECT_EQ(run().purpose, "repair things");
@@ -340,7 +340,7 @@ TEST_F(rules_test, purpose_change_and_dissolving) {
   EXPECT_TRUE(community_view(*s)["dissolved"].get<bool>());
 }
 
-TEST_F(rules_test, endorsing_twice_counts_once) {
+TEST_F(RulesTest, EndorsingTwiceCountsOnce) {
   found(4);  // need 3 endorsers
   record p = propose(a, {{"action", "purpose"}, {"text", "new"}});
   endorse(b, p);
@@ -354,7 +354,7 @@ TEST_F(rules_test, endorsing_twice_counts_once) {
   EXPECT_EQ(proposal_state(p), proposal_status::adopted);
 }
 
-TEST_F(rules_test, quorum_follows_members_joining_and_leaving) {
+TEST_F(RulesTest, QuorumFollowsMembersJoiningAndLeaving) {
   found(3);  // 3 active, 50%: 2 endorsers suffice
   record p = propose(a, {{"action", "purpose"}, {"text", "new"}});
   // d joins before the endorsement lands: 4 active, 2 endorsers are no longer enough.
@@ -373,7 +373,7 @@ TEST_F(rules_test, quorum_follows_members_joining_and_leaving) {
   EXPECT_EQ(proposal_state(q), proposal_status::adopted);
 }
 
-TEST_F(rules_test, proposals_expire_after_thirty_days) {
+TEST_F(RulesTest, ProposalsExpireAfterThirtyDays) {
   found(3);
   record p = propose(a, {{"action", "purpose"}, {"text", "new"}}, 5 * day);
   endorse(b, p, 5 * day + proposal_lifetime_ms + 1);
@@ -384,7 +384,7 @@ TEST_F(rules_test, proposals_expire_after_thirty_days) {
   EXPECT_EQ(proposal_state(p), proposal_status::adopted);
 }
 
-TEST_F(rules_test, requests_are_answered_by_contributions) {
+TEST_F(RulesTest, RequestsAreAnsweredByContributions) {
   found(2);
   record req = h.write(
       a, "request", {{"title", "Soldering?"}, {"body", "how"}, {"tags", {"electronics"}}}, 4 * day);
@@ -398,7 +398,7 @@ TEST_F(rules_test, requests_are_answered_by_contributions) {
   EXPECT_EQ(feed_size(), before);
 }
 
-TEST_F(rules_test, thanks_once_per_member_and_contribution_never_to_oneself) {
+TEST_F(RulesTest, ThanksOncePerMemberAndContributionNeverToOneself) {
   found(3);
   record k = contribute(a, {"rust"});
   thank(a, k);  // self-thanks
@@ -414,7 +414,7 @@ TEST_F(rules_test, thanks_once_per_member_and_contribution_never_to_oneself) {
   EXPECT_EQ(st.ties.size(), 2u);
 }
 
-TEST_F(rules_test, profiles_latest_wins) {
+TEST_F(RulesTest, ProfilesLatestWins) {
   found(1);
   h.write(
       a, "profile",
@@ -430,7 +430,7 @@ TEST_F(rules_test, profiles_latest_wins) {
   EXPECT_EQ(who_knows_view(*s, "SEWING")["members"].size(), 1u);
 }
 
-TEST_F(rules_test, circles_open_join_leave_close) {
+TEST_F(RulesTest, CirclesOpenJoinLeaveClose) {
   found(3);
   record circle = h.write(a, "circle.open", {{"name", "Bikes"}, {"purpose", "fix bikes"}}, 4 * day);
   std::string id = text(circle.id);
@@ -451,7 +451,7 @@ TEST_F(rules_test, circles_open_join_leave_close) {
   EXPECT_EQ(view["circles"][0]["records"], 5);  // open, join, contribution, leave, close
 }
 
-TEST_F(rules_test, records_by_non_members_unknown_types_and_bad_bodies_have_no_effect) {
+TEST_F(RulesTest, RecordsByNonMembersUnknownTypesAndBadBodiesHaveNoEffect) {
   found(2);
   std::uint64_t before = feed_size();
   h.write(c, "request", {{"title", "t"}, {"body", ""}, {"tags", json::array()}}, 4 * day);
@@ -461,7 +461,7 @@ TEST_F(rules_test, records_by_non_members_unknown_types_and_bad_bodies_have_no_e
   EXPECT_EQ(feed_size(), before);
 }
 
-TEST_F(rules_test, a_forked_members_records_from_the_fork_point_have_no_effect) {
+TEST_F(RulesTest, AForkedMembersRecordsFromTheForkPointHaveNoEffect) {
   found(2);
   h.write(b, "request", {{"title", "kept"}, {"body", ""}, {"tags", json::array()}}, 4 * day);
   record forked =
@@ -481,7 +481,7 @@ TEST_F(rules_test, a_forked_members_records_from_the_fork_point_have_no_effect) 
 namespace zwerm::node::community {
 namespace {
 
-TEST_F(rules_test, admission_helpers_for_the_transport) {
+TEST_F(RulesTest, AdmissionHelpersForTheTransport) {
   h.genesis(a);
   std::string raw(32, 'q');
   invite_token token;
@@ -505,7 +505,7 @@ TEST_F(rules_test, admission_helpers_for_the_transport) {
 
 // state::dry_run: the one owner of "would this record count, and if not why" (the RPC layer
 // asks it before a member's node writes a record).
-class dry_run_test : public rules_test {
+class DryRunTest : public RulesTest {
  protected:
   // What the state answers for the author's next record, which is then forgotten (not kept in
   // the history, the author's feed as before).
@@ -522,7 +522,7 @@ class dry_run_test : public rules_test {
   }
 };
 
-TEST_F(dry_run_test, AnEndorsementOfAnExpiredProposalSaysWhenItExpired) {
+TEST_F(DryRunTest, AnEndorsementOfAnExpiredProposalSaysWhenItExpired) {
   found(3);
   const record p =
       propose(a, {{"action", "agreement"}, {"text", "x"}, {"supersedes", nullptr}}, 5 * day);
@@ -544,7 +544,7 @@ TEST_F(dry_run_test, AnEndorsementOfAnExpiredProposalSaysWhenItExpired) {
   EXPECT_EQ(proposal_state(p), proposal_status::adopted);
 }
 
-TEST_F(dry_run_test, ARemovalOfAMemberWhoLeftIsRefusedWithTheReason) {
+TEST_F(DryRunTest, ARemovalOfAMemberWhoLeftIsRefusedWithTheReason) {
   found(3);
   h.write(c, "member.leave", {{"reason", "moving"}}, 4 * day);
   const auto why = would(a, "proposal",
@@ -553,7 +553,7 @@ TEST_F(dry_run_test, ARemovalOfAMemberWhoLeftIsRefusedWithTheReason) {
   EXPECT_EQ(*why, "the member it names is no longer in the community");
 }
 
-TEST_F(dry_run_test, EachRuleNamesItsReason) {
+TEST_F(DryRunTest, EachRuleNamesItsReason) {
   found(2);
   const record mine = contribute(a);
   EXPECT_EQ(would(a, "thanks", {{"contribution", text(mine.id)}, {"note", ""}}, 5 * day),

@@ -21,7 +21,7 @@ std::unique_ptr<state> build(std::uint64_t seed, test::random_history* out = nul
   return s;
 }
 
-TEST(snapshot, round_trip_keeps_every_view) {
+TEST(Snapshot, RoundTripKeepsEveryView) {
   test::random_history rh;
   auto s = build(21, &rh);
   std::string bytes = encode_snapshot(*s);
@@ -48,14 +48,14 @@ TEST(snapshot, round_trip_keeps_every_view) {
   EXPECT_FALSE(back.value()->can_rewind_to(before_head));
 }
 
-TEST(snapshot, the_empty_state_round_trips) {
+TEST(Snapshot, TheEmptyStateRoundTrips) {
   state empty(crypto::digest{});
   auto back = decode_snapshot(encode_snapshot(empty));
   ASSERT_TRUE(back.ok());
   EXPECT_FALSE(back.value()->created);
 }
 
-TEST(snapshot, every_truncation_is_refused) {
+TEST(Snapshot, EveryTruncationIsRefused) {
   auto s = build(22);
   std::string bytes = encode_snapshot(*s);
   for (std::size_t n = 0; n < bytes.size(); n += 1 + n / 64) {
@@ -67,7 +67,7 @@ TEST(snapshot, every_truncation_is_refused) {
   EXPECT_FALSE(extra.ok());
 }
 
-TEST(snapshot, flipped_bytes_never_crash_and_decoded_states_answer_views) {
+TEST(Snapshot, FlippedBytesNeverCrashAndDecodedStatesAnswerViews) {
   auto s = build(23);
   std::string bytes = encode_snapshot(*s);
   std::mt19937_64 rng(5);
@@ -87,7 +87,7 @@ TEST(snapshot, flipped_bytes_never_crash_and_decoded_states_answer_views) {
   EXPECT_GT(refused, 0);
 }
 
-TEST(snapshot, another_version_is_unsupported) {
+TEST(Snapshot, AnotherVersionIsUnsupported) {
   auto s = build(24);
   std::string bytes = encode_snapshot(*s);
   for (std::uint32_t v : {snapshot_version - 1, snapshot_version + 1}) {

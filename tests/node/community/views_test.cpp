@@ -16,9 +16,9 @@ using test::text;
 constexpr std::int64_t day = day_ms;
 constexpr std::int64_t t0 = 1'700'000'000'000;  // a Tuesday
 
-class views_test : public ::testing::Test {
+class ViewsTest : public ::testing::Test {
  protected:
-  views_test() {
+  ViewsTest() {
     for (std::uint64_t i = 0; i < 6; ++i) m.push_back(h.make_member(100 + i));
     h.genesis(m[0], "Makers", "member", 50, t0);
     for (std::size_t i = 1; i < m.size(); ++i) {
@@ -53,7 +53,7 @@ class views_test : public ::testing::Test {
   std::size_t applied = 0;
 };
 
-TEST_F(views_test, feed_filters_newest_first_and_pages_with_a_cursor) {
+TEST_F(ViewsTest, FeedFiltersNewestFirstAndPagesWithACursor) {
   record circle = h.write(m[1], "circle.open", {{"name", "bikes"}, {"purpose", ""}}, t0 + 2 * day);
   for (int i = 0; i < 7; ++i) contribution(1 + i % 2, {i % 2 ? "Rust" : "go"}, t0 + 3 * day + i);
   contribution(1, {"rust"}, t0 + 4 * day, text(circle.id));
@@ -100,7 +100,7 @@ TEST_F(views_test, feed_filters_newest_first_and_pages_with_a_cursor) {
   EXPECT_EQ(with_body["entries"][0]["body"]["title"], "c");
 }
 
-TEST_F(views_test, requests_open_and_answered_with_paging) {
+TEST_F(ViewsTest, RequestsOpenAndAnsweredWithPaging) {
   std::vector<record> reqs;
   for (int i = 0; i < 5; ++i) {
     reqs.push_back(h.write(m[2], "request",
@@ -132,7 +132,7 @@ TEST_F(views_test, requests_open_and_answered_with_paging) {
   EXPECT_EQ(answered["requests"][0]["answers"].size(), 1u);
 }
 
-TEST_F(views_test, balance_flags_members_who_take_without_contributing_and_who_carry) {
+TEST_F(ViewsTest, BalanceFlagsMembersWhoTakeWithoutContributingAndWhoCarry) {
   std::vector<record> by1;
   for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
   for (const auto& c : by1) thank(2, c, t0 + 3 * day);  // m2 takes 3, gives 0
@@ -147,7 +147,7 @@ TEST_F(views_test, balance_flags_members_who_take_without_contributing_and_who_c
 }
 
 // Issue #15: a member who brought something and was not thanked yet is not flagged.
-TEST_F(views_test, balance_does_not_flag_a_member_who_contributed_but_was_not_thanked) {
+TEST_F(ViewsTest, BalanceDoesNotFlagAMemberWhoContributedButWasNotThanked) {
   std::vector<record> by1;
   for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
   contribution(2, json::array(), t0 + 2 * day);         // m2 brings one; nobody thanks it
@@ -160,7 +160,7 @@ TEST_F(views_test, balance_does_not_flag_a_member_who_contributed_but_was_not_th
   EXPECT_EQ(balance_view_text(*s), b.dump());
 }
 
-TEST_F(views_test, who_knows_ranks_skills_contributions_and_thanks) {
+TEST_F(ViewsTest, WhoKnowsRanksSkillsContributionsAndThanks) {
   h.write(m[1], "profile",
           {{"name", "One"}, {"about", ""}, {"skills", {"Welding"}}, {"address", nullptr}},
           t0 + 2 * day);                                   // 5
@@ -181,7 +181,7 @@ TEST_F(views_test, who_knows_ranks_skills_contributions_and_thanks) {
   EXPECT_TRUE(who_knows_view(*s, "knitting")["members"].empty());
 }
 
-TEST_F(views_test, ties_density_components_isolated_and_connectors) {
+TEST_F(ViewsTest, TiesDensityComponentsIsolatedAndConnectors) {
   // Thanks edges: 1-2, 1-3, 4-5 (member 0 isolated).
   record c1 = contribution(1, json::array(), t0 + 2 * day);
   record c4 = contribution(4, json::array(), t0 + 2 * day);
@@ -206,7 +206,7 @@ TEST_F(views_test, ties_density_components_isolated_and_connectors) {
   EXPECT_EQ(after["isolated_count"], 3);  // 0, 2, 3
 }
 
-TEST_F(views_test, pulse_counts_weeks_and_warns_when_fading) {
+TEST_F(ViewsTest, PulseCountsWeeksAndWarnsWhenFading) {
   const std::int64_t week = week_ms;
   // Busy weeks 0..7 from t0 (8 records a week by two members), then one record a week.
   for (int w = 0; w < 8; ++w) {
@@ -232,7 +232,7 @@ TEST_F(views_test, pulse_counts_weeks_and_warns_when_fading) {
   EXPECT_FALSE(pulse_view(run(), t0 + 2 * day + 15 * week + 1)["fading"].get<bool>());
 }
 
-TEST_F(views_test, members_show_status_skills_and_activity) {
+TEST_F(ViewsTest, MembersShowStatusSkillsAndActivity) {
   h.write(m[1], "profile",
           {{"name", "One"}, {"about", ""}, {"skills", {"a", "b"}}, {"address", "one.example:7000"}},
           t0 + 5 * day);
@@ -251,7 +251,7 @@ TEST_F(views_test, members_show_status_skills_and_activity) {
   EXPECT_EQ(c["policy"]["quorum_pct"], 50);
 }
 
-TEST_F(views_test, proposals_show_status_and_endorsers) {
+TEST_F(ViewsTest, ProposalsShowStatusAndEndorsers) {
   record p = h.write(
       m[1], "proposal",
       {{"action", "agreement"}, {"text", "Be kind"}, {"supersedes", nullptr}, {"reason", ""}},
@@ -274,7 +274,7 @@ TEST_F(views_test, proposals_show_status_and_endorsers) {
 namespace zwerm::node::community {
 namespace {
 
-TEST(views_text, direct_text_equals_the_json_dump) {
+TEST(ViewsText, DirectTextEqualsTheJsonDump) {
   test::history h;
   auto a = h.make_member(1);
   h.genesis(a);
@@ -293,7 +293,7 @@ TEST(views_text, direct_text_equals_the_json_dump) {
 
 // The status filter applies before the page is cut, so pages of one status follow each other
 // with no gaps and the cursor is null once no further proposal of that status exists.
-TEST_F(views_test, proposals_page_through_one_status) {
+TEST_F(ViewsTest, ProposalsPageThroughOneStatus) {
   std::vector<record> ps;
   for (int i = 0; i < 5; ++i) {
     ps.push_back(h.write(m[1], "proposal",

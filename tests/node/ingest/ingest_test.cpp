@@ -8,7 +8,7 @@
 namespace zwerm::node {
 namespace {
 
-class ingest_test : public ::testing::TestWithParam<std::size_t> {
+class IngestTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override {
     auto s = store::store::open(home_.path() / "db");
@@ -27,7 +27,7 @@ class ingest_test : public ::testing::TestWithParam<std::size_t> {
   community_id community_ = crypto::blake2b256("ingest test community");
 };
 
-TEST_P(ingest_test, verifies_and_commits_a_batch) {
+TEST_P(IngestTest, VerifiesAndCommitsABatch) {
   ingestor in(*store_, {GetParam()});
   EXPECT_EQ(in.verify_threads(), GetParam());
   auto records = test::signed_feeds(community_, 8, 25);
@@ -54,7 +54,7 @@ TEST_P(ingest_test, verifies_and_commits_a_batch) {
   for (const auto& item : again->items) EXPECT_EQ(item.stored.kind, store::outcome::duplicate);
 }
 
-TEST_P(ingest_test, a_bad_signature_is_rejected_and_its_successors_wait) {
+TEST_P(IngestTest, ABadSignatureIsRejectedAndItsSuccessorsWait) {
   ingestor in(*store_, {GetParam()});
   auto records = test::signed_feeds(community_, 1, 60);
   auto raw = bytes_of(records);
@@ -83,7 +83,7 @@ TEST_P(ingest_test, a_bad_signature_is_rejected_and_its_successors_wait) {
   EXPECT_TRUE(store_->check().ok()) << store_->check().message();
 }
 
-TEST_P(ingest_test, garbage_bytes_are_rejected_not_fatal) {
+TEST_P(IngestTest, GarbageBytesAreRejectedNotFatal) {
   ingestor in(*store_, {GetParam()});
   std::vector<std::string> raw{"", "{}", std::string(100, '\xff'), std::string(20000, 'a')};
   auto r = in.ingest_bytes(raw);
@@ -92,7 +92,7 @@ TEST_P(ingest_test, garbage_bytes_are_rejected_not_fatal) {
   EXPECT_TRUE(r->appended.empty());
 }
 
-TEST_P(ingest_test, the_pool_gives_the_same_verdicts_as_inline_verification) {
+TEST_P(IngestTest, ThePoolGivesTheSameVerdictsAsInlineVerification) {
   ingestor pooled(*store_, {GetParam()});
   ingestor inline_(*store_, {1});
   auto raw = bytes_of(test::signed_feeds(community_, 20, 20));
@@ -110,7 +110,7 @@ TEST_P(ingest_test, the_pool_gives_the_same_verdicts_as_inline_verification) {
   }
 }
 
-TEST_P(ingest_test, the_pipeline_commits_every_batch_in_order) {
+TEST_P(IngestTest, ThePipelineCommitsEveryBatchInOrder) {
   auto records = test::signed_feeds(community_, 10, 40);
   auto raw = bytes_of(records);
   raw[123].back() ^= 0x04;  // one bad signature: its feed's later records wait
@@ -144,7 +144,7 @@ TEST_P(ingest_test, the_pipeline_commits_every_batch_in_order) {
   EXPECT_TRUE(store_->check().ok()) << store_->check().message();
 }
 
-INSTANTIATE_TEST_SUITE_P(threads, ingest_test, ::testing::Values(1, 2, 3));
+INSTANTIATE_TEST_SUITE_P(threads, IngestTest, ::testing::Values(1, 2, 3));
 
 }  // namespace
 }  // namespace zwerm::node

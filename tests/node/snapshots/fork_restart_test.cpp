@@ -23,7 +23,7 @@ store::record_entry entry_at(std::uint64_t seq, std::uint64_t lamport) {
   return e;
 }
 
-TEST(fork_point_test, smallest_seq_then_smallest_lamport_of_both_sides) {
+TEST(ForkPointTest, SmallestSeqThenSmallestLamportOfBothSides) {
   EXPECT_FALSE(fork_point_of({}).has_value());
   std::vector<store::fork_proof> proofs{
       {entry_at(9, 40), entry_at(9, 12)},
@@ -45,7 +45,7 @@ state_store_options small_snapshots() {
   return o;
 }
 
-TEST(fork_restart_test, a_fork_the_host_never_heard_of_is_marked_at_start_and_persisted) {
+TEST(ForkRestartTest, AForkTheHostNeverHeardOfIsMarkedAtStartAndPersisted) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(5);
   state_sim sim(dir.path(), small_snapshots());
@@ -128,7 +128,7 @@ TEST(fork_restart_test, a_fork_the_host_never_heard_of_is_marked_at_start_and_pe
   EXPECT_EQ(all_views(sim.current()), expected);
 }
 
-TEST(fork_restart_test, a_fork_marked_while_running_reaches_the_snapshot_at_once) {
+TEST(ForkRestartTest, AForkMarkedWhileRunningReachesTheSnapshotAtOnce) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(6);
   state_store_options rare;  // no periodic snapshot in this test

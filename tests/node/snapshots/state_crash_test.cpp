@@ -41,7 +41,7 @@ bool wait_for_oks(child_process& c, int want) {
   return true;
 }
 
-TEST(state_crash_test, sigkill_while_writing_never_leaves_state_and_records_apart) {
+TEST(StateCrashTest, SigkillWhileWritingNeverLeavesStateAndRecordsApart) {
   const bool soak = std::getenv("ZWERM_SOAK") != nullptr;
   const int kills = soak ? 60 : 6;
   zwerm::testing::temp_dir dir;

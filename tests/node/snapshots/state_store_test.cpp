@@ -37,7 +37,7 @@ std::uint64_t stored_records(store::store& db, const community_id& c) {
   return 0;
 }
 
-TEST(state_store_test, meta_round_trips_and_refuses_other_versions_and_lengths) {
+TEST(StateStoreTest, MetaRoundTripsAndRefusesOtherVersionsAndLengths) {
   persisted_state m;
   m.generation = 7;
   m.bytes = 9000;
@@ -66,7 +66,7 @@ TEST(state_store_test, meta_round_trips_and_refuses_other_versions_and_lengths) 
   EXPECT_EQ(decode_state_meta(bad_flag).error().code(), status_code::corruption);
 }
 
-TEST(state_store_test, restart_restores_byte_identical_views_from_the_snapshot) {
+TEST(StateStoreTest, RestartRestoresByteIdenticalViewsFromTheSnapshot) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(11);
   state_sim sim(dir.path(), small_snapshots());
@@ -129,7 +129,7 @@ restore_report restore_and_compare(const std::filesystem::path& dir, const commu
   return report;
 }
 
-TEST(state_store_test, records_committed_after_the_snapshot_are_replayed_on_restore) {
+TEST(StateStoreTest, RecordsCommittedAfterTheSnapshotAreReplayedOnRestore) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(12);
   auto opts = small_snapshots();
@@ -155,7 +155,7 @@ TEST(state_store_test, records_committed_after_the_snapshot_are_replayed_on_rest
   EXPECT_EQ(report.replayed, 40u);
 }
 
-TEST(state_store_test, a_late_record_committed_behind_the_hosts_back_makes_the_snapshot_stale) {
+TEST(StateStoreTest, ALateRecordCommittedBehindTheHostsBackMakesTheSnapshotStale) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(14);
   const auto opts = small_snapshots();
@@ -193,8 +193,7 @@ TEST(state_store_test, a_late_record_committed_behind_the_hosts_back_makes_the_s
   EXPECT_EQ(report.replayed, 0u);
 }
 
-TEST(state_store_test,
-     a_late_record_absorbed_by_the_host_erases_the_snapshot_then_a_new_one_follows) {
+TEST(StateStoreTest, ALateRecordAbsorbedByTheHostErasesTheSnapshotThenANewOneFollows) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(15);
   auto opts = small_snapshots();
@@ -295,7 +294,7 @@ std::string read_file(store::store& db, const community_id& c, const persisted_s
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST(state_store_test, a_damaged_snapshot_file_is_discarded_and_rebuilt) {
+TEST(StateStoreTest, ADamagedSnapshotFileIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
         std::string bytes = read_file(db, c, m);
@@ -306,7 +305,7 @@ TEST(state_store_test, a_damaged_snapshot_file_is_discarded_and_rebuilt) {
       "checksum");
 }
 
-TEST(state_store_test, a_snapshot_that_does_not_decode_is_discarded_and_rebuilt) {
+TEST(StateStoreTest, ASnapshotThatDoesNotDecodeIsDiscardedAndRebuilt) {
   // Bytes that pass the checksum (the meta is rewritten to match) but do not decode.
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
@@ -321,7 +320,7 @@ TEST(state_store_test, a_snapshot_that_does_not_decode_is_discarded_and_rebuilt)
       "does not decode");
 }
 
-TEST(state_store_test, a_snapshot_of_a_newer_version_is_discarded_and_rebuilt) {
+TEST(StateStoreTest, ASnapshotOfANewerVersionIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
         std::string bytes = read_file(db, c, m);
@@ -336,7 +335,7 @@ TEST(state_store_test, a_snapshot_of_a_newer_version_is_discarded_and_rebuilt) {
       "does not decode");
 }
 
-TEST(state_store_test, a_meta_of_an_unknown_format_version_is_discarded_and_rebuilt) {
+TEST(StateStoreTest, AMetaOfAnUnknownFormatVersionIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state&) {
         std::string meta = **db.get_view(state_meta_key(c));
@@ -347,7 +346,7 @@ TEST(state_store_test, a_meta_of_an_unknown_format_version_is_discarded_and_rebu
       "format version 9");
 }
 
-TEST(state_store_test, a_version_1_snapshot_in_the_views_table_is_discarded_and_erased) {
+TEST(StateStoreTest, AVersion1SnapshotInTheViewsTableIsDiscardedAndErased) {
   // What a store written before snapshots moved to files holds: a version 1 meta and chunks.
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
@@ -362,7 +361,7 @@ TEST(state_store_test, a_version_1_snapshot_in_the_views_table_is_discarded_and_
       "format version 1");
 }
 
-TEST(state_store_test, a_missing_file_is_discarded_and_rebuilt) {
+TEST(StateStoreTest, AMissingFileIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
         ASSERT_TRUE(std::filesystem::remove(state_snapshot_file(db.dir(), c, m.generation)));
@@ -370,7 +369,7 @@ TEST(state_store_test, a_missing_file_is_discarded_and_rebuilt) {
       "is missing");
 }
 
-TEST(state_store_test, a_truncated_or_longer_file_is_discarded_and_rebuilt) {
+TEST(StateStoreTest, ATruncatedOrLongerFileIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
         const std::string bytes = read_file(db, c, m);

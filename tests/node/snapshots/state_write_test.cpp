@@ -33,7 +33,7 @@ void write_garbage(const std::filesystem::path& file, std::size_t n) {
   ASSERT_TRUE(out.good());
 }
 
-TEST(state_write_test, files_of_an_interrupted_write_are_ignored_and_removed_at_restore) {
+TEST(StateWriteTest, FilesOfAnInterruptedWriteAreIgnoredAndRemovedAtRestore) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(21);
   state_store_options opts;
@@ -98,7 +98,7 @@ TEST(state_write_test, files_of_an_interrupted_write_are_ignored_and_removed_at_
   EXPECT_FALSE(sim.db().get_view(state_meta_key(c))->has_value());
 }
 
-TEST(state_write_test, a_snapshot_file_that_cannot_be_written_leaves_the_previous_one_in_use) {
+TEST(StateWriteTest, ASnapshotFileThatCannotBeWrittenLeavesThePreviousOneInUse) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(23);
   state_store_options opts;
@@ -134,7 +134,7 @@ TEST(state_write_test, a_snapshot_file_that_cannot_be_written_leaves_the_previou
   EXPECT_EQ(all_views((*restored)->current()), all_views(full_replay(sim.db(), c)->current()));
 }
 
-TEST(state_write_test, a_long_tail_at_start_is_persisted_by_the_next_absorb_not_by_restore) {
+TEST(StateWriteTest, ALongTailAtStartIsPersistedByTheNextAbsorbNotByRestore) {
   zwerm::testing::temp_dir dir;
   std::mt19937_64 rng(22);
   state_store_options opts;
