@@ -1,5 +1,8 @@
-// The node itself: status, peers, peer add, watch.
+// The node itself: status, stop, log-level, peers, peer add, watch.
+#include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
@@ -17,6 +20,45 @@ void add_node_commands(CLI::App& app, session& s) {
       if (auto* code = std::get_if<int>(&answer)) return *code;
       return s.print(std::get<json>(answer),
                      [](const json& r) { std::cout << render_status(r, now_ms()); });
+    });
+  });
+
+  auto* stop = with_example(
+      app.add_subcommand("stop", "Ask your node to stop cleanly, and wait until it has."),
+      "zwerm stop --home ~/zwerm-ada");
+  stop->callback([&s] {
+    s.set_action([](session& s) {
+      auto answer = s.call(method::stop.name, json::object());
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      // The node closes its socket as its last step: wait for that (at most 30 s).
+      const auto socket = s.socket_path();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      std::error_code ec;
+      while (std::filesystem::exists(socket, ec) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (std::filesystem::exists(socket, ec)) {
+        return session::fail(exit_refused, "the node said it would stop but still runs after 30 s");
+      }
+      return s.print(json{{"stopped", true}}, [](const json&) { std::cout << "zwermd stopped\n"; });
+    });
+  });
+
+  auto level = std::make_shared<std::string>();
+  auto* log_level = with_example(
+      app.add_subcommand("log-level", "Show your node's log level, or set it until it stops."),
+      "zwerm log-level debug");
+  log_level->add_option("level", *level, "trace, debug, info, warn, error or off (none: show it)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  log_level->callback([&s, level] {
+    s.set_action([level](session& s) {
+      json params = json::object();
+      if (!level->empty()) params[std::string(param::level)] = *level;
+      auto answer = s.call(method::log_level.name, params);
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [](const json& r) {
+        std::cout << "log level: " << r.value("level", "") << "\n";
+      });
     });
   });
 

@@ -5,7 +5,9 @@
 
 #include <sys/stat.h>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 
@@ -40,7 +42,9 @@ struct node_daemon::parts {
   node_services services;
   rpc::method_table methods;
   std::unique_ptr<rpc_server> rpc;
-  asio::signal_set signals{io, SIGINT, SIGTERM};
+  asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+  std::optional<log_level> log_override;  // --log-level: beats config.json, also on SIGHUP
+  std::unique_ptr<asio::steady_timer> stop_timer;
   bool stopping = false;
 };
 
@@ -66,7 +70,16 @@ spdlog::level::level_enum to_spdlog(log_level level) {
 
 }  // namespace
 
+namespace {
+std::atomic<log_level> applied_level{log_level::info};
+}  // namespace
+
+log_level current_log_level() {
+  return applied_level.load();
+}
+
 void setup_logging(log_level level) {
+  applied_level = level;
   static bool made = false;
   if (!made) {
     auto logger = spdlog::stderr_color_mt("zwermd");
@@ -138,6 +151,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   auto config = load_config(p->home.config());
   if (!config) return failure{exit_usage, config.error().message()};
   p->options = std::move(*config);
+  p->log_override = launch.log_override;
   setup_logging(launch.log_override.value_or(p->options.log));
   for (const auto& path : std::get<std::vector<std::string>>(tightened)) {
     spdlog::warn("{} could be read by other users; its mode is now owner-only", path);
@@ -252,13 +266,44 @@ node_daemon::~node_daemon() {
   if (p_ && p_->rpc) p_->rpc->stop();
 }
 
-int node_daemon::run() {
-  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
+void node_daemon::wait_for_signal() {
   p_->signals.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
+    if (signo == SIGHUP) {
+      reload();
+      wait_for_signal();
+      return;
+    }
     spdlog::info("received {}; stopping", signo == SIGINT ? "SIGINT" : "SIGTERM");
     stop();
   });
+}
+
+// SIGHUP: reads config.json again and applies what can change while zwermd runs, the log
+// level (unless --log-level set it); a bad file is reported and changes nothing. Everything
+// else in the file is read at the next start.
+void node_daemon::reload() {
+  auto config = load_config(p_->home.config());
+  if (!config) {
+    spdlog::error("received SIGHUP; config.json not reloaded: {}", config.error().message());
+    return;
+  }
+  const log_level level = p_->log_override.value_or(config->log);
+  setup_logging(level);
+  spdlog::info("received SIGHUP; config.json reloaded: log level {}{}", to_string(level),
+               p_->log_override ? " (from --log-level)" : "");
+}
+
+int node_daemon::run() {
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
+  wait_for_signal();
+  p_->services.request_stop = [this] {
+    if (p_->stopping || p_->stop_timer) return;
+    spdlog::info("asked to stop over the local socket; stopping");
+    // A moment later, so that the answer reaches the client before the socket closes.
+    p_->stop_timer = std::make_unique<asio::steady_timer>(p_->io, std::chrono::milliseconds(100));
+    p_->stop_timer->async_wait([this](const boost::system::error_code&) { stop(); });
+  };
   p_->rpc->start();
   spdlog::info("zwermd {} started: member {} in {}", zwermd_version(),
                crypto::to_text(p_->identity.pk), p_->home.root.string());

@@ -20,7 +20,7 @@ namespace zwerm::node {
 
 // zwermd's exit codes (docs/OPERATIONS.md).
 enum daemon_exit : int {
-  exit_clean = 0,     // stopped by SIGINT/SIGTERM, or a command that succeeded
+  exit_clean = 0,     // stopped by SIGINT/SIGTERM or `zwerm stop`, or a command that succeeded
   exit_failure = 1,   // a runtime failure (socket, store, network)
   exit_usage = 2,     // bad command line or bad config.json
   exit_busy = 3,      // another zwermd runs on this home
@@ -47,7 +47,8 @@ class node_daemon {
   node_daemon(const node_daemon&) = delete;
   node_daemon& operator=(const node_daemon&) = delete;
 
-  // Serves until SIGINT/SIGTERM (or stop()); returns the exit code.
+  // Serves until SIGINT/SIGTERM, the `stop` method or stop(); returns the exit code. SIGHUP
+  // reloads config.json's log level and goes on.
   int run();
   // Asks run() to shut down; callable from the I/O thread (signal handlers use it).
   void stop();
@@ -55,10 +56,14 @@ class node_daemon {
  private:
   struct parts;
   explicit node_daemon(std::unique_ptr<parts> p);
+  void wait_for_signal();
+  void reload();
   std::unique_ptr<parts> p_;
 };
 
 // Applies a level to the process-wide stderr logger (created on first use).
 void setup_logging(log_level level);
+// The level setup_logging applied last (info before any call).
+log_level current_log_level();
 
 }  // namespace zwerm::node

@@ -1,9 +1,11 @@
 #include "node/daemon/rpc_methods.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "base/base64url.hpp"
 #include "node/daemon/community_host.hpp"
+#include "node/daemon/daemon.hpp"
 #include "node/rpc_contract/contract.hpp"
 #include "node/sync/messages.hpp"
 
@@ -65,6 +67,27 @@ reply methods_method(const rpc::method_table& table, const json&) {
   return reply::ok(json{{"methods", std::move(list)}});
 }
 
+// Sets the level when `level` is given; answers the level in force. The level lasts until
+// zwermd stops (or SIGHUP reloads config.json).
+reply log_level_method(const json& p) {
+  if (p.contains(rpc_contract::param::level)) {
+    if (!p[rpc_contract::param::level].is_string()) {
+      return reply::fail(rpc::invalid_params, "\"level\" must be a string");
+    }
+    const std::string text = p[rpc_contract::param::level].get<std::string>();
+    auto level = parse_log_level(text);
+    if (!level) {
+      return reply::fail(rpc::invalid_params,
+                         "\"level\" must be one of trace, debug, info, "
+                         "warn, error, off (not \"" +
+                             text + "\")");
+    }
+    setup_logging(*level);
+    spdlog::info("log level set to {} over RPC", to_string(*level));
+  }
+  return reply::ok(json{{"level", std::string(to_string(current_log_level()))}});
+}
+
 }  // namespace
 
 static_assert(rpc_contract::sync_protocol_min == sync::min_protocol_version &&
@@ -82,6 +105,15 @@ void register_methods(rpc::method_table& table, const node_services& services) {
             rpc::sync_handler([s](const json& p) { return status_method(*s, p); }));
   table.add(rpc_contract::method::methods,
             rpc::sync_handler([t](const json& p) { return methods_method(*t, p); }));
+  table.add(rpc_contract::method::log_level,
+            rpc::sync_handler([](const json& p) { return log_level_method(p); }));
+  table.add(rpc_contract::method::stop, rpc::sync_handler([s](const json&) {
+              if (!s->request_stop) {
+                return reply::fail(rpc::not_available, "this zwermd cannot be stopped over RPC");
+              }
+              s->request_stop();
+              return reply::ok(json{{"stopping", true}});
+            }));
 }
 
 }  // namespace zwerm::node

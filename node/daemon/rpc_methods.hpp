@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "base/bytes.hpp"
@@ -34,10 +35,13 @@ struct node_services {
   std::int64_t started_ms = 0;                           // clock->unix_ms() at start
   community_host* communities = nullptr;                 // the communities this node is in
   bool network = false;  // network methods are registered too (they answer status's peers)
+  // Asks the daemon to stop cleanly once the current answer is out (the `stop` method). Null:
+  // `stop` answers not_available.
+  std::function<void()> request_stop;
 };
 
-// Registers status and methods. The handlers keep pointers to `services` and to `table`
-// itself (for `methods`): both must stay where they are while the server runs.
+// Registers status, methods, log.level and stop. The handlers keep pointers to `services` and to
+// `table` itself (for `methods`): both must stay where they are while the server runs.
 void register_methods(rpc::method_table& table, const node_services& services);
 
 // The version string status reports ("0.1.0").

@@ -82,6 +82,8 @@ inline constexpr std::string_view state = "state";
 inline constexpr std::string_view include_former = "include_former";
 inline constexpr std::string_view include_closed = "include_closed";
 inline constexpr std::string_view topic = "topic";
+inline constexpr std::string_view level =
+    "level";  // log.level: trace, debug, info, warn, error, off
 }  // namespace param
 
 // Values and bounds of params.
@@ -214,6 +216,7 @@ inline constexpr std::array<param_spec, 4> proposals = {
     param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 2> who_knows = {community,
                                                         param_spec{param::topic, string, true}};
+inline constexpr std::array<param_spec, 1> log_level = {param_spec{param::level, string, false}};
 inline constexpr std::array<param_spec, 2> watch = {community,
                                                     param_spec{param::type, string, false}};
 }  // namespace params
@@ -229,6 +232,9 @@ inline constexpr method_spec community_use{
     "community.use", node, "make a community the default for commands", params::only_community};
 inline constexpr method_spec watch{
     "watch", node, "stream newly ingested records until the client leaves", params::watch, true};
+inline constexpr method_spec log_level{
+    "log.level", node, "show the log level, or set it until zwermd stops", params::log_level};
+inline constexpr method_spec stop{"stop", node, "stop this zwermd cleanly, as SIGTERM does", {}};
 // The network.
 inline constexpr method_spec join{
     "join", network, "redeem an invite code: dial members, present the token, join", params::join};
@@ -298,11 +304,13 @@ inline constexpr method_spec pulse{
 }  // namespace method
 
 // Every method zwermd serves, in the order docs/RPC.md lists them.
-inline constexpr std::array<const method_spec*, 33> all_methods = {
+inline constexpr std::array<const method_spec*, 35> all_methods = {
     &method::status,
     &method::methods,
     &method::community_use,
     &method::watch,
+    &method::log_level,
+    &method::stop,
     &method::join,
     &method::peers,
     &method::peer_add,

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "tests/e2e/node_harness.hpp"
 
@@ -67,6 +68,60 @@ TEST(DaemonLifecycle, SigtermAndSigintStopCleanlyAndRemoveTheSocket) {
     EXPECT_NE(ada.daemon_log().find("stopped cleanly"), std::string::npos);
     EXPECT_EQ(ada.zwerm({"status"}).exit_code, 3);
   }
+}
+
+TEST(DaemonLifecycle, ZwermStopStopsTheNodeCleanlyAndWaitsForIt) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  auto stopped = ada.zwerm({"stop"});
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.out << stopped.err;
+  EXPECT_NE(stopped.out.find("zwermd stopped"), std::string::npos) << stopped.out;
+  // zwerm stop returns once the socket is gone: the daemon is on its way out.
+  EXPECT_FALSE(std::filesystem::exists(ada.home() / "zwermd.sock"));
+  auto code = ada.daemon()->wait_exit(std::chrono::seconds(5));
+  ASSERT_TRUE(code.has_value()) << "zwermd did not stop";
+  EXPECT_EQ(*code, 0) << ada.daemon_log();
+  EXPECT_NE(ada.daemon_log().find("asked to stop over the local socket"), std::string::npos);
+  // Nothing left to stop: the usual "no node" answer.
+  EXPECT_EQ(ada.zwerm({"stop"}).exit_code, 3);
+}
+
+TEST(DaemonLifecycle, TheLogLevelChangesAtRunTimeAndSighupReloadsItFromTheConfig) {
+  node_harness ada("ada");
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  EXPECT_EQ(ada.zwerm_json({"log-level"}).value("level", ""), "info");
+  EXPECT_EQ(ada.zwerm_json({"log-level", "debug"}).value("level", ""), "debug");
+  EXPECT_EQ(ada.zwerm_json({"log-level"}).value("level", ""), "debug");
+  auto bad = ada.zwerm({"log-level", "loud"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_EQ(ada.zwerm_json({"log-level"}).value("level", ""), "debug")
+      << "a bad level changes nothing";
+
+  // SIGHUP: config.json's level comes back (the daemon keeps running); a changed file counts.
+  {
+    const auto file = ada.home() / "config.json";
+    std::stringstream text;
+    text << std::ifstream(file).rdbuf();
+    auto config = nlohmann::json::parse(text.str(), nullptr, false, /*ignore_comments=*/true);
+    ASSERT_TRUE(config.is_object());
+    config["log_level"] = "warn";
+    std::ofstream(file) << config.dump(2) << "\n";
+  }
+  ada.daemon()->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] {
+    return ada.zwerm_json({"log-level"}).value("level", "") == "warn";
+  })) << ada.daemon_log();
+  EXPECT_TRUE(ada.daemon()->running());
+  // A damaged file is reported and changes nothing.
+  { std::ofstream(ada.home() / "config.json") << "{ nope"; }
+  ada.daemon()->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] {
+    return ada.daemon_log().find("config.json not reloaded") != std::string::npos;
+  })) << ada.daemon_log();
+  EXPECT_TRUE(ada.daemon()->running());
+  EXPECT_EQ(ada.zwerm_json({"log-level"}).value("level", ""), "warn");
 }
 
 TEST(DaemonLifecycle, AKilledDaemonsStaleSocketIsReplaced) {

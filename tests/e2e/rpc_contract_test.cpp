@@ -474,6 +474,17 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::peer_add, {{param::address, "127.0.0.1:9"}});
   ok(a, method::steward_handover, {{param::to, bob.member_id()}});
   ok(b, method::leave, {{param::reason, "moving on"}});
+  ok(a, method::log_level, {{param::level, "debug"}});
+  ok(a, method::log_level);
+  {
+    // `stop` stops the node it is sent to: a node of its own.
+    node_harness cleo("cleo");
+    ASSERT_TRUE(cleo.start(&why)) << why;
+    raw_client c(cleo);
+    EXPECT_TRUE(ok(c, method::stop)["stopping"].get<bool>());
+    auto code = cleo.daemon()->wait_exit(std::chrono::seconds(5));
+    EXPECT_EQ(code, std::optional<int>(0)) << cleo.daemon_log();
+  }
 
   for (const rc::method_spec* m : rc::all_methods) {
     EXPECT_TRUE(called_.contains(std::string(m->name)))
@@ -502,6 +513,7 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   fails(a, method::invite.name, {{param::expires_s, 0}}, rc::invalid_params, "expires_s 0");
   fails(a, method::invite.name, {{param::expires_s, rc::max_invite_expires_s + 1}},
         rc::invalid_params, "expires_s over a year");
+  fails(a, method::log_level.name, {{param::level, "loud"}}, rc::invalid_params, "level loud");
   fails(a, method::requests.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
   fails(a, method::proposals.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
   // A cursor that is none, or an id of another view, is an error, not an empty page.
