@@ -1,3 +1,6 @@
+// One file over 600 lines on purpose: a session's whole life (connect, handshake, admission,
+// framed reads and writes, keepalive, goodbye) is one state machine over one socket, and its
+// phases share the state that the header declares.
 #include "net/session.hpp"
 
 #include <netinet/in.h>

@@ -1,3 +1,7 @@
+// The wiring, sessions and records of network_host (its other jobs have files of their own:
+// network_host.hpp lists them). Just over 600 lines: the session and record handlers share the
+// per-community state declared in network_host_parts.hpp, and splitting them further would
+// only spread one flow over two files.
 #include "node/daemon/network_host.hpp"
 
 #include <spdlog/spdlog.h>

@@ -1,3 +1,6 @@
+// One file over 600 lines on purpose: the strict one-pass scanner of a record's JSON
+// (PROTOCOL.md §2) keeps every state of the reader side by side, so that a rule is read and
+// changed in one place; split, its states would point at each other across files.
 #include "node/records/record_scan.hpp"
 
 #include <array>
