@@ -1,10 +1,12 @@
 // status and result: the recoverable-error vocabulary every zwerm module shares.
 //
 // A status is ok or carries a code and a sentence a person can read. result<T> holds either a
-// value or a non-ok status. Both are [[nodiscard]]: an ignored error is a compile error. Use
-// exceptions only for fatal conditions (see docs/ARCHITECTURE.md, "Errors in three tiers").
+// value or a non-ok status (result<T, E>: or a module's richer error E). Both are [[nodiscard]]: an
+// ignored error is a compile error. Use exceptions only for fatal conditions (see
+// docs/ARCHITECTURE.md, "Errors in three tiers").
 #pragma once
 
+#include <concepts>
 #include <string>
 #include <utility>
 #include <variant>
@@ -42,11 +44,14 @@ class [[nodiscard]] status {
   std::string message_;
 };
 
-template <class T>
+// A value, or the error that explains why there is none. E is a status (the default) or a
+// richer error type of one module (node/records' `rejection`, through record_result<T>), which
+// must offer to_status().
+template <class T, class E = status>
 class [[nodiscard]] result {
  public:
   result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  result(status s) : v_(std::move(s)) {}     // NOLINT: implicit by design
+  result(E e) : v_(std::move(e)) {}          // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -59,11 +64,26 @@ class [[nodiscard]] result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  // The error; an ok status when a value is held.
-  status error() const { return ok() ? status{} : std::get<1>(v_); }
+  // The error: for a status, an ok status when a value is held; any other E only when !ok().
+  status error() const requires std::same_as<E, status> {
+    return ok() ? status{} : std::get<1>(v_);
+  }
+  const E& error() const requires(!std::same_as<E, status>) { return std::get<1>(v_); }
+  // For an error type with a `reason` field (node/records' rejection): the reason; !ok() only.
+  auto reason() const requires requires(const E& e) { e.reason; }
+  { return std::get<1>(v_).reason; }
+  // The error as a status (ok when a value is held).
+  status to_status() const {
+    if (ok()) return {};
+    if constexpr (std::same_as<E, status>) {
+      return std::get<1>(v_);
+    } else {
+      return std::get<1>(v_).to_status();
+    }
+  }
 
  private:
-  std::variant<T, status> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace zwerm

@@ -69,32 +69,9 @@ struct rejection {
   zwerm::status to_status() const { return {status_code::rejected, message}; }
 };
 
-// Either a value or the rejection that explains why there is none.
+// Either a value or the rejection that explains why there is none: zwerm::result with a
+// rejection for its error (error() is the rejection, to_status() the `rejected` status).
 template <class T>
-class [[nodiscard]] record_result {
- public:
-  record_result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  record_result(rejection r) : v_(std::move(r)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
-  // The rejection; only valid when !ok().
-  const rejection& error() const { return std::get<1>(v_); }
-  reject_reason reason() const { return error().reason; }
-  // ok status when a value is held, else the rejection as a `rejected` status.
-  zwerm::status to_status() const { return ok() ? zwerm::status{} : error().to_status(); }
-
- private:
-  std::variant<T, rejection> v_;
-};
+using record_result = zwerm::result<T, rejection>;
 
 }  // namespace zwerm::node
