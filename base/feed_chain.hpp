@@ -2,7 +2,7 @@
 // newest record this node holds of its author's feed. The one copy of the rule: node/records
 // (check_chain over a parsed record, which sync and the memory replica use) and the store's
 // ingest both call this, over plain numbers and ids, as the store knows no parsed records.
-// tests/base/feed_chain_test.cpp pins it with one table of cases, which the store's ingest
+// tests/store/chain_rule_test.cpp pins it with one table of cases, which the store's ingest
 // and check_chain are run against as well.
 //
 // Thread-safety: pure.
