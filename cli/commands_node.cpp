@@ -49,7 +49,7 @@ void add_node_commands(CLI::App& app, session& s) {
       app.add_subcommand("log-level", "Show your node's log level, or set it until it stops."),
       "zwerm log-level debug");
   log_level->add_option("level", *level, "trace, debug, info, warn, error or off (none: show it)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+      ->check(CLI::IsMember(choices(rpc_contract::log_levels)));
   log_level->callback([&s, level] {
     s.set_action([level](session& s) {
       json params = json::object();

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.hpp"
+#include "cli/format.hpp"
 #include "cli/session.hpp"
 
 namespace zwerm::cli {
@@ -19,12 +20,6 @@ struct feed_args {
 // The filters as typed, for the next page's command.
 void add_typed(std::vector<std::string>& words, const char* option, const std::string& value) {
   if (!value.empty()) words.insert(words.end(), {option, value});
-}
-
-// The values a param of the contract takes, for CLI11's IsMember.
-template <std::size_t N>
-std::vector<std::string> choices(const std::array<std::string_view, N>& values) {
-  return {values.begin(), values.end()};
 }
 
 // A view that takes only the community (and maybe one flag).

@@ -2,6 +2,7 @@
 // duration syntax of --expires. Pure functions; no I/O.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -40,6 +41,12 @@ std::string shell_command(const std::vector<std::string>& words);
 
 // Parses "30m", "12h", "7d", "2w" (a positive whole number and a unit). nullopt otherwise.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+// The values a param of the RPC contract takes, for CLI11's IsMember.
+template <std::size_t N>
+std::vector<std::string> choices(const std::array<std::string_view, N>& values) {
+  return {values.begin(), values.end()};
+}
 
 // A table rendered in aligned columns separated by two spaces, no wider than `max_width`
 // when it can be: flexible columns (titles, notes) shrink first, down to 8 columns, then the

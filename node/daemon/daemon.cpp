@@ -68,10 +68,8 @@ spdlog::level::level_enum to_spdlog(log_level level) {
   return spdlog::level::info;
 }
 
-}  // namespace
+std::atomic<log_level> applied_level{log_level::info};  // the level setup_logging set last
 
-namespace {
-std::atomic<log_level> applied_level{log_level::info};
 }  // namespace
 
 log_level current_log_level() {

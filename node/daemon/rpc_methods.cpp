@@ -77,10 +77,12 @@ reply log_level_method(const json& p) {
     const std::string text = p[rpc_contract::param::level].get<std::string>();
     auto level = parse_log_level(text);
     if (!level) {
+      std::string allowed;
+      for (std::string_view l : rpc_contract::log_levels) {
+        allowed += (allowed.empty() ? "" : ", ") + std::string(l);
+      }
       return reply::fail(rpc::invalid_params,
-                         "\"level\" must be one of trace, debug, info, "
-                         "warn, error, off (not \"" +
-                             text + "\")");
+                         "\"level\" must be one of " + allowed + " (not \"" + text + "\")");
     }
     setup_logging(*level);
     spdlog::info("log level set to {} over RPC", to_string(*level));

@@ -94,6 +94,9 @@ inline constexpr std::int64_t default_invite_expires_s = 7 * 86400;
 inline constexpr std::int64_t max_list_limit = 500;
 inline constexpr std::int64_t default_list_limit = 50;
 inline constexpr std::array<std::string_view, 3> request_states = {"open", "answered", "all"};
+// log.level's `level` (config.json's log_level and zwermd --log-level take the same).
+inline constexpr std::array<std::string_view, 6> log_levels = {"trace", "debug", "info",
+                                                               "warn",  "error", "off"};
 inline constexpr std::array<std::string_view, 4> proposal_states = {"open", "adopted", "expired",
                                                                     "all"};
 inline constexpr std::array<std::string_view, 5> proposal_kinds = {"agreement", "purpose", "remove",
