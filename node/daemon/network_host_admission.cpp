@@ -131,7 +131,21 @@ void network_host::on_refusal(community_net& c, const net::session_ptr& s,
   }
   // Not verifiable here (the removal's records are not served to a former member): a node
   // that lies about it only stops this node dialing until an honest member's node dials it
-  // (on_connected resets the notice), which members do since they hold it a member.
+  // (on_connected resets the notice), which members do since they hold it a member. A member's
+  // node that speaks sync with this one right now says otherwise, so the notice is not
+  // believed at all then.
+  for (const auto& [id, l] : c.links) {
+    if (l.session != s && !l.session->is_closed() && is_member(c, l.session->remote_key()) &&
+        c.engine->stats(l.sid).messages_received > 0) {
+      spdlog::warn(
+          "community {}: {} says this member was removed (record {}), but {} replicates with "
+          "it: not believed",
+          crypto::short_id(c.id), short_id(s->remote_key()), crypto::short_id(record),
+          short_id(l.session->remote_key()));
+      s->close();
+      return;
+    }
+  }
   spdlog::warn(
       "community {}: {} says this member was removed (record {}); dialing nobody in "
       "the community any more",

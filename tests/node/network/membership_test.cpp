@@ -157,6 +157,136 @@ TEST_F(Membership, ARemovedMembersNodeIsToldByTheFirstMemberItMeetsAndStopsDiali
   EXPECT_EQ(connections(b, c), 0u);
 }
 
+// A member's node that lies: it refuses every client with the notice it was given, whatever
+// the client's standing (its own key is a member's, so honest nodes dial it).
+struct lying_server final : net::authorizer {
+  explicit lying_server(std::string n) : notice(std::move(n)) {}
+  net::admission authorize(const crypto::network_key&, const crypto::public_key&) override {
+    return net::admission::notice;
+  }
+  bool check_token(const crypto::network_key&, const crypto::public_key&,
+                   std::string_view) override {
+    return false;
+  }
+  std::string refusal_notice(const crypto::network_key&, const crypto::public_key&) override {
+    return notice;
+  }
+  std::string notice;
+  client_handler handler;  // never called: no session opens
+};
+
+class LyingNotice : public Membership {
+ protected:
+  // A creates the community; B and X join. X's node then goes and a liar with X's key listens
+  // in its place; B's node restarts knowing only the liar's address (with `keep_a`, A's node
+  // stays connected to B's through the restart).
+  void start(std::string notice, bool keep_a = false) {
+    c = create(a);
+    ASSERT_TRUE(a.net->start().ok());
+    ASSERT_TRUE(b.net->start().ok());
+    ASSERT_TRUE(x.net->start().ok());
+    ASSERT_TRUE(join_by_token(a, b, c));
+    ASSERT_TRUE(join_by_token(a, x, c));
+    ASSERT_TRUE(run_until([&] { return b.active(c, x.keys.pk); }));
+    x.net->stop();
+    b.net->stop();
+    liar.emplace(std::move(notice));
+    auto l = net::listener::start(io.get_executor(),
+                                  net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0),
+                                  x.keys, {*a.host->network_key(c)}, *liar, liar->handler);
+    ASSERT_TRUE(l.ok()) << l.error().message();
+    server = *l;
+    network_options o;
+    o.listen = {"127.0.0.1", 0};
+    o.bootstrap = {crypto::to_text(x.keys.pk) +
+                   "@127.0.0.1:" + std::to_string(server->local_endpoint().port())};
+    if (keep_a)
+      o.bootstrap.push_back(crypto::to_text(a.keys.pk) + "@" + a.net->bound_address().to_string());
+    o.peer_discovery = false;             // B's peer book (which knows A) is not read
+    stopped.push_back(std::move(b.net));  // alive until its posted handlers ran
+    b.net = std::make_unique<network_host>(io.get_executor(), *b.host, o);
+    ASSERT_TRUE(b.net->start().ok());
+  }
+  void TearDown() override {
+    if (server) server->stop();
+    run_for(std::chrono::milliseconds(50));
+  }
+  static json notice_of(test_node& n) {
+    const json status = n.net->status_json();
+    for (const auto& row : status["sync"]) {
+      if (row.contains("removed_notice")) return row["removed_notice"];
+    }
+    return nullptr;
+  }
+
+  test_node a{io}, b{io}, x{io};
+  community_id c;
+  std::optional<lying_server> liar;
+  std::shared_ptr<net::listener> server;
+  std::vector<std::unique_ptr<network_host>> stopped;
+};
+
+// A node cannot check a removal notice (a former member is served none of the removal's
+// records), so a liar can make it stop dialing. It is held back only until a member's node
+// dials it: that node holds it a member, the notice is dropped, and sync goes on.
+TEST_F(LyingNotice, HoldsANodeBackOnlyUntilAMemberDialsIt) {
+  const record_id made_up = crypto::random_fixed<record_id>();
+  start(net::encode_refusal(net::refusal_reason::removed, made_up.view()));
+  ASSERT_TRUE(run_until([&] { return !notice_of(b).is_null(); })) << b.net->status_json().dump();
+  EXPECT_EQ(notice_of(b)["by"], crypto::to_text(x.keys.pk));
+  EXPECT_EQ(notice_of(b)["record"], crypto::to_text(made_up));
+  EXPECT_TRUE(b.active(c, b.keys.pk));  // B's own state is untouched
+  const auto dials = server->stats().accepted;
+  run_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(server->stats().accepted, dials);  // it stopped dialing
+
+  // A, an honest member's node, dials B: the notice goes and B takes A's new records.
+  ASSERT_TRUE(
+      a.net->add_peer(c, crypto::to_text(b.keys.pk) + "@" + b.net->bound_address().to_string())
+          .ok());
+  ASSERT_TRUE(run_until([&] { return connections(b, c) > 0; }));
+  ASSERT_TRUE(run_until([&] { return notice_of(b).is_null(); })) << b.net->status_json().dump();
+  ASSERT_TRUE(write_ok(a, c, "request", request("after the lie")));
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& r : b.host->state_of(c)->requests) {
+      if (r.title == "after the lie") return true;
+    }
+    return false;
+  }));
+}
+
+// A notice B cannot read (a removal that names no record, or a reason it does not know) is not
+// believed: B closes that session, keeps no notice and goes on dialing.
+TEST_F(LyingNotice, ANoticeThatCannotBeReadIsNotBelieved) {
+  start(net::encode_refusal(net::refusal_reason::removed, "not a record id"));
+  ASSERT_TRUE(run_until([&] { return server->stats().accepted >= 2; }))
+      << "B stopped dialing after an unreadable notice";
+  EXPECT_TRUE(notice_of(b).is_null()) << b.net->status_json().dump();
+  EXPECT_EQ(connections(b, c), 0u);
+  EXPECT_TRUE(b.active(c, b.keys.pk));
+}
+
+// While a member's node replicates with B, a removal notice from another is not believed: B
+// keeps no notice and goes on syncing.
+TEST_F(LyingNotice, IsNotBelievedWhileAMembersNodeReplicatesWithTheNode) {
+  const record_id made_up = crypto::random_fixed<record_id>();
+  start(net::encode_refusal(net::refusal_reason::removed, made_up.view()), /*keep_a=*/true);
+  ASSERT_TRUE(run_until([&] { return connections(b, c) > 0; }));
+  // Each notice is heard and dropped, so B dials the liar again and again (a believed notice
+  // would stop it at once).
+  const auto first = server->stats().accepted;
+  ASSERT_TRUE(run_until([&] { return server->stats().accepted >= first + 2; }))
+      << "B stopped dialing the liar: it believed the notice";
+  EXPECT_TRUE(notice_of(b).is_null()) << b.net->status_json().dump();
+  ASSERT_TRUE(write_ok(a, c, "request", request("still syncing")));
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& r : b.host->state_of(c)->requests) {
+      if (r.title == "still syncing") return true;
+    }
+    return false;
+  }));
+}
+
 TEST_F(Membership, ATokenAdmitsTheFirstKeyThatPresentsItAndNoOther) {
   test_node a(io);
   const community_id c = create(a);
