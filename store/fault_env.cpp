@@ -1,8 +1,10 @@
 #include "store/fault_env.hpp"
 
+#include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
-#include "store/leveldb_env.hpp"
+#include <atomic>
+#include <string>
 
 namespace zwerm::store {
 
@@ -85,8 +87,8 @@ struct fault_env::impl {
   failing_env env;
 };
 
-leveldb::Env* leveldb_env_of(fault_env& e) {
-  return &e.get().env;
+leveldb::Env* fault_env::leveldb_env() {
+  return &impl_->env;
 }
 
 std::shared_ptr<fault_env> fault_env::create() {

@@ -1,6 +1,6 @@
-// Test seam: a file-system environment for the store that can be told to fail, so tests can
-// show what a full disk or a failing device does (a seam for fault tests).
-// Compiled into zwerm_store; production code never sets options::env.
+// Test support (zwerm_store_testing, never linked into zwermd): a file-system environment for
+// the store (store::environment) that can be told to fail, so tests can show what a full disk
+// or a failing device does.
 //
 // With create(), files live on the real file system and only the failures are simulated.
 // Thread-safe: the switches may be flipped from any thread while the store runs.
@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <memory>
 
+#include "store/store.hpp"
+
 namespace zwerm::store {
 
-class fault_env {
+class fault_env final : public environment {
  public:
   struct impl;
 
@@ -20,7 +22,7 @@ class fault_env {
   // The same over LevelDB's in-memory file system (nothing touches the disk; the files vanish
   // with the last reference to the environment).
   static std::shared_ptr<fault_env> create_in_memory();
-  ~fault_env();
+  ~fault_env() override;
 
   // While on, every append to, sync of, or creation of a writable file fails with
   // "No space left on device" (as ENOSPC would). Reads keep working.
@@ -28,7 +30,7 @@ class fault_env {
   // How many write operations failed so far because of the switch.
   std::uint64_t failed_writes() const;
 
-  impl& get() { return *impl_; }
+  leveldb::Env* leveldb_env() override;
 
  private:
   explicit fault_env(std::unique_ptr<impl> p);

@@ -2,10 +2,11 @@
 
 #include <system_error>
 
+#include <leveldb/env.h>
+
 #include "store/db.hpp"
 #include "store/frontier.hpp"
 #include "store/keys.hpp"
-#include "store/leveldb_env.hpp"
 
 namespace zwerm::store {
 
@@ -20,7 +21,7 @@ bool is_lock_error(const leveldb::Status& s) {
 }
 
 leveldb::Env* env_of(const options& opts) {
-  return opts.env ? leveldb_env_of(*opts.env) : leveldb::Env::Default();
+  return opts.env ? opts.env->leveldb_env() : leveldb::Env::Default();
 }
 
 }  // namespace

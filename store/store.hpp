@@ -36,9 +36,21 @@
 #include "base/status.hpp"
 #include "store/record_entry.hpp"
 
+namespace leveldb {
+class Env;
+}
+
 namespace zwerm::store {
 
-class fault_env;  // store/fault_env.hpp: test seam for write errors and full disks
+// The file system the store works through: a test seam (zwerm_store_testing's fault_env fails
+// writes on demand; it also offers an in-memory one). zwermd never sets one.
+class environment {
+ public:
+  virtual ~environment() = default;
+  // Every file operation of a store opened with this environment goes through this LevelDB
+  // Env, which must live as long as this object.
+  virtual leveldb::Env* leveldb_env() = 0;
+};
 
 // The schema this build writes. Older stores are migrated on open; newer ones are refused.
 inline constexpr std::uint32_t schema_version = 2;
@@ -67,9 +79,9 @@ struct options {
   // After a failed write the store refuses writes until it has reopened its database; each
   // write tries that again at most this often (store::ingest). Default 1 s.
   std::chrono::milliseconds reopen_interval{1000};
-  // Test seam: when set, every file operation goes through this environment (see
-  // store/fault_env.hpp). Default: the real file system.
-  std::shared_ptr<fault_env> env;
+  // Test seam: when set, every file operation goes through this environment. Default: the
+  // real file system.
+  std::shared_ptr<environment> env;
 };
 
 // The newest record of one feed (one author in one community).
