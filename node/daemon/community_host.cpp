@@ -168,7 +168,7 @@ status community_host::absorb_into(const community_id& community,
   return {};
 }
 
-status community_host::absorb(const std::vector<record>& appended) {
+status community_host::absorb(const std::vector<record>& appended, origin from) {
   // One community (a sync message, a member's own write): absorbed as is, without copying
   // every record into a per-community group.
   const bool one_community = std::all_of(appended.begin(), appended.end(), [&](const record& r) {
@@ -184,9 +184,39 @@ status community_host::absorb(const std::vector<record>& appended) {
     }
   }
   if (on_appended) {
-    for (const auto& r : appended) on_appended(r);
+    for (const auto& r : appended) on_appended(r, from);
+  }
+  if (from == origin::peers && on_absorbed) {
+    std::vector<community_id> touched;
+    for (const auto& r : appended) {
+      if (std::find(touched.begin(), touched.end(), r.community) == touched.end()) {
+        touched.push_back(r.community);
+      }
+    }
+    for (const auto& c : touched) on_absorbed(c);
   }
   return {};
+}
+
+void community_host::absorb_soon(std::vector<record> records) {
+  if (records.empty()) return;
+  to_absorb_.insert(to_absorb_.end(), std::make_move_iterator(records.begin()),
+                    std::make_move_iterator(records.end()));
+  auto flush = [this] {
+    absorb_posted_ = false;
+    std::vector<record> batch = std::move(to_absorb_);
+    to_absorb_.clear();
+    if (status s = absorb(batch); !s.ok()) {
+      spdlog::error("cannot apply {} records from peers: {}", batch.size(), s.message());
+    }
+    spdlog::debug("{} records from peers absorbed", batch.size());
+  };
+  if (!post_) return flush();
+  if (absorb_posted_) return;
+  absorb_posted_ = true;
+  post_([flush, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired()) flush();
+  });
 }
 
 result<record> community_host::create(const json& body) {
@@ -210,7 +240,7 @@ result<record> community_host::create(const json& body) {
                   "the store did not take the new community's first record: " +
                       committed->items.at(0).stored.reason};
   }
-  if (status s = absorb(committed->appended); !s.ok()) return s;
+  if (status s = absorb(committed->appended, origin::this_node); !s.ok()) return s;
   return g;
 }
 
@@ -263,7 +293,7 @@ result<record> community_host::write_after(const community_id& community, const 
   if (outcome.kind != store::outcome::appended) {
     return status{status_code::rejected, "the store did not take the record: " + outcome.reason};
   }
-  if (status s = absorb(committed->appended); !s.ok()) return s;
+  if (status s = absorb(committed->appended, origin::this_node); !s.ok()) return s;
   return r;
 }
 

@@ -4,8 +4,11 @@
 // Writes go through one path: write() builds and signs the member's next record
 // (feed_writer), commits it through the ingestor (one synced store batch) and absorbs what the
 // store appended into the replayer; absorb() does the same for records that arrived from
-// peers and were committed elsewhere. Every appended record is then passed to `on_appended`
-// (the daemon publishes it to `watch` clients).
+// peers and were committed elsewhere, and absorb_soon() coalesces those: every batch sync
+// reports before the posted absorb runs goes into one absorb. Every appended record is then
+// passed to `on_appended` with its origin (the daemon publishes it to `watch` clients; the
+// network pushes this member's own to peers), and after an absorb of peers' records
+// `on_absorbed` names each community it touched.
 //
 // Secrets: <home>/communities.json (mode 0600) holds, per community, the network key (never in
 // a record) and which community is the default for commands. It is rewritten atomically.
@@ -82,8 +85,21 @@ class community_host {
   result<record> write_join(const community_id& community, const nlohmann::json& body,
                             std::uint64_t invite_lamport);
 
-  // Absorbs records the store appended (e.g. from sync) into the replayers and notifies.
-  status absorb(const std::vector<record>& appended);
+  // Where an appended record came from: written (or brought in) on this node, which pushes it
+  // to peers, or received from peers by sync.
+  enum class origin { this_node, peers };
+  // Absorbs records the store appended into the replayers and notifies (on_appended, and
+  // on_absorbed for records from peers).
+  status absorb(const std::vector<record>& appended, origin from = origin::peers);
+  // Absorbs records sync appended soon, coalesced: the records of every call made before the
+  // posted absorb runs go into one absorb(), so a catch-up absorbs many batches at once (the
+  // replayer rewinds at most once per absorb) while a single live record goes in as soon as
+  // the executor is free. Never absorbs inside the call when a poster is set (the caller may
+  // be inside a sync handler); without one it absorbs at once. Errors are logged.
+  void absorb_soon(std::vector<record> records);
+  // Runs a function later on the owner's executor (the network host sets it).
+  using poster = std::function<void(std::function<void()>)>;
+  void set_poster(poster p) { post_ = std::move(p); }
 
   // Marks in the state of `community` every fork the store holds proof of (each feed whose head
   // is flagged forked, with store::forks()): the author's records from the fork position on
@@ -117,7 +133,10 @@ class community_host {
   const zwerm::clock& clock() const { return clock_; }
   store::store& store() { return store_; }
 
-  std::function<void(const record&)> on_appended;
+  // Every record the store appended, once the state absorbed it.
+  std::function<void(const record&, origin)> on_appended;
+  // After an absorb of records from peers: once per community it touched.
+  std::function<void(const community_id&)> on_absorbed;
 
  private:
   // write() and write_join(): the next record of this member's feed, its lamport past every
@@ -143,6 +162,11 @@ class community_host {
   std::optional<community_id> default_;
   std::map<community_id, std::unique_ptr<community::replayer>> replayers_;
   community::record_lookup lookup_;
+  poster post_;
+  std::vector<record> to_absorb_;  // absorb_soon's records, until the posted absorb runs
+  bool absorb_posted_ = false;
+  // Posted absorbs hold a weak reference: none runs after the host is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 // The fork position the proofs of one feed imply (PROTOCOL.md §3.6): the smallest seq among

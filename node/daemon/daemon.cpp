@@ -236,8 +236,8 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   community_host* host = p->communities.get();
   rpc_server* rpc = p->rpc.get();
   network_host* network = p->network.get();
-  p->communities->on_appended = [host, rpc, network](const record& r) {
-    network->on_host_appended(r);
+  p->communities->on_appended = [host, rpc, network](const record& r, community_host::origin from) {
+    network->on_host_appended(r, from);
     // A catch-up appends thousands of records a second: build no notification without a
     // watcher.
     if (!rpc->has_subscribers("records")) return;

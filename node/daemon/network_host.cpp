@@ -1,7 +1,5 @@
 // The wiring, sessions and records of network_host (its other jobs have files of their own:
-// network_host.hpp lists them). Just over 600 lines: the session and record handlers share the
-// per-community state declared in network_host_parts.hpp, and splitting them further would
-// only spread one flow over two files.
+// network_host.hpp lists them).
 #include "node/daemon/network_host.hpp"
 
 #include <spdlog/spdlog.h>
@@ -42,6 +40,11 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
   ingest_queue_options io;
   io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
   ingest_ = std::make_unique<ingest_queue>(host_.store(), io);
+  // The community state absorbs sync's records on this executor and tells this host after.
+  host_.set_poster([ex = executor_](std::function<void()> f) { asio::post(ex, std::move(f)); });
+  host_.on_absorbed = [this, alive = std::weak_ptr<int>(alive_)](const community_id& id) {
+    if (!alive.expired()) on_absorbed(id);
+  };
 }
 
 network_host::~network_host() {
@@ -167,8 +170,10 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     spdlog::error("sync of {}: local failure: {}", crypto::short_id(raw->id), st.message());
     close_sid(*raw, sid);
   };
+  // Sync's records go to the community state coalesced (community_host::absorb_soon); the
+  // state's on_absorbed brings them back here (on_absorbed).
   cbs.on_appended = [this, raw](const std::vector<sync::record_key>& keys) {
-    absorb_appended(*raw, keys);
+    host_.absorb_soon(raw->replica->take_appended(keys));
   };
   cbs.on_ingested = [this, raw](sync::session_id sid) { on_ingested(*raw, sid); };
   cbs.on_ready = [this, raw](sync::session_id sid) {
@@ -265,8 +270,8 @@ void network_host::refresh_profiles(community_net& c) {
 
 // --- records ----------------------------------------------------------------------------------
 
-void network_host::on_host_appended(const record& r) {
-  if (absorbing_ || stopped_) return;
+void network_host::on_host_appended(const record& r, community_host::origin from) {
+  if (from != community_host::origin::this_node || stopped_) return;
   community_net* c = ensure_community(r.community);
   if (!c) return;
   c->engine->records_written({sync::record_key{r.author, r.seq}});
@@ -274,68 +279,12 @@ void network_host::on_host_appended(const record& r) {
   recheck_sessions(*c);
 }
 
-void network_host::absorb_appended(community_net& c, const std::vector<sync::record_key>& keys) {
-  // Coalesced: every report that reaches the I/O thread before the posted absorb adds to one
-  // call, so a catch-up absorbs many batches at once while a single live record still goes in
-  // as soon as the I/O thread is free.
-  c.to_absorb.insert(c.to_absorb.end(), keys.begin(), keys.end());
-  if (c.absorb_posted) return;
-  c.absorb_posted = true;
-  asio::post(executor_, [this, id = c.id, alive = std::weak_ptr<int>(alive_)] {
-    if (!alive.expired()) absorb_queued(id);
-  });
-}
-
-void network_host::absorb_queued(const community_id& id) {
-  community_net* found = find(id);
-  if (!found) return;
-  community_net& c = *found;
-  c.absorb_posted = false;
-  std::vector<sync::record_key> keys = std::move(c.to_absorb);
-  c.to_absorb.clear();
-  if (keys.empty() || stopped_) return;
-  // The replica kept the records it appended, parsed; the few it did not keep (promoted from
-  // the pending area) are read back from the store, consecutive per feed.
-  std::vector<record> records = c.replica->take_appended(keys);
-  // Runs of consecutive seqs per feed.
-  std::sort(keys.begin(), keys.end(), [](const sync::record_key& x, const sync::record_key& y) {
-    return std::tie(x.author, x.seq) < std::tie(y.author, y.seq);
-  });
-  std::vector<std::pair<member_id, std::pair<std::uint64_t, std::uint64_t>>> spans;
-  for (const auto& k : keys) {
-    if (!spans.empty() && spans.back().first == k.author &&
-        k.seq <= spans.back().second.second + 1) {
-      spans.back().second.second = std::max(spans.back().second.second, k.seq);
-    } else {
-      spans.push_back({k.author, {k.seq, k.seq}});
-    }
-  }
-  for (const auto& [author, span] : spans) {
-    auto cursor = host_.store().read_feed(c.id, author, span.first);
-    for (; cursor.valid() && cursor.entry().seq <= span.second; cursor.next()) {
-      auto r = record_from_store(cursor.entry());
-      if (!r) {
-        spdlog::error("sync of {}: {}", crypto::short_id(c.id), r.error().message());
-        continue;
-      }
-      records.push_back(std::move(*r));
-    }
-    if (status s = cursor.error(); !s.ok()) {
-      spdlog::error("sync of {}: reading appended records: {}", crypto::short_id(c.id),
-                    s.message());
-    }
-  }
-  // One call for the whole lot: the replayer rewinds at most once per batch.
-  absorbing_ = true;
-  status s = host_.absorb(records);
-  absorbing_ = false;
-  if (!s.ok()) {
-    spdlog::error("community {}: cannot apply {} synced records: {}", crypto::short_id(c.id),
-                  records.size(), s.message());
-  }
-  spdlog::debug("community {}: {} records from peers", crypto::short_id(c.id), records.size());
-  refresh_profiles(c);
-  recheck_sessions(c);
+void network_host::on_absorbed(const community_id& id) {
+  if (stopped_) return;
+  community_net* c = find(id);
+  if (!c) return;
+  refresh_profiles(*c);
+  recheck_sessions(*c);
 }
 
 // --- sessions ---------------------------------------------------------------------------------

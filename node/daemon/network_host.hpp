@@ -17,11 +17,11 @@
 //     more than the sync window (engine_options::window_bytes) of records waiting there is not
 //     read until they are done: the sender feels it as TCP backpressure, memory stays bounded.
 //     A feed this node does not hold is admitted only when it begins with the genesis or a join
-//     that redeems an invite (feed_authority). Records the engine appends are read back from
-//     the store and absorbed by the community_host (views and `watch`), coalesced: all the
-//     batches reported before the I/O thread gets to the absorb go in one call. The member's
-//     own writes (on_host_appended) are pushed with records_written; anti-entropy every
-//     `anti_entropy_interval`.
+//     that redeems an invite (feed_authority). Records the engine appends (taken from the
+//     replica, take_appended) go to the community_host, which absorbs them coalesced
+//     (absorb_soon, on this host's executor) and reports back (on_absorbed: profiles and
+//     standing re-read). The member's own writes (on_host_appended) are pushed with
+//     records_written; anti-entropy every `anti_entropy_interval`.
 //   - per session: a peer budget (peer_budget.hpp); over it the session is slowed, its key's
 //     score rises, and the key is disconnected and then banned.
 //   - per community: peers::manager fed from config `bootstrap`, `peer add`, invite codes,
@@ -141,8 +141,8 @@ class network_host final : public net::authorizer, public net::session_handler {
 
   // The community_host appended a record (called for every record; the daemon routes its
   // on_appended here). Records this node wrote are pushed to peers; a community seen for the
-  // first time (just created) is set up.
-  void on_host_appended(const record& r);
+  // first time (just created) is set up. Records from peers are left alone here.
+  void on_host_appended(const record& r, community_host::origin from);
 
   // --- joining ---
   // Registers the community of `code` (network key), adds the code's peers as invite
@@ -211,9 +211,9 @@ class network_host final : public net::authorizer, public net::session_handler {
   void dial_done(const community_id& id, const std::string& address,
                  result<net::session_ptr> outcome);
   void apply(community_net& c, const peers::connect_decision& d, const net::session_ptr& s);
-  // Queues records sync appended for the community state; absorb_queued() (posted) takes them.
-  void absorb_appended(community_net& c, const std::vector<sync::record_key>& keys);
-  void absorb_queued(const community_id& id);
+  // The community_host absorbed records from peers into the community's state (its
+  // on_absorbed, which the constructor sets): re-reads profiles and re-checks standing.
+  void on_absorbed(const community_id& id);
   // A records message of `sid` was reported: reads the connection again if it was paused.
   void on_ingested(community_net& c, sync::session_id sid);
   void on_misbehaviour(community_net& c, sync::session_id sid, const member_id& peer,
@@ -251,8 +251,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   peer_scores scores_;             // budget scores per member key, across sessions and communities
   token_bindings saved_bindings_;  // as loaded at start, handed to each community's book
   bool stopped_ = false;
-  bool absorbing_ = false;  // records appended now came from sync, not from this member
-  // Posted handlers (ingest reports, absorbs) hold a weak reference: none runs after the
+  // Posted handlers (ingest reports, standing re-checks) hold a weak reference: none runs after the
   // host is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -87,9 +87,6 @@ struct network_host::community_net {
   // Records received from peers by sessions already ended (since start; zwerm status).
   std::uint64_t ended_received = 0, ended_stored = 0, ended_duplicate = 0;
   std::uint64_t ended_bytes_sent = 0, ended_bytes_received = 0;
-  // Records sync appended that the community state has not absorbed yet (absorb_queued).
-  std::vector<sync::record_key> to_absorb;
-  bool absorb_posted = false;
 };
 
 }  // namespace zwerm::node

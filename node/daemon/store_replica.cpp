@@ -1,11 +1,17 @@
 #include "node/daemon/store_replica.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
+#include <tuple>
 
+#include "base/base64url.hpp"
+#include "node/ingest/stored_record.hpp"
 #include "node/records/record_chain.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/records/record_scan.hpp"
@@ -291,20 +297,52 @@ void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback
                                             post_, kept_));
 }
 
-std::vector<record> store_replica::take_appended(std::vector<record_key>& keys) {
+std::vector<record> store_replica::take_appended(const std::vector<record_key>& keys) {
   std::vector<record> out;
   std::vector<record_key> missing;
-  std::lock_guard lock(kept_->mu);
-  for (const auto& k : keys) {
-    auto it = kept_->by_key.find({k.author, k.seq});
-    if (it == kept_->by_key.end()) {
-      missing.push_back(k);
-      continue;
+  {
+    std::lock_guard lock(kept_->mu);
+    for (const auto& k : keys) {
+      auto it = kept_->by_key.find({k.author, k.seq});
+      if (it == kept_->by_key.end()) {
+        missing.push_back(k);
+        continue;
+      }
+      out.push_back(std::move(it->second));
+      kept_->by_key.erase(it);
     }
-    out.push_back(std::move(it->second));
-    kept_->by_key.erase(it);
   }
-  keys = std::move(missing);
+  // Runs of consecutive seqs per feed, each read with one cursor.
+  std::sort(missing.begin(), missing.end(), [](const record_key& x, const record_key& y) {
+    return std::tie(x.author, x.seq) < std::tie(y.author, y.seq);
+  });
+  struct run {
+    member_id author;
+    std::uint64_t first = 0, last = 0;
+  };
+  std::vector<run> runs;
+  for (const auto& k : missing) {
+    if (!runs.empty() && runs.back().author == k.author && k.seq <= runs.back().last + 1) {
+      runs.back().last = std::max(runs.back().last, k.seq);
+    } else {
+      runs.push_back({k.author, k.seq, k.seq});
+    }
+  }
+  for (const auto& r : runs) {
+    auto cursor = store_.read_feed(community_, r.author, r.first);
+    for (; cursor.valid() && cursor.entry().seq <= r.last; cursor.next()) {
+      auto parsed = record_from_store(cursor.entry());
+      if (!parsed) {
+        spdlog::error("sync of {}: {}", crypto::short_id(community_), parsed.error().message());
+        continue;
+      }
+      out.push_back(std::move(*parsed));
+    }
+    if (status s = cursor.error(); !s.ok()) {
+      spdlog::error("sync of {}: reading appended records: {}", crypto::short_id(community_),
+                    s.message());
+    }
+  }
   return out;
 }
 

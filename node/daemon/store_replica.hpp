@@ -19,7 +19,7 @@
 // which must run the function it is given on the engine's thread (zwermd: asio::post to the
 // I/O executor). Without a queue ingest_async() is ingest(). The records such a batch
 // appended are kept, parsed, until take_appended() collects them, so that the owner can apply
-// them to the community state without reading them back from the store.
+// them to the community state without reading most of them back from the store.
 //
 // Ownership: borrows the store and the queue, which must outlive this object (queued batches
 // own what they need: the replica may go first). Threads: as store::store (reads from any
@@ -62,10 +62,12 @@ class store_replica final : public replica {
   result<ingest_report> ingest(const std::vector<std::string>& batch) override;
   void ingest_async(std::vector<std::string> batch, ingest_callback done) override;
 
-  // The parsed records ingest_async appended for `keys` (which a report named), removed from
-  // the replica's keeping and from `keys`; what is left in `keys` was not kept (records
-  // promoted from the pending area, or appended by ingest()): read those from the store.
-  std::vector<record> take_appended(std::vector<record_key>& keys);
+  // The records appended for `keys` (which reports named), parsed: those ingest_async kept are
+  // taken from the replica's keeping, the others (promoted from the pending area, or appended
+  // by ingest()) are read back from the store, a run of consecutive seqs per feed at a time.
+  // A record that cannot be read back is logged and left out (the state then lacks it until
+  // the next start replays the store).
+  std::vector<record> take_appended(const std::vector<record_key>& keys);
 
   struct kept_records;  // appended records waiting for take_appended (shared with the jobs)
   struct fork_tips;     // per forked feed: the highest record refused as a fork continuation

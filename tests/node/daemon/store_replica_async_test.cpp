@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <mutex>
 
@@ -126,6 +127,49 @@ TEST_F(StoreReplicaAsync, CatchUpWithMessagesInFlightStoresEverythingOnce) {
   EXPECT_EQ(ea.stats(ia).in_flight_bytes, 0u);  // every byte acknowledged
   EXPECT_EQ(absorbed.size(), records.size());
   EXPECT_TRUE(sb->check().ok());
+}
+
+// The owner applies appended records to the community state without reading back those the
+// queue kept parsed; the others (appended by ingest(), or promoted from the pending area) are
+// read back from the store. Either way every record comes back once, as stored.
+TEST_F(StoreReplicaAsync, TakeAppendedGivesEveryRecordOnceKeptOrReadBack) {
+  auto s = open("b");
+  ASSERT_TRUE(s);
+  posted_calls posted;
+  node::ingest_queue queue(*s, {.verify_threads = 1});
+  store_replica replica(*s, c.genesis.id, queue, posted.poster());
+  const auto first = c.feed(5, 200, crypto::generate_key_pair());
+  const auto second = c.feed(7, 200, crypto::generate_key_pair());
+  std::vector<std::string> inline_batch{c.genesis.bytes};
+  inline_batch.insert(inline_batch.end(), first.begin(), first.begin() + 3);
+  ASSERT_TRUE(replica.ingest(inline_batch).ok());  // not kept: read back later
+  std::vector<std::string> queued(first.begin() + 3, first.end());
+  queued.insert(queued.end(), second.begin(), second.end());
+  bool reported = false;
+  replica.ingest_async(queued, [&](result<ingest_report> r) {
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    reported = true;
+  });
+  queue.drain();
+  posted.run();
+  ASSERT_TRUE(reported);
+  std::vector<record_key> keys;
+  std::map<std::pair<member_id, std::uint64_t>, record_id> want;
+  for (const auto* batch : {&inline_batch, &queued}) {
+    for (const auto& bytes : *batch) {
+      auto r = parse_record(bytes);
+      ASSERT_TRUE(r.ok());
+      keys.push_back({r->author, r->seq});
+      want[{r->author, r->seq}] = r->id;
+    }
+  }
+  const std::vector<record> got = replica.take_appended(keys);
+  ASSERT_EQ(got.size(), want.size());
+  std::map<std::pair<member_id, std::uint64_t>, record_id> seen;
+  for (const auto& r : got) {
+    EXPECT_TRUE(seen.emplace(std::pair{r.author, r.seq}, r.id).second) << "twice: seq " << r.seq;
+  }
+  EXPECT_EQ(seen, want);
 }
 
 // A hostile peer's records messages, injected straight into b's engine.

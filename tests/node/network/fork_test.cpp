@@ -44,7 +44,9 @@ struct fork_node {
     o.listener.max_inbound_per_address = 16;
     o.anti_entropy_interval = anti_entropy_;
     net = std::make_unique<network_host>(io_.get_executor(), *host, o);
-    host->on_appended = [this](const record& r) { net->on_host_appended(r); };
+    host->on_appended = [this](const record& r, community_host::origin from) {
+      net->on_host_appended(r, from);
+    };
   }
   void close() {
     if (net) net->stop();
@@ -62,7 +64,7 @@ struct fork_node {
     for (const auto& item : done->items) {
       ASSERT_EQ(item.stored.kind, store::outcome::appended) << item.stored.reason;
     }
-    ASSERT_TRUE(host->absorb(done->appended).ok());
+    ASSERT_TRUE(host->absorb(done->appended, community_host::origin::this_node).ok());
   }
 
   const community::state& state(const community_id& c) const { return *host->state_of(c); }

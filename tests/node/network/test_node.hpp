@@ -38,7 +38,9 @@ struct test_node {
     EXPECT_TRUE(h.ok());
     host = std::move(*h);
     net = std::make_unique<network_host>(io.get_executor(), *host, o);
-    host->on_appended = [this](const record& r) { net->on_host_appended(r); };
+    host->on_appended = [this](const record& r, community_host::origin from) {
+      net->on_host_appended(r, from);
+    };
   }
   ~test_node() { net->stop(); }
 
