@@ -42,7 +42,7 @@ std::string seq_prev_problem(const feed_link& r) {
   return {};
 }
 
-chain_check check_chain(const feed_link& r, const std::optional<feed_tip>& head,
+chain_check check_chain(const feed_link& r, const std::optional<feed_head>& head,
                         const std::optional<crypto::digest>& held_at_seq) {
   if (auto why = seq_prev_problem(r); !why.empty()) {
     return verdict(chain_verdict::seq_prev_mismatch, std::move(why));

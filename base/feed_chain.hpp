@@ -24,12 +24,16 @@ struct feed_link {
   crypto::digest id;
 };
 
-// The newest record of one author's feed in one community.
-struct feed_tip {
-  std::uint64_t seq = 0;
-  crypto::digest id;
+// The newest record of one author's feed in one community: what a new record of the feed is
+// checked against (check_chain reads seq, id and lamport), what the store keeps per feed and
+// what sync's heads name. The one such type of every module.
+struct feed_head {
+  crypto::public_key author;
+  std::uint64_t seq = 0;  // ≥ 1 for a feed that holds records
+  crypto::digest id;      // id of the author's record `seq`
   std::uint64_t lamport = 0;
-  friend bool operator==(const feed_tip&, const feed_tip&) = default;
+  bool forked = false;  // a fork proof of this feed is held (store::forks)
+  friend bool operator==(const feed_head&, const feed_head&) = default;
 };
 
 enum class chain_verdict : std::uint8_t {
@@ -62,7 +66,7 @@ std::string seq_prev_problem(const feed_link& r);
 //                caller looked it up (at r.seq == head->seq the head's own id is used).
 // Rules are applied in this order: seq/prev consistency, then position against the head
 // (duplicate / conflict / needs_lookup / gap), then prev, then lamport.
-chain_check check_chain(const feed_link& r, const std::optional<feed_tip>& head,
+chain_check check_chain(const feed_link& r, const std::optional<feed_head>& head,
                         const std::optional<crypto::digest>& held_at_seq = std::nullopt);
 
 }  // namespace zwerm

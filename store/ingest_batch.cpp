@@ -124,8 +124,8 @@ class feed_apply {
   // For a record at head + 1 (the log holds seq 1..head; positions are this class's own
   // business): what the chain rule (base/feed_chain.hpp) finds wrong with it, or empty.
   std::string chain_problem(const record_entry& r) const {
-    std::optional<feed_tip> tip;
-    if (head_.seq > 0) tip = feed_tip{head_.seq, head_.id, head_.lamport};
+    std::optional<feed_head> tip;
+    if (head_.seq > 0) tip = head_;
     chain_check c = check_chain(link_of(r), tip);
     return c.ok() ? std::string{} : std::move(c.message);
   }

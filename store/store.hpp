@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "base/feed_chain.hpp"
 #include "base/status.hpp"
 #include "store/record_entry.hpp"
 
@@ -84,16 +85,9 @@ struct options {
   std::shared_ptr<environment> env;
 };
 
-// The newest record of one feed (one author in one community).
-struct feed_head {
-  crypto::public_key author;
-  std::uint64_t seq = 0;
-  crypto::digest id;
-  std::uint64_t lamport = 0;
-  bool forked = false;  // the author signed two records for one seq; proofs in forks()
-
-  friend bool operator==(const feed_head&, const feed_head&) = default;
-};
+// The newest record of one feed (one author in one community; forked: the author signed two
+// records for one seq, proofs in forks()).
+using zwerm::feed_head;
 
 // A position in a community's total order (lamport, author, seq); iteration starts at the
 // first record at or after it. The default position is the very beginning.

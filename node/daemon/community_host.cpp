@@ -267,7 +267,7 @@ result<record> community_host::write_after(const community_id& community, const 
   std::uint64_t max_lamport = st && st->head() ? st->head()->lamport : 0;
   max_lamport = std::max(max_lamport, lamport_floor);
   if (*own) {
-    head = feed_head{(*own)->seq, (*own)->id, (*own)->lamport};
+    head = **own;
     max_lamport = std::max(max_lamport, (*own)->lamport);
   }
   feed_writer writer(me_, community, head, max_lamport);

@@ -46,10 +46,7 @@ result<std::array<crypto::digest, 256>> store_replica::bucket_digests() const {
 result<std::vector<feed_head>> store_replica::bucket_heads(std::uint8_t bucket) const {
   auto hs = store_.bucket_heads(community_, bucket);
   if (!hs) return hs.error();
-  std::vector<feed_head> out;
-  out.reserve(hs->size());
-  for (const auto& h : *hs) out.push_back({h.author, h.seq, h.id, h.forked});
-  return out;
+  return *hs;
 }
 
 result<std::uint64_t> store_replica::head_seq(const crypto::public_key& author) const {

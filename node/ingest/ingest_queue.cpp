@@ -20,8 +20,7 @@ result<std::optional<feed_head>> commit_batch::head(const crypto::digest& commun
   if (auto it = heads_.find(key); it != heads_.end()) return it->second;
   auto h = store_.head(community, author);
   if (!h) return h.error();
-  std::optional<feed_head> head;
-  if (h->has_value()) head = feed_head{(*h)->seq, (*h)->id, (*h)->lamport};
+  const std::optional<feed_head> head = *h;
   heads_.emplace(key, head);
   return head;
 }

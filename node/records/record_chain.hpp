@@ -17,9 +17,9 @@ namespace zwerm::node {
 
 // The chain rule itself is base/feed_chain.hpp's (one copy for the store and for sync); these
 // are its names here, and check_chain below applies it to a parsed record.
-using feed_head = zwerm::feed_tip;  // the last record of one author's feed in one community
 using zwerm::chain_check;
 using zwerm::chain_verdict;
+using zwerm::feed_head;  // the last record of one author's feed in one community
 
 // Classifies `r` against its author's feed in r.community (zwerm::check_chain).
 //   head:        the feed's last record, or none when this node holds nothing of that feed.
@@ -30,7 +30,7 @@ chain_check check_chain(const record& r, const std::optional<feed_head>& head,
 
 // The head a feed has after `r` was ingested as `next`.
 inline feed_head head_after(const record& r) {
-  return {r.seq, r.id, r.lamport};
+  return {.author = r.author, .seq = r.seq, .id = r.id, .lamport = r.lamport};
 }
 
 // The lamport an author gives its next record: 1 + the largest lamport it has seen in the

@@ -23,7 +23,11 @@ result<std::vector<feed_head>> memory_replica::bucket_heads(std::uint8_t bucket)
   lo.bytes[0] = bucket;
   for (auto it = feeds_.lower_bound(lo); it != feeds_.end() && it->first.bytes[0] == bucket; ++it) {
     if (it->second.log.empty()) continue;
-    out.push_back({it->first, it->second.log.size(), it->second.log.back().id, it->second.forked});
+    out.push_back({.author = it->first,
+                   .seq = it->second.log.size(),
+                   .id = it->second.log.back().id,
+                   .lamport = it->second.log.back().lamport,
+                   .forked = it->second.forked});
   }
   return out;
 }
@@ -101,7 +105,11 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
   }
   auto& f = feeds_[r.author];
   std::optional<node::feed_head> head;
-  if (!f.log.empty()) head = node::feed_head{f.log.size(), f.log.back().id, f.log.back().lamport};
+  if (!f.log.empty())
+    head = node::feed_head{.author = r.author,
+                           .seq = f.log.size(),
+                           .id = f.log.back().id,
+                           .lamport = f.log.back().lamport};
   std::optional<record_id> held;
   if (r.seq < f.log.size()) held = f.log[r.seq - 1].id;
   auto verdict = check_chain(r, head, held);
@@ -165,7 +173,10 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
     --pending_;
     const node::record& p = node.mapped();
     if (p.seq != f.log.size() + 1) continue;  // stale: an equal seq arrived in order
-    node::feed_head h{f.log.size(), f.log.back().id, f.log.back().lamport};
+    node::feed_head h{.author = p.author,
+                      .seq = f.log.size(),
+                      .id = f.log.back().id,
+                      .lamport = f.log.back().lamport};
     if (check_chain(p, h).ok()) append(f, p, appended);
   }
   return {ingest_outcome::stored, {}, key};

@@ -17,18 +17,14 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "base/feed_chain.hpp"
 #include "base/status.hpp"
 
 namespace zwerm::node::sync {
 
-// The newest record of one feed (one author in this community).
-struct feed_head {
-  crypto::public_key author;
-  std::uint64_t seq = 0;  // ≥ 1
-  crypto::digest id;      // id of the author's record `seq`
-  bool forked = false;    // the replica holds a fork proof of this feed
-  friend bool operator==(const feed_head&, const feed_head&) = default;
-};
+// The newest record of one feed (one author in this community; forked: the replica holds a
+// fork proof of this feed).
+using zwerm::feed_head;
 
 // Author and seq of a record, read from its bytes without verifying anything.
 struct record_key {

@@ -169,7 +169,8 @@ filled fill(const testing::node_harness& a, std::size_t count) {
     for (; cursor.valid(); cursor.next()) {
       const auto& e = cursor.entry();
       max_lamport = std::max(max_lamport, e.lamport);
-      if (e.author == me->pk) head = node::feed_head{e.seq, e.id, e.lamport};
+      if (e.author == me->pk)
+        head = node::feed_head{.author = e.author, .seq = e.seq, .id = e.id, .lamport = e.lamport};
     }
   }
   node::feed_writer writer(*me, c, head, max_lamport);

@@ -155,9 +155,13 @@ const std::vector<chain_case>& cases() {
   return table;
 }
 
-std::optional<feed_tip> tip(std::uint64_t head_seq) {
+std::optional<feed_head> tip(std::uint64_t head_seq) {
   if (head_seq == 0) return std::nullopt;
-  return feed_tip{head_seq, id_at(head_seq), lamport_at(head_seq)};
+  feed_head h;  // the rule reads seq, id and lamport only
+  h.seq = head_seq;
+  h.id = id_at(head_seq);
+  h.lamport = lamport_at(head_seq);
+  return h;
 }
 
 TEST(ChainRule, TheRuleGivesEachCaseItsVerdict) {

@@ -283,7 +283,9 @@ void victim::fill() {
       for (auto cursor = (*db)->read_feed(community_, f.author, 1); cursor.valid(); cursor.next()) {
         const auto& e = cursor.entry();
         max_lamport = std::max(max_lamport, e.lamport);
-        if (e.author == me->pk) head = node::feed_head{e.seq, e.id, e.lamport};
+        if (e.author == me->pk)
+          head =
+              node::feed_head{.author = e.author, .seq = e.seq, .id = e.id, .lamport = e.lamport};
       }
     }
     node::feed_writer writer(*me, community_, head, max_lamport);

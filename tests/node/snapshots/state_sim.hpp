@@ -136,7 +136,7 @@ class state_sim {
     std::optional<feed_head> head;
     std::uint64_t max_lamport = current().head() ? current().head()->lamport : 0;
     if (*h) {
-      head = feed_head{(*h)->seq, (*h)->id, (*h)->lamport};
+      head = **h;
       if (late) max_lamport = (*h)->lamport;
     }
     feed_writer w(k, community_, head, max_lamport);
