@@ -19,7 +19,7 @@ void add_node_commands(CLI::App& app, session& s) {
       auto answer = s.call(method::status.name, json::object());
       if (auto* code = std::get_if<int>(&answer)) return *code;
       return s.print(std::get<json>(answer),
-                     [](const json& r) { std::cout << render_status(r, now_ms()); });
+                     [&s](const json& r) { std::cout << render_status(r, now_ms(), s.width()); });
     });
   });
 

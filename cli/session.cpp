@@ -7,6 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/render.hpp"
+#include "cli/terminal.hpp"
 
 namespace zwerm::cli {
 
@@ -95,10 +96,14 @@ int session::print(const json& result, const std::function<void(const json&)>& h
   return std::cout ? exit_ok : exit_refused;
 }
 
+std::size_t session::width() const {
+  return stdout_width(flags.wide);
+}
+
 int session::show(std::variant<json, int> answer) {
   if (auto* code = std::get_if<int>(&answer)) return *code;
   return print(std::get<json>(answer),
-               [](const json& r) { std::cout << render_generic(r, now_ms()); });
+               [this](const json& r) { std::cout << render_generic(r, now_ms(), width()); });
 }
 
 std::optional<int> session::page_params(const page_args& a, json& params) const {
@@ -125,7 +130,7 @@ int session::show_page(std::variant<json, int> answer, const std::vector<std::st
       if (it->is_string()) cursor = it->get<std::string>();
       r.erase(it);
     }
-    std::cout << render_generic(r, now_ms());
+    std::cout << render_generic(r, now_ms(), width());
     if (cursor.empty()) return;
     std::vector<std::string> next{"zwerm"};
     if (flags.home) next.insert(next.end(), {"--home", *flags.home});

@@ -100,6 +100,35 @@ TEST_F(ViewsTest, FeedFiltersNewestFirstAndPagesWithACursor) {
   EXPECT_EQ(with_body["entries"][0]["body"]["title"], "c");
 }
 
+// Issue #15: a thanks row said nothing of what was thanked. With bodies, the feed names the
+// contribution (id, author, title) beside the note.
+TEST_F(ViewsTest, FeedThanksNameWhatWasThanked) {
+  record c = h.write(m[1], "contribution",
+                     {{"kind", "help"},
+                      {"title", "Soldering night notes"},
+                      {"body", ""},
+                      {"tags", json::array()},
+                      {"answers", nullptr},
+                      {"circle", nullptr}},
+                     t0 + 2 * day);
+  h.write(m[2], "thanks", {{"contribution", text(c.id)}, {"note", "saved my board"}}, t0 + 3 * day);
+  state& st = run();
+  test::memory_store store;
+  for (const auto& r : h.records) store.add(r);
+  record_lookup lookup = [&](const record_id& id) { return store.lookup(id); };
+  feed_query q;
+  q.kind = record_kind::thanks;
+  json page = feed_view(st, q, &lookup);
+  ASSERT_EQ(page["entries"].size(), 1u) << page.dump();
+  const json& e = page["entries"][0];
+  EXPECT_EQ(e["body"]["note"], "saved my board");
+  EXPECT_EQ(e["thanked"]["id"], text(c.id));
+  EXPECT_EQ(e["thanked"]["title"], "Soldering night notes");
+  EXPECT_EQ(e["thanked"]["author"]["id"], m[1].text());
+  // Without bodies (what two nodes compare byte for byte), nothing is added.
+  EXPECT_FALSE(feed_view(st, q)["entries"][0].contains("thanked"));
+}
+
 TEST_F(ViewsTest, RequestsOpenAndAnsweredWithPaging) {
   std::vector<record> reqs;
   for (int i = 0; i < 5; ++i) {
