@@ -50,6 +50,12 @@ struct feed_query {
 nlohmann::json feed_view(const state& s, const feed_query& q,
                          const record_lookup* lookup = nullptr);
 
+// What the thanks whose body is `body` thanked, so that a reader of the feed sees it without a
+// second question: {id, author {id, name}, title} of the contribution; null when the state or
+// `lookup` does not hold it. (Not part of feed_view: the RPC adds it to thanks entries.)
+nlohmann::json thanked_view(const state& s, const nlohmann::json& body,
+                            const record_lookup& lookup);
+
 enum class request_filter : std::uint8_t { open, answered, all };
 struct requests_query {
   request_filter filter = request_filter::open;

@@ -157,7 +157,14 @@ reply feed(context& x, const json& p) {
     }
     q.limit = page_limit(p, &err);
     if (err) return *err;
-    return reply::ok(cm::feed_view(st, q, &x.host().lookup()));
+    json page = cm::feed_view(st, q, &x.host().lookup());
+    // A thanks row names what it thanked (docs/RPC.md, entries[].thanked).
+    for (auto& e : page["entries"]) {
+      if (e.value("type", "") == "thanks" && e["body"].is_object()) {
+        e["thanked"] = cm::thanked_view(st, e["body"], x.host().lookup());
+      }
+    }
+    return reply::ok(std::move(page));
   });
 }
 

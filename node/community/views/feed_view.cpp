@@ -19,29 +19,6 @@ bool has_topic(const state& s, const feed_entry& e, std::uint32_t topic) {
   return false;
 }
 
-// What a thanks thanked, so that a reader sees it without a second question: the
-// contribution's id, author and title; null when the contribution is not held.
-nlohmann::json thanked_json(const state& s, const nlohmann::json& body,
-                            const record_lookup& lookup) {
-  auto c = body.find("contribution");
-  record_id id;
-  if (c == body.end() || !c->is_string() || !crypto::from_text(c->get<std::string>(), &id)) {
-    return nullptr;
-  }
-  auto at = s.contribution_index.find(id);
-  if (at == s.contribution_index.end()) return nullptr;
-  std::string title;
-  if (auto r = lookup(id)) {
-    auto parsed = nlohmann::json::parse(r->body, nullptr, false);
-    if (parsed.is_object() && parsed.contains("title") && parsed["title"].is_string()) {
-      title = parsed["title"].get<std::string>();
-    }
-  }
-  return {{"id", text(id)},
-          {"author", member_ref(s, s.contributions[at->second].author)},
-          {"title", std::move(title)}};
-}
-
 nlohmann::json entry_json(const state& s, const feed_entry& e, const record_lookup* lookup) {
   nlohmann::json tags = nlohmann::json::array();
   for (std::uint32_t k = 0; k < e.tag_count; ++k)
@@ -61,9 +38,6 @@ nlohmann::json entry_json(const state& s, const feed_entry& e, const record_look
     nlohmann::json body = nullptr;
     if (r) body = nlohmann::json::parse(r->body, nullptr, false);
     j["body"] = body.is_discarded() ? nlohmann::json(nullptr) : body;
-    if (e.kind == record_kind::thanks && j["body"].is_object()) {
-      j["thanked"] = thanked_json(s, j["body"], *lookup);
-    }
   }
   return j;
 }
@@ -130,6 +104,27 @@ nlohmann::json feed_view(const state& s, const feed_query& q, const record_looku
     last_returned = entry_position(s, e);
   }
   return out;
+}
+
+nlohmann::json thanked_view(const state& s, const nlohmann::json& body,
+                            const record_lookup& lookup) {
+  auto c = body.find("contribution");
+  record_id id;
+  if (c == body.end() || !c->is_string() || !crypto::from_text(c->get<std::string>(), &id)) {
+    return nullptr;
+  }
+  auto at = s.contribution_index.find(id);
+  if (at == s.contribution_index.end()) return nullptr;
+  std::string title;
+  if (auto r = lookup(id)) {
+    auto parsed = nlohmann::json::parse(r->body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("title") && parsed["title"].is_string()) {
+      title = parsed["title"].get<std::string>();
+    }
+  }
+  return {{"id", text(id)},
+          {"author", member_ref(s, s.contributions[at->second].author)},
+          {"title", std::move(title)}};
 }
 
 }  // namespace zwerm::node::community

@@ -100,9 +100,9 @@ TEST_F(ViewsTest, FeedFiltersNewestFirstAndPagesWithACursor) {
   EXPECT_EQ(with_body["entries"][0]["body"]["title"], "c");
 }
 
-// Issue #15: a thanks row said nothing of what was thanked. With bodies, the feed names the
-// contribution (id, author, title) beside the note.
-TEST_F(ViewsTest, FeedThanksNameWhatWasThanked) {
+// Issue #15: a thanks row said nothing of what was thanked. thanked_view names the
+// contribution (id, author, title), which the RPC adds to the feed's thanks rows.
+TEST_F(ViewsTest, ThanksNameWhatWasThanked) {
   record c = h.write(m[1], "contribution",
                      {{"kind", "help"},
                       {"title", "Soldering night notes"},
@@ -120,13 +120,20 @@ TEST_F(ViewsTest, FeedThanksNameWhatWasThanked) {
   q.kind = record_kind::thanks;
   json page = feed_view(st, q, &lookup);
   ASSERT_EQ(page["entries"].size(), 1u) << page.dump();
-  const json& e = page["entries"][0];
-  EXPECT_EQ(e["body"]["note"], "saved my board");
-  EXPECT_EQ(e["thanked"]["id"], text(c.id));
-  EXPECT_EQ(e["thanked"]["title"], "Soldering night notes");
-  EXPECT_EQ(e["thanked"]["author"]["id"], m[1].text());
-  // Without bodies (what two nodes compare byte for byte), nothing is added.
-  EXPECT_FALSE(feed_view(st, q)["entries"][0].contains("thanked"));
+  const json& body = page["entries"][0]["body"];
+  EXPECT_EQ(body["note"], "saved my board");
+  EXPECT_FALSE(page["entries"][0].contains("thanked"));  // the view the vectors pin is as it was
+  json thanked = thanked_view(st, body, lookup);
+  EXPECT_EQ(thanked["id"], text(c.id));
+  EXPECT_EQ(thanked["title"], "Soldering night notes");
+  EXPECT_EQ(thanked["author"]["id"], m[1].text());
+  // Its body not at hand: the id and author still, the title empty.
+  record_lookup none = [](const record_id&) { return std::optional<record>(); };
+  EXPECT_EQ(thanked_view(st, body, none)["title"], "");
+  EXPECT_EQ(thanked_view(st, body, none)["id"], text(c.id));
+  // A body that names no contribution this community holds: null.
+  EXPECT_TRUE(thanked_view(st, json{{"note", "x"}}, lookup).is_null());
+  EXPECT_TRUE(thanked_view(st, json{{"contribution", "nope"}}, lookup).is_null());
 }
 
 TEST_F(ViewsTest, RequestsOpenAndAnsweredWithPaging) {
