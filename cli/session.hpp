@@ -31,7 +31,8 @@ struct global_flags {
   std::optional<std::string> community;  // --community NAME|ID
 };
 
-// --limit and --before of a list view (feed, requests, proposals).
+// --limit and --before of a list view (feed, requests, proposals, members, circle list,
+// who-knows).
 struct page_args {
   std::int64_t limit = 20;
   std::string before;
