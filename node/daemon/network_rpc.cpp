@@ -1,6 +1,7 @@
 #include "node/daemon/network_rpc.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <map>
@@ -107,10 +108,12 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
   bool seen_connected = false, seen_written = false;
   for (;;) {
     const join_progress pr = network->progress(code->community, code->invite_id);
-    if (pr.connected > 0 && !seen_connected) {
+    // A join record is written only once an invite node answered: a connection that closed
+    // between two polls still counts.
+    if ((pr.connected > 0 || pr.join_written) && !seen_connected) {
       seen_connected = true;
-      step("connected", "connected to " + std::to_string(pr.connected) + " member node" +
-                            (pr.connected == 1 ? "" : "s"));
+      const std::size_t n = std::max<std::size_t>(pr.connected, 1);
+      step("connected", "connected to " + std::to_string(n) + " member node" + (n == 1 ? "" : "s"));
     }
     if (pr.join_written && !seen_written) {
       seen_written = true;
