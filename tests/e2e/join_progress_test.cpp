@@ -3,6 +3,7 @@
 // arriving, and the last line names the community joined. Real daemons on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "tests/e2e/node_harness.hpp"
@@ -81,6 +82,40 @@ TEST(JoinProgress, AFailedJoinSaysWhyAfterItsSteps) {
   ASSERT_FALSE(lines.empty()) << r.err;
   EXPECT_EQ(lines[0].rfind("dialing ", 0), 0u) << r.out;
   EXPECT_NE(r.err.find("could be reached"), std::string::npos) << r.err;
+}
+
+// status --watch: the status once, then a line per community whenever its records change.
+TEST(JoinProgress, StatusWatchPrintsALineWhenTheRecordsChange) {
+  node_harness ada{"ada"};
+  std::string why;
+  ASSERT_TRUE(ada.start(&why)) << why;
+  ok_json(ada, {"community", "create", "Makers", "--purpose", "make things together"});
+  const std::int64_t before = records_of(ada);
+  ASSERT_GT(before, 0);
+  temp_dir scratch;
+  child_process watch(capture_stdout,
+                      {program("zwerm"), "--home", ada.home().string(), "status", "--watch"},
+                      scratch.path() / "watch.log");
+  auto wait_for = [&](const std::string& line, std::vector<std::string>& seen) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      watch.read_lines(&seen, 100, std::chrono::milliseconds(200));
+      for (const auto& l : seen) {
+        if (l == line) return true;
+      }
+    }
+    return false;
+  };
+  std::vector<std::string> seen;
+  const std::string first = "Makers: " + std::to_string(before) + " records, up to date";
+  ASSERT_TRUE(wait_for(first, seen)) << ::testing::PrintToString(seen);
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "listen    " + ada.listen()), seen.end())
+      << ::testing::PrintToString(seen);  // the status itself came first
+  ok_json(ada, {"ask", "one more"});
+  const std::string next = "Makers: " + std::to_string(before + 1) + " records, up to date";
+  EXPECT_TRUE(wait_for(next, seen)) << ::testing::PrintToString(seen);
+  // Nothing changed: no line repeats.
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), first), 1) << ::testing::PrintToString(seen);
 }
 
 }  // namespace
