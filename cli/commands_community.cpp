@@ -1,9 +1,14 @@
 // Communities and membership: community create|list|show|use, invite, join, leave.
+#include <unistd.h>
+
+#include <atomic>
 #include <iostream>
+#include <thread>
 
 #include "base/base64url.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
+#include "cli/join_progress.hpp"
 #include "cli/render.hpp"
 #include "cli/session.hpp"
 
@@ -22,6 +27,41 @@ struct invite_args {
   std::string expires = "7d";
   std::string note;
 };
+
+// Runs the join on one connection and, while it waits, asks the node's status on another
+// every 200 ms to print what the join is doing (cli/join_progress.hpp).
+int join_with_progress(session& s, const std::string& code, std::chrono::seconds timeout) {
+  const auto socket = s.socket_path();
+  std::atomic<bool> finished{false};
+  call_result<json> outcome = call_error{};
+  std::thread worker([&] {
+    auto client = rpc_client::connect(socket);
+    if (auto* err = std::get_if<call_error>(&client)) {
+      outcome = *err;
+    } else {
+      outcome = std::get<0>(client)->call(method::join.name, json{{param::code, code}}, timeout);
+    }
+    finished = true;
+  });
+  join_progress_view view(::isatty(STDOUT_FILENO) == 1);
+  auto watcher = rpc_client::connect(socket);
+  while (!finished) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (finished) break;
+    auto* client = std::get_if<std::unique_ptr<rpc_client>>(&watcher);
+    if (!client) continue;
+    auto status = (*client)->call(method::status.name, json::object(), std::chrono::seconds(5));
+    if (auto* st = std::get_if<json>(&status))
+      std::cout << view.on_status(*st, now_ms()) << std::flush;
+  }
+  worker.join();
+  if (auto* err = std::get_if<call_error>(&outcome)) {
+    std::cout << view.interrupt() << std::flush;
+    return s.fail(*err);
+  }
+  std::cout << view.on_result(std::get<json>(outcome)) << std::flush;
+  return std::cout ? exit_ok : exit_refused;
+}
 
 }  // namespace
 
@@ -129,14 +169,19 @@ void add_community_commands(CLI::App& app, session& s) {
 
   auto code = std::make_shared<std::string>();
   auto* join =
-      with_example(app.add_subcommand("join", "Join a community with the code a member gave you."),
+      with_example(app.add_subcommand("join",
+                                      "Join a community with the code a member gave you; says what "
+                                      "it does while it waits (dialing, admitted, records)."),
                    "zwerm join zw1...");
   join->add_option("code", *code, "The invite code")->required();
   join->callback([&s, code] {
     s.set_action([code](session& s) {
       // Joining dials members' nodes; give it longer than a local question.
-      return s.show(
-          s.call(method::join.name, json{{param::code, *code}}, std::chrono::seconds(90)));
+      constexpr auto join_timeout = std::chrono::seconds(90);
+      if (s.flags.json) {
+        return s.show(s.call(method::join.name, json{{param::code, *code}}, join_timeout));
+      }
+      return join_with_progress(s, *code, join_timeout);
     });
   });
 

@@ -1,4 +1,6 @@
 // The node itself: status, stop, log-level, peers, peer add, watch.
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -6,20 +8,45 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
+#include "cli/join_progress.hpp"
 #include "cli/render.hpp"
 #include "cli/session.hpp"
 
 namespace zwerm::cli {
+namespace {
+
+// status --watch: the status once, then a line whenever the catch-up moves (every second).
+int watch_catch_up(session& s) {
+  auto first = s.call(method::status.name, json::object());
+  if (auto* code = std::get_if<int>(&first)) return *code;
+  std::cout << render_status(std::get<json>(first), now_ms(), s.width()) << "\n" << std::flush;
+  catch_up_view view(::isatty(STDOUT_FILENO) == 1);
+  while (std::cout) {
+    auto answer = s.call(method::status.name, json::object());
+    if (auto* code = std::get_if<int>(&answer)) return *code;
+    std::cout << view.on_status(std::get<json>(answer), now_ms()) << std::flush;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
 void add_node_commands(CLI::App& app, session& s) {
+  auto watch_status = std::make_shared<bool>(false);
   auto* status = with_example(
       app.add_subcommand("status", "Show whether your node runs, who it is, and its peers."),
       "zwerm status --home ~/zwerm-ada");
-  status->callback([&s] {
-    s.set_action([](session& s) {
+  status->add_flag("--watch", *watch_status,
+                   "Then follow the catch-up: records held, records to come, rate and time "
+                   "left, until Ctrl-C");
+  status->callback([&s, watch_status] {
+    s.set_action([watch_status](session& s) {
+      if (*watch_status && !s.flags.json) return watch_catch_up(s);
       auto answer = s.call(method::status.name, json::object());
       if (auto* code = std::get_if<int>(&answer)) return *code;
       return s.print(std::get<json>(answer),
-                     [](const json& r) { std::cout << render_status(r, now_ms()); });
+                     [&s](const json& r) { std::cout << render_status(r, now_ms(), s.width()); });
     });
   });
 

@@ -287,14 +287,23 @@ void add_circles(CLI::App& app, session& s) {
       });
     });
   }
-  auto all = std::make_shared<bool>(false);
-  auto* list = with_example(circle->add_subcommand("list", "The community's circles."),
-                            "zwerm circle list --all");
-  list->add_flag("--all", *all, "Include closed circles");
-  list->callback([&s, all] {
-    s.set_action([all](session& s) {
-      return s.show(
-          s.call(method::circle_list.name, s.with_community(json{{param::include_closed, *all}})));
+  struct list_args {
+    bool all = false;
+    page_args page;
+  };
+  auto la = std::make_shared<list_args>();
+  auto* list =
+      with_example(circle->add_subcommand("list", "The community's circles, in order of opening."),
+                   "zwerm circle list --all --limit 10");
+  list->add_flag("--all", la->all, "Include closed circles");
+  add_page_options(list, la->page);
+  list->callback([&s, la] {
+    s.set_action([la](session& s) {
+      json params = s.with_community(json{{param::include_closed, la->all}});
+      if (auto code = s.page_params(la->page, params)) return *code;
+      std::vector<std::string> words{"circle", "list"};
+      if (la->all) words.push_back("--all");
+      return s.show_page(s.call(method::circle_list.name, params), words, la->page);
     });
   });
 }

@@ -35,15 +35,25 @@ void add_simple_view(CLI::App& app, session& s, const std::string& name, std::st
 }  // namespace
 
 void add_view_commands(CLI::App& app, session& s) {
-  auto all = std::make_shared<bool>(false);
+  struct members_args {
+    bool all = false;
+    page_args page;
+  };
+  auto ma = std::make_shared<members_args>();
   auto* members = with_example(
-      app.add_subcommand("members", "Who is in: status, skills, last active, given and taken."),
-      "zwerm members --all");
-  members->add_flag("--all", *all, "Also former, removed and forked members");
-  members->callback([&s, all] {
-    s.set_action([all](session& s) {
-      return s.show(
-          s.call(method::members.name, s.with_community(json{{param::include_former, *all}})));
+      app.add_subcommand("members",
+                         "Who is in: status, skills, last active, given and taken; in order of "
+                         "joining."),
+      "zwerm members --all --limit 50");
+  members->add_flag("--all", ma->all, "Also former, removed and forked members");
+  add_page_options(members, ma->page);
+  members->callback([&s, ma] {
+    s.set_action([ma](session& s) {
+      json params = s.with_community(json{{param::include_former, ma->all}});
+      if (auto code = s.page_params(ma->page, params)) return *code;
+      std::vector<std::string> words{"members"};
+      if (ma->all) words.push_back("--all");
+      return s.show_page(s.call(method::members.name, params), words, ma->page);
     });
   });
 
@@ -103,16 +113,24 @@ void add_view_commands(CLI::App& app, session& s) {
                   "and who carries (thanked 3+ times, twice as often as they thank).",
                   "zwerm balance");
 
-  auto topic = std::make_shared<std::string>();
+  struct topic_args {
+    std::string topic;
+    page_args page;
+  };
+  auto ta = std::make_shared<topic_args>();
   auto* who_knows =
       with_example(app.add_subcommand("who-knows",
                                       "Members ranked by a topic in their skills, the tags of "
                                       "their contributions and of those others thanked."),
-                   "zwerm who-knows facilitation");
-  who_knows->add_option("topic", *topic, "A skill or tag")->required();
-  who_knows->callback([&s, topic] {
-    s.set_action([topic](session& s) {
-      return s.show(s.call(method::who_knows.name, s.with_community(json{{param::topic, *topic}})));
+                   "zwerm who-knows facilitation --limit 5");
+  who_knows->add_option("topic", ta->topic, "A skill or tag")->required();
+  add_page_options(who_knows, ta->page);
+  who_knows->callback([&s, ta] {
+    s.set_action([ta](session& s) {
+      json params = s.with_community(json{{param::topic, ta->topic}});
+      if (auto code = s.page_params(ta->page, params)) return *code;
+      return s.show_page(s.call(method::who_knows.name, params), {"who-knows", ta->topic},
+                         ta->page);
     });
   });
 

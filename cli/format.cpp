@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <sstream>
 
 #include "base/unix_time.hpp"
 
@@ -193,9 +194,66 @@ void table::add_row(std::vector<std::string> cells) {
   rows_.push_back(std::move(cells));
 }
 
-std::string table::render(std::size_t max_width) const {
+std::vector<std::string> wrap_text(std::string_view utf8, std::size_t width) {
+  std::vector<std::string> lines;
+  width = std::max<std::size_t>(width, 1);
+  std::size_t para_begin = 0;
+  while (true) {
+    const std::size_t nl = utf8.find('\n', para_begin);
+    std::string_view para = utf8.substr(
+        para_begin, nl == std::string_view::npos ? std::string_view::npos : nl - para_begin);
+    std::string line;
+    std::size_t line_width = 0;
+    std::size_t i = 0;
+    auto flush = [&] {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      lines.push_back(std::move(line));
+      line.clear();
+      line_width = 0;
+    };
+    bool any = false;
+    while (i < para.size()) {
+      // One word (up to the next space) and the spaces after it.
+      std::size_t end = para.find(' ', i);
+      if (end == std::string_view::npos) end = para.size();
+      std::string_view word = para.substr(i, end - i);
+      const std::size_t w = display_width(word);
+      if (line_width > 0 && line_width + w > width) flush();
+      // A word longer than a line: as many code points as fit, then the rest on the next.
+      while (display_width(word) > width - line_width) {
+        std::size_t used = line_width, k = 0;
+        while (k < word.size()) {
+          std::size_t j = k;
+          const std::size_t cw = code_point_width(next_code_point(word, j));
+          if (used + cw > width && used > line_width) break;
+          used += cw;
+          k = j;
+        }
+        line += word.substr(0, k);
+        word.remove_prefix(k);
+        flush();
+      }
+      line += word;
+      line_width += display_width(word);
+      any = true;
+      i = end;
+      while (i < para.size() && para[i] == ' ') {
+        if (line_width < width) {
+          line += ' ';
+          ++line_width;
+        }
+        ++i;
+      }
+    }
+    if (!line.empty() || !any) flush();
+    if (nl == std::string_view::npos) break;
+    para_begin = nl + 1;
+  }
+  return lines;
+}
+
+table::fitted table::fit_plain(std::size_t max_width) const {
   const std::size_t n = columns_.size();
-  if (n == 0) return {};
   std::vector<std::size_t> width(n), min_width(n);
   for (std::size_t c = 0; c < n; ++c) {
     width[c] = display_width(columns_[c].header);
@@ -222,21 +280,118 @@ std::string table::render(std::size_t max_width) const {
       --width[pick];
     }
   }
+  return {width, std::vector<bool>(n, true)};
+}
+
+table::fitted table::fit_main(std::size_t main, std::size_t max_width) const {
+  const std::size_t n = columns_.size();
+  std::vector<std::size_t> natural(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    natural[c] = display_width(columns_[c].header);
+    for (const auto& row : rows_) natural[c] = std::max(natural[c], display_width(row[c]));
+  }
+  const std::size_t floor = std::min(natural[main], std::max<std::size_t>(20, max_width / 5 * 2));
+  std::vector<bool> shown(n, true);
+  while (true) {
+    std::vector<std::size_t> width = natural;
+    std::size_t others = 0, count = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+      if (!shown[c]) continue;
+      ++count;
+      if (c != main) others += width[c];
+    }
+    const std::size_t separators = 2 * (count - 1);
+    auto room = [&] {
+      return max_width > others + separators ? max_width - others - separators : 0;
+    };
+    // Flexible columns other than the main one give way first, the widest first.
+    while (room() < natural[main]) {
+      std::size_t pick = n;
+      for (std::size_t c = 0; c < n; ++c) {
+        if (!shown[c] || c == main || !columns_[c].flexible) continue;
+        const std::size_t least =
+            std::min(natural[c], std::max<std::size_t>(display_width(columns_[c].header), 10));
+        if (width[c] <= least) continue;
+        if (pick == n || width[c] > width[pick]) pick = c;
+      }
+      if (pick == n) break;
+      --width[pick];
+      --others;
+    }
+    std::size_t drop = n;
+    if (room() < floor) {
+      for (std::size_t c = 0; c < n; ++c) {
+        if (!shown[c] || c == main) continue;
+        if (drop == n || columns_[c].keep <= columns_[drop].keep) drop = c;
+      }
+    }
+    if (drop == n) {
+      width[main] = std::min(natural[main], std::max<std::size_t>(room(), 8));
+      for (std::size_t c = 0; c < n; ++c) {
+        if (!shown[c]) width[c] = 0;
+      }
+      return {width, shown};
+    }
+    shown[drop] = false;
+  }
+}
+
+std::string table::render(std::size_t max_width) const {
+  const std::size_t n = columns_.size();
+  if (n == 0) return {};
+  std::size_t main = n;
+  for (std::size_t c = 0; c < n; ++c) {
+    if (columns_[c].main) main = c;
+  }
+  const fitted fit = main == n ? fit_plain(max_width) : fit_main(main, max_width);
+  const bool wrap = main != n && columns_[main].wrap;
   std::string out;
   auto emit = [&](const std::vector<std::string>& cells) {
+    std::vector<std::string> continued;
     std::string line;
+    bool first = true;
     for (std::size_t c = 0; c < n; ++c) {
-      if (c) line += "  ";
-      line += pad(fit_width(cells[c], width[c]), width[c], columns_[c].align_right);
+      if (!fit.shown[c]) continue;
+      if (!first) line += "  ";
+      first = false;
+      std::string cell;
+      if (wrap && c == main && display_width(cells[c]) > fit.width[c]) {
+        continued = wrap_text(cells[c], fit.width[c]);
+        cell = continued.front();
+        continued.erase(continued.begin());
+      } else {
+        cell = fit_width(cells[c], fit.width[c]);
+      }
+      line += pad(cell, fit.width[c], columns_[c].align_right);
     }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line;
-    out += '\n';
+    // Further lines of a wrapped main cell, under the first one.
+    std::size_t indent = 0;
+    for (std::size_t c = 0; c < main && c < n; ++c) {
+      if (fit.shown[c]) indent += fit.width[c] + 2;
+    }
+    std::string lines = line;
+    for (const auto& more : continued) lines += "\n" + std::string(indent, ' ') + more;
+    std::istringstream each(lines);
+    for (std::string l; std::getline(each, l);) {
+      while (!l.empty() && l.back() == ' ') l.pop_back();
+      out += l;
+      out += '\n';
+    }
   };
   std::vector<std::string> headers;
   for (const auto& col : columns_) headers.push_back(col.header);
   emit(headers);
   for (const auto& row : rows_) emit(row);
+  std::string left_out;
+  for (std::size_t c = 0; c < n; ++c) {
+    if (!fit.shown[c]) left_out += (left_out.empty() ? "" : ", ") + columns_[c].header;
+  }
+  if (!left_out.empty()) {
+    for (const auto& line :
+         wrap_text("(not shown at this width: " + left_out + "; --wide shows all)", max_width)) {
+      out += line + "\n";
+    }
+  }
   return out;
 }
 

@@ -48,15 +48,38 @@ std::vector<std::string> choices(const std::array<std::string_view, N>& values) 
   return {values.begin(), values.end()};
 }
 
+// `utf8` broken into lines of at most `width` columns, at spaces where it can be (a word longer
+// than a line is cut at a code point); newlines in the text start a new line. Nothing is lost
+// but the spaces at the breaks. An empty text is one empty line.
+std::vector<std::string> wrap_text(std::string_view utf8, std::size_t width);
+
+// Width without limit: what a table or a line gets when nothing may be cut (--wide, or output
+// that is not a terminal).
+inline constexpr std::size_t unlimited_width = static_cast<std::size_t>(-1);
+
 // A table rendered in aligned columns separated by two spaces, no wider than `max_width`
-// when it can be: flexible columns (titles, notes) shrink first, down to 8 columns, then the
-// others down to their header's width; cut cells end in "…".
+// when it can be.
+//
+// Without a main column, flexible columns (titles, notes) shrink first, down to 8 columns, then
+// the others down to their header's width; cut cells end in "…".
+//
+// With a main column (the text that matters in this view: a request's title, a proposal's
+// text), the main column takes the room the others leave. The others are never cut (ids and
+// dates stay whole) except flexible ones, which shrink down to 10 columns before the main one
+// is cut. When the main column would get less than its floor (the larger of 20 columns and 2/5
+// of the width, or its full width when that is less), the column with the lowest `keep` (the
+// rightmost of equals) is left out and the fit is tried again; a table that leaves columns out
+// ends with a line naming them. A main column with `wrap` continues on further lines instead of
+// being cut.
 class table {
  public:
   struct column {
     std::string header;
     bool flexible = false;     // shrinks first
     bool align_right = false;  // numbers
+    bool main = false;         // takes the slack; at most one column
+    int keep = 0;              // higher stays longer when columns must be left out
+    bool wrap = false;         // main only: wraps instead of being cut
   };
 
   explicit table(std::vector<column> columns);
@@ -68,6 +91,13 @@ class table {
   std::string render(std::size_t max_width = 80) const;
 
  private:
+  struct fitted {
+    std::vector<std::size_t> width;  // 0: left out
+    std::vector<bool> shown;
+  };
+  fitted fit_plain(std::size_t max_width) const;
+  fitted fit_main(std::size_t main, std::size_t max_width) const;
+
   std::vector<column> columns_;
   std::vector<std::vector<std::string>> rows_;
 };

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--home", s.flags.home,
                  "The node's home directory (default: $ZWERM_HOME or ~/.local/share/zwerm)");
   app.add_flag("--json", s.flags.json, "Print the node's answer as JSON, as is");
+  app.add_flag("--wide", s.flags.wide,
+               "Cut nothing: tables show every column whole, whatever the terminal's width "
+               "(output that is not a terminal is never cut)");
   app.add_option("--community", s.flags.community,
                  "Community name or id (prefix); needed only when your node is in several");
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/format.hpp"
+#include "cli/table_layout.hpp"
 
 namespace zwerm::cli {
 namespace {
@@ -28,6 +29,7 @@ bool looks_like_id(std::string_view s) {
 
 std::string label(std::string_view key) {
   if (key == "member_id_") return "member";
+  if (key == "active_endorsers") return "endorsed";  // a count; "endorsers" lists them
   std::string_view k = ends_with(key, "_ts") ? key.substr(0, key.size() - 3) : key;
   std::string out(k);
   for (char& c : out) {
@@ -113,13 +115,78 @@ bool is_table(const json& v) {
 
 bool is_flexible(std::string_view key) {
   return key == "title" || key == "text" || key == "body" || key == "purpose" || key == "note" ||
-         key == "about" || key == "skills" || key == "tags" || key == "reason" || key == "name";
+         key == "about" || key == "skills" || key == "tags" || key == "reason" || key == "name" ||
+         key == "what";
 }
 
-// Makes a row printable: a nested author/member object becomes its name (or id), a body's
-// title becomes a column, and bookkeeping numbers people do not read are dropped. A row about
-// one member (a "member" id) shows a name column and keeps the id in its own column, as a
-// row's "id" does: names in one column, ids in the other, never mixed.
+std::string string_field(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The name of a member reference ({id, name} or an id), or its short id.
+std::string member_text(const json& v, const names_map& names) {
+  std::string id = v.is_object()   ? string_field(v, "id")
+                   : v.is_string() ? v.get<std::string>()
+                                   : "";
+  std::string name = v.is_object() ? string_field(v, "name") : "";
+  if (name.empty()) {
+    if (auto it = names.find(id); it != names.end()) name = it->second;
+  }
+  if (!name.empty()) return name;
+  return looks_like_id(id) ? id.substr(0, 8) : id;
+}
+
+// What a feed entry is about, in one text: a title, a text, a name; a thanks names the
+// contribution thanked (as the node describes it in "thanked") and the note.
+std::string feed_what(const json& row, const json& body, const names_map& names) {
+  const std::string type = string_field(row, "type");
+  if (type == "thanks") {
+    std::string out = "for ";
+    auto thanked = row.find("thanked");
+    if (thanked != row.end() && thanked->is_object()) {
+      const std::string title = string_field(*thanked, "title");
+      out += title.empty() ? "a contribution" : "\"" + title + "\"";
+      if (auto a = thanked->find("author"); a != thanked->end()) {
+        out += " by " + member_text(*a, names);
+      }
+    } else {
+      const std::string id = string_field(body, "contribution");
+      out += "contribution " + (looks_like_id(id) ? id.substr(0, 8) : id);
+    }
+    const std::string note = string_field(body, "note");
+    if (!note.empty()) out += ": " + note;
+    return out;
+  }
+  if (type == "proposal") {
+    const std::string text = string_field(body, "text");
+    const std::string action = string_field(body, "action");
+    if (!text.empty()) return action + ": " + text;
+    if (body.contains("member")) return action + " " + member_text(body["member"], names);
+    return action;
+  }
+  if (type == "endorse") {
+    const std::string id = string_field(body, "proposal");
+    return "proposal " + (looks_like_id(id) ? id.substr(0, 8) : id);
+  }
+  if (type == "steward.handover" && body.contains("to")) {
+    return "to " + member_text(body["to"], names);
+  }
+  const std::string name = string_field(body, "name");
+  const std::string purpose = string_field(body, "purpose");
+  if (!name.empty() && !purpose.empty()) return name + ": " + purpose;
+  for (const char* key : {"title", "text", "name", "reason", "note", "about"}) {
+    std::string v = string_field(body, key);
+    if (!v.empty()) return v;
+  }
+  return "";
+}
+
+// Makes a row printable: a nested author/member object becomes its name (or id), a feed
+// entry's body becomes one "what" column, and bookkeeping numbers people do not read are
+// dropped. A row about one member (a "member" id) shows a name column and keeps the id in its
+// own column, as a row's "id" does: names in one column, ids in the other, never mixed. A
+// proposal without a text (remove, steward, dissolve) reads as its action and member.
 json flatten_row(const json& row, const names_map& names) {
   json out = json::object();
   if (auto m = row.find("member");
@@ -132,12 +199,14 @@ json flatten_row(const json& row, const names_map& names) {
     out["name"] = name.empty() ? "-" : name;
     out["member_id_"] = id;
   }
+  const bool proposal = row.contains("action") && row.contains("endorsers");
   for (const auto& [key, v] : row.items()) {
-    if (key == "lamport" || key == "seq" || key == "address") continue;
+    if (key == "lamport" || key == "seq" || key == "address" || key == "thanked") continue;
     if (out.contains("member_id_") && (key == "member" || key == "name")) continue;
-    if (key == "body" && v.is_object()) {
-      if (v.contains("title") && v["title"].is_string()) out["title"] = v["title"];
-      if (v.contains("text") && v["text"].is_string()) out["text"] = v["text"];
+    if (key == "body") {
+      out["what"] = v.is_object() ? feed_what(row, v, names) : "";
+    } else if (proposal && key == "member") {
+      continue;  // part of the text below
     } else if (v.is_object() && (v.contains("name") || v.contains("id"))) {
       const std::string name = v.value("name", std::string());
       out[key] = name.empty() ? v.value("id", std::string()) : name;
@@ -145,22 +214,28 @@ json flatten_row(const json& row, const names_map& names) {
       out[key] = v;
     }
   }
+  if (proposal && !out.contains("text")) {
+    std::string what = string_field(row, "action");
+    if (auto m = row.find("member"); m != row.end()) what += " " + member_text(*m, names);
+    out["text"] = what;
+  }
   return out;
 }
 
 // Columns people look for first; the rest follow in the order the node sent them.
 int column_rank(std::string_view key) {
   static constexpr std::string_view order[] = {
-      "week_start_ts", "name",   "ts",    "type",  "author", "title", "text",          "action",
-      "status",        "skills", "given", "taken", "flags",  "score", "last_active_ts"};
+      "week_start_ts", "name",   "ts",     "type",  "author", "title", "text",  "what",
+      "action",        "status", "skills", "given", "taken",  "flags", "score", "last_active_ts"};
   for (std::size_t i = 0; i < std::size(order); ++i) {
     if (order[i] == key) return static_cast<int>(i);
   }
   return key == "id" || key == "member_id_" ? 1000 : 100;
 }
 
-std::string render_rows(const json& raw_rows, const names_map& names, std::int64_t now,
-                        std::size_t width) {
+// `field` is the name the result gives the table ("requests"), which picks its layout.
+std::string render_rows(const json& raw_rows, std::string_view field, const names_map& names,
+                        std::int64_t now, std::size_t width) {
   json rows = json::array();
   for (const auto& row : raw_rows) rows.push_back(flatten_row(row, names));
   std::vector<std::string> keys;
@@ -173,8 +248,18 @@ std::string render_rows(const json& raw_rows, const names_map& names, std::int64
   std::stable_sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
     return column_rank(a) < column_rank(b);
   });
+  const table_layout* layout = layout_of(field);
+  if (layout && std::find(keys.begin(), keys.end(), layout->main) == keys.end()) layout = nullptr;
   std::vector<table::column> columns;
-  for (const auto& k : keys) columns.push_back({label(k), is_flexible(k), false});
+  for (const auto& k : keys) {
+    table::column c{label(k), is_flexible(k), false};
+    if (layout) {
+      c.main = k == layout->main;
+      c.wrap = c.main && layout->wrap;
+      c.keep = keep_rank(*layout, k == "member_id_" ? "id" : k);
+    }
+    columns.push_back(std::move(c));
+  }
   table t(columns);
   for (const auto& row : rows) {
     std::vector<std::string> cells;
@@ -184,6 +269,24 @@ std::string render_rows(const json& raw_rows, const names_map& names, std::int64
     t.add_row(std::move(cells));
   }
   return t.render(width);
+}
+
+// One "label: value" line per field, the values aligned; a value too long for the line
+// continues on the next ones, under itself (a detail view cuts nothing).
+void render_lines(const std::vector<std::pair<std::string, std::string>>& lines, std::size_t width,
+                  std::string& out) {
+  std::size_t label_width = 0;
+  for (const auto& [l, text] : lines) label_width = std::max(label_width, display_width(l));
+  const std::size_t indent = label_width + 2;
+  const std::size_t room = width > indent + 20 ? width - indent : 20;
+  for (const auto& [l, text] : lines) {
+    out += l + ":" + std::string(label_width - display_width(l) + 1, ' ');
+    const auto wrapped = wrap_text(text, room);
+    for (std::size_t i = 0; i < wrapped.size(); ++i) {
+      if (i > 0) out += std::string(indent, ' ');
+      out += wrapped[i] + "\n";
+    }
+  }
 }
 
 void render_object(const json& obj, const std::string& prefix, const names_map& names,
@@ -221,17 +324,13 @@ void render_object(const json& obj, const std::string& prefix, const names_map& 
       lines.emplace_back(label(name), scalar_text(key, v, names, now));
     }
   }
-  std::size_t label_width = 0;
-  for (const auto& [l, text] : lines) label_width = std::max(label_width, display_width(l));
-  for (const auto& [l, text] : lines) {
-    const std::size_t room = width > label_width + 2 ? width - label_width - 2 : 10;
-    out += l + ":" + std::string(label_width - display_width(l) + 1, ' ') + fit_width(text, room) +
-           "\n";
-  }
+  render_lines(lines, width, out);
   for (const auto& [name, v] : nested) render_object(*v, name, names, now, width, out);
   for (const auto& [name, v] : tables) {
     out += "\n" + label(name) + " (" + std::to_string(v->size()) + "):\n";
-    out += render_rows(*v, names, now, width);
+    const auto dot = name.rfind('.');
+    out +=
+        render_rows(*v, dot == std::string::npos ? name : name.substr(dot + 1), names, now, width);
   }
 }
 
@@ -241,14 +340,14 @@ std::string render_generic(const json& result, std::int64_t now_ms, std::size_t 
   names_map names;
   collect_names(result, names);
   std::string out;
-  if (is_table(result)) return render_rows(result, names, now_ms, width);
+  if (is_table(result)) return render_rows(result, "", names, now_ms, width);
   if (!result.is_object()) return scalar_text("", result, names, now_ms) + "\n";
   render_object(result, "", names, now_ms, width, out);
   if (out.empty()) out = "(nothing)\n";
   return out;
 }
 
-std::string render_status(const json& r, std::int64_t now_ms) {
+std::string render_status(const json& r, std::int64_t now_ms, std::size_t width) {
   std::string out;
   auto str = [&](const char* key) {
     auto it = r.find(key);
@@ -267,11 +366,11 @@ std::string render_status(const json& r, std::int64_t now_ms) {
   collect_names(r, names);
   if (auto c = r.find("communities"); c != r.end() && c->is_array()) {
     out += "\ncommunities (" + std::to_string(c->size()) + "):\n";
-    if (!c->empty()) out += render_rows(*c, names, now_ms, 80);
+    if (!c->empty()) out += render_rows(*c, "communities", names, now_ms, width);
   }
   if (auto p = r.find("peers"); p != r.end() && p->is_array()) {
     out += "\npeers (" + std::to_string(p->size()) + "):\n";
-    if (!p->empty()) out += render_rows(*p, names, now_ms, 80);
+    if (!p->empty()) out += render_rows(*p, "peers", names, now_ms, width);
   }
   // Per member feed: how far this node is behind the best head its peers know of.
   if (auto lag = r.find("lag"); lag != r.end() && lag->is_array()) {
@@ -283,7 +382,7 @@ std::string render_status(const json& r, std::int64_t now_ms) {
       out += "\nfeeds: up to date with every connected peer\n";
     } else {
       out += "\nbehind (" + std::to_string(behind.size()) + " feeds):\n";
-      out += render_rows(behind, names, now_ms, 80);
+      out += render_rows(behind, "lag", names, now_ms, width);
     }
   }
   if (auto na = r.find("not_available"); na != r.end() && na->is_array() && !na->empty()) {

@@ -2,7 +2,9 @@
 //
 // The generic renderer needs no knowledge of a result's schema, so a view can grow fields
 // without the CLI falling behind: scalar fields print as "label: value", arrays of objects as
-// a table (one column per scalar field, fitted to the width), nested objects as "label.sub".
+// a table (one column per scalar field, fitted to the width; per view, the column that matters
+// takes the room: cli/table_layout.hpp), nested objects as "label.sub". A "label: value" line
+// too long for the width wraps onto further lines; nothing is cut at unlimited_width.
 // Values are made readable by their field names: *_ts fields (ms since the epoch) become
 // relative times ("3 h ago"); member ids become names when the result names them (a "names"
 // object {id: name}, or rows that carry both "id"/"member" and "name"); other 43-character
@@ -19,7 +21,8 @@ std::string render_generic(const nlohmann::json& result, std::int64_t now_ms,
                            std::size_t width = 80);
 
 // `zwerm status`.
-std::string render_status(const nlohmann::json& result, std::int64_t now_ms);
+std::string render_status(const nlohmann::json& result, std::int64_t now_ms,
+                          std::size_t width = 80);
 
 // One `watch` notification as one line.
 std::string render_notification(const std::string& method, const nlohmann::json& params,

@@ -7,6 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/render.hpp"
+#include "cli/terminal.hpp"
 
 namespace zwerm::cli {
 
@@ -70,15 +71,23 @@ json session::with_community(json params) const {
 }
 
 std::variant<member_ref, int> session::resolve(const std::string& query) {
-  auto listed = call(method::members.name, with_community(json{{param::include_former, true}}));
-  if (auto* code = std::get_if<int>(&listed)) return *code;
-  const json& result = std::get<json>(listed);
+  // Every member who ever joined, page by page.
   std::vector<member_ref> members;
-  if (auto it = result.find("members"); it != result.end() && it->is_array()) {
-    for (const auto& m : *it) {
-      if (!m.is_object() || !m.contains("id") || !m["id"].is_string()) continue;
-      members.push_back(member_ref{m["id"].get<std::string>(), m.value("name", std::string())});
+  json params = with_community(
+      json{{param::include_former, true}, {param::limit, rpc_contract::max_list_limit}});
+  while (true) {
+    auto listed = call(method::members.name, params);
+    if (auto* code = std::get_if<int>(&listed)) return *code;
+    const json& result = std::get<json>(listed);
+    if (auto it = result.find("members"); it != result.end() && it->is_array()) {
+      for (const auto& m : *it) {
+        if (!m.is_object() || !m.contains("id") || !m["id"].is_string()) continue;
+        members.push_back(member_ref{m["id"].get<std::string>(), m.value("name", std::string())});
+      }
     }
+    auto next = result.find("next_cursor");
+    if (next == result.end() || !next->is_string()) break;
+    params[param::before] = *next;
   }
   auto found = resolve_member(query, members);
   if (auto* err = std::get_if<resolve_error>(&found)) return fail(exit_usage, err->message);
@@ -95,10 +104,14 @@ int session::print(const json& result, const std::function<void(const json&)>& h
   return std::cout ? exit_ok : exit_refused;
 }
 
+std::size_t session::width() const {
+  return stdout_width(flags.wide);
+}
+
 int session::show(std::variant<json, int> answer) {
   if (auto* code = std::get_if<int>(&answer)) return *code;
   return print(std::get<json>(answer),
-               [](const json& r) { std::cout << render_generic(r, now_ms()); });
+               [this](const json& r) { std::cout << render_generic(r, now_ms(), width()); });
 }
 
 std::optional<int> session::page_params(const page_args& a, json& params) const {
@@ -125,7 +138,7 @@ int session::show_page(std::variant<json, int> answer, const std::vector<std::st
       if (it->is_string()) cursor = it->get<std::string>();
       r.erase(it);
     }
-    std::cout << render_generic(r, now_ms());
+    std::cout << render_generic(r, now_ms(), width());
     if (cursor.empty()) return;
     std::vector<std::string> next{"zwerm"};
     if (flags.home) next.insert(next.end(), {"--home", *flags.home});

@@ -27,10 +27,12 @@ namespace param = rpc_contract::param;
 struct global_flags {
   std::optional<std::string> home;       // --home
   bool json = false;                     // --json: print the RPC result as is
+  bool wide = false;                     // --wide: cut nothing, whatever the terminal's width
   std::optional<std::string> community;  // --community NAME|ID
 };
 
-// --limit and --before of a list view (feed, requests, proposals).
+// --limit and --before of a list view (feed, requests, proposals, members, circle list,
+// who-knows).
 struct page_args {
   std::int64_t limit = 20;
   std::string before;
@@ -70,6 +72,10 @@ class session {
 
   // --json: prints the result as is; otherwise calls `human`.
   int print(const json& result, const std::function<void(const json&)>& human);
+
+  // How wide the output may be: the terminal's width, or unlimited_width with --wide or when
+  // stdout is not a terminal (cli/terminal.hpp).
+  std::size_t width() const;
 
   // Prints a call's answer with the generic renderer (or --json), or passes its exit code on.
   int show(std::variant<json, int> answer);

@@ -35,6 +35,12 @@ nlohmann::json members_view(const state& s);
 // `active_only`, the `members` array keeps only the rows whose status is "active" (the counts
 // `active` and `total` stay those of the whole community).
 std::string members_view_text(const state& s, bool active_only = false);
+// One page of the `members` rows above, in the same order: at most `limit` rows (clamped to
+// 1..500) of the members after member index `after` (from the first when absent).
+// `next_cursor` is the id of the page's last member when a further row follows, else null;
+// `active` and `total` are those of the whole community.
+std::string members_page_text(const state& s, bool active_only, std::size_t limit,
+                              std::optional<index> after);
 
 struct feed_query {
   std::optional<record_kind> kind;
@@ -49,6 +55,12 @@ struct feed_query {
 // entry carries its parsed `body`.
 nlohmann::json feed_view(const state& s, const feed_query& q,
                          const record_lookup* lookup = nullptr);
+
+// What the thanks whose body is `body` thanked, so that a reader of the feed sees it without a
+// second question: {id, author {id, name}, title} of the contribution; null when the state or
+// `lookup` does not hold it. (Not part of feed_view: the RPC adds it to thanks entries.)
+nlohmann::json thanked_view(const state& s, const nlohmann::json& body,
+                            const record_lookup& lookup);
 
 enum class request_filter : std::uint8_t { open, answered, all };
 struct requests_query {
@@ -74,6 +86,11 @@ inline constexpr std::uint64_t who_knows_contribution_weight = 2;
 inline constexpr std::uint64_t who_knows_thanks_weight = 3;
 // Active members ranked by score for TOPIC (descending, ties by order of joining), top `limit`.
 nlohmann::json who_knows_view(const state& s, std::string_view topic, std::size_t limit = 20);
+// One page of that ranking: at most `limit` (1..500) members ranked after member index `after`
+// (from the best when absent), and `next_cursor`, the id of the page's last member when more
+// follow, else null. nullopt when `after` is not ranked for the topic (no cursor of this page).
+std::optional<nlohmann::json> who_knows_page(const state& s, std::string_view topic,
+                                             std::size_t limit, std::optional<index> after);
 
 // Thanks graph over active members: density, components, isolated members, top connectors.
 nlohmann::json ties_view(const state& s, std::size_t top = 10);
@@ -92,5 +109,10 @@ nlohmann::json proposals_view(const state& s, std::int64_t now_ts, std::size_t l
 
 // Circles in order of opening: name, purpose, open, active members, record count.
 nlohmann::json circles_view(const state& s);
+// One page of those circles (only the open ones unless `include_closed`): at most `limit`
+// (1..500) circles opened after circle index `after` (from the first when absent), and
+// `next_cursor`, the id of the page's last circle when more follow, else null.
+nlohmann::json circles_page(const state& s, bool include_closed, std::size_t limit,
+                            std::optional<index> after);
 
 }  // namespace zwerm::node::community

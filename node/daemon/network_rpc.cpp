@@ -1,8 +1,11 @@
 #include "node/daemon/network_rpc.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <map>
+#include <memory>
 
 #include "base/base64url.hpp"
 #include "net/asio.hpp"
@@ -51,9 +54,18 @@ std::optional<reply> check_invite(const community::state& st, const invite_code&
   return std::nullopt;
 }
 
+// What each join attempt has done, step by step, for `status` (joins) while it runs and the
+// join's own answer (events): `zwerm join` prints the steps as they come. Per community, the
+// latest attempt only. Used on the I/O thread only.
+struct join_log {
+  bool running = false;
+  json events = json::array();  // {ts, step, text}, in order
+};
+using join_logs = std::map<community_id, join_log>;
+
 net::awaitable<reply> join_call(community_host* host, network_host* network,
                                 const node_services* services, network_rpc_options options,
-                                json p) {
+                                std::shared_ptr<join_logs> logs, json p) {
   auto text = p.find(rpc_contract::param::code);
   if (text == p.end() || !text->is_string()) {
     co_return reply::fail(rpc::invalid_params, "join needs the invite code as \"code\"");
@@ -68,9 +80,23 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
     if (auto refused = check_invite(*st, *code, me, services->clock->unix_ms())) co_return *refused;
   }
   if (status s = network->begin_join(*code); !s.ok()) co_return reply::from_status(s);
+  join_log& log = (*logs)[code->community];
+  log = join_log{true, json::array()};
+  auto step = [&log, services](const char* name, std::string text) {
+    log.events.push_back(
+        json{{"ts", services->clock->unix_ms()}, {"step", name}, {"text", std::move(text)}});
+  };
+  {
+    std::string where;
+    for (const auto& peer : code->peers)
+      where += (where.empty() ? "" : ", ") + peer.address.to_string();
+    step("dialing", "dialing " + where);
+  }
   // Every way out that does not end in a join stops the attempt: no more dials with the token.
-  auto failed = [network, community = code->community](reply r) {
+  auto failed = [network, community = code->community, &log, &step](reply r) {
     network->end_join(community);
+    step("failed", r.err().message);
+    log.running = false;
     return r;
   };
 
@@ -79,9 +105,24 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
   // there. Wait until this node's state shows the member active, or no node lets us in.
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const auto deadline = std::chrono::steady_clock::now() + options.join_timeout;
+  bool seen_connected = false, seen_written = false;
   for (;;) {
     const join_progress pr = network->progress(code->community, code->invite_id);
-    if (pr.joined) break;
+    // A join record is written only once an invite node answered: a connection that closed
+    // between two polls still counts.
+    if ((pr.connected > 0 || pr.join_written) && !seen_connected) {
+      seen_connected = true;
+      const std::size_t n = std::max<std::size_t>(pr.connected, 1);
+      step("connected", "connected to " + std::to_string(n) + " member node" + (n == 1 ? "" : "s"));
+    }
+    if (pr.join_written && !seen_written) {
+      seen_written = true;
+      step("join_written", "join record written; waiting for it to take effect");
+    }
+    if (pr.joined) {
+      step("admitted", "admitted: the join took effect");
+      break;
+    }
     const bool idle = pr.connected == 0 && pr.dialing == 0;
     // A refusal is an answer; a reset or an unreachable address may be passing (a busy node
     // resets connections while every inbound slot is taken): each node of the code gets three
@@ -124,22 +165,33 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
                  {"skills", json::array()},
                  {"address", own ? json(own->to_string()) : json(nullptr)}};
     if (auto w = host->write(code->community, "profile", profile); !w) {
+      log.running = false;
       co_return reply::from_status(w.error());
     }
   }
+  step("done", "joined " + st->name);
+  log.running = false;
   co_return reply::ok(json{{"community_id", crypto::to_text(code->community)},
                            {"name", st->name},
                            {"record_id", crypto::to_text(join_id)},
                            {"took_effect", true},
-                           {"active_members", st->active_count}});
+                           {"active_members", st->active_count},
+                           {"events", log.events}});
 }
 
-net::awaitable<reply> status_call(rpc::handler inner, network_host* network, json p) {
+net::awaitable<reply> status_call(rpc::handler inner, network_host* network,
+                                  std::shared_ptr<join_logs> logs, json p) {
   reply r = co_await inner(std::move(p));
   if (!r.is_ok()) co_return r;
   json out = r.result();
   const json net_status = network->status_json();
   for (const auto& [k, v] : net_status.items()) out[k] = v;
+  json joins = json::array();
+  for (const auto& [id, log] : *logs) {
+    joins.push_back(
+        json{{"community", crypto::to_text(id)}, {"running", log.running}, {"events", log.events}});
+  }
+  out["joins"] = std::move(joins);
   co_return reply::ok(std::move(out));
 }
 
@@ -162,11 +214,14 @@ void register_network_methods(rpc::method_table& table, community_host& host, ne
   community_host* h = &host;
   network_host* n = &network;
   namespace method = rpc_contract::method;
-  table.add(method::join,
-            [h, n, sv, options](json p) { return join_call(h, n, sv, options, std::move(p)); });
+  auto logs = std::make_shared<join_logs>();
+  table.add(method::join, [h, n, sv, options, logs](json p) {
+    return join_call(h, n, sv, options, logs, std::move(p));
+  });
   if (const rpc::method* status = table.find(method::status.name); status && status->available()) {
     rpc::handler inner = status->call;
-    table.add(method::status, [inner, n](json p) { return status_call(inner, n, std::move(p)); });
+    table.add(method::status,
+              [inner, n, logs](json p) { return status_call(inner, n, logs, std::move(p)); });
   }
   table.add(method::peers, rpc::sync_handler([h, n](const json& p) {
               auto c = community_param(*h, p);

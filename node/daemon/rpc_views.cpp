@@ -24,17 +24,6 @@ reply view(context& x, const json& p, F make) {
   return make(*std::get<0>(c).second);
 }
 
-// `v` with only the rows of v[key] that `keep` accepts.
-json keep_rows(json v, const char* key, const std::function<bool(const json&)>& keep) {
-  if (!v.contains(key) || !v[key].is_array()) return v;
-  json rows = json::array();
-  for (auto& row : v[key]) {
-    if (keep(row)) rows.push_back(std::move(row));
-  }
-  v[key] = std::move(rows);
-  return v;
-}
-
 // The list views' `limit`: absent means the default; an integer is clamped to
 // 1..max_list_limit (docs/RPC.md, "Conventions"); anything else is an error.
 std::size_t page_limit(const json& p, std::optional<reply>* err) {
@@ -69,6 +58,24 @@ std::optional<record_id> row_cursor(const json& p,
     return std::nullopt;
   }
   return id;
+}
+
+// The `before` of members and who_knows: the id of a member (the last row of an earlier page);
+// of circle.list: a circle's id. Anything else is an error, as row_cursor's.
+template <class Id, class Find>
+std::optional<cm::index> index_cursor(const json& p, std::string_view view_name,
+                                      const std::string& community, Find find,
+                                      std::optional<reply>* err) {
+  auto b = opt_string(p, param::before, err);
+  if (!b) return std::nullopt;
+  Id id;
+  cm::index i = cm::no_index;
+  if (!crypto::from_text(*b, &id) || (i = find(id)) == cm::no_index) {
+    *err =
+        bad("\"before\" is not a cursor printed by " + std::string(view_name) + " in " + community);
+    return std::nullopt;
+  }
+  return i;
 }
 
 json profile_of(const cm::state& st, const cm::member_info& m) {
@@ -157,7 +164,14 @@ reply feed(context& x, const json& p) {
     }
     q.limit = page_limit(p, &err);
     if (err) return *err;
-    return reply::ok(cm::feed_view(st, q, &x.host().lookup()));
+    json page = cm::feed_view(st, q, &x.host().lookup());
+    // A thanks row names what it thanked (docs/RPC.md, entries[].thanked).
+    for (auto& e : page["entries"]) {
+      if (e.value("type", "") == "thanks" && e["body"].is_object()) {
+        e["thanked"] = cm::thanked_view(st, e["body"], x.host().lookup());
+      }
+    }
+    return reply::ok(std::move(page));
   });
 }
 
@@ -182,8 +196,13 @@ reply members(context& x, const json& p) {
   std::optional<reply> err;
   const bool all = opt_bool(p, param::include_former, false, &err);
   if (err) return *err;
-  return view(x, p, [&](const cm::state& st) {
-    return reply::ok_text(cm::members_view_text(st, /*active_only=*/!all));
+  return view(x, p, [&](const cm::state& st) -> reply {
+    std::optional<reply> err;
+    const std::size_t limit = page_limit(p, &err);
+    auto after = index_cursor<member_id>(
+        p, "members", st.name, [&](const member_id& id) { return st.find_member(id); }, &err);
+    if (err) return *err;
+    return reply::ok_text(cm::members_page_text(st, /*active_only=*/!all, limit, after));
   });
 }
 
@@ -191,9 +210,18 @@ reply circle_list(context& x, const json& p) {
   std::optional<reply> err;
   const bool all = opt_bool(p, param::include_closed, false, &err);
   if (err) return *err;
-  return view(x, p, [&](const cm::state& st) {
-    return reply::ok(keep_rows(cm::circles_view(st), "circles",
-                               [&](const json& row) { return all || row.value("open", false); }));
+  return view(x, p, [&](const cm::state& st) -> reply {
+    std::optional<reply> err;
+    const std::size_t limit = page_limit(p, &err);
+    auto after = index_cursor<record_id>(
+        p, "circle list", st.name,
+        [&](const record_id& id) {
+          auto it = st.circle_index.find(id);
+          return it == st.circle_index.end() ? cm::no_index : it->second;
+        },
+        &err);
+    if (err) return *err;
+    return reply::ok(cm::circles_page(st, all, limit, after));
   });
 }
 
@@ -224,7 +252,21 @@ reply who_knows(context& x, const json& p) {
     return bad("who_knows needs \"topic\"");
   }
   const std::string topic = p[param::topic].get<std::string>();
-  return view(x, p, [&](const cm::state& st) { return reply::ok(cm::who_knows_view(st, topic)); });
+  return view(x, p, [&](const cm::state& st) -> reply {
+    std::optional<reply> err;
+    // who_knows pages hold 20 members unless asked otherwise: a ranking is read from the top.
+    const std::size_t limit = p.contains(param::limit) && !p[param::limit].is_null()
+                                  ? page_limit(p, &err)
+                                  : rpc_contract::default_who_knows_limit;
+    auto after = index_cursor<member_id>(
+        p, "who-knows", st.name, [&](const member_id& id) { return st.find_member(id); }, &err);
+    if (err) return *err;
+    auto page = cm::who_knows_page(st, topic, limit, after);
+    if (!page) {
+      return bad("\"before\" is not a cursor printed by who-knows '" + topic + "' in " + st.name);
+    }
+    return reply::ok(std::move(*page));
+  });
 }
 
 reply ties(context& x, const json& p) {

@@ -89,10 +89,12 @@ inline constexpr std::string_view level =
 // Values and bounds of params.
 inline constexpr std::int64_t max_invite_expires_s = 366 * 86400;  // invite: expires_s 1..this
 inline constexpr std::int64_t default_invite_expires_s = 7 * 86400;
-// The list views (feed, requests, proposals): `limit` is clamped to 1..max_list_limit; without
-// it a page holds default_list_limit rows.
+// The list views (feed, requests, proposals, members, circle.list, who_knows): `limit` is
+// clamped to 1..max_list_limit; without it a page holds default_list_limit rows
+// (who_knows: default_who_knows_limit).
 inline constexpr std::int64_t max_list_limit = 500;
 inline constexpr std::int64_t default_list_limit = 50;
+inline constexpr std::int64_t default_who_knows_limit = 20;
 inline constexpr std::array<std::string_view, 3> request_states = {"open", "answered", "all"};
 // log.level's `level` (config.json's log_level and zwermd --log-level take the same).
 inline constexpr std::array<std::string_view, 6> log_levels = {"trace", "debug", "info",
@@ -200,8 +202,9 @@ inline constexpr std::array<param_spec, 3> circle_open = {
     community, param_spec{param::name, string, true}, param_spec{param::purpose, string, false}};
 inline constexpr std::array<param_spec, 2> circle_ref = {community,
                                                          param_spec{param::circle, string, true}};
-inline constexpr std::array<param_spec, 2> circle_list = {
-    community, param_spec{param::include_closed, boolean, false}};
+inline constexpr std::array<param_spec, 4> circle_list = {
+    community, param_spec{param::include_closed, boolean, false},
+    param_spec{param::before, string, false}, param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 7> feed = {community,
                                                    param_spec{param::type, string, false},
                                                    param_spec{param::author, string, false},
@@ -212,13 +215,15 @@ inline constexpr std::array<param_spec, 7> feed = {community,
 inline constexpr std::array<param_spec, 4> requests = {
     community, param_spec{param::state, string, false}, param_spec{param::before, string, false},
     param_spec{param::limit, integer, false}};
-inline constexpr std::array<param_spec, 2> members = {
-    community, param_spec{param::include_former, boolean, false}};
+inline constexpr std::array<param_spec, 4> members = {
+    community, param_spec{param::include_former, boolean, false},
+    param_spec{param::before, string, false}, param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 4> proposals = {
     community, param_spec{param::state, string, false}, param_spec{param::before, string, false},
     param_spec{param::limit, integer, false}};
-inline constexpr std::array<param_spec, 2> who_knows = {community,
-                                                        param_spec{param::topic, string, true}};
+inline constexpr std::array<param_spec, 4> who_knows = {
+    community, param_spec{param::topic, string, true}, param_spec{param::before, string, false},
+    param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 1> log_level = {param_spec{param::level, string, false}};
 inline constexpr std::array<param_spec, 2> watch = {community,
                                                     param_spec{param::type, string, false}};

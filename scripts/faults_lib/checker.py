@@ -17,7 +17,7 @@ import time
 
 from .workload import ACKED, FAILED
 
-VIEWS = (("members", "--all"), ("balance",), ("pulse",), ("proposals", "--state", "all", "--limit", "500"),
+VIEWS = (("members", "--all", "--limit", "500"), ("balance",), ("pulse",), ("proposals", "--state", "all", "--limit", "500"),
          ("ties",))
 INFRASTRUCTURE = {"community.create", "member.invite", "member.join", "profile"}
 

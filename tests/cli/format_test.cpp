@@ -101,6 +101,95 @@ TEST(Table, WideCharactersCountDouble) {
   for (const auto& line : lines_of(t.render(40))) EXPECT_LE(display_width(line), 40u) << line;
 }
 
+// Issue #15: at 80 columns every flexible column shrank alike, down to "We bean…". With a main
+// column, the others keep their width and the main text takes what is left.
+TEST(Table, TheMainColumnTakesTheRoomOthersLeave) {
+  table t({{"id", false, false, false, 3},
+           {"author", true, false, false, 2},
+           {"title", true, false, true},
+           {"tags", true, false, false, 1},
+           {"when", false, false, false, 4}});
+  const std::string title = "Wie helpt me met het afstellen van de lasersnijder voor 3 mm hout?";
+  t.add_row({"Kx3f9a2b", "Ada", title, "lasercutting, plywood", "2 d ago"});
+  auto lines = lines_of(t.render(80));
+  ASSERT_EQ(lines.size(), 2u);
+  for (const auto& line : lines) EXPECT_LE(display_width(line), 80u) << line;
+  // id, author and date whole; the tags shrank first; the title got the rest.
+  EXPECT_NE(
+      lines[1].find("Kx3f9a2b  Ada     Wie helpt me met het afstellen van de la…  lasercutt…"),
+      std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[1].find("2 d ago"), std::string::npos) << lines[1];
+  // Wide enough: nothing cut, nothing left out.
+  EXPECT_EQ(t.render(200).find("…"), std::string::npos) << t.render(200);
+  EXPECT_NE(t.render(200).find(title), std::string::npos);
+}
+
+TEST(Table, LeavesOutTheLeastKeptColumnsBeforeTheMainOneGetsTooNarrow) {
+  table t({{"id", false, false, false, 3},
+           {"title", true, false, true},
+           {"answers", false, false, false, 0},
+           {"tags", true, false, false, 1},
+           {"when", false, false, false, 2}});
+  const std::string title(60, 't');
+  t.add_row({"Kx3f9a2b", title, "Ab12cd34, Ef56gh78", "lasercutting, plywood", "2 d ago"});
+  // At 60 columns, leaving out the least kept column gives the title its floor (2/5 of the
+  // width); the tags shrink but stay.
+  std::string out = t.render(60);
+  auto lines = lines_of(out);
+  for (const auto& line : lines) EXPECT_LE(display_width(line), 60u) << line;
+  ASSERT_EQ(lines.size(), 3u) << out;
+  EXPECT_EQ(lines[0].find("answers"), std::string::npos) << out;
+  EXPECT_NE(lines[0].find("tags"), std::string::npos) << out;
+  EXPECT_NE(lines[1].find(std::string(24, 't')), std::string::npos) << out;
+  EXPECT_EQ(lines[2], "(not shown at this width: answers; --wide shows all)");
+  // At 50 the tags go too, and the dates and ids still stay whole.
+  out = t.render(50);
+  lines = lines_of(out);
+  for (const auto& line : lines) EXPECT_LE(display_width(line), 50u) << line;
+  ASSERT_EQ(lines.size(), 4u) << out;
+  EXPECT_EQ(lines[0].find("tags"), std::string::npos) << out;
+  EXPECT_NE(lines[1].find("Kx3f9a2b  " + std::string(30, 't')), std::string::npos) << out;
+  EXPECT_NE(lines[1].find("2 d ago"), std::string::npos) << out;
+  // The note wraps to the width as well.
+  EXPECT_EQ(lines[2], "(not shown at this width: answers, tags; --wide");
+  EXPECT_EQ(lines[3], "shows all)");
+  // Unlimited: every column, whole.
+  EXPECT_NE(t.render(unlimited_width).find(title + "  Ab12cd34, Ef56gh78"), std::string::npos);
+}
+
+TEST(Table, AWrappedMainColumnContinuesUnderItself) {
+  table t({{"id"}, {"text", true, false, true, 0, true}, {"when"}});
+  t.add_row({"Kx3f9a2b", "one two three four five six seven eight nine ten", "2 d ago"});
+  const std::string out = t.render(40);
+  EXPECT_EQ(out,
+            "id        text                   when\n"
+            "Kx3f9a2b  one two three four     2 d ago\n"
+            "          five six seven eight\n"
+            "          nine ten\n")
+      << out;
+}
+
+TEST(WrapText, BreaksAtSpacesAndCutsOnlyWordsLongerThanALine) {
+  EXPECT_EQ(wrap_text("one two three", 7), (std::vector<std::string>{"one two", "three"}));
+  EXPECT_EQ(wrap_text("abcdefghij", 4), (std::vector<std::string>{"abcd", "efgh", "ij"}));
+  EXPECT_EQ(wrap_text("a\nb c", 10), (std::vector<std::string>{"a", "b c"}));
+  EXPECT_EQ(wrap_text("", 10), (std::vector<std::string>{""}));
+  EXPECT_EQ(wrap_text("日本語の名前", 5), (std::vector<std::string>{"日本", "語の", "名前"}));
+  // Nothing but spaces is lost, and no line is too wide.
+  const std::string text = "Zoë zoekt  een soldeerbout van 60 W";
+  std::string joined;
+  for (const auto& l : wrap_text(text, 9)) {
+    EXPECT_LE(display_width(l), 9u) << l;
+    joined += l;
+  }
+  auto without_spaces = [](std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    return s;
+  };
+  EXPECT_EQ(without_spaces(joined), without_spaces(text));
+}
+
 TEST(ShellCommand, PlainWordsStayAndOthersAreQuoted) {
   EXPECT_EQ(shell_command({"zwerm", "requests", "--state", "open", "--limit", "20"}),
             "zwerm requests --state open --limit 20");

@@ -153,6 +153,119 @@ TEST_F(CliEveryday, HostilePagingArgumentsAreRefusedOrCappedWithAReason) {
   EXPECT_EQ(fine["requests"][0]["title"], "one question");
 }
 
+TEST_F(CliEveryday, CirclesPageInOrderOfOpening) {
+  for (const char* name : {"Bikes", "Boats", "Books"}) ok_json(ada, {"circle", "open", name});
+  ok_json(ada, {"circle", "close", "Boats"});
+  auto first = ada.zwerm({"circle", "list", "--all", "--limit", "2"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("Bikes"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("Boats"), std::string::npos) << first.out;
+  EXPECT_EQ(first.out.find("Books"), std::string::npos) << first.out;
+  auto words = more_line(first.out);
+  ASSERT_EQ(words.size(), 10u) << first.out;
+  const std::vector<std::string> expected{"circle", "list", "--all", "--limit", "2", "--before"};
+  EXPECT_EQ(std::vector<std::string>(words.begin() + 3, words.end() - 1), expected) << first.out;
+  auto second = run_more(ada, words);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("Books"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("Bikes"), std::string::npos) << second.out;
+  EXPECT_TRUE(more_line(second.out).empty()) << second.out;
+  // Without --all the closed circle is not listed, and pages still hold `limit` open ones.
+  auto open = ok_json(ada, {"circle", "list", "--limit", "2"});
+  ASSERT_EQ(open["circles"].size(), 2u) << open.dump();
+  EXPECT_EQ(open["circles"][1]["name"], "Books");
+  EXPECT_TRUE(open["next_cursor"].is_null()) << open.dump();
+}
+
+TEST_F(CliEveryday, HostilePagingOfMembersCirclesAndWhoKnows) {
+  ok_json(ada, {"profile", "set", "--skills", "welding"});
+  ok_json(ada, {"circle", "open", "Bikes"});
+  const std::vector<std::vector<std::string>> views{
+      {"members"}, {"circle", "list"}, {"who-knows", "welding"}};
+  for (const auto& view : views) {
+    auto with = [&](std::vector<std::string> extra) {
+      std::vector<std::string> args = view;
+      args.insert(args.end(), extra.begin(), extra.end());
+      return ada.zwerm(args);
+    };
+    for (const char* bad : {"0", "-3"}) {
+      auto r = with({"--limit", bad});
+      EXPECT_EQ(r.exit_code, 2) << view[0] << " " << bad << ": " << r.err;
+      EXPECT_NE(r.err.find("--limit must be at least 1"), std::string::npos) << r.err;
+    }
+    auto huge = with({"--limit", "501"});
+    EXPECT_EQ(huge.exit_code, 0) << view[0] << ": " << huge.err;
+    EXPECT_NE(huge.err.find("--limit is capped at 500"), std::string::npos) << huge.err;
+    auto garbage = with({"--before", "not-a-cursor"});
+    EXPECT_EQ(garbage.exit_code, 2) << view[0] << ": " << garbage.out << garbage.err;
+    EXPECT_NE(garbage.err.find("\"before\" is not a cursor printed by"), std::string::npos)
+        << view[0] << ": " << garbage.err;
+    // An id of something else (a request) is no cursor of these views either.
+    const std::string request_id = ok_json(ada, {"ask", "a question"})["record_id"];
+    auto foreign = with({"--before", request_id});
+    EXPECT_EQ(foreign.exit_code, 2) << view[0] << ": " << foreign.err;
+    EXPECT_NE(foreign.err.find("is not a cursor printed by"), std::string::npos)
+        << view[0] << ": " << foreign.err;
+  }
+  // The node clamps what the CLI would refuse: limit 0 is a page of one, 501 one of 500.
+  auto one = ok_json(ada, {"members", "--limit", "1"});
+  EXPECT_EQ(one["members"].size(), 1u) << one.dump();
+  // A member who is not ranked for the topic is no cursor of that ranking.
+  auto unranked = ada.zwerm({"who-knows", "knitting", "--before", ada.member_id()});
+  EXPECT_EQ(unranked.exit_code, 2) << unranked.err;
+  EXPECT_NE(unranked.err.find("not a cursor printed by who-knows 'knitting'"), std::string::npos)
+      << unranked.err;
+}
+
+// Members and who-knows page across three members' nodes: each page continues where the last
+// ended, the last page prints no next command.
+TEST(CliEverydayPaging, MembersAndWhoKnowsPageAcrossMembers) {
+  node_harness ada{"ada"}, bob{"bob"}, cleo{"cleo"};
+  std::string why;
+  for (auto* n : {&ada, &bob, &cleo}) ASSERT_TRUE(n->start(&why)) << why;
+  ok_json(ada, {"community", "create", "Makers", "--purpose", "make things together"});
+  ok_json(bob, {"join", str(ok_json(ada, {"invite"}), "code")});
+  ok_json(cleo, {"join", str(ok_json(ada, {"invite"}), "code")});
+  for (auto* n : {&ada, &bob, &cleo}) ok_json(*n, {"profile", "set", "--skills", "welding"});
+  ASSERT_TRUE(eventually([&] {
+    json w = ada.zwerm_json({"who-knows", "welding"});
+    return w.is_object() && w["members"].size() == 3;
+  })) << ada.zwerm({"who-knows", "welding"}).out;
+
+  std::vector<std::string> seen;
+  auto page = ada.zwerm({"members", "--limit", "2"});
+  for (int pages = 0; pages < 5; ++pages) {
+    ASSERT_EQ(page.exit_code, 0) << page.err;
+    for (const auto* name : {"ada", "bob", "cleo"}) {
+      if (page.out.find("\n" + std::string(name) + " ") != std::string::npos) seen.push_back(name);
+    }
+    auto words = more_line(page.out);
+    if (words.empty()) break;
+    page = run_more(ada, words);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"ada", "bob", "cleo"}));
+
+  // who-knows, one member a page: three pages, each a different member, in rank order.
+  json first = ok_json(ada, {"who-knows", "welding", "--limit", "1"});
+  ASSERT_EQ(first["members"].size(), 1u) << first.dump();
+  std::vector<std::string> ranked{str(first["members"][0], "name")};
+  json next = first;
+  while (next["next_cursor"].is_string()) {
+    next = ok_json(ada, {"who-knows", "welding", "--limit", "1", "--before",
+                         next["next_cursor"].get<std::string>()});
+    ASSERT_EQ(next["members"].size(), 1u) << next.dump();
+    ranked.push_back(str(next["members"][0], "name"));
+    ASSERT_LE(ranked.size(), 3u);
+  }
+  EXPECT_EQ(ranked, (std::vector<std::string>{"ada", "bob", "cleo"}));  // ties: order of joining
+  auto text = ada.zwerm({"who-knows", "welding", "--limit", "2"});
+  const auto words = more_line(text.out);
+  ASSERT_FALSE(words.empty()) << text.out;
+  EXPECT_EQ(std::vector<std::string>(words.begin() + 3, words.begin() + 7),
+            (std::vector<std::string>{"who-knows", "welding", "--limit", "2"}))
+      << text.out;
+}
+
 TEST_F(CliEveryday, JoiningAClosedCircleSaysItIsClosed) {
   ok_json(ada, {"circle", "open", "Bikes"});
   ok_json(ada, {"circle", "close", "Bikes"});

@@ -460,13 +460,13 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   // Closed: another circle, since the bad contribute calls below still name Retros.
   const json old = ok(a, method::circle_open, {{param::name, "Old"}});
   ok(a, method::circle_close, {{param::circle, old["record_id"]}});
-  ok(a, method::circle_list, {{param::include_closed, true}});
+  ok(a, method::circle_list, {{param::include_closed, true}, {param::limit, 1}});
   ok(a, method::feed, {{param::limit, 3}});
   ok(a, method::requests, {{param::state, "all"}, {param::limit, 2}});
-  ok(a, method::members, {{param::include_former, true}});
+  ok(a, method::members, {{param::include_former, true}, {param::limit, 1}});
   ok(a, method::proposals, {{param::state, "all"}, {param::limit, 2}});
   ok(a, method::balance);
-  ok(a, method::who_knows, {{param::topic, "retro"}});
+  ok(a, method::who_knows, {{param::topic, "retro"}, {param::limit, 1}});
   ok(a, method::ties);
   ok(a, method::pulse);
   ok(a, method::status);
@@ -523,6 +523,14 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
         "a contribution id as the cursor of proposals");
   fails(a, method::feed.name, {{param::before, "1.x.2"}}, rc::invalid_params,
         "a before that is no feed cursor");
+  fails(a, method::members.name, {{param::before, "nope"}}, rc::invalid_params,
+        "a before that is no member id");
+  fails(a, method::members.name, {{param::before, bobs["record_id"]}}, rc::invalid_params,
+        "a contribution id as the cursor of members");
+  fails(a, method::circle_list.name, {{param::before, bobs["record_id"]}}, rc::invalid_params,
+        "a contribution id as the cursor of circle.list");
+  fails(a, method::who_knows.name, {{param::topic, "retro"}, {param::before, "nope"}},
+        rc::invalid_params, "a before that is no member id");
   fails(a, method::community_show.name, {{param::community, "Nowhere"}}, rc::not_found,
         "an unknown community");
   fails(a, method::thank.name, {{param::contribution, "zzzzzzzz"}}, rc::not_found,

@@ -106,4 +106,25 @@ nlohmann::json feed_view(const state& s, const feed_query& q, const record_looku
   return out;
 }
 
+nlohmann::json thanked_view(const state& s, const nlohmann::json& body,
+                            const record_lookup& lookup) {
+  auto c = body.find("contribution");
+  record_id id;
+  if (c == body.end() || !c->is_string() || !crypto::from_text(c->get<std::string>(), &id)) {
+    return nullptr;
+  }
+  auto at = s.contribution_index.find(id);
+  if (at == s.contribution_index.end()) return nullptr;
+  std::string title;
+  if (auto r = lookup(id)) {
+    auto parsed = nlohmann::json::parse(r->body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("title") && parsed["title"].is_string()) {
+      title = parsed["title"].get<std::string>();
+    }
+  }
+  return {{"id", text(id)},
+          {"author", member_ref(s, s.contributions[at->second].author)},
+          {"title", std::move(title)}};
+}
+
 }  // namespace zwerm::node::community

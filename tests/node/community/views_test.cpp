@@ -100,6 +100,42 @@ TEST_F(ViewsTest, FeedFiltersNewestFirstAndPagesWithACursor) {
   EXPECT_EQ(with_body["entries"][0]["body"]["title"], "c");
 }
 
+// Issue #15: a thanks row said nothing of what was thanked. thanked_view names the
+// contribution (id, author, title), which the RPC adds to the feed's thanks rows.
+TEST_F(ViewsTest, ThanksNameWhatWasThanked) {
+  record c = h.write(m[1], "contribution",
+                     {{"kind", "help"},
+                      {"title", "Soldering night notes"},
+                      {"body", ""},
+                      {"tags", json::array()},
+                      {"answers", nullptr},
+                      {"circle", nullptr}},
+                     t0 + 2 * day);
+  h.write(m[2], "thanks", {{"contribution", text(c.id)}, {"note", "saved my board"}}, t0 + 3 * day);
+  state& st = run();
+  test::memory_store store;
+  for (const auto& r : h.records) store.add(r);
+  record_lookup lookup = [&](const record_id& id) { return store.lookup(id); };
+  feed_query q;
+  q.kind = record_kind::thanks;
+  json page = feed_view(st, q, &lookup);
+  ASSERT_EQ(page["entries"].size(), 1u) << page.dump();
+  const json& body = page["entries"][0]["body"];
+  EXPECT_EQ(body["note"], "saved my board");
+  EXPECT_FALSE(page["entries"][0].contains("thanked"));  // the view the vectors pin is as it was
+  json thanked = thanked_view(st, body, lookup);
+  EXPECT_EQ(thanked["id"], text(c.id));
+  EXPECT_EQ(thanked["title"], "Soldering night notes");
+  EXPECT_EQ(thanked["author"]["id"], m[1].text());
+  // Its body not at hand: the id and author still, the title empty.
+  record_lookup none = [](const record_id&) { return std::optional<record>(); };
+  EXPECT_EQ(thanked_view(st, body, none)["title"], "");
+  EXPECT_EQ(thanked_view(st, body, none)["id"], text(c.id));
+  // A body that names no contribution this community holds: null.
+  EXPECT_TRUE(thanked_view(st, json{{"note", "x"}}, lookup).is_null());
+  EXPECT_TRUE(thanked_view(st, json{{"contribution", "nope"}}, lookup).is_null());
+}
+
 TEST_F(ViewsTest, RequestsOpenAndAnsweredWithPaging) {
   std::vector<record> reqs;
   for (int i = 0; i < 5; ++i) {
@@ -204,6 +240,75 @@ TEST_F(ViewsTest, TiesDensityComponentsIsolatedAndConnectors) {
   json after = ties_view(run());
   EXPECT_EQ(after["ties"], 1);
   EXPECT_EQ(after["isolated_count"], 3);  // 0, 2, 3
+}
+
+// The pages of members, circles and who-knows (issue #15 item 3): walking every page from the
+// first yields the whole view in its order, each page at most `limit` rows, the last one with
+// a null cursor; a cursor continues after its row.
+TEST_F(ViewsTest, MembersCirclesAndWhoKnowsPageThroughTheWholeView) {
+  for (std::size_t i = 1; i < 5; ++i) {
+    h.write(m[i], "profile",
+            {{"name", "m" + std::to_string(i)},
+             {"about", ""},
+             {"skills", {"welding"}},
+             {"address", nullptr}},
+            t0 + 2 * day + static_cast<std::int64_t>(i));
+  }
+  for (const char* name : {"a", "b", "c"}) {
+    h.write(m[1], "circle.open", {{"name", name}, {"purpose", ""}}, t0 + 3 * day);
+  }
+  h.write(m[5], "member.leave", {{"reason", ""}}, t0 + 4 * day);
+  state& st = run();
+
+  for (const bool active_only : {true, false}) {
+    const json whole = json::parse(members_view_text(st, active_only));
+    json walked = json::array();
+    std::optional<index> after;
+    for (int pages = 0; pages < 10; ++pages) {
+      json page = json::parse(members_page_text(st, active_only, 2, after));
+      ASSERT_LE(page["members"].size(), 2u);
+      EXPECT_EQ(page["active"], whole["active"]);
+      EXPECT_EQ(page["total"], whole["total"]);
+      for (const auto& row : page["members"]) walked.push_back(row);
+      if (page["next_cursor"].is_null()) break;
+      member_id cursor;
+      ASSERT_TRUE(crypto::from_text(page["next_cursor"].get<std::string>(), &cursor));
+      EXPECT_EQ(page["next_cursor"], page["members"].back()["id"]);
+      after = st.find_member(cursor);
+    }
+    EXPECT_EQ(walked, whole["members"]) << "active_only " << active_only;
+  }
+
+  // Circles: the closed one only with include_closed.
+  h.write(m[1], "circle.close", {{"circle", circles_view(st)["circles"][1]["id"]}}, t0 + 5 * day);
+  state& st2 = run();
+  json open_page = circles_page(st2, false, 1, std::nullopt);
+  ASSERT_EQ(open_page["circles"].size(), 1u);
+  EXPECT_EQ(open_page["circles"][0]["name"], "a");
+  record_id c;
+  ASSERT_TRUE(crypto::from_text(open_page["next_cursor"].get<std::string>(), &c));
+  json rest = circles_page(st2, false, 5, st2.circle_index.at(c));
+  ASSERT_EQ(rest["circles"].size(), 1u);  // "b" is closed
+  EXPECT_EQ(rest["circles"][0]["name"], "c");
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+  EXPECT_EQ(circles_page(st2, true, 5, st2.circle_index.at(c))["circles"].size(), 2u);
+
+  // who-knows: the same ranking as the view, a page at a time; an unranked member is no cursor.
+  const json ranking = who_knows_view(st2, "welding", 500)["members"];
+  ASSERT_EQ(ranking.size(), 4u);
+  json walked = json::array();
+  std::optional<index> after;
+  while (true) {
+    auto page = who_knows_page(st2, "welding", 3, after);
+    ASSERT_TRUE(page.has_value());
+    for (const auto& row : (*page)["members"]) walked.push_back(row);
+    if ((*page)["next_cursor"].is_null()) break;
+    member_id cursor;
+    ASSERT_TRUE(crypto::from_text((*page)["next_cursor"].get<std::string>(), &cursor));
+    after = st2.find_member(cursor);
+  }
+  EXPECT_EQ(walked, ranking);
+  EXPECT_FALSE(who_knows_page(st2, "welding", 3, st2.find_member(m[0].id())).has_value());
 }
 
 TEST_F(ViewsTest, PulseCountsWeeksAndWarnsWhenFading) {

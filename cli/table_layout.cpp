@@ -1,0 +1,42 @@
+#include "cli/table_layout.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace zwerm::cli {
+
+const table_layout* layout_of(std::string_view field) {
+  // Ids stay: commands take them (thank, endorse, contribute --answers). Dates and counts are
+  // narrow and stay while they can; lists of ids and long secondary text go first. A proposal's
+  // text, a member's skills and a feed entry (a thanks' note) wrap: they are what the view is
+  // read for. Request titles are one line each (PROTOCOL.md §3.2) and stay one row each.
+  static const std::array<std::pair<std::string_view, table_layout>, 6> layouts{{
+      {"requests", {"title", {"id", "author", "ts", "status", "tags", "answers"}}},
+      {"proposals",
+       {"text",
+        {"id", "status", "author", "active_endorsers", "expires_ts", "action", "ts", "adopted_ts",
+         "endorsers", "reason", "in_force"},
+        true}},
+      {"members",
+       {"skills",
+        {"name", "status", "last_active_ts", "given", "taken", "flags", "score", "id", "records",
+         "joined_ts"},
+        true}},
+      {"entries", {"what", {"id", "author", "type", "ts", "tags", "circle"}, true}},
+      {"agreements", {"text", {"id", "proposed_by", "adopted_ts"}, true}},
+      {"circles", {"purpose", {"name", "id", "open", "members", "records", "opened_by", "ts"}}},
+  }};
+  for (const auto& [name, layout] : layouts) {
+    if (name == field) return &layout;
+  }
+  return nullptr;
+}
+
+int keep_rank(const table_layout& layout, std::string_view column) {
+  auto it = std::find(layout.keep.begin(), layout.keep.end(), column);
+  if (it == layout.keep.end()) return 0;
+  return static_cast<int>(layout.keep.end() - it);
+}
+
+}  // namespace zwerm::cli
