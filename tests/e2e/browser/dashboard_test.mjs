@@ -223,6 +223,9 @@ async function main() {
       check(false, "the thanks written on Bob's node did not appear on Ada's page within 2 s");
     }
 
+    // Ada's zwermd with the page open and its event stream connected.
+    const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${daemons[0].pid}/status`, "utf8"));
+    const rssKib = rss ? Number(rss[1]) : null;
     // Read before the phone viewport, which reloads the page.
     const feedSeen = await page.evaluate(() => window.__feedSeen);
     const feedMs = typeof feedSeen === "number" ? feedSeen - wrote : null;
@@ -245,7 +248,7 @@ async function main() {
       live_update_ms: liveMs, feed_visible_ms: feedMs,
       live_update_over_feed_visible:
         liveMs && feedMs > 0 ? Number((liveMs / feedMs).toFixed(2)) : null,
-      layout_shift: cls, screenshots: outDir,
+      zwermd_rss_kib_with_page_open: rssKib, layout_shift: cls, screenshots: outDir,
     };
     fs.writeFileSync(path.join(outDir, "figures.json"), JSON.stringify(figures, null, 2) + "\n");
     console.log(JSON.stringify(figures));
