@@ -94,6 +94,8 @@ TEST_F(Http, AMissingOrWrongTokenIsRefused) {
   EXPECT_EQ(http_get(port(), "/").status, 401);
   EXPECT_EQ(http_get(port(), "/api/communities").status, 401);
   EXPECT_EQ(http_get(port(), "/events").status, 401);
+  EXPECT_EQ(http_get(port(), "/api/ties.svg").status, 401);
+  EXPECT_EQ(http_get(port(), "/assets/dashboard.js").status, 401);
   EXPECT_EQ(http_get(port(), "/?token=wrong").status, 403);
   std::string flipped = address_.token;
   flipped[0] = flipped[0] == 'A' ? 'B' : 'A';
@@ -182,6 +184,10 @@ TEST_F(Http, UnknownViewsParametersAndCommunitiesAreRefused) {
   EXPECT_EQ(get("/api/thank").status, 404);
   EXPECT_EQ(get("/api/stop").status, 404);
   EXPECT_EQ(get("/api/ask?title=x").status, 404);
+  EXPECT_EQ(get("/api/ties.svg?community=zzzzzzzz").status, 404);
+  EXPECT_EQ(get("/api/ties.svg?community=" + community_ + "&graph=false").status, 400);
+  EXPECT_EQ(get("/api/who_knows?community=" + community_).status, 400);  // no topic
+  EXPECT_EQ(get("/api/requests?community=" + community_ + "&state=closed").status, 400);
   EXPECT_EQ(get("/assets/index.html").status, 404);
   EXPECT_EQ(get("/assets/nosuch.js").status, 404);
 }

@@ -272,6 +272,8 @@ function listen() {
   events.addEventListener("open", () => {
     live.dataset.state = "live";
     live.textContent = "live";
+    // A stream closed for falling behind (a big catch-up) missed events: read everything again.
+    if (state.version > 0) reload();
   });
   events.addEventListener("error", () => {
     live.dataset.state = "connecting";
