@@ -134,12 +134,7 @@ void add_view_commands(CLI::App& app, session& s) {
     });
   });
 
-  add_simple_view(app, s, "ties", method::ties.name,
-                  "The thanks graph: density, groups, isolated members, connectors.", "zwerm ties");
-  add_simple_view(app, s, "pulse", method::pulse.name,
-                  "Records and active members per week over 12 weeks; warns when activity "
-                  "fades.",
-                  "zwerm pulse");
+  // ties and pulse, with their --format: cli/commands_pictures.cpp.
 
   auto p = std::make_shared<state_args>();
   auto* proposals =

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   add_community_commands(app, s);
   add_record_commands(app, s);
   add_view_commands(app, s);
+  add_picture_commands(app, s);
+  add_dashboard_command(app, s);
 
   // CLI11 (2.1) names unexpected arguments last first ("not expected: c b a"), as it reads
   // them; every command collects them instead, and they are named here in the order typed.

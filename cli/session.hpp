@@ -110,6 +110,8 @@ void add_community_commands(CLI::App& app, session& s);  // community, invite, j
 void add_record_commands(CLI::App& app, session& s);     // profile, ask, contribute, thank,
                                                          // propose, endorse, circle
 void add_view_commands(CLI::App& app, session& s);       // members, feed, requests, balance,
-                                                         // who-knows, ties, pulse, proposals
+                                                         // who-knows, proposals
+void add_dashboard_command(CLI::App& app, session& s);   // dashboard [--open]
+void add_picture_commands(CLI::App& app, session& s);    // ties, pulse (with --format)
 
 }  // namespace zwerm::cli

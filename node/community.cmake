@@ -20,6 +20,7 @@ add_library(zwerm_community
   community/views/proposals_view.cpp
   community/views/pulse_view.cpp
   community/views/requests_view.cpp
+  community/views/ties_graph_view.cpp
   community/views/ties_view.cpp
   community/views/json_writer.cpp
   community/views/view_util.cpp

@@ -11,6 +11,7 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_lock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/metrics_source.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_admission.cpp
@@ -27,11 +28,12 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/state_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/store_peer_book.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/store_replica.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/web_host.cpp
 )
 target_include_directories(zwerm_node PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_node
   PUBLIC zwerm_crypto zwerm_records zwerm_store zwerm_ingest zwerm_community zwerm_net
-         zwerm_sync zwerm_peers zwerm_rpc_contract Boost::headers
+         zwerm_sync zwerm_peers zwerm_rpc_contract zwerm_http Boost::headers
          nlohmann_json::nlohmann_json Threads::Threads
   PRIVATE spdlog::spdlog)
 target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}")

@@ -95,9 +95,16 @@ std::optional<nlohmann::json> who_knows_page(const state& s, std::string_view to
 // Thanks graph over active members: density, components, isolated members, top connectors.
 nlohmann::json ties_view(const state& s, std::size_t top = 10);
 
-// Records and active members per week for the 12 weeks up to the week holding now_ts, oldest
-// first, and the fading warning.
-nlohmann::json pulse_view(const state& s, std::int64_t now_ts);
+// The thanks graph for pictures: `nodes` (active members: id, name, records, given, taken,
+// partners), `edges` ([i, j] index pairs into nodes, i < j, one per tie: thanks either way,
+// unweighted), `active_members` and `truncated`. At most max_nodes nodes, the most active by
+// records (then by order of joining); edges only between listed nodes.
+nlohmann::json ties_graph_view(const state& s, std::size_t max_nodes = 300);
+
+// Records and active members per week for the `weeks` weeks (1..max_pulse_weeks) up to the
+// week holding now_ts, oldest first, and the fading warning (always over the last 12 weeks).
+inline constexpr std::size_t max_pulse_weeks = 53;
+nlohmann::json pulse_view(const state& s, std::int64_t now_ts, std::size_t weeks = 12);
 
 // Proposals newest first; an open proposal older than 30 days at now_ts shows as expired.
 // `filter` keeps only proposals of that status, before the page is cut, so `next_cursor` (the id

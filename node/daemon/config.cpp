@@ -177,9 +177,9 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
     return status{status_code::invalid_argument,
                   std::string(source) + ": must hold a JSON object { ... }"};
   }
-  static constexpr std::array<std::string_view, 9> known = {
-      "name",         "listen",    "advertise", "bootstrap",     "peer_discovery",
-      "target_peers", "log_level", "limits",    "verify_threads"};
+  static constexpr std::array<std::string_view, 12> known = {
+      "name",      "listen", "advertise",      "bootstrap", "peer_discovery",    "target_peers",
+      "log_level", "limits", "verify_threads", "http",      "http_allow_remote", "metrics"};
   daemon_options out;
   for (const auto& [key, value] : doc.items()) {
     if (key == "name") {
@@ -242,6 +242,14 @@ result<daemon_options> parse_config(std::string_view text, std::string_view sour
       out.log = *level;
     } else if (key == "limits") {
       if (status s = read_limits(value, source, out.limits); !s.ok()) return s;
+    } else if (key == "http" || key == "metrics") {
+      if (value.is_null()) continue;
+      auto hp = read_address(value, source, key);
+      if (!hp) return hp.error();
+      (key == "http" ? out.http : out.metrics) = *hp;
+    } else if (key == "http_allow_remote") {
+      if (!value.is_boolean()) return bad_field(source, key, "must be true or false");
+      out.http_allow_remote = value.get<bool>();
     } else {
       return bad_field(source, key, "is not a known field (known: " + known_list(known) + ")");
     }

@@ -92,6 +92,15 @@ struct daemon_options {
   // Lowest level that reaches stderr. Default info.
   log_level log = log_level::info;
   limits_options limits;
+  // Where the read-only web dashboard listens ("127.0.0.1:7480"); an IP address, loopback
+  // unless http_allow_remote. Default: none (no dashboard). zwermd --http overrides it.
+  std::optional<host_port> http;
+  // true: the dashboard may listen on a non-loopback address (zwermd logs a warning). It
+  // still needs the per-start token. Default false. zwermd --http-allow-remote sets it.
+  bool http_allow_remote = false;
+  // Where the Prometheus metrics endpoint (GET /metrics) listens ("127.0.0.1:9480"); loopback
+  // unless http_allow_remote. Default: none. zwermd --metrics overrides it.
+  std::optional<host_port> metrics;
 };
 
 // Parses the text of a config file. `source` names the file in error messages.

@@ -19,11 +19,13 @@
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "node/daemon/local_socket.hpp"
+#include "node/daemon/metrics_source.hpp"
 #include "node/daemon/network_host.hpp"
 #include "node/daemon/network_rpc.hpp"
 #include "node/daemon/rpc_community.hpp"
 #include "node/daemon/rpc_methods.hpp"
 #include "node/daemon/rpc_server.hpp"
+#include "node/daemon/web_host.hpp"
 #include "store/store.hpp"
 
 namespace zwerm::node {
@@ -42,6 +44,8 @@ struct node_daemon::parts {
   node_services services;
   rpc::method_table methods;
   std::unique_ptr<rpc_server> rpc;
+  std::unique_ptr<web_host> web;  // calls methods: declared after them
+  std::unique_ptr<metrics_source> metrics;
   asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
   std::optional<log_level> log_override;  // --log-level: beats config.json, also on SIGHUP
   std::unique_ptr<asio::steady_timer> stop_timer;
@@ -149,6 +153,9 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   auto config = load_config(p->home.config());
   if (!config) return failure{exit_usage, config.error().message()};
   p->options = std::move(*config);
+  if (launch.http) p->options.http = launch.http;
+  if (launch.metrics) p->options.metrics = launch.metrics;
+  p->options.http_allow_remote = p->options.http_allow_remote || launch.http_allow_remote;
   p->log_override = launch.log_override;
   setup_logging(launch.log_override.value_or(p->options.log));
   for (const auto& path : std::get<std::vector<std::string>>(tightened)) {
@@ -220,6 +227,35 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   register_methods(p->methods, p->services);
   register_community_methods(p->methods, *p->communities, p->services);
   register_network_methods(p->methods, *p->communities, *p->network, p->services);
+  p->web = std::make_unique<web_host>(p->io.get_executor(), p->methods);
+  web_host* web = p->web.get();
+  p->methods.add(rpc_contract::method::dashboard, rpc::sync_handler([web](const rpc::json&) {
+                   auto url = web->dashboard_url();
+                   if (!url) {
+                     return rpc::reply::fail(rpc::refused,
+                                             "the dashboard is off; start zwermd with --http "
+                                             "127.0.0.1:7480 or set \"http\" in config.json");
+                   }
+                   return rpc::reply::ok(rpc::json{{"url", *url}});
+                 }));
+  if (p->options.http) {
+    if (status s = p->web->start_dashboard(*p->options.http, p->options.http_allow_remote);
+        !s.ok()) {
+      return failure{s.code() == status_code::invalid_argument ? exit_usage : exit_failure,
+                     s.message()};
+    }
+  }
+  p->metrics = std::make_unique<metrics_source>(p->db.get(), p->communities.get(), p->network.get(),
+                                                web, p->home.db());
+  metrics_source* metrics = p->metrics.get();
+  if (p->options.metrics) {
+    if (status s = p->web->start_metrics(*p->options.metrics, p->options.http_allow_remote,
+                                         [metrics] { return metrics->text(); });
+        !s.ok()) {
+      return failure{s.code() == status_code::invalid_argument ? exit_usage : exit_failure,
+                     s.message()};
+    }
+  }
 
   auto acceptor = bind_private_socket(p->io.get_executor(), p->home.socket());
   if (!acceptor) {
@@ -230,14 +266,20 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   rpc_options.max_clients = p->options.limits.max_rpc_clients;
   rpc_options.max_line_bytes = p->options.limits.max_rpc_line_bytes;
   rpc_options.max_queue = p->options.limits.max_watch_queue;
+  rpc_options.on_call = [metrics](std::string_view method, std::chrono::nanoseconds took) {
+    metrics->rpc_call(method, took);
+  };
   p->rpc =
       std::make_unique<rpc_server>(std::move(*acceptor), p->home.socket(), p->methods, rpc_options);
   // Every record the store appends reaches `watch` clients, filtered by their params.
   community_host* host = p->communities.get();
   rpc_server* rpc = p->rpc.get();
   network_host* network = p->network.get();
-  p->communities->on_appended = [host, rpc, network](const record& r, community_host::origin from) {
+  p->communities->on_appended = [host, rpc, network, web, metrics](const record& r,
+                                                                   community_host::origin from) {
+    metrics->record_appended();
     network->on_host_appended(r, from);
+    if (web->has_viewers()) web->record_applied(watch_notification(*host, r));
     // A catch-up appends thousands of records a second: build no notification without a
     // watcher.
     if (!rpc->has_subscribers("records")) return;
@@ -317,6 +359,7 @@ void node_daemon::stop() {
   boost::system::error_code ignored;
   p_->signals.cancel(ignored);
   p_->rpc->stop();
+  p_->web->stop();
   p_->network->stop();  // sessions (goodbye), listener, dials, timers; peer books flushed
   // The store closes when the daemon object goes (after io.run() returned).
   // With the acceptor, the sessions and the signal wait gone, io.run() returns once the

@@ -31,6 +31,9 @@ struct daemon_launch {
   std::optional<std::string> home;        // --home, else $ZWERM_HOME, else the XDG default
   std::optional<std::string> passphrase;  // $ZWERM_PASSPHRASE, read (and cleared) by main
   std::optional<log_level> log_override;  // --log-level beats config.json's log_level
+  std::optional<host_port> http;          // --http beats config.json's http
+  bool http_allow_remote = false;         // --http-allow-remote (or config.json's)
+  std::optional<host_port> metrics;       // --metrics beats config.json's metrics
 };
 
 class node_daemon {

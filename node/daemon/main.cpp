@@ -1,9 +1,10 @@
 // zwermd: the member's node. Runs in the foreground; stop it with Ctrl-C or SIGTERM.
-//   zwermd [--home DIR] [--log-level LEVEL]
+//   zwermd [--home DIR] [--log-level LEVEL] [--http ADDR [--http-allow-remote]] [--metrics ADDR]
 //   zwermd repair [--home DIR]
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 
 #include "base/home.hpp"
 #include "node/daemon/daemon.hpp"
@@ -66,6 +67,16 @@ int main(int argc, char** argv) {
   std::optional<std::string> level_text;
   app.add_option("--log-level", level_text,
                  "trace, debug, info, warn, error or off; overrides config.json's log_level");
+  std::optional<std::string> http_text;
+  app.add_option("--http", http_text,
+                 "Serve the read-only web dashboard on this address, e.g. 127.0.0.1:7480 "
+                 "(loopback only unless --http-allow-remote); `zwerm dashboard` prints its URL");
+  bool http_allow_remote = false;
+  app.add_flag("--http-allow-remote", http_allow_remote,
+               "Let --http and --metrics listen on a non-loopback address (logs a warning)");
+  std::optional<std::string> metrics_text;
+  app.add_option("--metrics", metrics_text,
+                 "Serve Prometheus metrics (GET /metrics) on this address, e.g. 127.0.0.1:9480");
   auto* repair = app.add_subcommand(
       "repair",
       "Rebuild the store's indexes from its records (after a crash reported corruption).\n"
@@ -87,6 +98,18 @@ int main(int argc, char** argv) {
       std::cerr << "zwermd: --log-level must be one of trace, debug, info, warn, error, off\n";
       return exit_usage;
     }
+  }
+
+  launch.http_allow_remote = http_allow_remote;
+  for (auto [text, out, flag] : {std::tuple{&http_text, &launch.http, "--http"},
+                                 std::tuple{&metrics_text, &launch.metrics, "--metrics"}}) {
+    if (!*text) continue;
+    auto hp = parse_host_port(**text);
+    if (!hp) {
+      std::cerr << "zwermd: " << flag << ": " << hp.error().message() << "\n";
+      return exit_usage;
+    }
+    *out = *hp;
   }
 
   if (*repair) return run_repair(launch);

@@ -219,6 +219,7 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
     rpc::reply r =
         rpc::reply::fail(rpc::method_not_found, "zwermd has no method '" + req.method + "'");
     if (m && m->call) {
+      const auto started = steady_clock::now();
       try {
         auto call = m->call(req.params);
         r = co_await std::move(call);
@@ -227,6 +228,8 @@ class rpc_session : public std::enable_shared_from_this<rpc_session> {
         r = rpc::reply::fail(rpc::internal_error,
                              "the node failed while answering '" + req.method + "': " + e.what());
       }
+      if (server_->options.on_call)
+        server_->options.on_call(m->name, steady_clock::now() - started);
       // An unavailable method's handler only checked the params.
       if (r.is_ok() && !m->available()) r = rpc::method_table::unavailable_reply(*m);
       if (r.is_ok() && !m->stream_topic.empty()) {

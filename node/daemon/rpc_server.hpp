@@ -53,6 +53,9 @@ struct rpc_server_options {
   // At most one log line per period about refused clients; the next one says how many were
   // left out. Default 10 s.
   std::chrono::milliseconds refusal_log_period{10'000};
+  // Called after every call of a method that exists, with its name and how long the answer
+  // took (the metrics' latency histogram). Default: none.
+  std::function<void(std::string_view method, std::chrono::nanoseconds took)> on_call;
 };
 
 class rpc_server {

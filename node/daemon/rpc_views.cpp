@@ -270,12 +270,29 @@ reply who_knows(context& x, const json& p) {
 }
 
 reply ties(context& x, const json& p) {
-  return view(x, p, [](const cm::state& st) { return reply::ok(cm::ties_view(st)); });
+  std::optional<reply> err;
+  const bool graph = opt_bool(p, param::graph, false, &err);
+  if (err) return *err;
+  return view(x, p, [graph](const cm::state& st) {
+    json v = cm::ties_view(st);
+    if (graph) v["graph"] = cm::ties_graph_view(st);
+    return reply::ok(std::move(v));
+  });
 }
 
 reply pulse(context& x, const json& p) {
   const std::int64_t now = x.services().clock->unix_ms();
-  return view(x, p, [now](const cm::state& st) { return reply::ok(cm::pulse_view(st, now)); });
+  std::size_t weeks = 12;
+  if (auto w = p.find(param::weeks); w != p.end() && !w->is_null()) {
+    if (!w->is_number_integer() || w->get<std::int64_t>() < 1 ||
+        w->get<std::int64_t>() > static_cast<std::int64_t>(cm::max_pulse_weeks)) {
+      return bad("\"weeks\" must be an integer from 1 to 53");
+    }
+    weeks = w->get<std::size_t>();
+  }
+  return view(x, p, [now, weeks](const cm::state& st) {
+    return reply::ok(cm::pulse_view(st, now, weeks));
+  });
 }
 
 // The subscription's params are kept by the server; zwermd's publisher filters by them.

@@ -82,6 +82,8 @@ inline constexpr std::string_view state = "state";
 inline constexpr std::string_view include_former = "include_former";
 inline constexpr std::string_view include_closed = "include_closed";
 inline constexpr std::string_view topic = "topic";
+inline constexpr std::string_view graph = "graph";  // ties: include nodes and edges
+inline constexpr std::string_view weeks = "weeks";  // pulse: how many weeks
 inline constexpr std::string_view level =
     "level";  // log.level: trace, debug, info, warn, error, off
 }  // namespace param
@@ -224,6 +226,10 @@ inline constexpr std::array<param_spec, 4> proposals = {
 inline constexpr std::array<param_spec, 4> who_knows = {
     community, param_spec{param::topic, string, true}, param_spec{param::before, string, false},
     param_spec{param::limit, integer, false}};
+inline constexpr std::array<param_spec, 2> ties = {community,
+                                                   param_spec{param::graph, boolean, false}};
+inline constexpr std::array<param_spec, 2> pulse = {community,
+                                                    param_spec{param::weeks, integer, false}};
 inline constexpr std::array<param_spec, 1> log_level = {param_spec{param::level, string, false}};
 inline constexpr std::array<param_spec, 2> watch = {community,
                                                     param_spec{param::type, string, false}};
@@ -243,6 +249,8 @@ inline constexpr method_spec watch{
 inline constexpr method_spec log_level{
     "log.level", node, "show the log level, or set it until zwermd stops", params::log_level};
 inline constexpr method_spec stop{"stop", node, "stop this zwermd cleanly, as SIGTERM does", {}};
+inline constexpr method_spec dashboard{
+    "dashboard", node, "the web dashboard's address with this start's access token", {}};
 // The network.
 inline constexpr method_spec join{
     "join", network, "redeem an invite code: dial members, present the token, join", params::join};
@@ -304,21 +312,21 @@ inline constexpr method_spec balance{
     params::only_community};
 inline constexpr method_spec who_knows{
     "who_knows", view, "members ranked by a topic in skills and tags", params::who_knows};
-inline constexpr method_spec ties{"ties", view,
-                                  "the thanks graph: density, components, isolated, connectors",
-                                  params::only_community};
+inline constexpr method_spec ties{
+    "ties", view, "the thanks graph: density, components, isolated, connectors", params::ties};
 inline constexpr method_spec pulse{
-    "pulse", view, "records and active members per week; fading warning", params::only_community};
+    "pulse", view, "records and active members per week; fading warning", params::pulse};
 }  // namespace method
 
 // Every method zwermd serves, in the order docs/RPC.md lists them.
-inline constexpr std::array<const method_spec*, 35> all_methods = {
+inline constexpr std::array<const method_spec*, 36> all_methods = {
     &method::status,
     &method::methods,
     &method::community_use,
     &method::watch,
     &method::log_level,
     &method::stop,
+    &method::dashboard,
     &method::join,
     &method::peers,
     &method::peer_add,

@@ -46,9 +46,13 @@ node_harness::node_harness(const std::string& name)
 }
 
 bool node_harness::start(std::string* why) {
-  daemon_ = std::make_unique<child_process>(
-      std::vector<std::string>{program("zwermd"), "--home", home().string()},
-      scratch_.path() / "zwermd.log");
+  return start(std::vector<std::string>{}, why);
+}
+
+bool node_harness::start(const std::vector<std::string>& extra_args, std::string* why) {
+  std::vector<std::string> argv{program("zwermd"), "--home", home().string()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  daemon_ = std::make_unique<child_process>(argv, scratch_.path() / "zwermd.log");
   for (int i = 0; i < 1000; ++i) {
     if (!daemon_->running()) break;
     if (zwerm({"status"}).exit_code == 0) return true;

@@ -33,6 +33,8 @@ class node_harness {
   // Starts zwermd and waits (up to 10 s) until `zwerm status` answers. Returns false, with the
   // daemon's log in *why, when it does not.
   bool start(std::string* why = nullptr);
+  // The same with more zwermd arguments (e.g. {"--http", "127.0.0.1:0"}).
+  bool start(const std::vector<std::string>& extra_args, std::string* why = nullptr);
   // SIGTERM and wait; the daemon's exit code (nullopt if it had to be killed).
   std::optional<int> stop();
   child_process* daemon() { return daemon_.get(); }

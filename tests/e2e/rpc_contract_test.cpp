@@ -359,7 +359,7 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   node_harness ada("ada");
   node_harness bob("bob");
   std::string why;
-  ASSERT_TRUE(ada.start(&why)) << why;
+  ASSERT_TRUE(ada.start({"--http", "127.0.0.1:0"}, &why)) << why;
   ASSERT_TRUE(bob.start(&why)) << why;
   raw_client a(ada);
   raw_client b(bob);
@@ -468,7 +468,14 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::balance);
   ok(a, method::who_knows, {{param::topic, "retro"}, {param::limit, 1}});
   ok(a, method::ties);
+  const json graph = ok(a, method::ties, {{param::graph, true}});
+  EXPECT_EQ(graph["graph"]["nodes"].size(), graph["active_members"].get<std::size_t>());
   ok(a, method::pulse);
+  EXPECT_EQ(ok(a, method::pulse, {{param::weeks, 53}})["weeks"].size(), 53u);
+  fails(a, method::pulse.name, {{param::weeks, 54}}, rc::invalid_params, "weeks 54");
+  fails(a, method::pulse.name, {{param::weeks, 0}}, rc::invalid_params, "weeks 0");
+  EXPECT_EQ(ok(a, method::dashboard)["url"].get<std::string>().rfind("http://127.0.0.1:", 0), 0u);
+  fails(b, method::dashboard.name, json::object(), rc::refused, "a node without --http");
   ok(a, method::status);
   ok(a, method::peers);
   ok(a, method::peer_add, {{param::address, "127.0.0.1:9"}});
