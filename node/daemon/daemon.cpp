@@ -1,5 +1,7 @@
 #include "node/daemon/daemon.hpp"
 
+#include <spdlog/sinks/dist_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -47,7 +49,8 @@ struct node_daemon::parts {
   std::unique_ptr<web_host> web;  // calls methods: declared after them
   std::unique_ptr<metrics_source> metrics;
   asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
-  std::optional<log_level> log_override;  // --log-level: beats config.json, also on SIGHUP
+  std::optional<log_level> log_override;     // --log-level: beats config.json, also on SIGHUP
+  std::optional<log_file_options> log_file;  // --log-file: reopened on SIGHUP
   std::unique_ptr<asio::steady_timer> stop_timer;
   bool stopping = false;
 };
@@ -80,16 +83,54 @@ log_level current_log_level() {
   return applied_level.load();
 }
 
+namespace {
+
+constexpr const char* log_pattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v";
+
+// The one logger writes through a dist_sink whose only sink is stderr's or the log file's:
+// swapping that sink (set_sinks locks the dist_sink) is safe while other threads log, and the
+// replaced sink (a file) is closed when the swap drops it.
+std::shared_ptr<spdlog::sinks::dist_sink_mt> log_destination() {
+  static const auto dist = [] {
+    auto d = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    d->set_sinks({std::make_shared<spdlog::sinks::stderr_color_sink_mt>()});
+    auto logger = std::make_shared<spdlog::logger>("zwermd", d);
+    logger->set_pattern(log_pattern);
+    // A log file is buffered: warnings and errors reach it at once, other lines within a
+    // second (stderr writes every line as it comes).
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+    spdlog::flush_every(std::chrono::seconds(1));
+    return d;
+  }();
+  return dist;
+}
+
+}  // namespace
+
 void setup_logging(log_level level) {
   applied_level = level;
-  static bool made = false;
-  if (!made) {
-    auto logger = spdlog::stderr_color_mt("zwermd");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
-    spdlog::set_default_logger(logger);
-    made = true;
-  }
+  log_destination();
   spdlog::set_level(to_spdlog(level));
+}
+
+status set_log_destination(const std::optional<log_file_options>& file) {
+  auto dist = log_destination();
+  spdlog::sink_ptr sink;
+  if (!file) {
+    sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  } else {
+    try {
+      sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file->path.string(),
+                                                                    file->max_bytes, file->keep);
+    } catch (const spdlog::spdlog_ex& e) {
+      return {status_code::io_error,
+              "cannot write the log file " + file->path.string() + ": " + e.what()};
+    }
+  }
+  sink->set_pattern(log_pattern);
+  dist->set_sinks({sink});
+  return {};
 }
 
 namespace {
@@ -157,7 +198,12 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   if (launch.metrics) p->options.metrics = launch.metrics;
   p->options.http_allow_remote = p->options.http_allow_remote || launch.http_allow_remote;
   p->log_override = launch.log_override;
+  p->log_file = launch.log_file;
   setup_logging(launch.log_override.value_or(p->options.log));
+  if (p->log_file) {
+    if (status s = set_log_destination(p->log_file); !s.ok())
+      return failure{exit_usage, s.message()};
+  }
   for (const auto& path : std::get<std::vector<std::string>>(tightened)) {
     spdlog::warn("{} could be read by other users; its mode is now owner-only", path);
   }
@@ -323,6 +369,12 @@ void node_daemon::wait_for_signal() {
 // level (unless --log-level set it); a bad file is reported and changes nothing. Everything
 // else in the file is read at the next start.
 void node_daemon::reload() {
+  if (p_->log_file) {
+    // Reopened first: an outside rotation (logrotate) moved the old file away.
+    if (status s = set_log_destination(p_->log_file); !s.ok()) {
+      spdlog::error("received SIGHUP; {}; the log goes on where it was", s.message());
+    }
+  }
   auto config = load_config(p_->home.config());
   if (!config) {
     spdlog::error("received SIGHUP; config.json not reloaded: {}", config.error().message());

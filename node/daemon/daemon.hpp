@@ -27,13 +27,24 @@ enum daemon_exit : int {
   exit_identity = 4,  // identity.key missing, refused (permissions) or locked (passphrase)
 };
 
+// --log-file: the log goes to this file instead of stderr. When a line would take it past
+// max_bytes, the file is renamed with a 1 before its extension (zwermd.log to zwermd.1.log,
+// zwermd.1.log to zwermd.2.log, ..., the oldest of `keep` dropped) and a new one begun; SIGHUP
+// reopens it (after an outside tool moved it away).
+struct log_file_options {
+  std::filesystem::path path;
+  std::size_t max_bytes = std::size_t{10} << 20;  // --log-file-max-bytes, at least 4,096
+  std::size_t keep = 3;                           // --log-files: older files kept, 1..100
+};
+
 struct daemon_launch {
-  std::optional<std::string> home;        // --home, else $ZWERM_HOME, else the XDG default
-  std::optional<std::string> passphrase;  // $ZWERM_PASSPHRASE, read (and cleared) by main
-  std::optional<log_level> log_override;  // --log-level beats config.json's log_level
-  std::optional<host_port> http;          // --http beats config.json's http
-  bool http_allow_remote = false;         // --http-allow-remote (or config.json's)
-  std::optional<host_port> metrics;       // --metrics beats config.json's metrics
+  std::optional<std::string> home;           // --home, else $ZWERM_HOME, else the XDG default
+  std::optional<std::string> passphrase;     // $ZWERM_PASSPHRASE, read (and cleared) by main
+  std::optional<log_level> log_override;     // --log-level beats config.json's log_level
+  std::optional<host_port> http;             // --http beats config.json's http
+  bool http_allow_remote = false;            // --http-allow-remote (or config.json's)
+  std::optional<host_port> metrics;          // --metrics beats config.json's metrics
+  std::optional<log_file_options> log_file;  // --log-file; else the log goes to stderr
 };
 
 class node_daemon {
@@ -51,7 +62,7 @@ class node_daemon {
   node_daemon& operator=(const node_daemon&) = delete;
 
   // Serves until SIGINT/SIGTERM, the `stop` method or stop(); returns the exit code. SIGHUP
-  // reloads config.json's log level and goes on.
+  // reloads config.json's log level, reopens the --log-file and goes on.
   int run();
   // Asks run() to shut down; callable from the I/O thread (signal handlers use it).
   void stop();
@@ -64,8 +75,12 @@ class node_daemon {
   std::unique_ptr<parts> p_;
 };
 
-// Applies a level to the process-wide stderr logger (created on first use).
+// Applies a level to the process-wide logger (created on first use, writing to stderr).
 void setup_logging(log_level level);
+// Sends the process-wide log to `file` from now on (reopening it when it is already the
+// destination), or to stderr for nullopt. Safe while other threads log. Errors: io_error
+// naming the file (the log then stays where it was).
+status set_log_destination(const std::optional<log_file_options>& file);
 // The level setup_logging applied last (info before any call).
 log_level current_log_level();
 

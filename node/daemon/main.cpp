@@ -1,5 +1,6 @@
 // zwermd: the member's node. Runs in the foreground; stop it with Ctrl-C or SIGTERM.
-//   zwermd [--home DIR] [--log-level LEVEL] [--http ADDR [--http-allow-remote]] [--metrics ADDR]
+//   zwermd [--home DIR] [--log-level LEVEL] [--log-file PATH]
+//          [--http ADDR [--http-allow-remote]] [--metrics ADDR]
 //   zwermd repair [--home DIR]
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -67,6 +68,17 @@ int main(int argc, char** argv) {
   std::optional<std::string> level_text;
   app.add_option("--log-level", level_text,
                  "trace, debug, info, warn, error or off; overrides config.json's log_level");
+  std::optional<std::string> log_file;
+  app.add_option("--log-file", log_file,
+                 "Log to this file instead of stderr; it rotates by size (zwermd.log to "
+                 "zwermd.1.log, zwermd.2.log, ...) and SIGHUP reopens it");
+  std::size_t log_file_max_bytes = log_file_options{}.max_bytes;
+  app.add_option("--log-file-max-bytes", log_file_max_bytes,
+                 "Rotate the --log-file when it reaches this size (default 10485760, at least "
+                 "4096)");
+  std::size_t log_files = log_file_options{}.keep;
+  app.add_option("--log-files", log_files,
+                 "Older --log-file files kept after a rotation (default 3, 1..100)");
   std::optional<std::string> http_text;
   app.add_option("--http", http_text,
                  "Serve the read-only web dashboard on this address, e.g. 127.0.0.1:7480 "
@@ -98,6 +110,15 @@ int main(int argc, char** argv) {
       std::cerr << "zwermd: --log-level must be one of trace, debug, info, warn, error, off\n";
       return exit_usage;
     }
+  }
+
+  if (log_file) {
+    if (log_file->empty() || log_file_max_bytes < 4096 || log_files < 1 || log_files > 100) {
+      std::cerr << "zwermd: --log-file needs a path, --log-file-max-bytes at least 4096 and "
+                   "--log-files 1..100\n";
+      return exit_usage;
+    }
+    launch.log_file = log_file_options{*log_file, log_file_max_bytes, log_files};
   }
 
   launch.http_allow_remote = http_allow_remote;

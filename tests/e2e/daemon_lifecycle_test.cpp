@@ -124,6 +124,53 @@ TEST(DaemonLifecycle, TheLogLevelChangesAtRunTimeAndSighupReloadsItFromTheConfig
   EXPECT_EQ(ada.zwerm_json({"log-level"}).value("level", ""), "warn");
 }
 
+// --log-file: the log goes to the file (not stderr), rotates by size keeping --log-files older
+// files, and SIGHUP reopens it after an outside tool moved it away. Bad values are refused.
+TEST(DaemonLifecycle, TheLogFileRotatesBySizeAndSighupReopensIt) {
+  node_harness ada("ada");
+  const auto log = ada.home() / "zwermd.log";
+  auto rotated = [&](int n) { return ada.home() / ("zwermd." + std::to_string(n) + ".log"); };
+  std::string why;
+  ASSERT_TRUE(ada.start({"--log-file", log.string(), "--log-file-max-bytes", "4096", "--log-files",
+                         "2", "--log-level", "debug"},
+                        &why))
+      << why;
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(log); }));
+  // Lines reach the file within a second (warnings and errors at once).
+  EXPECT_TRUE(eventually([&] { return read_file(log).find("started") != std::string::npos; }))
+      << read_file(log);
+  EXPECT_EQ(ada.daemon_log().find("info"), std::string::npos)
+      << "with --log-file nothing but start-up failures goes to stderr: " << ada.daemon_log();
+  // Enough lines (each level set over RPC logs one) to rotate more than twice.
+  for (int i = 0; i < 600 && !std::filesystem::exists(rotated(2)); ++i) {
+    ada.zwerm({"log-level", "debug"});
+  }
+  ASSERT_TRUE(std::filesystem::exists(rotated(1)));
+  ASSERT_TRUE(std::filesystem::exists(rotated(2)));
+  EXPECT_FALSE(std::filesystem::exists(rotated(3))) << "only 2 older files are kept";
+  for (const auto& f : {log, rotated(1)}) {
+    EXPECT_LE(std::filesystem::file_size(f), 4096u + 512u) << f;
+  }
+  // An outside rotation: the file is moved away, SIGHUP opens a new one.
+  std::filesystem::rename(log, ada.home() / "moved.log");
+  ada.daemon()->signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] {
+    return std::filesystem::exists(log) &&
+           read_file(log).find("received SIGHUP") != std::string::npos;
+  }));
+  EXPECT_TRUE(ada.daemon()->running());
+  ASSERT_TRUE(ada.stop().has_value());
+
+  auto bad = ada.zwermd({"--log-file", log.string(), "--log-file-max-bytes", "100"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--log-file-max-bytes"), std::string::npos) << bad.err;
+  // Its folder cannot be made: a file is in the way.
+  auto unwritable =
+      ada.zwermd({"--log-file", (ada.home() / "config.json" / "zwermd.log").string()});
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.out << unwritable.err;
+  EXPECT_NE(unwritable.err.find("cannot write the log file"), std::string::npos) << unwritable.err;
+}
+
 TEST(DaemonLifecycle, AKilledDaemonsStaleSocketIsReplaced) {
   node_harness ada("ada");
   std::string why;
