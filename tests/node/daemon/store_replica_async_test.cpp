@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
-#include <map>
 #include <functional>
+#include <map>
 #include <mutex>
 
 #include "crypto/sodium.hpp"

@@ -145,9 +145,10 @@ TEST(ForkRestartTest, AForkMarkedWhileRunningReachesTheSnapshotAtOnce) {
   // The member's other device signs another record for the kept one's seq.
   auto prev = sim.db().get(*kept.prev);
   ASSERT_TRUE(prev.ok());
-  feed_writer w(sim.others().at(1), c,
-                feed_head{.author = forker, .seq = prev->seq, .id = prev->id, .lamport = prev->lamport},
-                kept.lamport);
+  feed_writer w(
+      sim.others().at(1), c,
+      feed_head{.author = forker, .seq = prev->seq, .id = prev->id, .lamport = prev->lamport},
+      kept.lamport);
   auto conflicting = w.append("profile",
                               nlohmann::json{{"name", "two faced"},
                                              {"about", ""},
