@@ -174,25 +174,22 @@ status community_host::absorb(const std::vector<record>& appended, origin from) 
   const bool one_community = std::all_of(appended.begin(), appended.end(), [&](const record& r) {
     return r.community == appended.front().community;
   });
+  std::vector<community_id> touched;  // the communities absorbed, each once
   if (!appended.empty() && one_community) {
     if (status s = absorb_into(appended.front().community, appended); !s.ok()) return s;
+    touched.push_back(appended.front().community);
   } else {
     std::map<community_id, std::vector<record>> by_community;
     for (const auto& r : appended) by_community[r.community].push_back(r);
     for (const auto& [c, records] : by_community) {
       if (status s = absorb_into(c, records); !s.ok()) return s;
+      touched.push_back(c);
     }
   }
   if (on_appended) {
     for (const auto& r : appended) on_appended(r, from);
   }
   if (from == origin::peers && on_absorbed) {
-    std::vector<community_id> touched;
-    for (const auto& r : appended) {
-      if (std::find(touched.begin(), touched.end(), r.community) == touched.end()) {
-        touched.push_back(r.community);
-      }
-    }
     for (const auto& c : touched) on_absorbed(c);
   }
   return {};
