@@ -56,8 +56,16 @@ std::string ties_dot(const nlohmann::json& graph, std::string_view title) {
   for (const auto& e : graph.at("edges")) {
     const auto a = e.at(0).get<std::size_t>(), b = e.at(1).get<std::size_t>();
     if (a >= nodes.size() || b >= nodes.size()) continue;
+    // Weighted by the thanks between the two, either way: a thicker line and a tooltip.
+    const std::uint64_t thanks =
+        e.size() > 2 ? std::max<std::uint64_t>(1, e.at(2).get<std::uint64_t>()) : 1;
+    char pen[16];
+    std::snprintf(pen, sizeof pen, "%.2f",
+                  std::min(6.0, 1.0 + std::log2(static_cast<double>(thanks))));
     out += "  " + dot_string(nodes[a].value("id", "")) + " -- " +
-           dot_string(nodes[b].value("id", "")) + ";\n";
+           dot_string(nodes[b].value("id", "")) + " [weight=" + std::to_string(thanks) +
+           ", penwidth=" + pen + ", tooltip=" + dot_string(std::to_string(thanks) + " thanks") +
+           "];\n";
   }
   return out + "}\n";
 }

@@ -81,7 +81,11 @@ bool rules::thanks(state& s, apply_context& c, const thanks_body& b) {
     jr.assign(e.thanks, e.thanks + 1);
   }
   index lo = std::min(giver, c.author), hi = std::max(giver, c.author);
-  if (jr.insert(s.ties, (std::uint64_t{lo} << 32) | hi)) {
+  const std::uint64_t pair = (std::uint64_t{lo} << 32) | hi;
+  const bool new_tie = !s.ties.contains(pair);
+  std::uint32_t& weight = jr.emplace(s.ties, pair, std::uint32_t{0});
+  jr.assign(weight, weight + 1);
+  if (new_tie) {
     jr.push_back(g.partners, c.author);
     jr.push_back(t.partners, giver);
   }

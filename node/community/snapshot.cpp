@@ -531,7 +531,7 @@ status snapshot_codec::rebuild(state& s) {
     index giver = s.contributions[t & 0xffffffffu].author;
     if (thanker == giver) return corrupt("self-thanks");
     index lo = std::min(thanker, giver), hi = std::max(thanker, giver);
-    if (s.ties.insert((std::uint64_t{lo} << 32) | hi).second) {
+    if (++s.ties[(std::uint64_t{lo} << 32) | hi] == 1) {
       s.members[lo].partners.push_back(hi);
       s.members[hi].partners.push_back(lo);
     }

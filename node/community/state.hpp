@@ -228,7 +228,8 @@ class state {
   std::deque<contribution_info> contributions;
   std::unordered_map<record_id, index> contribution_index;
   std::unordered_set<std::uint64_t> thanked;  // (thanker << 32) | contribution
-  std::unordered_set<std::uint64_t> ties;     // (min member << 32) | max member
+  // (min member << 32) | max member -> effective thanks between the two, either way (>= 1)
+  std::unordered_map<std::uint64_t, std::uint32_t> ties;
   std::deque<proposal_info> proposals;
   std::unordered_map<record_id, index> proposal_index;
   std::set<index> agreements;  // adopted agreement proposals in force

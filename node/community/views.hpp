@@ -77,8 +77,11 @@ inline constexpr std::uint64_t takes_without_contributing_min_taken = 3;
 inline constexpr std::uint64_t carries_min_given = 3;
 // Active members with given/taken and flags, in order of first joining; lists of the flagged.
 nlohmann::json balance_view(const state& s);
-// balance_view(s).dump(), written directly (see members_view_text).
-std::string balance_view_text(const state& s);
+// balance_view(s).dump(), written directly (see members_view_text). With `top`: only the `top`
+// active members with the most given + taken (ties by order of joining), in that order, and the
+// flag lists only among them; thanks_between_active still counts every active member (the
+// dashboard's reciprocity chart of a 10,000-member community).
+std::string balance_view_text(const state& s, std::optional<std::size_t> top = std::nullopt);
 
 // Score weights of who-knows (PROTOCOL.md §3.8).
 inline constexpr std::uint64_t who_knows_skill_weight = 5;
@@ -96,8 +99,9 @@ std::optional<nlohmann::json> who_knows_page(const state& s, std::string_view to
 nlohmann::json ties_view(const state& s, std::size_t top = 10);
 
 // The thanks graph for pictures: `nodes` (active members: id, name, records, given, taken,
-// partners), `edges` ([i, j] index pairs into nodes, i < j, one per tie: thanks either way,
-// unweighted), `active_members` and `truncated`. At most max_nodes nodes, the most active by
+// partners), `edges` ([i, j, thanks]: index pairs into nodes, i < j, one per tie, with the
+// number of effective thanks between the two members either way, >= 1), `active_members` and
+// `truncated`. At most max_nodes nodes, the most active by
 // records (then by order of joining); edges only between listed nodes.
 nlohmann::json ties_graph_view(const state& s, std::size_t max_nodes = 300);
 

@@ -102,12 +102,19 @@ std::string ties_svg(const nlohmann::json& graph) {
                     "\" font-family=\"sans-serif\" font-size=\"11\">\n<title>ties: " +
                     std::to_string(nodes.size()) + " members, " + std::to_string(edges.size()) +
                     " ties</title>\n";
-  out += "<g stroke=\"#7f8c99\" stroke-opacity=\"0.6\" stroke-width=\"1.2\">\n";
+  // A line's width grows with the thanks between the two (1 → 1.2 px, each doubling +1 px, at
+  // most 6 px), its title says how many.
+  out += "<g stroke=\"#7f8c99\" stroke-opacity=\"0.6\">\n";
   for (const auto& e : edges) {
     const auto a = e.at(0).get<std::size_t>(), b = e.at(1).get<std::size_t>();
     if (a >= nodes.size() || b >= nodes.size()) continue;
+    const std::uint64_t thanks =
+        e.size() > 2 ? std::max<std::uint64_t>(1, e.at(2).get<std::uint64_t>()) : 1;
+    const double stroke = std::min(6.0, 1.2 + std::log2(static_cast<double>(thanks)));
     out += "<line x1=\"" + num(x[a]) + "\" y1=\"" + num(y[a]) + "\" x2=\"" + num(x[b]) +
-           "\" y2=\"" + num(y[b]) + "\"/>\n";
+           "\" y2=\"" + num(y[b]) + "\" stroke-width=\"" + num(stroke) + "\"><title>" +
+           xml_escape(label_of(nodes[a])) + " – " + xml_escape(label_of(nodes[b])) + ": " +
+           std::to_string(thanks) + " thanks</title></line>\n";
   }
   out += "</g>\n";
   if (tied.empty() && !nodes.empty()) {

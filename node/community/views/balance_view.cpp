@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "node/community/views.hpp"
@@ -23,13 +25,24 @@ bool carries(const member_info& m) {
 }
 }  // namespace
 
-std::string balance_view_text(const state& s) {
+std::string balance_view_text(const state& s, std::optional<std::size_t> top) {
   std::vector<index> active;
   std::uint64_t total = 0;
   for (index m = 0; m < s.members.size(); ++m) {
     if (!counts_as_active(s, m)) continue;
     active.push_back(m);
     total += s.members[m].given;
+  }
+  if (top) {
+    auto busier = [&](index a, index b) {
+      const std::uint64_t x = s.members[a].given + s.members[a].taken;
+      const std::uint64_t y = s.members[b].given + s.members[b].taken;
+      return x != y ? x > y : a < b;
+    };
+    const std::size_t keep = std::min(*top, active.size());
+    std::partial_sort(active.begin(), active.begin() + static_cast<std::ptrdiff_t>(keep),
+                      active.end(), busier);
+    active.resize(keep);
   }
   json_writer w(active.size() * 128);
   std::vector<char> takes(s.members.size(), 0);

@@ -1,5 +1,9 @@
 // The thanks graph itself, for pictures (the dashboard's ties SVG, `zwerm ties --format dot`).
+// Edges are [i, j, thanks]: node indexes i < j and the effective thanks between the two, either
+// way.
 #include <algorithm>
+#include <array>
+#include <vector>
 
 #include "node/community/views.hpp"
 #include "node/community/views/view_util.hpp"
@@ -23,7 +27,9 @@ nlohmann::json ties_graph_view(const state& s, std::size_t max_nodes) {
     position[active[i]] = static_cast<std::int64_t>(i);
 
   nlohmann::json nodes = nlohmann::json::array();
-  nlohmann::json edges = nlohmann::json::array();
+  // [i, j, thanks], sorted: a member's partners are kept in the order the ties formed, which a
+  // state restored from a snapshot does not keep.
+  std::vector<std::array<std::uint64_t, 3>> edge_list;
   for (std::size_t i = 0; i < active.size(); ++i) {
     const member_info& m = s.members[active[i]];
     std::uint64_t partners = 0;
@@ -31,7 +37,10 @@ nlohmann::json ties_graph_view(const state& s, std::size_t max_nodes) {
       if (!counts_as_active(s, p)) continue;
       ++partners;
       const std::int64_t j = position[p];
-      if (j > static_cast<std::int64_t>(i)) edges.push_back({i, j});
+      if (j <= static_cast<std::int64_t>(i)) continue;
+      const index lo = std::min(active[i], p), hi = std::max(active[i], p);
+      edge_list.push_back(
+          {i, static_cast<std::uint64_t>(j), s.ties.at((std::uint64_t{lo} << 32) | hi)});
     }
     nodes.push_back({{"id", text(m.id)},
                      {"name", m.name},
@@ -40,6 +49,9 @@ nlohmann::json ties_graph_view(const state& s, std::size_t max_nodes) {
                      {"taken", m.taken},
                      {"partners", partners}});
   }
+  std::sort(edge_list.begin(), edge_list.end());
+  nlohmann::json edges = nlohmann::json::array();
+  for (const auto& e : edge_list) edges.push_back({e[0], e[1], e[2]});
   return {{"nodes", std::move(nodes)},
           {"edges", std::move(edges)},
           {"active_members", total},

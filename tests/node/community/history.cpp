@@ -106,6 +106,7 @@ std::string all_views(const state& s, std::int64_t now_ts) {
   out += balance_view_text(s) + "\n";
   for (const auto& t : s.topics) out += who_knows_view(s, t).dump() + "\n";
   out += ties_view(s).dump() + "\n";
+  out += ties_graph_view(s).dump() + "\n";
   out += pulse_view(s, now_ts).dump() + "\n";
   out += proposals_view(s, now_ts, 500).dump() + "\n";
   out += circles_view(s).dump() + "\n";

@@ -1,4 +1,6 @@
 // The views: filters, paging, orderings, flags, scores and thresholds (PROTOCOL.md §3.8).
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "base/base64url.hpp"
@@ -182,6 +184,29 @@ TEST_F(ViewsTest, BalanceFlagsMembersWhoTakeWithoutContributingAndWhoCarry) {
   EXPECT_FALSE(b.contains("only_takes"));
 }
 
+TEST_F(ViewsTest, BalanceTopKeepsTheBusiestMembersAndTheirFlagsOnly) {
+  std::vector<record> by1;
+  for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
+  for (const auto& c : by1) thank(2, c, t0 + 3 * day);  // m2 takes 3, gives 0
+  thank(3, by1[0], t0 + 3 * day);                       // m1 gave 4; m3 took 1
+  run();
+  json two = json::parse(balance_view_text(*s, 2));
+  ASSERT_EQ(two["members"].size(), 2u);
+  EXPECT_EQ(two["members"][0]["id"], m[1].text());  // 4 + 0
+  EXPECT_EQ(two["members"][1]["id"], m[2].text());  // 0 + 3
+  EXPECT_EQ(two["carries"], json::array({m[1].text()}));
+  EXPECT_EQ(two["takes_without_contributing"], json::array({m[2].text()}));
+  EXPECT_EQ(two["thanks_between_active"], 4);  // still every active member's
+  json one = json::parse(balance_view_text(*s, 1));
+  ASSERT_EQ(one["members"].size(), 1u);
+  EXPECT_EQ(one["takes_without_contributing"], json::array());
+  // Equal activity: order of joining. More than there are: all of them, busiest first.
+  json all = json::parse(balance_view_text(*s, 500));
+  EXPECT_EQ(all["members"].size(), balance_view(*s)["members"].size());
+  EXPECT_EQ(all["members"][2]["id"], m[3].text());
+  EXPECT_EQ(all["members"][3]["id"], m[0].text());
+}
+
 // Issue #15: a member who brought something and was not thanked yet is not flagged.
 TEST_F(ViewsTest, BalanceDoesNotFlagAMemberWhoContributedButWasNotThanked) {
   std::vector<record> by1;
@@ -240,6 +265,30 @@ TEST_F(ViewsTest, TiesDensityComponentsIsolatedAndConnectors) {
   json after = ties_view(run());
   EXPECT_EQ(after["ties"], 1);
   EXPECT_EQ(after["isolated_count"], 3);  // 0, 2, 3
+}
+
+TEST_F(ViewsTest, TiesGraphEdgesCountTheThanksEitherWay) {
+  // 1 thanks 2 twice (two contributions), 2 thanks 1 once: one tie of weight 3; 4-5 weight 1.
+  record a = contribution(2, json::array(), t0 + 2 * day);
+  record b = contribution(2, json::array(), t0 + 2 * day);
+  record c = contribution(1, json::array(), t0 + 2 * day);
+  record d = contribution(4, json::array(), t0 + 2 * day);
+  thank(1, a, t0 + 3 * day);
+  thank(1, b, t0 + 3 * day);
+  thank(1, b, t0 + 3 * day);  // a repeat has no effect and adds no weight
+  thank(2, c, t0 + 3 * day);
+  thank(5, d, t0 + 3 * day);
+  json g = ties_graph_view(run());
+  ASSERT_EQ(g["edges"].size(), 2u) << g.dump();
+  std::map<std::pair<std::string, std::string>, std::uint64_t> weight;
+  for (const auto& e : g["edges"]) {
+    ASSERT_EQ(e.size(), 3u);
+    std::string x = g["nodes"][e[0].get<std::size_t>()]["id"];
+    std::string y = g["nodes"][e[1].get<std::size_t>()]["id"];
+    weight[std::minmax(x, y)] = e[2];
+  }
+  EXPECT_EQ((weight[std::minmax(m[1].text(), m[2].text())]), 3u);
+  EXPECT_EQ((weight[std::minmax(m[4].text(), m[5].text())]), 1u);
 }
 
 // The pages of members, circles and who-knows (issue #15 item 3): walking every page from the

@@ -35,7 +35,7 @@ nlohmann::json graph() {
          {"given", 0},
          {"taken", 0},
          {"partners", 0}}}},
-      {"edges", {{0, 1}, {0, 2}}}};
+      {"edges", {{0, 1, 1}, {0, 2, 5}}}};
 }
 
 TEST(TiesSvg, OneCirclePerMemberOneLinePerTie) {
@@ -45,6 +45,19 @@ TEST(TiesSvg, OneCirclePerMemberOneLinePerTie) {
   EXPECT_EQ(count(svg, "<line"), 2u);
   EXPECT_NE(svg.find("without ties (1)"), std::string::npos);
   EXPECT_NE(svg.find(">Dan</text>"), std::string::npos);
+}
+
+TEST(TiesSvg, ALineIsAsWideAsItsThanksAndSaysHowMany) {
+  const std::string svg = ties_svg(graph());
+  EXPECT_NE(svg.find("stroke-width=\"1.2\"><title>"), std::string::npos) << svg;
+  // 1.2 + log2(5) = 3.52
+  EXPECT_NE(svg.find("stroke-width=\"3.5"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(": 5 thanks</title>"), std::string::npos) << svg;
+  auto g = graph();
+  g["edges"][1][2] = 1'000'000;  // never wider than 6 px
+  EXPECT_NE(ties_svg(g).find("stroke-width=\"6.0\""), std::string::npos);
+  g["edges"][1] = {0, 2};  // a graph without weights (older node): 1 each
+  EXPECT_EQ(count(ties_svg(g), "stroke-width=\"1.2\""), 2u);
 }
 
 TEST(TiesSvg, NamesAreTextNeverMarkup) {
