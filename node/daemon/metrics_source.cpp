@@ -1,5 +1,10 @@
 #include "node/daemon/metrics_source.hpp"
 
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
 #include "base/base64url.hpp"
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/network_host.hpp"
@@ -24,6 +29,9 @@ void metrics_source::rpc_call(std::string_view method, std::chrono::nanoseconds 
 }
 
 namespace {
+
+// Per-member lag series per community (metrics must stay small for 10,000-member communities).
+constexpr std::size_t max_feed_series = 100;
 
 // The bytes of the store's files (LevelDB tables, logs, manifest).
 std::uint64_t directory_bytes(const std::filesystem::path& dir) {
@@ -53,31 +61,59 @@ std::string metrics_source::text() const {
   using http::labels;
   http::prometheus_text out;
 
-  const nlohmann::json status = network_->status_json();
+  const nlohmann::json status = network_->status_json(/*behind_only=*/true);
+  // Per-community series carry the community's name and its id: two communities may share a
+  // name, never an id.
+  using community_key = std::pair<std::string, std::string>;  // id, name
+  auto key_of = [](const nlohmann::json& row) {
+    return community_key{row.value("community_id", ""), row.value("community", "")};
+  };
+  auto community_labels = [](const community_key& k) {
+    return labels{{"community", k.second}, {"community_id", k.first}};
+  };
   out.family("zwerm_peers_connected", "gauge", "Open sessions with other members' nodes.");
-  std::map<std::string, std::uint64_t> peers_per_community;
+  std::map<community_key, std::uint64_t> peers_per_community;
   for (const auto& p : status.value("peers", nlohmann::json::array())) {
-    ++peers_per_community[p.value("community", "")];
+    ++peers_per_community[key_of(p)];
   }
   for (const auto& [community, n] : peers_per_community) {
-    out.sample("zwerm_peers_connected", labels{{"community", community}}, n);
+    out.sample("zwerm_peers_connected", community_labels(community), n);
   }
 
+  std::map<community_key, std::vector<std::pair<std::uint64_t, std::string>>> feeds;
+  for (const auto& c : status.value("sync", nlohmann::json::array())) feeds[key_of(c)];
+  for (const auto& l : status.value("lag", nlohmann::json::array())) {
+    feeds[key_of(l)].emplace_back(l.value("behind", std::uint64_t{0}), l.value("member", ""));
+  }
   out.family("zwerm_sync_behind_records", "gauge",
              "Records this node lacks of the feeds its peers announced, summed per community.");
-  std::map<std::string, std::uint64_t> behind;
-  for (const auto& l : status.value("lag", nlohmann::json::array())) {
-    behind[l.value("community", "")] += l.value("behind", std::uint64_t{0});
+  for (const auto& [community, rows] : feeds) {
+    std::uint64_t sum = 0;
+    for (const auto& r : rows) sum += r.first;
+    out.sample("zwerm_sync_behind_records", community_labels(community), sum);
   }
-  for (const auto& [community, n] : behind) {
-    out.sample("zwerm_sync_behind_records", labels{{"community", community}}, n);
+  out.family("zwerm_sync_feed_behind_records", "gauge",
+             "Records this node lacks of one member's feed, by the highest seq a connected peer "
+             "announced; only feeds behind, at most the 100 furthest behind per community.");
+  for (auto& [community, rows] : feeds) {
+    // Furthest behind first, then by member id: a stable set of series while nothing moves.
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    if (rows.size() > max_feed_series) rows.resize(max_feed_series);
+    for (const auto& [behind, member] : rows) {
+      auto l = community_labels(community);
+      l.emplace_back("member", member);
+      out.sample("zwerm_sync_feed_behind_records", l, behind);
+    }
   }
 
   out.family("zwerm_records_stored", "gauge", "Records in the store, per community.");
   if (auto summaries = db_->communities()) {
     for (const auto& c : *summaries) {
       const auto* st = communities_->state_of(c.id);
-      out.sample("zwerm_records_stored", labels{{"community", st ? st->name : std::string()}},
+      out.sample("zwerm_records_stored",
+                 community_labels({crypto::to_text(c.id), st ? st->name : std::string()}),
                  c.records);
     }
   }

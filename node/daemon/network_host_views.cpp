@@ -32,13 +32,14 @@ net::listener::counters network_host::listener_stats() const {
   return listener_ ? listener_->stats() : net::listener::counters{};
 }
 
-json network_host::status_json() const {
+json network_host::status_json(bool behind_only) const {
   json peers_rows = json::array();
   json lag_rows = json::array();
   json sync_rows = json::array();
   for (const auto& [id, c] : communities_) {
     const community::state* st = host_.state_of(id);
     const std::string cname = st ? st->name : crypto::short_id(id);
+    const std::string cid = crypto::to_text(id);  // names may repeat; ids do not
     std::uint64_t received = c->ended_received, stored = c->ended_stored,
                   duplicate = c->ended_duplicate;
     std::uint64_t bytes_sent = c->ended_bytes_sent, bytes_received = c->ended_bytes_received;
@@ -50,9 +51,13 @@ json network_host::status_json() const {
       bytes_sent += ss.bytes_sent;
       bytes_received += ss.bytes_received;
     }
-    json row{{"community", cname},       {"records_received", received},
-             {"records_stored", stored}, {"records_duplicate", duplicate},
-             {"bytes_sent", bytes_sent}, {"bytes_received", bytes_received}};
+    json row{{"community", cname},
+             {"community_id", cid},
+             {"records_received", received},
+             {"records_stored", stored},
+             {"records_duplicate", duplicate},
+             {"bytes_sent", bytes_sent},
+             {"bytes_received", bytes_received}};
     if (c->told_removed) {
       row["removed_notice"] = json{{"by", crypto::to_text(c->told_removed->by)},
                                    {"record", crypto::to_text(c->told_removed->record)}};
@@ -61,6 +66,7 @@ json network_host::status_json() const {
     for (const auto& conn : c->manager->connections()) {
       peers_rows.push_back(
           json{{"community", cname},
+               {"community_id", cid},
                {"member", crypto::to_text(conn.remote)},
                {"name", name_of(st, conn.remote)},
                {"direction", conn.dir == peers::direction::outbound ? "out" : "in"},
@@ -72,7 +78,9 @@ json network_host::status_json() const {
       auto local = c->replica->head_seq(m.id);
       const std::uint64_t have = local ? *local : 0;
       const std::uint64_t best = std::max(have, c->engine->best_known_seq(m.id));
+      if (behind_only && best == have) continue;
       lag_rows.push_back(json{{"community", cname},
+                              {"community_id", cid},
                               {"member", crypto::to_text(m.id)},
                               {"name", m.name},
                               {"have_seq", have},

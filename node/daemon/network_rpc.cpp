@@ -181,10 +181,17 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
 
 net::awaitable<reply> status_call(rpc::handler inner, network_host* network,
                                   std::shared_ptr<join_logs> logs, json p) {
+  bool behind_only = false;
+  if (auto l = p.find(rpc_contract::param::lag); l != p.end() && !l->is_null()) {
+    if (!l->is_string() || (*l != "all" && *l != "behind")) {
+      co_return reply::fail(rpc::invalid_params, "\"lag\" must be \"all\" or \"behind\"");
+    }
+    behind_only = *l == "behind";
+  }
   reply r = co_await inner(std::move(p));
   if (!r.is_ok()) co_return r;
   json out = r.result();
-  const json net_status = network->status_json();
+  const json net_status = network->status_json(behind_only);
   for (const auto& [k, v] : net_status.items()) out[k] = v;
   json joins = json::array();
   for (const auto& [id, log] : *logs) {

@@ -244,7 +244,13 @@ reply proposals(context& x, const json& p) {
 }
 
 reply balance(context& x, const json& p) {
-  return view(x, p, [](const cm::state& st) { return reply::ok_text(cm::balance_view_text(st)); });
+  return view(x, p, [&p](const cm::state& st) {
+    std::optional<reply> err;
+    std::optional<std::size_t> top;
+    if (p.contains(param::limit) && !p[param::limit].is_null()) top = page_limit(p, &err);
+    if (err) return *err;
+    return reply::ok_text(cm::balance_view_text(st, top));
+  });
 }
 
 reply who_knows(context& x, const json& p) {

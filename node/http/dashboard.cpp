@@ -26,11 +26,11 @@ struct api_view {
 
 constexpr api_view api_views[] = {
     {"communities", &rc::method::community_list, "{}"},
-    {"status", &rc::method::status, "{}"},
+    {"status", &rc::method::status, R"({"lag":"behind"})"},  // only the feeds behind
     {"peers", &rc::method::peers, "{}"},
     {"community", &rc::method::community_show, "{}"},
-    {"members", &rc::method::members, R"({"limit":500})"},  // a page: the 500 first
-    {"balance", &rc::method::balance, "{}"},
+    {"members", &rc::method::members, R"({"limit":100})"},  // a page: the 100 first
+    {"balance", &rc::method::balance, R"({"limit":40})"},   // the chart's 40 busiest
     {"ties", &rc::method::ties, "{}"},
     {"ties.svg", &rc::method::ties, R"({"graph":true})"},
     {"pulse", &rc::method::pulse, R"({"weeks":53})"},

@@ -83,6 +83,7 @@ inline constexpr std::string_view include_former = "include_former";
 inline constexpr std::string_view include_closed = "include_closed";
 inline constexpr std::string_view topic = "topic";
 inline constexpr std::string_view graph = "graph";  // ties: include nodes and edges
+inline constexpr std::string_view lag = "lag";      // status: "all" or "behind" feeds
 inline constexpr std::string_view weeks = "weeks";  // pulse: how many weeks
 inline constexpr std::string_view level =
     "level";  // log.level: trace, debug, info, warn, error, off
@@ -98,6 +99,8 @@ inline constexpr std::int64_t max_list_limit = 500;
 inline constexpr std::int64_t default_list_limit = 50;
 inline constexpr std::int64_t default_who_knows_limit = 20;
 inline constexpr std::array<std::string_view, 3> request_states = {"open", "answered", "all"};
+// status: `lag` rows for every member's feed ("all", the default) or only feeds behind.
+inline constexpr std::array<std::string_view, 2> lag_modes = {"all", "behind"};
 // log.level's `level` (config.json's log_level and zwermd --log-level take the same).
 inline constexpr std::array<std::string_view, 6> log_levels = {"trace", "debug", "info",
                                                                "warn",  "error", "off"};
@@ -226,6 +229,9 @@ inline constexpr std::array<param_spec, 4> proposals = {
 inline constexpr std::array<param_spec, 4> who_knows = {
     community, param_spec{param::topic, string, true}, param_spec{param::before, string, false},
     param_spec{param::limit, integer, false}};
+inline constexpr std::array<param_spec, 1> status = {param_spec{param::lag, string, false}};
+inline constexpr std::array<param_spec, 2> balance = {community,
+                                                      param_spec{param::limit, integer, false}};
 inline constexpr std::array<param_spec, 2> ties = {community,
                                                    param_spec{param::graph, boolean, false}};
 inline constexpr std::array<param_spec, 2> pulse = {community,
@@ -239,7 +245,7 @@ namespace method {
 using enum method_group;
 // The node itself.
 inline constexpr method_spec status{
-    "status", node, "node id, version, uptime, communities and peers", {}};
+    "status", node, "node id, version, uptime, communities and peers", params::status};
 inline constexpr method_spec methods{
     "methods", node, "every method of this zwermd and whether this build serves it", {}};
 inline constexpr method_spec community_use{
@@ -309,7 +315,7 @@ inline constexpr method_spec proposals{"proposals", view, "open and decided prop
                                        params::proposals};
 inline constexpr method_spec balance{
     "balance", view, "given and taken per member; who takes without contributing, who carries",
-    params::only_community};
+    params::balance};
 inline constexpr method_spec who_knows{
     "who_knows", view, "members ranked by a topic in skills and tags", params::who_knows};
 inline constexpr method_spec ties{

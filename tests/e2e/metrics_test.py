@@ -135,6 +135,20 @@ def main():
                   "peer refusals (banned) not 0")
             check("Garden club" in body and "tomato" not in body,
                   "the metrics name the community but never a record's content")
+            # A feed's series appears only while the node lacks records of it: none here.
+            check(fams["zwerm_sync_feed_behind_records"].samples == [],
+                  f"feeds behind on a lone node: {fams['zwerm_sync_feed_behind_records'].samples}")
+            check(value(fams, "zwerm_sync_behind_records", community="Garden club") == 0,
+                  "records behind not 0 on a lone node")
+
+            # Two communities may share a name: their series stay apart by community_id.
+            zwerm(home, "community", "create", "Garden club", "--purpose", "A second one")
+            fams, _ = families(port)
+            stored_rows = [s for s in fams["zwerm_records_stored"].samples
+                           if s.labels.get("community") == "Garden club"]
+            ids = {s.labels.get("community_id") for s in stored_rows}
+            check(len(stored_rows) == 2 and len(ids) == 2 and all(len(i) == 43 for i in ids),
+                  f"two same-name communities give two series: {stored_rows}")
 
             # Hostile requests: each refused, and counted.
             check(request(port, host="evil.example:%d" % port)[0] == 403, "wrong Host not 403")

@@ -141,7 +141,8 @@ function drawTies(t) {
 }
 
 function drawMembers(m) {
-  text("members-count", `${m.active} active of ${m.total}`);
+  text("members-count", `${m.active} active of ${m.total}` +
+       (m.next_cursor ? `, the first ${m.members.length} shown` : ""));
   fill("members-rows", ...m.members.map((r) => el("tr", { "data-id": r.id },
     el("td", {}, r.name || r.id.slice(0, 8)),
     el("td", { class: "hide-narrow" }, (r.skills || []).join(", ")),
