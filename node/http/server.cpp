@@ -121,7 +121,13 @@ asio::awaitable<void> stream_events(std::shared_ptr<server::state> st,
   for (;;) {
     c->stream.expires_after(st->options.write_timeout);
     auto [ec, n] = co_await asio::async_write(c->stream, asio::buffer(out), use_tuple);
-    if (ec || st->stopped) co_return;
+    if (st->stopped) co_return;
+    if (ec) {
+      // A reader that stopped taking bytes (its socket full for write_timeout) fell behind as
+      // surely as one whose queue overflowed.
+      if (ec == beast::error::timeout) st->refuse("slow_event_reader");
+      co_return;
+    }
     out.clear();
     if (sub->queue.empty() && !sub->overflowed) {
       sub->wake.expires_after(stream_heartbeat);
