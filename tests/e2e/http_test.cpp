@@ -107,6 +107,25 @@ TEST_F(Http, AMissingOrWrongTokenIsRefused) {
   EXPECT_EQ(http_get(port(), "/", "zwerm_1=" + address_.token).status, 401);
 }
 
+// The token is made anew at every start: a URL (or cookie) from an earlier start, as a browser
+// history or a shell history keeps it, opens nothing, even on the same port.
+TEST_F(Http, ATokenOfAnEarlierStartOpensNothing) {
+  node_harness cleo("cleo");
+  std::string why;
+  ASSERT_TRUE(cleo.start({"--http", "127.0.0.1:0"}, &why)) << why;
+  const auto first = parse_url(str(ok_json(cleo, {"dashboard"}), "url"));
+  ASSERT_EQ(http_get(first.port, "/?token=" + first.token).status, 303);
+  ASSERT_EQ(cleo.stop(), std::optional<int>(0));
+  ASSERT_TRUE(cleo.start({"--http", "127.0.0.1:" + std::to_string(first.port)}, &why)) << why;
+  const auto second = parse_url(str(ok_json(cleo, {"dashboard"}), "url"));
+  ASSERT_EQ(second.port, first.port);
+  EXPECT_NE(second.token, first.token);
+  EXPECT_EQ(http_get(second.port, "/?token=" + first.token).status, 403);
+  const std::string name = "zwerm_" + std::to_string(second.port);
+  EXPECT_EQ(http_get(second.port, "/", name + "=" + first.token).status, 403);
+  EXPECT_EQ(http_get(second.port, "/?token=" + second.token).status, 303);
+}
+
 // ---- headers ------------------------------------------------------------------------------
 
 TEST_F(Http, EveryAnswerCarriesTheSecurityHeadersAndNoCors) {
