@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <stdexcept>
+#include <utility>
 
 namespace zwerm::clidoc {
 namespace {
@@ -103,7 +104,7 @@ void walk(const CLI::App& app, std::vector<std::string> path, std::vector<option
   // CLI11 gives a new subcommand its parent's footer; only a footer of its own says something.
   doc.footer = app.get_footer() == parent_footer ? "" : app.get_footer();
   doc.needs_subcommand = app.get_require_subcommand_min() > 0;
-  doc.inherited = inherited;
+  doc.inherited = std::move(inherited);
   collect(app, doc);
   std::vector<const CLI::App*> subs;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
@@ -116,16 +117,14 @@ void walk(const CLI::App& app, std::vector<std::string> path, std::vector<option
     subs.push_back(sub);
   }
   // What a subcommand also accepts: with fallthrough, every ancestor's options.
-  std::vector<option_doc> passed;
-  const std::size_t at = out.size();
   out.push_back(doc);
   for (const CLI::App* sub : subs) {
-    passed.clear();
+    std::vector<option_doc> passed;
     if (sub->get_fallthrough()) {
       passed = doc.inherited;
       passed.insert(passed.end(), doc.options.begin(), doc.options.end());
     }
-    auto sub_path = out[at].path;
+    auto sub_path = doc.path;
     sub_path.push_back(sub->get_name());
     walk(*sub, std::move(sub_path), passed, app.get_footer(), out);
   }
