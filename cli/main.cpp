@@ -9,6 +9,7 @@
 #include "cli/dash_ids.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/session.hpp"
+#include "clidoc/generate.hpp"
 #include "node/rpc_contract/contract.hpp"
 
 namespace {
@@ -71,6 +72,11 @@ int main(int argc, char** argv) {
 
   // Ids that start with '-' are passed as what they are, not as options (cli/dash_ids.hpp).
   std::vector<std::string> args(argv + 1, argv + argc);
+  // `zwerm --generate man|bash|zsh`: the man page or a completion script (clidoc/).
+  if (auto rc = zwerm::clidoc::generate_if_asked(app, args, std::string("zwerm ") + ZWERM_VERSION,
+                                                 std::cout, std::cerr)) {
+    return *rc;
+  }
   args = quote_dash_ids(args, long_flags(app), long_options(app));
   std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
   try {

@@ -40,7 +40,7 @@ target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}"
 zwerm_warnings(zwerm_node)
 
 add_executable(zwermd ${CMAKE_CURRENT_LIST_DIR}/daemon/main.cpp)
-target_link_libraries(zwermd PRIVATE zwerm_node CLI11::CLI11)
+target_link_libraries(zwermd PRIVATE zwerm_node zwerm_clidoc CLI11::CLI11)
 # Both programs land in <build>/bin, where scripts and the end-to-end tests find them.
 set_target_properties(zwermd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
 zwerm_warnings(zwermd)

@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <iostream>
 #include <tuple>
+#include <vector>
 
 #include "base/home.hpp"
+#include "clidoc/generate.hpp"
 #include "node/daemon/daemon.hpp"
 #include "node/daemon/home_lock.hpp"
 #include "node/daemon/rpc_methods.hpp"
@@ -95,6 +97,12 @@ int main(int argc, char** argv) {
       "Run it with zwermd stopped. Example: zwermd repair --home ~/.local/share/zwerm");
   repair->add_option("--home", home, "The node's home");
 
+  // `zwermd --generate man|bash|zsh`: the man page or a completion script (clidoc/).
+  if (auto rc = zwerm::clidoc::generate_if_asked(
+          app, std::vector<std::string>(argv + 1, argv + argc),
+          std::string("zwermd ") + std::string(zwermd_version()), std::cout, std::cerr)) {
+    return *rc;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
