@@ -70,7 +70,8 @@ inline constexpr std::size_t unlimited_width = static_cast<std::size_t>(-1);
 // of the width, or its full width when that is less), the column with the lowest `keep` (the
 // rightmost of equals) is left out and the fit is tried again; a table that leaves columns out
 // ends with a line naming them. A main column with `wrap` continues on further lines instead of
-// being cut.
+// being cut; beside it, flexible columns shrink only as far as the main column needs to reach
+// its floor (a name is not cut to make a wrapped text one line shorter).
 class table {
  public:
   struct column {

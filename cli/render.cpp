@@ -116,7 +116,7 @@ bool is_table(const json& v) {
 bool is_flexible(std::string_view key) {
   return key == "title" || key == "text" || key == "body" || key == "purpose" || key == "note" ||
          key == "about" || key == "skills" || key == "tags" || key == "reason" || key == "name" ||
-         key == "what";
+         key == "what" || key == "author" || key == "proposed_by" || key == "opened_by";
 }
 
 std::string string_field(const json& obj, const char* key) {
@@ -186,7 +186,8 @@ std::string feed_what(const json& row, const json& body, const names_map& names)
 // entry's body becomes one "what" column, and bookkeeping numbers people do not read are
 // dropped. A row about one member (a "member" id) shows a name column and keeps the id in its
 // own column, as a row's "id" does: names in one column, ids in the other, never mixed. A
-// proposal without a text (remove, steward, dissolve) reads as its action and member.
+// proposal without a text (remove, steward, dissolve) reads as its action and member; an
+// adopted one shows no expiry (the node states when it would have expired).
 json flatten_row(const json& row, const names_map& names) {
   json out = json::object();
   if (auto m = row.find("member");
@@ -207,6 +208,8 @@ json flatten_row(const json& row, const names_map& names) {
       out["what"] = v.is_object() ? feed_what(row, v, names) : "";
     } else if (proposal && key == "member") {
       continue;  // part of the text below
+    } else if (proposal && key == "expires_ts" && row.value("status", "") == "adopted") {
+      out[key] = nullptr;  // an adopted proposal does not expire ("-")
     } else if (v.is_object() && (v.contains("name") || v.contains("id"))) {
       const std::string name = v.value("name", std::string());
       out[key] = name.empty() ? v.value("id", std::string()) : name;
@@ -257,6 +260,7 @@ std::string render_rows(const json& raw_rows, std::string_view field, const name
       c.main = k == layout->main;
       c.wrap = c.main && layout->wrap;
       c.keep = keep_rank(*layout, k == "member_id_" ? "id" : k);
+      if (keeps_whole(*layout, k)) c.flexible = false;
     }
     columns.push_back(std::move(c));
   }

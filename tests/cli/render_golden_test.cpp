@@ -308,6 +308,10 @@ TEST(RenderGolden, TitlesAndTextsStayReadableAtEightyColumns) {
   for (const auto& e : answer("feed")["entries"]) {
     if (e["type"] == "thanks") expect_every_word(feed, e["body"]["note"], "feed");
   }
+  const std::string circles = rendered("circle_list", 80);
+  for (const auto& c : answer("circle_list")["circles"]) {
+    EXPECT_NE(circles.find(c["name"].get<std::string>()), std::string::npos) << circles;
+  }
 }
 
 // Detail views wrap instead of cutting: every word of the purpose and of each agreement shows

@@ -51,6 +51,60 @@ TEST(RenderGeneric, NamesMapAndLinesFitEightyColumns) {
   EXPECT_NE(out.find("a, b"), std::string::npos) << out;
 }
 
+// A circle's name is what `circle join` takes: it shows whole, and the purpose wraps beside it.
+TEST(RenderGeneric, CircleNamesStayWholeAndTheirPurposeWraps) {
+  const std::string purpose =
+      "Build two cargo bike frames for the neighbourhood food bank by the end of the year, and "
+      "write down how, so others can build the next ones.";
+  json r{{"circles", json::array({json{{"id", ada},
+                                       {"name", "kids' electronics club"},
+                                       {"purpose", purpose},
+                                       {"opened_by", {{"id", bob}, {"name", "Bob"}}},
+                                       {"open", true},
+                                       {"records", 4},
+                                       {"ts", now - 3600 * 1000}}})}};
+  const std::string out = render_generic(r, now, 80);
+  EXPECT_NE(out.find("kids' electronics club  "), std::string::npos) << out;
+  std::istringstream words(purpose);
+  for (std::string w; words >> w;) EXPECT_NE(out.find(w), std::string::npos) << w << "\n" << out;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) EXPECT_LE(display_width(line), 80u) << line;
+}
+
+// In a page of open and answered requests, a request's status stays longer than who asked, and
+// a long name gives way before either.
+TEST(RenderGeneric, RequestsKeepTheirStatusBeforeALongAuthorName) {
+  json r{{"requests",
+          json::array({json{{"id", ada},
+                            {"author", {{"id", bob}, {"name", "Bram van der Heijden-Oosterhuis"}}},
+                            {"title", std::string(150, 't')},
+                            {"status", "answered"},
+                            {"tags", {"woodworking"}},
+                            {"ts", now - 3600 * 1000}}})}};
+  const std::string out = render_generic(r, now, 80);
+  EXPECT_NE(out.find("answered"), std::string::npos) << out;
+  EXPECT_NE(out.find("Bram van …"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::string(30, 't')), std::string::npos) << out;
+}
+
+// An adopted proposal does not expire: its row shows no expiry; an open one says when.
+TEST(RenderGeneric, AnAdoptedProposalShowsNoExpiry) {
+  auto proposal = [](const char* status, std::int64_t expires) {
+    return json{{"id", ada},
+                {"action", "remove"},
+                {"member", bob},
+                {"status", status},
+                {"endorsers", {ada}},
+                {"expires_ts", expires},
+                {"ts", now - 3 * 86'400'000}};
+  };
+  json r{{"proposals", json::array({proposal("adopted", now + 2 * 86'400'000),
+                                    proposal("open", now + 5 * 86'400'000)})}};
+  const std::string out = render_generic(r, now, 200);
+  EXPECT_EQ(out.find("in 2 d"), std::string::npos) << out;
+  EXPECT_NE(out.find("in 5 d"), std::string::npos) << out;
+}
+
 TEST(RenderStatus, ShowsWhatTheNodeReports) {
   json r{{"node_id", ada},
          {"name", "Ada"},
