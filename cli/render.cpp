@@ -293,10 +293,15 @@ void render_lines(const std::vector<std::pair<std::string, std::string>>& lines,
   }
 }
 
-void render_object(const json& obj, const std::string& prefix, const names_map& names,
-                   std::int64_t now, std::size_t width, std::string& out) {
+// The "label: value" lines of an object and of the objects nested in it ("policy.quorum pct",
+// after the object's own lines), and its tables, in the order they are printed.
+struct object_parts {
   std::vector<std::pair<std::string, std::string>> lines;
   std::vector<std::pair<std::string, const json*>> tables;
+};
+
+void collect_object(const json& obj, const std::string& prefix, const names_map& names,
+                    std::int64_t now, object_parts& parts) {
   std::vector<std::pair<std::string, const json*>> nested;
   for (const auto& [key, v] : obj.items()) {
     if (key == "names" && prefix.empty()) continue;
@@ -310,27 +315,34 @@ void render_object(const json& obj, const std::string& prefix, const names_map& 
     if (v.is_boolean()) {
       auto ts = obj.find(key + "_ts");
       if (ts != obj.end() && ts->is_number_integer() && v.get<bool>()) {
-        lines.emplace_back(label(name), scalar_text(key + "_ts", *ts, names, now));
+        parts.lines.emplace_back(label(name), scalar_text(key + "_ts", *ts, names, now));
         continue;
       }
     }
     if (is_table(v)) {
-      tables.emplace_back(name, &v);
+      parts.tables.emplace_back(name, &v);
     } else if (v.is_object() && v.contains("id") && v.contains("name") && v.size() == 2) {
       // A member reference, {id, name}: one line, "steward: Ada (Ada4kQ11)".
       const std::string id = v["id"].is_string() ? v["id"].get<std::string>() : v["id"].dump();
       const std::string who = v["name"].is_string() ? v["name"].get<std::string>() : "";
       const std::string short_id = looks_like_id(id) ? id.substr(0, 8) : id;
-      lines.emplace_back(label(name), who.empty() ? short_id : who + " (" + short_id + ")");
+      parts.lines.emplace_back(label(name), who.empty() ? short_id : who + " (" + short_id + ")");
     } else if (v.is_object()) {
       nested.emplace_back(name, &v);
     } else {
-      lines.emplace_back(label(name), scalar_text(key, v, names, now));
+      parts.lines.emplace_back(label(name), scalar_text(key, v, names, now));
     }
   }
-  render_lines(lines, width, out);
-  for (const auto& [name, v] : nested) render_object(*v, name, names, now, width, out);
-  for (const auto& [name, v] : tables) {
+  for (const auto& [name, v] : nested) collect_object(*v, name, names, now, parts);
+}
+
+// The lines of an object and its nested objects as one aligned block, then its tables.
+void render_object(const json& obj, const names_map& names, std::int64_t now, std::size_t width,
+                   std::string& out) {
+  object_parts parts;
+  collect_object(obj, "", names, now, parts);
+  render_lines(parts.lines, width, out);
+  for (const auto& [name, v] : parts.tables) {
     out += "\n" + label(name) + " (" + std::to_string(v->size()) + "):\n";
     const auto dot = name.rfind('.');
     out +=
@@ -346,7 +358,7 @@ std::string render_generic(const json& result, std::int64_t now_ms, std::size_t 
   std::string out;
   if (is_table(result)) return render_rows(result, "", names, now_ms, width);
   if (!result.is_object()) return scalar_text("", result, names, now_ms) + "\n";
-  render_object(result, "", names, now_ms, width, out);
+  render_object(result, names, now_ms, width, out);
   if (out.empty()) out = "(nothing)\n";
   return out;
 }

@@ -146,7 +146,7 @@ TEST(RenderGeneric, FractionsAreRounded) {
 }
 
 // Issue #15: `community show` printed "created: yes" beside the time, and the steward as
-// two fields.
+// two fields. The nested policy's lines align with the others, as one block.
 TEST(RenderGeneric, AFlagWithItsTimeAndAMemberReferenceReadAsOneLine) {
   json r{{"created", true},
          {"created_ts", now - 3 * 3600 * 1000},
@@ -155,13 +155,14 @@ TEST(RenderGeneric, AFlagWithItsTimeAndAMemberReferenceReadAsOneLine) {
          {"steward", {{"id", ada}, {"name", "Ada"}}},
          {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
   std::string out = render_generic(r, now);
-  EXPECT_NE(out.find("created:   3 h ago\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("created:           3 h ago\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("yes"), std::string::npos) << out;
-  EXPECT_NE(out.find("dissolved: no\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("dissolved:         no\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("dissolved at"), std::string::npos) << out;
-  EXPECT_NE(out.find("steward:   Ada (Ada4kQ11)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("steward:           Ada (Ada4kQ11)\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("steward.name"), std::string::npos) << out;
-  EXPECT_NE(out.find("policy.quorum pct: 50"), std::string::npos) << out;
+  EXPECT_NE(out.find("policy.invite by:  member\npolicy.quorum pct: 50\n"), std::string::npos)
+      << out;
 }
 
 // Issue #15: `peers` and `status` showed a name in the member column beside the name column,
