@@ -289,10 +289,10 @@ scripted_community write_scripted_community() {
   auto hitch = s.contribution(gijs, "help", "Welding the bike trailer hitch",
                               {"welding", "cargo-bike"}, at(17, 20), nullptr, &cargo);
   s.thank(jurgen, hitch, "Clean beads. I will take the second one.", at(17, 22));
-  auto cnc = s.request(emile,
-                       "Who knows how to get the CNC router to home without crashing into the "
-                       "clamp?",
-                       "", {"cnc"}, at(18, 10));
+  s.request(emile,
+            "Who knows how to get the CNC router to home without crashing into the "
+            "clamp?",
+            "", {"cnc"}, at(18, 10));
   auto tool_library = s.request(dewi, "Help wanted: spreadsheet for the shared tool library loans",
                                 "", {"spreadsheets"}, at(18, 11));
   auto truing_stand = s.contribution(jurre, "content", "Bike wheel truing stand, built from scrap",
@@ -394,7 +394,6 @@ scripted_community write_scripted_community() {
   s.thank(kees, lathe, "", at(51, 20));
   s.profile(lotte, "Lotte", "Teacher, learning to weld; I run the kids' club on Saturdays.",
             {"teaching", "dutch", "english", "welding"}, at(52, 11));
-  (void)cnc;
 
   scripted_community out;
   out.records = std::move(s.records);

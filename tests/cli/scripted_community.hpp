@@ -1,6 +1,6 @@
 // Test support: a scripted community for the CLI's golden files (tests/cli/README.md).
 //
-// "Werkplaats Noord", a neighbourhood workshop: fourteen members (one left, one removed) and
+// "Werkplaats Noord", a neighbourhood workshop: fifteen members (one left, one removed) and
 // seven and a half weeks of activity, written as signed records by the project's record writer
 // (node/records/record_writer.hpp) with keys from fixed seeds and fixed `ts` values, so that
 // every run writes the same bytes: invites (by member id and by token) and joins, profiles,
