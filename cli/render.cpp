@@ -169,6 +169,11 @@ std::string feed_what(const json& row, const json& body, const names_map& names)
     const std::string id = string_field(body, "proposal");
     return "proposal " + (looks_like_id(id) ? id.substr(0, 8) : id);
   }
+  // circle.join, circle.leave, circle.close: which circle (the circle column may be left out).
+  if (type.starts_with("circle.") && body.contains("circle")) {
+    const std::string id = string_field(body, "circle");
+    return "circle " + (looks_like_id(id) ? id.substr(0, 8) : id);
+  }
   if (type == "steward.handover" && body.contains("to")) {
     return "to " + member_text(body["to"], names);
   }

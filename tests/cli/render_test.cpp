@@ -105,6 +105,20 @@ TEST(RenderGeneric, AnAdoptedProposalShowsNoExpiry) {
   EXPECT_NE(out.find("in 5 d"), std::string::npos) << out;
 }
 
+// A feed row says what it is about even when the narrow table leaves the circle column out:
+// joining, leaving or closing a circle names the circle.
+TEST(RenderGeneric, FeedRowsOfCircleRecordsNameTheCircle) {
+  const std::string circle = "Cq7x" + std::string(39, '3');  // a circle.open's id
+  json r{{"entries", json::array({json{{"id", ada},
+                                       {"type", "circle.close"},
+                                       {"author", {{"id", bob}, {"name", "Gijs"}}},
+                                       {"circle", circle},
+                                       {"body", {{"circle", circle}}},
+                                       {"ts", now - 3600 * 1000}}})}};
+  const std::string out = render_generic(r, now, 40);
+  EXPECT_NE(out.find("circle Cq7x3333"), std::string::npos) << out;
+}
+
 TEST(RenderStatus, ShowsWhatTheNodeReports) {
   json r{{"node_id", ada},
          {"name", "Ada"},
