@@ -189,6 +189,20 @@ TEST(Table, BesideAWrappedMainColumnNamesShrinkOnlyToGiveItsFloor) {
   for (const auto& line : lines_of(out)) EXPECT_LE(display_width(line), 42u) << line;
 }
 
+// Of two flexible columns, the less kept one is cut first: tags before the author's name.
+TEST(Table, TheLeastKeptFlexibleColumnShrinksFirst) {
+  table t({{"author", true, false, false, 2},
+           {"text", true, false, true, 0, true},
+           {"tags", true, false, false, 1}});
+  t.add_row({"Fatma Yılmaz", std::string(120, 'w'), "illustration, design"});
+  // 46 columns: the text needs 10 more for its floor (20); the tags give all 10 (widest first
+  // would have cut both to 11: "Fatma Yılm…").
+  const std::string out = t.render(46);
+  EXPECT_NE(out.find("Fatma Yılmaz  "), std::string::npos) << out;
+  EXPECT_NE(out.find("illustrat…"), std::string::npos) << out;
+  for (const auto& line : lines_of(out)) EXPECT_LE(display_width(line), 46u) << line;
+}
+
 TEST(WrapText, BreaksAtSpacesAndCutsOnlyWordsLongerThanALine) {
   EXPECT_EQ(wrap_text("one two three", 7), (std::vector<std::string>{"one two", "three"}));
   EXPECT_EQ(wrap_text("abcdefghij", 4), (std::vector<std::string>{"abcd", "efgh", "ij"}));
