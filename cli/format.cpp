@@ -304,15 +304,22 @@ table::fitted table::fit_main(std::size_t main, std::size_t max_width) const {
     auto room = [&] {
       return max_width > others + separators ? max_width - others - separators : 0;
     };
-    // Flexible columns other than the main one give way first, the widest first.
-    while (room() < natural[main]) {
+    // Flexible columns other than the main one give way first, the least kept first, then the
+    // widest: until the
+    // main text fits, or, when it wraps, until it has the floor's width (a text that wraps
+    // reads whole in that width, so a name beside it need not be cut for a shorter wrap).
+    const std::size_t wanted = columns_[main].wrap ? floor : natural[main];
+    while (room() < wanted) {
       std::size_t pick = n;
       for (std::size_t c = 0; c < n; ++c) {
         if (!shown[c] || c == main || !columns_[c].flexible) continue;
         const std::size_t least =
             std::min(natural[c], std::max<std::size_t>(display_width(columns_[c].header), 10));
         if (width[c] <= least) continue;
-        if (pick == n || width[c] > width[pick]) pick = c;
+        if (pick == n || columns_[c].keep < columns_[pick].keep ||
+            (columns_[c].keep == columns_[pick].keep && width[c] > width[pick])) {
+          pick = c;
+        }
       }
       if (pick == n) break;
       --width[pick];

@@ -66,11 +66,13 @@ inline constexpr std::size_t unlimited_width = static_cast<std::size_t>(-1);
 // With a main column (the text that matters in this view: a request's title, a proposal's
 // text), the main column takes the room the others leave. The others are never cut (ids and
 // dates stay whole) except flexible ones, which shrink down to 10 columns before the main one
-// is cut. When the main column would get less than its floor (the larger of 20 columns and 2/5
-// of the width, or its full width when that is less), the column with the lowest `keep` (the
-// rightmost of equals) is left out and the fit is tried again; a table that leaves columns out
-// ends with a line naming them. A main column with `wrap` continues on further lines instead of
-// being cut.
+// is cut (the one with the lowest `keep` first, then the widest). When the main column would get
+// less than its floor (the larger of 20 columns and 2/5 of the width, or its full width when that
+// is less), the column with the lowest `keep` (the rightmost of equals) is left out and the fit is
+// tried again; a table that leaves columns out ends with a line naming them. A main column with
+// `wrap` continues on further lines instead of being cut; beside it, flexible columns shrink only
+// as far as the main column needs to reach its floor (a name is not cut to make a wrapped text one
+// line shorter).
 class table {
  public:
   struct column {

@@ -116,7 +116,7 @@ bool is_table(const json& v) {
 bool is_flexible(std::string_view key) {
   return key == "title" || key == "text" || key == "body" || key == "purpose" || key == "note" ||
          key == "about" || key == "skills" || key == "tags" || key == "reason" || key == "name" ||
-         key == "what";
+         key == "what" || key == "author" || key == "proposed_by" || key == "opened_by";
 }
 
 std::string string_field(const json& obj, const char* key) {
@@ -169,6 +169,11 @@ std::string feed_what(const json& row, const json& body, const names_map& names)
     const std::string id = string_field(body, "proposal");
     return "proposal " + (looks_like_id(id) ? id.substr(0, 8) : id);
   }
+  // circle.join, circle.leave, circle.close: which circle (the circle column may be left out).
+  if (type.starts_with("circle.") && body.contains("circle")) {
+    const std::string id = string_field(body, "circle");
+    return "circle " + (looks_like_id(id) ? id.substr(0, 8) : id);
+  }
   if (type == "steward.handover" && body.contains("to")) {
     return "to " + member_text(body["to"], names);
   }
@@ -186,7 +191,8 @@ std::string feed_what(const json& row, const json& body, const names_map& names)
 // entry's body becomes one "what" column, and bookkeeping numbers people do not read are
 // dropped. A row about one member (a "member" id) shows a name column and keeps the id in its
 // own column, as a row's "id" does: names in one column, ids in the other, never mixed. A
-// proposal without a text (remove, steward, dissolve) reads as its action and member.
+// proposal without a text (remove, steward, dissolve) reads as its action and member; an
+// adopted one shows no expiry (the node states when it would have expired).
 json flatten_row(const json& row, const names_map& names) {
   json out = json::object();
   if (auto m = row.find("member");
@@ -207,6 +213,8 @@ json flatten_row(const json& row, const names_map& names) {
       out["what"] = v.is_object() ? feed_what(row, v, names) : "";
     } else if (proposal && key == "member") {
       continue;  // part of the text below
+    } else if (proposal && key == "expires_ts" && row.value("status", "") == "adopted") {
+      out[key] = nullptr;  // an adopted proposal does not expire ("-")
     } else if (v.is_object() && (v.contains("name") || v.contains("id"))) {
       const std::string name = v.value("name", std::string());
       out[key] = name.empty() ? v.value("id", std::string()) : name;
@@ -257,6 +265,7 @@ std::string render_rows(const json& raw_rows, std::string_view field, const name
       c.main = k == layout->main;
       c.wrap = c.main && layout->wrap;
       c.keep = keep_rank(*layout, k == "member_id_" ? "id" : k);
+      if (keeps_whole(*layout, k)) c.flexible = false;
     }
     columns.push_back(std::move(c));
   }
@@ -289,10 +298,15 @@ void render_lines(const std::vector<std::pair<std::string, std::string>>& lines,
   }
 }
 
-void render_object(const json& obj, const std::string& prefix, const names_map& names,
-                   std::int64_t now, std::size_t width, std::string& out) {
+// The "label: value" lines of an object and of the objects nested in it ("policy.quorum pct",
+// after the object's own lines), and its tables, in the order they are printed.
+struct object_parts {
   std::vector<std::pair<std::string, std::string>> lines;
   std::vector<std::pair<std::string, const json*>> tables;
+};
+
+void collect_object(const json& obj, const std::string& prefix, const names_map& names,
+                    std::int64_t now, object_parts& parts) {
   std::vector<std::pair<std::string, const json*>> nested;
   for (const auto& [key, v] : obj.items()) {
     if (key == "names" && prefix.empty()) continue;
@@ -306,27 +320,34 @@ void render_object(const json& obj, const std::string& prefix, const names_map& 
     if (v.is_boolean()) {
       auto ts = obj.find(key + "_ts");
       if (ts != obj.end() && ts->is_number_integer() && v.get<bool>()) {
-        lines.emplace_back(label(name), scalar_text(key + "_ts", *ts, names, now));
+        parts.lines.emplace_back(label(name), scalar_text(key + "_ts", *ts, names, now));
         continue;
       }
     }
     if (is_table(v)) {
-      tables.emplace_back(name, &v);
+      parts.tables.emplace_back(name, &v);
     } else if (v.is_object() && v.contains("id") && v.contains("name") && v.size() == 2) {
       // A member reference, {id, name}: one line, "steward: Ada (Ada4kQ11)".
       const std::string id = v["id"].is_string() ? v["id"].get<std::string>() : v["id"].dump();
       const std::string who = v["name"].is_string() ? v["name"].get<std::string>() : "";
       const std::string short_id = looks_like_id(id) ? id.substr(0, 8) : id;
-      lines.emplace_back(label(name), who.empty() ? short_id : who + " (" + short_id + ")");
+      parts.lines.emplace_back(label(name), who.empty() ? short_id : who + " (" + short_id + ")");
     } else if (v.is_object()) {
       nested.emplace_back(name, &v);
     } else {
-      lines.emplace_back(label(name), scalar_text(key, v, names, now));
+      parts.lines.emplace_back(label(name), scalar_text(key, v, names, now));
     }
   }
-  render_lines(lines, width, out);
-  for (const auto& [name, v] : nested) render_object(*v, name, names, now, width, out);
-  for (const auto& [name, v] : tables) {
+  for (const auto& [name, v] : nested) collect_object(*v, name, names, now, parts);
+}
+
+// The lines of an object and its nested objects as one aligned block, then its tables.
+void render_object(const json& obj, const names_map& names, std::int64_t now, std::size_t width,
+                   std::string& out) {
+  object_parts parts;
+  collect_object(obj, "", names, now, parts);
+  render_lines(parts.lines, width, out);
+  for (const auto& [name, v] : parts.tables) {
     out += "\n" + label(name) + " (" + std::to_string(v->size()) + "):\n";
     const auto dot = name.rfind('.');
     out +=
@@ -342,7 +363,7 @@ std::string render_generic(const json& result, std::int64_t now_ms, std::size_t 
   std::string out;
   if (is_table(result)) return render_rows(result, "", names, now_ms, width);
   if (!result.is_object()) return scalar_text("", result, names, now_ms) + "\n";
-  render_object(result, "", names, now_ms, width, out);
+  render_object(result, names, now_ms, width, out);
   if (out.empty()) out = "(nothing)\n";
   return out;
 }

@@ -16,14 +16,20 @@ struct table_layout {
   std::vector<std::string_view> keep;
   // The main text continues on further lines instead of being cut.
   bool wrap = false;
+  // Fields shown whole or not at all, though text: names people type into other commands (a
+  // circle's name), which a cut would turn into something no command takes.
+  std::vector<std::string_view> whole = {};
 };
 
 // The layout of the table a result holds under `field` ("requests", "proposals", "members",
-// "entries", "agreements", "circles"), or nullptr for tables without one (they fit as before:
-// flexible columns shrink first).
+// "entries", "agreements", "circles", "communities"), or nullptr for tables without one (they fit
+// as before: flexible columns shrink first).
 const table_layout* layout_of(std::string_view field);
 
 // The rank `keep` gives `column` in `layout`: higher stays longer; 0 when not named.
 int keep_rank(const table_layout& layout, std::string_view column);
+
+// Whether `layout` shows `column` whole or not at all.
+bool keeps_whole(const table_layout& layout, std::string_view column);
 
 }  // namespace zwerm::cli

@@ -170,6 +170,39 @@ TEST(Table, AWrappedMainColumnContinuesUnderItself) {
       << out;
 }
 
+// Beside a main column that wraps, a flexible column (a name) is cut only as far as the main
+// column needs to reach its floor: a whole name is worth more than a wrapped text's line.
+TEST(Table, BesideAWrappedMainColumnNamesShrinkOnlyToGiveItsFloor) {
+  table t({{"author", true, false, false, 2},
+           {"text", true, false, true, 0, true},
+           {"id", false, false, false, 3}});
+  const std::string text(120, 'w');
+  t.add_row({"Fatma Yılmaz", text, "Kx3f9a2b"});
+  // 80 columns: 12 + 8 + 4 separators leave 56 for the text, over its floor (32).
+  std::string out = t.render(80);
+  EXPECT_NE(out.find("Fatma Yılmaz  " + std::string(56, 'w') + "  Kx3f9a2b"), std::string::npos)
+      << out;
+  // 42 columns: the floor is 20, and the name gives way down to 10 columns to leave it that.
+  out = t.render(42);
+  EXPECT_NE(out.find("Fatma Yıl…  " + std::string(20, 'w') + "  Kx3f9a2b"), std::string::npos)
+      << out;
+  for (const auto& line : lines_of(out)) EXPECT_LE(display_width(line), 42u) << line;
+}
+
+// Of two flexible columns, the less kept one is cut first: tags before the author's name.
+TEST(Table, TheLeastKeptFlexibleColumnShrinksFirst) {
+  table t({{"author", true, false, false, 2},
+           {"text", true, false, true, 0, true},
+           {"tags", true, false, false, 1}});
+  t.add_row({"Fatma Yılmaz", std::string(120, 'w'), "illustration, design"});
+  // 46 columns: the text needs 10 more for its floor (20); the tags give all 10 (widest first
+  // would have cut both to 11: "Fatma Yılm…").
+  const std::string out = t.render(46);
+  EXPECT_NE(out.find("Fatma Yılmaz  "), std::string::npos) << out;
+  EXPECT_NE(out.find("illustrat…"), std::string::npos) << out;
+  for (const auto& line : lines_of(out)) EXPECT_LE(display_width(line), 46u) << line;
+}
+
 TEST(WrapText, BreaksAtSpacesAndCutsOnlyWordsLongerThanALine) {
   EXPECT_EQ(wrap_text("one two three", 7), (std::vector<std::string>{"one two", "three"}));
   EXPECT_EQ(wrap_text("abcdefghij", 4), (std::vector<std::string>{"abcd", "efgh", "ij"}));

@@ -51,6 +51,74 @@ TEST(RenderGeneric, NamesMapAndLinesFitEightyColumns) {
   EXPECT_NE(out.find("a, b"), std::string::npos) << out;
 }
 
+// A circle's name is what `circle join` takes: it shows whole, and the purpose wraps beside it.
+TEST(RenderGeneric, CircleNamesStayWholeAndTheirPurposeWraps) {
+  const std::string purpose =
+      "Build two cargo bike frames for the neighbourhood food bank by the end of the year, and "
+      "write down how, so others can build the next ones.";
+  json r{{"circles", json::array({json{{"id", ada},
+                                       {"name", "kids' electronics club"},
+                                       {"purpose", purpose},
+                                       {"opened_by", {{"id", bob}, {"name", "Bob"}}},
+                                       {"open", true},
+                                       {"records", 4},
+                                       {"ts", now - 3600 * 1000}}})}};
+  const std::string out = render_generic(r, now, 80);
+  EXPECT_NE(out.find("kids' electronics club  "), std::string::npos) << out;
+  std::istringstream words(purpose);
+  for (std::string w; words >> w;) EXPECT_NE(out.find(w), std::string::npos) << w << "\n" << out;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) EXPECT_LE(display_width(line), 80u) << line;
+}
+
+// In a page of open and answered requests, a request's status stays longer than who asked, and
+// a long name gives way before either.
+TEST(RenderGeneric, RequestsKeepTheirStatusBeforeALongAuthorName) {
+  json r{{"requests",
+          json::array({json{{"id", ada},
+                            {"author", {{"id", bob}, {"name", "Bram van der Heijden-Oosterhuis"}}},
+                            {"title", std::string(150, 't')},
+                            {"status", "answered"},
+                            {"tags", {"woodworking"}},
+                            {"ts", now - 3600 * 1000}}})}};
+  const std::string out = render_generic(r, now, 80);
+  EXPECT_NE(out.find("answered"), std::string::npos) << out;
+  EXPECT_NE(out.find("Bram van …"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::string(30, 't')), std::string::npos) << out;
+}
+
+// An adopted proposal does not expire: its row shows no expiry; an open one says when.
+TEST(RenderGeneric, AnAdoptedProposalShowsNoExpiry) {
+  auto proposal = [](const char* status, std::int64_t expires) {
+    return json{{"id", ada},
+                {"action", "remove"},
+                {"member", bob},
+                {"status", status},
+                {"endorsers", {ada}},
+                {"expires_ts", expires},
+                {"ts", now - 3 * 86'400'000}};
+  };
+  json r{{"proposals", json::array({proposal("adopted", now + 2 * 86'400'000),
+                                    proposal("open", now + 5 * 86'400'000)})}};
+  const std::string out = render_generic(r, now, 200);
+  EXPECT_EQ(out.find("in 2 d"), std::string::npos) << out;
+  EXPECT_NE(out.find("in 5 d"), std::string::npos) << out;
+}
+
+// A feed row says what it is about even when the narrow table leaves the circle column out:
+// joining, leaving or closing a circle names the circle.
+TEST(RenderGeneric, FeedRowsOfCircleRecordsNameTheCircle) {
+  const std::string circle = "Cq7x" + std::string(39, '3');  // a circle.open's id
+  json r{{"entries", json::array({json{{"id", ada},
+                                       {"type", "circle.close"},
+                                       {"author", {{"id", bob}, {"name", "Gijs"}}},
+                                       {"circle", circle},
+                                       {"body", {{"circle", circle}}},
+                                       {"ts", now - 3600 * 1000}}})}};
+  const std::string out = render_generic(r, now, 40);
+  EXPECT_NE(out.find("circle Cq7x3333"), std::string::npos) << out;
+}
+
 TEST(RenderStatus, ShowsWhatTheNodeReports) {
   json r{{"node_id", ada},
          {"name", "Ada"},
@@ -92,7 +160,7 @@ TEST(RenderGeneric, FractionsAreRounded) {
 }
 
 // Issue #15: `community show` printed "created: yes" beside the time, and the steward as
-// two fields.
+// two fields. The nested policy's lines align with the others, as one block.
 TEST(RenderGeneric, AFlagWithItsTimeAndAMemberReferenceReadAsOneLine) {
   json r{{"created", true},
          {"created_ts", now - 3 * 3600 * 1000},
@@ -101,13 +169,14 @@ TEST(RenderGeneric, AFlagWithItsTimeAndAMemberReferenceReadAsOneLine) {
          {"steward", {{"id", ada}, {"name", "Ada"}}},
          {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}};
   std::string out = render_generic(r, now);
-  EXPECT_NE(out.find("created:   3 h ago\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("created:           3 h ago\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("yes"), std::string::npos) << out;
-  EXPECT_NE(out.find("dissolved: no\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("dissolved:         no\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("dissolved at"), std::string::npos) << out;
-  EXPECT_NE(out.find("steward:   Ada (Ada4kQ11)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("steward:           Ada (Ada4kQ11)\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("steward.name"), std::string::npos) << out;
-  EXPECT_NE(out.find("policy.quorum pct: 50"), std::string::npos) << out;
+  EXPECT_NE(out.find("policy.invite by:  member\npolicy.quorum pct: 50\n"), std::string::npos)
+      << out;
 }
 
 // Issue #15: `peers` and `status` showed a name in the member column beside the name column,

@@ -284,7 +284,7 @@ TEST_F(CliEveryday, ViewsReadForPeople) {
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_EQ(show.out.find("created: yes"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("just now"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("steward:        ada (" + ada.member_id().substr(0, 8) + ")"),
+  EXPECT_NE(show.out.find("steward:           ada (" + ada.member_id().substr(0, 8) + ")"),
             std::string::npos)
       << show.out;
   EXPECT_EQ(show.out.find("steward.name"), std::string::npos) << show.out;
