@@ -11,7 +11,7 @@ const table_layout* layout_of(std::string_view field) {
   // narrow and stay while they can; lists of ids and long secondary text go first. A proposal's
   // text, a member's skills and a feed entry (a thanks' note) wrap: they are what the view is
   // read for. Request titles are one line each (PROTOCOL.md §3.2) and stay one row each.
-  static const std::array<std::pair<std::string_view, table_layout>, 6> layouts{{
+  static const std::array<std::pair<std::string_view, table_layout>, 7> layouts{{
       {"requests", {"title", {"id", "author", "ts", "status", "tags", "answers"}}},
       {"proposals",
        {"text",
@@ -26,6 +26,8 @@ const table_layout* layout_of(std::string_view field) {
       {"entries", {"what", {"id", "author", "type", "ts", "tags", "circle"}, true}},
       {"agreements", {"text", {"id", "proposed_by", "adopted_ts"}, true}},
       {"circles", {"purpose", {"name", "id", "open", "members", "records", "opened_by", "ts"}}},
+      // zwerm peers: why an address is not connected is what the list is read for.
+      {"known", {"why", {"endpoint", "state", "name", "id", "failures", "sources"}, true}},
   }};
   for (const auto& [name, layout] : layouts) {
     if (name == field) return &layout;
