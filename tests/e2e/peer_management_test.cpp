@@ -6,7 +6,11 @@
 //
 // Bans are of IP addresses and every node here runs on loopback, so Ada listens on 127.0.0.2:
 // Bob (on 127.0.0.1) reaches her from 127.0.0.1, the address she bans, which is not her own.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -52,6 +56,32 @@ json known_row(const node_harness& n, const std::string& endpoint) {
   return nullptr;
 }
 
+// Opens a plain TCP connection to `host_port` (IPv4) from 127.0.0.1 and closes it: a
+// connection a listener that bans 127.0.0.1 refuses at accept, and logs.
+void knock(const std::string& host_port) {
+  const auto colon = host_port.rfind(':');
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(std::stoi(host_port.substr(colon + 1))));
+  ASSERT_EQ(::inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &to.sin_addr), 1);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  (void)::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  char byte;
+  (void)::recv(fd, &byte, 1, 0);  // the reset (or nothing, if accepted: then the test fails)
+  ::close(fd);
+}
+
+// How many times the daemon's log (appended across restarts) says it refused `ip` at accept for
+// a ban.
+std::size_t refusals_logged(const node_harness& n, const std::string& ip) {
+  const std::string log = n.daemon_log();
+  const std::string line = "refused a connection from " + ip + ": banned";
+  std::size_t count = 0;
+  for (auto at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++count;
+  return count;
+}
+
 bool banned_in_list(const node_harness& n, const std::string& ip) {
   const json p = n.zwerm_json({"peers"});
   if (!p.is_object()) return false;
@@ -63,7 +93,7 @@ bool banned_in_list(const node_harness& n, const std::string& ip) {
 
 TEST(PeerManagement, BanClosesTheSessionKeepsThePeerOutAcrossARestartAndUnbanLetsItBack) {
   node_harness ada("ada"), bob("bob");
-  listen_on(ada, "127.0.0.2");
+  const std::string ada_listen = listen_on(ada, "127.0.0.2");
   std::string why;
   ASSERT_TRUE(ada.start(&why)) << why;
   ASSERT_TRUE(bob.start(&why)) << why;
@@ -87,6 +117,10 @@ TEST(PeerManagement, BanClosesTheSessionKeepsThePeerOutAcrossARestartAndUnbanLet
   std::this_thread::sleep_for(std::chrono::seconds(4));
   EXPECT_FALSE(connected_to(ada, bob.member_id())) << "the banned peer came back";
   EXPECT_FALSE(connected_to(bob, ada.member_id()));
+  // Refused at accept, before any cryptography, not only closed after the handshake.
+  knock(ada_listen);
+  EXPECT_TRUE(eventually([&] { return refusals_logged(ada, "127.0.0.1") > 0; }))
+      << ada.daemon_log();
 
   // `peers` says why: Bob's profile address is banned by the operator.
   const json row = known_row(ada, bob.listen());
@@ -98,11 +132,15 @@ TEST(PeerManagement, BanClosesTheSessionKeepsThePeerOutAcrossARestartAndUnbanLet
   EXPECT_NE(human.out.find("banned by the operator until"), std::string::npos) << human.out;
 
   // The ban survives a restart.
+  const std::size_t refused_before = refusals_logged(ada, "127.0.0.1");
   ASSERT_EQ(ada.stop(), std::optional<int>(0));
   ASSERT_TRUE(ada.start(&why)) << why;
   EXPECT_TRUE(banned_in_list(ada, "127.0.0.1")) << ada.zwerm_json({"peers"}).dump();
   std::this_thread::sleep_for(std::chrono::seconds(4));
   EXPECT_FALSE(connected_to(ada, bob.member_id())) << "the ban was forgotten by the restart";
+  knock(ada_listen);
+  EXPECT_TRUE(eventually([&] { return refusals_logged(ada, "127.0.0.1") > refused_before; }))
+      << "the restarted listener does not refuse the banned address: " << ada.daemon_log();
 
   // Unban: Ada dials Bob again at once, and they replicate.
   const json unban = ok_json(ada, {"peer", "unban", "127.0.0.1"});
