@@ -1,4 +1,4 @@
-// The node itself: status, stop, log-level, peers, peer add, watch.
+// The node itself: status, stop, log-level, peers, peer add|remove|ban|unban, watch.
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +9,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/format.hpp"
 #include "cli/join_progress.hpp"
+#include "cli/peers_view.hpp"
 #include "cli/render.hpp"
 #include "cli/session.hpp"
 
@@ -89,12 +90,18 @@ void add_node_commands(CLI::App& app, session& s) {
     });
   });
 
-  auto* peers =
-      with_example(app.add_subcommand("peers", "List connected and known peers of the community."),
-                   "zwerm peers");
+  auto* peers = with_example(
+      app.add_subcommand("peers",
+                         "List connected and known peers of the community, and why each one "
+                         "that is not connected is not."),
+      "zwerm peers");
   peers->callback([&s] {
     s.set_action([](session& s) {
-      return s.show(s.call(method::peers.name, s.with_community(json::object())));
+      auto answer = s.call(method::peers.name, s.with_community(json::object()));
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [&s](const json& r) {
+        std::cout << render_generic(peers_for_people(r, now_ms()), now_ms(), s.width());
+      });
     });
   });
 
@@ -110,6 +117,84 @@ void add_node_commands(CLI::App& app, session& s) {
       return s.show(s.call(method::peer_add.name,
                            s.with_community(json{{param::address, *address}}),
                            std::chrono::seconds(30)));
+    });
+  });
+
+  auto remove_address = std::make_shared<std::string>();
+  auto* remove = with_example(
+      peer->add_subcommand("remove",
+                           "Forget a peer address you added or your node learned (not one "
+                           "from config.json's bootstrap or a member's profile)."),
+      "zwerm peer remove 192.0.2.7:7411");
+  remove->add_option("address", *remove_address, "HOST:PORT as zwerm peers lists it")->required();
+  remove->callback([&s, remove_address] {
+    s.set_action([remove_address](session& s) {
+      auto answer = s.call(method::peer_remove.name,
+                           s.with_community(json{{param::address, *remove_address}}));
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [](const json& r) {
+        std::cout << "forgot " << r.value("address", "") << "\n";
+      });
+    });
+  });
+
+  struct ban_args {
+    std::string address;
+    std::string length = "24h";
+  };
+  auto ban_a = std::make_shared<ban_args>();
+  auto* ban = with_example(
+      peer->add_subcommand("ban",
+                           "Ban an IP address: close its connections now, refuse it and stop "
+                           "dialing it, in every community, until the ban ends (kept across "
+                           "restarts)."),
+      "zwerm peer ban 192.0.2.7 --for 7d");
+  ban->add_option("address", ban_a->address,
+                  "An IPv4 or IPv6 address (a :port after it is ignored; IPv6 with a port in "
+                  "brackets)")
+      ->required();
+  ban->add_option("--for", ban_a->length, "How long: 30m, 12h, 7d, 2w (at most 366 days)")
+      ->capture_default_str();
+  ban->callback([&s, ban_a] {
+    s.set_action([ban_a](session& s) {
+      auto length = parse_duration(ban_a->length);
+      if (!length) {
+        return session::fail(exit_usage,
+                             "--for takes a positive number and a unit (m, h, d, w), like 24h; "
+                             "not '" +
+                                 ban_a->length + "'");
+      }
+      auto answer = s.call(method::peer_ban.name,
+                           json{{param::address, ban_a->address}, {param::for_s, length->count()}});
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [](const json& r) {
+        const auto closed = r.value("sessions_closed", 0);
+        const std::int64_t until = r.value("until_ts", std::int64_t{0});
+        std::cout << "banned " << r.value("address", "") << " until "
+                  << utc_clock_time(until, now_ms()) << " (" << relative_time(until, now_ms())
+                  << ")";
+        if (closed > 0) {
+          std::cout << "; closed " << closed << " connection" << (closed == 1 ? "" : "s");
+        }
+        std::cout << "\n";
+      });
+    });
+  });
+
+  auto unban_address = std::make_shared<std::string>();
+  auto* unban = with_example(
+      peer->add_subcommand("unban",
+                           "Lift every ban of an IP address: yours and those your node set "
+                           "by itself."),
+      "zwerm peer unban 192.0.2.7");
+  unban->add_option("address", *unban_address, "The IP address, as you banned it")->required();
+  unban->callback([&s, unban_address] {
+    s.set_action([unban_address](session& s) {
+      auto answer = s.call(method::peer_unban.name, json{{param::address, *unban_address}});
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [](const json& r) {
+        std::cout << "unbanned " << r.value("address", "") << "\n";
+      });
     });
   });
 

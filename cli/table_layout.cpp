@@ -14,7 +14,7 @@ const table_layout* layout_of(std::string_view field) {
   // §3.2) and stay one row each; next to them a request's status (when the page lists open and
   // answered ones) matters more than who asked, as a feed entry's type does. A circle's name
   // stays whole: commands take it.
-  static const std::array<std::pair<std::string_view, table_layout>, 7> layouts{{
+  static const std::array<std::pair<std::string_view, table_layout>, 8> layouts{{
       {"requests", {"title", {"id", "status", "author", "ts", "tags", "answers"}}},
       {"proposals",
        {"text",
@@ -34,6 +34,8 @@ const table_layout* layout_of(std::string_view field) {
         true,
         {"name"}}},
       {"communities", {"purpose", {"name", "id", "active_members", "default"}, true, {"name"}}},
+      // zwerm peers: why an address is not connected is what the list is read for.
+      {"known", {"why", {"endpoint", "state", "name", "id", "failures", "sources"}, true}},
   }};
   for (const auto& [name, layout] : layouts) {
     if (name == field) return &layout;

@@ -22,8 +22,8 @@ struct table_layout {
 };
 
 // The layout of the table a result holds under `field` ("requests", "proposals", "members",
-// "entries", "agreements", "circles", "communities"), or nullptr for tables without one (they fit
-// as before: flexible columns shrink first).
+// "entries", "agreements", "circles", "communities", and `peers`' "known"), or nullptr for tables
+// without one (they fit as before: flexible columns shrink first).
 const table_layout* layout_of(std::string_view field);
 
 // The rank `keep` gives `column` in `layout`: higher stays longer; 0 when not named.

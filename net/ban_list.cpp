@@ -68,13 +68,25 @@ std::chrono::milliseconds ban_list::ban(const asio::ip::address& address) {
 }
 
 bool ban_list::is_banned(const asio::ip::address& address) const {
+  if (!held_.empty() && is_held(address)) return true;
   const auto it = entries_.find(address);
   return it != entries_.end() && clock_.now() < it->second.until;
 }
 
 time_point ban_list::banned_until(const asio::ip::address& address) const {
   const auto it = entries_.find(address);
-  return it == entries_.end() ? time_point{} : it->second.until;
+  time_point until = it == entries_.end() ? time_point{} : it->second.until;
+  if (auto h = held_.find(address); h != held_.end()) until = std::max(until, h->second);
+  return until;
+}
+
+void ban_list::hold(const asio::ip::address& address, std::chrono::milliseconds length) {
+  held_[address] = clock_.now() + length;
+}
+
+bool ban_list::is_held(const asio::ip::address& address) const {
+  const auto it = held_.find(address);
+  return it != held_.end() && clock_.now() < it->second;
 }
 
 std::uint32_t ban_list::offences(const asio::ip::address& address) const {
@@ -85,6 +97,7 @@ std::uint32_t ban_list::offences(const asio::ip::address& address) const {
 
 void ban_list::forgive(const asio::ip::address& address) {
   entries_.erase(address);
+  held_.erase(address);
 }
 
 }  // namespace zwerm::net

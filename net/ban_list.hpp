@@ -8,6 +8,11 @@
 // first_ban. The list holds at most max_entries addresses; when full, the entry whose ban ends
 // first is forgotten.
 //
+// Apart from those, hold() bans an address for a fixed time on the owner's word (the
+// operator's `zwerm peer ban`): such a ban neither grows nor counts as an offence, is never
+// forgotten to make room (the owner bounds how many it holds), and ends only at its time or
+// by forgive().
+//
 // Not thread-safe: used on the I/O executor only. Time comes from the clock given at
 // construction (a fake clock in tests); the clock must outlive the list.
 #pragma once
@@ -53,8 +58,12 @@ class ban_list {
   time_point banned_until(const asio::ip::address& address) const;
   // Offences remembered for `address` (0 when unknown or forgotten): the bans it earned.
   std::uint32_t offences(const asio::ip::address& address) const;
-  // Lifts any ban and forgets the address's offences.
+  // Lifts any ban (held ones too) and forgets the address's offences.
   void forgive(const asio::ip::address& address);
+  // Bans `address` for `length` from now whatever its offences, replacing an earlier hold.
+  void hold(const asio::ip::address& address, std::chrono::milliseconds length);
+  // True while a hold() of `address` lasts.
+  bool is_held(const asio::ip::address& address) const;
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -68,6 +77,7 @@ class ban_list {
   ban_options options_;
   const clock& clock_;
   std::unordered_map<asio::ip::address, entry, address_hash> entries_;
+  std::unordered_map<asio::ip::address, time_point, address_hash> held_;
 };
 
 }  // namespace zwerm::net

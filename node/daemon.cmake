@@ -16,8 +16,10 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_admission.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_dial.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_operator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_views.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_rpc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/operator_peers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/peer_budget.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_community.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_methods.cpp

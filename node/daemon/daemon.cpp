@@ -148,6 +148,7 @@ std::variant<std::vector<std::string>, std::string> tighten_home(const home_path
       {home.config(), fs::perms::owner_read | fs::perms::owner_write},
       {home.root / "communities.json", fs::perms::owner_read | fs::perms::owner_write},
       {home.root / "token_bindings.json", fs::perms::owner_read | fs::perms::owner_write},
+      {home.root / "peers.json", fs::perms::owner_read | fs::perms::owner_write},
   };
   for (const auto& [path, mode] : wanted) {
     std::error_code ec;
@@ -256,6 +257,7 @@ std::variant<std::unique_ptr<node_daemon>, node_daemon::failure> node_daemon::op
   net_options.listener.max_inbound = p->options.limits.max_inbound;
   net_options.listener.max_inbound_per_address = p->options.limits.max_inbound_per_address;
   net_options.token_bindings_file = p->home.root / "token_bindings.json";
+  net_options.operator_peers_file = p->home.root / "peers.json";
   net_options.clock = &clock;
   p->network = std::make_unique<network_host>(p->io.get_executor(), *p->communities, net_options);
   if (status s = p->network->start(); !s.ok()) return failure{exit_failure, s.message()};

@@ -74,6 +74,17 @@ status network_host::start() {
       }
     }
   }
+  if (!options_.operator_peers_file.empty()) {
+    auto loaded = load_operator_peers(options_.operator_peers_file);
+    if (!loaded) {
+      return {loaded.error().code(),
+              loaded.error().message() +
+                  " (fix or remove it; removing it forgets the addresses added with zwerm peer "
+                  "add and the bans set with zwerm peer ban)"};
+    }
+    operator_ = std::move(*loaded);
+    for (auto& [id, c] : communities_) apply_operator(*c);
+  }
   std::vector<crypto::network_key> keys;
   for (const auto& id : host_.ids()) {
     if (auto* c = ensure_community(id)) keys.push_back(c->key);
@@ -85,6 +96,12 @@ status network_host::start() {
             "cannot listen on " + options_.listen.to_string() + ": " + started.error().message()};
   }
   listener_ = std::move(*started);
+  for (const auto& [ip, ban] : operator_.bans) {
+    boost::system::error_code bad;
+    const auto a = asio::ip::make_address(ip, bad);
+    const auto left = std::chrono::milliseconds(ban.until_ms - options_.clock->unix_ms());
+    if (!bad && left.count() > 0) listener_->bans().hold(a, left);
+  }
   dialer_ = std::make_unique<net::dialer>(executor_, host_.me(), *this, options_.session);
   spdlog::info("listening for peers on {} ({} communit{})", bound_address().to_string(),
                keys.size(), keys.size() == 1 ? "y" : "ies");
@@ -211,7 +228,9 @@ network_host::community_net* network_host::ensure_community(const community_id& 
 
   for (const auto& text : options_.bootstrap) {
     auto hint = peers::parse_hint(text);
-    if (hint) c->config_hints.push_back(*hint);
+    if (!hint) continue;
+    c->config_hints.push_back(*hint);
+    c->bootstrap_addresses.insert(hint->address);
   }
   make_manager(*c);
   communities_.emplace(id, std::move(c));
@@ -238,6 +257,7 @@ void network_host::make_manager(community_net& c) {
   if (status s = c.manager->set_config(c.config_hints); !s.ok()) {
     spdlog::warn("bootstrap: {}", s.message());
   }
+  apply_operator(c);
   if (listener_) {
     c.manager->mark_self(bound_address().to_string());
     if (auto own = own_address()) c.manager->mark_self(own->to_string());
@@ -298,6 +318,13 @@ void network_host::on_connected(const net::session_ptr& s) {
   // Outbound sessions were not admitted by anyone here: a dial may reach a node whose key is
   // not (or no longer) one to replicate with (an address from an invite code, a peer's hint
   // or the config). Nothing is sent to it, not even a hello.
+  if (held(s->remote_endpoint().address())) {
+    // Dialed by a name (or an address known before the ban) that turned out to be banned.
+    spdlog::info("community {}: {} is banned by the operator; closing the connection",
+                 crypto::short_id(c->id), s->remote_endpoint().address().to_string());
+    s->close();
+    return;
+  }
   if (!may_replicate(*c, s->remote_key())) {
     spdlog::info("community {}: {} is not a member; closing the connection",
                  crypto::short_id(c->id), short_id(s->remote_key()));
@@ -405,7 +432,7 @@ void network_host::on_closed(const net::session_ptr& s, const net::disconnect_in
   c->ended_bytes_sent += st.bytes_sent;
   c->ended_bytes_received += st.bytes_received;
   c->engine->detach(l.sid);
-  if (l.managed) c->manager->disconnected(peers::connection_id{s->id()});
+  if (l.managed) c->manager->disconnected(peers::connection_id{s->id()}, why.describe());
   const bool benign = why.reason == net::close_reason::shutdown ||
                       why.reason == net::close_reason::local_close ||
                       why.reason == net::close_reason::peer_goodbye;
@@ -461,7 +488,7 @@ void network_host::on_misbehaviour(community_net& c, sync::session_id sid, const
   }
   spdlog::warn("community {}: {} misbehaved ({}): {}; closing and banning", crypto::short_id(c.id),
                short_id(peer), sync::to_string(m.kind), m.reason);
-  c.manager->misbehaved(peer);
+  c.manager->misbehaved(peer, std::string(sync::to_string(m.kind)) + ": " + m.reason);
   for (auto& [id, l] : c.links) {
     if (l.sid != sid) continue;
     if (l.session->role() == net::session::side::server && listener_) {

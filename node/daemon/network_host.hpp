@@ -2,7 +2,8 @@
 // sync engine over the store, a peer manager and the sessions that connect them
 // (docs/ARCHITECTURE.md, "Daemon networking"). Its sources, by job: network_host.cpp (wiring,
 // sessions, records), network_host_admission.cpp (who may replicate; peer budgets),
-// network_host_dial.cpp (dialing and joining), network_host_views.cpp (status and peers).
+// network_host_dial.cpp (dialing and joining), network_host_views.cpp (status and peers),
+// network_host_operator.cpp (the operator's peer add, remove, ban and unban).
 //
 // What it wires:
 //   - net::listener on `listen`, serving the network key of every community this node holds;
@@ -24,6 +25,8 @@
 //     records_written; anti-entropy every `anti_entropy_interval`.
 //   - per session: a peer budget (peer_budget.hpp); over it the session is slowed, its key's
 //     score rises, and the key is disconnected and then banned.
+//   - the operator's bans of IP addresses (peer ban, kept in peers.json): held in the listener's
+//     ban list and every peer manager; a session from or to a banned address is closed.
 //   - per community: peers::manager fed from config `bootstrap`, `peer add`, invite codes,
 //     members' profile addresses and peer exchange; it dials only keys that may_dial() allows
 //     (active members; the invite's nodes while joining); its dials go through net::dialer.
@@ -60,6 +63,7 @@
 #include "node/daemon/community_host.hpp"
 #include "node/daemon/config.hpp"
 #include "node/daemon/invite_code.hpp"
+#include "node/daemon/operator_peers.hpp"
 #include "node/daemon/peer_budget.hpp"
 #include "node/daemon/store_peer_book.hpp"
 #include "node/daemon/store_replica.hpp"
@@ -96,6 +100,9 @@ struct network_options {
   // Where the invite token bindings are saved (admission.hpp), so that a token still admits
   // only its first key after a restart. Empty: kept in memory only (tests).
   std::filesystem::path token_bindings_file;
+  // Where the operator's `peer add` addresses and bans are saved (operator_peers.hpp). Empty:
+  // kept in memory only (tests).
+  std::filesystem::path operator_peers_file;
   // The clock admission (invite expiry), the peer managers and their timers read. Not owned;
   // must outlive the host. Default: the machine's.
   const zwerm::clock* clock = &machine_clock();
@@ -155,8 +162,32 @@ class network_host final : public net::authorizer, public net::session_handler {
   void end_join(const community_id& community);
 
   // --- operator and views ---
-  // Adds "[KEY@]host:port" to the community's config addresses. Errors: invalid_argument.
+  // Adds "[KEY@]host:port" to the community's config addresses and saves it in the operator's
+  // file (it outlives a restart). Errors: invalid_argument; refused when the community already
+  // has max_added_peers of them; io_error when the file cannot be written.
   result<peers::address_hint> add_peer(const community_id& community, std::string_view text);
+  // Forgets the address of "[KEY@]host:port" (the key is ignored) in the community: every
+  // source but config.json's `bootstrap` and a member's profile, which would name it again.
+  // Returns the canonical address. Errors: invalid_argument (malformed), not_found (not
+  // known), refused (named by `bootstrap` or a profile), io_error (the file).
+  result<std::string> remove_peer(const community_id& community, std::string_view text);
+  struct ban_outcome {
+    std::string ip;          // the ban key
+    std::int64_t until_ms;   // when it ends
+    std::size_t closed = 0;  // sessions closed by it
+  };
+  // The operator bans the IP address of `text` (peers::parse_ban_address) for `length`, in
+  // every community: open sessions with it close now, its inbound connections are refused at
+  // accept, and no address whose host is it is dialed. A later ban replaces an earlier one.
+  // Errors: invalid_argument (malformed), refused (this node's own listen or advertise
+  // address; more than max_operator_bans), io_error (the file).
+  result<ban_outcome> ban_peer(std::string_view text, std::chrono::milliseconds length);
+  // Lifts the operator's ban of the IP address of `text` and every automatic ban of it (the
+  // listener's and the peer managers'). Returns the IP. Errors: invalid_argument, not_found
+  // (no ban of it in force), io_error.
+  result<std::string> unban_peer(std::string_view text);
+  // The operator's bans in force.
+  const std::map<std::string, operator_ban>& operator_bans() const { return operator_.bans; }
   // {"peers": [...connections...], "lag": [...per member...], "sync": [...per community:
   // records_received, records_stored, records_duplicate, bytes_sent, bytes_received (sync
   // messages, without the transport's framing) since start...]} over every community. With
@@ -188,6 +219,11 @@ class network_host final : public net::authorizer, public net::session_handler {
   community_net* find(const community_id& id) const;
   void update_networks();
   void make_manager(community_net& c);
+  // Gives the community's manager the operator's added addresses and bans.
+  void apply_operator(community_net& c);
+  status save_operator();
+  // The operator's ban of `ip`'s IP address in force now, if any.
+  const operator_ban* held(const net::asio::ip::address& ip) const;
   void refresh_profiles(community_net& c);
   // This node's member is an active member of the community.
   bool me_active(const community_net& c) const;
@@ -252,6 +288,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   std::map<community_id, std::unique_ptr<community_net>> communities_;
   peer_scores scores_;             // budget scores per member key, across sessions and communities
   token_bindings saved_bindings_;  // as loaded at start, handed to each community's book
+  operator_peers operator_;        // the operator's added addresses and bans (peers.json)
   bool stopped_ = false;
   // Posted handlers (ingest reports, standing re-checks) hold a weak reference: none runs after the
   // host is gone.

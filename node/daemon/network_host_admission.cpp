@@ -227,7 +227,7 @@ void network_host::drop_key(community_net& c, const member_id& key, bool ban,
                             const std::string& why) {
   spdlog::warn("community {}: {} is {}; {}", crypto::short_id(c.id), short_id(key), why,
                ban ? "closing and banning" : "closing");
-  if (ban) c.manager->misbehaved(key);
+  if (ban) c.manager->misbehaved(key, why);
   std::vector<net::session_ptr> doomed;
   for (auto& [id, l] : c.links) {
     if (l.session->remote_key() == key) doomed.push_back(l.session);

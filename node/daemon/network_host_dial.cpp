@@ -75,7 +75,8 @@ void network_host::dial_done(const community_id& id, const std::string& address,
   if (!outcome) {
     spdlog::info("community {}: dial {} failed: {}", crypto::short_id(id), address,
                  outcome.error().message());
-    c->manager->dial_failed(address, peers::classify_dial_error(outcome.error().code()));
+    c->manager->dial_failed(address, peers::classify_dial_error(outcome.error().code()),
+                            outcome.error().message());
     ++c->join.dials_failed;
     if (outcome.error().code() == status_code::rejected) {
       ++c->join.refusals;
@@ -83,8 +84,15 @@ void network_host::dial_done(const community_id& id, const std::string& address,
     } else {
       c->join.last_problem = "dialing " + address + " failed: " + outcome.error().message();
     }
+  } else if (const operator_ban* ban = held((*outcome)->remote_endpoint().address())) {
+    (*outcome)->close();
+    c->manager->dial_failed(address, peers::dial_failure::cancelled);
+    c->manager->banned(address, peers::time_point(peers::milliseconds(ban->until_ms)),
+                       "it is at " + (*outcome)->remote_endpoint().address().to_string() +
+                           ", which the operator banned");
   } else if ((*outcome)->is_closed()) {
-    c->manager->dial_failed(address, peers::dial_failure::unreachable);
+    c->manager->dial_failed(address, peers::dial_failure::unreachable,
+                            "the node closed the connection at once");
     ++c->join.dials_failed;
     c->join.last_problem = "the node at " + address + " closed the connection at once";
   } else {
@@ -174,24 +182,6 @@ join_progress network_host::progress(const community_id& community, const record
   out.join_record = c->join_record;
   out.joined = st && st->is_active_member(host_.me().pk);
   return out;
-}
-
-result<peers::address_hint> network_host::add_peer(const community_id& community,
-                                                   std::string_view text) {
-  community_net* c = ensure_community(community);
-  if (!c) return status{status_code::not_found, "this node holds no network key for it"};
-  auto hint = peers::parse_hint(text);
-  if (!hint) return hint.error();
-  auto same = std::find_if(c->config_hints.begin(), c->config_hints.end(),
-                           [&](const auto& h) { return h.address == hint->address; });
-  if (same != c->config_hints.end()) {
-    *same = *hint;
-  } else {
-    c->config_hints.push_back(*hint);
-  }
-  if (status s = c->manager->set_config(c->config_hints); !s.ok()) return s;
-  schedule_tick(*c);
-  return *hint;
 }
 
 }  // namespace zwerm::node

@@ -53,8 +53,9 @@ struct network_host::community_net {
   std::unique_ptr<sync::engine> engine;
   std::unique_ptr<peers::store_peer_book> book;
   std::unique_ptr<peers::manager> manager;
-  std::vector<peers::address_hint> config_hints;
-  std::map<std::uint64_t, link> links;  // by net::session::id()
+  std::vector<peers::address_hint> config_hints;  // bootstrap, then the operator's peer add
+  std::set<std::string> bootstrap_addresses;      // the canonical addresses from `bootstrap`
+  std::map<std::uint64_t, link> links;            // by net::session::id()
   asio::steady_timer tick_timer;
   bool tick_posted = false;
   std::uint32_t periods_since_peers_request = 0;  // anti-entropy periods

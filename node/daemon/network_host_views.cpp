@@ -115,17 +115,52 @@ json network_host::peers_json(const community_id& community) const {
         if (v.info.has(s)) sources.push_back(peers::to_string(s));
       }
       auto key = v.info.key();
-      known.push_back(json{{"endpoint", v.address},
-                           {"member", key ? json(crypto::to_text(*key)) : json(nullptr)},
-                           {"state", peers::to_string(v.state)},
-                           {"sources", std::move(sources)},
-                           {"failures", v.info.failures}});
+      json row{{"endpoint", v.address},
+               {"member", key ? json(crypto::to_text(*key)) : json(nullptr)},
+               {"state", peers::to_string(v.state)},
+               {"sources", std::move(sources)},
+               {"failures", v.info.failures}};
+      // Why it is not connected, from what the manager keeps: until when and what for.
+      switch (v.state) {
+        case peers::peer_state::banned:
+          if (v.held_until > v.info.ban_until) {
+            row["until_ts"] = v.held_until.time_since_epoch().count();
+            row["banned_by"] = "operator";
+            row["reason"] = "banned by the operator";
+          } else {
+            row["until_ts"] = v.info.ban_until.time_since_epoch().count();
+            row["banned_by"] = "node";
+            row["reason"] = v.ban_reason.empty() ? std::string("misbehaved") : v.ban_reason;
+          }
+          break;
+        case peers::peer_state::backoff:
+          row["until_ts"] = v.info.next_attempt.time_since_epoch().count();
+          if (!v.last_problem.empty()) row["reason"] = v.last_problem;
+          break;
+        case peers::peer_state::ready:
+          if (v.info.last_success == peers::time_point{} && v.info.failures == 0) {
+            row["never_tried"] = true;
+          } else if (!v.last_problem.empty()) {
+            row["reason"] = v.last_problem;
+          }
+          break;
+        default:
+          break;
+      }
+      known.push_back(std::move(row));
     }
+  }
+  json bans = json::array();
+  const std::int64_t now = options_.clock->unix_ms();
+  for (const auto& [ip, ban] : operator_.bans) {
+    if (ban.until_ms <= now) continue;
+    bans.push_back(json{{"address", ip}, {"since_ts", ban.since_ms}, {"until_ts", ban.until_ms}});
   }
   return json{{"community", crypto::to_text(community)},
               {"listen", bound_address().to_string()},
               {"connections", std::move(connections)},
-              {"known", std::move(known)}};
+              {"known", std::move(known)},
+              {"bans", std::move(bans)}};
 }
 
 }  // namespace zwerm::node

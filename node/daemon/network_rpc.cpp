@@ -202,6 +202,23 @@ net::awaitable<reply> status_call(rpc::handler inner, network_host* network,
   co_return reply::ok(std::move(out));
 }
 
+// The "address" param of the peer methods: a string of at most max_address_size bytes.
+std::variant<std::string, reply> address_param(const json& p, std::string_view method,
+                                               std::string_view form) {
+  auto a = p.find(rpc_contract::param::address);
+  if (a == p.end() || !a->is_string()) {
+    return reply::fail(rpc::invalid_params,
+                       std::string(method) + " needs \"address\": \"" + std::string(form) + "\"");
+  }
+  const std::string& text = a->get_ref<const std::string&>();
+  if (text.size() > peers::max_address_size) {
+    return reply::fail(rpc::invalid_params, "\"address\" is " + std::to_string(text.size()) +
+                                                " bytes; an address has at most " +
+                                                std::to_string(peers::max_address_size));
+  }
+  return text;
+}
+
 std::variant<community_id, reply> community_param(const community_host& host, const json& p) {
   std::optional<std::string> ref;
   if (auto it = p.find(rpc_contract::param::community); it != p.end() && !it->is_null()) {
@@ -253,6 +270,47 @@ void register_network_methods(rpc::method_table& table, community_host& host, ne
                     "member key there (or give KEY@host:port)";
               }
               return reply::ok(std::move(out));
+            }));
+  table.add(method::peer_remove, rpc::sync_handler([h, n](const json& p) {
+              auto a = address_param(p, method::peer_remove.name, "host:port");
+              if (auto* r = std::get_if<reply>(&a)) return *r;
+              auto c = community_param(*h, p);
+              if (auto* r = std::get_if<reply>(&c)) return *r;
+              auto removed = n->remove_peer(std::get<community_id>(c), std::get<std::string>(a));
+              if (!removed) return reply::from_status(removed.error());
+              return reply::ok(json{{"address", *removed}, {"removed", true}});
+            }));
+  table.add(
+      method::peer_ban, rpc::sync_handler([n](const json& p) {
+        auto a = address_param(p, method::peer_ban.name, "IP address");
+        if (auto* r = std::get_if<reply>(&a)) return *r;
+        std::int64_t seconds = rpc_contract::default_ban_s;
+        if (auto f = p.find(rpc_contract::param::for_s); f != p.end() && !f->is_null()) {
+          if (!f->is_number_integer()) {
+            return reply::fail(rpc::invalid_params, "\"for_s\" must be an integer (seconds)");
+          }
+          // A value beyond int64 arrives as an unsigned number: as out of range as any.
+          const bool too_big = f->is_number_unsigned() &&
+                               f->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX);
+          seconds = too_big ? INT64_MAX : f->get<std::int64_t>();
+          if (seconds < 1 || seconds > rpc_contract::max_ban_s) {
+            return reply::fail(rpc::invalid_params, "\"for_s\" must be 1.." +
+                                                        std::to_string(rpc_contract::max_ban_s) +
+                                                        " seconds (366 days)");
+          }
+        }
+        auto banned = n->ban_peer(std::get<std::string>(a), std::chrono::seconds(seconds));
+        if (!banned) return reply::from_status(banned.error());
+        return reply::ok(json{{"address", banned->ip},
+                              {"until_ts", banned->until_ms},
+                              {"sessions_closed", banned->closed}});
+      }));
+  table.add(method::peer_unban, rpc::sync_handler([n](const json& p) {
+              auto a = address_param(p, method::peer_unban.name, "IP address");
+              if (auto* r = std::get_if<reply>(&a)) return *r;
+              auto lifted = n->unban_peer(std::get<std::string>(a));
+              if (!lifted) return reply::from_status(lifted.error());
+              return reply::ok(json{{"address", *lifted}, {"unbanned", true}});
             }));
 }
 

@@ -3,6 +3,9 @@
 //                                 token, sync the log up to the invite, write member.join
 //   peers {"community"?}          connections and known addresses of one community
 //   peer.add {"address", "community"?}  add "[KEY@]host:port" to the community's addresses
+//   peer.remove {"address", "community"?}  forget an address (not bootstrap's, not a profile's)
+//   peer.ban {"address", "for_s"?}    ban an IP address node-wide (network_host::ban_peer)
+//   peer.unban {"address"}            lift every ban of an IP address
 // and it extends `status` with the bound listen address, the connected peers and, per member,
 // how far this node lags behind the best-known head of that member's feed.
 //
@@ -25,8 +28,8 @@ struct network_rpc_options {
   std::chrono::milliseconds join_timeout{std::chrono::seconds(60)};
 };
 
-// Registers join, peers and peer.add and wraps the registered `status` method. The handlers
-// keep pointers to `host`, `network` and `services`.
+// Registers join, peers and the peer.* methods and wraps the registered `status` method. The
+// handlers keep pointers to `host`, `network` and `services`.
 void register_network_methods(rpc::method_table& table, community_host& host, network_host& network,
                               const node_services& services, network_rpc_options options = {});
 

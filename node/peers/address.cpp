@@ -1,5 +1,7 @@
 #include "node/peers/address.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "base/base64url.hpp"
@@ -99,6 +101,77 @@ result<address_hint> parse_hint(std::string_view text) {
   if (!parsed.ok()) return parsed.error();
   hint.address = parsed->text();
   return hint;
+}
+
+namespace {
+
+// inet_pton's canonical text of an IP literal; nullopt when `host` is none.
+std::optional<std::string> canonical_ip(std::string_view host) {
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  const std::string h(host);
+  char out[INET6_ADDRSTRLEN] = {};
+  if (h.find(':') == std::string::npos) {
+    in_addr a{};
+    if (inet_pton(AF_INET, h.c_str(), &a) != 1) return std::nullopt;
+    if (inet_ntop(AF_INET, &a, out, sizeof out) == nullptr) return std::nullopt;
+  } else {
+    in6_addr a{};
+    if (inet_pton(AF_INET6, h.c_str(), &a) != 1) return std::nullopt;
+    if (inet_ntop(AF_INET6, &a, out, sizeof out) == nullptr) return std::nullopt;
+  }
+  return std::string(out);
+}
+
+status refuse_ban(std::string_view text, const std::string& why) {
+  std::string shown(text.substr(0, 64));
+  if (text.size() > 64) shown += "...";
+  return {status_code::invalid_argument, "'" + shown + "' cannot be banned: " + why};
+}
+
+}  // namespace
+
+std::optional<std::string> ban_key_of_host(std::string_view host) {
+  return canonical_ip(host);
+}
+
+result<std::string> parse_ban_address(std::string_view text) {
+  if (text.empty()) return refuse_ban(text, "it is empty");
+  if (text.size() > max_address_size)
+    return refuse_ban(text, "it is longer than " + std::to_string(max_address_size) + " bytes");
+  if (text.find('%') != std::string_view::npos)
+    return refuse_ban(text, "an IPv6 zone (%...) names no remote node");
+  std::string_view host = text;
+  if (host.front() == '[') {
+    const std::size_t close = host.find(']');
+    if (close == std::string_view::npos) return refuse_ban(text, "the '[' has no closing ']'");
+    const std::string_view rest = host.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || rest.size() < 2))
+      return refuse_ban(text, "after ']' only ':port' may follow");
+    host = host.substr(1, close - 1);
+    if (host.find(':') == std::string_view::npos)
+      return refuse_ban(text, "only an IPv6 address goes in brackets");
+  } else if (std::count(host.begin(), host.end(), ':') == 1) {
+    host = host.substr(0, host.find(':'));  // a.b.c.d:port
+  }
+  if (!text.ends_with(']') && host.size() != text.size()) {
+    // The port that followed: checked like a dial address's, then ignored.
+    const std::string_view port_text = text.substr(text.rfind(':') + 1);
+    bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                  std::all_of(port_text.begin(), port_text.end(),
+                              [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoul(std::string(port_text)) == 0 ||
+        std::stoul(std::string(port_text)) > 65535)
+      return refuse_ban(text, "the port is not 1..65535");
+  }
+  auto ip = canonical_ip(host);
+  if (!ip) {
+    return refuse_ban(text,
+                      "it is not an IP address (a ban names an IPv4 or IPv6 address, not "
+                      "a host name)");
+  }
+  if (*ip == "0.0.0.0" || *ip == "::")
+    return refuse_ban(text, "the unspecified address names no node");
+  return *ip;
 }
 
 }  // namespace zwerm::node::peers

@@ -59,4 +59,18 @@ struct keyed_address {
 // Errors: invalid_argument (a bad key or address, with the reason).
 result<address_hint> parse_hint(std::string_view text);
 
+// What an operator's ban (`zwerm peer ban ADDRESS`) names: one IP address, keyed as the
+// listener keys its own bans (PROTOCOL.md §4.3.6): an IPv4 address by its 32 bits, an IPv6
+// address by its 128 bits, so two addresses of one /64 are two bans. Accepted: "a.b.c.d",
+// "v6-address", "[v6-address]", each optionally followed by ":port" (IPv6 then in brackets);
+// the port is ignored, since bans are of addresses. The result is the canonical text
+// (inet_ntop's: "192.0.2.7", "2001:db8::1"). Refused: host names (a name may resolve to
+// another address tomorrow; ban the address it resolves to), zones ("fe80::1%eth0"), the
+// unspecified addresses, anything over max_address_size bytes.
+// Errors: invalid_argument with a sentence naming what is wrong.
+result<std::string> parse_ban_address(std::string_view text);
+// The ban key of a dial address's host when it is an IP address literal (canonical as
+// parse_ban_address makes it); nullopt for host names.
+std::optional<std::string> ban_key_of_host(std::string_view host);
+
 }  // namespace zwerm::node::peers

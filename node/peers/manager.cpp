@@ -125,7 +125,7 @@ void manager::drop_source(const std::string& canonical, source s) {
   info.sources &= static_cast<std::uint8_t>(~bit(s));
   info.keys[static_cast<std::size_t>(s)].reset();
   if (info.sources == 0) {
-    entries_.erase(it);
+    erase_entry(it);
   } else if (info.key() != before) {
     key_changed(info);
   }
@@ -253,7 +253,7 @@ bool manager::evict_one_exchange() {
   }
   if (victim == entries_.end()) return false;
   touch(victim->first);
-  entries_.erase(victim);
+  erase_entry(victim);
   return true;
 }
 
@@ -288,6 +288,27 @@ std::size_t manager::learn_from_exchange(const std::vector<keyed_address>& entri
     ++taken;
   }
   return taken;
+}
+
+void manager::erase_entry(std::map<std::string, peer_info>::iterator it) {
+  notes_.erase(it->first);
+  entries_.erase(it);
+}
+
+status manager::forget(std::string_view address) {
+  auto it = entries_.find(std::string(address));
+  if (it == entries_.end())
+    return {status_code::not_found,
+            "'" + std::string(address.substr(0, 64)) + "' is not a known peer address"};
+  const std::string canonical = it->first;
+  // A profile that named it no longer claims it here (it names it again when it changes).
+  for (auto m = profile_of_.begin(); m != profile_of_.end();) {
+    m = m->second == canonical ? profile_of_.erase(m) : std::next(m);
+  }
+  claims_.erase(canonical);
+  erase_entry(it);
+  touch(canonical);
+  return {};
 }
 
 void manager::mark_self(std::string_view address) {

@@ -25,6 +25,12 @@
 //     `stable_after` resets the count.
 //   - misbehaved(member) bans every address expecting that key with a growing ban; banned()
 //     applies a ban decided elsewhere (net/). A banned address is not dialed until the ban ends.
+//   - hold(ip, until) is the operator's ban of an IP address (address.hpp, parse_ban_address):
+//     no address whose host is that IP is dialed before `until`, which no cap shortens (the
+//     daemon keeps these bans itself; the manager does not persist them). release(ip) lifts
+//     the operator's ban and every automatic ban of those addresses.
+//   - Why an address is not connected is kept with it (in memory): the last dial failure or
+//     early end, and what earned its ban. known() reports it.
 //   - Times are wall-clock and persisted; tick() caps every stored wait at backoff_cap (bans:
 //     ban_cap) from now, so a clock set back cannot hold an address back for longer.
 //   - An address that turned out to be this node (dial_failed(self), or a connection whose
@@ -99,7 +105,13 @@ struct peer_view {
   std::string address;
   peer_info info;
   peer_state state = peer_state::ready;
+  time_point held_until{};   // the operator's ban of its IP ends (epoch: none)
+  std::string last_problem;  // the last failed dial or early end, for people ("" none)
+  std::string ban_reason;    // what earned its latest automatic ban ("" none known)
 };
+
+// Texts kept for people (last_problem, ban_reason) are cut to this many bytes.
+inline constexpr std::size_t max_note_size = 200;
 
 struct connection_view {
   connection_id id{};
@@ -162,19 +174,32 @@ class manager {
   std::optional<time_point> next_wakeup() const;
 
   // --- events ---
-  void dial_failed(std::string_view address, dial_failure why);
+  // `detail` says what happened, for people (the dialer's error text).
+  void dial_failed(std::string_view address, dial_failure why, std::string_view detail = {});
   // A dial to `address` opened a session with `remote`.
   connect_decision connected_outbound(connection_id id, std::string_view address,
                                       const member_id& remote);
   // A node dialed us and was admitted.
   connect_decision connected_inbound(connection_id id, const member_id& remote);
-  // A connection the manager kept has ended. Unknown ids (e.g. ones it told to close) are
-  // ignored.
-  void disconnected(connection_id id);
+  // A connection the manager kept has ended (`why`: how, for people). Unknown ids (e.g. ones
+  // it told to close) are ignored.
+  void disconnected(connection_id id, std::string_view why = {});
   // The node with this key broke the protocol: ban every address that expects it.
-  void misbehaved(const member_id& member);
+  void misbehaved(const member_id& member, std::string_view reason = {});
   // A ban decided elsewhere (e.g. net/'s ban list): not dialed before `until`.
-  void banned(std::string_view address, time_point until);
+  void banned(std::string_view address, time_point until, std::string_view reason = {});
+
+  // --- the operator ---
+  // Bans the IP `ip` (a ban key: parse_ban_address) until `until`, replacing an earlier
+  // operator ban of it.
+  void hold(const std::string& ip, time_point until);
+  // Lifts the operator's ban of `ip` and the automatic bans (and their growth) of every
+  // address whose host is `ip`. True when there was any ban to lift.
+  bool release(const std::string& ip);
+  // The operator's bans in force, by IP.
+  const std::map<std::string, time_point>& holds() const { return holds_; }
+  // Forgets `address` (canonical) with all its sources. Errors: not_found when unknown.
+  status forget(std::string_view address);
 
   // --- queries ---
   // Addresses to send a peer that asks (the daemon adds its own advertised address): not self,
@@ -221,6 +246,10 @@ class manager {
   bool eligible(const std::string& address, const peer_info& info, time_point now) const;
   peer_state state_of(const std::string& address, const peer_info& info, time_point now) const;
   peer_info* lookup(std::string_view address);
+  // The operator's ban of the address's host, when one is in force at `now`.
+  std::optional<time_point> held(const std::string& address, time_point now) const;
+  void note_problem(const std::string& canonical, std::string_view text);
+  void erase_entry(std::map<std::string, peer_info>::iterator it);
   void touch(const std::string& canonical) { dirty_.insert(canonical); }
 
   member_id own_;
@@ -238,6 +267,12 @@ class manager {
   std::unordered_map<connection_id, connection> connections_;
   std::map<member_id, connection_id> by_key_;
   std::map<std::string, member_id> dialing_;  // canonical address → key being dialed
+  std::map<std::string, time_point> holds_;   // the operator's bans: IP → until
+  struct notes {
+    std::string last_problem;
+    std::string ban_reason;
+  };
+  std::map<std::string, notes> notes_;  // canonical address → texts for people
 };
 
 }  // namespace zwerm::node::peers

@@ -65,9 +65,20 @@ void manager::cap_waits(time_point now) {
   }
 }
 
+std::optional<time_point> manager::held(const std::string& address, time_point now) const {
+  if (holds_.empty()) return std::nullopt;
+  auto where = parse_address(address);
+  if (!where.ok()) return std::nullopt;
+  auto ip = ban_key_of_host(where->host);
+  if (!ip) return std::nullopt;
+  auto it = holds_.find(*ip);
+  if (it == holds_.end() || it->second <= now) return std::nullopt;
+  return it->second;
+}
+
 bool manager::eligible(const std::string& address, const peer_info& info, time_point now) const {
   return dialable_ever(address, info) && info.ban_until <= now && info.next_attempt <= now &&
-         !dialing_.count(address) && !key_busy(*info.key());
+         !dialing_.count(address) && !key_busy(*info.key()) && !held(address, now);
 }
 
 std::vector<dial_request> manager::tick() {
@@ -105,7 +116,8 @@ std::optional<time_point> manager::next_wakeup() const {
   std::optional<time_point> best;
   for (const auto& [address, info] : entries_) {
     if (!dialable_ever(address, info) || dialing_.count(address) || key_busy(*info.key())) continue;
-    const time_point t = std::max(info.next_attempt, info.ban_until);
+    time_point t = std::max(info.next_attempt, info.ban_until);
+    if (auto h = held(address, clock_.now())) t = std::max(t, *h);
     if (!best || t < *best) best = t;
   }
   return best;
@@ -120,11 +132,17 @@ void manager::count_failure(peer_info& info, time_point now) {
                         rng_);
 }
 
-void manager::dial_failed(std::string_view address, dial_failure why) {
+void manager::note_problem(const std::string& canonical, std::string_view text) {
+  if (text.empty() || !entries_.count(canonical)) return;
+  notes_[canonical].last_problem = std::string(text.substr(0, max_note_size));
+}
+
+void manager::dial_failed(std::string_view address, dial_failure why, std::string_view detail) {
   const std::string canonical(address);
   dialing_.erase(canonical);
   peer_info* info = lookup(canonical);
   if (info == nullptr || why == dial_failure::cancelled) return;
+  note_problem(canonical, detail);
   const time_point now = clock_.now();
   switch (why) {
     case dial_failure::self:
@@ -194,7 +212,7 @@ connect_decision manager::connected_inbound(connection_id id, const member_id& r
   return admit(id, remote, direction::inbound, {});
 }
 
-void manager::disconnected(connection_id id) {
+void manager::disconnected(connection_id id, std::string_view why) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   const connection c = it->second;
@@ -209,14 +227,16 @@ void manager::disconnected(connection_id id) {
     info->next_attempt = now + full_jitter(options_.backoff_base, rng_);
   } else {
     count_failure(*info, now);
+    note_problem(c.address, why.empty() ? std::string_view("the connection ended early") : why);
   }
   touch(c.address);
 }
 
-void manager::misbehaved(const member_id& member) {
+void manager::misbehaved(const member_id& member, std::string_view reason) {
   const time_point now = clock_.now();
   for (auto& [address, info] : entries_) {
     if (info.key() != member) continue;
+    if (!reason.empty()) notes_[address].ban_reason = std::string(reason.substr(0, max_note_size));
     if (info.misbehaviours < UINT32_MAX) ++info.misbehaviours;
     info.ban_until = std::max(
         info.ban_until, now + ban_length(info.misbehaviours, options_.ban_base, options_.ban_cap));
@@ -224,14 +244,43 @@ void manager::misbehaved(const member_id& member) {
   }
 }
 
-void manager::banned(std::string_view address, time_point until) {
+void manager::banned(std::string_view address, time_point until, std::string_view reason) {
   auto parsed = parse_address(address);
   if (!parsed.ok()) return;
   until = std::min(until, clock_.now() + options_.ban_cap);
   if (peer_info* info = lookup(parsed->text()); info != nullptr && info->ban_until < until) {
     info->ban_until = until;
+    if (!reason.empty())
+      notes_[parsed->text()].ban_reason = std::string(reason.substr(0, max_note_size));
     touch(parsed->text());
   }
+}
+
+// ---------------------------------------------------------------------------- the operator
+
+void manager::hold(const std::string& ip, time_point until) {
+  holds_[ip] = until;
+}
+
+bool manager::release(const std::string& ip) {
+  const time_point now = clock_.now();
+  bool lifted = false;
+  if (auto it = holds_.find(ip); it != holds_.end()) {
+    lifted = it->second > now;
+    holds_.erase(it);
+  }
+  for (auto& [address, info] : entries_) {
+    auto where = parse_address(address);
+    if (!where.ok() || ban_key_of_host(where->host) != ip) continue;
+    if (info.ban_until > now) lifted = true;
+    if (info.ban_until != time_point{} || info.misbehaviours != 0) {
+      info.ban_until = time_point{};
+      info.misbehaviours = 0;
+      touch(address);
+    }
+    if (auto n = notes_.find(address); n != notes_.end()) n->second.ban_reason.clear();
+  }
+  return lifted;
 }
 
 // ---------------------------------------------------------------------------- queries
@@ -243,7 +292,7 @@ std::vector<keyed_address> manager::shareable() const {
   std::vector<candidate> good;
   for (const auto& e : entries_) {
     const peer_info& info = e.second;
-    if (!dialable_ever(e.first, info) || info.ban_until > now) continue;
+    if (!dialable_ever(e.first, info) || info.ban_until > now || held(e.first, now)) continue;
     const bool worked = info.last_success != time_point{};
     const bool trusted = info.key_source() != source::exchange && info.failures == 0;
     const bool live = by_key_.count(*info.key()) != 0;
@@ -278,7 +327,7 @@ peer_state manager::state_of(const std::string& address, const peer_info& info,
   if (*key == own_) return peer_state::self;
   if (!key_allowed(*key)) return peer_state::not_member;
   if (by_key_.count(*key)) return peer_state::connected;  // through this address or another
-  if (info.ban_until > now) return peer_state::banned;
+  if (info.ban_until > now || held(address, now)) return peer_state::banned;
   if (info.next_attempt > now) return peer_state::backoff;
   return peer_state::ready;
 }
@@ -288,7 +337,16 @@ std::vector<peer_view> manager::known() const {
   std::vector<peer_view> out;
   out.reserve(entries_.size());
   for (const auto& [address, info] : entries_) {
-    out.push_back({address, info, state_of(address, info, now)});
+    peer_view v;
+    v.address = address;
+    v.info = info;
+    v.state = state_of(address, info, now);
+    if (auto h = held(address, now)) v.held_until = *h;
+    if (auto n = notes_.find(address); n != notes_.end()) {
+      v.last_problem = n->second.last_problem;
+      v.ban_reason = n->second.ban_reason;
+    }
+    out.push_back(std::move(v));
   }
   return out;
 }

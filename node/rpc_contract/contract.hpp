@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -57,6 +58,7 @@ inline constexpr std::string_view quorum_pct = "quorum_pct";  // inside policy
 inline constexpr std::string_view for_member = "for";
 inline constexpr std::string_view note = "note";
 inline constexpr std::string_view expires_s = "expires_s";
+inline constexpr std::string_view for_s = "for_s";  // peer.ban: seconds
 inline constexpr std::string_view reason = "reason";
 inline constexpr std::string_view to = "to";
 inline constexpr std::string_view about = "about";
@@ -92,6 +94,12 @@ inline constexpr std::string_view level =
 // Values and bounds of params.
 inline constexpr std::int64_t max_invite_expires_s = 366 * 86400;  // invite: expires_s 1..this
 inline constexpr std::int64_t default_invite_expires_s = 7 * 86400;
+// peer.ban: `for_s` 1..max_ban_s (default default_ban_s); at most max_operator_bans bans in
+// force at once. peer.add: at most max_added_peers addresses per community.
+inline constexpr std::int64_t max_ban_s = 366 * 86400;
+inline constexpr std::int64_t default_ban_s = 86400;
+inline constexpr std::size_t max_operator_bans = 1024;
+inline constexpr std::size_t max_added_peers = 256;
 // The list views (feed, requests, proposals, members, circle.list, who_knows): `limit` is
 // clamped to 1..max_list_limit; without it a page holds default_list_limit rows
 // (who_knows: default_who_knows_limit).
@@ -169,6 +177,11 @@ inline constexpr std::array<param_spec, 1> only_community = {community};
 inline constexpr std::array<param_spec, 1> join = {param_spec{param::code, string, true}};
 inline constexpr std::array<param_spec, 2> peer_add = {param_spec{param::address, string, true},
                                                        community};
+inline constexpr std::array<param_spec, 2> peer_remove = {param_spec{param::address, string, true},
+                                                          community};
+inline constexpr std::array<param_spec, 2> peer_ban = {param_spec{param::address, string, true},
+                                                       param_spec{param::for_s, integer, false}};
+inline constexpr std::array<param_spec, 1> peer_unban = {param_spec{param::address, string, true}};
 inline constexpr std::array<param_spec, 3> community_create = {
     param_spec{param::name, string, true}, param_spec{param::purpose, string, true},
     param_spec{param::policy, object, false}};
@@ -265,6 +278,15 @@ inline constexpr method_spec peers{"peers", network, "connected and known peers 
 inline constexpr method_spec peer_add{"peer.add", network,
                                       "add a peer's [KEY@]host:port to the community's addresses",
                                       params::peer_add};
+inline constexpr method_spec peer_remove{
+    "peer.remove", network, "forget a peer address the operator added or the node learned",
+    params::peer_remove};
+inline constexpr method_spec peer_ban{
+    "peer.ban", network, "ban an IP address: close its sessions, refuse it, stop dialing it",
+    params::peer_ban};
+inline constexpr method_spec peer_unban{
+    "peer.unban", network, "lift the operator's and the automatic bans of an IP address",
+    params::peer_unban};
 // Methods that write a record.
 inline constexpr method_spec community_create{"community.create", record,
                                               "start a community: name, purpose, policy",
@@ -325,7 +347,7 @@ inline constexpr method_spec pulse{
 }  // namespace method
 
 // Every method zwermd serves, in the order docs/RPC.md lists them.
-inline constexpr std::array<const method_spec*, 36> all_methods = {
+inline constexpr std::array<const method_spec*, 39> all_methods = {
     &method::status,
     &method::methods,
     &method::community_use,
@@ -336,6 +358,9 @@ inline constexpr std::array<const method_spec*, 36> all_methods = {
     &method::join,
     &method::peers,
     &method::peer_add,
+    &method::peer_remove,
+    &method::peer_ban,
+    &method::peer_unban,
     &method::community_create,
     &method::invite,
     &method::leave,

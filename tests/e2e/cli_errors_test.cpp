@@ -83,6 +83,9 @@ TEST(CliErrors, HelpOnEveryCommandHasAnExample) {
                                              {"pulse"},
                                              {"peers"},
                                              {"peer", "add"},
+                                             {"peer", "remove"},
+                                             {"peer", "ban"},
+                                             {"peer", "unban"},
                                              {"watch"}}) {
     cmd.push_back("--help");
     auto r = ada.zwerm(cmd);

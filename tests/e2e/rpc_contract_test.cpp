@@ -480,6 +480,23 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::status);
   ok(a, method::peers);
   ok(a, method::peer_add, {{param::address, "127.0.0.1:9"}});
+  ok(a, method::peer_remove, {{param::address, "127.0.0.1:9"}});
+  fails(a, method::peer_remove.name, {{param::address, "127.0.0.1:9"}}, rc::not_found,
+        "removing an unknown address");
+  fails(a, method::peer_remove.name, {{param::address, 7411}}, rc::invalid_params,
+        "an address that is no string");
+  ok(a, method::peer_ban, {{param::address, "192.0.2.7"}, {param::for_s, 60}});
+  ok(a, method::peer_unban, {{param::address, "192.0.2.7"}});
+  fails(a, method::peer_unban.name, {{param::address, "192.0.2.7"}}, rc::not_found,
+        "unbanning what is not banned");
+  for (const json& bad_for : {json("60"), json(0), json(-5), json(1.5), json(31622401),
+                              json(std::uint64_t{18446744073709551615ull}), json(true)}) {
+    fails(a, method::peer_ban.name, {{param::address, "192.0.2.7"}, {param::for_s, bad_for}},
+          rc::invalid_params, "for_s " + bad_for.dump());
+  }
+  fails(a, method::peer_ban.name, json::object(), rc::invalid_params, "a ban without address");
+  fails(a, method::peer_ban.name, {{param::address, std::string(1'000'000, '1')}},
+        rc::invalid_params, "a megabyte of address");
   ok(a, method::steward_handover, {{param::to, bob.member_id()}});
   ok(b, method::leave, {{param::reason, "moving on"}});
   ok(a, method::log_level, {{param::level, "debug"}});

@@ -109,5 +109,42 @@ TEST(BanList, MemoryIsBounded) {
   EXPECT_TRUE(bans.is_banned(asio::ip::address_v4(0x0a000000 + 999)));
 }
 
+// The operator's ban (hold): fixed, not an offence, never evicted for room, lifted by forgive.
+TEST(BanList, AHoldBansForItsTimeWithoutOffencesAndForgiveLiftsIt) {
+  fake_clock c;
+  ban_options o;
+  o.max_entries = 2;
+  ban_list bans(o, c);
+  bans.hold(a, 48h);
+  EXPECT_TRUE(bans.is_banned(a));
+  EXPECT_TRUE(bans.is_held(a));
+  EXPECT_EQ(bans.offences(a), 0u) << "the operator's word is no offence";
+  // A flood of offenders fills the list: the hold stays.
+  for (int i = 1; i <= 10; ++i) {
+    (void)bans.ban(asio::ip::make_address("198.51.100." + std::to_string(i)));
+  }
+  EXPECT_TRUE(bans.is_banned(a));
+  c.advance(47h);
+  EXPECT_TRUE(bans.is_banned(a));
+  bans.forgive(a);
+  EXPECT_FALSE(bans.is_banned(a));
+  EXPECT_FALSE(bans.is_held(a));
+
+  bans.hold(b, 1min);
+  EXPECT_EQ(bans.banned_until(b), c.now() + 1min);
+  c.advance(1min);
+  EXPECT_FALSE(bans.is_banned(b)) << "a hold ends at its time";
+}
+
+TEST(BanList, ForgiveLiftsAnAutomaticBanAndAHoldTogether) {
+  fake_clock c;
+  ban_list bans({}, c);
+  (void)bans.ban(a);
+  bans.hold(a, 1h);
+  bans.forgive(a);
+  EXPECT_FALSE(bans.is_banned(a));
+  EXPECT_EQ(bans.offences(a), 0u);
+}
+
 }  // namespace
 }  // namespace zwerm::net

@@ -7,6 +7,7 @@ zwerm_test(peers_test
     ${CMAKE_CURRENT_LIST_DIR}/peers/backoff_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/peer_info_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/manager_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/peers/operator_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/sources_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/peers/swarm_sim_test.cpp
   LIBS zwerm_peers
