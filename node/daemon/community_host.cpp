@@ -9,8 +9,8 @@
 
 #include "base/base64url.hpp"
 #include "base/clock.hpp"
+#include "base/durable_file.hpp"
 #include "crypto/hash.hpp"
-#include "node/daemon/durable_file.hpp"
 #include "node/ingest/stored_record.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/records/record_writer.hpp"
