@@ -259,6 +259,10 @@ inline constexpr method_spec peers{"peers", network, "connected and known peers 
 inline constexpr method_spec peer_add{"peer.add", network,
                                       "add a peer's [KEY@]host:port to the community's addresses",
                                       params::peer_add};
+inline constexpr method_spec community_forget{
+    "community.forget", network,
+    "drop a community this member left or was removed from: its records, state and key",
+    params::only_community};
 // Methods that write a record.
 inline constexpr method_spec community_create{"community.create", record,
                                               "start a community: name, purpose, policy",
@@ -319,7 +323,7 @@ inline constexpr method_spec pulse{
 }  // namespace method
 
 // Every method zwermd serves, in the order docs/RPC.md lists them.
-inline constexpr std::array<const method_spec*, 36> all_methods = {
+inline constexpr std::array<const method_spec*, 37> all_methods = {
     &method::status,
     &method::methods,
     &method::community_use,
@@ -330,6 +334,7 @@ inline constexpr std::array<const method_spec*, 36> all_methods = {
     &method::join,
     &method::peers,
     &method::peer_add,
+    &method::community_forget,
     &method::community_create,
     &method::invite,
     &method::leave,
