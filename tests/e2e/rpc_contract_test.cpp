@@ -481,6 +481,9 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::peer_add, {{param::address, "127.0.0.1:9"}});
   ok(a, method::steward_handover, {{param::to, bob.member_id()}});
   ok(b, method::leave, {{param::reason, "moving on"}});
+  // An active member may not forget; once left, the community goes from that node.
+  fails(a, method::community_forget.name, json::object(), rc::refused, "forget while active");
+  ok(b, method::community_forget, {{param::community, "Lab"}});
   ok(a, method::log_level, {{param::level, "debug"}});
   ok(a, method::log_level);
   {
