@@ -34,7 +34,7 @@ result<std::string> read_hidden(int fd, const std::string& prompt) {
     termios quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
-    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    ::tcsetattr(fd, TCSANOW, &quiet);
   }
   std::string line;
   char c;
@@ -49,7 +49,7 @@ result<std::string> read_hidden(int fd, const std::string& prompt) {
     }
     if (line.size() <= max_passphrase) line.push_back(c);
   }
-  if (tty) ::tcsetattr(fd, TCSAFLUSH, &old);
+  if (tty) ::tcsetattr(fd, TCSANOW, &old);
   if (!ended && line.empty()) {
     return status{status_code::invalid_argument, "no passphrase was typed"};
   }
