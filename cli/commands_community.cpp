@@ -121,6 +121,25 @@ void add_community_commands(CLI::App& app, session& s) {
     });
   });
 
+  auto forget_name = std::make_shared<std::string>();
+  auto* forget = with_example(
+      community->add_subcommand("forget",
+                                "Drop a community you left or were removed from: its records, "
+                                "state and key leave this node."),
+      "zwerm community forget \"Learning circle\"");
+  forget->add_option("community", *forget_name, "Name or id (prefix) of the community")->required();
+  forget->callback([&s, forget_name] {
+    s.set_action([forget_name](session& s) {
+      auto answer = s.call(method::community_forget.name, json{{param::community, *forget_name}});
+      if (auto* code = std::get_if<int>(&answer)) return *code;
+      return s.print(std::get<json>(answer), [](const json& r) {
+        std::cout << "Forgot " << r.value("name", std::string("the community")) << ": "
+                  << r.value("records_dropped", std::uint64_t{0})
+                  << " records and its key are gone from this node.\n";
+      });
+    });
+  });
+
   auto inv = std::make_shared<invite_args>();
   auto* invite = with_example(
       app.add_subcommand("invite",

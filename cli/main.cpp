@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
                  "Community name or id (prefix); needed only when your node is in several");
 
   add_init_command(app, s);
+  add_backup_commands(app, s);
   add_node_commands(app, s);
   add_community_commands(app, s);
   add_record_commands(app, s);

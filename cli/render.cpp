@@ -406,6 +406,27 @@ std::string render_status(const json& r, std::int64_t now_ms, std::size_t width)
       out += render_rows(behind, "lag", names, now_ms, width);
     }
   }
+  // This member's own feed, where writes wait for it (a restored or copied home).
+  if (auto sync = r.find("sync"); sync != r.end() && sync->is_array()) {
+    for (const auto& row : *sync) {
+      if (!row.is_object() || !row.contains("own_feed") || !row["own_feed"].is_object()) continue;
+      const json& own = row["own_feed"];
+      const std::string state = own.value("state", std::string("ok"));
+      if (state == "ok") continue;
+      const std::string community = row.value("community", std::string("?"));
+      const std::string have = std::to_string(own.value("have_seq", std::uint64_t{0}));
+      if (state == "restored") {
+        out += "\nwrites wait in " + community +
+               ": restored from a backup; waiting for a member's node to confirm your own "
+               "feed (this node holds it up to record " +
+               have + ")\n";
+      } else {
+        out += "\nwrites wait in " + community + ": your own feed is behind a peer's (record " +
+               have + " of " + std::to_string(own.value("peer_seq", std::uint64_t{0})) +
+               "); catching up\n";
+      }
+    }
+  }
   if (auto na = r.find("not_available"); na != r.end() && na->is_array() && !na->empty()) {
     out += "\nnot in this build yet:\n";
     for (const auto& item : *na) {

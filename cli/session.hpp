@@ -105,6 +105,7 @@ CLI::App* with_example(CLI::App* cmd, const std::string& example);
 
 // Command groups, one file each.
 void add_init_command(CLI::App& app, session& s);
+void add_backup_commands(CLI::App& app, session& s);     // backup, restore (no node needed)
 void add_node_commands(CLI::App& app, session& s);       // status, peers, peer add, watch
 void add_community_commands(CLI::App& app, session& s);  // community, invite, join, leave
 void add_record_commands(CLI::App& app, session& s);     // profile, ask, contribute, thank,

@@ -7,7 +7,6 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/daemon.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/daemon/durable_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_lock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket.cpp

@@ -229,6 +229,11 @@ class store {
   status write_views(std::span<const view_change> views);
   status put_peer(const known_peer& peer);
   status erase_peer(const std::string& address);
+  // Drops every row of `community` (records, feed and total-order indexes, heads, digests,
+  // counts, fork proofs, pending records, the peer book's addresses kept under its id) in one
+  // synced batch; the views table is node/'s (its keys are opaque here). Returns how many
+  // records went. Errors: the store's write errors, corruption.
+  result<std::uint64_t> forget_community(const crypto::digest& community);
 
   // --- reads (any thread) ---
 

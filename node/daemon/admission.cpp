@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "base/base64url.hpp"
+#include "base/durable_file.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/community_host.hpp"
-#include "node/daemon/durable_file.hpp"
 #include "node/ingest/stored_record.hpp"
 #include "node/records/record_scan.hpp"
 

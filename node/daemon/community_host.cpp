@@ -9,8 +9,8 @@
 
 #include "base/base64url.hpp"
 #include "base/clock.hpp"
+#include "base/durable_file.hpp"
 #include "crypto/hash.hpp"
-#include "node/daemon/durable_file.hpp"
 #include "node/ingest/stored_record.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/records/record_writer.hpp"
@@ -257,6 +257,16 @@ result<record> community_host::write_join(const community_id& community, const j
 result<record> community_host::write_after(const community_id& community, const std::string& type,
                                            const json& body, std::uint64_t lamport_floor,
                                            write_mode mode) {
+  if (unconfirmed_.count(community)) {
+    return status{status_code::rejected,
+                  "this node was restored from a backup and does not know yet how far your own "
+                  "feed in this community goes: it writes once a member's node has told it the "
+                  "head of your feed and it holds that record (waiting for a member's node; "
+                  "`zwerm status` shows it)"};
+  }
+  if (write_guard) {
+    if (status s = write_guard(community); !s.ok()) return s;
+  }
   const community::state* st = state_of(community);
   auto own = store_.head(community, me_.pk);
   if (!own) return own.error();
@@ -318,6 +328,7 @@ result<community_id> community_host::resolve(const std::optional<std::string>& r
   if (!ref || ref->empty()) {
     if (default_ && state_of(*default_)) return *default_;
     if (all.size() == 1) return all.front();
+    if (all.empty() && !unconfirmed_.empty()) return not_restored_yet(unconfirmed_.begin()->first);
     if (all.empty()) {
       return status{status_code::not_found,
                     "this node is in no community yet; start one with `zwerm community create` "
@@ -331,6 +342,9 @@ result<community_id> community_host::resolve(const std::optional<std::string>& r
   std::vector<community_id> matches;
   for (const auto& id : all) {
     if (crypto::to_text(id) == *ref) return id;
+  }
+  for (const auto& [id, peers] : unconfirmed_) {
+    if (!state_of(id) && crypto::to_text(id).rfind(*ref, 0) == 0) return not_restored_yet(id);
   }
   for (const auto& id : all) {
     const auto* st = state_of(id);
@@ -356,6 +370,62 @@ result<community_id> community_host::resolve(const std::optional<std::string>& r
   }
   return status{status_code::invalid_argument,
                 "'" + *ref + "' matches several communities: " + list + "; give more of the id"};
+}
+
+status community_host::can_forget(const community_id& community) const {
+  const community::state* st = state_of(community);
+  if (!st) return {status_code::not_found, "this node holds no records of that community"};
+  if (st->is_active_member(me_.pk)) {
+    return {status_code::rejected, "you are an active member of " + st->name +
+                                       "; leave it first (zwerm leave --community '" + st->name +
+                                       "'), then forget it"};
+  }
+  return {};
+}
+
+result<std::uint64_t> community_host::forget(const community_id& community) {
+  if (status s = can_forget(community); !s.ok()) return s;
+  const std::string name = state_of(community)->name;
+  std::erase_if(to_absorb_, [&](const record& r) { return r.community == community; });
+  if (status s = states_.discard(community); !s.ok()) return s;
+  replayers_.erase(community);
+  auto dropped = store_.forget_community(community);
+  if (!dropped) return dropped.error();
+  keys_.erase(community);
+  unconfirmed_.erase(community);
+  if (default_ == community) default_.reset();
+  if (status s = save_secrets(); !s.ok()) return s;
+  spdlog::info("community {} ({}) forgotten: {} records dropped", crypto::short_id(community), name,
+               *dropped);
+  return *dropped;
+}
+
+status community_host::not_restored_yet(const community_id& community) const {
+  return status{status_code::rejected,
+                "this node was restored from a backup and holds no records of community " +
+                    crypto::short_id(community) +
+                    " yet: it is waiting for a member's node to send them (`zwerm status` shows "
+                    "its peers; the backup's addresses and config `bootstrap` are dialed)"};
+}
+
+bool community_host::own_feed_unconfirmed(const community_id& community) const {
+  return unconfirmed_.count(community) != 0;
+}
+
+std::vector<community_id> community_host::unconfirmed() const {
+  std::vector<community_id> out;
+  for (const auto& [id, peers] : unconfirmed_) out.push_back(id);
+  return out;
+}
+
+std::vector<std::string> community_host::restore_peers(const community_id& community) const {
+  auto it = unconfirmed_.find(community);
+  return it == unconfirmed_.end() ? std::vector<std::string>{} : it->second;
+}
+
+status community_host::confirm_own_feed(const community_id& community) {
+  if (unconfirmed_.erase(community) == 0) return {};
+  return save_secrets();
 }
 
 status community_host::set_default(const community_id& community) {
@@ -405,6 +475,26 @@ status community_host::load_secrets() {
       return bad("the entry for '" + id_text + "' is malformed");
     }
     keys_[id] = key;
+    // Written by `zwerm restore`: this node's own feed here is not confirmed by a member's
+    // node yet, and the addresses to ask.
+    if (entry.contains("own_feed")) {
+      if (entry["own_feed"] != "unconfirmed") {
+        return bad("the entry for '" + id_text + "' has an unknown own_feed");
+      }
+      std::vector<std::string> peers;
+      if (entry.contains("restore_peers")) {
+        if (!entry["restore_peers"].is_array()) {
+          return bad("the entry for '" + id_text + "' has malformed restore_peers");
+        }
+        for (const auto& p : entry["restore_peers"]) {
+          if (!p.is_string()) {
+            return bad("the entry for '" + id_text + "' has malformed restore_peers");
+          }
+          peers.push_back(p.get<std::string>());
+        }
+      }
+      unconfirmed_[id] = std::move(peers);
+    }
   }
   if (doc.contains("default") && doc["default"].is_string()) {
     community_id id;
@@ -417,7 +507,12 @@ status community_host::save_secrets() const {
   json doc{{"default", default_ ? json(crypto::to_text(*default_)) : json(nullptr)},
            {"communities", json::object()}};
   for (const auto& [id, key] : keys_) {
-    doc["communities"][crypto::to_text(id)] = json{{"network_key", crypto::to_text(key)}};
+    json entry{{"network_key", crypto::to_text(key)}};
+    if (auto it = unconfirmed_.find(id); it != unconfirmed_.end()) {
+      entry["own_feed"] = "unconfirmed";
+      entry["restore_peers"] = it->second;
+    }
+    doc["communities"][crypto::to_text(id)] = std::move(entry);
   }
   const std::string text =
       "// zwermd's community secrets (network keys). Keep private; back it up with "

@@ -13,6 +13,15 @@
 // Secrets: <home>/communities.json (mode 0600) holds, per community, the network key (never in
 // a record) and which community is the default for commands. It is rewritten atomically.
 //
+// Restored nodes (the self-fork guard, docs/OPERATIONS.md "Backup and restore"): `zwerm
+// restore` marks each community's entry `"own_feed": "unconfirmed"` with the addresses to ask
+// (`restore_peers`). While a community is so marked, write() and write_join() refuse: this
+// node's store may lack the latest records of its own feed, and a record written now could
+// take a seq already used elsewhere (a fork of one's own feed). The network host confirms the
+// feed (confirm_own_feed) once a member's node told it the feed's head and the store holds it.
+// Independently, `write_guard` (set by the network host) refuses a write while a connected peer
+// is known to hold more of this member's feed than the store does.
+//
 // State on disk: each replayer is restored through a state_store (node/daemon/state_store.hpp):
 // from the persisted snapshot plus the records after it, or from the whole log when that
 // snapshot is missing, stale or unreadable. Snapshots are written as that header describes;
@@ -117,10 +126,32 @@ class community_host {
   // Returns whether the key was forgotten. Errors: saving the secrets file.
   result<bool> abandon(const community_id& community);
 
+  // Whether `community` may be forgotten: only once this member is not active in it (left or
+  // removed). Errors: not_found (this node holds no state of it), rejected (still active,
+  // with what to do).
+  status can_forget(const community_id& community) const;
+  // Drops the community from this node after can_forget(): its records and everything the
+  // store keeps of it (store::forget_community), its persisted state, its network key and
+  // marks in the secrets file. The store's rows go first: a crash before the secrets file is
+  // saved leaves a network key without records, which the next `community forget` or a join
+  // handles. Returns how many records went. Errors: can_forget's, the store's, saving the
+  // secrets file.
+  result<std::uint64_t> forget(const community_id& community);
+
   // "name", "id", an id prefix, or nothing (then the default or the only one). Errors:
   // not_found (none matches / no community yet), invalid_argument (ambiguous: lists them).
   result<community_id> resolve(const std::optional<std::string>& ref) const;
   status set_default(const community_id& community);
+
+  // Restored nodes (see the header): whether `community`'s own feed still waits for a member's
+  // node; which communities do; the addresses `zwerm restore` named for it ("[KEY@]host:port").
+  bool own_feed_unconfirmed(const community_id& community) const;
+  std::vector<community_id> unconfirmed() const;
+  std::vector<std::string> restore_peers(const community_id& community) const;
+  // Lifts the mark (and forgets the addresses) and saves the secrets file. Errors: saving it.
+  status confirm_own_feed(const community_id& community);
+  // Asked before every write of this member's records; a failed status refuses the write.
+  std::function<status(const community_id&)> write_guard;
   std::optional<community_id> default_community() const { return default_; }
 
   std::vector<community_id> ids() const;
@@ -147,6 +178,8 @@ class community_host {
   community_host(store::store& s, const crypto::key_pair& me, std::filesystem::path secrets,
                  state_store_options state, const zwerm::clock& time);
   status load_secrets();
+  // The refusal of a command about a restored community whose records have not arrived yet.
+  status not_restored_yet(const community_id& community) const;
   status save_secrets() const;
   result<community::replayer*> replayer_for(const community_id& community);
   status absorb_into(const community_id& community, const std::vector<record>& records);
@@ -159,6 +192,8 @@ class community_host {
   std::unique_ptr<ingestor> ingestor_;
   state_store states_;
   std::map<community_id, crypto::network_key> keys_;
+  // Restored communities whose own feed is not confirmed yet, with their restore_peers.
+  std::map<community_id, std::vector<std::string>> unconfirmed_;
   std::optional<community_id> default_;
   std::map<community_id, std::unique_ptr<community::replayer>> replayers_;
   community::record_lookup lookup_;

@@ -45,9 +45,11 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
   host_.on_absorbed = [this, alive = std::weak_ptr<int>(alive_)](const community_id& id) {
     if (!alive.expired()) on_absorbed(id);
   };
+  host_.write_guard = [this](const community_id& id) { return write_guard(id); };
 }
 
 network_host::~network_host() {
+  host_.write_guard = nullptr;
   stop();
   ingest_.reset();  // joins its threads: no report is posted from here on
 }
@@ -87,6 +89,11 @@ status network_host::start() {
   }
   std::vector<crypto::network_key> keys;
   for (const auto& id : host_.ids()) {
+    if (auto* c = ensure_community(id)) keys.push_back(c->key);
+  }
+  // Restored communities whose records have not arrived yet (no state): dialed all the same.
+  for (const auto& id : host_.unconfirmed()) {
+    if (host_.state_of(id)) continue;
     if (auto* c = ensure_community(id)) keys.push_back(c->key);
   }
   auto started = net::listener::start(executor_, net::tcp::endpoint(address, options_.listen.port),
@@ -233,6 +240,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
     c->bootstrap_addresses.insert(hint->address);
   }
   make_manager(*c);
+  if (host_.own_feed_unconfirmed(id)) begin_restore(*c);
   communities_.emplace(id, std::move(c));
   refresh_profiles(*raw);
   update_networks();

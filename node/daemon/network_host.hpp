@@ -161,6 +161,10 @@ class network_host final : public net::authorizer, public net::session_handler {
   // token is never presented again, and no member node bans this address for it).
   void end_join(const community_id& community);
 
+  // The node forgets the community (community_host::forget): closes its sessions, stops
+  // dialing and drops its token bindings. Call before the host forgets it.
+  void forget(const community_id& community);
+
   // --- operator and views ---
   // Adds "[KEY@]host:port" to the community's config addresses and saves it in the operator's
   // file (it outlives a restart). Errors: invalid_argument; refused when the community already
@@ -232,6 +236,15 @@ class network_host final : public net::authorizer, public net::session_handler {
   bool may_replicate(community_net& c, const member_id& key) const;
   // Is `key` an active member in this node's state (not only an invite holder)?
   bool is_member(const community_net& c, const member_id& key) const;
+  // Restored from a backup: dial the addresses `zwerm restore` left for the community
+  // (network_host_dial.cpp).
+  void begin_restore(community_net& c);
+  // Restored from a backup: confirms this member's own feed once an active member's node told
+  // its head of that feed and the store holds it (network_host_dial.cpp).
+  void check_own_feed(community_net& c);
+  // community_host::write_guard: refuses a write while a connected peer is known to hold more
+  // of this member's feed than the store does.
+  status write_guard(const community_id& community) const;
   // Joining: writes this member's join record once (network_host_dial.cpp).
   void write_join(community_net& c);
   // The first message of a session this node dialed is a refusal notice: the node's member was

@@ -24,6 +24,8 @@ bool network_host::is_member(const community_net& c, const member_id& key) const
 bool network_host::may_replicate(community_net& c, const member_id& key) const {
   const community::state* st = host_.state_of(c.id);
   if (st && c.admission.of(*st, key, options_.clock->unix_ms()) != standing::none) return true;
+  // Restored: the nodes the backup names, until the own feed is confirmed.
+  if (c.restoring && c.restore_keys.count(key) != 0) return true;
   // Joining: the nodes the invite code names, whatever this node's partial state says of them.
   return c.joining && !me_active(c) && c.invite_keys.count(key) != 0;
 }
@@ -32,6 +34,8 @@ bool network_host::may_dial(const community_net& c, const member_id& key) const 
   if (c.told_removed && !c.joining) return false;
   const community::state* st = host_.state_of(c.id);
   if (st && st->is_active_member(host_.me().pk)) return st->is_active_member(key);
+  // Restored, before this member's join is back in the state: the backup's nodes.
+  if (c.restoring) return c.restore_keys.count(key) != 0 || (st && st->is_active_member(key));
   // Not a member (yet, or any more): only a join in progress dials, and only the invite's
   // issuer nodes and members this node already knows of. A node that left or was removed
   // dials nobody.
@@ -48,6 +52,7 @@ void network_host::recheck_sessions(community_net& c) {
     c.admission.prune(*st, options_.clock->unix_ms());
     if (c.admission.bound() != before) save_bindings();
   }
+  check_own_feed(c);
   if (c.joining && me_active(c)) {
     c.joining = false;  // joined: from now on only members count
     c.invite_keys.clear();

@@ -184,4 +184,112 @@ join_progress network_host::progress(const community_id& community, const record
   return out;
 }
 
+void network_host::forget(const community_id& community) {
+  community_net* c = find(community);
+  if (!c) return;
+  std::vector<net::session_ptr> open;
+  for (auto& [id, l] : c->links) open.push_back(l.session);
+  for (auto& s : open) s->close();
+  boost::system::error_code ignored;
+  c->tick_timer.cancel(ignored);
+  // Sessions, dials and posted reports look the community up by id and find nothing.
+  communities_.erase(community);
+  update_networks();
+  saved_bindings_.erase(community);
+  save_bindings();
+}
+
+// --- restoring --------------------------------------------------------------------------------
+
+void network_host::begin_restore(community_net& c) {
+  c.restoring = true;
+  for (const auto& h : c.config_hints) {
+    if (h.key) c.restore_keys.insert(*h.key);
+  }
+  for (const auto& text : host_.restore_peers(c.id)) {
+    auto hint = peers::parse_hint(text);
+    if (!hint || !hint->key) {
+      spdlog::warn("community {}: the restored address '{}' is not KEY@host:port; skipped",
+                   crypto::short_id(c.id), text);
+      continue;
+    }
+    c.restore_keys.insert(*hint->key);
+    if (status s = c.manager->add_invite(hint->address, *hint->key); !s.ok()) {
+      spdlog::warn("community {}: the restored address '{}': {}", crypto::short_id(c.id), text,
+                   s.message());
+    }
+  }
+  spdlog::info(
+      "community {}: restored from a backup; this node writes nothing here until a member's "
+      "node has told it the head of its own feed and it holds that record ({} address{} to "
+      "ask)",
+      crypto::short_id(c.id), c.restore_keys.size(), c.restore_keys.size() == 1 ? "" : "es");
+}
+
+void network_host::check_own_feed(community_net& c) {
+  if (!c.restoring) return;
+  if (!host_.own_feed_unconfirmed(c.id)) {
+    c.restoring = false;
+    c.restore_keys.clear();
+    return;
+  }
+  const member_id& me = host_.me().pk;
+  auto local = c.replica->head_seq(me);
+  const std::uint64_t have = local ? *local : 0;
+  // Confirmed: an active member's node named the head of this member's feed (every member
+  // node holds at least the member's join), or found its frontier equal to this node's (then
+  // it holds the same head), and the store holds that far.
+  bool told = false;
+  std::uint64_t best = 0;
+  for (const auto& [id, l] : c.links) {
+    if (l.session->is_closed() || !is_member(c, l.session->remote_key())) continue;
+    const std::uint64_t k = c.engine->known_by(l.sid, me);
+    best = std::max(best, k);
+    if (k > 0 || (have > 0 && c.engine->stats(l.sid).in_sync)) told = true;
+  }
+  if (!told || have < best) return;
+  if (status s = host_.confirm_own_feed(c.id); !s.ok()) {
+    spdlog::error("community {}: cannot save that the own feed is confirmed: {}",
+                  crypto::short_id(c.id), s.message());
+    return;
+  }
+  c.restoring = false;
+  c.restore_keys.clear();
+  spdlog::info("community {}: own feed confirmed at seq {} by a member's node; writing again",
+               crypto::short_id(c.id), have);
+}
+
+status network_host::write_guard(const community_id& community) const {
+  community_net* c = find(community);
+  if (!c) return {};
+  const member_id& me = host_.me().pk;
+  auto local = c->replica->head_seq(me);
+  const std::uint64_t have = local ? *local : 0;
+  const std::uint64_t best = c->engine->best_known_seq(me);
+  if (best <= have) return {};
+  return {status_code::rejected,
+          "a member's node holds your own feed up to record " + std::to_string(best) +
+              " and this node only up to " + std::to_string(have) +
+              " (a restored or copied home): it writes once it has caught up, so that no "
+              "record of yours takes a place already used (`zwerm status` shows the catch-up)"};
+}
+
+result<peers::address_hint> network_host::add_peer(const community_id& community,
+                                                   std::string_view text) {
+  community_net* c = ensure_community(community);
+  if (!c) return status{status_code::not_found, "this node holds no network key for it"};
+  auto hint = peers::parse_hint(text);
+  if (!hint) return hint.error();
+  auto same = std::find_if(c->config_hints.begin(), c->config_hints.end(),
+                           [&](const auto& h) { return h.address == hint->address; });
+  if (same != c->config_hints.end()) {
+    *same = *hint;
+  } else {
+    c->config_hints.push_back(*hint);
+  }
+  if (status s = c->manager->set_config(c->config_hints); !s.ok()) return s;
+  schedule_tick(*c);
+  return *hint;
+}
+
 }  // namespace zwerm::node

@@ -65,6 +65,12 @@ struct network_host::community_net {
   // non-members this node dials and keeps sessions with.
   bool joining = false;
   std::set<member_id> invite_keys;
+  // Restored from a backup (community_host::own_feed_unconfirmed): the keys of the addresses
+  // the backup (or `zwerm restore --peer`) and config `bootstrap` name, dialed and kept while
+  // this node does not know yet who the community's members are; until the own feed is
+  // confirmed (check_own_feed).
+  bool restoring = false;
+  std::set<member_id> restore_keys;
   // Joining: this member's join is written (once, when the first invite node's hello
   // arrives) from the invite code's record id and lamport; the member nodes serve a newcomer
   // nothing of the log until the join took effect (PROTOCOL.md §5.13).

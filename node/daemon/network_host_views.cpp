@@ -58,6 +58,17 @@ json network_host::status_json(bool behind_only) const {
              {"records_duplicate", duplicate},
              {"bytes_sent", bytes_sent},
              {"bytes_received", bytes_received}};
+    {
+      // This member's own feed: "restored" (a restored node waits for a member's node to
+      // confirm it), "behind" (a peer holds more of it: writes wait), else "ok".
+      auto local = c->replica->head_seq(host_.me().pk);
+      const std::uint64_t have = local ? *local : 0;
+      const std::uint64_t best = c->engine->best_known_seq(host_.me().pk);
+      const char* state = host_.own_feed_unconfirmed(id) ? "restored"
+                          : best > have                  ? "behind"
+                                                         : "ok";
+      row["own_feed"] = json{{"state", state}, {"have_seq", have}, {"peer_seq", best}};
+    }
     if (c->told_removed) {
       row["removed_notice"] = json{{"by", crypto::to_text(c->told_removed->by)},
                                    {"record", crypto::to_text(c->told_removed->record)}};

@@ -252,6 +252,19 @@ void register_network_methods(rpc::method_table& table, community_host& host, ne
               if (auto* r = std::get_if<reply>(&c)) return *r;
               return reply::ok(n->peers_json(std::get<community_id>(c)));
             }));
+  table.add(
+      method::community_forget, rpc::sync_handler([h, n](const json& p) {
+        auto c = community_param(*h, p);
+        if (auto* r = std::get_if<reply>(&c)) return *r;
+        const community_id id = std::get<community_id>(c);
+        if (status s = h->can_forget(id); !s.ok()) return reply::from_status(s);
+        const std::string name = h->state_of(id)->name;
+        n->forget(id);
+        auto dropped = h->forget(id);
+        if (!dropped) return reply::from_status(dropped.error());
+        return reply::ok(json{
+            {"community", crypto::to_text(id)}, {"name", name}, {"records_dropped", *dropped}});
+      }));
   table.add(method::peer_add, rpc::sync_handler([h, n](const json& p) {
               auto a = p.find(rpc_contract::param::address);
               if (a == p.end() || !a->is_string()) {

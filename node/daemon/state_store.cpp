@@ -11,8 +11,8 @@
 
 #include "base/base64url.hpp"
 #include "base/checksum.hpp"
+#include "base/durable_file.hpp"
 #include "node/daemon/community_host.hpp"
-#include "node/daemon/durable_file.hpp"
 #include "node/ingest/stored_record.hpp"
 
 namespace zwerm::node {

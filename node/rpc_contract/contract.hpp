@@ -287,6 +287,10 @@ inline constexpr method_spec peer_ban{
 inline constexpr method_spec peer_unban{
     "peer.unban", network, "lift the operator's and the automatic bans of an IP address",
     params::peer_unban};
+inline constexpr method_spec community_forget{
+    "community.forget", network,
+    "drop a community this member left or was removed from: its records, state and key",
+    params::only_community};
 // Methods that write a record.
 inline constexpr method_spec community_create{"community.create", record,
                                               "start a community: name, purpose, policy",
@@ -347,7 +351,7 @@ inline constexpr method_spec pulse{
 }  // namespace method
 
 // Every method zwermd serves, in the order docs/RPC.md lists them.
-inline constexpr std::array<const method_spec*, 39> all_methods = {
+inline constexpr std::array<const method_spec*, 40> all_methods = {
     &method::status,
     &method::methods,
     &method::community_use,
@@ -361,6 +365,7 @@ inline constexpr std::array<const method_spec*, 39> all_methods = {
     &method::peer_remove,
     &method::peer_ban,
     &method::peer_unban,
+    &method::community_forget,
     &method::community_create,
     &method::invite,
     &method::leave,

@@ -359,6 +359,11 @@ std::uint64_t engine::best_known_seq(const member_id& author) const {
   return best;
 }
 
+std::uint64_t engine::known_by(session_id id, const member_id& author) const {
+  auto* s = find(id);
+  return s && !s->closed() ? s->known(author) : 0;
+}
+
 std::vector<session_id> engine::sessions() const {
   std::vector<session_id> out;
   for (const auto& [id, s] : sessions_) out.push_back(id);

@@ -229,6 +229,10 @@ class engine {
   // The highest seq of `author`'s feed that a connected peer is known to hold (0 when none):
   // with the local head, how far this node lags behind the best-known head (zwerm status).
   std::uint64_t best_known_seq(const member_id& author) const;
+  // The highest seq of `author`'s feed that the peer of session `id` is known to hold (from its
+  // heads, haves and records on this connection); 0 when it said nothing of that feed or the
+  // session is gone (a restored node's own feed, community_host::confirm_own_feed).
+  std::uint64_t known_by(session_id id, const member_id& author) const;
   // Feeds being fetched (wanted and not yet complete), over all sessions.
   std::size_t fetching() const { return wanted_.size(); }
 

@@ -134,6 +134,25 @@ TEST(RenderStatus, ShowsWhatTheNodeReports) {
   EXPECT_NE(out.find("peers (needs net)"), std::string::npos) << out;
 }
 
+// Where writes wait for the member's own feed (a restored or copied home), status says so per
+// community; a feed that is fine, or a row without the field (an older zwermd), says nothing.
+TEST(RenderStatus, SaysWhereWritesWaitForTheOwnFeed) {
+  auto row = [](const char* community, const char* state, int have, int peer) {
+    return json{{"community", community},
+                {"own_feed", {{"state", state}, {"have_seq", have}, {"peer_seq", peer}}}};
+  };
+  json r{{"node_id", ada},
+         {"sync", json::array({row("Guild", "restored", 0, 0), row("Lab", "behind", 3, 9),
+                               row("Fine", "ok", 5, 5), json{{"community", "Old"}}})}};
+  std::string out = render_status(r, now);
+  EXPECT_NE(out.find("writes wait in Guild: restored from a backup"), std::string::npos) << out;
+  EXPECT_NE(out.find("writes wait in Lab: your own feed is behind a peer's (record 3 of 9)"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("in Fine"), std::string::npos) << out;
+  EXPECT_EQ(out.find("in Old"), std::string::npos) << out;
+}
+
 // Issue #15: `pulse` printed "2 mo ago" on four rows in a row; weeks read as their dates,
 // the week first.
 TEST(RenderGeneric, WeeksReadAsDatesInTheFirstColumn) {

@@ -499,6 +499,8 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
         rc::invalid_params, "a megabyte of address");
   ok(a, method::steward_handover, {{param::to, bob.member_id()}});
   ok(b, method::leave, {{param::reason, "moving on"}});
+  // An active member may not forget (a member who left forgets last, below).
+  fails(a, method::community_forget.name, json::object(), rc::refused, "forget while active");
   ok(a, method::log_level, {{param::level, "debug"}});
   ok(a, method::log_level);
   {
@@ -509,11 +511,6 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
     EXPECT_TRUE(ok(c, method::stop)["stopping"].get<bool>());
     auto code = cleo.daemon()->wait_exit(std::chrono::seconds(5));
     EXPECT_EQ(code, std::optional<int>(0)) << cleo.daemon_log();
-  }
-
-  for (const rc::method_spec* m : rc::all_methods) {
-    EXPECT_TRUE(called_.contains(std::string(m->name)))
-        << "the test never called " << m->name << " successfully: add it above";
   }
 
   // ---- bad calls: each on top of params that worked, so only the damage can be the reason
@@ -563,6 +560,15 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   fails(a, method::thank.name, {{param::contribution, bobs["record_id"]}}, rc::refused,
         "thanks given twice");
   fails(b, method::ask.name, {{param::title, "still here?"}}, rc::refused, "a member who left");
+  // Last, as it leaves b's node in no community: a member who left forgets the community.
+  ok(b, method::community_forget, {{param::community, "Lab"}});
+  fails(b, method::community_forget.name, {{param::community, "Lab"}}, rc::not_found,
+        "a community forgotten already");
+
+  for (const rc::method_spec* m : rc::all_methods) {
+    EXPECT_TRUE(called_.contains(std::string(m->name)))
+        << "the test never called " << m->name << " successfully: add it";
+  }
 }
 
 }  // namespace

@@ -369,6 +369,61 @@ TEST_F(StoreTest, CommunitiesAreKeptApart) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
+// forget_community drops every row of one community, pending records and fork proofs and its
+// peer addresses included, and nothing of another; the store stays consistent (check) and the
+// pending counter right, also after a reopen.
+TEST_F(StoreTest, ForgettingACommunityDropsAllOfItAndNothingElse) {
+  auto s = open();
+  auto other = community_named("kitchen");
+  feed_writer a(c_, ada_), b(c_, bob_), k(other, ada_);
+  std::vector<record_entry> garden;
+  for (int i = 0; i < 4; ++i) garden.push_back(a.next());
+  auto bob1 = b.next(), bob2 = b.next(), bob3 = b.next();
+  auto kitchen1 = k.next(), kitchen2 = k.next(), kitchen3 = k.next();
+  (void)bob2;
+  (void)kitchen2;
+  ingest(*s, {garden[0], garden[1], garden[2], garden[3], bob1, kitchen1});
+  ingest(*s, {bob3, kitchen3});  // both wait for their seq 2: pending in each community
+  ingest(*s, {make_entry(c_, ada_, 2, garden[0].id, 2, "equivocation")});  // a fork proof
+  ASSERT_EQ(*s->pending_count(), 2u);
+  const std::string garden_key(reinterpret_cast<const char*>(c_.data()), c_.size());
+  const std::string kitchen_key(reinterpret_cast<const char*>(other.data()), other.size());
+  ASSERT_TRUE(s->put_peer({garden_key + "192.0.2.1:7411", "info"}).ok());
+  ASSERT_TRUE(s->put_peer({kitchen_key + "192.0.2.2:7411", "info"}).ok());
+  const auto kitchen_digest = *s->frontier_digest(other);
+
+  auto dropped = s->forget_community(c_);
+  ASSERT_TRUE(dropped.ok()) << dropped.error().message();
+  EXPECT_EQ(*dropped, 5u);  // ada's 4 and bob's 1 in the log; pending and proofs besides
+  for (const auto& r : garden) EXPECT_FALSE(*s->contains(r.id));
+  EXPECT_FALSE(s->head(c_, ada_)->has_value());
+  EXPECT_FALSE(s->head(c_, bob_)->has_value());
+  EXPECT_TRUE(s->frontier(c_)->empty());
+  EXPECT_TRUE(s->forks(c_, ada_)->empty());
+  EXPECT_EQ(s->communities()->size(), 1u);
+  EXPECT_EQ(*s->pending_count(), 1u);  // the kitchen's
+  EXPECT_EQ(*s->frontier_digest(other), kitchen_digest);
+  EXPECT_TRUE(*s->contains(kitchen1.id));
+  auto peers = s->peers();
+  ASSERT_TRUE(peers.ok());
+  ASSERT_EQ(peers->size(), 1u);
+  EXPECT_EQ((*peers)[0].address, kitchen_key + "192.0.2.2:7411");
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  // Forgetting again, or a community the store never held, drops nothing.
+  EXPECT_EQ(*s->forget_community(c_), 0u);
+  EXPECT_EQ(*s->forget_community(community_named("nowhere")), 0u);
+  s.reset();
+  s = open();
+  EXPECT_EQ(*s->pending_count(), 1u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+  // The community can come back from scratch, as on a node that joins it again.
+  feed_writer fresh(c_, ada_);
+  auto again = ingest(*s, {fresh.next()});
+  EXPECT_EQ(kinds(again), (std::vector{outcome::appended}));
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
 TEST_F(StoreTest, ReadersOnOtherThreadsSeeWholeBatches) {
   auto s = open();
   std::atomic<bool> done{false};

@@ -1,4 +1,4 @@
-#include "node/daemon/durable_file.hpp"
+#include "base/durable_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-namespace zwerm::node {
+namespace zwerm {
 namespace {
 
 status file_error(std::string_view doing, std::string_view what, const std::filesystem::path& file,
@@ -18,8 +18,9 @@ status file_error(std::string_view doing, std::string_view what, const std::file
                                      (err == ENOSPC ? " (free disk space)" : "")};
 }
 
-// Syncs a directory, so that a rename or a new file in it survives a power cut.
-status sync_dir(const std::filesystem::path& dir, std::string_view what) {
+}  // namespace
+
+status sync_directory(const std::filesystem::path& dir, std::string_view what) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return file_error("open the directory of", what, dir, errno);
   const int rc = ::fsync(fd);
@@ -29,12 +30,13 @@ status sync_dir(const std::filesystem::path& dir, std::string_view what) {
   return {};
 }
 
-}  // namespace
-
 status replace_file(const std::filesystem::path& file, std::string_view bytes,
                     std::string_view what) {
   std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
+  // A bare file name lives in the working directory.
+  const std::filesystem::path dir =
+      file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  std::filesystem::create_directories(dir, ec);
   if (ec) return file_error("create the directory of", what, file, ec.value());
   const std::filesystem::path tmp = file.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -62,7 +64,7 @@ status replace_file(const std::filesystem::path& file, std::string_view bytes,
     ::unlink(tmp.c_str());
     return file_error("rename", what, tmp, err);
   }
-  return sync_dir(file.parent_path(), what);
+  return sync_directory(dir, what);
 }
 
-}  // namespace zwerm::node
+}  // namespace zwerm
