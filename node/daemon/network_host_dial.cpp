@@ -274,22 +274,4 @@ status network_host::write_guard(const community_id& community) const {
               "record of yours takes a place already used (`zwerm status` shows the catch-up)"};
 }
 
-result<peers::address_hint> network_host::add_peer(const community_id& community,
-                                                   std::string_view text) {
-  community_net* c = ensure_community(community);
-  if (!c) return status{status_code::not_found, "this node holds no network key for it"};
-  auto hint = peers::parse_hint(text);
-  if (!hint) return hint.error();
-  auto same = std::find_if(c->config_hints.begin(), c->config_hints.end(),
-                           [&](const auto& h) { return h.address == hint->address; });
-  if (same != c->config_hints.end()) {
-    *same = *hint;
-  } else {
-    c->config_hints.push_back(*hint);
-  }
-  if (status s = c->manager->set_config(c->config_hints); !s.ok()) return s;
-  schedule_tick(*c);
-  return *hint;
-}
-
 }  // namespace zwerm::node

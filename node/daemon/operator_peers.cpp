@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "base/base64url.hpp"
-#include "node/daemon/durable_file.hpp"
+#include "base/durable_file.hpp"
 #include "node/peers/address.hpp"
 
 namespace zwerm::node {
