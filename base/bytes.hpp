@@ -63,4 +63,16 @@ std::string to_hex(const T& fixed) {
   return to_hex(fixed.view());
 }
 
+// Big-endian unsigned integers of `bytes` bytes (1..8) in byte strings (files and store values
+// zwerm writes): appended to `out`, or read from in[at, at + bytes), which the caller has checked
+// is there.
+inline void put_be(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+inline std::uint64_t get_be(std::string_view in, std::size_t at, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[at + i]);
+  return v;
+}
+
 }  // namespace zwerm::crypto

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "base/bytes.hpp"
+
 namespace zwerm::crypto {
 
 namespace {
@@ -15,16 +17,6 @@ constexpr std::uint8_t kdf_argon2id13 = 1;
 constexpr std::string_view check_label = "zwerm backup passphrase check";
 static_assert(crypto_pwhash_SALTBYTES == 16);
 static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == 24);
-
-void put_be(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get_be(std::string_view in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[at + i]);
-  return v;
-}
 
 const unsigned char* u8(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/base64url.hpp"
+#include "base/bytes.hpp"
 #include "base/checksum.hpp"
 #include "base/durable_file.hpp"
 #include "node/daemon/community_host.hpp"
@@ -18,22 +19,15 @@
 namespace zwerm::node {
 namespace {
 
+using crypto::get_be;
+using crypto::put_be;
+
 constexpr std::size_t meta_size = 1 + 8 + 4 + 8 + 8 + 1 + 8 + 32 + 8 + 32;
 
 std::string prefix_of(const community_id& c) {
   std::string k = "cstate/";
   k.append(c.view());
   return k;
-}
-
-void put_be(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get_be(std::string_view in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[at + i]);
-  return v;
 }
 
 using crypto::short_id;

@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "base/bytes.hpp"
+
 namespace zwerm::node::peers {
 
 namespace {
@@ -9,18 +11,8 @@ namespace {
 constexpr std::size_t fixed_size = 44;
 constexpr std::uint8_t all_sources = (1u << source_count) - 1;
 
-void put_be(std::uint64_t v, int bytes, std::string& out) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get_be(std::string_view in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[at + i]);
-  return v;
-}
-
 void put_time(time_point t, std::string& out) {
-  put_be(static_cast<std::uint64_t>(t.time_since_epoch().count()), 8, out);
+  crypto::put_be(out, static_cast<std::uint64_t>(t.time_since_epoch().count()), 8);
 }
 
 status corrupt(const std::string& why) {
@@ -66,8 +58,8 @@ std::string encode_info(const peer_info& info) {
   out.push_back(static_cast<char>(info.sources & all_sources));
   out.push_back(static_cast<char>(key_mask));
   out.push_back(static_cast<char>(info.self ? 1 : 0));
-  put_be(info.failures, 4, out);
-  put_be(info.misbehaviours, 4, out);
+  crypto::put_be(out, info.failures, 4);
+  crypto::put_be(out, info.misbehaviours, 4);
   put_time(info.learned, out);
   put_time(info.last_success, out);
   put_time(info.next_attempt, out);
@@ -99,11 +91,11 @@ result<peer_info> decode_info(std::string_view blob) {
     return corrupt("it is " + std::to_string(blob.size()) + " bytes, its header announces " +
                    std::to_string(want));
   info.self = (flags & 1u) != 0;
-  info.failures = static_cast<std::uint32_t>(get_be(blob, 4, 4));
-  info.misbehaviours = static_cast<std::uint32_t>(get_be(blob, 8, 4));
+  info.failures = static_cast<std::uint32_t>(crypto::get_be(blob, 4, 4));
+  info.misbehaviours = static_cast<std::uint32_t>(crypto::get_be(blob, 8, 4));
   time_point* times[] = {&info.learned, &info.last_success, &info.next_attempt, &info.ban_until};
   for (std::size_t i = 0; i < 4; ++i) {
-    const std::uint64_t raw = get_be(blob, 12 + 8 * i, 8);
+    const std::uint64_t raw = crypto::get_be(blob, 12 + 8 * i, 8);
     if (raw > static_cast<std::uint64_t>(INT64_MAX)) return corrupt("it holds a negative time");
     *times[i] = time_point(milliseconds(static_cast<std::int64_t>(raw)));
   }
