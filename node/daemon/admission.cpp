@@ -2,14 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "base/base64url.hpp"
 #include "base/durable_file.hpp"
 #include "crypto/hash.hpp"
 #include "node/community/body_schema.hpp"
 #include "node/daemon/community_host.hpp"
+#include "node/daemon/home_json.hpp"
 #include "node/ingest/stored_record.hpp"
 #include "node/records/record_scan.hpp"
 
@@ -172,17 +170,11 @@ std::optional<record_id> removal_record(const community::state& st, const member
 }
 
 result<token_bindings> load_token_bindings(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return token_bindings{};
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto bad = [&](const std::string& why) {
-    return status{status_code::corruption, file.string() + " is damaged: " + why};
-  };
-  if (!in.good() && !in.eof()) return bad("it cannot be read");
-  const auto doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (!doc.is_object()) return bad("not the JSON object zwermd writes");
+  auto read = read_home_json(file);
+  if (!read) return read.error();
+  if (!*read) return token_bindings{};
+  const nlohmann::json& doc = **read;
+  auto bad = [&](const std::string& why) { return damaged_home_file(file, why); };
   token_bindings all;
   for (const auto& [community_text, invites] : doc.items()) {
     community_id c;

@@ -2,27 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "base/base64url.hpp"
 #include "base/durable_file.hpp"
+#include "node/daemon/home_json.hpp"
 #include "node/peers/address.hpp"
 
 namespace zwerm::node {
 
 result<operator_peers> load_operator_peers(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return operator_peers{};
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto bad = [&](const std::string& why) {
-    return status{status_code::corruption, file.string() + " is damaged: " + why};
-  };
-  if (!in.good() && !in.eof()) return bad("it cannot be read");
-  const auto doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (!doc.is_object()) return bad("not the JSON object zwermd writes");
+  auto read = read_home_json(file);
+  if (!read) return read.error();
+  if (!*read) return operator_peers{};
+  const nlohmann::json& doc = **read;
+  auto bad = [&](const std::string& why) { return damaged_home_file(file, why); };
   operator_peers out;
   if (auto added = doc.find("added"); added != doc.end()) {
     if (!added->is_object()) return bad("\"added\" is not an object");
