@@ -86,9 +86,13 @@ json network_host::status_json(bool behind_only) const {
     }
     if (!st) continue;
     for (const auto& m : st->members) {
+      const std::uint64_t announced = c->engine->best_known_seq(m.id);
+      // A feed no peer announced cannot be behind: skip its store read (a metrics scrape or
+      // the dashboard of a 10,000-member community asks for the feeds behind only).
+      if (behind_only && announced == 0) continue;
       auto local = c->replica->head_seq(m.id);
       const std::uint64_t have = local ? *local : 0;
-      const std::uint64_t best = std::max(have, c->engine->best_known_seq(m.id));
+      const std::uint64_t best = std::max(have, announced);
       if (behind_only && best == have) continue;
       lag_rows.push_back(json{{"community", cname},
                               {"community_id", cid},
