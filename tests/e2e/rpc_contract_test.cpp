@@ -536,6 +536,13 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   fails(a, method::invite.name, {{param::expires_s, rc::max_invite_expires_s + 1}},
         rc::invalid_params, "expires_s over a year");
   fails(a, method::log_level.name, {{param::level, "loud"}}, rc::invalid_params, "level loud");
+  fails(a, method::status.name, {{param::lag, "some"}}, rc::invalid_params, "lag some");
+  fails(a, method::status.name, {{param::lag, ""}}, rc::invalid_params, "lag empty");
+  EXPECT_TRUE(ok(a, method::status, {{param::lag, "behind"}})["lag"].is_array());
+  // balance's limit is clamped like every list's: 0 gives one member, a huge one every member.
+  EXPECT_EQ(ok(a, method::balance, {{param::limit, 0}})["members"].size(), 1u);
+  EXPECT_EQ(ok(a, method::balance, {{param::limit, std::int64_t{1} << 60}})["members"].size(),
+            ok(a, method::balance)["members"].size());
   fails(a, method::requests.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
   fails(a, method::proposals.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
   // A cursor that is none, or an id of another view, is an error, not an empty page.
