@@ -1,6 +1,7 @@
 # zwerm_records (node/records/): the record format, its strict parser/validator, chain and fork
 # rules, writer.
 add_library(zwerm_records
+  ${CMAKE_CURRENT_LIST_DIR}/records/chain_auth.cpp
   ${CMAKE_CURRENT_LIST_DIR}/records/record_chain.cpp
   ${CMAKE_CURRENT_LIST_DIR}/records/record_error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/records/record_fields.cpp

@@ -152,6 +152,13 @@ const std::filesystem::path& store::dir() const {
 
 // ---------------------------------------------------------------------------------- writes
 
+status store::compact() {
+  std::shared_lock lock(impl_->db_mu);
+  if (!impl_->db) return status{status_code::io_error, impl_->reopen_failure};
+  impl_->db->CompactRange(nullptr, nullptr);
+  return {};
+}
+
 status store::write_views(std::span<const view_change> views) {
   std::lock_guard lock(impl_->write_mu);
   if (auto st = impl_->writable(); !st.ok()) return st;

@@ -235,6 +235,12 @@ class store {
   // records went. Errors: the store's write errors, corruption.
   result<std::uint64_t> forget_community(const crypto::digest& community);
 
+  // Compacts the whole database now (LevelDB's CompactRange over every key), so that its files
+  // hold each live row once: for benchmarks and tools measuring bytes on disk. Errors: the
+  // store's read errors (a compaction that fails is LevelDB's background error, reported by
+  // the next write).
+  status compact();
+
   // --- reads (any thread) ---
 
   result<record_entry> get(const crypto::digest& id) const;  // not_found when absent

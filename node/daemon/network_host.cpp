@@ -39,6 +39,13 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
   options_.listener.session = options_.session;
   ingest_queue_options io;
   io.verify_threads = std::max<std::size_t>(1, options_.verify_threads);
+  if (auto d = deferred_signatures::open(host_.store()); d) {
+    deferred_ = std::move(*d);
+  } else {
+    // Without it every vouched record is checked on the queue's writer thread instead.
+    spdlog::error("deferred signature checks unavailable ({}): checking every signature at once",
+                  d.error().message());
+  }
   ingest_ = std::make_unique<ingest_queue>(host_.store(), io);
   // The community state absorbs sync's records on this executor and tells this host after.
   host_.set_poster([ex = executor_](std::function<void()> f) { asio::post(ex, std::move(f)); });
@@ -184,7 +191,8 @@ network_host::community_net* network_host::ensure_community(const community_id& 
       if (!alive.expired()) f();
     });
   };
-  c->replica = std::make_unique<sync::store_replica>(host_.store(), id, *ingest_, std::move(post));
+  c->replica = std::make_unique<sync::store_replica>(host_.store(), id, *ingest_, std::move(post),
+                                                     deferred_.get());
   sync::engine_callbacks cbs;
   cbs.on_misbehaviour = [this, raw](sync::session_id sid, const member_id& peer,
                                     const sync::misbehaviour& m) {

@@ -67,6 +67,7 @@
 #include "node/daemon/peer_budget.hpp"
 #include "node/daemon/store_peer_book.hpp"
 #include "node/daemon/store_replica.hpp"
+#include "node/ingest/deferred_signatures.hpp"
 #include "node/ingest/ingest_queue.hpp"
 #include "node/peers/manager.hpp"
 #include "node/sync/engine.hpp"
@@ -292,6 +293,8 @@ class network_host final : public net::authorizer, public net::session_handler {
   community_host& host_;
   network_options options_;
   peers::node_clock_source peers_clock_;  // options_.clock, for the peer managers
+  // Declared before ingest_: the queue's jobs use it until the queue is gone.
+  std::unique_ptr<deferred_signatures> deferred_;
   std::unique_ptr<ingest_queue> ingest_;
   std::shared_ptr<net::listener> listener_;
   std::unique_ptr<net::dialer> dialer_;

@@ -103,11 +103,18 @@ json network_host::status_json(bool behind_only) const {
                               {"behind", best - have}});
     }
   }
+  json signatures{{"unchecked", 0}, {"checked", 0}, {"held_bad", 0}};
+  if (deferred_) {
+    signatures = json{{"unchecked", deferred_->unchecked_count()},
+                      {"checked", deferred_->checked_count()},
+                      {"held_bad", deferred_->bad_count()}};
+  }
   return json{{"listen", bound_address().to_string()},
               {"advertise", own_address() ? json(own_address()->to_string()) : json(nullptr)},
               {"peers", std::move(peers_rows)},
               {"lag", std::move(lag_rows)},
-              {"sync", std::move(sync_rows)}};
+              {"sync", std::move(sync_rows)},
+              {"signatures", std::move(signatures)}};
 }
 
 json network_host::peers_json(const community_id& community) const {

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "base/base64url.hpp"
+#include "crypto/sign.hpp"
 #include "node/ingest/stored_record.hpp"
 #include "node/records/record_chain.hpp"
 #include "node/records/record_parse.hpp"
@@ -27,11 +28,13 @@ store_replica::store_replica(store::store& s, const crypto::digest& community,
       tips_(std::make_shared<fork_tips>()) {}
 
 store_replica::store_replica(store::store& s, const crypto::digest& community,
-                             node::ingest_queue& queue, poster post)
+                             node::ingest_queue& queue, poster post,
+                             node::deferred_signatures* deferred)
     : store_(s),
       community_(community),
       queue_(&queue),
       post_(std::move(post)),
+      deferred_(deferred),
       kept_(std::make_shared<kept_records>()),
       tips_(std::make_shared<fork_tips>()) {}
 
@@ -57,7 +60,8 @@ result<std::uint64_t> store_replica::head_seq(const crypto::public_key& author) 
 
 result<std::vector<std::string>> store_replica::read_feed(const crypto::public_key& author,
                                                           std::uint64_t from_seq,
-                                                          std::size_t max_bytes) const {
+                                                          std::size_t max_bytes,
+                                                          std::size_t max_records) const {
   std::vector<std::string> out;
   if (from_seq == 0) return out;
   std::size_t bytes = 0;
@@ -66,13 +70,53 @@ result<std::vector<std::string>> store_replica::read_feed(const crypto::public_k
   for (; cur.valid(); cur.next()) {
     const auto& e = cur.entry();
     if (e.seq != expect) break;  // only consecutive records from from_seq
-    if (!out.empty() && bytes + e.bytes.size() > max_bytes) break;
+    if (!out.empty() && (bytes + e.bytes.size() > max_bytes || out.size() >= max_records)) break;
     bytes += e.bytes.size();
     out.push_back(e.bytes);
     ++expect;
   }
   if (auto st = cur.error(); !st.ok()) return st;
+  if (deferred_ && !out.empty()) {
+    if (status st = end_on_valid_signature(author, from_seq, out); !st.ok()) return st;
+  }
   return out;
+}
+
+bool store_replica::ends_badly(const crypto::public_key& author, std::uint64_t seq,
+                               std::string_view bytes) const {
+  if (deferred_->held_bad(community_, author, seq)) return true;
+  if (!deferred_->unchecked(community_, author, seq)) return false;
+  crypto::signature sig;
+  const std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
+  crypto::signature::from(bytes.substr(payload.size()), &sig);
+  const bool valid = crypto::verify(sig, payload, author);
+  deferred_->checked_now(community_, author, seq, valid);
+  return !valid;
+}
+
+status store_replica::end_on_valid_signature(const crypto::public_key& author,
+                                             std::uint64_t from_seq,
+                                             std::vector<std::string>& out) const {
+  std::uint64_t last = from_seq + out.size() - 1;
+  while (out.size() > 1 && ends_badly(author, last, out.back())) {
+    out.pop_back();
+    --last;
+  }
+  if (!ends_badly(author, last, out.back())) return {};
+  // The range's only record holds a bad signature: its successor vouches for it.
+  auto cur = store_.read_feed(community_, author, last + 1);
+  for (; cur.valid() && cur.entry().seq == last + 1; cur.next()) {
+    out.push_back(cur.entry().bytes);
+    ++last;
+    if (!ends_badly(author, last, out.back())) return {};
+  }
+  if (auto st = cur.error(); !st.ok()) return st;
+  spdlog::warn(
+      "sync of {}: no record of {}'s feed from seq {} on holds a valid signature of its "
+      "own; not serving that part of the feed",
+      crypto::short_id(community_), crypto::short_id(author), from_seq);
+  out.clear();
+  return {};
 }
 
 result<record_key> store_replica::peek(std::string_view record_bytes) const {
@@ -126,10 +170,18 @@ bool continues_fork(const record& r, chain_verdict v, store_replica::fork_tips& 
 // continuations (nobody's fault but the author's); adds the
 // rest to `commit`. Fills rep.outcomes for the refused ones; index_of[k] is the input index
 // of the k-th entry added.
+//
+// A record accepted on the word of a later record (signature_vouched, PROTOCOL.md §2.11) that
+// extends its feed goes into `deferred` (one range per run of such records of a feed) for the
+// background check of its own signature; without `deferred`, and whenever the record would
+// not simply extend its feed (a gap, a conflict: the store may keep it as a fork proof, which
+// needs its own signature), its signature is checked here. One that fails is dropped: its
+// payload is its author's (the later record commits to it), but the bytes held for its
+// signature are not, and they may come from any relayer, so nobody is blamed.
 status classify(store_replica::fork_tips& tips, const crypto::digest& community,
                 const std::vector<std::string>& batch, std::vector<record_result<record>>& verified,
-                node::commit_batch& commit, ingest_report& rep,
-                std::vector<std::size_t>& index_of) {
+                node::commit_batch& commit, ingest_report& rep, std::vector<std::size_t>& index_of,
+                std::vector<node::deferred_range>* deferred) {
   rep.outcomes.resize(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& out = rep.outcomes[i];
@@ -138,7 +190,7 @@ status classify(store_replica::fork_tips& tips, const crypto::digest& community,
       out = {ingest_outcome::invalid, parsed.error().message, {}};
       continue;
     }
-    const record& r = *parsed;
+    record& r = *parsed;
     out.key = {r.author, r.seq};
     if (r.community != community) {
       out.outcome = ingest_outcome::invalid;
@@ -156,6 +208,32 @@ status classify(store_replica::fork_tips& tips, const crypto::digest& community,
         std::lock_guard lock(tips.mu);
         auto& tip = tips.last[r.author];
         if (r.seq > tip.first) tip = {r.seq, r.id};
+        continue;
+      }
+    }
+    if (r.signature_vouched) {
+      bool defer = deferred && verdict.verdict == chain_verdict::next;
+      if (!defer && verdict.verdict == chain_verdict::needs_lookup) {
+        auto held = commit.contains(r.id);  // a duplicate needs no check
+        if (!held) return held.error();
+        defer = *held;
+      }
+      if (defer) {
+        if (verdict.verdict == chain_verdict::next) {
+          if (!deferred->empty() && deferred->back().author == r.author &&
+              deferred->back().last + 1 == r.seq) {
+            deferred->back().last = r.seq;
+          } else {
+            deferred->push_back({community, r.author, r.seq, r.seq});
+          }
+        }
+      } else if (signature_valid(r)) {
+        r.signature_vouched = false;
+      } else {
+        out.outcome = ingest_outcome::dropped;
+        out.reason = "record with seq " + std::to_string(r.seq) +
+                     " holds a signature that does not verify (a later record of its author "
+                     "chains to it): not stored";
         continue;
       }
     }
@@ -211,8 +289,10 @@ class sync_job final : public node::ingest_job {
  public:
   sync_job(std::shared_ptr<store_replica::fork_tips> tips, const crypto::digest& community,
            std::vector<std::string> batch, replica::ingest_callback done,
-           store_replica::poster post, std::shared_ptr<store_replica::kept_records> kept)
+           store_replica::poster post, std::shared_ptr<store_replica::kept_records> kept,
+           node::deferred_signatures* deferred)
       : ingest_job(std::move(batch)),
+        deferred_(deferred),
         tips_(std::move(tips)),
         community_(community),
         done_(std::move(done)),
@@ -220,7 +300,12 @@ class sync_job final : public node::ingest_job {
         kept_(std::move(kept)) {}
 
   status prepare(std::vector<record_result<record>> verified, node::commit_batch& batch) override {
-    status st = classify(*tips_, community_, raw(), verified, batch, report_, index_of_);
+    status st = classify(*tips_, community_, raw(), verified, batch, report_, index_of_,
+                         deferred_ ? &ranges_ : nullptr);
+    if (st.ok() && !ranges_.empty()) {
+      for (const auto& r : ranges_) batch.add_view(node::deferred_row(r));
+      deferred_->reserve(ranges_);
+    }
     // The records going to the store, parsed: kept for the owner once they are appended.
     records_.reserve(index_of_.size());
     for (std::size_t i : index_of_) records_.push_back(std::move(verified[i]).value());
@@ -230,6 +315,13 @@ class sync_job final : public node::ingest_job {
   void committed(const status& st, std::span<const store::record_outcome> outcomes,
                  std::vector<store::record_entry> appended) override {
     auto out = std::make_shared<result<ingest_report>>(st);
+    if (!ranges_.empty()) {
+      if (st.ok()) {
+        deferred_->stored(ranges_);
+      } else {
+        deferred_->cancel(ranges_);
+      }
+    }
     if (st.ok()) {
       apply_outcomes(outcomes, index_of_, report_);
       report_.appended.reserve(appended.size());
@@ -251,6 +343,8 @@ class sync_job final : public node::ingest_job {
     }
   }
 
+  node::deferred_signatures* deferred_;
+  std::vector<node::deferred_range> ranges_;  // vouched records stored unchecked
   std::shared_ptr<store_replica::fork_tips> tips_;
   crypto::digest community_;
   replica::ingest_callback done_;
@@ -274,7 +368,8 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
   }
   node::commit_batch commit(store_);
   std::vector<std::size_t> index_of;  // entries[k] is batch[index_of[k]]
-  if (status st = classify(*tips_, community_, batch, verified, commit, rep, index_of); !st.ok()) {
+  if (status st = classify(*tips_, community_, batch, verified, commit, rep, index_of, nullptr);
+      !st.ok()) {
     return st;
   }
   if (commit.entries().empty()) return rep;
@@ -291,7 +386,7 @@ void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback
     return;
   }
   queue_->submit(std::make_unique<sync_job>(tips_, community_, std::move(batch), std::move(done),
-                                            post_, kept_));
+                                            post_, kept_, deferred_));
 }
 
 std::vector<record> store_replica::take_appended(const std::vector<record_key>& keys) {

@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 
+#include "node/ingest/deferred_signatures.hpp"
 #include "node/ingest/ingest.hpp"
 #include "node/ingest/ingest_queue.hpp"
 #include "node/sync/replica.hpp"
@@ -47,8 +48,11 @@ class store_replica final : public replica {
                 node::ingestor* verifier = nullptr);
   // Runs a function on the engine's thread, later (never inside the call).
   using poster = std::function<void(std::function<void()>)>;
+  // `deferred`, when given, takes the records the queue accepted on the word of a later record
+  // (authentication by chain, PROTOCOL.md §2.11) for the background check of their own
+  // signatures; without it the replica checks them itself on the queue's writer thread.
   store_replica(store::store& s, const crypto::digest& community, node::ingest_queue& queue,
-                poster post);
+                poster post, node::deferred_signatures* deferred = nullptr);
 
   const crypto::digest& community() const override { return community_; }
   result<crypto::digest> frontier_digest() const override;
@@ -56,8 +60,8 @@ class store_replica final : public replica {
   result<std::vector<feed_head>> bucket_heads(std::uint8_t bucket) const override;
   result<std::uint64_t> head_seq(const crypto::public_key& author) const override;
   result<std::vector<std::string>> read_feed(const crypto::public_key& author,
-                                             std::uint64_t from_seq,
-                                             std::size_t max_bytes) const override;
+                                             std::uint64_t from_seq, std::size_t max_bytes,
+                                             std::size_t max_records) const override;
   result<record_key> peek(std::string_view record_bytes) const override;
   result<ingest_report> ingest(const std::vector<std::string>& batch) override;
   void ingest_async(std::vector<std::string> batch, ingest_callback done) override;
@@ -73,11 +77,21 @@ class store_replica final : public replica {
   struct fork_tips;     // per forked feed: the highest record refused as a fork continuation
 
  private:
+  // Whether the held record (author, seq) may not end a served range: its signature was found
+  // bad, or is unchecked and fails the check made now.
+  bool ends_badly(const crypto::public_key& author, std::uint64_t seq,
+                  std::string_view bytes) const;
+  // Trims or extends `out` (author's records from from_seq on) so that it ends at a record
+  // whose signature holds (see read_feed).
+  status end_on_valid_signature(const crypto::public_key& author, std::uint64_t from_seq,
+                                std::vector<std::string>& out) const;
+
   store::store& store_;
   crypto::digest community_;
   node::ingestor* verifier_ = nullptr;
   node::ingest_queue* queue_ = nullptr;
   poster post_;
+  node::deferred_signatures* deferred_ = nullptr;
   std::shared_ptr<kept_records> kept_;
   std::shared_ptr<fork_tips> tips_;
 };

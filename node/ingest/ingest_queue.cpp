@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "crypto/keyed_hash.hpp"
+#include "node/records/chain_auth.hpp"
 #include "node/records/record_parse.hpp"
 
 namespace zwerm::node {
@@ -47,17 +48,28 @@ void name_thread(const std::string& name) {
 // Records per unit of work for the verify threads: small enough that two threads share a
 // 165-record message evenly, large enough that the lock is taken rarely (≈ 1 ms of checks).
 constexpr std::size_t chunk = 32;
+// Runs per unit of work when checking signatures by chain: a run costs one check (more only
+// when its last signature fails), so a message of many short feeds still spreads over the
+// threads.
+constexpr std::size_t run_chunk = 8;
 
 struct slot {
   std::unique_ptr<ingest_job> job;
   // parse_record's result per raw record, handed whole to the job's prepare() (no copy per
-  // record). Until a verify thread has checked a record its entry is an empty rejection, which
+  // record). Until a verify thread has parsed a record its entry is an empty rejection, which
   // no job sees: the writer takes a slot only when all its records are done.
   std::vector<record_result<record>> verified;
   std::size_t records = 0;  // the job's raw records (verified.size() until prepare() took it)
   std::size_t next = 0;     // first record not yet handed to a verify thread
-  std::size_t done = 0;     // records verified
-  bool ready() const { return done == records; }
+  std::size_t done = 0;     // records parsed
+  // With authentication by chain: the signature runs (node/records/chain_auth.hpp), known once
+  // every record is parsed; each run's check is one unit of work.
+  bool planned = false;
+  std::vector<signature_run> runs;
+  std::size_t next_run = 0;  // first run not yet handed out
+  std::size_t runs_done = 0;
+  bool parsed() const { return done == records; }
+  bool ready() const { return parsed() && planned && runs_done == runs.size(); }
 };
 
 }  // namespace
@@ -82,30 +94,56 @@ struct ingest_queue::state {
   std::vector<std::thread> verifiers;
   std::thread writer;
 
-  // Finds the oldest slot with records not yet handed out. Caller holds mu.
+  // Finds the oldest slot with work not yet handed out: records to parse, or runs to check.
+  // Caller holds mu.
   slot* next_unclaimed() {
     for (auto& s : queue) {
-      if (s.next < s.records) return &s;
+      if (s.next < s.records || (s.planned && s.next_run < s.runs.size())) return &s;
     }
     return nullptr;
   }
 
   void verify_loop() {
+    const bool by_chain = opts.chain_authentication;
     std::unique_lock lock(mu);
     for (;;) {
       work.wait(lock, [&] { return stopping || next_unclaimed() != nullptr; });
       if (stopping) return;
       slot* s = next_unclaimed();
-      const std::size_t begin = s->next;
-      const std::size_t end = std::min(begin + chunk, s->records);
-      s->next = end;
       // Slots live in a deque that only grows at the back and shrinks at the front, and a
-      // slot leaves only after all its records are done: `s` stays valid while we check.
-      const auto& raw = s->job->raw();
-      lock.unlock();
-      for (std::size_t i = begin; i < end; ++i) s->verified[i] = parse_record(raw[i]);
-      lock.lock();
-      s->done += end - begin;
+      // slot leaves only after all its work is done: `s` stays valid while we work on it.
+      if (s->next < s->records) {
+        const std::size_t begin = s->next;
+        const std::size_t end = std::min(begin + chunk, s->records);
+        s->next = end;
+        const auto& raw = s->job->raw();
+        lock.unlock();
+        const auto check = by_chain ? signature_check::skip : signature_check::verify;
+        for (std::size_t i = begin; i < end; ++i) s->verified[i] = parse_record(raw[i], check);
+        lock.lock();
+        s->done += end - begin;
+        if (s->parsed()) {
+          if (by_chain) {
+            // Every record of the slot is parsed and no other thread touches them now.
+            lock.unlock();
+            auto runs = plan_signature_checks(s->verified);
+            lock.lock();
+            s->runs = std::move(runs);
+            if (!s->runs.empty()) work.notify_all();
+          }
+          s->planned = true;
+        }
+      } else {
+        // Runs are disjoint ranges of the slot's records: threads checking different runs
+        // never touch the same record.
+        const std::size_t begin = s->next_run;
+        const std::size_t end = std::min(begin + run_chunk, s->runs.size());
+        s->next_run = end;
+        lock.unlock();
+        for (std::size_t i = begin; i < end; ++i) check_run(s->verified, s->runs[i]);
+        lock.lock();
+        s->runs_done += end - begin;
+      }
       if (s->ready() && s == &queue.front()) ready.notify_one();
     }
   }
@@ -148,7 +186,8 @@ struct ingest_queue::state {
     std::optional<result<store::ingest_report>> report;
     if (!batch.entries().empty()) {
       // parse_record computed every id from the payload bytes: the store need not hash again.
-      report.emplace(store.ingest(batch.entries(), {}, store::ingest_flags{.ids_checked = true}));
+      report.emplace(
+          store.ingest(batch.entries(), batch.views(), store::ingest_flags{.ids_checked = true}));
     }
     // Appended records go to the job that brought them; promoted pending ones to the last.
     std::vector<std::vector<store::record_entry>> appended(group.size());
@@ -217,6 +256,7 @@ void ingest_queue::submit(std::unique_ptr<ingest_job> job) {
   s.verified.assign(s.records, record_result<record>(rejection{}));
   s.job = std::move(job);
   const bool empty = s.records == 0;
+  s.planned = empty;  // otherwise set once its last record is parsed
   {
     std::lock_guard lock(state_->mu);
     state_->queued_records += s.records;

@@ -51,6 +51,11 @@ struct ingest_queue_options {
   // Most records in one store commit when several verified jobs wait (a single job larger
   // than this still commits whole). Default 4,096.
   std::size_t max_commit_records = 4096;
+  // Authentication by chain (node/records/chain_auth.hpp, PROTOCOL.md §2.11): the verify
+  // threads parse every record, then check one signature per run of chained records of a feed
+  // in the job; the other records reach prepare() marked signature_vouched, their own
+  // signatures unchecked. False: every signature is checked before prepare(). Default true.
+  bool chain_authentication = true;
 };
 
 // The entries of one store commit, gathered from consecutive jobs on the writer thread.
@@ -62,6 +67,8 @@ class commit_batch {
   // until add() moved it. nullopt for an empty feed. Errors: the store's (io_error, corruption).
   result<std::optional<feed_head>> head(const crypto::digest& community,
                                         const crypto::public_key& author);
+  // Whether the store holds a record with this id. Errors: the store's.
+  result<bool> contains(const crypto::digest& id) const { return store_.contains(id); }
   // Queues `e` for the commit; `new_head` is the head its feed has after it (when it extends
   // the feed; pass nullopt for entries the store decides on: duplicates, gaps, conflicts).
   // Returns the entry's index in entries() (its outcome's index in the store's report).
@@ -69,9 +76,14 @@ class commit_batch {
 
   const std::vector<store::record_entry>& entries() const { return entries_; }
 
+  // Queues a change of the views table for the same commit (with at least one entry).
+  void add_view(store::view_change v) { views_.push_back(std::move(v)); }
+  const std::vector<store::view_change>& views() const { return views_; }
+
  private:
   store::store& store_;
   std::vector<store::record_entry> entries_;
+  std::vector<store::view_change> views_;
   std::map<std::pair<crypto::digest, crypto::public_key>, std::optional<feed_head>> heads_;
 };
 

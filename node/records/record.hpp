@@ -40,6 +40,11 @@ struct record {
   std::int64_t ts = 0;  // author's wall clock, ms since the epoch; display only
   std::string type;
   std::string body;  // raw JSON text of the body object
+  // Set by the ingest queue (node/records/chain_auth.hpp) when this record was accepted because
+  // the next record of the same message chains to it and that record's signature, or a later
+  // one's along the chain, verified: the author signed a record whose `prev` commits to this
+  // payload, but this record's own signature has not been checked yet (PROTOCOL.md §2.11).
+  bool signature_vouched = false;
 
   bool is_genesis() const { return type == "community.create"; }
   std::string_view payload() const {

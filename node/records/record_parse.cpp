@@ -28,16 +28,20 @@ record_result<record> parse_record(std::string_view bytes, signature_check check
   if (auto e = scan_payload(payload, &r)) return std::move(*e);
   r.id = crypto::blake2b256(payload);
   if (r.is_genesis()) r.community = r.id;
-  if (check == signature_check::verify) {
-    crypto::signature sig;
-    crypto::signature::from(bytes.substr(payload.size()), &sig);
-    if (!crypto::verify(sig, payload, r.author)) {
-      return rejection{reject_reason::bad_signature, payload.size(),
-                       "the signature does not verify for the author's key over the payload"};
-    }
-  }
   r.bytes = std::string(bytes);
+  if (check == signature_check::verify && !signature_valid(r)) return bad_signature_rejection(r);
   return r;
+}
+
+bool signature_valid(const record& r) {
+  crypto::signature sig;
+  crypto::signature::from(r.signature_bytes(), &sig);
+  return crypto::verify(sig, r.payload(), r.author);
+}
+
+rejection bad_signature_rejection(const record& r) {
+  return rejection{reject_reason::bad_signature, r.payload().size(),
+                   "the signature does not verify for the author's key over the payload"};
 }
 
 }  // namespace zwerm::node

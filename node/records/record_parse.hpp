@@ -30,4 +30,10 @@ enum class signature_check {
 record_result<record> parse_record(std::string_view bytes,
                                    signature_check check = signature_check::verify);
 
+// Whether `r`'s own signature verifies for its author over its payload (the check
+// parse_record makes with signature_check::verify, for a record parsed with skip).
+bool signature_valid(const record& r);
+// The rejection parse_record returns for a record whose signature does not verify.
+rejection bad_signature_rejection(const record& r);
+
 }  // namespace zwerm::node

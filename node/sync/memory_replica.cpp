@@ -39,7 +39,9 @@ result<std::uint64_t> memory_replica::head_seq(const crypto::public_key& author)
 
 result<std::vector<std::string>> memory_replica::read_feed(const crypto::public_key& author,
                                                            std::uint64_t from_seq,
-                                                           std::size_t max_bytes) const {
+                                                           std::size_t max_bytes,
+                                                           std::size_t max_records) const {
+  // Every record here was verified in full on ingest: any of them may end a range.
   std::vector<std::string> out;
   auto it = feeds_.find(author);
   if (it == feeds_.end() || from_seq == 0) return out;
@@ -47,7 +49,7 @@ result<std::vector<std::string>> memory_replica::read_feed(const crypto::public_
   std::size_t bytes = 0;
   for (std::uint64_t s = from_seq; s <= log.size(); ++s) {
     const auto& r = log[s - 1];
-    if (!out.empty() && bytes + r.bytes.size() > max_bytes) break;
+    if (!out.empty() && (bytes + r.bytes.size() > max_bytes || out.size() >= max_records)) break;
     bytes += r.bytes.size();
     out.push_back(r.bytes);
   }

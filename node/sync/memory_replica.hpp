@@ -34,8 +34,8 @@ class memory_replica final : public replica {
   result<std::vector<feed_head>> bucket_heads(std::uint8_t bucket) const override;
   result<std::uint64_t> head_seq(const crypto::public_key& author) const override;
   result<std::vector<std::string>> read_feed(const crypto::public_key& author,
-                                             std::uint64_t from_seq,
-                                             std::size_t max_bytes) const override;
+                                             std::uint64_t from_seq, std::size_t max_bytes,
+                                             std::size_t max_records) const override;
   result<record_key> peek(std::string_view record_bytes) const override;
   result<ingest_report> ingest(const std::vector<std::string>& batch) override;
 

@@ -75,12 +75,17 @@ class replica {
   // Seq of the author's newest record in the log (0 when the feed is empty or unknown).
   virtual result<std::uint64_t> head_seq(const crypto::public_key& author) const = 0;
 
-  // Up to `max_bytes` of the author's records from `from_seq` on, consecutive, in seq order;
-  // at least one record when the feed holds `from_seq` (even if larger than max_bytes);
-  // empty when from_seq is past the head.
+  // Up to `max_bytes` and `max_records` of the author's records from `from_seq` on,
+  // consecutive, in seq order; at least one record when the feed holds `from_seq` (even if
+  // larger than max_bytes); empty when from_seq is past the head. What is returned is sent as
+  // one range, so it ends at a record whose own signature this replica has checked and found
+  // valid (PROTOCOL.md §2.11): a replica that stores records on the word of a later record
+  // checks the last one first, steps back over one whose held signature is bad, and, when the
+  // first record is such a one, goes on past max_bytes and max_records to the next good one
+  // (empty when there is none).
   virtual result<std::vector<std::string>> read_feed(const crypto::public_key& author,
-                                                     std::uint64_t from_seq,
-                                                     std::size_t max_bytes) const = 0;
+                                                     std::uint64_t from_seq, std::size_t max_bytes,
+                                                     std::size_t max_records) const = 0;
 
   // Author and seq from record bytes, without verifying the signature (used to check a
   // peer's ordering before anything is ingested). A rejected status for malformed bytes.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -358,7 +359,8 @@ void session::pump() {
     std::size_t bytes = 0;
     while (bytes < opts.batch_bytes && !queue_.empty()) {
       auto& s = queue_.front();
-      auto got = engine_.replica_.read_feed(s.author, s.next_seq, opts.batch_bytes - bytes);
+      auto got = engine_.replica_.read_feed(s.author, s.next_seq, opts.batch_bytes - bytes,
+                                            std::numeric_limits<std::size_t>::max());
       if (!local_ok(got.error())) return;
       if (got->empty()) {  // the peer now has all we hold of this feed
         streams_.erase(s.author);
@@ -462,20 +464,38 @@ void session::push(const std::vector<record_key>& eager, const std::vector<recor
     records batch;
     batch.live = true;
     std::size_t bytes = 0;
-    for (const auto& k : eager) {
-      auto got = engine_.replica_.read_feed(k.author, k.seq, 1);
-      if (!local_ok(got.error())) return;
-      if (got->empty()) continue;
-      bytes += got->front().size();
-      batch.items.push_back(std::move(got->front()));
-      learn(k.author, k.seq);
-      if (bytes >= engine_.opts_.batch_bytes) {
-        stats_.records_sent += batch.items.size();
-        stats_.record_bytes_sent += bytes;
-        stats_.in_flight_bytes += bytes;
-        send(batch);
-        batch.items.clear();
-        bytes = 0;
+    const std::size_t limit = engine_.opts_.batch_bytes;
+    // Consecutive keys of one feed go out as one range (PROTOCOL.md §2.11: a range ends at a
+    // record whose signature this node has checked), read with one cursor.
+    for (std::size_t i = 0; i < eager.size();) {
+      std::size_t j = i + 1;
+      while (j < eager.size() && eager[j].author == eager[i].author &&
+             eager[j].seq == eager[j - 1].seq + 1) {
+        ++j;
+      }
+      const member_id& author = eager[i].author;
+      std::uint64_t seq = eager[i].seq;
+      const std::uint64_t end = eager[j - 1].seq;
+      i = j;
+      while (seq <= end) {
+        auto got = engine_.replica_.read_feed(author, seq, limit - std::min(bytes, limit - 1),
+                                              end - seq + 1);
+        if (!local_ok(got.error())) return;
+        if (got->empty()) break;
+        for (auto& r : *got) {
+          bytes += r.size();
+          batch.items.push_back(std::move(r));
+        }
+        seq += got->size();
+        learn(author, seq - 1);
+        if (bytes >= limit) {
+          stats_.records_sent += batch.items.size();
+          stats_.record_bytes_sent += bytes;
+          stats_.in_flight_bytes += bytes;
+          send(batch);
+          batch.items.clear();
+          bytes = 0;
+        }
       }
     }
     if (!batch.items.empty()) {

@@ -31,8 +31,17 @@
 // transport's framing (one 34-byte box-stream header per frame of up to 4096 bytes, ≈ +0.8 %
 // at full frames, is not counted).
 //
-// Usage: bench_sync_daemon [--records N] [--repetitions R] [--verify-threads 1,2]
-//        (defaults 100000, 3 and 1,2)
+// With --feeds F, the fill adds F members instead (A writes an invite for each, each writes
+// its join and RECORDS / F - 1 requests), so B lacks F short feeds and F invites in A's.
+// B has caught up when its status shows as many records as A's (`communities[].records`).
+// Then the signatures B stored on the word of a later record (authentication by chain,
+// PROTOCOL.md §2.11) are checked by its background thread: the bench waits until status shows
+// none unchecked and reports when, with B's CPU then (and that thread's, zw-sigcheck). After
+// both stop, B's store is compacted in full and its files' bytes are divided by the bytes of
+// the records caught up.
+//
+// Usage: bench_sync_daemon [--records N] [--repetitions R] [--verify-threads 1,2] [--feeds F]
+//        (defaults 100000, 3, 1,2 and 0: every record in A's own feed)
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -202,6 +211,100 @@ filled fill(const testing::node_harness& a, std::size_t count) {
   return out;
 }
 
+// Adds `feeds` members to A's community in A's store (A's daemon must be stopped): A writes an
+// invite for each, each writes its join and then `per_feed - 1` requests of the same size as
+// fill()'s. Returns every record added (A's invites included), in commit order.
+filled fill_feeds(const testing::node_harness& a, std::size_t feeds, std::size_t per_feed) {
+  home_paths home{a.home()};
+  auto me = crypto::load_identity(home.identity(), std::nullopt);
+  if (!me) die(me.error().message());
+  auto db = store::store::open(home.db());
+  if (!db) die(db.error().message());
+  auto host = node::community_host::open(**db, *me, home.root / "communities.json");
+  if (!host) die(host.error().message());
+  const auto ids = (*host)->ids();
+  if (ids.size() != 1) die("A should hold one community");
+  const node::community_id c = ids.front();
+  std::optional<node::feed_head> head;
+  std::uint64_t max_lamport = 0;
+  auto frontier = (*db)->frontier(c);
+  if (!frontier) die(frontier.error().message());
+  for (const auto& f : *frontier) {
+    max_lamport = std::max(max_lamport, f.lamport);
+    if (f.author == me->pk) head = f;
+  }
+  node::feed_writer inviter(*me, c, head, max_lamport);
+  filled out;
+  std::vector<node::record> batch;
+  auto commit = [&] {
+    std::vector<store::record_entry> entries;
+    for (const auto& r : batch) entries.push_back(node::to_entry(r));
+    store::ingest_flags flags;
+    flags.ids_checked = true;
+    auto report = (*db)->ingest(entries, {}, flags);
+    if (!report) die(report.error().message());
+    if (report->appended.size() != batch.size()) die("the store did not append every record");
+    if (status s = (*host)->absorb(batch); !s.ok()) die(s.message());
+    for (auto& r : batch) out.added.push_back(std::move(r));
+    batch.clear();
+  };
+  const std::string filler(12, 'x');
+  const std::int64_t t0 = 1'700'000'000'000;
+  std::uint64_t lamport = max_lamport;
+  for (std::size_t m = 0; m < feeds; ++m) {
+    const auto key = crypto::generate_key_pair();
+    inviter.observe(lamport);
+    auto inv = inviter.append("member.invite",
+                              json{{"invitee", crypto::to_text(key.pk)},
+                                   {"note", ""},
+                                   {"expires_ts", t0 + 365LL * 24 * 3600 * 1000}}
+                                  .dump(),
+                              t0 + static_cast<std::int64_t>(m));
+    if (!inv) die(inv.error().message());
+    lamport = inv->lamport;
+    out.head = inv->seq;
+    node::feed_writer member(key, c, std::nullopt, lamport);
+    auto join = member.append("member.join", json{{"invite", crypto::to_text(inv->id)}}.dump(),
+                              t0 + static_cast<std::int64_t>(m) + 1);
+    if (!join) die(join.error().message());
+    lamport = join->lamport;
+    batch.push_back(std::move(*inv));
+    batch.push_back(std::move(*join));
+    for (std::size_t i = 1; i < per_feed; ++i) {
+      json body{{"title", "question " + std::to_string(i)}, {"body", filler}, {"tags", {"bench"}}};
+      auto r = member.append("request", body.dump(), t0 + static_cast<std::int64_t>(m) + 1);
+      if (!r) die(r.error().message());
+      lamport = r->lamport;
+      batch.push_back(std::move(*r));
+    }
+    if (batch.size() >= 10'000) commit();
+  }
+  if (!batch.empty()) commit();
+  return out;
+}
+
+// Records the daemon behind `rpc` holds and applied in its (only) community.
+std::uint64_t records_held(rpc_client& rpc) {
+  json s = rpc.call("status");
+  for (const auto& c : s.value("communities", json::array())) return c.value("records", 0ull);
+  return 0;
+}
+
+// Records whose signatures wait for the background check (status `signatures.unchecked`).
+std::uint64_t unchecked_signatures(rpc_client& rpc) {
+  json s = rpc.call("status");
+  return s.value("signatures", json::object()).value("unchecked", 0ull);
+}
+
+// Bytes of the regular files under `dir`.
+std::uint64_t bytes_under(const std::filesystem::path& dir) {
+  std::uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
 double thread_cpu_seconds() {
   return bench::cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
@@ -239,7 +342,7 @@ double cpu_seconds(pid_t pid) {
 // queue's verify threads (named zw-verify-N) and its writer (zw-commit), and the rest
 // (LevelDB's compaction thread, ...).
 struct thread_cpu {
-  double io = 0, verify = 0, commit = 0, other = 0;
+  double io = 0, verify = 0, commit = 0, sigcheck = 0, other = 0;
 };
 
 thread_cpu cpu_by_thread(pid_t pid) {
@@ -258,6 +361,8 @@ thread_cpu cpu_by_thread(pid_t pid) {
       out.verify += s;
     } else if (comm == "zw-commit") {
       out.commit += s;
+    } else if (comm == "zw-sigcheck") {
+      out.sigcheck += s;
     } else {
       out.other += s;
     }
@@ -307,6 +412,7 @@ void set_verify_threads(const std::filesystem::path& home, std::size_t threads) 
 struct figures {
   std::vector<double> ratios, rates, baselines, wire_ratios, cpu_a, cpu_b, cpu_verify, loads;
   std::vector<double> b_io, b_verify, b_commit, b_other;  // B's CPU per record by thread
+  std::vector<double> background_s, b_cpu_after_background, b_sigcheck, disk_ratios;
 };
 
 using bench::median;
@@ -317,12 +423,15 @@ int main(int argc, char** argv) {
   std::size_t records = 100'000;
   int repetitions = 3;
   std::vector<std::size_t> variants = {1, 2};
+  std::size_t feeds = 0;  // 0: every record in A's own feed
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--records") {
       records = std::strtoull(argv[i + 1], nullptr, 10);
     } else if (flag == "--repetitions") {
       repetitions = std::atoi(argv[i + 1]);
+    } else if (flag == "--feeds") {
+      feeds = std::strtoull(argv[i + 1], nullptr, 10);
     } else if (flag == "--verify-threads") {
       variants.clear();
       std::istringstream list(argv[i + 1]);
@@ -330,7 +439,8 @@ int main(int argc, char** argv) {
       while (std::getline(list, item, ','))
         variants.push_back(std::strtoull(item.c_str(), nullptr, 10));
     } else {
-      die("unknown flag " + flag + " (--records N, --repetitions R, --verify-threads 1,2)");
+      die("unknown flag " + flag +
+          " (--records N, --repetitions R, --verify-threads 1,2, --feeds F)");
     }
   }
   if (records == 0 || repetitions < 1) die("--records and --repetitions must be positive");
@@ -340,6 +450,7 @@ int main(int argc, char** argv) {
   crypto::init();
   std::vector<figures> by_variant(variants.size());
   std::size_t record_bytes = 0;
+  std::size_t caught_up = 0;  // records B lacks at the start of each variant
   for (int rep = 0; rep < repetitions; ++rep) {
     testing::node_harness a("a"), b("b");
     std::string why;
@@ -349,7 +460,8 @@ int main(int argc, char** argv) {
     must_json(b, {"join", invite.value("code", std::string())});
     if (a.stop() != std::optional<int>(0) || b.stop() != std::optional<int>(0)) die("stop failed");
 
-    filled f = fill(a, records);
+    filled f = feeds == 0 ? fill(a, records) : fill_feeds(a, feeds, records / feeds);
+    caught_up = f.added.size();  // what B lacks
     record_bytes = 0;
     for (const auto& r : f.added) record_bytes += r.bytes.size();
     testing::temp_dir b_saved("zwerm-bench-b");
@@ -358,6 +470,12 @@ int main(int argc, char** argv) {
     // store, the state is restored): done once here, until A's CPU time stands still, so that
     // it falls into no variant.
     if (!a.start(&why)) die(why);
+    std::uint64_t target = 0;  // the records A holds: B has caught up when it holds as many
+    {
+      rpc_client a_rpc(home_paths{a.home()}.socket());
+      target = records_held(a_rpc);
+      if (target < caught_up) die("A's status shows fewer records than the fill added");
+    }
     {
       const pid_t pid = a.daemon()->pid();
       double before = cpu_seconds(pid);
@@ -391,26 +509,46 @@ int main(int argc, char** argv) {
       const auto deadline = start + std::chrono::minutes(10);
       rpc_client b_rpc(home_paths{b.home()}.socket());
       double first_s = 0;  // until B's status first shows records of A's fill
-      for (std::uint64_t have = 0; (have = have_seq(b_rpc, a.member_id())) < f.head;) {
+      for (std::uint64_t held = 0; (held = records_held(b_rpc)) < target;) {
         if (clock_type::now() > deadline) die("B did not catch up within 10 minutes");
-        if (first_s == 0 && have > f.head - records) {
+        if (first_s == 0 && held > target - caught_up) {
           first_s = std::chrono::duration<double>(clock_type::now() - start).count();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
+      if (feeds == 0 && have_seq(b_rpc, a.member_id()) != f.head) die("B lacks A's head");
       const double s = std::chrono::duration<double>(clock_type::now() - start).count();
       const double a_cpu = cpu_seconds(a_pid) - a_cpu_before;
       const double b_cpu = cpu_seconds(b_pid);
       const thread_cpu b_threads = cpu_by_thread(b_pid);
       const double load = load_average();
-      const double rate = static_cast<double>(records) / s;
+      const double rate = static_cast<double>(caught_up) / s;
       double sync_bytes = 0;
       json status = b_rpc.call("status");
       for (const auto& row : status.value("sync", json::array())) {
         sync_bytes += row.value("bytes_sent", 0.0) + row.value("bytes_received", 0.0);
       }
+      // The signatures stored on the word of a later record, checked by B's background thread
+      // at the lowest priority: done when status shows none unchecked.
+      while (unchecked_signatures(b_rpc) > 0) {
+        if (clock_type::now() > deadline) die("B's background checks did not end in 10 minutes");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      const double background_s = std::chrono::duration<double>(clock_type::now() - start).count();
+      const double b_cpu_after = cpu_seconds(b_pid);
+      const double b_sigcheck = cpu_by_thread(b_pid).sigcheck;
       if (a.stop() != std::optional<int>(0) || b.stop() != std::optional<int>(0)) {
         die("stop failed");
+      }
+      // Bytes on disk: B's store after a full compaction ÷ the bytes of the records it holds.
+      double disk_ratio = 0;
+      {
+        auto db = store::store::open(home_paths{b.home()}.db());
+        if (!db) die(db.error().message());
+        if (zwerm::status st = (*db)->compact(); !st.ok()) die(st.message());
+        db->reset();
+        disk_ratio = static_cast<double>(bytes_under(home_paths{b.home()}.db())) /
+                     static_cast<double>(record_bytes);
       }
       // The baseline again right after the variant: this VM's core speed drifts by a few
       // percent over seconds, so the variant is compared with the mean of both sides of it.
@@ -419,7 +557,7 @@ int main(int argc, char** argv) {
       const double baseline = (baseline_before + baseline_after) / 2;
       const double verify_cpu = (verify_cpu_before + verify_cpu_after) / 2;
       const double wire_ratio = sync_bytes / static_cast<double>(record_bytes);
-      const double per = 1e6 / static_cast<double>(records);
+      const double per = 1e6 / static_cast<double>(caught_up);
       figures& fig = by_variant[v];
       fig.wire_ratios.push_back(wire_ratio);
       fig.rates.push_back(rate);
@@ -433,14 +571,22 @@ int main(int argc, char** argv) {
       fig.b_commit.push_back(b_threads.commit * per);
       fig.b_other.push_back(b_threads.other * per);
       fig.loads.push_back(load);
+      fig.background_s.push_back(background_s);
+      fig.b_cpu_after_background.push_back(b_cpu_after * per);
+      fig.b_sigcheck.push_back(b_sigcheck * per);
+      fig.disk_ratios.push_back(disk_ratio);
       std::printf(
           "repetition %d, verify_threads %zu: %zu records in %.2f s (first seen at %.2f s): %.0f "
           "records/s; verify %.0f records/s (%.0f before, %.0f after); ratio %.2f; CPU per "
           "record: B %.1f us (I/O thread %.1f, verify threads %.1f, commit thread %.1f, other "
           "%.1f), A %.1f us, raw verify %.1f us; load %.2f; sync bytes / record bytes %.3f\n",
-          rep + 1, variants[v], records, s, first_s, rate, baseline, baseline_before,
+          rep + 1, variants[v], caught_up, s, first_s, rate, baseline, baseline_before,
           baseline_after, rate / baseline, b_cpu * per, b_threads.io * per, b_threads.verify * per,
           b_threads.commit * per, b_threads.other * per, a_cpu * per, verify_cpu, load, wire_ratio);
+      std::printf(
+          "  background checks done at %.2f s; B's CPU per record then %.1f us (background "
+          "thread %.1f); B's store after compaction / record bytes %.3f\n",
+          background_s, b_cpu_after * per, b_sigcheck * per, disk_ratio);
       std::fflush(stdout);
     }
   }
@@ -454,7 +600,13 @@ int main(int argc, char** argv) {
         repetitions, variants[v], median(fig.rates), median(fig.baselines), median(fig.ratios),
         median(fig.cpu_b), median(fig.b_io), median(fig.b_verify), median(fig.b_commit),
         median(fig.b_other), median(fig.cpu_a), median(fig.cpu_verify), median(fig.loads),
-        static_cast<double>(record_bytes) / static_cast<double>(records), median(fig.wire_ratios));
+        static_cast<double>(record_bytes) / static_cast<double>(caught_up),
+        median(fig.wire_ratios));
+    std::printf(
+        "  background checks done at %.2f s; B's CPU per record then %.1f us (background thread "
+        "%.1f); B's store after compaction / record bytes %.3f\n",
+        median(fig.background_s), median(fig.b_cpu_after_background), median(fig.b_sigcheck),
+        median(fig.disk_ratios));
   }
   return 0;
 }

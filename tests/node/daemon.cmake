@@ -19,6 +19,7 @@ zwerm_test(daemon_store_adapters_test
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/daemon/store_replica_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/store_replica_async_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon/chain_auth_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/store_peer_book_test.cpp
   LIBS zwerm_node zwerm_sync_sim
   LABELS unit)

@@ -101,7 +101,7 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
   // or a prev that never was), so it is refused without blaming whoever relayed it.
   rep = r.ingest({wrong->bytes});
   EXPECT_EQ(rep->outcomes[0].outcome, ingest_outcome::fork_continuation);
-  auto read = r.read_feed(k.pk, 2, 1 << 20);
+  auto read = r.read_feed(k.pk, 2, 1 << 20, SIZE_MAX);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(*read, (std::vector<std::string>{f[1], f[2]}));
 }
@@ -251,7 +251,7 @@ TEST_F(StoreReplica, TwoStoreBackedEnginesCatchUpAndStayInSyncAcrossReopen) {
   EXPECT_EQ(qb.out.size(), 1u);
   EXPECT_TRUE(ea.stats(ia).in_sync);
   EXPECT_TRUE(eb.stats(ib).in_sync);
-  auto all = rb.read_feed(c.founder.pk, 1, 1 << 20);
+  auto all = rb.read_feed(c.founder.pk, 1, 1 << 20, SIZE_MAX);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);
 }

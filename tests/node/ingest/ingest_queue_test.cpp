@@ -20,6 +20,7 @@ struct job_log {
   std::map<int, std::vector<store::outcome>> outcomes;
   std::map<int, std::size_t> appended;
   std::map<int, std::size_t> rejected;  // records parse_record refused
+  std::map<int, std::size_t> vouched;   // records that reached prepare() signature_vouched
   std::map<int, std::string> errors;
 };
 
@@ -30,12 +31,13 @@ class test_job final : public ingest_job {
       : ingest_job(std::move(raw)), number_(number), log_(log) {}
 
   status prepare(std::vector<record_result<record>> verified, commit_batch& batch) override {
-    std::size_t rejected = 0;
+    std::size_t rejected = 0, vouched = 0;
     for (auto& v : verified) {
       if (!v) {
         ++rejected;
         continue;
       }
+      vouched += v->signature_vouched;
       auto head = batch.head(v->community, v->author);
       if (!head) return head.error();
       auto verdict = check_chain(*v, *head);
@@ -45,6 +47,7 @@ class test_job final : public ingest_job {
     }
     std::lock_guard lock(log_.mu);
     log_.rejected[number_] = rejected;
+    log_.vouched[number_] = vouched;
     return {};
   }
 
@@ -134,6 +137,48 @@ TEST_P(IngestQueue, ABadSignatureIsRefusedAndTheRecordsBehindItWaitInThePendingA
   ASSERT_TRUE(head.ok() && head->has_value());
   EXPECT_EQ((*head)->seq, 5u);
   EXPECT_TRUE(store_->check().ok());
+}
+
+// Authentication by chain (PROTOCOL.md §2.11): in a job holding a run of one feed, only the
+// run's last record has its signature checked before prepare(); the others come marked
+// vouched. Off, every signature is checked.
+TEST_P(IngestQueue, OnlyTheLastRecordOfARunIsCheckedOnArrival) {
+  auto records = test::signed_feeds(community_, 1, 40);
+  std::vector<std::string> raw;
+  for (const auto& r : records) raw.push_back(r.bytes);
+  job_log log;
+  for (bool by_chain : {true, false}) {
+    ingest_queue q(*store_, {.verify_threads = GetParam(), .chain_authentication = by_chain});
+    q.submit(std::make_unique<test_job>(by_chain ? 0 : 1, raw, log));
+    q.drain();
+  }
+  EXPECT_EQ(log.vouched[0], 39u);
+  EXPECT_EQ(log.rejected[0], 0u);
+  EXPECT_EQ(log.vouched[1], 0u);
+  EXPECT_EQ(log.rejected[1], 0u);
+}
+
+// A bad signature in the middle of a run is vouched for by the run's end (the later check
+// finds it); a bad one at the end makes every record of the run checked on its own.
+TEST_P(IngestQueue, ABadLastSignatureMakesTheRunCheckedRecordByRecord) {
+  auto records = test::signed_feeds(community_, 1, 40);
+  std::vector<std::string> middle, last;
+  for (const auto& r : records) middle.push_back(r.bytes);
+  last = middle;
+  middle[10][middle[10].size() - 3] ^= 0x20;
+  last[10][last[10].size() - 3] ^= 0x20;
+  last[39][last[39].size() - 3] ^= 0x20;
+  job_log log;
+  {
+    ingest_queue q(*store_, {.verify_threads = GetParam()});
+    q.submit(std::make_unique<test_job>(0, middle, log));
+    q.submit(std::make_unique<test_job>(1, last, log));
+    q.drain();
+  }
+  EXPECT_EQ(log.rejected[0], 0u);
+  EXPECT_EQ(log.vouched[0], 39u);
+  EXPECT_EQ(log.rejected[1], 2u);
+  EXPECT_EQ(log.vouched[1], 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(threads, IngestQueue, ::testing::Values(1, 2, 3));

@@ -111,7 +111,7 @@ TEST_F(HostilePeer, ForkedRecordIsKeptAsProofOnlyAndReported) {
   ASSERT_GE(net.misbehaviours().size(), 1u);
   EXPECT_EQ(net.misbehaviours()[0].what.kind, misbehaviour_kind::forked);
   EXPECT_EQ(net.misbehaviours()[0].node, honest);
-  EXPECT_EQ(net.replica(honest).read_feed(k.pk, 2, 1)->front(), f[1]);  // log unchanged
+  EXPECT_EQ(net.replica(honest).read_feed(k.pk, 2, 1, SIZE_MAX)->front(), f[1]);  // log unchanged
   EXPECT_EQ(net.replica(honest).fork_proofs(), 1u);
   EXPECT_TRUE(net.replica(honest).forked(k.pk));
   expect_honest_sync_goes_on();

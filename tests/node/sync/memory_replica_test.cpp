@@ -27,12 +27,12 @@ TEST_F(MemoryReplica, StoresAFeedInOrderAndReadsItBack) {
   for (const auto& o : rep->outcomes) EXPECT_EQ(o.outcome, ingest_outcome::stored) << o.reason;
   EXPECT_EQ(rep->appended.size(), 5u);
   EXPECT_EQ(*r.head_seq(author.pk), 5u);
-  auto read = r.read_feed(author.pk, 2, 650);
+  auto read = r.read_feed(author.pk, 2, 650, SIZE_MAX);
   ASSERT_TRUE(read.ok());
   ASSERT_EQ(read->size(), 2u);  // 2 × ~300 bytes fit in 650, a third does not
   EXPECT_EQ((*read)[0], feed[1]);
-  EXPECT_EQ(r.read_feed(author.pk, 5, 1)->size(), 1u);  // at least one record
-  EXPECT_TRUE(r.read_feed(author.pk, 6, 1000)->empty());
+  EXPECT_EQ(r.read_feed(author.pk, 5, 1, SIZE_MAX)->size(), 1u);  // at least one record
+  EXPECT_TRUE(r.read_feed(author.pk, 6, 1000, SIZE_MAX)->empty());
   EXPECT_GE(feed[0].size(), 300u);
   EXPECT_LT(feed[0].size(), 310u);
 }
@@ -88,7 +88,7 @@ TEST_F(MemoryReplica, KeepsAForkAsProofAndMarksTheFeed) {
   EXPECT_EQ(r.fork_proofs(), 1u);
   EXPECT_TRUE(r.forked(author.pk));
   EXPECT_EQ(*r.head_seq(author.pk), 2u);
-  EXPECT_EQ(r.read_feed(author.pk, 2, 1)->front(), feed[1]);  // the log keeps the first
+  EXPECT_EQ(r.read_feed(author.pk, 2, 1, SIZE_MAX)->front(), feed[1]);  // the log keeps the first
   EXPECT_NE(*r.frontier_digest(), before);                    // the forked flag is digested
   EXPECT_EQ(r.ingest({fork->bytes})->outcomes[0].outcome, ingest_outcome::duplicate);
 }
