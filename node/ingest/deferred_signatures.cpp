@@ -83,14 +83,27 @@ struct deferred_signatures::state {
   bool stopping = false;                                             // guarded by mu
   std::thread worker;
 
-  // The first stored range. Caller holds mu.
-  std::optional<deferred_range> pick() const {
+  // A stored range and how much of it the next step checks (first .. end).
+  struct work_item {
+    deferred_range range;
+    std::uint64_t end = 0;
+  };
+
+  // Stored ranges, in key order, up to records_per_step records in all (the last one cut).
+  // Caller holds mu.
+  std::vector<work_item> pick() const {
+    std::vector<work_item> out;
+    std::uint64_t budget = opts.records_per_step;
     for (const auto& [feed, spans] : ranges) {
       for (const auto& [first, info] : spans) {
-        if (info.stored) return deferred_range{feed.first, feed.second, first, info.last};
+        if (!info.stored) continue;
+        const std::uint64_t n = std::min<std::uint64_t>(info.last - first + 1, budget);
+        out.push_back({{feed.first, feed.second, first, info.last}, first + n - 1});
+        budget -= n;
+        if (budget == 0) return out;
       }
     }
-    return std::nullopt;
+    return out;
   }
 
   void add(std::span<const deferred_range> rs, bool stored) {
@@ -102,30 +115,33 @@ struct deferred_signatures::state {
     }
   }
 
-  // Checks up to records_per_step records of `r` and writes what it learnt. Runs on the
+  // Checks the records of `items` and writes what it learnt in one batch. Runs on the
   // background thread, or on the caller of check_all().
-  status step(const deferred_range& r) {
-    const std::uint64_t end = std::min(r.last, r.first + opts.records_per_step - 1);
-    std::vector<std::uint64_t> found_bad;
+  status step(const std::vector<work_item>& items) {
+    std::vector<std::pair<const work_item*, std::uint64_t>> found_bad;  // item, seq
     std::uint64_t n = 0;
-    auto cur = store.read_feed(r.community, r.author, r.first);
-    for (; cur.valid() && cur.entry().seq <= end; cur.next()) {
-      const auto& e = cur.entry();
-      if (e.bytes.size() <= signature_size) continue;  // the store never holds such a record
-      const std::string_view bytes(e.bytes);
-      const std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
-      crypto::signature sig;
-      crypto::signature::from(bytes.substr(payload.size()), &sig);
-      if (!crypto::verify(sig, payload, r.author)) found_bad.push_back(e.seq);
-      ++n;
-    }
-    if (status st = cur.error(); !st.ok()) return st;
     std::vector<store::view_change> changes;
-    changes.push_back({key_of(range_prefix, r.community, r.author, r.first), std::nullopt});
-    if (end < r.last) {
-      changes.push_back(deferred_row({r.community, r.author, end + 1, r.last}));
+    for (const auto& item : items) {
+      const deferred_range& r = item.range;
+      auto cur = store.read_feed(r.community, r.author, r.first);
+      for (; cur.valid() && cur.entry().seq <= item.end; cur.next()) {
+        const auto& e = cur.entry();
+        if (e.bytes.size() <= signature_size) continue;  // the store never holds such a record
+        const std::string_view bytes(e.bytes);
+        const std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
+        crypto::signature sig;
+        crypto::signature::from(bytes.substr(payload.size()), &sig);
+        if (!crypto::verify(sig, payload, r.author)) found_bad.emplace_back(&item, e.seq);
+        ++n;
+      }
+      if (status st = cur.error(); !st.ok()) return st;
+      changes.push_back({key_of(range_prefix, r.community, r.author, r.first), std::nullopt});
+      if (item.end < r.last) {
+        changes.push_back(deferred_row({r.community, r.author, item.end + 1, r.last}));
+      }
     }
-    for (std::uint64_t seq : found_bad) {
+    for (const auto& [item, seq] : found_bad) {
+      const deferred_range& r = item->range;
       changes.push_back({key_of(bad_prefix, r.community, r.author, seq), std::string()});
       spdlog::warn(
           "community {}: record {} of {} holds a signature that does not verify; its payload "
@@ -135,15 +151,20 @@ struct deferred_signatures::state {
     }
     if (status st = store.write_views(changes); !st.ok()) return st;
     std::lock_guard lock(mu);
-    auto feed = ranges.find({r.community, r.author});
-    if (feed != ranges.end()) {
-      feed->second.erase(r.first);
-      if (end < r.last) feed->second[end + 1] = {r.last, true};
-      if (feed->second.empty()) ranges.erase(feed);
+    for (const auto& item : items) {
+      const deferred_range& r = item.range;
+      auto feed = ranges.find({r.community, r.author});
+      if (feed != ranges.end()) {
+        feed->second.erase(r.first);
+        if (item.end < r.last) feed->second[item.end + 1] = {r.last, true};
+        if (feed->second.empty()) ranges.erase(feed);
+      }
+      unchecked -= std::min(unchecked, item.end - r.first + 1);
     }
-    unchecked -= std::min(unchecked, end - r.first + 1);
     checked += n;
-    for (std::uint64_t seq : found_bad) bad.emplace(r.community, r.author, seq);
+    for (const auto& [item, seq] : found_bad) {
+      bad.emplace(item->range.community, item->range.author, seq);
+    }
     return {};
   }
 
@@ -159,13 +180,13 @@ struct deferred_signatures::state {
 #endif
     std::unique_lock lock(mu);
     while (!stopping) {
-      auto r = pick();
-      if (!r) {
+      auto items = pick();
+      if (items.empty()) {
         wake.wait(lock);
         continue;
       }
       lock.unlock();
-      status st = step(*r);
+      status st = step(items);
       lock.lock();
       if (!st.ok()) {
         spdlog::error("checking deferred signatures: {} (trying again in 5 s)", st.message());
@@ -278,13 +299,13 @@ std::uint64_t deferred_signatures::checked_count() const {
 
 status deferred_signatures::check_all() {
   for (;;) {
-    std::optional<deferred_range> r;
+    std::vector<state::work_item> items;
     {
       std::lock_guard lock(state_->mu);
-      r = state_->pick();
+      items = state_->pick();
     }
-    if (!r) return {};
-    if (status st = state_->step(*r); !st.ok()) return st;
+    if (items.empty()) return {};
+    if (status st = state_->step(items); !st.ok()) return st;
   }
 }
 

@@ -546,9 +546,36 @@ int main(int argc, char** argv) {
         auto db = store::store::open(home_paths{b.home()}.db());
         if (!db) die(db.error().message());
         if (zwerm::status st = (*db)->compact(); !st.ok()) die(st.message());
+        // What the rows hold before LevelDB's own overhead (layouts: store/keys.hpp): the R
+        // row of each record (33-byte key; version, community, author, seq, lamport, prev and
+        // the record's bytes), its S and O index rows, and the views table (node/'s rows: the
+        // community state's snapshot).
+        double rows_r = 0, rows_index = 0, rows_views = 0, held = 0;
+        auto communities = (*db)->communities();
+        if (!communities) die(communities.error().message());
+        for (const auto& c : *communities) {
+          auto heads = (*db)->frontier(c.id);
+          if (!heads) die(heads.error().message());
+          for (const auto& h : *heads) {
+            for (auto cur = (*db)->read_feed(c.id, h.author, 1); cur.valid(); cur.next()) {
+              const auto& e = cur.entry();
+              rows_r += 33 + 1 + 32 + 32 + 8 + 8 + 1 + (e.prev ? 32 : 0) + e.bytes.size();
+              rows_index += (73 + 32) + (81 + 32);
+              ++held;
+            }
+          }
+        }
+        auto views = (*db)->scan_views("");
+        if (!views) die(views.error().message());
+        for (const auto& [k, v] : *views) rows_views += 1 + k.size() + v.size();
         db->reset();
-        disk_ratio = static_cast<double>(bytes_under(home_paths{b.home()}.db())) /
-                     static_cast<double>(record_bytes);
+        const double on_disk = static_cast<double>(bytes_under(home_paths{b.home()}.db()));
+        disk_ratio = on_disk / static_cast<double>(record_bytes);
+        std::printf(
+            "  B's store: %.0f records; per record on disk %.0f bytes, in rows: record %.0f, "
+            "indexes %.0f, views %.0f (LevelDB's overhead and what else %.0f)\n",
+            held, on_disk / held, rows_r / held, rows_index / held, rows_views / held,
+            (on_disk - rows_r - rows_index - rows_views) / held);
       }
       // The baseline again right after the variant: this VM's core speed drifts by a few
       // percent over seconds, so the variant is compared with the mean of both sides of it.
