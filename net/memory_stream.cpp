@@ -1,5 +1,7 @@
 #include "net/memory_stream.hpp"
 
+#include "net/pending_handlers.hpp"
+
 #include <boost/asio/error.hpp>
 
 #include <algorithm>
@@ -43,9 +45,27 @@ struct pipe_state {
   }
 };
 
-struct memory_stream::link {
+struct memory_stream::link final : detail::pending_handlers::holder {
+  explicit link(asio::any_io_executor ex)
+      : executor(std::move(ex)), handlers(&detail::pending_handlers::of(executor)) {
+    handlers->add(this);
+  }
+  ~link() { handlers->remove(this); }
+  link(const link&) = delete;
+  link& operator=(const link&) = delete;
+
+  void give_up(detail::pending_handlers& into) override {
+    for (pipe_state& p : pipes) {
+      if (p.read_handler) into.keep(std::move(*p.read_handler));
+      if (p.write_handler) into.keep(std::move(*p.write_handler));
+      p.read_handler.reset();
+      p.write_handler.reset();
+    }
+  }
+
   asio::any_io_executor executor;
-  std::size_t capacity;
+  detail::pending_handlers* handlers;
+  std::size_t capacity = 1;
   bool frozen = false;
   pipe_state pipes[2];  // pipes[i]: written by end i, read by end 1 - i
 
@@ -84,8 +104,7 @@ struct memory_stream::link {
 std::pair<std::unique_ptr<memory_stream>, std::unique_ptr<memory_stream>> memory_stream::make_pair(
     asio::any_io_executor executor, tcp::endpoint first_address, tcp::endpoint second_address,
     std::size_t capacity) {
-  auto l = std::make_shared<link>();
-  l->executor = executor;
+  auto l = std::make_shared<link>(executor);
   l->capacity = std::max<std::size_t>(capacity, 1);
   std::unique_ptr<memory_stream> first(new memory_stream(executor, l, 0, second_address));
   std::unique_ptr<memory_stream> second(new memory_stream(executor, l, 1, first_address));

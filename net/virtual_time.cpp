@@ -17,9 +17,27 @@ std::optional<time_point> virtual_clock::next_expiry() const {
   return waits_.begin()->first.first;
 }
 
+session_timer::session_timer(asio::any_io_executor executor, virtual_clock* clock)
+    : executor_(executor), clock_(clock), real_(executor) {
+  if (clock_ != nullptr) {
+    handlers_ = &detail::pending_handlers::of(executor_);
+    handlers_->add(this);
+  }
+}
+
 session_timer::~session_timer() {
+  if (clock_ == nullptr) return;
   // A wait pending now belongs to a coroutine that is being destroyed: drop it unrun.
-  if (clock_ != nullptr) unregister();
+  unregister();
+  handlers_->remove(this);
+}
+
+void session_timer::give_up(detail::pending_handlers& into) {
+  unregister();
+  if (pending_) {
+    into.keep(std::move(*pending_));
+    pending_.reset();
+  }
 }
 
 void session_timer::expires_at(time_point when) {

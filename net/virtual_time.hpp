@@ -9,7 +9,8 @@
 // streams that never touch the operating system (net/memory_stream.hpp), then runs a session
 // as a function of what it is given: the same inputs, the same events in the same order.
 //
-// Everything here runs on one thread (the executor's); the clock must outlive its timers.
+// Everything here runs on one thread (the executor's). The clock must outlive its timers and
+// the io_context they run on (whose destruction destroys what still waits).
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -23,6 +24,7 @@
 
 #include "net/asio.hpp"
 #include "net/clock.hpp"
+#include "net/pending_handlers.hpp"
 
 namespace zwerm::net {
 
@@ -56,10 +58,9 @@ class virtual_clock final : public clock {
 // A waitable timer with the part of asio::steady_timer's interface a session uses:
 // expires_at, async_wait (signature void(error_code)), cancel. With a null clock it is an
 // asio::steady_timer.
-class session_timer {
+class session_timer final : detail::pending_handlers::holder {
  public:
-  session_timer(asio::any_io_executor executor, virtual_clock* clock)
-      : executor_(executor), clock_(clock), real_(executor) {}
+  session_timer(asio::any_io_executor executor, virtual_clock* clock);
   ~session_timer();
   session_timer(const session_timer&) = delete;
   session_timer& operator=(const session_timer&) = delete;
@@ -92,9 +93,11 @@ class session_timer {
   // Ends the pending virtual wait, if any, with `ec` (posted).
   void complete(error_code ec);
   void unregister();
+  void give_up(detail::pending_handlers& into) override;
 
   asio::any_io_executor executor_;
   virtual_clock* clock_;
+  detail::pending_handlers* handlers_ = nullptr;  // with a clock
   asio::steady_timer real_;
   time_point expiry_{};
   std::optional<virtual_clock::key> registered_;

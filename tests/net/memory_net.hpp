@@ -29,8 +29,8 @@ inline tcp::endpoint memory_address(std::uint8_t host, std::uint16_t port) {
 // An io_context driven by hand and the virtual clock of its sessions.
 class virtual_io {
  public:
+  virtual_clock clock;  // first: it outlives the io_context, whose end destroys what waits
   asio::io_context io;
-  virtual_clock clock;
 
   asio::any_io_executor executor() { return io.get_executor(); }
   // Runs every handler that is ready, and those they make ready, until none is.
