@@ -124,7 +124,7 @@ void listener::admit_connection(std::unique_ptr<stream> connection,
 void listener::serve(std::unique_ptr<stream> connection, const asio::ip::address& address) {
   auto s = std::make_shared<session>(std::move(connection), session::side::server, options_.session,
                                      handler_);
-  sessions_.emplace(s->id(), inbound{s, address, std::chrono::steady_clock::now()});
+  sessions_.emplace(s->id(), inbound{s, address, session_now()});
   std::weak_ptr<listener> weak = shared_from_this();
   s->set_finish_hook([weak, address](session& ended, const disconnect_info& why) {
     if (auto l = weak.lock()) l->on_session_end(ended, address, why);
@@ -172,6 +172,11 @@ void listener::on_session_end(session& s, const asio::ip::address& address,
               banned.empty() ? std::string() : "; " + banned, left_out);
 }
 
+time_point listener::session_now() const {
+  return options_.session.virtual_time ? options_.session.virtual_time->now()
+                                       : std::chrono::steady_clock::now();
+}
+
 std::size_t listener::half_open_from(const asio::ip::address& address) const {
   std::size_t n = 0;
   for (const auto& [id, in] : sessions_) {
@@ -195,7 +200,7 @@ bool listener::evict_half_open_for(const asio::ip::address& newcomer) {
   // Fair share first: the oldest handshake of an address that holds at least two more
   // handshakes than the newcomer's (a newcomer from a fresh address takes a slot from whoever
   // holds several, whatever their age); else the oldest handshake older than evict_after.
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = session_now();
   std::shared_ptr<session> crowded, stale;
   auto crowded_at = std::chrono::steady_clock::time_point::max();
   auto stale_at = now - options_.evict_after;

@@ -112,6 +112,9 @@ class listener : public std::enable_shared_from_this<listener> {
     asio::ip::address address;
     std::chrono::steady_clock::time_point accepted;
   };
+  // The time of handshake ages (evict_after): the sessions' clock, the steady clock unless
+  // options.session.virtual_time is set.
+  time_point session_now() const;
   // Connections still in their handshake from `address`.
   std::size_t half_open_from(const asio::ip::address& address) const;
   // Makes room for a newcomer from `newcomer` when every slot is taken (true when it closed a

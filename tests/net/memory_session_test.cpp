@@ -7,6 +7,7 @@
 #include <random>
 
 #include "net/handshake.hpp"
+#include "net/listener.hpp"
 #include "tests/net/memory_net.hpp"
 
 namespace zwerm::net::testing {
@@ -299,6 +300,42 @@ TEST_F(MemorySession, PeerThatStopsReadingFillsTheQueueAndIsDisconnected) {
   EXPECT_TRUE(refused);
   EXPECT_TRUE(server->is_closed());
   EXPECT_EQ(server->closed_info()->reason, close_reason::send_queue_full);
+}
+
+// The listener over in-memory streams: a misbehaving address is banned, refused before any
+// crypto while the ban lasts, and let in again once the virtual clock has passed it.
+TEST_F(MemorySession, ListenerBansAGarbageSenderUntilTheVirtualClockPassesTheBan) {
+  listener_options lo;
+  lo.session = options;
+  auto l = listener::create_unbound(vio.executor(), server_keys, {network}, auth, server_handler,
+                                    lo, vio.clock);
+  const tcp::endpoint hostile = memory_address(5, 40001);
+  auto [c1, s1] = memory_stream::make_pair(vio.executor(), hostile, memory_address(2, 7000));
+  l->accept(std::move(s1));
+  raw = std::move(c1);
+  raw_write(pattern(crypto::shs_msg1_size, 11));
+  vio.settle();
+  EXPECT_EQ(l->stats().bans, 1u);
+  EXPECT_TRUE(l->bans().is_banned(hostile.address()));
+
+  auto [c2, s2] = memory_stream::make_pair(vio.executor(), hostile, memory_address(2, 7000));
+  l->accept(std::move(s2));
+  vio.settle();
+  EXPECT_EQ(l->stats().refused_banned, 1u);
+  EXPECT_EQ(l->session_count(), 0u);
+
+  vio.run_for(l->bans().banned_until(hostile.address()) - vio.clock.now() +
+              std::chrono::milliseconds(1));
+  auto [c3, s3] = memory_stream::make_pair(vio.executor(), hostile, memory_address(2, 7000));
+  l->accept(std::move(s3));
+  client = start_client(vio.executor(), std::move(c3), options, client_handler, client_keys,
+                        server_keys.pk, network, &client_result);
+  ASSERT_TRUE(vio.run_until([&] { return client_result.has_value(); }, std::chrono::seconds(1)));
+  EXPECT_TRUE(client_result->ok()) << client_result->message();
+  EXPECT_EQ(server_handler.connected().size(), 1u);
+  l->stop();
+  vio.run_for(std::chrono::seconds(10));
+  EXPECT_TRUE(client->is_closed());
 }
 
 }  // namespace
