@@ -5,11 +5,12 @@
 namespace zwerm::net {
 
 dialer::dialer(asio::any_io_executor executor, crypto::key_pair local, session_handler& handler,
-               session_options options)
+               session_options options, stream_factory make_stream)
     : executor_(executor),
       local_(local),
       handler_(handler),
       options_(options),
+      make_stream_(std::move(make_stream)),
       registry_(std::make_shared<registry>()) {}
 
 dialer::~dialer() {
@@ -31,8 +32,10 @@ awaitable<result<session_ptr>> dialer::dial(dial_target target) {
   std::shared_ptr<registry> reg = registry_;  // the dialer may go away while we wait
   if (reg->stopped) co_return status(status_code::io_error, "the dialer is stopped");
 
+  std::unique_ptr<stream> connection =
+      make_stream_ ? make_stream_(target) : std::make_unique<tcp_stream>(tcp::socket(executor_));
   auto s =
-      std::make_shared<session>(tcp::socket(executor_), session::side::client, options_, handler_);
+      std::make_shared<session>(std::move(connection), session::side::client, options_, handler_);
   reg->sessions.emplace(s->id(), s);
   std::weak_ptr<registry> weak = reg;
   s->set_finish_hook([weak](session& ended, const disconnect_info&) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,7 @@
 #include "net/handler.hpp"
 #include "net/options.hpp"
 #include "net/session.hpp"
+#include "net/stream.hpp"
 
 namespace zwerm::net {
 
@@ -33,8 +35,13 @@ struct dial_target {
 
 class dialer {
  public:
+  // Makes the stream of one dial (not connected yet: the session's run_client connects it to
+  // the target's host and port). The default makes a TCP socket on the dialer's executor;
+  // tests and simulations make streams that reach in-memory listeners.
+  using stream_factory = std::function<std::unique_ptr<stream>(const dial_target&)>;
+
   dialer(asio::any_io_executor executor, crypto::key_pair local, session_handler& handler,
-         session_options options = {});
+         session_options options = {}, stream_factory make_stream = {});
   ~dialer();
   dialer(const dialer&) = delete;
   dialer& operator=(const dialer&) = delete;
@@ -64,6 +71,7 @@ class dialer {
   crypto::key_pair local_;
   session_handler& handler_;
   session_options options_;
+  stream_factory make_stream_;
   std::shared_ptr<registry> registry_;
 };
 

@@ -70,43 +70,61 @@ awaitable<void> listener::accept_loop() {
     error_code rec;
     const tcp::endpoint remote = socket.remote_endpoint(rec);
     if (rec) continue;  // the peer is already gone; the socket closes on scope exit
-    const asio::ip::address address = remote.address();
-
-    const char* refusal = nullptr;
-    if (bans_.is_banned(address)) {
-      ++stats_.refused_banned;
-      refusal = "banned";
-    } else if (half_open_from(address) >= options_.max_inbound_per_address) {
-      ++stats_.refused_limit;
-      refusal = "too many handshakes in progress from that address";
-    } else if (sessions_.size() >= options_.max_inbound && !evict_half_open_for(address)) {
-      ++stats_.refused_limit;
-      refusal = "every inbound slot is taken by an admitted session or a young handshake";
-    }
-    if (refusal) {
-      // A reset rather than a FIN: no TIME_WAIT kept for connections we never wanted.
-      error_code ignored;
-      socket.set_option(asio::socket_base::linger(true, 0), ignored);
-      socket.close(ignored);
-      // Anyone can cause these at will: rate-limited like failed handshakes.
-      if (auto line = log_limit_.admit(address)) {
-        spdlog::info("net: refused a connection from {}: {}{}", address.to_string(), refusal,
-                     line->left_out == 0 ? std::string()
-                                         : " (" + std::to_string(line->left_out) +
-                                               " more lines from " + line->scope + " left out)");
-      } else {
-        ++stats_.log_lines_left_out;
-      }
-      continue;
-    }
-    serve(std::move(socket), address);
+    admit_connection(std::make_unique<tcp_stream>(std::move(socket)), remote.address());
   }
 }
 
-void listener::serve(tcp::socket socket, const asio::ip::address& address) {
-  auto s = std::make_shared<session>(std::move(socket), session::side::server, options_.session,
+std::shared_ptr<listener> listener::create_unbound(asio::any_io_executor executor,
+                                                   crypto::key_pair local,
+                                                   std::vector<crypto::network_key> networks,
+                                                   authorizer& auth, session_handler& handler,
+                                                   listener_options options, const clock& clock) {
+  return std::make_shared<listener>(executor, local, std::move(networks), auth, handler, options,
+                                    clock);
+}
+
+void listener::accept(std::unique_ptr<stream> connection) {
+  if (stopped_) return;  // the stream closes on scope exit
+  ++stats_.accepted;
+  const tcp::endpoint remote = connection->remote_endpoint();
+  if (!connection->is_open()) return;
+  admit_connection(std::move(connection), remote.address());
+}
+
+void listener::admit_connection(std::unique_ptr<stream> connection,
+                                const asio::ip::address& address) {
+  const char* refusal = nullptr;
+  if (bans_.is_banned(address)) {
+    ++stats_.refused_banned;
+    refusal = "banned";
+  } else if (half_open_from(address) >= options_.max_inbound_per_address) {
+    ++stats_.refused_limit;
+    refusal = "too many handshakes in progress from that address";
+  } else if (sessions_.size() >= options_.max_inbound && !evict_half_open_for(address)) {
+    ++stats_.refused_limit;
+    refusal = "every inbound slot is taken by an admitted session or a young handshake";
+  }
+  if (refusal) {
+    // A reset rather than a FIN: no TIME_WAIT kept for connections we never wanted.
+    connection->reset();
+    // Anyone can cause these at will: rate-limited like failed handshakes.
+    if (auto line = log_limit_.admit(address)) {
+      spdlog::info("net: refused a connection from {}: {}{}", address.to_string(), refusal,
+                   line->left_out == 0 ? std::string()
+                                       : " (" + std::to_string(line->left_out) +
+                                             " more lines from " + line->scope + " left out)");
+    } else {
+      ++stats_.log_lines_left_out;
+    }
+    return;
+  }
+  serve(std::move(connection), address);
+}
+
+void listener::serve(std::unique_ptr<stream> connection, const asio::ip::address& address) {
+  auto s = std::make_shared<session>(std::move(connection), session::side::server, options_.session,
                                      handler_);
-  sessions_.emplace(s->id(), inbound{s, address, std::chrono::steady_clock::now()});
+  sessions_.emplace(s->id(), inbound{s, address, session_now()});
   std::weak_ptr<listener> weak = shared_from_this();
   s->set_finish_hook([weak, address](session& ended, const disconnect_info& why) {
     if (auto l = weak.lock()) l->on_session_end(ended, address, why);
@@ -154,6 +172,11 @@ void listener::on_session_end(session& s, const asio::ip::address& address,
               banned.empty() ? std::string() : "; " + banned, left_out);
 }
 
+time_point listener::session_now() const {
+  return options_.session.virtual_time ? options_.session.virtual_time->now()
+                                       : std::chrono::steady_clock::now();
+}
+
 std::size_t listener::half_open_from(const asio::ip::address& address) const {
   std::size_t n = 0;
   for (const auto& [id, in] : sessions_) {
@@ -177,7 +200,7 @@ bool listener::evict_half_open_for(const asio::ip::address& newcomer) {
   // Fair share first: the oldest handshake of an address that holds at least two more
   // handshakes than the newcomer's (a newcomer from a fresh address takes a slot from whoever
   // holds several, whatever their age); else the oldest handshake older than evict_after.
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = session_now();
   std::shared_ptr<session> crowded, stale;
   auto crowded_at = std::chrono::steady_clock::time_point::max();
   auto stale_at = now - options_.evict_after;

@@ -1,4 +1,5 @@
-// The inbound side: accepts TCP connections on one endpoint and serves every community whose
+// The inbound side: accepts TCP connections on one endpoint (or streams handed to accept())
+// and serves every community whose
 // network key it is given (the client's hello selects the community).
 //
 // Per connection, before any crypto: a banned remote address, or one over the per-address or
@@ -29,6 +30,7 @@
 #include "net/offence_counter.hpp"
 #include "net/options.hpp"
 #include "net/session.hpp"
+#include "net/stream.hpp"
 
 namespace zwerm::net {
 
@@ -54,6 +56,19 @@ class listener : public std::enable_shared_from_this<listener> {
       std::vector<crypto::network_key> networks, authorizer& auth, session_handler& handler,
       listener_options options = {}, const clock& clock = steady_clock_source());
 
+  // A listener that binds nothing: it serves only the streams handed to accept() (in-memory
+  // streams in tests and simulations). local_endpoint() is then the default endpoint.
+  static std::shared_ptr<listener> create_unbound(asio::any_io_executor executor,
+                                                  crypto::key_pair local,
+                                                  std::vector<crypto::network_key> networks,
+                                                  authorizer& auth, session_handler& handler,
+                                                  listener_options options = {},
+                                                  const clock& clock = steady_clock_source());
+  // Serves a connection made elsewhere (its remote_endpoint() is the address that bans and
+  // limits apply to), exactly as an accepted TCP connection: the same refusals, then a server
+  // session. Ignored (the stream is closed) once stopped.
+  void accept(std::unique_ptr<stream> connection);
+
   // Replaces the served communities; applies to handshakes that start afterwards.
   void set_networks(std::vector<crypto::network_key> networks);
   tcp::endpoint local_endpoint() const;
@@ -72,7 +87,9 @@ class listener : public std::enable_shared_from_this<listener> {
 
  private:
   awaitable<void> accept_loop();
-  void serve(tcp::socket socket, const asio::ip::address& address);
+  // The checks before any crypto (bans, limits), then serve().
+  void admit_connection(std::unique_ptr<stream> connection, const asio::ip::address& address);
+  void serve(std::unique_ptr<stream> connection, const asio::ip::address& address);
   void on_session_end(session& s, const asio::ip::address& address, const disconnect_info& why);
   // Bans `address` for `o` unless it is a light offence within its allowance. Returns a
   // clause for the log line ("banned for 10000 ms"), empty when nothing happened.
@@ -95,6 +112,9 @@ class listener : public std::enable_shared_from_this<listener> {
     asio::ip::address address;
     std::chrono::steady_clock::time_point accepted;
   };
+  // The time of handshake ages (evict_after): the sessions' clock, the steady clock unless
+  // options.session.virtual_time is set.
+  time_point session_now() const;
   // Connections still in their handshake from `address`.
   std::size_t half_open_from(const asio::ip::address& address) const;
   // Makes room for a newcomer from `newcomer` when every slot is taken (true when it closed a

@@ -10,6 +10,8 @@
 
 namespace zwerm::net {
 
+class virtual_clock;
+
 // What session::send() does when the send queue is over its limit.
 enum class overflow_policy {
   disconnect,  // close the session (reason send_queue_full): the peer is too slow
@@ -59,6 +61,10 @@ struct session_options {
   // After we sent our goodbye, how long we wait for the peer's before closing anyway.
   // Default 5 s.
   std::chrono::milliseconds close_timeout{std::chrono::seconds(5)};
+  // Tests and simulations: keep the deadlines and keepalives above in this clock's time
+  // (net/virtual_time.hpp), which only its owner moves, instead of the machine's steady
+  // clock. Must outlive the sessions. Default nullptr (the steady clock; zwermd never sets it).
+  virtual_clock* virtual_time = nullptr;
 };
 
 struct listener_options {

@@ -1,12 +1,9 @@
 // One file over 600 lines on purpose: a session's whole life (connect, handshake, admission,
-// framed reads and writes, keepalive, goodbye) is one state machine over one socket, and its
+// framed reads and writes, keepalive, goodbye) is one state machine over one stream, and its
 // phases share the state that the header declares.
 #include "net/session.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,14 +16,6 @@ namespace zwerm::net {
 
 namespace {
 
-// TCP_USER_TIMEOUT (session_options::tcp_user_timeout); 0 leaves the system's default. A
-// failure only leaves the default too: the session works, it notices a dead link later.
-void set_user_timeout(tcp::socket& socket, std::chrono::milliseconds timeout) {
-  if (timeout.count() <= 0) return;
-  const unsigned int ms = static_cast<unsigned int>(timeout.count());
-  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
-}
-
 std::atomic<std::uint64_t> next_session_id{1};
 
 // How much plaintext the writer packs into one socket write.
@@ -36,10 +25,6 @@ constexpr std::size_t read_buffer_size = 64 * 1024;
 // The server's read buffer until admission: one whole frame (the admission message fits in
 // one body).
 constexpr std::size_t admission_buffer_size = crypto::box_header_size + crypto::box_max_body;
-
-time_point now() {
-  return std::chrono::steady_clock::now();
-}
 
 // The authorizer as the callable server_handshake expects (a named type rather than a
 // lambda: GCC 12 mishandles capturing lambdas inside co_await expressions).
@@ -52,20 +37,23 @@ struct ask_authorizer {
 
 }  // namespace
 
-session::session(tcp::socket socket, side role, session_options options, session_handler& handler)
+session::session(std::unique_ptr<stream> s, side role, session_options options,
+                 session_handler& handler)
     : role_(role),
       id_(next_session_id++),
       options_(options),
       handler_(handler),
-      socket_(std::move(socket)),
+      stream_(std::move(s)),
       assembler_(options.max_message_size),
-      watchdog_timer_(socket_.get_executor()),
-      writer_timer_(socket_.get_executor()),
-      space_timer_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      resume_timer_(socket_.get_executor(), asio::steady_timer::time_point::max()) {
-  error_code ec;
-  if (socket_.is_open()) remote_endpoint_ = socket_.remote_endpoint(ec);
+      watchdog_timer_(stream_->get_executor(), options.virtual_time),
+      writer_timer_(stream_->get_executor(), options.virtual_time),
+      space_timer_(stream_->get_executor(), asio::steady_timer::time_point::max()),
+      resume_timer_(stream_->get_executor(), asio::steady_timer::time_point::max()) {
+  if (stream_->is_open()) remote_endpoint_ = stream_->remote_endpoint();
 }
+
+session::session(tcp::socket socket, side role, session_options options, session_handler& handler)
+    : session(std::make_unique<tcp_stream>(std::move(socket)), role, options, handler) {}
 
 session::~session() = default;
 
@@ -95,7 +83,7 @@ void session::set_deadline_at(time_point d, close_reason reason, std::string op)
 
 void session::start_watchdog() {
   asio::co_spawn(
-      socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
+      stream_->get_executor(), [self = shared_from_this()] { return self->watchdog(); },
       end_on_exception{shared_from_this(), "session watchdog"});
 }
 
@@ -132,16 +120,14 @@ awaitable<void> session::run_server(std::vector<crypto::network_key> networks,
   set_deadline(std::min(options_.hello_timeout, options_.handshake_timeout),
                close_reason::handshake_timeout, "waiting for the client hello (msg1)");
   start_watchdog();
-  error_code ignored;
-  socket_.set_option(tcp::no_delay(true), ignored);
-  set_user_timeout(socket_, options_.tcp_user_timeout);
+  stream_->tune(options_.tcp_user_timeout);
   // Until admission the client may send only its admission message: read it under that bound.
   assembler_.set_max_message_size(std::min(options_.max_message_size, max_admission_size));
 
   const std::span<const crypto::network_key> keys(networks);
-  handshake_outcome out = co_await server_handshake(socket_, keys, local, ask_authorizer{auth},
+  handshake_outcome out = co_await server_handshake(*stream_, keys, local, ask_authorizer{auth},
                                                     hello_arrived{this, accepted});
-  if (phase_ == phase::closed) co_return;  // the deadline closed the socket
+  if (phase_ == phase::closed) co_return;  // the deadline closed the stream
   if (!out.ok) {
     abort(std::move(out.failure));
     co_return;
@@ -174,35 +160,16 @@ awaitable<status> session::run_client(std::string host, std::uint16_t port,
     return status(code, "could not open a session with " + where + ": " + info_.describe());
   };
 
-  // A literal address needs no resolver (whose background thread and descriptors a node
-  // that dials by address never has to start).
-  std::vector<tcp::endpoint> endpoints;
-  error_code aec;
-  const auto literal = asio::ip::make_address(host, aec);
-  if (!aec) {
-    endpoints.emplace_back(literal, port);
-  } else {
-    tcp::resolver resolver(socket_.get_executor());
-    auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), use_nothrow);
-    if (phase_ == phase::closed) co_return fail_status();
-    if (rec) {
-      abort({close_reason::io_error, "resolving " + where, rec, {}});
-      co_return fail_status();
-    }
-    for (const auto& r : results) endpoints.push_back(r.endpoint());
-  }
-  auto [cec, endpoint] = co_await asio::async_connect(socket_, endpoints, use_nothrow);
+  const stream::connect_failure connected = co_await stream_->connect(host, port);
   if (phase_ == phase::closed) co_return fail_status();
-  if (cec) {
-    abort({close_reason::io_error, "connecting to " + where, cec, {}});
+  if (connected.ec) {
+    abort({close_reason::io_error, std::string(connected.step) + " " + where, connected.ec, {}});
     co_return fail_status();
   }
-  remote_endpoint_ = endpoint;
-  error_code ignored;
-  socket_.set_option(tcp::no_delay(true), ignored);
-  set_user_timeout(socket_, options_.tcp_user_timeout);
+  remote_endpoint_ = stream_->remote_endpoint();
+  stream_->tune(options_.tcp_user_timeout);
 
-  handshake_outcome out = co_await client_handshake(socket_, network, local, server);
+  handshake_outcome out = co_await client_handshake(*stream_, network, local, server);
   if (phase_ == phase::closed) co_return fail_status();
   if (!out.ok) {
     abort(std::move(out.failure));
@@ -288,7 +255,7 @@ void session::open_session() {
 
 void session::start_reader() {
   asio::co_spawn(
-      socket_.get_executor(), [self = shared_from_this()] { return self->reader(); },
+      stream_->get_executor(), [self = shared_from_this()] { return self->reader(); },
       end_on_exception{shared_from_this(), "session reader"});
 }
 
@@ -301,7 +268,7 @@ awaitable<bool> session::fill(std::size_t n, const char* op) {
     }
     while (paused_ && phase_ != phase::closed) co_await resume_timer_.async_wait(use_nothrow);
     if (phase_ == phase::closed) co_return false;
-    auto [ec, got] = co_await socket_.async_read_some(
+    auto [ec, got] = co_await stream_->async_read_some(
         asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_), use_nothrow);
     if (phase_ == phase::closed) co_return false;
     if (ec) {
@@ -429,7 +396,7 @@ void session::resume_reading() {
 
 void session::start_writer() {
   asio::co_spawn(
-      socket_.get_executor(), [self = shared_from_this()] { return self->writer(); },
+      stream_->get_executor(), [self = shared_from_this()] { return self->writer(); },
       end_on_exception{shared_from_this(), "session writer"});
 }
 
@@ -483,7 +450,7 @@ awaitable<void> session::writer() {
       if (phase_ == phase::closing) {
         wire.clear();
         sealer_->goodbye(wire);
-        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(wire), use_nothrow);
+        auto [ec, n] = co_await asio::async_write(*stream_, asio::buffer(wire), use_nothrow);
         if (phase_ == phase::closed) co_return;
         if (ec) {
           abort({close_reason::io_error, "sending our goodbye", ec, {}});
@@ -494,8 +461,7 @@ awaitable<void> session::writer() {
         if (received_goodbye_) {
           finish_clean();
         } else {
-          error_code ignored;
-          socket_.shutdown(tcp::socket::shutdown_send, ignored);
+          stream_->shutdown_send();
           set_deadline(options_.close_timeout, close_reason::close_timeout,
                        "waiting for the peer's goodbye");
         }
@@ -523,7 +489,7 @@ awaitable<void> session::writer() {
     space_timer_.cancel();  // room in the queue: wake async_send waiters
     wire.clear();
     sealer_->seal(plain, wire);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(wire), use_nothrow);
+    auto [ec, n] = co_await asio::async_write(*stream_, asio::buffer(wire), use_nothrow);
     if (phase_ == phase::closed) co_return;
     if (ec) {
       abort({close_reason::io_error, "writing to the socket", ec, {}});
@@ -562,8 +528,7 @@ void session::abort(disconnect_info why) {
   if (phase_ == phase::closed) return;
   phase_ = phase::closed;
   info_ = std::move(why);
-  error_code ignored;
-  socket_.close(ignored);
+  stream_->close();
   watchdog_timer_.cancel();
   writer_timer_.cancel();
   space_timer_.cancel();
@@ -598,19 +563,9 @@ void session::abort(disconnect_info why) {
   }
   if (connected_reported_) {
     // Posted, so the handler never sees on_closed from inside its own call into us.
-    asio::post(socket_.get_executor(),
+    asio::post(stream_->get_executor(),
                [self = shared_from_this()] { self->handler_.on_closed(self, self->info_); });
   }
-}
-
-std::chrono::milliseconds session::tcp_user_timeout() const {
-  unsigned int ms = 0;
-  socklen_t len = sizeof ms;
-  if (::getsockopt(const_cast<tcp::socket&>(socket_).native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT,
-                   &ms, &len) != 0) {
-    return std::chrono::milliseconds(0);
-  }
-  return std::chrono::milliseconds(ms);
 }
 
 }  // namespace zwerm::net

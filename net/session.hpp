@@ -1,10 +1,12 @@
-// One secure connection: box-stream both ways over a TCP socket after a Secret Handshake, and
-// the message layer above it (docs/PROTOCOL.md §4.3).
+// One secure connection: box-stream both ways over a byte stream (net/stream.hpp: a TCP socket
+// in production, an in-memory pipe in tests and simulations) after a Secret Handshake, and the
+// message layer above it (docs/PROTOCOL.md §4.3).
 //
 // A session runs three coroutines on the I/O executor: a reader (frames -> messages -> the
 // handler), a writer (the send queue -> packed frames; keepalives when idle) and a watchdog
 // (the one deadline that applies in the current phase: the client's hello on the server, the
-// handshake, admission, keepalive timeout, or the wait for the peer's goodbye). Listeners and
+// handshake, admission, keepalive timeout, or the wait for the peer's goodbye). Deadlines and
+// keepalives run on the machine's steady clock, or on session_options::virtual_time. Listeners and
 // dialers create sessions; the owner of the protocol (node/) holds session_ptr handles from
 // on_connected.
 //
@@ -30,6 +32,8 @@
 #include "net/handler.hpp"
 #include "net/message_codec.hpp"
 #include "net/options.hpp"
+#include "net/stream.hpp"
+#include "net/virtual_time.hpp"
 
 namespace zwerm::net {
 
@@ -46,8 +50,11 @@ class session : public std::enable_shared_from_this<session> {
     std::uint64_t keepalives_received = 0;
   };
 
-  // Used by listener and dialer; not by protocol code. `socket` is open (server) or will be
-  // connected by run_client. `handler` must outlive the session.
+  // Used by listener and dialer (and tests); not by protocol code. `stream` is connected
+  // (server) or will be connected by run_client. `handler` must outlive the session.
+  session(std::unique_ptr<stream> stream, side role, session_options options,
+          session_handler& handler);
+  // Over a TCP socket (a tcp_stream).
   session(tcp::socket socket, side role, session_options options, session_handler& handler);
   ~session();
   session(const session&) = delete;
@@ -59,8 +66,9 @@ class session : public std::enable_shared_from_this<session> {
   const crypto::public_key& remote_key() const { return remote_; }
   const crypto::network_key& network() const { return network_; }  // the community network
   const tcp::endpoint& remote_endpoint() const { return remote_endpoint_; }
-  // The socket's TCP_USER_TIMEOUT as the kernel has it (session_options::tcp_user_timeout).
-  std::chrono::milliseconds tcp_user_timeout() const;
+  // The socket's TCP_USER_TIMEOUT as the kernel has it (session_options::tcp_user_timeout);
+  // 0 over a stream that is not TCP.
+  std::chrono::milliseconds tcp_user_timeout() const { return stream_->user_timeout(); }
   // True once admitted and until close() or the end; send() succeeds only then.
   bool is_open() const { return phase_ == phase::open; }
   bool is_closed() const { return phase_ == phase::closed; }
@@ -94,7 +102,7 @@ class session : public std::enable_shared_from_this<session> {
   // once. Idempotent. on_closed reports `reason` (local_close unless a listener or dialer
   // is shutting down).
   void close(close_reason reason = close_reason::local_close);
-  // Ends at once without a goodbye (the socket is closed).
+  // Ends at once without a goodbye (the stream is closed).
   void abort(disconnect_info why);
 
   const counters& stats() const { return stats_; }
@@ -116,9 +124,9 @@ class session : public std::enable_shared_from_this<session> {
   // A server session that ends before admission writes no log line: its listener does.
   awaitable<void> run_server(std::vector<crypto::network_key> networks, crypto::key_pair local,
                              authorizer* auth);
-  // Runs the client side up to the open session: resolve, connect, handshake, admission
-  // message (carrying `invite_token`, possibly empty). Returns ok once connected (on_connected
-  // has then been called), else why not.
+  // Runs the client side up to the open session: resolve, connect (stream::connect; a stream
+  // made connected skips it), handshake, admission message (carrying `invite_token`, possibly
+  // empty). Returns ok once connected (on_connected has then been called), else why not.
   awaitable<status> run_client(std::string host, std::uint16_t port, crypto::public_key server,
                                crypto::network_key network, crypto::key_pair local,
                                std::string invite_token);
@@ -151,12 +159,16 @@ class session : public std::enable_shared_from_this<session> {
   void open_session();
   void enqueue(std::string message);
   void finish_clean();  // both goodbyes exchanged (or the peer left after ours)
+  // The session's time: the steady clock, or options_.virtual_time.
+  time_point now() const {
+    return options_.virtual_time ? options_.virtual_time->now() : std::chrono::steady_clock::now();
+  }
 
   const side role_;
   const std::uint64_t id_;
   const session_options options_;
   session_handler& handler_;
-  tcp::socket socket_;
+  std::unique_ptr<stream> stream_;
   tcp::endpoint remote_endpoint_;
   crypto::public_key remote_{};
   crypto::network_key network_{};
@@ -190,8 +202,8 @@ class session : public std::enable_shared_from_this<session> {
   close_reason deadline_reason_ = close_reason::handshake_timeout;
   std::string deadline_op_;
 
-  asio::steady_timer watchdog_timer_;
-  asio::steady_timer writer_timer_;  // wakes the writer: new message, close, keepalive due
+  session_timer watchdog_timer_;
+  session_timer writer_timer_;       // wakes the writer: new message, close, keepalive due
   asio::steady_timer space_timer_;   // wakes async_send waiters; never expires, only cancelled
   asio::steady_timer resume_timer_;  // wakes a paused reader; never expires, only cancelled
 
