@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -67,8 +68,15 @@ struct requests_query {
   request_filter filter = request_filter::open;
   std::size_t limit = 50;           // 1..500
   std::optional<record_id> before;  // cursor: a request id; entries older than it
+  // Above 0: each row also names up to this many members who know its first tag (see
+  // requests_view). The caller bounds it (the RPC: 0..5, and then at most 100 rows).
+  std::size_t who_knows = 0;
 };
 // Requests newest first, each with status open/answered and the ids of answering contributions.
+// With q.who_knows > 0 each row has "who_knows": null for a request without tags, else
+// {"topic": its first tag, "members": [{id, name, score}]}, the who-knows ranking of that topic
+// (who_knows_view's order) without the request's author, its first q.who_knows. A topic is
+// ranked once per call however many rows carry it.
 nlohmann::json requests_view(const state& s, const requests_query& q);
 
 // Thresholds of the balance flags (PROTOCOL.md §3.8). takes_without_contributing: taken >= 3
@@ -89,6 +97,13 @@ inline constexpr std::uint64_t who_knows_contribution_weight = 2;
 inline constexpr std::uint64_t who_knows_thanks_weight = 3;
 // Active members ranked by score for TOPIC (descending, ties by order of joining), top `limit`.
 nlohmann::json who_knows_view(const state& s, std::string_view topic, std::size_t limit = 20);
+// The `k` best-ranked active members of topic index `t` (state::find_topic), best first: the
+// order and scores of who_knows_view.
+struct ranked_member {
+  index member = no_index;
+  std::uint64_t score = 0;
+};
+std::vector<ranked_member> who_knows_best(const state& s, std::uint32_t t, std::size_t k);
 // One page of that ranking: at most `limit` (1..500) members ranked after member index `after`
 // (from the best when absent), and `next_cursor`, the id of the page's last member when more
 // follow, else null. nullopt when `after` is not ranked for the topic (no cursor of this page).

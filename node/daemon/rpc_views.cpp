@@ -179,6 +179,16 @@ reply requests(context& x, const json& p) {
   std::optional<reply> err;
   const std::string s = opt_choice(p, param::state, rpc_contract::request_states, "open", &err);
   if (err) return *err;
+  std::size_t who_knows = 0;
+  if (auto w = p.find(param::who_knows); w != p.end() && !w->is_null()) {
+    // An unsigned number beyond int64 reads as negative here: refused as well.
+    if (!w->is_number_integer() || w->get<std::int64_t>() < 0 ||
+        w->get<std::int64_t>() > rpc_contract::max_request_who_knows) {
+      return bad("\"who_knows\" must be an integer from 0 to " +
+                 std::to_string(rpc_contract::max_request_who_knows));
+    }
+    who_knows = w->get<std::size_t>();
+  }
   return view(x, p, [&](const cm::state& st) -> reply {
     cm::requests_query q;
     q.filter = s == "answered" ? cm::request_filter::answered
@@ -188,6 +198,11 @@ reply requests(context& x, const json& p) {
     q.limit = page_limit(p, &err);
     q.before = row_cursor(p, st.request_index, "requests", st.name, &err);
     if (err) return *err;
+    q.who_knows = who_knows;
+    // Each row's who-knows ranks a topic: at most max_request_who_knows_rows of them per call.
+    if (who_knows > 0) {
+      q.limit = std::min<std::size_t>(q.limit, rpc_contract::max_request_who_knows_rows);
+    }
     return reply::ok(cm::requests_view(st, q));
   });
 }

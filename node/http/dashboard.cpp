@@ -34,13 +34,27 @@ constexpr api_view api_views[] = {
     {"ties", &rc::method::ties, "{}"},
     {"ties.svg", &rc::method::ties, R"({"graph":true})"},
     {"pulse", &rc::method::pulse, R"({"weeks":53})"},
-    {"requests", &rc::method::requests, "{}", false, true},
+    // The 20 newest the page lists, each with the 3 members who know its first tag best.
+    {"requests", &rc::method::requests, R"({"limit":20,"who_knows":3})", false, true},
     {"who_knows", &rc::method::who_knows, "{}", true},
     {"proposals", &rc::method::proposals, "{}", false, true},
     {"circles", &rc::method::circle_list, "{}"},
     {"handovers", &rc::method::feed, R"({"type":"steward.handover"})"},
     {"feed", &rc::method::feed, "{}"},
 };
+
+// The views /api/overview answers at once: what the page draws (dashboard.js's load), under
+// the names of their /api/ routes, with the same fixed params.
+constexpr std::string_view overview_parts[] = {"community", "members",  "pulse",     "balance",
+                                               "ties",      "requests", "proposals", "circles",
+                                               "handovers", "status"};
+
+const api_view* find_view(std::string_view name) {
+  for (const auto& v : api_views) {
+    if (v.path == name) return &v;
+  }
+  return nullptr;
+}
 
 response with_policy(response res) {
   res.set("Content-Security-Policy", std::string(content_security_policy));
@@ -111,10 +125,8 @@ boost::asio::awaitable<answer> dashboard::handle(const request& req, const targe
 
 boost::asio::awaitable<answer> dashboard::api(std::string name,
                                               std::map<std::string, std::string> q) {
-  const api_view* v = nullptr;
-  for (const auto& candidate : api_views) {
-    if (candidate.path == name) v = &candidate;
-  }
+  if (name == "overview") co_return co_await overview(std::move(q));
+  const api_view* v = find_view(name);
   if (!v) co_return json_error(404, "no view called '" + name + "'");
   json params = json::parse(v->fixed_params);
   for (const auto& [key, value] : q) {
@@ -141,6 +153,50 @@ boost::asio::awaitable<answer> dashboard::api(std::string name,
     co_return respond(200, "image/svg+xml", ties_svg(v["graph"]));
   }
   co_return respond(200, "application/json", std::move(r.json_text));
+}
+
+boost::asio::awaitable<answer> dashboard::overview(std::map<std::string, std::string> q) {
+  std::string wanted;
+  for (const auto& [key, value] : q) {
+    if (key != "community")
+      co_return json_error(400, "/api/overview takes no parameter '" + key + "'");
+    wanted = value;
+  }
+  view_result list = co_await views_(std::string(rc::method::community_list.name), json::object());
+  if (!list.ok) co_return json_error(500, list.message);
+  const json communities = json::parse(list.json_text, nullptr, false);
+  if (communities.is_discarded() || !communities.contains("communities") ||
+      !communities["communities"].is_array()) {
+    co_return json_error(500, "community.list answered no list");
+  }
+  // As the page picks: the community the page asks for when this node is in it, else the
+  // default one, else the first.
+  const json& all = communities["communities"];
+  const json* pick = nullptr;
+  for (const auto& c : all) {
+    if (!wanted.empty() && c.value("id", "") == wanted) pick = &c;
+  }
+  for (const auto& c : all) {
+    if (!pick && c.value("default", false)) pick = &c;
+  }
+  if (!pick && !all.empty()) pick = &all.front();
+  std::string out = "{\"communities\":" + all.dump() + ",\"current\":";
+  if (!pick) co_return respond(200, "application/json", out + "null}");
+  const std::string current = pick->value("id", "");
+  out += json(current).dump();
+  for (std::string_view part : overview_parts) {
+    const api_view* v = find_view(part);
+    json params = json::parse(v->fixed_params);
+    if (v->method != &rc::method::status) params["community"] = current;
+    view_result r = co_await views_(std::string(v->method->name), std::move(params));
+    if (!r.ok) {
+      co_return json_error(r.code == static_cast<int>(rc::error_code::not_found) ? 404 : 400,
+                           std::string(part) + ": " + r.message);
+    }
+    out += ",\"" + std::string(part) + "\":" + r.json_text;
+  }
+  out += "}";
+  co_return respond(200, "application/json", std::move(out));
 }
 
 }  // namespace zwerm::node::http

@@ -5,6 +5,9 @@
 //                   SameSite=Strict); with a wrong one 403.
 //   GET /           the page (index.html)            GET /assets/NAME  an embedded asset
 //   GET /api/NAME?community=C[&topic=..][&state=..]  a view as JSON (api_views in the .cpp)
+//   GET /api/overview[?community=C]  the page's first load in one answer: the communities,
+//                   the one shown (C when this node is in it, else the default, else the
+//                   first) and every view the page draws of it (overview_parts in the .cpp)
 //   GET /api/ties.svg?community=C  the ties picture (ties_svg.hpp)
 //   GET /events     Server-Sent Events: `record` for every record applied
 // Every route but /?token= needs the cookie: 401 without it, 403 with a wrong one. Every
@@ -42,6 +45,7 @@ class dashboard : public route_handler {
 
  private:
   boost::asio::awaitable<answer> api(std::string name, std::map<std::string, std::string> q);
+  boost::asio::awaitable<answer> overview(std::map<std::string, std::string> q);
 
   std::string token_;
   view_source views_;

@@ -84,9 +84,10 @@ inline constexpr std::string_view state = "state";
 inline constexpr std::string_view include_former = "include_former";
 inline constexpr std::string_view include_closed = "include_closed";
 inline constexpr std::string_view topic = "topic";
-inline constexpr std::string_view graph = "graph";  // ties: include nodes and edges
-inline constexpr std::string_view lag = "lag";      // status: "all" or "behind" feeds
-inline constexpr std::string_view weeks = "weeks";  // pulse: how many weeks
+inline constexpr std::string_view who_knows = "who_knows";  // requests: who knows each one
+inline constexpr std::string_view graph = "graph";          // ties: include nodes and edges
+inline constexpr std::string_view lag = "lag";              // status: "all" or "behind" feeds
+inline constexpr std::string_view weeks = "weeks";          // pulse: how many weeks
 inline constexpr std::string_view level =
     "level";  // log.level: trace, debug, info, warn, error, off
 }  // namespace param
@@ -107,6 +108,10 @@ inline constexpr std::int64_t max_list_limit = 500;
 inline constexpr std::int64_t default_list_limit = 50;
 inline constexpr std::int64_t default_who_knows_limit = 20;
 inline constexpr std::array<std::string_view, 3> request_states = {"open", "answered", "all"};
+// requests: `who_knows` 0..max_request_who_knows members per row; with it above 0 a page holds
+// at most max_request_who_knows_rows requests (each row ranks a topic).
+inline constexpr std::int64_t max_request_who_knows = 5;
+inline constexpr std::int64_t max_request_who_knows_rows = 100;
 // status: `lag` rows for every member's feed ("all", the default) or only feeds behind.
 inline constexpr std::array<std::string_view, 2> lag_modes = {"all", "behind"};
 // log.level's `level` (config.json's log_level and zwermd --log-level take the same).
@@ -230,9 +235,9 @@ inline constexpr std::array<param_spec, 7> feed = {community,
                                                    param_spec{param::circle, string, false},
                                                    param_spec{param::before, string, false},
                                                    param_spec{param::limit, integer, false}};
-inline constexpr std::array<param_spec, 4> requests = {
+inline constexpr std::array<param_spec, 5> requests = {
     community, param_spec{param::state, string, false}, param_spec{param::before, string, false},
-    param_spec{param::limit, integer, false}};
+    param_spec{param::limit, integer, false}, param_spec{param::who_knows, integer, false}};
 inline constexpr std::array<param_spec, 4> members = {
     community, param_spec{param::include_former, boolean, false},
     param_spec{param::before, string, false}, param_spec{param::limit, integer, false}};

@@ -182,6 +182,52 @@ TEST_F(Http, TheApiAnswersTheViewsAsJson) {
   EXPECT_EQ(who.status, 200) << who.body;
 }
 
+// The page's first load in one request: the communities, the one shown and every view the page
+// draws, each the very answer of its own /api/ route.
+TEST_F(Http, TheOverviewAnswersEveryViewOfThePageAtOnce) {
+  auto r = get("/api/overview?community=" + community_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_NE(r.headers["content-security-policy"].find("default-src 'none'"), std::string::npos);
+  const json o = json::parse(r.body);
+  EXPECT_EQ(o["current"], community_);
+  EXPECT_EQ(o["communities"], json::parse(get("/api/communities").body)["communities"]);
+  const std::string c = "?community=" + community_;
+  for (const std::string view : {"community", "members", "pulse", "balance", "ties", "requests",
+                                 "proposals", "circles", "handovers"}) {
+    EXPECT_EQ(o[view], json::parse(get("/api/" + view + c).body)) << view;
+  }
+  ASSERT_TRUE(o["status"].is_object());
+  EXPECT_EQ(o["status"]["node_id"], json::parse(get("/api/status").body)["node_id"]);
+  EXPECT_EQ(o.size(), 12u) << o.dump();
+  // Without a community, or with one this node is not in: the default one, as the page picks.
+  EXPECT_EQ(json::parse(get("/api/overview").body)["current"], community_);
+  EXPECT_EQ(json::parse(get("/api/overview?community=nowhere").body)["current"], community_);
+  EXPECT_EQ(json::parse(get("/api/overview?community=" + community_.substr(0, 8)).body)["current"],
+            community_);
+}
+
+// Each open request comes with who knows its first tag: no lookup per request.
+TEST_F(Http, RequestsComeWithWhoKnowsTheirFirstTag) {
+  ok_json(*ada_, {"contribute", "Seed swap notes", "--tags", "seeds"});
+  ok_json(*bob_, {"ask", "Where do I get seeds?", "--tags", "seeds,pots"});
+  ASSERT_TRUE(eventually([] { return records_of(*ada_) == records_of(*bob_); }));
+  auto list = json::parse(get("/api/requests?community=" + community_).body);
+  const json* row = nullptr;
+  for (const auto& q : list["requests"]) {
+    if (q["title"] == "Where do I get seeds?") row = &q;
+  }
+  ASSERT_NE(row, nullptr) << list.dump();
+  ASSERT_TRUE((*row)["who_knows"].is_object()) << row->dump();
+  EXPECT_EQ((*row)["who_knows"]["topic"], "seeds");
+  ASSERT_EQ((*row)["who_knows"]["members"].size(), 1u) << row->dump();
+  EXPECT_EQ((*row)["who_knows"]["members"][0]["name"], "ada");
+  EXPECT_LE(list["requests"].size(), 20u);
+  // The route fixes how many and how deep: the page cannot ask for more.
+  EXPECT_EQ(get("/api/requests?community=" + community_ + "&who_knows=5").status, 400);
+  EXPECT_EQ(get("/api/requests?community=" + community_ + "&limit=500").status, 400);
+}
+
 TEST_F(Http, TheTiesPictureHasOneNodePerActiveMember) {
   auto r = get("/api/ties.svg?community=" + community_);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -207,6 +253,11 @@ TEST_F(Http, UnknownViewsParametersAndCommunitiesAreRefused) {
   EXPECT_EQ(get("/api/ties.svg?community=" + community_ + "&graph=false").status, 400);
   EXPECT_EQ(get("/api/who_knows?community=" + community_).status, 400);  // no topic
   EXPECT_EQ(get("/api/requests?community=" + community_ + "&state=closed").status, 400);
+  // The overview takes only the community, and its answer is as read-only as its parts.
+  EXPECT_EQ(get("/api/overview?topic=x").status, 400);
+  EXPECT_EQ(get("/api/overview?community=" + community_ + "&state=all").status, 400);
+  EXPECT_EQ(get("/api/overview?community=" + std::string(3000, 'a')).status, 200);
+  EXPECT_EQ(http_get(port(), "/api/overview").status, 401);
   EXPECT_EQ(get("/assets/index.html").status, 404);
   EXPECT_EQ(get("/assets/nosuch.js").status, 404);
 }

@@ -463,6 +463,19 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::circle_list, {{param::include_closed, true}, {param::limit, 1}});
   ok(a, method::feed, {{param::limit, 3}});
   ok(a, method::requests, {{param::state, "all"}, {param::limit, 2}});
+  {
+    // With who_knows each row names who knows its first tag (its author left out): bob, who
+    // contributed to "retro" above.
+    const json rows =
+        ok(a, method::requests, {{param::state, "all"}, {param::who_knows, 5}})["requests"];
+    ASSERT_EQ(rows.size(), 1u) << rows.dump();
+    EXPECT_EQ(rows[0]["who_knows"]["topic"], "retro") << rows.dump();
+    ASSERT_EQ(rows[0]["who_knows"]["members"].size(), 1u) << rows.dump();
+    EXPECT_EQ(rows[0]["who_knows"]["members"][0]["id"], bob.member_id()) << rows.dump();
+    EXPECT_FALSE(
+        ok(a, method::requests, {{param::state, "all"}, {param::who_knows, 0}})["requests"][0]
+            .contains("who_knows"));
+  }
   ok(a, method::members, {{param::include_former, true}, {param::limit, 1}});
   ok(a, method::proposals, {{param::state, "all"}, {param::limit, 2}});
   ok(a, method::balance);
@@ -544,6 +557,13 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   EXPECT_EQ(ok(a, method::balance, {{param::limit, std::int64_t{1} << 60}})["members"].size(),
             ok(a, method::balance)["members"].size());
   fails(a, method::requests.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
+  // who_knows: 0..5 members per row, nothing else; a page with it holds at most 100 requests.
+  for (const json& bad_who : {json(6), json(-1), json(1.5), json("3"), json(true),
+                              json(std::uint64_t{18446744073709551615ull}),
+                              json(std::int64_t{1} << 40), json::array({1})}) {
+    fails(a, method::requests.name, {{param::who_knows, bad_who}}, rc::invalid_params,
+          "who_knows " + bad_who.dump());
+  }
   fails(a, method::proposals.name, {{param::state, "closed"}}, rc::invalid_params, "state closed");
   // A cursor that is none, or an id of another view, is an error, not an empty page.
   fails(a, method::requests.name, {{param::before, "nope"}}, rc::invalid_params,

@@ -1,4 +1,6 @@
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include "node/community/views.hpp"
 #include "node/community/views/view_util.hpp"
@@ -22,6 +24,25 @@ nlohmann::json request_json(const state& s, index i) {
           {"answers", std::move(answers)}};
 }
 
+// The who_knows of a request's row (requests_view): its first tag's best members but its
+// author. `best` keeps each topic's ranking (q.who_knows + 1 deep: the author may be in it).
+nlohmann::json who_knows_of(const state& s, const request_info& r, std::size_t k,
+                            std::unordered_map<std::uint32_t, std::vector<ranked_member>>& best) {
+  if (r.tags.empty()) return nullptr;
+  const std::uint32_t t = r.tags.front();
+  auto it = best.find(t);
+  if (it == best.end()) it = best.emplace(t, who_knows_best(s, t, k + 1)).first;
+  nlohmann::json members = nlohmann::json::array();
+  for (const ranked_member& m : it->second) {
+    if (m.member == r.author) continue;
+    if (members.size() == k) break;
+    members.push_back({{"id", text(s.members[m.member].id)},
+                       {"name", s.members[m.member].name},
+                       {"score", m.score}});
+  }
+  return {{"topic", s.topics[t]}, {"members", std::move(members)}};
+}
+
 }  // namespace
 
 nlohmann::json requests_view(const state& s, const requests_query& q) {
@@ -37,12 +58,16 @@ nlohmann::json requests_view(const state& s, const requests_query& q) {
   }
   const std::size_t limit = clamp_limit(q.limit);
   auto& list = out["requests"];
+  std::unordered_map<std::uint32_t, std::vector<ranked_member>> best;
   auto take = [&](index i) {
     if (list.size() == limit) {
       out["next_cursor"] = list.back()["id"];
       return false;
     }
     list.push_back(request_json(s, i));
+    if (q.who_knows > 0) {
+      list.back()["who_knows"] = who_knows_of(s, s.requests[i], q.who_knows, best);
+    }
     return true;
   };
   if (q.filter == request_filter::all) {

@@ -8,11 +8,11 @@ namespace zwerm::node::community {
 
 namespace {
 
-using ranked_member = std::tuple<std::uint64_t, index, topic_evidence>;
+using candidate = std::tuple<std::uint64_t, index, topic_evidence>;
 
 // Active members with a score for the topic, unsorted.
-std::vector<ranked_member> candidates(const state& s, std::uint32_t t) {
-  std::vector<ranked_member> ranked;
+std::vector<candidate> candidates(const state& s, std::uint32_t t) {
+  std::vector<candidate> ranked;
   auto tm = t == no_index ? s.topic_members.end() : s.topic_members.find(t);
   if (tm == s.topic_members.end()) return ranked;
   for (index m : tm->second) {
@@ -26,18 +26,31 @@ std::vector<ranked_member> candidates(const state& s, std::uint32_t t) {
   return ranked;
 }
 
-bool better(const ranked_member& a, const ranked_member& b) {
+bool better(const candidate& a, const candidate& b) {
   return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) > std::get<0>(b)
                                           : std::get<1>(a) < std::get<1>(b);
 }
 
-nlohmann::json row(const state& s, const ranked_member& r) {
+nlohmann::json row(const state& s, const candidate& r) {
   const auto& [score, m, e] = r;
   return {{"id", text(s.members[m].id)}, {"name", s.members[m].name},        {"score", score},
           {"skill", e.skill == 1},       {"contributions", e.contributions}, {"thanks", e.thanks}};
 }
 
 }  // namespace
+
+std::vector<ranked_member> who_knows_best(const state& s, std::uint32_t t, std::size_t k) {
+  auto ranked = candidates(s, t);
+  const std::size_t n = std::min(ranked.size(), k);
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(),
+                    better);
+  std::vector<ranked_member> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back({std::get<1>(ranked[i]), std::get<0>(ranked[i])});
+  }
+  return out;
+}
 
 nlohmann::json who_knows_view(const state& s, std::string_view topic, std::size_t limit) {
   std::string key = normalize_topic(topic);
@@ -58,7 +71,7 @@ std::optional<nlohmann::json> who_knows_page(const state& s, std::string_view to
   std::size_t begin = 0;
   if (after) {
     auto at = std::find_if(ranked.begin(), ranked.end(),
-                           [&](const ranked_member& r) { return std::get<1>(r) == *after; });
+                           [&](const candidate& r) { return std::get<1>(r) == *after; });
     if (at == ranked.end()) return std::nullopt;
     begin = static_cast<std::size_t>(at - ranked.begin()) + 1;
   }

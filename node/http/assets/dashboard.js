@@ -150,22 +150,23 @@ function drawMembers(m) {
     el("td", { class: "n" }, r.taken), el("td", { class: "hide-narrow" }, ago(r.last_active_ts)))));
 }
 
-async function drawRequests(r) {
+// Each request comes with the members who know its first tag best, its author left out
+// (/api/requests asks the node for them: no lookup per request).
+function drawRequests(r) {
   text("requests-count", `${r.open} open, ${r.answered} answered`);
-  const items = await Promise.all(r.requests.slice(0, 20).map(async (q) => {
+  const items = r.requests.slice(0, 20).map((q) => {
     const li = el("li", { "data-id": q.id }, el("strong", {}, q.title), " ",
                   el("span", { class: "meta" }, `asked by ${q.author.name} ${ago(q.ts)}`));
     for (const t of q.tags) li.append(" ", el("span", { class: "tag" }, t));
     if (q.tags.length) {
-      const who = await api("who_knows", { community: state.current, topic: q.tags[0] });
-      const names = who.members.filter((m) => m.id !== q.author.id && m.score > 0).slice(0, 3)
+      const names = ((q.who_knows || {}).members || []).slice(0, 3)
         .map((m) => m.name || m.id.slice(0, 8));
       li.append(el("div", { class: "meta" },
                    names.length ? `who knows ${q.tags[0]}: ${names.join(", ")}` :
                                   `nobody has shown ${q.tags[0]} yet`));
     }
     return li;
-  }));
+  });
   fill("requests-list", ...(items.length ? items : [empty("no open requests")]));
 }
 
@@ -221,24 +222,21 @@ function drawNav() {
   }));
 }
 
+// One request reads everything the page draws (/api/overview): the communities, the one shown
+// (the one the address names, else the default, else the first) and each section's view.
 async function load() {
-  const list = await api("communities");
-  state.communities = list.communities;
-  if (!state.communities.length) {
+  const wanted = location.hash.slice(1);
+  const all = await api("overview", wanted ? { community: wanted } : {});
+  state.communities = all.communities;
+  if (!state.communities.length || !all.current) {
     text("title", "zwerm");
     text("purpose", "This node is in no community yet.");
     return;
   }
-  const wanted = location.hash.slice(1);
-  const pick = state.communities.find((c) => c.id === wanted) ||
-               state.communities.find((c) => c.default) || state.communities[0];
-  state.current = pick.id;
+  state.current = all.current;
   drawNav();
-  const c = { community: state.current };
-  const [community, members, pulse, balance, ties, requests, proposals, circles, handovers, status] =
-    await Promise.all([api("community", c), api("members", c), api("pulse", c), api("balance", c),
-                       api("ties", c), api("requests", c), api("proposals", c), api("circles", c),
-                       api("handovers", c), api("status")]);
+  const { community, members, pulse, balance, ties, requests, proposals, circles, handovers,
+          status } = all;
   state.members = new Map(members.members.map((m) => [m.id, m.name || m.id.slice(0, 8)]));
   text("title", community.name);
   text("purpose", community.purpose);
@@ -251,7 +249,7 @@ async function load() {
   drawCircles(circles);
   drawSteward(community, handovers);
   drawSync(status, community.name);
-  await drawRequests(requests);
+  drawRequests(requests);
   state.version += 1;
   document.body.dataset.version = String(state.version);
 }

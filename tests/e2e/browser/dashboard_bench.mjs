@@ -6,7 +6,8 @@
 //   - page weight: the bytes of every response of that load;
 // and, in the same run, the baseline (one trivial view, /api/communities, fetched by the page,
 // median of 15) and each view the page reads, fetched alone (median of 5), to show where the
-// time goes; then zwermd's resident memory with the page and its event stream open.
+// time goes (and /api/overview, which the page reads them all through); then zwermd's resident
+// memory with the page and its event stream open.
 // Usage: node dashboard_bench.mjs BIN_DIR OUT_DIR HOME [RUNS] (run_dashboard_test --bench).
 import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -113,6 +114,8 @@ async function main() {
       }
       out.status = await time("/api/status", 5);
       out["ties.svg"] = await time(`/api/ties.svg?${q}`, 5);
+      // The page's first load reads all of the above but the picture in this one request.
+      out.overview = await time(`/api/overview?${q}`, 5);
       return out;
     }, community.id);
 

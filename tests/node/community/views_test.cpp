@@ -170,6 +170,50 @@ TEST_F(ViewsTest, RequestsOpenAndAnsweredWithPaging) {
   EXPECT_EQ(answered["requests"][0]["answers"].size(), 1u);
 }
 
+// The dashboard's open requests, each with who knows its first tag (one call, no lookup per
+// request): the ranking of who_knows_view, its author left out, the first q.who_knows.
+TEST_F(ViewsTest, RequestsNameWhoKnowsTheirFirstTagButTheirAuthor) {
+  contribution(1, {"welding"}, t0 + 2 * day);  // m1: 2
+  contribution(2, {"welding"}, t0 + 2 * day);  // m2: 2 + 2 = 4
+  contribution(2, {"welding"}, t0 + 2 * day);
+  contribution(3, {"welding", "sewing"}, t0 + 2 * day);  // m3: 2
+  h.write(m[4], "request", {{"title", "weld?"}, {"body", ""}, {"tags", {"Welding", "sewing"}}},
+          t0 + 3 * day);
+  h.write(m[2], "request", {{"title", "weld 2?"}, {"body", ""}, {"tags", {"welding"}}},
+          t0 + 3 * day + 1);
+  h.write(m[5], "request", {{"title", "no tags"}, {"body", ""}, {"tags", json::array()}},
+          t0 + 3 * day + 2);
+  h.write(m[5], "request", {{"title", "knit?"}, {"body", ""}, {"tags", {"knitting"}}},
+          t0 + 3 * day + 3);
+  state& st = run();
+  requests_query q;
+  q.who_knows = 2;
+  json v = requests_view(st, q);
+  ASSERT_EQ(v["requests"].size(), 4u);
+  const json& knit = v["requests"][0];
+  EXPECT_EQ(knit["who_knows"], (json{{"topic", "knitting"}, {"members", json::array()}}));
+  EXPECT_TRUE(v["requests"][1]["who_knows"].is_null());  // no tags
+  const json& weld2 = v["requests"][2]["who_knows"];     // by m2, the best: left out
+  EXPECT_EQ(weld2["topic"], "welding");
+  ASSERT_EQ(weld2["members"].size(), 2u);
+  EXPECT_EQ(weld2["members"][0], (json{{"id", m[1].text()}, {"name", ""}, {"score", 2}}));
+  EXPECT_EQ(weld2["members"][1]["id"], m[3].text());  // ties in order of joining
+  const json& weld = v["requests"][3]["who_knows"];   // by m4: the ranking's first two
+  EXPECT_EQ(weld["topic"], "welding");                // the first tag, normalized
+  ASSERT_EQ(weld["members"].size(), 2u);
+  EXPECT_EQ(weld["members"][0]["id"], m[2].text());
+  EXPECT_EQ(weld["members"][0]["score"], 4);
+  EXPECT_EQ(weld["members"][1]["id"], m[1].text());
+  // The same order and scores as who_knows_view.
+  const json ranking = who_knows_view(st, "welding", 3)["members"];
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(weld["members"][i]["id"], ranking[i]["id"]);
+    EXPECT_EQ(weld["members"][i]["score"], ranking[i]["score"]);
+  }
+  // Without q.who_knows the rows are as they were.
+  EXPECT_FALSE(requests_view(st, {})["requests"][0].contains("who_knows"));
+}
+
 TEST_F(ViewsTest, BalanceFlagsMembersWhoTakeWithoutContributingAndWhoCarry) {
   std::vector<record> by1;
   for (int i = 0; i < 3; ++i) by1.push_back(contribution(1, json::array(), t0 + 2 * day + i));
