@@ -5,7 +5,9 @@
 // A submitter (zwermd's I/O thread) hands in jobs, each a batch of record bytes from one source
 // (one sync `records` message), and goes on at once: submit() never blocks and never runs
 // signature checks on the caller. `verify_threads` workers run parse_record() over the queued
-// jobs in chunks of a few records, oldest job first. The writer takes the verified jobs at the
+// jobs in chunks of a few records, oldest job first; with authentication by chain (the
+// default), without the signature, and then one signature per run of chained records of a feed
+// (node/records/chain_auth.hpp). The writer takes the verified jobs at the
 // front of the queue, in submission order, as many as are ready (up to max_commit_records
 // records), lets each job choose its entries (ingest_job::prepare, which sees the feed heads as
 // the jobs before it in the same commit leave them), commits them all as one synced store
