@@ -155,49 +155,61 @@ struct filled {
   std::vector<node::record> added;  // the records appended
 };
 
-// Appends `count` requests to A's feed in A's store (A's daemon must be stopped).
-filled fill(const testing::node_harness& a, std::size_t count) {
-  home_paths home{a.home()};
-  auto me = crypto::load_identity(home.identity(), std::nullopt);
-  if (!me) die(me.error().message());
-  auto db = store::store::open(home.db());
-  if (!db) die(db.error().message());
-  auto host = node::community_host::open(**db, *me, home.root / "communities.json");
-  if (!host) die(host.error().message());
-  const auto ids = (*host)->ids();
-  if (ids.size() != 1) die("A should hold one community");
-  const node::community_id c = ids.front();
-
-  // A's head and the largest lamport in the community.
-  std::optional<node::feed_head> head;
-  std::uint64_t max_lamport = 0;
-  auto frontier = (*db)->frontier(c);
-  if (!frontier) die(frontier.error().message());
-  for (const auto& f : *frontier) {
-    auto cursor = (*db)->read_feed(c, f.author, 1);
-    for (; cursor.valid(); cursor.next()) {
-      const auto& e = cursor.entry();
-      max_lamport = std::max(max_lamport, e.lamport);
-      if (e.author == me->pk)
-        head = node::feed_head{.author = e.author, .seq = e.seq, .id = e.id, .lamport = e.lamport};
+// A's store, opened while A's daemon is stopped, to append records the way zwermd does for
+// `zwerm ask` (store::ingest, then community_host::absorb), in batches.
+struct a_store {
+  explicit a_store(const testing::node_harness& a) {
+    home_paths home{a.home()};
+    auto id = crypto::load_identity(home.identity(), std::nullopt);
+    if (!id) die(id.error().message());
+    me = *id;
+    auto opened = store::store::open(home.db());
+    if (!opened) die(opened.error().message());
+    db = std::move(*opened);
+    auto h = node::community_host::open(*db, me, home.root / "communities.json");
+    if (!h) die(h.error().message());
+    host = std::move(*h);
+    const auto ids = host->ids();
+    if (ids.size() != 1) die("A should hold one community");
+    community = ids.front();
+    // A's head, and the largest lamport in the community (a feed's head has its largest).
+    auto frontier = db->frontier(community);
+    if (!frontier) die(frontier.error().message());
+    for (const auto& f : *frontier) {
+      max_lamport = std::max(max_lamport, f.lamport);
+      if (f.author == me.pk) head = f;
     }
   }
-  node::feed_writer writer(*me, c, head, max_lamport);
-  filled out;
-  std::vector<node::record> batch;
-  const std::string filler(12, 'x');  // ≈ 370-byte records, as bench_sync
-  auto commit = [&] {
+
+  // Stores and absorbs `batch`, then moves it to the end of `out`.
+  void commit(std::vector<node::record>& batch, filled& out) {
     std::vector<store::record_entry> entries;
     for (const auto& r : batch) entries.push_back(node::to_entry(r));
     store::ingest_flags flags;
     flags.ids_checked = true;
-    auto report = (*db)->ingest(entries, {}, flags);
+    auto report = db->ingest(entries, {}, flags);
     if (!report) die(report.error().message());
     if (report->appended.size() != batch.size()) die("the store did not append every record");
-    if (status s = (*host)->absorb(batch); !s.ok()) die(s.message());
+    if (status s = host->absorb(batch); !s.ok()) die(s.message());
     for (auto& r : batch) out.added.push_back(std::move(r));
     batch.clear();
-  };
+  }
+
+  crypto::key_pair me;
+  std::unique_ptr<store::store> db;
+  std::unique_ptr<node::community_host> host;
+  node::community_id community;
+  std::optional<node::feed_head> head;
+  std::uint64_t max_lamport = 0;
+};
+
+// Appends `count` requests to A's feed in A's store (A's daemon must be stopped).
+filled fill(const testing::node_harness& a, std::size_t count) {
+  a_store as(a);
+  node::feed_writer writer(as.me, as.community, as.head, as.max_lamport);
+  filled out;
+  std::vector<node::record> batch;
+  const std::string filler(12, 'x');  // ≈ 370-byte records, as bench_sync
   for (std::size_t i = 0; i < count; ++i) {
     json body{{"title", "question " + std::to_string(i)}, {"body", filler}, {"tags", {"bench"}}};
     auto r =
@@ -205,9 +217,9 @@ filled fill(const testing::node_harness& a, std::size_t count) {
     if (!r) die(r.error().message());
     out.head = r->seq;
     batch.push_back(std::move(*r));
-    if (batch.size() == 10'000) commit();
+    if (batch.size() == 10'000) as.commit(batch, out);
   }
-  if (!batch.empty()) commit();
+  if (!batch.empty()) as.commit(batch, out);
   return out;
 }
 
@@ -215,42 +227,13 @@ filled fill(const testing::node_harness& a, std::size_t count) {
 // invite for each, each writes its join and then `per_feed - 1` requests of the same size as
 // fill()'s. Returns every record added (A's invites included), in commit order.
 filled fill_feeds(const testing::node_harness& a, std::size_t feeds, std::size_t per_feed) {
-  home_paths home{a.home()};
-  auto me = crypto::load_identity(home.identity(), std::nullopt);
-  if (!me) die(me.error().message());
-  auto db = store::store::open(home.db());
-  if (!db) die(db.error().message());
-  auto host = node::community_host::open(**db, *me, home.root / "communities.json");
-  if (!host) die(host.error().message());
-  const auto ids = (*host)->ids();
-  if (ids.size() != 1) die("A should hold one community");
-  const node::community_id c = ids.front();
-  std::optional<node::feed_head> head;
-  std::uint64_t max_lamport = 0;
-  auto frontier = (*db)->frontier(c);
-  if (!frontier) die(frontier.error().message());
-  for (const auto& f : *frontier) {
-    max_lamport = std::max(max_lamport, f.lamport);
-    if (f.author == me->pk) head = f;
-  }
-  node::feed_writer inviter(*me, c, head, max_lamport);
+  a_store as(a);
+  node::feed_writer inviter(as.me, as.community, as.head, as.max_lamport);
   filled out;
   std::vector<node::record> batch;
-  auto commit = [&] {
-    std::vector<store::record_entry> entries;
-    for (const auto& r : batch) entries.push_back(node::to_entry(r));
-    store::ingest_flags flags;
-    flags.ids_checked = true;
-    auto report = (*db)->ingest(entries, {}, flags);
-    if (!report) die(report.error().message());
-    if (report->appended.size() != batch.size()) die("the store did not append every record");
-    if (status s = (*host)->absorb(batch); !s.ok()) die(s.message());
-    for (auto& r : batch) out.added.push_back(std::move(r));
-    batch.clear();
-  };
   const std::string filler(12, 'x');
   const std::int64_t t0 = 1'700'000'000'000;
-  std::uint64_t lamport = max_lamport;
+  std::uint64_t lamport = as.max_lamport;
   for (std::size_t m = 0; m < feeds; ++m) {
     const auto key = crypto::generate_key_pair();
     inviter.observe(lamport);
@@ -263,7 +246,7 @@ filled fill_feeds(const testing::node_harness& a, std::size_t feeds, std::size_t
     if (!inv) die(inv.error().message());
     lamport = inv->lamport;
     out.head = inv->seq;
-    node::feed_writer member(key, c, std::nullopt, lamport);
+    node::feed_writer member(key, as.community, std::nullopt, lamport);
     auto join = member.append("member.join", json{{"invite", crypto::to_text(inv->id)}}.dump(),
                               t0 + static_cast<std::int64_t>(m) + 1);
     if (!join) die(join.error().message());
@@ -277,9 +260,9 @@ filled fill_feeds(const testing::node_harness& a, std::size_t feeds, std::size_t
       lamport = r->lamport;
       batch.push_back(std::move(*r));
     }
-    if (batch.size() >= 10'000) commit();
+    if (batch.size() >= 10'000) as.commit(batch, out);
   }
-  if (!batch.empty()) commit();
+  if (!batch.empty()) as.commit(batch, out);
   return out;
 }
 

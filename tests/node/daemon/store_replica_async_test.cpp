@@ -15,40 +15,15 @@
 #include "node/ingest/ingest_queue.hpp"
 #include "node/records/record_parse.hpp"
 #include "node/sync/engine.hpp"
+#include "tests/node/daemon/posted_calls.hpp"
 #include "tests/node/sync/sim.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace zwerm::node::sync {
 namespace {
 
-struct queue_sink final : message_sink {
-  std::deque<std::string> out;
-  void send(std::string m) override { out.push_back(std::move(m)); }
-};
-
-// The engine thread's event loop, reduced to a list of posted functions (the queue's writer
-// posts from its thread).
-struct posted_calls {
-  std::mutex mu;
-  std::deque<std::function<void()>> calls;
-
-  store_replica::poster poster() {
-    return [this](std::function<void()> f) {
-      std::lock_guard lock(mu);
-      calls.push_back(std::move(f));
-    };
-  }
-  // Runs what was posted so far; returns how many.
-  std::size_t run() {
-    std::deque<std::function<void()>> now;
-    {
-      std::lock_guard lock(mu);
-      now.swap(calls);
-    }
-    for (auto& f : now) f();
-    return now.size();
-  }
-};
+using async_test::posted_calls;
+using async_test::queue_sink;
 
 class StoreReplicaAsync : public ::testing::Test {
  protected:
