@@ -11,7 +11,6 @@
 #include <tuple>
 
 #include "base/base64url.hpp"
-#include "crypto/sign.hpp"
 #include "node/ingest/stored_record.hpp"
 #include "node/records/record_chain.hpp"
 #include "node/records/record_parse.hpp"
@@ -86,10 +85,7 @@ bool store_replica::ends_badly(const crypto::public_key& author, std::uint64_t s
                                std::string_view bytes) const {
   if (deferred_->held_bad(community_, author, seq)) return true;
   if (!deferred_->unchecked(community_, author, seq)) return false;
-  crypto::signature sig;
-  const std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
-  crypto::signature::from(bytes.substr(payload.size()), &sig);
-  const bool valid = crypto::verify(sig, payload, author);
+  const bool valid = signature_valid(bytes, author);
   deferred_->checked_now(community_, author, seq, valid);
   return !valid;
 }

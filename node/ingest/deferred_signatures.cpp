@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "base/base64url.hpp"
-#include "crypto/sign.hpp"
+#include "node/records/record_parse.hpp"
 
 namespace zwerm::node {
 
@@ -127,11 +127,7 @@ struct deferred_signatures::state {
       for (; cur.valid() && cur.entry().seq <= item.end; cur.next()) {
         const auto& e = cur.entry();
         if (e.bytes.size() <= signature_size) continue;  // the store never holds such a record
-        const std::string_view bytes(e.bytes);
-        const std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
-        crypto::signature sig;
-        crypto::signature::from(bytes.substr(payload.size()), &sig);
-        if (!crypto::verify(sig, payload, r.author)) found_bad.emplace_back(&item, e.seq);
+        if (!signature_valid(e.bytes, r.author)) found_bad.emplace_back(&item, e.seq);
         ++n;
       }
       if (status st = cur.error(); !st.ok()) return st;

@@ -34,9 +34,14 @@ record_result<record> parse_record(std::string_view bytes, signature_check check
 }
 
 bool signature_valid(const record& r) {
+  return signature_valid(r.bytes, r.author);
+}
+
+bool signature_valid(std::string_view record_bytes, const member_id& author) {
+  const std::string_view payload = record_bytes.substr(0, record_bytes.size() - signature_size);
   crypto::signature sig;
-  crypto::signature::from(r.signature_bytes(), &sig);
-  return crypto::verify(sig, r.payload(), r.author);
+  crypto::signature::from(record_bytes.substr(payload.size()), &sig);
+  return crypto::verify(sig, payload, author);
 }
 
 rejection bad_signature_rejection(const record& r) {

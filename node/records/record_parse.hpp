@@ -33,6 +33,9 @@ record_result<record> parse_record(std::string_view bytes,
 // Whether `r`'s own signature verifies for its author over its payload (the check
 // parse_record makes with signature_check::verify, for a record parsed with skip).
 bool signature_valid(const record& r);
+// The same check on record bytes (payload ‖ 64-byte signature, longer than the signature) as the
+// store holds them, without parsing the payload.
+bool signature_valid(std::string_view record_bytes, const member_id& author);
 // The rejection parse_record returns for a record whose signature does not verify.
 rejection bad_signature_rejection(const record& r);
 

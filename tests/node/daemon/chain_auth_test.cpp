@@ -56,6 +56,12 @@ struct node_under_test {
     eng.reset();
     queue.reset();  // before the deferred checks its jobs use
   }
+  // Stops everything but the store, as a kill would leave it.
+  void stop_keeping_store() {
+    eng.reset();
+    queue.reset();
+    deferred.reset();
+  }
   void settle() {
     if (queue->queued_records() > 0) queue->drain();
     posted.run();
@@ -108,8 +114,20 @@ class ChainAuth : public ::testing::Test {
     return sid;
   }
 
+  // A node `name` that holds the genesis and has been sent `records` as one message.
+  std::unique_ptr<node_under_test> receiver(const std::string& name,
+                                            const std::vector<std::string>& records,
+                                            engine_options eo = {}) {
+    auto n = make(name, eo);
+    EXPECT_TRUE(n->replica->ingest({c.genesis.bytes}).ok());
+    last_session = send(*n, sinks.emplace_back(), records);
+    return n;
+  }
+
   sim::community_maker c = sim::community_maker::make();
   testing::temp_dir dir{"zwerm-chain-auth"};
+  session_id last_session = 0;   // of the last receiver()
+  std::deque<queue_sink> sinks;  // what receivers' sessions send; they outlive the nodes
   std::vector<misbehaviour> faults;
 };
 
@@ -144,10 +162,8 @@ TEST_F(ChainAuth, ABadMiddleSignatureIsStoredAndBlamesNobody) {
   auto k = crypto::generate_key_pair();
   auto f = c.feed(100, 300, k);
   damage_signature(f[49]);  // seq 50
-  auto b = make("b");
-  ASSERT_TRUE(b->replica->ingest({c.genesis.bytes}).ok());
-  queue_sink sink;
-  const session_id sid = send(*b, sink, f);
+  auto b = receiver("b", f);
+  const session_id sid = last_session;
   EXPECT_TRUE(faults.empty()) << faults.front().reason;
   EXPECT_FALSE(b->eng->stats(sid).closed);
   EXPECT_EQ(*b->replica->head_seq(k.pk), 100u);
@@ -158,9 +174,7 @@ TEST_F(ChainAuth, ABadMiddleSignatureIsStoredAndBlamesNobody) {
   EXPECT_FALSE(b->deferred->held_bad(c.genesis.id, k.pk, 49));
   EXPECT_EQ(b->deferred->bad_count(), 1u);
   // The fact survives a restart.
-  b->eng.reset();
-  b->queue.reset();
-  b->deferred.reset();
+  b->stop_keeping_store();
   auto again = node::deferred_signatures::open(*b->db, {.background = false});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE((*again)->held_bad(c.genesis.id, k.pk, 50));
@@ -171,14 +185,9 @@ TEST_F(ChainAuth, UncheckedRangesSurviveARestartAndAreCheckedThen) {
   auto k = crypto::generate_key_pair();
   auto f = c.feed(300, 300, k);
   damage_signature(f[199]);  // seq 200
-  auto b = make("b");
-  ASSERT_TRUE(b->replica->ingest({c.genesis.bytes}).ok());
-  queue_sink sink;
-  send(*b, sink, f);
+  auto b = receiver("b", f);
   EXPECT_EQ(b->deferred->unchecked_count(), 299u);
-  b->eng.reset();
-  b->queue.reset();
-  b->deferred.reset();  // a kill before the background check got anywhere
+  b->stop_keeping_store();  // a kill before the background check got anywhere
   auto again = node::deferred_signatures::open(*b->db, {.low_priority = false, .background = true});
   ASSERT_TRUE(again.ok());
   for (int i = 0; i < 500 && (*again)->unchecked_count() > 0; ++i) {
@@ -193,10 +202,7 @@ TEST_F(ChainAuth, ARangeServedNeverEndsAtAHeldBadSignature) {
   auto k = crypto::generate_key_pair();
   auto f = c.feed(100, 300, k);
   damage_signature(f[49]);  // seq 50
-  auto b = make("b");
-  ASSERT_TRUE(b->replica->ingest({c.genesis.bytes}).ok());
-  queue_sink sink;
-  send(*b, sink, f);
+  auto b = receiver("b", f);
   // Still unchecked: serving checks the last record on the spot and steps back.
   auto upto50 = b->replica->read_feed(k.pk, 41, 1 << 20, 10);
   ASSERT_TRUE(upto50.ok());
@@ -226,11 +232,8 @@ TEST_F(ChainAuth, RelayingAChainWithABadMiddleSignatureBlamesNobody) {
   damage_signature(f[49]);
   for (std::size_t batch : {std::size_t{1}, std::size_t{7 * 300}}) {
     SCOPED_TRACE("batch_bytes " + std::to_string(batch));
-    auto b = make("b" + std::to_string(batch), engine_options{.batch_bytes = batch});
+    auto b = receiver("b" + std::to_string(batch), f, engine_options{.batch_bytes = batch});
     auto cn = make("c" + std::to_string(batch));
-    ASSERT_TRUE(b->replica->ingest({c.genesis.bytes}).ok());
-    queue_sink sink;
-    send(*b, sink, f);
     queue_sink qb, qc;
     auto ib = b->eng->attach(crypto::generate_key_pair().pk, false, qb);
     auto ic = cn->eng->attach(crypto::generate_key_pair().pk, true, qc);
@@ -249,10 +252,8 @@ TEST_F(ChainAuth, ABadSignatureAtTheEndOfARunIsTheSendersFault) {
   auto f = c.feed(100, 300, k);
   damage_signature(f[99]);  // seq 100, the message's last
   damage_signature(f[19]);  // and seq 20: checked on its own once the run's check failed
-  auto b = make("b");
-  ASSERT_TRUE(b->replica->ingest({c.genesis.bytes}).ok());
-  queue_sink sink;
-  const session_id sid = send(*b, sink, f);
+  auto b = receiver("b", f);
+  const session_id sid = last_session;
   ASSERT_GE(faults.size(), 1u);
   EXPECT_EQ(faults[0].kind, misbehaviour_kind::bad_record);
   EXPECT_TRUE(b->eng->stats(sid).closed);

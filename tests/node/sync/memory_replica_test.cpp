@@ -89,7 +89,7 @@ TEST_F(MemoryReplica, KeepsAForkAsProofAndMarksTheFeed) {
   EXPECT_TRUE(r.forked(author.pk));
   EXPECT_EQ(*r.head_seq(author.pk), 2u);
   EXPECT_EQ(r.read_feed(author.pk, 2, 1, SIZE_MAX)->front(), feed[1]);  // the log keeps the first
-  EXPECT_NE(*r.frontier_digest(), before);                    // the forked flag is digested
+  EXPECT_NE(*r.frontier_digest(), before);  // the forked flag is digested
   EXPECT_EQ(r.ingest({fork->bytes})->outcomes[0].outcome, ingest_outcome::duplicate);
 }
 
