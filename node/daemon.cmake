@@ -5,6 +5,7 @@
 add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/admission.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_json.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/absorb_pacer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/daemon.cpp

@@ -414,6 +414,25 @@ struct feed_cursor::impl : index_cursor {
 
 struct order_cursor::impl : index_cursor {
   using index_cursor::index_cursor;
+  // Positions the cursor from the index key alone (the record is read by entry()).
+  void settle() {
+    loaded_ = false;
+    valid_ = false;
+    if (!error_.ok()) return;
+    if (!it_.valid()) {
+      error_ = from_leveldb(it_.status(), s_->dir, "read the log");
+      return;
+    }
+    keys::order_key_parts parts;
+    if (!keys::parse_order_key(it_.key(), &parts)) {
+      error_ = s_->corruption("an index entry is unreadable");
+      return;
+    }
+    pos_ = parts.pos;
+    valid_ = true;
+  }
+  order_position pos_;
+  bool loaded_ = false;
 };
 
 feed_cursor store::read_feed(const crypto::digest& community, const crypto::public_key& author,
@@ -428,7 +447,7 @@ order_cursor store::read_order(const crypto::digest& community, const order_posi
   auto p = std::make_unique<order_cursor::impl>(
       *impl_, keys::order_prefix(community),
       keys::order_key(community, from.lamport, from.author, from.seq));
-  p->valid_ = p->load();
+  p->settle();
   return order_cursor(std::move(p));
 }
 
@@ -457,16 +476,22 @@ order_cursor::~order_cursor() = default;
 bool order_cursor::valid() const {
   return impl_->valid_;
 }
-const record_entry& order_cursor::entry() const {
-  return impl_->entry_;
+const record_entry* order_cursor::entry() {
+  if (!impl_->loaded_) {
+    impl_->loaded_ = impl_->load();
+    if (!impl_->loaded_) {
+      impl_->valid_ = false;
+      return nullptr;
+    }
+  }
+  return &impl_->entry_;
 }
 order_position order_cursor::position() const {
-  const auto& e = impl_->entry_;
-  return {e.lamport, e.author, e.seq};
+  return impl_->pos_;
 }
 void order_cursor::next() {
   impl_->it_.next();
-  impl_->valid_ = impl_->load();
+  impl_->settle();
 }
 status order_cursor::error() const {
   return impl_->error_;

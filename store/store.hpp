@@ -174,6 +174,9 @@ class feed_cursor {
 };
 
 // Reads a community's records in total order (lamport, author, seq) from a position onward.
+// Moving reads only the total-order index: a record is read when entry() asks for it, so a
+// reader that knows some records already (the community replayer) skips them for the cost of
+// one index entry each.
 class order_cursor {
  public:
   struct impl;
@@ -182,9 +185,11 @@ class order_cursor {
   order_cursor& operator=(order_cursor&&) noexcept;
   ~order_cursor();
 
-  bool valid() const;
-  const record_entry& entry() const;  // requires valid()
-  order_position position() const;    // of entry(); requires valid()
+  bool valid() const;               // at an index entry; false at the end and after an error
+  order_position position() const;  // from the index entry; requires valid()
+  // The record at the cursor, read on the first call there; nullptr when it cannot be read
+  // (then valid() is false and error() says why). Requires valid().
+  const record_entry* entry();
   void next();
   status error() const;
 

@@ -1,5 +1,7 @@
 #include "node/community/journal.hpp"
 
+#include <algorithm>
+
 namespace zwerm::node::community {
 
 void journal::begin_record(const position& p) {
@@ -34,6 +36,12 @@ std::size_t journal::undo_from(const position& p) {
     ++undone;
   }
   return undone;
+}
+
+std::size_t journal::records_from(const position& p) const {
+  auto first = std::lower_bound(marks_.begin(), marks_.end(), p,
+                                [](const mark& m, const position& q) { return m.pos < q; });
+  return static_cast<std::size_t>(marks_.end() - first);
 }
 
 void journal::reset(std::optional<position> floor) {

@@ -110,6 +110,8 @@ class journal {
   // Undoes every record group at position >= p, newest first, and returns how many groups
   // were undone. Requires can_undo_from(p).
   std::size_t undo_from(const position& p);
+  // How many record groups undo_from(p) would undo (binary search; changes nothing).
+  std::size_t records_from(const position& p) const;
   // Position of the newest record still applied: the newest group, else the floor.
   std::optional<position> last() const {
     return marks_.empty() ? floor_ : std::optional<position>(marks_.back().pos);

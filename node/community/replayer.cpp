@@ -5,6 +5,16 @@
 #include "node/community/snapshot.hpp"
 
 namespace zwerm::node::community {
+namespace {
+
+// Orders batch records (sorted by position) against positions, for the binary searches.
+struct position_order {
+  bool operator()(const record* r, const position& p) const { return position_of(*r) < p; }
+  bool operator()(const position& p, const record* r) const { return p < position_of(*r); }
+};
+constexpr position_order position_before{};
+
+}  // namespace
 
 replayer::replayer(const community_id& community, replayer_options options)
     : community_(community),
@@ -52,6 +62,13 @@ result<absorb_result> replayer::absorb(std::span<const record> batch, const reco
   if (auto s = replay(sorted, source, &out); !s.ok()) return s;
   maybe_checkpoint();
   return out;
+}
+
+std::uint64_t replayer::replay_cost(const position& p) const {
+  auto head = state_->head();
+  if (!head || p > *head) return 0;
+  if (state_->can_rewind_to(p)) return state_->undo_journal().records_from(p);
+  return state_->applied();
 }
 
 result<absorb_result> replayer::mark_forked(const member_id& author, const fork_point& fork,
@@ -114,7 +131,12 @@ status replayer::replay(std::vector<const record*>& batch, const record_source& 
   bool needs_source = out->rewound;
   if (!needs_source && out->earliest == std::nullopt && batch.empty()) needs_source = true;  // open
   if (needs_source) {
-    status st = source(head, [&](const record& r) {
+    // The batch's own records are in the store too: the source need not read them again.
+    const position_filter needed = [&](const position& p) {
+      return !std::binary_search(batch.begin() + static_cast<std::ptrdiff_t>(next), batch.end(), p,
+                                 position_before);
+    };
+    status st = source(head, needed, [&](const record& r) {
       if (r.community != community_) return true;
       position p = position_of(r);
       while (next < batch.size() && position_of(*batch[next]) < p) apply(*batch[next++]);

@@ -39,13 +39,20 @@ namespace zwerm::node::community {
 // Return false to stop the iteration early.
 using record_visitor = std::function<bool(const record&)>;
 
+// Whether a replay needs the record at `p`: false when it holds that record already (one of
+// the batch being absorbed), so the source may skip it without reading it.
+using position_filter = std::function<bool(const position& p)>;
+
 // Calls `visit` for every record of the community already absorbed (in the daemon: stored),
 // in total order, starting with the first record whose position is strictly after `after`
 // (from the very first when nullopt), until the records end or `visit` returns false. Records
-// of the batch being absorbed may or may not be included; duplicates are skipped. Errors are
-// passed through (e.g. io_error from the store).
+// of the batch being absorbed may or may not be included; duplicates are skipped. A source
+// that sees a record's position before reading it asks `needed` and leaves out the records it
+// refuses; one that does not may ignore it. Errors are passed through (e.g. io_error from the
+// store).
 using record_source =
-    std::function<status(const std::optional<position>& after, const record_visitor& visit)>;
+    std::function<status(const std::optional<position>& after, const position_filter& needed,
+                         const record_visitor& visit)>;
 
 struct replayer_options {
   // Records whose effects can be undone without a checkpoint. Default 100,000 (a late record
@@ -92,6 +99,12 @@ class replayer {
   // lamport among the author's records at that seq (both sides of the fork proof).
   result<absorb_result> mark_forked(const member_id& author, const fork_point& fork,
                                     const record_source& source);
+
+  // What an absorb whose earliest record sits at `p` would replay: 0 when p is after the head
+  // (the records are applied on top); the applied records at or after p when the undo journal
+  // reaches back that far; else every applied record (an upper bound: the replay starts from a
+  // checkpoint or the empty state). Changes nothing.
+  std::uint64_t replay_cost(const position& p) const;
 
   const state& current() const { return *state_; }
   // state::dry_run on the current state: would `r`, applied next, take effect (nullopt), and if

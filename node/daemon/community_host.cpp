@@ -49,6 +49,15 @@ community_host::community_host(store::store& s, const crypto::key_pair& me,
 }
 
 community_host::~community_host() {
+  // Records still waiting go in first (without notifications: their listeners may be gone), so
+  // the snapshots written below describe the whole store.
+  for (auto& [id, w] : to_absorb_) {
+    if (w.records.empty()) continue;
+    if (auto done = absorb_into(id, w.records); !done) {
+      spdlog::error("community {}: could not apply {} records at close ({})", crypto::short_id(id),
+                    w.records.size(), done.error().message());
+    }
+  }
   for (const auto& [id, rep] : replayers_) {
     if (status s = states_.checkpoint(id, *rep); !s.ok()) {
       spdlog::error(
@@ -60,6 +69,7 @@ community_host::~community_host() {
 }
 
 status community_host::checkpoint_all() {
+  absorb_waiting(true);
   for (const auto& [id, rep] : replayers_) {
     if (status s = states_.checkpoint(id, *rep); !s.ok()) return s;
   }
@@ -149,13 +159,13 @@ result<std::size_t> community_host::mark_forks_in(const community_id& community,
   return marked;
 }
 
-status community_host::absorb_into(const community_id& community,
-                                   const std::vector<record>& records) {
+result<community::absorb_result> community_host::absorb_into(const community_id& community,
+                                                             const std::vector<record>& records) {
   // A replayer opened now replays everything the store holds, these records included.
   const bool fresh = !replayers_.contains(community);
   auto rep = replayer_for(community);
   if (!rep) return rep.error();
-  if (fresh) return {};
+  if (fresh) return community::absorb_result{};
   auto absorbed = (*rep)->absorb(records, store_record_source(store_, community));
   if (!absorbed) return absorbed.error();
   // The records are committed and absorbed: a snapshot that cannot be written costs only a
@@ -165,7 +175,17 @@ status community_host::absorb_into(const community_id& community,
     spdlog::error("community {}: could not persist its state ({})", crypto::short_id(community),
                   s.message());
   }
-  return {};
+  return *absorbed;
+}
+
+void community_host::notify(const std::vector<record>& appended,
+                            std::span<const community_id> touched, origin from) {
+  if (on_appended) {
+    for (const auto& r : appended) on_appended(r, from);
+  }
+  if (from == origin::peers && on_absorbed) {
+    for (const auto& c : touched) on_absorbed(c);
+  }
 }
 
 status community_host::absorb(const std::vector<record>& appended, origin from) {
@@ -176,44 +196,105 @@ status community_host::absorb(const std::vector<record>& appended, origin from) 
   });
   std::vector<community_id> touched;  // the communities absorbed, each once
   if (!appended.empty() && one_community) {
-    if (status s = absorb_into(appended.front().community, appended); !s.ok()) return s;
+    if (auto done = absorb_into(appended.front().community, appended); !done) return done.error();
     touched.push_back(appended.front().community);
   } else {
     std::map<community_id, std::vector<record>> by_community;
     for (const auto& r : appended) by_community[r.community].push_back(r);
     for (const auto& [c, records] : by_community) {
-      if (status s = absorb_into(c, records); !s.ok()) return s;
+      if (auto done = absorb_into(c, records); !done) return done.error();
       touched.push_back(c);
     }
   }
-  if (on_appended) {
-    for (const auto& r : appended) on_appended(r, from);
-  }
-  if (from == origin::peers && on_absorbed) {
-    for (const auto& c : touched) on_absorbed(c);
-  }
+  notify(appended, touched, from);
   return {};
 }
 
-void community_host::absorb_soon(std::vector<record> records) {
+void community_host::absorb_soon(std::vector<record> records, bool more_coming) {
   if (records.empty()) return;
-  to_absorb_.insert(to_absorb_.end(), std::make_move_iterator(records.begin()),
-                    std::make_move_iterator(records.end()));
-  auto flush = [this] {
-    absorb_posted_ = false;
-    std::vector<record> batch = std::move(to_absorb_);
-    to_absorb_.clear();
-    if (status s = absorb(batch); !s.ok()) {
-      spdlog::error("cannot apply {} records from peers: {}", batch.size(), s.message());
+  const auto now = pacing_.now();
+  waiting* w = nullptr;
+  for (auto& r : records) {
+    if (!w || r.community != records.front().community) {
+      w = &to_absorb_.try_emplace(r.community, waiting{{}, std::nullopt, absorb_pacer(pacing_)})
+               .first->second;
+      w->pacer.arrived(now, more_coming);
     }
-    spdlog::debug("{} records from peers absorbed", batch.size());
-  };
-  if (!post_) return flush();
+    const auto p = community::position_of(r);
+    if (!w->earliest || p < *w->earliest) w->earliest = p;
+    w->records.push_back(std::move(r));
+  }
+  if (!post_) return absorb_waiting(true);
   if (absorb_posted_) return;
   absorb_posted_ = true;
-  post_([flush, alive = std::weak_ptr<int>(alive_)] {
-    if (!alive.expired()) flush();
+  post_(std::chrono::milliseconds(0), [this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    absorb_posted_ = false;
+    absorb_waiting(false);
   });
+}
+
+std::size_t community_host::waiting_to_absorb() const {
+  std::size_t n = 0;
+  for (const auto& [c, w] : to_absorb_) n += w.records.size();
+  return n;
+}
+
+void community_host::absorb_waiting(bool all) {
+  const auto now = pacing_.now();
+  // The due batches leave the map first: notifications may call back into this host.
+  std::vector<std::pair<community_id, std::vector<record>>> due;
+  std::optional<absorb_pacer::time_point> recheck;
+  for (auto& [c, w] : to_absorb_) {
+    if (w.records.empty()) continue;
+    if (!all) {
+      auto rep = replayers_.find(c);
+      const std::uint64_t cost =
+          rep == replayers_.end() ? 0 : rep->second->replay_cost(*w.earliest);
+      if (auto when = w.pacer.due(cost, w.records.size(), now)) {
+        if (!recheck || *when < *recheck) recheck = when;
+        continue;
+      }
+    }
+    due.emplace_back(c, std::move(w.records));
+    w.records.clear();
+    w.earliest.reset();
+  }
+  for (auto& [c, batch] : due) absorb_taken(c, batch);
+  if (!recheck || !post_ || (recheck_at_ && *recheck_at_ > now && *recheck_at_ <= *recheck)) {
+    return;
+  }
+  recheck_at_ = recheck;
+  const auto delay = std::chrono::ceil<std::chrono::milliseconds>(*recheck - pacing_.now());
+  post_(std::max(delay, std::chrono::milliseconds(1)),
+        [this, at = *recheck, alive = std::weak_ptr<int>(alive_)] {
+          if (alive.expired()) return;
+          if (recheck_at_ == at) recheck_at_.reset();
+          absorb_waiting(false);
+        });
+}
+
+void community_host::absorb_waiting_of(const community_id& community) {
+  auto it = to_absorb_.find(community);
+  if (it == to_absorb_.end() || it->second.records.empty()) return;
+  std::vector<record> batch = std::move(it->second.records);
+  it->second.records.clear();
+  it->second.earliest.reset();
+  absorb_taken(community, batch);
+}
+
+void community_host::absorb_taken(const community_id& community, const std::vector<record>& batch) {
+  const auto start = pacing_.now();
+  auto done = absorb_into(community, batch);
+  if (auto it = to_absorb_.find(community); it != to_absorb_.end()) {
+    it->second.pacer.absorbed(pacing_.now() - start, done && done->replayed > 0);
+  }
+  if (!done) {
+    spdlog::error("cannot apply {} records from peers: {}", batch.size(), done.error().message());
+    return;
+  }
+  spdlog::debug("{} records from peers absorbed ({} replayed)", batch.size(), done->replayed);
+  notify(batch, std::span<const community_id>(&community, 1), origin::peers);
 }
 
 result<record> community_host::create(const json& body) {
@@ -267,6 +348,8 @@ result<record> community_host::write_after(const community_id& community, const 
   if (write_guard) {
     if (status s = write_guard(community); !s.ok()) return s;
   }
+  // The record comes after every record the store holds of the community, also those waiting.
+  absorb_waiting_of(community);
   const community::state* st = state_of(community);
   auto own = store_.head(community, me_.pk);
   if (!own) return own.error();
@@ -386,7 +469,7 @@ status community_host::can_forget(const community_id& community) const {
 result<std::uint64_t> community_host::forget(const community_id& community) {
   if (status s = can_forget(community); !s.ok()) return s;
   const std::string name = state_of(community)->name;
-  std::erase_if(to_absorb_, [&](const record& r) { return r.community == community; });
+  to_absorb_.erase(community);
   if (status s = states_.discard(community); !s.ok()) return s;
   replayers_.erase(community);
   auto dropped = store_.forget_community(community);

@@ -4,8 +4,9 @@
 // Writes go through one path: write() builds and signs the member's next record
 // (feed_writer), commits it through the ingestor (one synced store batch) and absorbs what the
 // store appended into the replayer; absorb() does the same for records that arrived from
-// peers and were committed elsewhere, and absorb_soon() coalesces those: every batch sync
-// reports before the posted absorb runs goes into one absorb. Every appended record is then
+// peers and were committed elsewhere, and absorb_soon() coalesces and paces those
+// (absorb_pacer.hpp: batches that would make the state replay wait for the ones that follow,
+// so that a catch-up replays a few times, not once per batch). Every appended record is then
 // passed to `on_appended` with its origin (the daemon publishes it to `watch` clients; the
 // network pushes this member's own to peers), and after an absorb of peers' records
 // `on_absorbed` names each community it touched.
@@ -37,6 +38,7 @@
 // Ownership: borrows the store and the key pair, which outlive it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -52,8 +54,10 @@
 #include "base/clock.hpp"
 #include "base/status.hpp"
 #include "crypto/sign.hpp"
+#include "node/community/position.hpp"
 #include "node/community/replayer.hpp"
 #include "node/community/views.hpp"
+#include "node/daemon/absorb_pacer.hpp"
 #include "node/daemon/state_store.hpp"
 #include "node/ingest/ingest.hpp"
 #include "node/records/record.hpp"
@@ -100,15 +104,24 @@ class community_host {
   // Absorbs records the store appended into the replayers and notifies (on_appended, and
   // on_absorbed for records from peers).
   status absorb(const std::vector<record>& appended, origin from = origin::peers);
-  // Absorbs records sync appended soon, coalesced: the records of every call made before the
-  // posted absorb runs go into one absorb(), so a catch-up absorbs many batches at once (the
-  // replayer rewinds at most once per absorb) while a single live record goes in as soon as
-  // the executor is free. Never absorbs inside the call when a poster is set (the caller may
-  // be inside a sync handler); without one it absorbs at once. Errors are logged.
-  void absorb_soon(std::vector<record> records);
-  // Runs a function later on the owner's executor (the network host sets it).
-  using poster = std::function<void(std::function<void()>)>;
-  void set_poster(poster p) { post_ = std::move(p); }
+  // Absorbs records sync appended soon, coalesced and paced: the records of every call made
+  // before the posted absorb runs go into one absorb(), and records that would make the state
+  // replay wait as absorb_pacer.hpp says (a community's records at most `pacing.max_wait`), so
+  // a catch-up replays a few times in all, while a live record after the state's head goes in
+  // as soon as the executor is free. Never absorbs inside the call when a poster is set (the
+  // caller may be inside a sync handler); without one it absorbs at once. Errors are logged.
+  // `more_coming`: sync is still fetching feeds of the records' community (engine::fetching).
+  void absorb_soon(std::vector<record> records, bool more_coming = false);
+  // Records absorb_soon() holds that have not gone into the state yet (status, tests).
+  std::size_t waiting_to_absorb() const;
+  // Runs a function on the owner's executor after `delay` (zero: as soon as it is free; the
+  // network host sets it). A delayed call may replace the delayed call still waiting (this host
+  // only asks for one earlier than it). Without a poster, absorb_soon() absorbs at once.
+  using poster = std::function<void(std::chrono::milliseconds delay, std::function<void()>)>;
+  void set_poster(poster p, absorb_pacing pacing = {}) {
+    post_ = std::move(p);
+    pacing_ = pacing;
+  }
 
   // Marks in the state of `community` every fork the store holds proof of (each feed whose head
   // is flagged forked, with store::forks()): the author's records from the fork position on
@@ -182,7 +195,19 @@ class community_host {
   status not_restored_yet(const community_id& community) const;
   status save_secrets() const;
   result<community::replayer*> replayer_for(const community_id& community);
-  status absorb_into(const community_id& community, const std::vector<record>& records);
+  result<community::absorb_result> absorb_into(const community_id& community,
+                                               const std::vector<record>& records);
+  // on_appended for each record, then on_absorbed for each community when from peers.
+  void notify(const std::vector<record>& appended, std::span<const community_id> touched,
+              origin from);
+  // absorb_soon's records: those whose pacer says they are due (all: every one), absorbed and
+  // notified; arms a recheck for the rest.
+  void absorb_waiting(bool all);
+  // The waiting records of one community, absorbed and notified now (before this member writes
+  // in it).
+  void absorb_waiting_of(const community_id& community);
+  // Absorbs a batch taken from to_absorb_, tells its pacer how long that took, and notifies.
+  void absorb_taken(const community_id& community, const std::vector<record>& batch);
   result<std::size_t> mark_forks_in(const community_id& community, community::replayer& rep);
 
   store::store& store_;
@@ -198,8 +223,16 @@ class community_host {
   std::map<community_id, std::unique_ptr<community::replayer>> replayers_;
   community::record_lookup lookup_;
   poster post_;
-  std::vector<record> to_absorb_;  // absorb_soon's records, until the posted absorb runs
+  absorb_pacing pacing_;
+  // absorb_soon's records per community, until they go into the state.
+  struct waiting {
+    std::vector<record> records;
+    std::optional<community::position> earliest;  // of `records`
+    absorb_pacer pacer;
+  };
+  std::map<community_id, waiting> to_absorb_;
   bool absorb_posted_ = false;
+  std::optional<absorb_pacer::time_point> recheck_at_;  // the earliest recheck armed
   // Posted absorbs hold a weak reference: none runs after the host is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -35,6 +35,7 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
       anti_entropy_timer_(executor_),
       flush_timer_(executor_),
       recheck_timer_(executor_),
+      absorb_timer_(executor_),
       scores_(options_.budget) {
   options_.listener.session = options_.session;
   ingest_queue_options io;
@@ -48,7 +49,18 @@ network_host::network_host(asio::any_io_executor executor, community_host& host,
   }
   ingest_ = std::make_unique<ingest_queue>(host_.store(), io);
   // The community state absorbs sync's records on this executor and tells this host after.
-  host_.set_poster([ex = executor_](std::function<void()> f) { asio::post(ex, std::move(f)); });
+  // One timer for the delayed calls: the host only asks for one earlier than the one waiting,
+  // which it replaces, and stop() cancels it.
+  host_.set_poster([this](std::chrono::milliseconds delay, std::function<void()> f) {
+    if (delay.count() <= 0) {
+      asio::post(executor_, std::move(f));
+      return;
+    }
+    absorb_timer_.expires_after(delay);
+    absorb_timer_.async_wait([f = std::move(f)](const boost::system::error_code& ec) {
+      if (!ec) f();
+    });
+  });
   host_.on_absorbed = [this, alive = std::weak_ptr<int>(alive_)](const community_id& id) {
     if (!alive.expired()) on_absorbed(id);
   };
@@ -137,6 +149,7 @@ void network_host::stop() {
   anti_entropy_timer_.cancel(ignored);
   flush_timer_.cancel(ignored);
   recheck_timer_.cancel(ignored);
+  absorb_timer_.cancel(ignored);
   if (listener_) listener_->stop();
   if (dialer_) dialer_->stop();
   for (auto& [id, c] : communities_) {
@@ -205,7 +218,7 @@ network_host::community_net* network_host::ensure_community(const community_id& 
   // Sync's records go to the community state coalesced (community_host::absorb_soon); the
   // state's on_absorbed brings them back here (on_absorbed).
   cbs.on_appended = [this, raw](const std::vector<sync::record_key>& keys) {
-    host_.absorb_soon(raw->replica->take_appended(keys));
+    host_.absorb_soon(raw->replica->take_appended(keys), raw->engine->fetching() > 0);
   };
   cbs.on_ingested = [this, raw](sync::session_id sid) { on_ingested(*raw, sid); };
   cbs.on_ready = [this, raw](sync::session_id sid) {

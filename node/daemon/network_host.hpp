@@ -301,6 +301,7 @@ class network_host final : public net::authorizer, public net::session_handler {
   net::asio::steady_timer anti_entropy_timer_;
   net::asio::steady_timer flush_timer_;    // saves the peer books every 10 s
   net::asio::steady_timer recheck_timer_;  // re-checks admission every second (expiry)
+  net::asio::steady_timer absorb_timer_;   // the community host's delayed call (paced absorbs)
   std::map<community_id, std::unique_ptr<community_net>> communities_;
   peer_scores scores_;             // budget scores per member key, across sessions and communities
   token_bindings saved_bindings_;  // as loaded at start, handed to each community's book

@@ -132,18 +132,19 @@ result<persisted_state> decode_state_meta(std::string_view in) {
 
 community::record_source store_record_source(store::store& s, const community_id& c) {
   return [&s, c](const std::optional<community::position>& after,
+                 const community::position_filter& needed,
                  const community::record_visitor& visit) -> status {
     store::order_position from{};
     if (after) from = {after->lamport, after->author, after->seq};
     auto cursor = s.read_order(c, from);
     for (; cursor.valid(); cursor.next()) {
-      if (after) {
-        const auto p = cursor.position();
-        if (p.lamport == after->lamport && p.author == after->author && p.seq == after->seq) {
-          continue;  // strictly after
-        }
-      }
-      auto r = record_from_store(cursor.entry());
+      const auto at = cursor.position();
+      const community::position p{at.lamport, at.author, at.seq};
+      if (after && p == *after) continue;  // strictly after
+      if (needed && !needed(p)) continue;  // read only what the replay lacks
+      const store::record_entry* e = cursor.entry();
+      if (!e) break;
+      auto r = record_from_store(*e);
       if (!r) return r.error();
       if (!visit(*r)) break;
     }
@@ -224,8 +225,9 @@ result<std::unique_ptr<community::replayer>> state_store::restore(const communit
   const auto base = store_record_source(store_, c);
   std::uint64_t replayed = 0;
   const community::record_source counting = [&](const std::optional<community::position>& after,
+                                                const community::position_filter& needed,
                                                 const community::record_visitor& visit) -> status {
-    return base(after, [&](const record& r) {
+    return base(after, needed, [&](const record& r) {
       ++replayed;
       return visit(r);
     });

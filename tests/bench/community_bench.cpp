@@ -72,7 +72,8 @@ struct world {
   }
 
   record_source source() {
-    return [this](const std::optional<position>& after, const record_visitor& visit) -> status {
+    return [this](const std::optional<position>& after, const position_filter&,
+                  const record_visitor& visit) -> status {
       auto it = records.begin();
       if (after) {
         it =

@@ -297,8 +297,9 @@ std::string snapshot_before_tail(store::store& db, const community_id& c,
   const auto base = node::store_record_source(db, c);
   const node::community::record_source limited =
       [&](const std::optional<node::community::position>& after,
+          const node::community::position_filter& needed,
           const node::community::record_visitor& visit) -> status {
-    return base(after, [&](const record& r) {
+    return base(after, needed, [&](const record& r) {
       if (left == 0) return false;
       --left;
       return visit(r);
@@ -549,7 +550,7 @@ int main(int argc, char** argv) {
     if (!db) die(db.error().message());
     const community_id c = (*(*db)->communities()).front().id;
     std::size_t n = 0;
-    status st = node::store_record_source(**db, c)(head, [&](const record&) {
+    status st = node::store_record_source(**db, c)(head, nullptr, [&](const record&) {
       ++n;
       return true;
     });
@@ -570,6 +571,7 @@ int main(int argc, char** argv) {
       if (status s = states.discard(c); !s.ok()) die(s.message());
       const node::community::record_source nothing =
           [](const std::optional<node::community::position>&,
+             const node::community::position_filter&,
              const node::community::record_visitor&) { return status{}; };
       auto at_tail = node::community::replayer::open(c, tail_bytes, nothing);
       if (!at_tail) die("the tail snapshot does not decode: " + at_tail.error().message());

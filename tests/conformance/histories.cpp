@@ -112,6 +112,7 @@ std::string holder::add(const std::vector<node::record>& batch) {
     fresh.push_back(r);
   }
   cm::record_source source = [this](const std::optional<cm::position>& after,
+                                    const cm::position_filter&,
                                     const cm::record_visitor& visit) -> status {
     auto it = after ? store_.upper_bound(*after) : store_.begin();
     for (; it != store_.end(); ++it) {

@@ -7,6 +7,7 @@ zwerm_test(daemon_test
     ${CMAKE_CURRENT_LIST_DIR}/daemon/invite_code_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/local_socket_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/operator_peers_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon/paced_absorb_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/peer_budget_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_protocol_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/daemon/rpc_server_test.cpp

@@ -311,7 +311,7 @@ TEST_F(StoreTest, TotalOrderIterationFromAPosition) {
   order_position from{6, {}, 0};
   std::vector<std::uint64_t> lamports;
   for (auto cur = s->read_order(c_, from); cur.valid(); cur.next()) {
-    lamports.push_back(cur.entry().lamport);
+    lamports.push_back(cur.entry()->lamport);
   }
   EXPECT_EQ(lamports, (std::vector<std::uint64_t>{6, 6, 8, 9, 10, 12, 15}));
   // Another community's records never show up.

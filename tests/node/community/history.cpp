@@ -68,7 +68,8 @@ record history::genesis(test_member& m, const std::string& name, std::string inv
 }
 
 record_source memory_store::source() const {
-  return [this](const std::optional<position>& after, const record_visitor& visit) -> status {
+  return [this](const std::optional<position>& after, const position_filter&,
+                const record_visitor& visit) -> status {
     auto it = after ? records_.upper_bound(*after) : records_.begin();
     for (; it != records_.end(); ++it) {
       if (!visit(it->second)) break;

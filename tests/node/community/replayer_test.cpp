@@ -16,9 +16,10 @@ struct counting_source {
   int calls = 0;
   std::uint64_t visited = 0;
   record_source get() {
-    return [this](const std::optional<position>& after, const record_visitor& visit) {
+    return [this](const std::optional<position>& after, const position_filter& needed,
+                  const record_visitor& visit) {
       ++calls;
-      return store.source()(after, [&](const record& r) {
+      return store.source()(after, needed, [&](const record& r) {
         ++visited;
         return visit(r);
       });
@@ -191,7 +192,8 @@ TEST(Replayer, AFailingStoreIsReported) {
   memory_store store;
   ASSERT_TRUE(
       rep.absorb(std::vector<record>(sorted.begin() + 1, sorted.end()), store.source()).ok());
-  record_source broken = [](const std::optional<position>&, const record_visitor&) {
+  record_source broken = [](const std::optional<position>&, const position_filter&,
+                            const record_visitor&) {
     return status(status_code::io_error, "disk gone");
   };
   auto r = rep.absorb(std::vector<record>{sorted[0]}, broken);
