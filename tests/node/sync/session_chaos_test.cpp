@@ -65,6 +65,9 @@ struct chaos_result {
   std::uint64_t delivered = 0;
   std::size_t records = 0;  // written
   std::size_t partitions = 0, drops = 0, restarts = 0, dials = 0;
+  // Sessions that ended at their keepalive deadline (a partition that outlived it) and that
+  // ended because the peer's end closed (drops, kills).
+  std::size_t keepalive_timeouts = 0, truncated = 0;
   std::uint64_t virtual_ms = 0;
   std::size_t periods_to_quiet = 0;
 };
@@ -206,6 +209,8 @@ chaos_result run_chaos(std::uint64_t seed, const chaos_options& o = {}) {
   for (std::size_t i = 0; i < o.nodes; ++i) at_end.push_back({&net.replica(i), net.running(i)});
   res.problems = sim::check_converged(at_end, c.genesis.bytes, writes);
   for (const auto& a : net.accusations()) res.problems.push_back(a);
+  res.keepalive_timeouts = net.sessions_ended(zwerm::net::close_reason::keepalive_timeout);
+  res.truncated = net.sessions_ended(zwerm::net::close_reason::truncated);
   res.trace_hash = net.trace_hash();
   res.delivered = net.delivered();
   res.records = writes.size();
@@ -236,6 +241,9 @@ TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
     sum.drops += r.drops;
     sum.restarts += r.restarts;
     sum.delivered += r.delivered;
+    sum.keepalive_timeouts += r.keepalive_timeouts;
+    sum.truncated += r.truncated;
+    sum.dials += r.dials;
     max_periods = std::max(max_periods, r.periods_to_quiet);
     if (!r.problems.empty()) {
       ADD_FAILURE() << describe(seed, r);
@@ -245,15 +253,20 @@ TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
-      "%zu seeds in %.1f s: %zu records, %zu partitions, %zu stream drops, %zu restarts, %llu "
-      "sync messages delivered; at most %zu anti-entropy periods to converge after healing\n",
-      seeds.size(), secs, sum.records, sum.partitions, sum.drops, sum.restarts,
-      static_cast<unsigned long long>(sum.delivered), max_periods);
+      "%zu seeds in %.1f s: %zu records, %zu partitions, %zu stream drops, %zu restarts, %zu "
+      "dials, %zu sessions ended at their keepalive deadline and %zu by the peer's end closing, "
+      "%llu sync messages delivered; at most %zu anti-entropy periods to converge after "
+      "healing\n",
+      seeds.size(), secs, sum.records, sum.partitions, sum.drops, sum.restarts, sum.dials,
+      sum.keepalive_timeouts, sum.truncated, static_cast<unsigned long long>(sum.delivered),
+      max_periods);
   // The schedule must actually have injected every kind of fault.
   EXPECT_GT(sum.partitions, 0U);
   EXPECT_GT(sum.drops, 0U);
   EXPECT_GT(sum.restarts, 0U);
   EXPECT_GT(sum.records, 0U);
+  EXPECT_GT(sum.keepalive_timeouts, 0U);
+  EXPECT_GT(sum.truncated, 0U);
 }
 
 TEST(SessionChaos, ASeedReproducesItsRunExactly) {

@@ -141,6 +141,7 @@ struct session_network::process final : net::session_handler, net::authorizer {
     if (!alive) return;
     auto it = links.find(s->id());
     if (it == links.end()) return;
+    ++net->ended_[why.reason];
     if (why.misbehaviour()) {
       net->accusations_.push_back(
           "node " + std::to_string(node) + " closed its session with node " +
@@ -264,8 +265,8 @@ void session_network::stop_node(std::size_t n) {
   count_bans(p);
   // Without listener::stop() and dialer::stop(): their sessions end by their closed streams,
   // in the order above (stop() would close them in the order of a hash table).
+  p.engine.reset();  // before the sinks it borrows
   p.links.clear();
-  p.engine.reset();
   p.inbound.reset();
   for (auto& e : edges_) {
     if (e.a == n) {

@@ -112,6 +112,11 @@ class session_network {
   // --- what happened ---
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t trace_hash() const { return trace_; }
+  // Sessions of running nodes that ended for `why` (a killed node's are not counted).
+  std::size_t sessions_ended(net::close_reason why) const {
+    auto it = ended_.find(why);
+    return it == ended_.end() ? 0 : it->second;
+  }
   // Sessions open now, over all running nodes.
   std::size_t open_sessions() const;
   // Things an honest network must never do: a peer accused of misbehaviour by an engine, a
@@ -161,6 +166,7 @@ class session_network {
   std::uint64_t delivered_ = 0;
   std::uint64_t trace_ = 14695981039346656037ULL;  // FNV-1a offset basis
   std::vector<std::string> accusations_;
+  std::map<net::close_reason, std::size_t> ended_;
 };
 
 }  // namespace zwerm::sim
