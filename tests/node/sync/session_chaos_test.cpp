@@ -15,7 +15,7 @@
 // bytes on the wire but not their sizes: one test runs a seed twice and compares a hash of every
 // sync message delivered (plaintext, time, receiver, sender).
 //
-// Default: seeds 1..3. ZWERM_SOAK=1: seeds 1..1000. ZWERM_SIM_SEED=N: seed N alone (a failure
+// Default: seeds 1..5. ZWERM_SOAK=1: seeds 1..1000. ZWERM_SIM_SEED=N: seed N alone (a failure
 // prints the command). Three more tests show the checker failing on runs that must fail.
 // docs/ARCHITECTURE.md, "Deterministic simulation", says what this covers and what not.
 #include <gtest/gtest.h>
@@ -229,7 +229,7 @@ std::string describe(std::uint64_t seed, const chaos_result& r) {
 
 TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
   crypto::init();
-  const std::vector<std::uint64_t> seeds = sim::chaos_seeds(3);
+  const std::vector<std::uint64_t> seeds = sim::chaos_seeds(5);
   const auto start = std::chrono::steady_clock::now();
   chaos_result sum;
   std::size_t failed = 0;
