@@ -68,6 +68,8 @@ struct chaos_result {
   // Sessions that ended at their keepalive deadline (a partition that outlived it) and that
   // ended because the peer's end closed (drops, kills).
   std::size_t keepalive_timeouts = 0, truncated = 0;
+  // Honest clients banned for a handshake a partition froze (session_network::accusations).
+  std::size_t bans = 0;
   std::uint64_t virtual_ms = 0;
   std::size_t periods_to_quiet = 0;
 };
@@ -211,6 +213,7 @@ chaos_result run_chaos(std::uint64_t seed, const chaos_options& o = {}) {
   for (const auto& a : net.accusations()) res.problems.push_back(a);
   res.keepalive_timeouts = net.sessions_ended(zwerm::net::close_reason::keepalive_timeout);
   res.truncated = net.sessions_ended(zwerm::net::close_reason::truncated);
+  res.bans = net.bans();
   res.trace_hash = net.trace_hash();
   res.delivered = net.delivered();
   res.records = writes.size();
@@ -244,6 +247,7 @@ TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
     sum.keepalive_timeouts += r.keepalive_timeouts;
     sum.truncated += r.truncated;
     sum.dials += r.dials;
+    sum.bans += r.bans;
     max_periods = std::max(max_periods, r.periods_to_quiet);
     if (!r.problems.empty()) {
       ADD_FAILURE() << describe(seed, r);
@@ -255,11 +259,11 @@ TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
   std::printf(
       "%zu seeds in %.1f s: %zu records, %zu partitions, %zu stream drops, %zu restarts, %zu "
       "dials, %zu sessions ended at their keepalive deadline and %zu by the peer's end closing, "
-      "%llu sync messages delivered; at most %zu anti-entropy periods to converge after "
-      "healing\n",
+      "%llu sync messages delivered, %zu honest clients banned for a handshake a partition "
+      "froze; at most %zu anti-entropy periods to converge after healing\n",
       seeds.size(), secs, sum.records, sum.partitions, sum.drops, sum.restarts, sum.dials,
       sum.keepalive_timeouts, sum.truncated, static_cast<unsigned long long>(sum.delivered),
-      max_periods);
+      sum.bans, max_periods);
   // The schedule must actually have injected every kind of fault.
   EXPECT_GT(sum.partitions, 0U);
   EXPECT_GT(sum.drops, 0U);
@@ -320,6 +324,44 @@ TEST(SessionChaos, CheckerReportsAnAccusation) {
   ASSERT_FALSE(r.problems.empty());
   const auto text = describe(5, r);
   EXPECT_NE(text.find("node 0 accused"), std::string::npos) << text;
+}
+
+// The protocol's one ban of an honest node, pinned: a partition that freezes a handshake after
+// the client's hello arrived makes the client miss the handshake deadline, and the listener
+// bans its address (PROTOCOL.md §4.3.5: "a handshake not finished within its deadline"). The
+// ban ends, the client redials and the two nodes sync. The simulation counts such bans apart
+// (session_network::accusations); this test shows that the count is needed, and that a
+// partition before the hello or after admission bans nobody.
+TEST(SessionChaos, APartitionThatFreezesAHandshakeBansTheHonestClient) {
+  crypto::init();
+  auto c = sim::community_maker::make(11);
+  std::size_t banned_runs = 0;
+  for (std::size_t handlers = 0; handlers < 40; ++handlers) {
+    sim::session_network::options no;
+    no.seed = 11;
+    no.session = sim::session_network::quick_sessions();
+    sim::session_network net(c.genesis.bytes, c.genesis.id, 2, no);
+    feed_writer w(net.key(0), c.genesis.id, std::nullopt, c.genesis.lamport);
+    auto r = w.append("note", sim::padded_body(10, 1), 1000);
+    ASSERT_TRUE(r) << r.error().message();
+    net.write(0, {r->bytes});
+    net.dial(net.add_edge(0, 1));
+    net.step(std::chrono::microseconds(0), handlers);  // the handshake, partly
+    net.partition({0, 1});
+    for (int i = 0; i < 200; ++i) net.step(50ms, SIZE_MAX);  // past every deadline
+    net.heal();
+    for (int i = 0; i < 600 && net.replica(1).all_records().size() < 2; ++i) {
+      if (!net.edge_up(0)) net.dial(0);
+      net.step(50ms, SIZE_MAX);
+    }
+    EXPECT_EQ(net.replica(1).all_records().size(), 2U) << handlers << " handlers";
+    EXPECT_TRUE(net.accusations().empty()) << handlers << " handlers";
+    banned_runs += net.bans() > 0 ? 1 : 0;
+    if (handlers == 0 || handlers >= 30) {
+      EXPECT_EQ(net.bans(), 0U) << handlers << " handlers";
+    }
+  }
+  EXPECT_GT(banned_runs, 0U);
 }
 
 }  // namespace

@@ -32,8 +32,10 @@ net::tcp::endpoint node_address(std::size_t n, std::uint16_t port) {
 struct session_network::wire {
   std::size_t node[2] = {0, 0};  // 0: the dialer, 1: the listener
   net::memory_stream* end[2] = {nullptr, nullptr};
+  std::uint16_t client_port = 0;
   std::unique_ptr<net::stream> unaccepted;
   bool frozen = false;
+  bool admitted = false;  // the listener's session got past admission: no handshake deadline
 
   net::memory_stream* any_end() const { return end[0] ? end[0] : end[1]; }
 };
@@ -98,6 +100,9 @@ struct session_network::process final : net::session_handler, net::authorizer {
   bool alive = true;
   std::unique_ptr<sync::engine> engine;
   std::shared_ptr<net::listener> inbound;
+  // Inbound handshakes a partition froze before admission: each may end at its deadline, which
+  // the protocol punishes with a ban (PROTOCOL.md §4.3.5) though the client is honest.
+  std::size_t handshakes_frozen = 0;
   std::unique_ptr<net::dialer> outbound;
   std::map<std::uint64_t, link> links;  // by net::session::id()
 
@@ -124,6 +129,7 @@ struct session_network::process final : net::session_handler, net::authorizer {
     link l;
     l.session = s;
     l.peer = net->index_of(s->remote_key());
+    if (s->role() == net::session::side::server) net->admitted(l.peer, node, s->remote_endpoint());
     l.sink = std::make_unique<session_sink>(s);
     auto* sink = l.sink.get();
     auto [it, inserted] = links.emplace(s->id(), std::move(l));
@@ -291,11 +297,26 @@ void session_network::fresh_replica(std::size_t n) {
   }
 }
 
-void session_network::count_bans(const process& p) {
-  if (p.inbound && p.inbound->stats().bans > 0) {
-    accusations_.push_back("node " + std::to_string(p.node) + "'s listener banned an address " +
-                           std::to_string(p.inbound->stats().bans) + " times");
+void session_network::admitted(std::size_t client, std::size_t server,
+                               const net::tcp::endpoint& from) {
+  for (auto& w : wires_) {
+    if (w->node[0] == client && w->node[1] == server && w->client_port == from.port()) {
+      w->admitted = true;
+    }
   }
+}
+
+std::optional<std::string> session_network::unexplained_bans(const process& p) const {
+  const std::size_t bans = p.inbound ? p.inbound->stats().bans : 0;
+  if (bans <= p.handshakes_frozen) return std::nullopt;
+  return "node " + std::to_string(p.node) + "'s listener banned an address " +
+         std::to_string(bans) + " times (" + std::to_string(p.handshakes_frozen) +
+         " of its inbound handshakes were frozen by a partition)";
+}
+
+void session_network::count_bans(const process& p) {
+  if (auto why = unexplained_bans(p)) accusations_.push_back(*why);
+  if (p.inbound) bans_ += p.inbound->stats().bans;
 }
 
 std::size_t session_network::add_edge(std::size_t a, std::size_t b) {
@@ -357,6 +378,7 @@ std::unique_ptr<net::stream> session_network::connect(std::size_t from,
   w->node[0] = from;
   w->node[1] = to;
   const auto port = static_cast<std::uint16_t>(40000 + next_port_++ % 20000);
+  w->client_port = port;
   auto [client, server] = net::memory_stream::make_pair(
       io_.get_executor(), node_address(from, port), node_address(to, listen_port));
   auto client_end = std::make_unique<tracked_stream>(std::move(client), w, 0);
@@ -406,6 +428,10 @@ void session_network::partition(std::vector<int> side) {
     if (reachable(w->node[0], w->node[1])) continue;
     w->frozen = true;
     w->any_end()->freeze();
+    const bool accepted = w->end[1] && !w->unaccepted;
+    if (accepted && !w->admitted && running(w->node[1])) {
+      ++nodes_[w->node[1]]->current->handshakes_frozen;
+    }
   }
 }
 
@@ -455,6 +481,12 @@ std::uint64_t session_network::now_us() const {
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.now() - start_).count());
 }
 
+std::size_t session_network::bans() const {
+  std::size_t n = bans_;
+  for (const auto& node : nodes_) n += node->current ? node->current->inbound->stats().bans : 0;
+  return n;
+}
+
 std::size_t session_network::open_sessions() const {
   std::size_t n = 0;
   for (const auto& node : nodes_) {
@@ -467,11 +499,8 @@ std::size_t session_network::open_sessions() const {
 std::vector<std::string> session_network::accusations() const {
   auto all = accusations_;
   for (const auto& node : nodes_) {
-    if (node->current && node->current->inbound->stats().bans > 0) {
-      all.push_back("node " + std::to_string(node->current->node) +
-                    "'s listener banned an address " +
-                    std::to_string(node->current->inbound->stats().bans) + " times");
-    }
+    if (!node->current) continue;
+    if (auto why = unexplained_bans(*node->current)) all.push_back(*why);
   }
   return all;
 }

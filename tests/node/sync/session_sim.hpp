@@ -121,7 +121,14 @@ class session_network {
   std::size_t open_sessions() const;
   // Things an honest network must never do: a peer accused of misbehaviour by an engine, a
   // session closed for misbehaviour, an address banned by a listener. One sentence each.
+  //
+  // Except one ban the protocol prescribes: a handshake not finished within its deadline bans
+  // the client's address (PROTOCOL.md §4.3.5), and a partition that freezes an inbound
+  // handshake before admission makes an honest client miss it. A listener's bans up to the
+  // number of its handshakes frozen so are not accusations; bans() counts them all.
   std::vector<std::string> accusations() const;
+  // Addresses banned by listeners, over all processes so far.
+  std::size_t bans() const;
 
  private:
   struct process;
@@ -142,6 +149,9 @@ class session_network {
   void fresh_replica(std::size_t n);
   void prune_wires();
   void count_bans(const process& p);
+  std::optional<std::string> unexplained_bans(const process& p) const;
+  // The listener of `server` admitted a session from `client` at `from`.
+  void admitted(std::size_t client, std::size_t server, const net::tcp::endpoint& from);
   void trace_message(std::size_t to, std::size_t from, std::string_view bytes);
   std::size_t index_of(const crypto::public_key& k) const;
 
@@ -167,6 +177,7 @@ class session_network {
   std::uint64_t trace_ = 14695981039346656037ULL;  // FNV-1a offset basis
   std::vector<std::string> accusations_;
   std::map<net::close_reason, std::size_t> ended_;
+  std::size_t bans_ = 0;  // by stopped processes' listeners
 };
 
 }  // namespace zwerm::sim
