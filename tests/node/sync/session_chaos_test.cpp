@@ -264,7 +264,9 @@ TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
       seeds.size(), secs, sum.records, sum.partitions, sum.drops, sum.restarts, sum.dials,
       sum.keepalive_timeouts, sum.truncated, static_cast<unsigned long long>(sum.delivered),
       sum.bans, max_periods);
-  // The schedule must actually have injected every kind of fault.
+  // The schedule must actually have injected every kind of fault (over several seeds: one seed
+  // rerun alone may miss a kind).
+  if (seeds.size() == 1) return;
   EXPECT_GT(sum.partitions, 0U);
   EXPECT_GT(sum.drops, 0U);
   EXPECT_GT(sum.restarts, 0U);
