@@ -1,3 +1,5 @@
+// session_network (session_sim.hpp): the processes of its nodes, the in-memory wires between
+// them and the faults on those wires.
 #include "tests/node/sync/session_sim.hpp"
 
 #include <algorithm>
@@ -473,6 +475,9 @@ void session_network::step(std::chrono::microseconds tick, std::size_t budget) {
 }
 
 void session_network::prune_wires() {
+  for (auto& w : wires_) {
+    if (!w->end[0]) w->unaccepted.reset();  // the dial it answered ended
+  }
   std::erase_if(wires_, [](const std::shared_ptr<wire>& w) { return !w->end[0] && !w->end[1]; });
 }
 
