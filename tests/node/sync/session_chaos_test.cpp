@@ -10,13 +10,16 @@
 //
 // Checks, per seed (chaos_check.hpp): every record written is on every node and nothing else,
 // one frontier digest, nothing pending, no fork proofs, every node running; and no engine
-// accused a peer, no session closed for misbehaviour, no listener banned an address. A run is a
+// accused a peer, no session closed for misbehaviour, no listener banned an address (but for
+// the protocol's ban of a client whose handshake a partition froze, session_sim.hpp). A run is a
 // function of its seed except for the handshakes' random ephemeral keys, which change the
 // bytes on the wire but not their sizes: one test runs a seed twice and compares a hash of every
-// sync message delivered (plaintext, time, receiver, sender).
+// sync message delivered (plaintext, time, receiver, sender) and of every session opened and
+// closed (time, nodes, why).
 //
 // Default: seeds 1..5. ZWERM_SOAK=1: seeds 1..1000. ZWERM_SIM_SEED=N: seed N alone (a failure
-// prints the command). Three more tests show the checker failing on runs that must fail.
+// prints the command). Three more tests show the checker failing on runs that must fail, and
+// one pins that ban.
 // docs/ARCHITECTURE.md, "Deterministic simulation", says what this covers and what not.
 #include <gtest/gtest.h>
 

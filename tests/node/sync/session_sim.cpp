@@ -134,6 +134,7 @@ struct session_network::process final : net::session_handler, net::authorizer {
     if (s->role() == net::session::side::server) net->admitted(l.peer, node, s->remote_endpoint());
     l.sink = std::make_unique<session_sink>(s);
     auto* sink = l.sink.get();
+    net->trace_session(node, l.peer, true, s->role() == net::session::side::client ? 1 : 0);
     auto [it, inserted] = links.emplace(s->id(), std::move(l));
     it->second.sid =
         engine->attach(s->remote_key(), s->role() == net::session::side::client, *sink);
@@ -150,6 +151,7 @@ struct session_network::process final : net::session_handler, net::authorizer {
     auto it = links.find(s->id());
     if (it == links.end()) return;
     ++net->ended_[why.reason];
+    net->trace_session(node, it->second.peer, false, static_cast<std::uint64_t>(why.reason));
     if (why.misbehaviour()) {
       net->accusations_.push_back(
           "node " + std::to_string(node) + " closed its session with node " +
@@ -510,18 +512,25 @@ std::vector<std::string> session_network::accusations() const {
   return all;
 }
 
+void session_network::mix(const void* data, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) {
+    trace_ ^= p[i];
+    trace_ *= 1099511628211ULL;  // FNV-1a prime
+  }
+}
+
 void session_network::trace_message(std::size_t to, std::size_t from, std::string_view bytes) {
   ++delivered_;
   const std::uint64_t head[4] = {now_us(), to, from, bytes.size()};
-  auto mix = [this](const void* data, std::size_t size) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < size; ++i) {
-      trace_ ^= p[i];
-      trace_ *= 1099511628211ULL;  // FNV-1a prime
-    }
-  };
   mix(head, sizeof head);
   mix(bytes.data(), bytes.size());
+}
+
+void session_network::trace_session(std::size_t node, std::size_t peer, bool opened,
+                                    std::uint64_t reason) {
+  const std::uint64_t event[5] = {now_us(), node, peer, opened ? 1U : 0U, reason};
+  mix(event, sizeof event);
 }
 
 }  // namespace zwerm::sim

@@ -22,7 +22,8 @@
 // Determinism: node keys, engine seeds and the order of every handler are functions of the
 // seed. The handshakes' ephemeral keys are random, so the bytes on the wire differ between runs;
 // their sizes, and so every event and its time, do not. trace_hash() hashes every sync message
-// delivered (its plaintext, the virtual time, the receiving and the sending node).
+// delivered (its plaintext, the virtual time, the receiving and the sending node) and every
+// session opened and closed (time, nodes, who dialed, why it closed).
 //
 // Everything must be called on the caller's thread, between steps.
 #pragma once
@@ -153,6 +154,10 @@ class session_network {
   // The listener of `server` admitted a session from `client` at `from`.
   void admitted(std::size_t client, std::size_t server, const net::tcp::endpoint& from);
   void trace_message(std::size_t to, std::size_t from, std::string_view bytes);
+  // A session of `node` with `peer` opened (reason: 1 when `node` dialed) or closed (reason:
+  // its close_reason).
+  void trace_session(std::size_t node, std::size_t peer, bool opened, std::uint64_t reason);
+  void mix(const void* data, std::size_t size);
   std::size_t index_of(const crypto::public_key& k) const;
 
   options opts_;
