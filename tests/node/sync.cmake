@@ -25,3 +25,12 @@ zwerm_test(sync_chaos_test
   LIBS zwerm_sync zwerm_sync_sim
   LABELS unit
   TIMEOUT 5400)
+
+# The same under faults with the real transport: engines over net sessions on in-memory streams
+# in virtual time (session_chaos_test.cpp); with ZWERM_SOAK=1, 1,000 seeds, hence the timeout.
+zwerm_test(sync_session_chaos_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync/session_chaos_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/sync/session_sim.cpp
+  LIBS zwerm_sync zwerm_sync_sim zwerm_net
+  LABELS unit
+  TIMEOUT 7200)

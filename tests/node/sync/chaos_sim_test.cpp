@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "crypto/sodium.hpp"
+#include "tests/node/sync/chaos_check.hpp"
 #include "tests/node/sync/sim.hpp"
 
 namespace zwerm::node::sync {
@@ -55,61 +55,14 @@ struct chaos_result {
   std::size_t rounds_to_quiet = 0;
 };
 
-struct written {
-  std::size_t node;
-  std::uint64_t seq;
-  std::string bytes;
-};
+using sim::written;
 
-// What a node is missing or holds in excess, and whether the swarm agrees.
+// The shared checker, plus what only this network knows: the accusations its engines made.
 std::vector<std::string> check(sim::network& net, std::size_t nodes, const std::string& genesis,
                                const std::vector<written>& writes) {
-  std::vector<std::string> problems;
-  std::set<std::string> expected{genesis};
-  for (const auto& w : writes) expected.insert(w.bytes);
-  std::optional<crypto::digest> first;
-  for (std::size_t i = 0; i < nodes; ++i) {
-    const auto* rep = &net.replica(i);
-    if (!net.running(i)) problems.push_back("node " + std::to_string(i) + " is stopped");
-    auto all = rep->all_records();
-    std::set<std::string> held(all.begin(), all.end());
-    std::size_t missing = 0;
-    std::string first_missing;
-    for (const auto& w : writes) {
-      if (held.count(w.bytes)) continue;
-      if (missing++ == 0) {
-        first_missing =
-            "written at node " + std::to_string(w.node) + ", seq " + std::to_string(w.seq);
-      }
-    }
-    if (!held.count(genesis)) problems.push_back("node " + std::to_string(i) + " lacks genesis");
-    if (missing > 0) {
-      problems.push_back("node " + std::to_string(i) + " lacks " + std::to_string(missing) +
-                         " of " + std::to_string(writes.size()) +
-                         " records written (first: " + first_missing + ")");
-    }
-    std::size_t extra = 0;
-    for (const auto& h : held) extra += expected.count(h) ? 0 : 1;
-    if (extra > 0) {
-      problems.push_back("node " + std::to_string(i) + " holds " + std::to_string(extra) +
-                         " records nobody wrote");
-    }
-    if (rep->pending_count() > 0) {
-      problems.push_back("node " + std::to_string(i) + " still holds " +
-                         std::to_string(rep->pending_count()) + " records past a gap");
-    }
-    if (rep->fork_proofs() > 0) {
-      problems.push_back("node " + std::to_string(i) + " holds fork proofs");
-    }
-    auto d = rep->frontier_digest();
-    if (!d) {
-      problems.push_back("node " + std::to_string(i) + ": frontier: " + d.error().message());
-    } else if (!first) {
-      first = *d;
-    } else if (*d != *first) {
-      problems.push_back("node " + std::to_string(i) + "'s frontier digest differs from node 0's");
-    }
-  }
+  std::vector<sim::node_at_end> at_end;
+  for (std::size_t i = 0; i < nodes; ++i) at_end.push_back({&net.replica(i), net.running(i)});
+  auto problems = sim::check_converged(at_end, genesis, writes);
   for (const auto& m : net.misbehaviours()) {
     problems.push_back("node " + std::to_string(m.node) + " reported misbehaviour (" +
                        to_string(m.what.kind) + "): " + m.what.reason);
@@ -273,25 +226,13 @@ std::string describe(std::uint64_t seed, const chaos_result& r) {
   s << "seed " << seed << " did not converge (" << r.records << " records, " << r.partitions
     << " partitions, " << r.drops << " link drops, " << r.restarts << " restarts):\n";
   for (const auto& p : r.problems) s << "  " << p << "\n";
-  s << "rerun exactly this seed: ZWERM_SIM_SEED=" << seed << " ctest --test-dir build -R "
-    << rerun_test << " --output-on-failure";
+  s << "rerun exactly this seed: " << sim::rerun_command(seed, rerun_test);
   return s.str();
-}
-
-bool soak() {
-  const char* v = std::getenv("ZWERM_SOAK");
-  return v != nullptr && std::string(v) == "1";
 }
 
 TEST(SyncChaos, RandomPartitionsDropsAndRestarts) {
   crypto::init();
-  std::vector<std::uint64_t> seeds;
-  if (const char* one = std::getenv("ZWERM_SIM_SEED")) {
-    seeds.push_back(std::stoull(one));
-  } else {
-    const std::uint64_t n = soak() ? 1000 : 5;
-    for (std::uint64_t s = 1; s <= n; ++s) seeds.push_back(s);
-  }
+  const std::vector<std::uint64_t> seeds = sim::chaos_seeds(5);
   const auto start = std::chrono::steady_clock::now();
   chaos_result sum;
   std::size_t failed = 0;

@@ -17,6 +17,25 @@ std::string padded_body(std::size_t size, std::uint64_t n) {
   return "{\"n\":" + std::to_string(n) + ",\"text\":\"" + std::string(size, 'z') + "\"}";
 }
 
+std::uint64_t engine_seed(std::uint64_t seed, std::size_t index, std::uint64_t starts) {
+  // The first engine keeps the seed it always had; a restarted one gets another.
+  const std::uint64_t s = seed * 1'000'003 + index + 1 + starts * 0x9E3779B97F4A7C15ULL;
+  return s == 0 ? 1 : s;
+}
+
+std::vector<sync::record_key> write_local(sync::memory_replica& replica, sync::engine& engine,
+                                          const std::vector<std::string>& records) {
+  auto rep = replica.ingest(records);
+  if (!rep) throw std::runtime_error(rep.error().message());
+  for (const auto& o : rep->outcomes) {
+    if (o.outcome != sync::ingest_outcome::stored && o.outcome != sync::ingest_outcome::pending) {
+      throw std::runtime_error(std::string("local write refused: ") + o.reason);
+    }
+  }
+  engine.records_written(rep->appended);
+  return rep->appended;
+}
+
 community_maker community_maker::make() {
   community_maker m;
   m.founder = crypto::generate_key_pair();
@@ -124,9 +143,7 @@ std::size_t network::add_node(std::uint8_t max_version) {
 void network::make_engine(std::size_t index, std::uint8_t max_version) {
   auto& n = *nodes_[index];
   auto engine_opts = opts_.engine;
-  // The first engine keeps the seed it always had; a restarted one gets another.
-  engine_opts.seed = opts_.seed * 1'000'003 + index + 1 + n.starts * 0x9E3779B97F4A7C15ULL;
-  if (engine_opts.seed == 0) engine_opts.seed = 1;  // 0 would mean a random seed
+  engine_opts.seed = engine_seed(opts_.seed, index, n.starts);
   engine_opts.max_version = max_version;
   ++n.starts;
   sync::engine_callbacks cbs;
@@ -264,17 +281,10 @@ bool network::reachable(std::size_t a, std::size_t b) const {
 
 void network::write(std::size_t n, const std::vector<std::string>& records) {
   if (!running(n)) throw std::logic_error("write: the node is stopped");
-  auto rep = nodes_.at(n)->replica->ingest(records);
-  if (!rep) throw std::runtime_error(rep.error().message());
-  for (const auto& o : rep->outcomes) {
-    if (o.outcome != sync::ingest_outcome::stored && o.outcome != sync::ingest_outcome::pending) {
-      throw std::runtime_error(std::string("local write refused: ") + o.reason);
-    }
-  }
+  const auto appended = write_local(*nodes_.at(n)->replica, *nodes_[n]->engine, records);
   if (on_appended) {
-    for (const auto& k : rep->appended) on_appended(n, k, now_);
+    for (const auto& k : appended) on_appended(n, k, now_);
   }
-  nodes_[n]->engine->records_written(rep->appended);
 }
 
 void network::send(std::size_t link, int dir, std::string bytes) {

@@ -51,6 +51,15 @@ crypto::key_pair seeded_key(std::uint64_t seed, std::uint64_t n);
 // A body padded so the whole record is about `size` bytes.
 std::string padded_body(std::size_t size, std::uint64_t n);
 
+// The seed of node `index`'s engine in a run of `seed`, its `starts`-th engine (0: the first;
+// a restarted node gets another). Never 0 (which would mean a random seed).
+std::uint64_t engine_seed(std::uint64_t seed, std::size_t index, std::uint64_t starts);
+
+// Records a node's member wrote: ingested into its replica (refused records throw), then
+// handed to its engine to push. Returns the keys appended.
+std::vector<sync::record_key> write_local(sync::memory_replica& replica, sync::engine& engine,
+                                          const std::vector<std::string>& records);
+
 struct link_stats {
   std::uint64_t messages = 0;
   std::uint64_t payload_bytes = 0;  // sync message bytes
