@@ -47,7 +47,7 @@ struct fixed_bytes {
 using public_key = fixed_bytes<32, struct public_key_tag>;    // Ed25519 public key = member id
 using secret_key = fixed_bytes<64, struct secret_key_tag>;    // Ed25519 seed ‖ public key
 using signature = fixed_bytes<64, struct signature_tag>;      // detached Ed25519 signature
-using digest = fixed_bytes<32, struct digest_tag>;            // BLAKE2b-256 (record ids)
+using digest = fixed_bytes<32, struct digest_tag>;            // BLAKE2b-256 (ids: base/ids.hpp)
 using sha256_digest = fixed_bytes<32, struct sha256_tag>;     // SHA-256 (handshake)
 using network_key = fixed_bytes<32, struct network_key_tag>;  // a community's SHS network key
 

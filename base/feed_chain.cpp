@@ -43,13 +43,13 @@ std::string seq_prev_problem(const feed_link& r) {
 }
 
 chain_check check_chain(const feed_link& r, const std::optional<feed_head>& head,
-                        const std::optional<crypto::digest>& held_at_seq) {
+                        const std::optional<record_id>& held_at_seq) {
   if (auto why = seq_prev_problem(r); !why.empty()) {
     return verdict(chain_verdict::seq_prev_mismatch, std::move(why));
   }
   const std::uint64_t head_seq = head ? head->seq : 0;
   if (r.seq <= head_seq) {
-    std::optional<crypto::digest> held = r.seq == head_seq ? std::optional(head->id) : held_at_seq;
+    std::optional<record_id> held = r.seq == head_seq ? std::optional(head->id) : held_at_seq;
     if (!held) {
       return verdict(chain_verdict::needs_lookup, "record with seq " + num(r.seq) +
                                                       " is below the feed head " + num(head_seq) +

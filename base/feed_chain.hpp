@@ -13,15 +13,16 @@
 #include <string>
 
 #include "base/bytes.hpp"
+#include "base/ids.hpp"
 
 namespace zwerm {
 
 // What the rule reads of a record.
 struct feed_link {
   std::uint64_t seq = 0;
-  std::optional<crypto::digest> prev;  // null exactly when seq == 1
+  std::optional<record_id> prev;  // null exactly when seq == 1
   std::uint64_t lamport = 0;
-  crypto::digest id;
+  record_id id;
 };
 
 // The newest record of one author's feed in one community: what a new record of the feed is
@@ -30,7 +31,7 @@ struct feed_link {
 struct feed_head {
   crypto::public_key author;
   std::uint64_t seq = 0;  // ≥ 1 for a feed that holds records
-  crypto::digest id;      // id of the author's record `seq`
+  record_id id;           // id of the author's record `seq`
   std::uint64_t lamport = 0;
   bool forked = false;  // a fork proof of this feed is held (store::forks)
   friend bool operator==(const feed_head&, const feed_head&) = default;
@@ -67,6 +68,6 @@ std::string seq_prev_problem(const feed_link& r);
 // Rules are applied in this order: seq/prev consistency, then position against the head
 // (duplicate / conflict / needs_lookup / gap), then prev, then lamport.
 chain_check check_chain(const feed_link& r, const std::optional<feed_head>& head,
-                        const std::optional<crypto::digest>& held_at_seq = std::nullopt);
+                        const std::optional<record_id>& held_at_seq = std::nullopt);
 
 }  // namespace zwerm

@@ -13,6 +13,10 @@ digest blake2b256(std::string_view bytes) {
   return d;
 }
 
+record_id record_id_of(std::string_view payload) {
+  return record_id{blake2b256(payload).bytes};
+}
+
 sha256_digest sha256(std::string_view bytes) {
   sha256_digest d;
   crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());

@@ -4,11 +4,15 @@
 #include <string_view>
 
 #include "base/bytes.hpp"
+#include "base/ids.hpp"
 
 namespace zwerm::crypto {
 
 digest blake2b256(std::string_view bytes);
 sha256_digest sha256(std::string_view bytes);
+
+// A record's id: the BLAKE2b-256 of its payload (docs/PROTOCOL.md §2.4).
+record_id record_id_of(std::string_view payload);
 
 // Incremental BLAKE2b-256 over several pieces (frontier digests).
 class blake2b256_state {

@@ -15,7 +15,7 @@ namespace {
 
 using crypto::digest;
 using crypto::public_key;
-using feed_id = std::pair<digest, public_key>;
+using feed_id = std::pair<community_id, public_key>;
 
 class checker {
  public:
@@ -68,7 +68,7 @@ class checker {
     return found;
   }
 
-  bool load_record(const digest& id, record_entry* e) {
+  bool load_record(const record_id& id, record_entry* e) {
     std::string v;
     return get(keys::record_key(id), &v) && keys::decode_entry(id, v, e);
   }
@@ -81,15 +81,15 @@ class checker {
     prefix_iter it(s_, std::string(1, keys::records), snap_);
     for (; it.valid(); it.next()) {
       ++records_;
-      digest id;
+      record_id id;
       record_entry e;
-      if (it.key().size() != 33 || !digest::from(it.key().substr(1), &id) ||
+      if (it.key().size() != 33 || !record_id::from(it.key().substr(1), &id) ||
           !keys::decode_entry(id, it.value(), &e)) {
         problem("an unreadable record entry");
         continue;
       }
       if (e.bytes.size() <= 64 ||
-          crypto::blake2b256(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) != id) {
+          crypto::record_id_of(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) != id) {
         problem("record " + crypto::to_hex(id) + " is not stored under the hash of its payload");
       }
       ++community_records_[e.community];
@@ -111,9 +111,9 @@ class checker {
     for (; it.valid(); it.next()) {
       ++feed_entries_;
       keys::feed_key_parts k;
-      digest id;
+      record_id id;
       record_entry e;
-      if (!keys::parse_feed_key(it.key(), &k) || !digest::from(it.value(), &id)) {
+      if (!keys::parse_feed_key(it.key(), &k) || !record_id::from(it.value(), &id)) {
         problem("an unreadable feed index entry");
         continue;
       }
@@ -148,9 +148,9 @@ class checker {
     for (; it.valid(); it.next()) {
       ++order_entries_;
       keys::order_key_parts k;
-      digest id;
+      record_id id;
       record_entry e;
-      if (!keys::parse_order_key(it.key(), &k) || !digest::from(it.value(), &id)) {
+      if (!keys::parse_order_key(it.key(), &k) || !record_id::from(it.value(), &id)) {
         problem("an unreadable total-order index entry");
         continue;
       }
@@ -166,7 +166,7 @@ class checker {
     prefix_iter it(s_, std::string(1, keys::heads), snap_);
     std::set<feed_id> seen;
     for (; it.valid(); it.next()) {
-      digest c;
+      community_id c;
       public_key a;
       feed_head h;
       if (!keys::parse_head_key(it.key(), &c, &a) || !keys::decode_head(a, it.value(), &h)) {
@@ -195,12 +195,13 @@ class checker {
   }
 
   status digests_and_counts() {
-    std::map<digest, std::array<digest, 256>> stored;
+    std::map<community_id, std::array<digest, 256>> stored;
     {
       prefix_iter it(s_, std::string(1, keys::buckets), snap_);
       for (; it.valid(); it.next()) {
-        digest c, d;
-        if (it.key().size() != 34 || !digest::from(it.key().substr(1, 32), &c) ||
+        community_id c;
+        digest d;
+        if (it.key().size() != 34 || !community_id::from(it.key().substr(1, 32), &c) ||
             !digest::from(it.value(), &d)) {
           problem("an unreadable bucket digest");
           continue;
@@ -209,7 +210,7 @@ class checker {
       }
       if (auto st = end(it, "check bucket digests"); !st.ok()) return st;
     }
-    std::set<digest> all;
+    std::set<community_id> all;
     for (const auto& [c, b] : stored) all.insert(c);
     for (const auto& [c, b] : buckets_) all.insert(c);
     for (const auto& c : all) {
@@ -219,10 +220,10 @@ class checker {
       }
     }
     prefix_iter it(s_, std::string(1, keys::communities), snap_);
-    std::set<digest> listed;
+    std::set<community_id> listed;
     for (; it.valid(); it.next()) {
-      digest c;
-      if (it.key().size() != 33 || !digest::from(it.key().substr(1), &c) ||
+      community_id c;
+      if (it.key().size() != 33 || !community_id::from(it.key().substr(1), &c) ||
           it.value().size() != 16) {
         problem("an unreadable community entry");
         continue;
@@ -296,7 +297,7 @@ class checker {
     prefix_iter it(s_, std::string(1, keys::pending_counts), snap_);
     std::map<feed_id, std::uint32_t> stored;
     for (; it.valid(); it.next()) {
-      digest c;
+      community_id c;
       public_key a;
       if (!keys::parse_head_key(it.key(), &c, &a) || it.value().size() != 4) {
         problem("an unreadable pending count");
@@ -320,9 +321,9 @@ class checker {
   std::vector<std::string> problems_;
   std::uint64_t problem_count_ = 0;
   std::uint64_t records_ = 0, feed_entries_ = 0, order_entries_ = 0;
-  std::map<digest, std::uint64_t> community_records_, community_feeds_;
+  std::map<community_id, std::uint64_t> community_records_, community_feeds_;
   std::map<feed_id, feed_head> feed_tips_, heads_;
-  std::map<digest, std::array<digest, 256>> buckets_;
+  std::map<community_id, std::array<digest, 256>> buckets_;
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 namespace zwerm::store {
 
-result<std::uint64_t> store::forget_community(const crypto::digest& c) {
+result<std::uint64_t> store::forget_community(const community_id& c) {
   std::lock_guard lock(impl_->write_mu);
   if (auto st = impl_->writable(); !st.ok()) return st;
   leveldb::WriteBatch wb;
@@ -19,8 +19,8 @@ result<std::uint64_t> store::forget_community(const crypto::digest& c) {
       wb.Delete(sl(it.key()));
       if (t == keys::feeds) {
         // S c a seq -> id: the record itself goes too.
-        crypto::digest id;
-        if (!crypto::digest::from(it.value(), &id)) {
+        record_id id;
+        if (!record_id::from(it.value(), &id)) {
           return impl_->corruption("a feed index entry is unreadable");
         }
         wb.Delete(keys::record_key(id));

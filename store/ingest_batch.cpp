@@ -23,7 +23,7 @@ namespace {
 using crypto::digest;
 using crypto::public_key;
 
-std::string short_id(const digest& id) {
+std::string short_id(const record_id& id) {
   return crypto::to_hex(id.view().substr(0, 8));
 }
 
@@ -36,7 +36,7 @@ std::string malformed(const record_entry& r, bool id_checked) {
   if (auto why = seq_prev_problem(link_of(r)); !why.empty()) return why;
   if (r.bytes.size() <= 64) return "the record bytes are shorter than a signature";
   if (!id_checked &&
-      crypto::blake2b256(std::string_view(r.bytes).substr(0, r.bytes.size() - 64)) != r.id) {
+      crypto::record_id_of(std::string_view(r.bytes).substr(0, r.bytes.size() - 64)) != r.id) {
     return "the id is not the hash of the record's payload";
   }
   return {};
@@ -57,7 +57,7 @@ struct pending_item {
 class feed_apply {
  public:
   feed_apply(store::impl& s, sorted_batch& wb, ingest_report& report, std::uint64_t& pending_total,
-             const digest& c, const public_key& a)
+             const community_id& c, const public_key& a)
       : s_(s), wb_(wb), report_(report), pending_total_(pending_total), c_(c), a_(a) {}
 
   status load() {
@@ -225,14 +225,14 @@ class feed_apply {
   status fork(const record_entry& r, int input) {
     record_outcome scratch;
     auto& out = input >= 0 ? report_.outcomes[input] : scratch;
-    digest kept;
+    record_id kept;
     if (!batch_ids_.empty() && r.seq >= batch_base_) {
       kept = batch_ids_[r.seq - batch_base_];
     } else {
       std::string v;
       bool found = false;
       if (auto st = s_.get(keys::feed_key(c_, a_, r.seq), &v, &found); !st.ok()) return st;
-      if (!found || !digest::from(v, &kept)) {
+      if (!found || !record_id::from(v, &kept)) {
         return s_.corruption("the feed index has no entry below the feed's head");
       }
     }
@@ -286,7 +286,7 @@ class feed_apply {
   sorted_batch& wb_;
   ingest_report& report_;
   std::uint64_t& pending_total_;
-  const digest c_;
+  const community_id c_;
   const public_key a_;
 
   feed_head head_{};
@@ -300,7 +300,7 @@ class feed_apply {
   std::uint32_t fork_count_ = 0;
   std::unordered_set<std::string> forks_new_;
   // Ids this batch appended to the feed: seq batch_base_, batch_base_ + 1, ...
-  std::vector<digest> batch_ids_;
+  std::vector<record_id> batch_ids_;
   std::uint64_t batch_base_ = 0;
   std::uint64_t records_added_ = 0;
 };
@@ -334,7 +334,7 @@ result<ingest_report> store::ingest(std::span<const record_entry> records,
   });
 
   sorted_batch wb;
-  std::map<digest, community_delta> deltas;
+  std::map<community_id, community_delta> deltas;
   std::uint64_t pending_total = s.pending_total;
 
   for (std::size_t i = 0; i < order.size();) {

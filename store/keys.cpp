@@ -64,32 +64,32 @@ std::uint32_t get_u32(std::string_view in) {
   return v;
 }
 
-std::string record_key(const digest& id) {
+std::string record_key(const record_id& id) {
   auto k = start(records, 33);
   put(&k, id);
   return k;
 }
 
-std::string feed_prefix(const digest& c, const public_key& a) {
+std::string feed_prefix(const community_id& c, const public_key& a) {
   auto k = start(feeds, kFeedKey);
   put(&k, c);
   put(&k, a);
   return k;
 }
 
-std::string feed_key(const digest& c, const public_key& a, std::uint64_t seq) {
+std::string feed_key(const community_id& c, const public_key& a, std::uint64_t seq) {
   auto k = feed_prefix(c, a);
   put_u64(&k, seq);
   return k;
 }
 
-std::string order_prefix(const digest& c) {
+std::string order_prefix(const community_id& c) {
   auto k = start(order, kOrderKey);
   put(&k, c);
   return k;
 }
 
-std::string order_key(const digest& c, std::uint64_t lamport, const public_key& a,
+std::string order_key(const community_id& c, std::uint64_t lamport, const public_key& a,
                       std::uint64_t seq) {
   auto k = order_prefix(c);
   put_u64(&k, lamport);
@@ -98,45 +98,45 @@ std::string order_key(const digest& c, std::uint64_t lamport, const public_key& 
   return k;
 }
 
-std::string head_prefix(const digest& c) {
+std::string head_prefix(const community_id& c) {
   auto k = start(heads, kHeadKey);
   put(&k, c);
   return k;
 }
 
-std::string head_key(const digest& c, const public_key& a) {
+std::string head_key(const community_id& c, const public_key& a) {
   auto k = head_prefix(c);
   put(&k, a);
   return k;
 }
 
-std::string bucket_prefix(const digest& c) {
+std::string bucket_prefix(const community_id& c) {
   auto k = start(buckets, 34);
   put(&k, c);
   return k;
 }
 
-std::string bucket_key(const digest& c, std::uint8_t bucket) {
+std::string bucket_key(const community_id& c, std::uint8_t bucket) {
   auto k = bucket_prefix(c);
   k.push_back(static_cast<char>(bucket));
   return k;
 }
 
-std::string community_key(const digest& c) {
+std::string community_key(const community_id& c) {
   auto k = start(communities, 33);
   put(&k, c);
   return k;
 }
 
 namespace {
-std::string feed_id_prefix(table t, const digest& c, const public_key& a) {
+std::string feed_id_prefix(table t, const community_id& c, const public_key& a) {
   auto k = start(t, kFeedIdKey);
   put(&k, c);
   put(&k, a);
   return k;
 }
-std::string feed_id_key(table t, const digest& c, const public_key& a, std::uint64_t seq,
-                        const digest& id) {
+std::string feed_id_key(table t, const community_id& c, const public_key& a, std::uint64_t seq,
+                        const record_id& id) {
   auto k = feed_id_prefix(t, c, a);
   put_u64(&k, seq);
   put(&k, id);
@@ -144,23 +144,26 @@ std::string feed_id_key(table t, const digest& c, const public_key& a, std::uint
 }
 }  // namespace
 
-std::string fork_prefix(const digest& c, const public_key& a) {
+std::string fork_prefix(const community_id& c, const public_key& a) {
   return feed_id_prefix(forks, c, a);
 }
-std::string fork_key(const digest& c, const public_key& a, std::uint64_t seq, const digest& id) {
+std::string fork_key(const community_id& c, const public_key& a, std::uint64_t seq,
+                     const record_id& id) {
   return feed_id_key(forks, c, a, seq, id);
 }
-std::string pending_prefix(const digest& c, const public_key& a) {
+std::string pending_prefix(const community_id& c, const public_key& a) {
   return feed_id_prefix(pending, c, a);
 }
-std::string pending_key(const digest& c, const public_key& a, std::uint64_t seq, const digest& id) {
+std::string pending_key(const community_id& c, const public_key& a, std::uint64_t seq,
+                        const record_id& id) {
   return feed_id_key(pending, c, a, seq, id);
 }
-std::string rebuild_key(const digest& c, const public_key& a, std::uint64_t seq, const digest& id) {
+std::string rebuild_key(const community_id& c, const public_key& a, std::uint64_t seq,
+                        const record_id& id) {
   return feed_id_key(rebuild, c, a, seq, id);
 }
 
-std::string pending_count_key(const digest& c, const public_key& a) {
+std::string pending_count_key(const community_id& c, const public_key& a) {
   auto k = start(pending_counts, kHeadKey);
   put(&k, c);
   put(&k, a);
@@ -187,7 +190,7 @@ std::string view_key(std::string_view key) {
 
 bool parse_feed_key(std::string_view key, feed_key_parts* out) {
   if (key.size() != kFeedKey || key[0] != static_cast<char>(feeds)) return false;
-  out->community = take<digest>(key, 1);
+  out->community = take<community_id>(key, 1);
   out->author = take<public_key>(key, 33);
   out->seq = get_u64(key.substr(65));
   return true;
@@ -195,25 +198,25 @@ bool parse_feed_key(std::string_view key, feed_key_parts* out) {
 
 bool parse_feed_id_key(std::string_view key, feed_key_parts* out) {
   if (key.size() != kFeedIdKey) return false;
-  out->community = take<digest>(key, 1);
+  out->community = take<community_id>(key, 1);
   out->author = take<public_key>(key, 33);
   out->seq = get_u64(key.substr(65));
-  out->id = take<digest>(key, 73);
+  out->id = take<record_id>(key, 73);
   return true;
 }
 
 bool parse_order_key(std::string_view key, order_key_parts* out) {
   if (key.size() != kOrderKey || key[0] != static_cast<char>(order)) return false;
-  out->community = take<digest>(key, 1);
+  out->community = take<community_id>(key, 1);
   out->pos.lamport = get_u64(key.substr(33));
   out->pos.author = take<public_key>(key, 41);
   out->pos.seq = get_u64(key.substr(73));
   return true;
 }
 
-bool parse_head_key(std::string_view key, digest* community, public_key* author) {
+bool parse_head_key(std::string_view key, community_id* community, public_key* author) {
   if (key.size() != kHeadKey) return false;
-  *community = take<digest>(key, 1);
+  *community = take<community_id>(key, 1);
   *author = take<public_key>(key, 33);
   return true;
 }
@@ -251,10 +254,10 @@ void encode_entry(const record_entry& e, std::string* out) {
   v.append(e.bytes);
 }
 
-bool decode_entry(const digest& id, std::string_view value, record_entry* out) {
+bool decode_entry(const record_id& id, std::string_view value, record_entry* out) {
   if (value.size() < kEntryFixed || value[0] != 1) return false;
   out->id = id;
-  out->community = take<digest>(value, 1);
+  out->community = take<community_id>(value, 1);
   out->author = take<public_key>(value, 33);
   out->seq = get_u64(value.substr(65));
   out->lamport = get_u64(value.substr(73));
@@ -265,7 +268,7 @@ bool decode_entry(const digest& id, std::string_view value, record_entry* out) {
       break;
     case 1:
       if (value.size() < kEntryFixed + 32) return false;
-      out->prev = take<digest>(value, at);
+      out->prev = take<record_id>(value, at);
       at += 32;
       break;
     default:
@@ -289,7 +292,7 @@ bool decode_head(const public_key& author, std::string_view value, feed_head* ou
   if (value.size() != kHeadValue) return false;
   out->author = author;
   out->seq = get_u64(value);
-  out->id = take<digest>(value, 8);
+  out->id = take<record_id>(value, 8);
   out->lamport = get_u64(value.substr(40));
   if (static_cast<std::uint8_t>(value[48]) > 1) return false;
   out->forked = value[48] == 1;

@@ -17,12 +17,12 @@ namespace {
 
 status v1_to_v2(store::impl& s) {
   leveldb::WriteBatch wb;
-  std::map<crypto::digest, std::array<crypto::digest, 256>> buckets;
-  std::map<crypto::digest, std::pair<std::uint64_t, std::uint64_t>> counts;  // feeds, records
+  std::map<community_id, std::array<crypto::digest, 256>> buckets;
+  std::map<community_id, std::pair<std::uint64_t, std::uint64_t>> counts;  // feeds, records
   {
     prefix_iter it(s, std::string(1, keys::heads));
     for (; it.valid(); it.next()) {
-      crypto::digest c;
+      community_id c;
       crypto::public_key a;
       feed_head h;
       if (!keys::parse_head_key(it.key(), &c, &a) || !keys::decode_head(a, it.value(), &h)) {

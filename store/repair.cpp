@@ -98,12 +98,12 @@ status rebuild(leveldb::DB& db, const std::filesystem::path& dir,
     std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
     const std::string prefix(1, keys::records);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      digest id;
+      record_id id;
       record_entry e;
       const bool ok =
-          it->key().size() == 33 && digest::from(sv(it->key()).substr(1), &id) &&
+          it->key().size() == 33 && record_id::from(sv(it->key()).substr(1), &id) &&
           keys::decode_entry(id, sv(it->value()), &e) && e.bytes.size() > 64 &&
-          crypto::blake2b256(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) == id;
+          crypto::record_id_of(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) == id;
       if (!ok) {
         ++stats->unreadable;
         w.batch().Delete(it->key());
@@ -120,11 +120,11 @@ status rebuild(leveldb::DB& db, const std::filesystem::path& dir,
   }
 
   // T in order: rebuild each feed's chain from seq 1.
-  std::map<digest, std::array<digest, 256>> buckets;
-  std::map<digest, std::pair<std::uint64_t, std::uint64_t>> counts;
+  std::map<community_id, std::array<digest, 256>> buckets;
+  std::map<community_id, std::pair<std::uint64_t, std::uint64_t>> counts;
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
   const std::string prefix(1, keys::rebuild);
-  std::optional<std::pair<digest, public_key>> feed;
+  std::optional<std::pair<community_id, public_key>> feed;
   feed_head head{};
   auto close_feed = [&]() {
     if (!feed || head.seq == 0) return;
@@ -144,8 +144,8 @@ status rebuild(leveldb::DB& db, const std::filesystem::path& dir,
       head = feed_head{k.author, 0, {}, 0, false};
     }
     const std::uint64_t lamport = keys::get_u64(v);
-    digest prev;
-    const bool has_prev = v.size() == 40 && digest::from(v.substr(8), &prev);
+    record_id prev;
+    const bool has_prev = v.size() == 40 && record_id::from(v.substr(8), &prev);
     const bool chains =
         k.seq == head.seq + 1 &&
         (k.seq == 1 ? !has_prev : has_prev && prev == head.id && lamport > head.lamport);

@@ -191,7 +191,7 @@ status store::erase_peer(const std::string& address) {
 
 // ---------------------------------------------------------------------------------- reads
 
-result<record_entry> store::get(const crypto::digest& id) const {
+result<record_entry> store::get(const record_id& id) const {
   std::string value;
   bool found = false;
   if (auto st = impl_->get(keys::record_key(id), &value, &found); !st.ok()) return st;
@@ -201,14 +201,14 @@ result<record_entry> store::get(const crypto::digest& id) const {
   return e;
 }
 
-result<bool> store::contains(const crypto::digest& id) const {
+result<bool> store::contains(const record_id& id) const {
   std::string value;
   bool found = false;
   if (auto st = impl_->get(keys::record_key(id), &value, &found); !st.ok()) return st;
   return found;
 }
 
-result<std::optional<feed_head>> store::head(const crypto::digest& community,
+result<std::optional<feed_head>> store::head(const community_id& community,
                                              const crypto::public_key& author) const {
   std::string value;
   bool found = false;
@@ -226,7 +226,7 @@ namespace {
 result<std::vector<feed_head>> heads_with_prefix(const store::impl& s, const std::string& prefix) {
   std::vector<feed_head> out;
   for (prefix_iter it(s, prefix); it.valid(); it.next()) {
-    crypto::digest c;
+    community_id c;
     crypto::public_key a;
     feed_head h;
     if (!keys::parse_head_key(it.key(), &c, &a) || !keys::decode_head(a, it.value(), &h)) {
@@ -239,19 +239,18 @@ result<std::vector<feed_head>> heads_with_prefix(const store::impl& s, const std
 
 }  // namespace
 
-result<std::vector<feed_head>> store::frontier(const crypto::digest& community) const {
+result<std::vector<feed_head>> store::frontier(const community_id& community) const {
   return heads_with_prefix(*impl_, keys::head_prefix(community));
 }
 
-result<std::vector<feed_head>> store::bucket_heads(const crypto::digest& community,
+result<std::vector<feed_head>> store::bucket_heads(const community_id& community,
                                                    std::uint8_t bucket) const {
   auto prefix = keys::head_prefix(community);
   prefix.push_back(static_cast<char>(bucket));
   return heads_with_prefix(*impl_, prefix);
 }
 
-result<std::array<crypto::digest, 256>> store::bucket_digests(
-    const crypto::digest& community) const {
+result<std::array<crypto::digest, 256>> store::bucket_digests(const community_id& community) const {
   std::array<crypto::digest, 256> out{};
   const auto prefix = keys::bucket_prefix(community);
   for (prefix_iter it(*impl_, prefix); it.valid(); it.next()) {
@@ -263,7 +262,7 @@ result<std::array<crypto::digest, 256>> store::bucket_digests(
   return out;
 }
 
-result<crypto::digest> store::frontier_digest(const crypto::digest& community) const {
+result<crypto::digest> store::frontier_digest(const community_id& community) const {
   auto buckets = bucket_digests(community);
   if (!buckets) return buckets.error();
   return frontier_digest_of(*buckets);
@@ -275,7 +274,7 @@ result<std::vector<community_summary>> store::communities() const {
   for (prefix_iter it(*impl_, prefix); it.valid(); it.next()) {
     community_summary c;
     if (it.key().size() != 33 || it.value().size() != 16 ||
-        !crypto::digest::from(it.key().substr(1), &c.id)) {
+        !community_id::from(it.key().substr(1), &c.id)) {
       return impl_->corruption("a community entry is unreadable");
     }
     c.feeds = keys::get_u64(it.value());
@@ -285,7 +284,7 @@ result<std::vector<community_summary>> store::communities() const {
   return out;
 }
 
-result<std::vector<fork_proof>> store::forks(const crypto::digest& community,
+result<std::vector<fork_proof>> store::forks(const community_id& community,
                                              const crypto::public_key& author) const {
   std::vector<fork_proof> out;
   for (prefix_iter it(*impl_, keys::fork_prefix(community, author)); it.valid(); it.next()) {
@@ -299,8 +298,8 @@ result<std::vector<fork_proof>> store::forks(const crypto::digest& community,
     if (auto st = impl_->get(keys::feed_key(community, author, k.seq), &id, &found); !st.ok()) {
       return st;
     }
-    crypto::digest kept_id;
-    if (!found || !crypto::digest::from(id, &kept_id)) {
+    record_id kept_id;
+    if (!found || !record_id::from(id, &kept_id)) {
       return impl_->corruption("a fork proof has no record in the log");
     }
     auto kept = get(kept_id);
@@ -379,10 +378,10 @@ struct index_cursor {
       error_ = from_leveldb(it_.status(), s_->dir, "read the log");
       return false;
     }
-    crypto::digest id;
+    record_id id;
     std::string value;
     bool found = false;
-    if (!crypto::digest::from(it_.value(), &id)) {
+    if (!record_id::from(it_.value(), &id)) {
       error_ = s_->corruption("an index entry is unreadable");
       return false;
     }
@@ -435,7 +434,7 @@ struct order_cursor::impl : index_cursor {
   bool loaded_ = false;
 };
 
-feed_cursor store::read_feed(const crypto::digest& community, const crypto::public_key& author,
+feed_cursor store::read_feed(const community_id& community, const crypto::public_key& author,
                              std::uint64_t from_seq) const {
   auto p = std::make_unique<feed_cursor::impl>(*impl_, keys::feed_prefix(community, author),
                                                keys::feed_key(community, author, from_seq));
@@ -443,7 +442,7 @@ feed_cursor store::read_feed(const crypto::digest& community, const crypto::publ
   return feed_cursor(std::move(p));
 }
 
-order_cursor store::read_order(const crypto::digest& community, const order_position& from) const {
+order_cursor store::read_order(const community_id& community, const order_position& from) const {
   auto p = std::make_unique<order_cursor::impl>(
       *impl_, keys::order_prefix(community),
       keys::order_key(community, from.lamport, from.author, from.seq));

@@ -34,6 +34,7 @@
 
 #include "base/bytes.hpp"
 #include "base/feed_chain.hpp"
+#include "base/ids.hpp"
 #include "base/status.hpp"
 #include "store/record_entry.hpp"
 
@@ -107,7 +108,7 @@ struct fork_proof {
 };
 
 struct community_summary {
-  crypto::digest id;
+  community_id id;
   std::uint64_t feeds = 0;
   std::uint64_t records = 0;
 };
@@ -238,7 +239,7 @@ class store {
   // counts, fork proofs, pending records, the peer book's addresses kept under its id) in one
   // synced batch; the views table is node/'s (its keys are opaque here). Returns how many
   // records went. Errors: the store's write errors, corruption.
-  result<std::uint64_t> forget_community(const crypto::digest& community);
+  result<std::uint64_t> forget_community(const community_id& community);
 
   // Compacts the whole database now (LevelDB's CompactRange over every key), so that its files
   // hold each live row once: for benchmarks and tools measuring bytes on disk. Errors: the
@@ -248,26 +249,26 @@ class store {
 
   // --- reads (any thread) ---
 
-  result<record_entry> get(const crypto::digest& id) const;  // not_found when absent
-  result<bool> contains(const crypto::digest& id) const;
-  result<std::optional<feed_head>> head(const crypto::digest& community,
+  result<record_entry> get(const record_id& id) const;  // not_found when absent
+  result<bool> contains(const record_id& id) const;
+  result<std::optional<feed_head>> head(const community_id& community,
                                         const crypto::public_key& author) const;
-  feed_cursor read_feed(const crypto::digest& community, const crypto::public_key& author,
+  feed_cursor read_feed(const community_id& community, const crypto::public_key& author,
                         std::uint64_t from_seq) const;
-  order_cursor read_order(const crypto::digest& community, const order_position& from = {}) const;
+  order_cursor read_order(const community_id& community, const order_position& from = {}) const;
 
   // All feed heads of a community, sorted by author.
-  result<std::vector<feed_head>> frontier(const crypto::digest& community) const;
+  result<std::vector<feed_head>> frontier(const community_id& community) const;
   // Feed heads whose author's first byte is `bucket`, sorted by author.
-  result<std::vector<feed_head>> bucket_heads(const crypto::digest& community,
+  result<std::vector<feed_head>> bucket_heads(const community_id& community,
                                               std::uint8_t bucket) const;
   // The 256 bucket digests (XOR of feed_hash over the bucket's heads; zero when empty) and the
   // frontier digest derived from them (see store/frontier.hpp). Never scans feeds.
-  result<std::array<crypto::digest, 256>> bucket_digests(const crypto::digest& community) const;
-  result<crypto::digest> frontier_digest(const crypto::digest& community) const;
+  result<std::array<crypto::digest, 256>> bucket_digests(const community_id& community) const;
+  result<crypto::digest> frontier_digest(const community_id& community) const;
 
   result<std::vector<community_summary>> communities() const;
-  result<std::vector<fork_proof>> forks(const crypto::digest& community,
+  result<std::vector<fork_proof>> forks(const community_id& community,
                                         const crypto::public_key& author) const;
   // Records held in the pending area (all feeds).
   result<std::uint64_t> pending_count() const;

@@ -65,7 +65,7 @@ status drop_table(const std::filesystem::path& dir, char table) {
   return write(**db, wb, dir);
 }
 
-status erase_record(const std::filesystem::path& dir, const crypto::digest& id) {
+status erase_record(const std::filesystem::path& dir, const record_id& id) {
   auto db = open_raw(dir, false);
   if (!db) return db.error();
   leveldb::WriteBatch wb;

@@ -25,6 +25,6 @@ status drop_table(const std::filesystem::path& dir, char table);
 
 // Deletes one record from the records table of the closed store, leaving its indexes (as a
 // lost table block would).
-status erase_record(const std::filesystem::path& dir, const crypto::digest& id);
+status erase_record(const std::filesystem::path& dir, const record_id& id);
 
 }  // namespace zwerm::store::testing

@@ -9,7 +9,8 @@ namespace zwerm::node::community {
 bool rules::create(state& s, apply_context& c, const create_body& b) {
   // Only the genesis named by the community id counts, and only once.
   if (s.created) return c.no("the community exists already");
-  if (c.r.id != s.community()) return c.no("it is not the genesis the community id names");
+  if (community_of_genesis(c.r.id) != s.community())
+    return c.no("it is not the genesis the community id names");
   if (!crypto::can_handshake(c.r.author)) return c.no("the author's key cannot hold sessions");
   journal& jr = j(s);
   jr.assign(s.created, true);

@@ -470,7 +470,7 @@ status snapshot_codec::decode(snapshot_reader& r, state& s) {
     s.feed.resize(n);
     const char* p = block.data();
     for (auto& e : s.feed) {
-      crypto::digest::from(std::string_view(p, 32), &e.id);
+      record_id::from(std::string_view(p, 32), &e.id);
       e.lamport = read_le<std::uint64_t>(p + 32);
       e.seq = read_le<std::uint64_t>(p + 40);
       e.ts = static_cast<std::int64_t>(read_le<std::uint64_t>(p + 48));

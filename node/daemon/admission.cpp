@@ -128,7 +128,7 @@ authority_verdict feed_authority(const community::state* st, const store::store&
   if (scan_payload(payload, &r)) return {};  // refused with its reason by the replica
   switch (community::kind_of(r.type)) {
     case community::record_kind::community_create:
-      if (crypto::blake2b256(payload) != community) {
+      if (community_of_genesis(crypto::record_id_of(payload)) != community) {
         return refuse("a genesis record that is not this community's");
       }
       return {};

@@ -303,11 +303,12 @@ result<record> community_host::create(const json& body) {
   const record& g = *genesis;
   // The network key is saved before the genesis: a crash between the two leaves a key without
   // records (harmless, and forgotten like a failed join's), never records nobody can reach.
-  keys_[g.id] = crypto::random_fixed<crypto::network_key>();
+  const community_id created = community_of_genesis(g.id);
+  keys_[created] = crypto::random_fixed<crypto::network_key>();
   const auto previous_default = default_;
-  if (!default_) default_ = g.id;
+  if (!default_) default_ = created;
   if (status s = save_secrets(); !s.ok()) {
-    keys_.erase(g.id);
+    keys_.erase(created);
     default_ = previous_default;
     return s;
   }

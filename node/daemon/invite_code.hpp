@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "base/ids.hpp"
 #include "base/status.hpp"
 #include "node/daemon/config.hpp"
 
@@ -40,9 +41,9 @@ struct invite_peer {
 };
 
 struct invite_code {
-  crypto::digest community;
+  community_id community;
   crypto::network_key network_key;
-  crypto::digest invite_id;
+  record_id invite_id;
   std::uint64_t invite_lamport = 0;  // ≥ 1
   std::optional<invite_token> token;
   std::vector<invite_peer> peers;  // 1..max_invite_peers

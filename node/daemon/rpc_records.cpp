@@ -35,12 +35,13 @@ reply create(context& x, const json& p) {
   }
   auto g = x.host().create(body);
   if (!g) return reply::from_status(g.error());
+  const community_id created = community_of_genesis(g->id);
   // The creator's first profile, with the name from config.json when there is one.
   if (!x.services().options->name.empty()) {
-    auto w = x.host().write(g->id, "profile", x.first_profile());
+    auto w = x.host().write(created, "profile", x.first_profile());
     if (!w) return reply::from_status(w.error());
   }
-  return reply::ok(json{{"community_id", crypto::to_text(g->id)},
+  return reply::ok(json{{"community_id", crypto::to_text(created)},
                         {"name", *name},
                         {"record_id", crypto::to_text(g->id)}});
 }

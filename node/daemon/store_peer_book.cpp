@@ -2,7 +2,7 @@
 
 namespace zwerm::node::peers {
 
-store_peer_book::store_peer_book(store::store& s, const crypto::digest& community)
+store_peer_book::store_peer_book(store::store& s, const community_id& community)
     : store_(s), community_(community) {}
 
 std::string store_peer_book::key_of(const std::string& address) const {

@@ -18,7 +18,7 @@ namespace zwerm::node::peers {
 
 class store_peer_book final : public peer_persistence {
  public:
-  store_peer_book(store::store& s, const crypto::digest& community);
+  store_peer_book(store::store& s, const community_id& community);
 
   // Reads the whole table and keeps this community's entries (the table holds at most a few
   // hundred entries per community).
@@ -30,7 +30,7 @@ class store_peer_book final : public peer_persistence {
   std::string key_of(const std::string& address) const;
 
   store::store& store_;
-  crypto::digest community_;
+  community_id community_;
 };
 
 }  // namespace zwerm::node::peers

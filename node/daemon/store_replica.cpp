@@ -18,7 +18,7 @@
 
 namespace zwerm::node::sync {
 
-store_replica::store_replica(store::store& s, const crypto::digest& community,
+store_replica::store_replica(store::store& s, const community_id& community,
                              node::ingestor* verifier)
     : store_(s),
       community_(community),
@@ -26,7 +26,7 @@ store_replica::store_replica(store::store& s, const crypto::digest& community,
       kept_(std::make_shared<kept_records>()),
       tips_(std::make_shared<fork_tips>()) {}
 
-store_replica::store_replica(store::store& s, const crypto::digest& community,
+store_replica::store_replica(store::store& s, const community_id& community,
                              node::ingest_queue& queue, poster post,
                              node::deferred_signatures* deferred)
     : store_(s),
@@ -142,7 +142,7 @@ struct store_replica::fork_tips {
   std::mutex mu;
   // author -> seq and id of the highest record of that feed refused as a fork continuation.
   // Guarded by mu. Only feeds with a refused continuation get an entry, and one each.
-  std::map<crypto::public_key, std::pair<std::uint64_t, crypto::digest>> last;
+  std::map<crypto::public_key, std::pair<std::uint64_t, record_id>> last;
 };
 
 namespace {
@@ -174,7 +174,7 @@ bool continues_fork(const record& r, chain_verdict v, store_replica::fork_tips& 
 // needs its own signature), its signature is checked here. One that fails is dropped: its
 // payload is its author's (the later record commits to it), but the bytes held for its
 // signature are not, and they may come from any relayer, so nobody is blamed.
-status classify(store_replica::fork_tips& tips, const crypto::digest& community,
+status classify(store_replica::fork_tips& tips, const community_id& community,
                 const std::vector<std::string>& batch, std::vector<record_result<record>>& verified,
                 node::commit_batch& commit, ingest_report& rep, std::vector<std::size_t>& index_of,
                 std::vector<node::deferred_range>* deferred) {
@@ -283,7 +283,7 @@ void apply_outcomes(std::span<const store::record_outcome> outcomes,
 // that it may outlive the replica (the report then goes nowhere: the engine is gone too).
 class sync_job final : public node::ingest_job {
  public:
-  sync_job(std::shared_ptr<store_replica::fork_tips> tips, const crypto::digest& community,
+  sync_job(std::shared_ptr<store_replica::fork_tips> tips, const community_id& community,
            std::vector<std::string> batch, replica::ingest_callback done,
            store_replica::poster post, std::shared_ptr<store_replica::kept_records> kept,
            node::deferred_signatures* deferred)
@@ -342,7 +342,7 @@ class sync_job final : public node::ingest_job {
   node::deferred_signatures* deferred_;
   std::vector<node::deferred_range> ranges_;  // vouched records stored unchecked
   std::shared_ptr<store_replica::fork_tips> tips_;
-  crypto::digest community_;
+  community_id community_;
   replica::ingest_callback done_;
   store_replica::poster post_;
   std::shared_ptr<store_replica::kept_records> kept_;

@@ -44,17 +44,16 @@ class store_replica final : public replica {
   // `verifier`, when given, parses and verifies each batch on its thread pool
   // (node::ingestor::verify); without it records are verified inline, one after the other.
   // Borrowed like the store.
-  store_replica(store::store& s, const crypto::digest& community,
-                node::ingestor* verifier = nullptr);
+  store_replica(store::store& s, const community_id& community, node::ingestor* verifier = nullptr);
   // Runs a function on the engine's thread, later (never inside the call).
   using poster = std::function<void(std::function<void()>)>;
   // `deferred`, when given, takes the records the queue accepted on the word of a later record
   // (authentication by chain, PROTOCOL.md §2.11) for the background check of their own
   // signatures; without it the replica checks them itself on the queue's writer thread.
-  store_replica(store::store& s, const crypto::digest& community, node::ingest_queue& queue,
+  store_replica(store::store& s, const community_id& community, node::ingest_queue& queue,
                 poster post, node::deferred_signatures* deferred = nullptr);
 
-  const crypto::digest& community() const override { return community_; }
+  const community_id& community() const override { return community_; }
   result<crypto::digest> frontier_digest() const override;
   result<std::array<crypto::digest, 256>> bucket_digests() const override;
   result<std::vector<feed_head>> bucket_heads(std::uint8_t bucket) const override;
@@ -87,7 +86,7 @@ class store_replica final : public replica {
                                 std::vector<std::string>& out) const;
 
   store::store& store_;
-  crypto::digest community_;
+  community_id community_;
   node::ingestor* verifier_ = nullptr;
   node::ingest_queue* queue_ = nullptr;
   poster post_;

@@ -165,7 +165,7 @@ result<ingest_result> commit(store::store& s, verified_batch b) {
   out.appended.reserve(report->appended.size());
   // Records of this batch move into the result; pending ones from earlier batches are parsed
   // again from the store's bytes without the signature check (verified before they were held).
-  std::unordered_map<crypto::digest, record*> by_id;
+  std::unordered_map<record_id, record*> by_id;
   by_id.reserve(b.records.size());
   for (record& r : b.records) by_id.emplace(r.id, &r);
   for (const auto& e : report->appended) {

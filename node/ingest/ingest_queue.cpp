@@ -15,7 +15,7 @@
 
 namespace zwerm::node {
 
-result<std::optional<feed_head>> commit_batch::head(const crypto::digest& community,
+result<std::optional<feed_head>> commit_batch::head(const community_id& community,
                                                     const crypto::public_key& author) {
   auto key = std::make_pair(community, author);
   if (auto it = heads_.find(key); it != heads_.end()) return it->second;
@@ -195,7 +195,7 @@ struct ingest_queue::state {
       if (group.size() == 1) {
         appended[0] = std::move((*report)->appended);
       } else {
-        std::unordered_map<crypto::digest, std::size_t> owner;
+        std::unordered_map<record_id, std::size_t> owner;
         owner.reserve(batch.entries().size());
         for (std::size_t j = 0; j < group.size(); ++j) {
           for (std::size_t k = ranges[j].first; k < ranges[j].second; ++k) {

@@ -67,10 +67,10 @@ class commit_batch {
 
   // The feed's head as it will be once the entries added so far are in: the store's head
   // until add() moved it. nullopt for an empty feed. Errors: the store's (io_error, corruption).
-  result<std::optional<feed_head>> head(const crypto::digest& community,
+  result<std::optional<feed_head>> head(const community_id& community,
                                         const crypto::public_key& author);
   // Whether the store holds a record with this id. Errors: the store's.
-  result<bool> contains(const crypto::digest& id) const { return store_.contains(id); }
+  result<bool> contains(const record_id& id) const { return store_.contains(id); }
   // Queues `e` for the commit; `new_head` is the head its feed has after it (when it extends
   // the feed; pass nullopt for entries the store decides on: duplicates, gaps, conflicts).
   // Returns the entry's index in entries() (its outcome's index in the store's report).
@@ -86,7 +86,7 @@ class commit_batch {
   store::store& store_;
   std::vector<store::record_entry> entries_;
   std::vector<store::view_change> views_;
-  std::map<std::pair<crypto::digest, crypto::public_key>, std::optional<feed_head>> heads_;
+  std::map<std::pair<community_id, crypto::public_key>, std::optional<feed_head>> heads_;
 };
 
 // One batch of record bytes from one source, with what to do with it. Subclassed by the owner.

@@ -19,12 +19,11 @@
 #include <string_view>
 
 #include "base/bytes.hpp"
+#include "base/ids.hpp"
 
 namespace zwerm::node {
 
 using member_id = crypto::public_key;
-using record_id = crypto::digest;
-using community_id = crypto::digest;
 
 inline constexpr std::size_t max_payload_size = 16 * 1024;
 inline constexpr std::size_t signature_size = 64;

@@ -26,8 +26,8 @@ record_result<record> parse_record(std::string_view bytes, signature_check check
   }
   record r;
   if (auto e = scan_payload(payload, &r)) return std::move(*e);
-  r.id = crypto::blake2b256(payload);
-  if (r.is_genesis()) r.community = r.id;
+  r.id = crypto::record_id_of(payload);
+  if (r.is_genesis()) r.community = community_of_genesis(r.id);
   r.bytes = std::string(bytes);
   if (check == signature_check::verify && !signature_valid(r)) return bad_signature_rejection(r);
   return r;

@@ -5,7 +5,7 @@
 namespace zwerm::node::sync {
 
 crypto::digest feed_hash(const crypto::public_key& author, std::uint64_t seq,
-                         const crypto::digest& head_id, bool forked) {
+                         const record_id& head_id, bool forked) {
   std::array<char, 32 + 8 + 32 + 1> buf{};
   std::size_t p = 0;
   for (auto b : author.bytes) buf[p++] = static_cast<char>(b);

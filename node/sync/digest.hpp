@@ -11,13 +11,14 @@
 #include <cstdint>
 
 #include "base/bytes.hpp"
+#include "base/ids.hpp"
 
 namespace zwerm::node::sync {
 
 using bucket_digest_array = std::array<crypto::digest, 256>;
 
 crypto::digest feed_hash(const crypto::public_key& author, std::uint64_t seq,
-                         const crypto::digest& head_id, bool forked);
+                         const record_id& head_id, bool forked);
 void xor_into(crypto::digest& acc, const crypto::digest& h);
 crypto::digest frontier_of(const bucket_digest_array& buckets);
 

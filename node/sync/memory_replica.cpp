@@ -5,7 +5,7 @@
 
 namespace zwerm::node::sync {
 
-memory_replica::memory_replica(const crypto::digest& community, memory_replica_options opts)
+memory_replica::memory_replica(const community_id& community, memory_replica_options opts)
     : community_(community), opts_(opts) {}
 
 result<crypto::digest> memory_replica::frontier_digest() const {

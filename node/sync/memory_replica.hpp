@@ -26,9 +26,9 @@ struct memory_replica_options {
 
 class memory_replica final : public replica {
  public:
-  explicit memory_replica(const crypto::digest& community, memory_replica_options opts = {});
+  explicit memory_replica(const community_id& community, memory_replica_options opts = {});
 
-  const crypto::digest& community() const override { return community_; }
+  const community_id& community() const override { return community_; }
   result<crypto::digest> frontier_digest() const override;
   result<bucket_digest_array> bucket_digests() const override;
   result<std::vector<feed_head>> bucket_heads(std::uint8_t bucket) const override;
@@ -73,7 +73,7 @@ class memory_replica final : public replica {
   void append(feed& f, const node::record& r, std::vector<record_key>& appended);
   void toggle_head_hash(const crypto::public_key& author, const feed& f);
 
-  crypto::digest community_;
+  community_id community_;
   memory_replica_options opts_;
   std::map<crypto::public_key, feed> feeds_;
   bucket_digest_array buckets_{};

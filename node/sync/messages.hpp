@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "base/ids.hpp"
 #include "base/status.hpp"
 
 namespace zwerm::node::sync {
 
 using member_id = crypto::public_key;
-using community_id = crypto::digest;
 using frontier_digest = crypto::digest;
 
 // The sync protocol versions this implementation speaks (PROTOCOL.md §5.3, §5.12). A session

@@ -65,7 +65,7 @@ class replica {
  public:
   virtual ~replica() = default;
 
-  virtual const crypto::digest& community() const = 0;
+  virtual const community_id& community() const = 0;
 
   // The frontier digest and the 256 bucket digests, as docs/PROTOCOL.md §5.3 defines them.
   virtual result<crypto::digest> frontier_digest() const = 0;

@@ -13,7 +13,9 @@
 namespace zwerm::node::sync {
 namespace {
 
-digest_prefix prefix_of(const crypto::digest& d) {
+// The first digest_prefix_size bytes of a bucket digest or a head's record id.
+template <class Tag>
+digest_prefix prefix_of(const crypto::fixed_bytes<32, Tag>& d) {
   digest_prefix p;
   std::memcpy(p.data(), d.data(), digest_prefix_size);
   return p;

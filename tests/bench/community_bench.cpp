@@ -25,7 +25,6 @@ namespace {
 using namespace zwerm;
 using namespace zwerm::node::community;
 using nlohmann::json;
-using node::community_id;
 using node::record;
 
 constexpr std::size_t member_count = 10'000;
@@ -64,9 +63,9 @@ struct world {
     r.body = body.dump();
     std::string id_input = r.body;
     id_input.append(reinterpret_cast<const char*>(&r.lamport), sizeof r.lamport);
-    r.id = crypto::blake2b256(id_input);
+    r.id = crypto::record_id_of(id_input);
     r.community = community;
-    if (type == "community.create") r.community = community = r.id;
+    if (type == "community.create") r.community = community = community_of_genesis(r.id);
     records.push_back(std::move(r));
     return records.back();
   }

@@ -66,7 +66,6 @@ namespace {
 
 using namespace zwerm;
 using nlohmann::json;
-using node::community_id;
 using node::record;
 
 constexpr std::size_t member_count = 10'000;
@@ -152,7 +151,7 @@ void fill(const std::filesystem::path& dir) {
                                          .dump(),
                                      t0, me);
   if (!genesis) die(genesis.error().message());
-  const community_id c = genesis->id;
+  const community_id c = community_of_genesis(genesis->id);
   std::vector<node::feed_writer> writers;
   writers.reserve(member_count);
   writers.push_back(node::feed_writer::after_genesis(me, *genesis));

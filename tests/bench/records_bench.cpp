@@ -48,9 +48,9 @@ node::record make_record(std::size_t i) {
   seed.bytes[1] = static_cast<std::uint8_t>(i >> 8);
   crypto::key_pair key = crypto::key_pair_from_seed(seed);
   node::record_fields f;
-  f.community = crypto::blake2b256("bench community");
+  f.community = community_of_genesis(crypto::record_id_of("bench community"));
   f.seq = 2 + i % 500;
-  f.prev = crypto::blake2b256("prev " + std::to_string(i));
+  f.prev = crypto::record_id_of("prev " + std::to_string(i));
   f.lamport = 1000 + i;
   f.ts = 1764240000000 + static_cast<std::int64_t>(i) * 1000;
   f.type = "contribution";

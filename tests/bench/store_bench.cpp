@@ -84,8 +84,8 @@ struct ingest_corpus {
 const ingest_corpus& corpus() {
   static const ingest_corpus c = [] {
     ingest_corpus out;
-    auto records =
-        node::test::signed_feeds(crypto::blake2b256("bench store"), 100, ingest_records / 100, 300);
+    auto records = node::test::signed_feeds(
+        community_of_genesis(crypto::record_id_of("bench store")), 100, ingest_records / 100, 300);
     for (auto& r : records) {
       if (r.payload().size() != 300) die("a corpus payload is not 300 bytes");
       out.raw.push_back(r.bytes);
@@ -301,7 +301,7 @@ void BM_store_cpu(benchmark::State& state) {
   double commit = 0, all = 0;
   for (auto _ : state) {
     temp_dir dir;
-    std::vector<std::optional<crypto::digest>> prev(feeds);
+    std::vector<std::optional<record_id>> prev(feeds);
     std::uint64_t lamport = 0;
     double making = 0;
     const double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
@@ -347,7 +347,7 @@ constexpr std::size_t million_per_feed = 100;
 struct million_store {
   temp_dir dir;
   std::filesystem::path db() const { return dir.path() / "db"; }
-  crypto::digest community = store::testing::community_named("million");
+  community_id community = store::testing::community_named("million");
   std::vector<store::testing::feed_writer> writers;
   double build_s = 0, first_open_ms = 0;
 };

@@ -149,13 +149,13 @@ void report(benchmark::State& state, const corpus& c, double run_s, double verif
 
 void BM_catch_up_memory(benchmark::State& state) {
   const auto& c = the_corpus();
-  sync::memory_replica a(c.c.genesis.id);
+  sync::memory_replica a(c.c.genesis.community);
   if (!a.ingest(c.records).ok()) std::abort();
   for (auto _ : state) {
     double t0 = thread_seconds();
     verify_all(c);
     double t1 = thread_seconds();
-    sync::memory_replica b(c.c.genesis.id);
+    sync::memory_replica b(c.c.genesis.community);
     auto wire = catch_up(a, b);
     double t2 = thread_seconds();
     if (b.record_count() != c.records.size()) std::abort();
@@ -168,7 +168,7 @@ BENCHMARK(BM_catch_up_memory)->Iterations(1)->UseManualTime()->Unit(benchmark::k
 void BM_catch_up_store(benchmark::State& state) {
   const auto& c = the_corpus();
   const auto threads = static_cast<std::size_t>(state.range(0));
-  sync::memory_replica a(c.c.genesis.id);
+  sync::memory_replica a(c.c.genesis.community);
   if (!a.ingest(c.records).ok()) std::abort();
   for (auto _ : state) {
     testing::temp_dir dir("zwerm-bench-sync");
@@ -176,7 +176,7 @@ void BM_catch_up_store(benchmark::State& state) {
     if (!s) std::abort();
     std::optional<node::ingestor> pool;
     if (threads > 1) pool.emplace(**s, node::ingest_options{.verify_threads = threads});
-    sync::store_replica b(**s, c.c.genesis.id, pool ? &*pool : nullptr);
+    sync::store_replica b(**s, c.c.genesis.community, pool ? &*pool : nullptr);
     double c0 = process_seconds();
     double t0 = wall_seconds();
     verify_all(c);

@@ -197,7 +197,7 @@ struct a_store {
   crypto::key_pair me;
   std::unique_ptr<store::store> db;
   std::unique_ptr<node::community_host> host;
-  node::community_id community;
+  community_id community;
   std::optional<node::feed_head> head;
   std::uint64_t max_lamport = 0;
 };

@@ -68,7 +68,7 @@ class script {
   record genesis(who w, const json& body, std::int64_t ts) {
     auto g = node::write_genesis(body.dump(), ts, keys_[w]);
     if (!g.ok()) throw std::runtime_error(g.error().message());
-    community_ = g->id;
+    community_ = community_of_genesis(g->id);
     writers_[w].emplace(node::feed_writer::after_genesis(keys_[w], *g));
     return keep(*g);
   }
@@ -141,7 +141,7 @@ class script {
 
   std::array<crypto::key_pair, member_count> keys_;
   std::array<std::optional<node::feed_writer>, member_count> writers_;
-  node::community_id community_;
+  community_id community_;
   std::uint64_t max_lamport_ = 0;
 };
 

@@ -26,7 +26,7 @@ T fixed_from_hex(const std::string& h) {
 struct head {
   crypto::public_key author;
   std::uint64_t seq = 0;
-  crypto::digest id;
+  record_id id;
   bool forked = false;
 };
 
@@ -34,7 +34,7 @@ head head_of(const json& j) {
   head h;
   h.author = fixed_from_hex<crypto::public_key>(j.at("author").get<std::string>());
   h.seq = j.at("seq").get<std::uint64_t>();
-  h.id = fixed_from_hex<crypto::digest>(j.at("id").get<std::string>());
+  h.id = fixed_from_hex<record_id>(j.at("id").get<std::string>());
   const int forked = j.at("forked").get<int>();
   if (forked != 0 && forked != 1) throw std::invalid_argument("forked is 0 or 1");
   h.forked = forked == 1;

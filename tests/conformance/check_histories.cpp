@@ -28,7 +28,7 @@ std::string first_difference(const std::string& got, const std::string& want) {
 }
 
 std::string check_run(const json& history, const std::vector<node::record>& records,
-                      const node::community_id& community, const json& run) {
+                      const community_id& community, const json& run) {
   const std::int64_t now = history.at("now_ts").get<std::int64_t>();
   histories::holder node(community);
   histories::observation expected;
@@ -82,7 +82,7 @@ std::vector<outcome> check_histories(const json& file) {
       records.push_back(*parsed);
       ++i;
     }
-    node::community_id community;
+    community_id community;
     if (bad.empty() && !crypto::from_text(history.at("community").get<std::string>(), &community)) {
       bad = "\"community\" is not an id";
     }

@@ -137,7 +137,7 @@ s::message from_fields(const std::string& type, const json& f, int version) {
     s::hello h;
     h.min_version = f.at("min_version").get<std::uint8_t>();
     h.max_version = f.at("max_version").get<std::uint8_t>();
-    h.community = fixed_of<s::community_id>(f.at("community"));
+    h.community = fixed_of<community_id>(f.at("community"));
     h.frontier = fixed_of<s::frontier_digest>(f.at("frontier"));
     h.features = u64_of(f.at("features"));
     return h;

@@ -41,15 +41,15 @@ record must(result<record> r) {
 
 // A feed: the author's records 1..n in `community` (n >= 1); for the community's creator, record
 // 1 is the genesis.
-std::vector<record> feed(const crypto::key_pair& key, const node::community_id* community,
-                         std::size_t n, std::uint64_t lamport0) {
+std::vector<record> feed(const crypto::key_pair& key, const community_id* community, std::size_t n,
+                         std::uint64_t lamport0) {
   std::vector<record> out;
   if (!community) {
     out.push_back(must(node::write_genesis(R"({"name":"Keten","purpose":"vectors"})", t0, key)));
   }
   while (out.size() < n) {
     node::record_fields f;
-    f.community = community ? *community : out.front().id;
+    f.community = community ? *community : community_of_genesis(out.front().id);
     f.seq = out.size() + 1;
     if (!out.empty()) f.prev = out.back().id;
     f.lamport = lamport0 + out.size() + 1;
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   const auto ada = key_from(1);  // the creator
   const auto bob = key_from(33);
   auto a = feed(ada, nullptr, 6, 0);
-  const node::community_id community = a.front().id;
+  const community_id community = community_of_genesis(a.front().id);
   auto b = feed(bob, &community, 3, 10);
   // Ada's record 4 again, other body, signed: a fork of her feed at seq 4.
   node::record_fields f4;

@@ -61,7 +61,7 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-std::string text(const crypto::digest& d) {
+std::string text(const record_id& d) {
   return crypto::to_text(d);
 }
 
@@ -190,7 +190,7 @@ class scenario {
     return write(p, "request", {{"title", title}, {"body", ""}, {"tags", std::move(tags)}}, ts,
                  effect, note, o);
   }
-  record thanks(person& p, const crypto::digest& contribution, std::int64_t ts, bool effect,
+  record thanks(person& p, const record_id& contribution, std::int64_t ts, bool effect,
                 const std::string& note) {
     return write(p, "thanks", {{"contribution", text(contribution)}, {"note", "thank you"}}, ts,
                  effect, note);
@@ -283,9 +283,10 @@ class scenario {
       }
       runs.push_back({{"name", spec.name}, {"steps", std::move(steps)}});
     }
-    return {{"name", name_},          {"about", about_},     {"community", text(community_)},
-            {"now_ts", now_},         {"members", members_}, {"records", std::move(records)},
-            {"runs", std::move(runs)}};
+    return {
+        {"name", name_},          {"about", about_},     {"community", crypto::to_text(community_)},
+        {"now_ts", now_},         {"members", members_}, {"records", std::move(records)},
+        {"runs", std::move(runs)}};
   }
 
  private:
@@ -305,7 +306,7 @@ class scenario {
 
   std::string name_, about_;
   std::int64_t now_;
-  node::community_id community_;
+  community_id community_;
   std::shared_ptr<holder> holder_;
   std::uint64_t max_lamport_ = 0;
   std::vector<written> written_;
@@ -493,7 +494,7 @@ scenario thanks() {
   s.thanks(a, k1.id, at(1, 4), false, "A thanks K1 again: no effect");
   s.thanks(c, k1.id, at(1, 5), true, "C thanks K1");
   s.thanks(d, k1.id, at(1, 6), true, "D thanks K1: B gave 3, carries");
-  s.thanks(a, crypto::blake2b256("no such contribution"), at(1, 7), false,
+  s.thanks(a, crypto::record_id_of("no such contribution"), at(1, 7), false,
            "A thanks an unknown contribution: no effect");
   auto k2 = s.contribution(a, "Compost basics", {"compost"}, at(2), true, "A contributes K2");
   auto r = s.request(b, "Flat tyre?", {"bikes"}, at(2, 1), true, "B asks");

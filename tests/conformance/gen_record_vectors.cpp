@@ -60,7 +60,8 @@ member make_member(std::string name, unsigned first) {
   return m;
 }
 
-std::string text(const crypto::digest& d) {
+template <class Id>
+std::string text(const Id& d) {
   return crypto::to_text(d);
 }
 
@@ -128,14 +129,14 @@ struct history {
     if (r.lamport > max_lamport) max_lamport = r.lamport;
     for (auto& [n, w] : writers) w.observe(r.lamport);
   }
-  node::feed_writer& writer(const member& m, const node::community_id& c) {
+  node::feed_writer& writer(const member& m, const community_id& c) {
     auto it = writers.find(m.name);
     if (it == writers.end()) {
       it = writers.emplace(m.name, node::feed_writer(m.key, c, std::nullopt, max_lamport)).first;
     }
     return it->second;
   }
-  record add(const std::string& name, const member& m, const node::community_id& c,
+  record add(const std::string& name, const member& m, const community_id& c,
              const std::string& type, const json& body, std::int64_t ts,
              const std::string& note = "") {
     auto r = writer(m, c).append(type, body.dump(), ts);
@@ -219,7 +220,7 @@ int main(int argc, char** argv) {
       R"({"name":"Tuinkring","purpose":"Samen tuinieren en van elkaar leren","policy":{"invite_by":"member","quorum_pct":50}})",
       t0, ada.key);
   if (!genesis) die(genesis.error().message());
-  const node::community_id c = genesis->community;
+  const community_id c = genesis->community;
   h.writers.emplace("ada", node::feed_writer::after_genesis(ada.key, *genesis));
   h.seen(*genesis);
   h.out.push_back(describe("community.create", ada, *genesis, true,
@@ -820,7 +821,7 @@ int main(int argc, char** argv) {
   struct head {
     crypto::public_key author;
     std::uint64_t seq;
-    crypto::digest id;
+    record_id id;
     bool forked;
   };
   auto head_json = [](const head& x) {
@@ -854,13 +855,14 @@ int main(int argc, char** argv) {
   ada_forked.forked = true;
   fh("ada's head, forked", ada_forked);
   fh("bob's head", bob_head);
-  fh("genesis as a head", head{ada.key.pk, 1, c, false});
+  fh("genesis as a head", head{ada.key.pk, 1, genesis_of(c), false});
   crypto::public_key all_ff;
   all_ff.bytes.fill(0xff);
-  crypto::digest zero_id;
+  record_id zero_id;
   fh("author ff..ff, seq 2^64-1, id 00..00, forked",
      head{all_ff, 0xffffffffffffffffULL, zero_id, true});
-  fh("seq 2^53 (be64 0020000000000000)", head{bob.key.pk, 9007199254740992ULL, c, false});
+  fh("seq 2^53 (be64 0020000000000000)",
+     head{bob.key.pk, 9007199254740992ULL, genesis_of(c), false});
 
   // Two keys whose first byte is equal: the first collision among the seeds k, k+1, …, k+31
   // for k = 0x80, 0x81, …, found deterministically.
@@ -913,8 +915,8 @@ int main(int argc, char** argv) {
       "cleo forked",
       {ada_head, bob_head, head{cleo_head.author, cleo_head.seq, cleo_head.id, true}, dan_head},
       "");
-  const head sa{same_a->key.pk, 3, crypto::blake2b256("a"), false};
-  const head sb{same_b->key.pk, 7, crypto::blake2b256("b"), true};
+  const head sa{same_a->key.pk, 3, crypto::record_id_of("a"), false};
+  const head sb{same_b->key.pk, 7, crypto::record_id_of("b"), true};
   frontier_case("two heads in one bucket", std::vector<head>{sa, sb, ada_head},
                 "the first two authors share their first byte (seeds " + hex(same_a->seed.view()) +
                     " and " + hex(same_b->seed.view()) +

@@ -20,7 +20,7 @@ const std::vector<std::string>& observed_names() {
 std::map<node::member_id, cm::fork_point> forks_of(const std::vector<node::record>& records) {
   // author -> seq -> (distinct ids, smallest lamport)
   std::map<node::member_id,
-           std::map<std::uint64_t, std::pair<std::vector<node::record_id>, std::uint64_t>>>
+           std::map<std::uint64_t, std::pair<std::vector<record_id>, std::uint64_t>>>
       at;
   for (const auto& r : records) {
     auto& slot = at[r.author][r.seq];
@@ -42,7 +42,7 @@ std::map<node::member_id, cm::fork_point> forks_of(const std::vector<node::recor
 
 namespace {
 
-std::string text_of(const crypto::digest& d) {
+std::string text_of(const record_id& d) {
   return crypto::to_text(d);
 }
 
@@ -72,14 +72,13 @@ json summary(const cm::state& s) {
 
 }  // namespace
 
-observation observe(const cm::state& s,
-                    const std::unordered_map<node::record_id, node::record>& held,
+observation observe(const cm::state& s, const std::unordered_map<record_id, node::record>& held,
                     std::int64_t now_ts) {
   observation o;
   o["state"] = summary(s);
   o["community"] = cm::community_view(s);
   o["members"] = cm::members_view(s);
-  cm::record_lookup lookup = [&held](const node::record_id& id) -> std::optional<node::record> {
+  cm::record_lookup lookup = [&held](const record_id& id) -> std::optional<node::record> {
     auto it = held.find(id);
     if (it == held.end()) return std::nullopt;
     return it->second;
@@ -99,7 +98,7 @@ observation observe(const cm::state& s,
   return o;
 }
 
-holder::holder(const node::community_id& community)
+holder::holder(const community_id& community)
     : community_(community), replayer_(std::make_unique<cm::replayer>(community)) {}
 
 std::string holder::add(const std::vector<node::record>& batch) {

@@ -40,12 +40,11 @@ std::map<node::member_id, node::community::fork_point> forks_of(
 // The state summary and every view of `s` with `now_ts` as the time-dependent views' "now";
 // `held` resolves record ids to bodies for the feed view.
 observation observe(const node::community::state& s,
-                    const std::unordered_map<node::record_id, node::record>& held,
-                    std::int64_t now_ts);
+                    const std::unordered_map<record_id, node::record>& held, std::int64_t now_ts);
 
 class holder {
  public:
-  explicit holder(const node::community_id& community);
+  explicit holder(const community_id& community);
 
   // Receives records (any order, duplicates ignored), absorbs them and marks the forks the
   // held set now proves. Returns "" on success, else what went wrong.
@@ -57,13 +56,13 @@ class holder {
   observation observe_from_scratch(std::int64_t now_ts) const;
 
   const node::community::state& current() const { return replayer_->current(); }
-  bool holds(const node::record_id& id) const { return by_id_.count(id) > 0; }
+  bool holds(const record_id& id) const { return by_id_.count(id) > 0; }
 
  private:
-  node::community_id community_;
+  community_id community_;
   std::unique_ptr<node::community::replayer> replayer_;
-  std::vector<node::record> held_;                           // in arrival order
-  std::unordered_map<node::record_id, node::record> by_id_;  // every held record
+  std::vector<node::record> held_;                     // in arrival order
+  std::unordered_map<record_id, node::record> by_id_;  // every held record
   // The store: one record per position (of two fork sides at one position, the first).
   std::map<node::community::position, node::record> store_;
 };

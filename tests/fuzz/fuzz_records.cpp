@@ -33,13 +33,13 @@ void check_accepted(const record& r, std::string_view bytes) {
   std::string_view payload = bytes.substr(0, bytes.size() - signature_size);
   check(r.bytes == bytes);
   check(r.payload() == payload);
-  check(r.id == zwerm::crypto::blake2b256(payload));
+  check(r.id == zwerm::crypto::record_id_of(payload));
   check(r.seq >= 1 && r.seq <= static_cast<std::uint64_t>(max_json_integer));
   check(r.lamport >= 1 && r.lamport <= static_cast<std::uint64_t>(max_json_integer));
   check(r.ts >= 0 && r.ts <= max_json_integer);
   check((r.seq == 1) == !r.prev.has_value());
   check(!r.type.empty());
-  if (r.is_genesis()) check(r.community == r.id && r.seq == 1);
+  if (r.is_genesis()) check(r.community == zwerm::community_of_genesis(r.id) && r.seq == 1);
   check(!check_json_object(r.body, /*compact=*/false).has_value());
 }
 

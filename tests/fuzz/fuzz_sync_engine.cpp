@@ -40,7 +40,7 @@ struct fixture {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static fixture fx;
-  sync::memory_replica replica(fx.genesis.id);
+  sync::memory_replica replica(fx.genesis.community);
   if (!replica.ingest(fx.records).ok()) std::abort();
   sync::engine_callbacks cbs;
   cbs.on_misbehaviour = [](sync::session_id, const zwerm::crypto::public_key&,
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sync::engine e(replica, {}, cbs);
   null_sink sink;
   auto id = e.attach(zwerm::crypto::public_key{}, size % 2 == 0, sink);
-  auto hello = sync::encode(sync::hello{.community = fx.genesis.id});
+  auto hello = sync::encode(sync::hello{.community = fx.genesis.community});
   e.on_message(id, hello);
   std::size_t pos = 0;
   while (pos < size) {

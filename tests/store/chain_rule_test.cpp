@@ -18,25 +18,23 @@
 namespace zwerm {
 namespace {
 
-using crypto::digest;
-
 // Records are stand-ins: a payload of text and 64 bytes where the signature would be (the
 // store checks ids, not signatures). Their ids are real BLAKE2b-256 hashes of the payloads, so
 // that store::check() can vouch for the store after each case.
-std::map<digest, std::string>& payloads() {
-  static std::map<digest, std::string> known;
+std::map<record_id, std::string>& payloads() {
+  static std::map<record_id, std::string> known;
   return known;
 }
-digest id_of(const std::string& payload) {
-  const digest id = crypto::blake2b256(payload);
+record_id id_of(const std::string& payload) {
+  const record_id id = crypto::record_id_of(payload);
   payloads()[id] = payload;
   return id;
 }
 // The id of the record at seq i of the feed the table builds on, and ids no feed holds.
-digest id_at(std::uint64_t seq) {
+record_id id_at(std::uint64_t seq) {
   return id_of("the feed's record " + std::to_string(seq));
 }
-digest other_id(std::uint8_t n) {
+record_id other_id(std::uint8_t n) {
   return id_of("another record " + std::to_string(n));
 }
 constexpr std::uint64_t lamport_at(std::uint64_t seq) {
@@ -47,7 +45,7 @@ struct chain_case {
   const char* name;
   std::uint64_t head_seq;  // the feed holds seq 1..head_seq (0: nothing)
   feed_link record;
-  std::optional<digest> held_at_seq;  // what check_chain's caller passes, if it looked it up
+  std::optional<record_id> held_at_seq;  // what check_chain's caller passes, if it looked it up
   chain_verdict verdict;
   store::outcome stored;  // what the store's ingest makes of the record
 };
@@ -188,7 +186,7 @@ TEST(ChainRule, AParsedRecordGetsTheSameVerdict) {
 }
 
 // The store's entry for a stand-in record (its id checked by the store as for any record).
-store::record_entry entry(const digest& community, const crypto::public_key& author,
+store::record_entry entry(const community_id& community, const crypto::public_key& author,
                           const feed_link& l) {
   store::record_entry e;
   e.id = l.id;
@@ -203,7 +201,7 @@ store::record_entry entry(const digest& community, const crypto::public_key& aut
 
 TEST(ChainRule, TheStoreReachesTheSameVerdictForEveryCase) {
   const store::ingest_flags checked;  // the store hashes every payload itself
-  digest community;
+  community_id community;
   community.bytes[0] = 1;
   std::uint8_t n = 0;
   for (const auto& c : cases()) {

@@ -32,7 +32,7 @@ TEST(StoreCrashTest, SigkillAtRandomMomentsLosesNothingAndLeavesNoInconsistency)
   std::mt19937 rng(seed);
   SCOPED_TRACE("seed " + std::to_string(seed));
 
-  std::vector<crypto::digest> reported;
+  std::vector<record_id> reported;
   std::uint64_t last_batch = 0;
   for (int round = 0; round < rounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
@@ -60,8 +60,8 @@ TEST(StoreCrashTest, SigkillAtRandomMomentsLosesNothingAndLeavesNoInconsistency)
       std::string hex;
       while (in >> hex) {
         std::string raw;
-        crypto::digest id;
-        ASSERT_TRUE(crypto::from_hex(hex, &raw) && crypto::digest::from(raw, &id)) << line;
+        record_id id;
+        ASSERT_TRUE(crypto::from_hex(hex, &raw) && record_id::from(raw, &id)) << line;
         reported.push_back(id);
       }
     }

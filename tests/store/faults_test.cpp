@@ -44,7 +44,7 @@ class StoreFaultsTest : public ::testing::Test {
 
   zwerm::testing::temp_dir home_{"zwerm-faults"};
   fs::path db_ = home_.path() / "db";
-  crypto::digest c_ = community_named("garden");
+  community_id c_ = community_named("garden");
 };
 
 TEST_F(StoreFaultsTest, AFullDiskFailsTheBatchCleanlyAndReadsKeepWorking) {

@@ -27,7 +27,7 @@ TEST(StoreKeysTest, IntegersAreBigEndianSoKeysSortNumerically) {
 TEST(StoreKeysTest, Layouts) {
   const auto c = community_named("c");
   const auto a = author_named("a");
-  const auto id = crypto::blake2b256("r");
+  const auto id = crypto::record_id_of("r");
   EXPECT_EQ(keys::record_key(id), "R" + id.str());
   std::string seq7;
   keys::put_u64(&seq7, 7);
@@ -55,7 +55,7 @@ TEST(StoreKeysTest, Layouts) {
 
 TEST(StoreKeysTest, EntriesRoundTripAndBadValuesAreRefused) {
   auto e =
-      testing::make_entry(community_named("c"), author_named("a"), 2, crypto::blake2b256("p"), 9);
+      testing::make_entry(community_named("c"), author_named("a"), 2, crypto::record_id_of("p"), 9);
   record_entry back;
   ASSERT_TRUE(keys::decode_entry(e.id, keys::encode_entry(e), &back));
   EXPECT_EQ(back.bytes, e.bytes);

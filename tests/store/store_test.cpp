@@ -42,7 +42,7 @@ class StoreTest : public ::testing::Test {
   }
 
   zwerm::testing::temp_dir dir_{"zwerm-store"};
-  crypto::digest c_ = community_named("garden");
+  community_id c_ = community_named("garden");
   crypto::public_key ada_ = author_named("ada");
   crypto::public_key bob_ = author_named("bob");
 };
@@ -73,7 +73,7 @@ TEST_F(StoreTest, AppendsAFeedAndReadsItBack) {
     seqs.push_back(cur.entry().seq);
   }
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{3, 4, 5}));
-  EXPECT_EQ(s->get(crypto::blake2b256("nothing")).error().code(), status_code::not_found);
+  EXPECT_EQ(s->get(crypto::record_id_of("nothing")).error().code(), status_code::not_found);
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
@@ -169,7 +169,7 @@ TEST_F(StoreTest, WrongPrevAndNonIncreasingLamportAreDropped) {
   feed_writer w(c_, ada_);
   auto r1 = w.next();
   ASSERT_EQ(kinds(ingest(*s, {r1})), (std::vector{outcome::appended}));
-  auto bad_prev = make_entry(c_, ada_, 2, crypto::blake2b256("elsewhere"), 5);
+  auto bad_prev = make_entry(c_, ada_, 2, crypto::record_id_of("elsewhere"), 5);
   auto same_lamport = make_entry(c_, ada_, 2, r1.id, r1.lamport);
   auto r = ingest(*s, {bad_prev, same_lamport});
   EXPECT_EQ(kinds(r), (std::vector{outcome::dropped, outcome::dropped}));
@@ -181,7 +181,7 @@ TEST_F(StoreTest, WrongPrevAndNonIncreasingLamportAreDropped) {
 
   // A pending record that does not chain is dropped when its gap fills.
   auto r2 = make_entry(c_, ada_, 2, r1.id, 2);
-  auto r3_bad = make_entry(c_, ada_, 3, crypto::blake2b256("other"), 3);
+  auto r3_bad = make_entry(c_, ada_, 3, crypto::record_id_of("other"), 3);
   EXPECT_EQ(kinds(ingest(*s, {r3_bad})), (std::vector{outcome::pending}));
   r = ingest(*s, {r2});
   EXPECT_EQ(r.appended.size(), 1u);
@@ -192,10 +192,10 @@ TEST_F(StoreTest, WrongPrevAndNonIncreasingLamportAreDropped) {
 TEST_F(StoreTest, MalformedEntriesAreDroppedBeforeAnythingIsWritten) {
   auto s = open();
   auto zero = make_entry(c_, ada_, 0, std::nullopt, 1);
-  auto first_with_prev = make_entry(c_, ada_, 1, crypto::blake2b256("x"), 1);
+  auto first_with_prev = make_entry(c_, ada_, 1, crypto::record_id_of("x"), 1);
   auto later_without_prev = make_entry(c_, ada_, 2, std::nullopt, 2);
   auto wrong_id = make_entry(c_, ada_, 1, std::nullopt, 1);
-  wrong_id.id = crypto::blake2b256("not the payload");
+  wrong_id.id = crypto::record_id_of("not the payload");
   auto r = ingest(*s, {zero, first_with_prev, later_without_prev, wrong_id});
   EXPECT_EQ(kinds(r), std::vector<outcome>(4, outcome::dropped));
   for (const auto& o : r.outcomes) EXPECT_FALSE(o.reason.empty());

@@ -11,8 +11,8 @@
 
 namespace zwerm::store::testing {
 
-inline crypto::digest community_named(const std::string& name) {
-  return crypto::blake2b256("community:" + name);
+inline community_id community_named(const std::string& name) {
+  return community_of_genesis(crypto::record_id_of("community:" + name));
 }
 
 inline crypto::public_key author_named(const std::string& name) {
@@ -24,8 +24,8 @@ inline crypto::public_key author_named(const std::string& name) {
 
 // Makes a record with the given header fields; the payload names them all, so every distinct
 // header (or distinct `salt`) gives a distinct id.
-inline record_entry make_entry(const crypto::digest& community, const crypto::public_key& author,
-                               std::uint64_t seq, std::optional<crypto::digest> prev,
+inline record_entry make_entry(const community_id& community, const crypto::public_key& author,
+                               std::uint64_t seq, std::optional<record_id> prev,
                                std::uint64_t lamport, const std::string& salt = {},
                                std::size_t size = 300) {
   record_entry e;
@@ -41,7 +41,7 @@ inline record_entry make_entry(const crypto::digest& community, const crypto::pu
   const std::size_t want = size > 64 + payload.size() + 2 ? size - 64 - payload.size() - 2 : 0;
   payload.append(want, 'x');
   payload += "\"}";
-  e.id = crypto::blake2b256(payload);
+  e.id = crypto::record_id_of(payload);
   e.bytes = payload + std::string(64, '\0');
   return e;
 }
@@ -49,7 +49,7 @@ inline record_entry make_entry(const crypto::digest& community, const crypto::pu
 // Writes one feed in order.
 class feed_writer {
  public:
-  feed_writer(const crypto::digest& community, const crypto::public_key& author)
+  feed_writer(const community_id& community, const crypto::public_key& author)
       : community_(community), author_(author) {}
 
   record_entry next(const std::string& salt = {}, std::uint64_t lamport_step = 1) {
@@ -60,7 +60,7 @@ class feed_writer {
     return e;
   }
   // Continues after an existing head (seq, id, lamport).
-  void resume(std::uint64_t seq, const crypto::digest& id, std::uint64_t lamport) {
+  void resume(std::uint64_t seq, const record_id& id, std::uint64_t lamport) {
     seq_ = seq;
     prev_ = seq ? std::optional(id) : std::nullopt;
     lamport_ = lamport;
@@ -68,10 +68,10 @@ class feed_writer {
   std::uint64_t seq() const { return seq_; }
 
  private:
-  crypto::digest community_;
+  community_id community_;
   crypto::public_key author_;
   std::uint64_t seq_ = 0;
-  std::optional<crypto::digest> prev_;
+  std::optional<record_id> prev_;
   std::uint64_t lamport_ = 0;
 };
 

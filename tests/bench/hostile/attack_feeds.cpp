@@ -103,7 +103,7 @@ packed pack(const std::vector<std::string>& items) {
 
 // One record by each of `n` fresh keys, made by `make` (key) -> (type, body).
 template <class Make>
-std::vector<std::string> fresh_feeds(const crypto::digest& community, std::size_t n, Make make) {
+std::vector<std::string> fresh_feeds(const community_id& community, std::size_t n, Make make) {
   std::vector<std::string> items;
   items.reserve(n);
   const std::int64_t now = unix_ms();
@@ -224,7 +224,7 @@ void attack_spam_feeds(attack_context& ctx) {
                     .dump()};
       }
       return {"member.join",
-              json{{"invite", crypto::to_text(crypto::random_fixed<crypto::digest>())},
+              json{{"invite", crypto::to_text(crypto::random_fixed<record_id>())},
                    {"token", crypto::to_text(crypto::random_fixed<crypto::digest>())}}
                   .dump()};
     };

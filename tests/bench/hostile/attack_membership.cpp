@@ -108,7 +108,7 @@ void attack_removed_member(attack_context& ctx) {
                   {"reason", "bench: removal"}});
   const auto removed = clock_type::now();
   const std::string proposal_id = proposal.value("record_id", std::string());
-  crypto::digest removal_id;
+  record_id removal_id;
   const std::string removal_raw =
       crypto::from_text(proposal_id, &removal_id) ? std::string(removal_id.view()) : std::string();
   std::vector<std::string> got;

@@ -94,7 +94,7 @@ class victim {
   pid_t a_pid() { return a_->daemon()->pid(); }
   bool a_running() { return a_->daemon() && a_->daemon()->running(); }
   std::uint16_t a_port() const { return a_port_; }
-  const crypto::digest& community() const { return community_; }
+  const community_id& community() const { return community_; }
   const crypto::network_key& network() const { return network_; }
   const crypto::public_key& a_key() const { return a_key_; }
   // The i-th attacker member (an active member whose secret key the bench holds).
@@ -127,7 +127,7 @@ class victim {
   std::unique_ptr<pid_guard> a_guard_, b_guard_;
   std::unique_ptr<rpc_client> rpc_a_, rpc_b_;
   std::uint16_t a_port_ = 0;
-  crypto::digest community_;
+  community_id community_;
   crypto::network_key network_;
   crypto::public_key a_key_;
   std::vector<crypto::key_pair> attackers_;

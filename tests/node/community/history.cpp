@@ -15,6 +15,12 @@ std::string text(const record_id& id) {
 std::string text(const member_id& id) {
   return crypto::to_text(id);
 }
+std::string text(const community_id& id) {
+  return crypto::to_text(id);
+}
+std::string text(const crypto::digest& hash) {
+  return crypto::to_text(hash);
+}
 
 test_member history::make_member(std::uint64_t seed) const {
   crypto::seed s;
@@ -46,10 +52,10 @@ record history::write(test_member& m, std::string_view type, const nlohmann::jso
   bool genesis = type == "community.create";
   if (!genesis) payload["community"] = text(community);
   std::string p = payload.dump();
-  r.id = crypto::blake2b256(p);
+  r.id = crypto::record_id_of(p);
   r.bytes = p + std::string(64, '\0');
-  r.community = genesis ? r.id : community;
-  if (genesis && community.is_zero()) community = r.community = r.id;
+  r.community = genesis ? community_of_genesis(r.id) : community;
+  if (genesis && community.is_zero()) community = r.community;
   m.seq = r.seq;
   m.prev = r.id;
   m.lamport = r.lamport;

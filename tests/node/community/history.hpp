@@ -45,6 +45,8 @@ class history {
 
 std::string text(const record_id& id);
 std::string text(const member_id& id);
+std::string text(const community_id& id);
+std::string text(const crypto::digest& hash);  // an invite token's hash
 
 // An in-memory stand-in for the store: absorbed records in total order.
 class memory_store {

@@ -103,7 +103,7 @@ TEST(Replayer, OpenRestoresASnapshotAndCatchesUpFromTheStore) {
                             store.source());
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), status_code::corruption);
-  auto other = replayer::open(crypto::digest{}, snap, store.source());
+  auto other = replayer::open(community_id{}, snap, store.source());
   EXPECT_FALSE(other.ok());
 }
 

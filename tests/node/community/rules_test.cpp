@@ -394,7 +394,7 @@ TEST_F(RulesTest, RequestsAreAnsweredByContributions) {
   EXPECT_EQ(s->answered_requests.size(), 1u);
   // Answering an unknown request: no effect.
   std::uint64_t before = feed_size();
-  contribute(b, json::array(), text(crypto::blake2b256("nope")));
+  contribute(b, json::array(), text(crypto::record_id_of("nope")));
   EXPECT_EQ(feed_size(), before);
 }
 

@@ -49,7 +49,7 @@ TEST(Snapshot, RoundTripKeepsEveryView) {
 }
 
 TEST(Snapshot, TheEmptyStateRoundTrips) {
-  state empty(crypto::digest{});
+  state empty(community_id{});
   auto back = decode_snapshot(encode_snapshot(empty));
   ASSERT_TRUE(back.ok());
   EXPECT_FALSE(back.value()->created);

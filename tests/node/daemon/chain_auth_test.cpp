@@ -34,7 +34,7 @@ void damage_signature(std::string& record) {
 // One node: a store in its own directory, the queue, the deferred checks (no background
 // thread: the test runs check_all() when it wants), the replica and an engine.
 struct node_under_test {
-  node_under_test(const std::filesystem::path& dir, const crypto::digest& community,
+  node_under_test(const std::filesystem::path& dir, const community_id& community,
                   std::vector<misbehaviour>& faults, engine_options eo = {}) {
     auto s = store::store::open(dir);
     if (!s) throw std::runtime_error(s.error().message());
@@ -102,13 +102,13 @@ class ChainAuth : public ::testing::Test {
   void SetUp() override { crypto::init(); }
 
   std::unique_ptr<node_under_test> make(const std::string& name, engine_options eo = {}) {
-    return std::make_unique<node_under_test>(dir.path() / name, c.genesis.id, faults, eo);
+    return std::make_unique<node_under_test>(dir.path() / name, c.genesis.community, faults, eo);
   }
 
   // Hands `records` to `n` as one non-live records message from a fresh peer.
   session_id send(node_under_test& n, queue_sink& sink, std::vector<std::string> records) {
     const session_id sid = n.eng->attach(crypto::generate_key_pair().pk, false, sink);
-    n.eng->on_message(sid, encode(hello{.community = c.genesis.id}));
+    n.eng->on_message(sid, encode(hello{.community = c.genesis.community}));
     n.eng->on_message(sid, encode(sync::records{false, std::move(records)}));
     n.settle();
     return sid;
@@ -167,17 +167,17 @@ TEST_F(ChainAuth, ABadMiddleSignatureIsStoredAndBlamesNobody) {
   EXPECT_TRUE(faults.empty()) << faults.front().reason;
   EXPECT_FALSE(b->eng->stats(sid).closed);
   EXPECT_EQ(*b->replica->head_seq(k.pk), 100u);
-  EXPECT_TRUE(b->deferred->unchecked(c.genesis.id, k.pk, 50));
-  EXPECT_FALSE(b->deferred->unchecked(c.genesis.id, k.pk, 100));  // the run's end: checked
+  EXPECT_TRUE(b->deferred->unchecked(c.genesis.community, k.pk, 50));
+  EXPECT_FALSE(b->deferred->unchecked(c.genesis.community, k.pk, 100));  // the run's end: checked
   ASSERT_TRUE(b->deferred->check_all().ok());
-  EXPECT_TRUE(b->deferred->held_bad(c.genesis.id, k.pk, 50));
-  EXPECT_FALSE(b->deferred->held_bad(c.genesis.id, k.pk, 49));
+  EXPECT_TRUE(b->deferred->held_bad(c.genesis.community, k.pk, 50));
+  EXPECT_FALSE(b->deferred->held_bad(c.genesis.community, k.pk, 49));
   EXPECT_EQ(b->deferred->bad_count(), 1u);
   // The fact survives a restart.
   b->stop_keeping_store();
   auto again = node::deferred_signatures::open(*b->db, {.background = false});
   ASSERT_TRUE(again.ok());
-  EXPECT_TRUE((*again)->held_bad(c.genesis.id, k.pk, 50));
+  EXPECT_TRUE((*again)->held_bad(c.genesis.community, k.pk, 50));
   EXPECT_EQ((*again)->unchecked_count(), 0u);
 }
 
@@ -195,7 +195,7 @@ TEST_F(ChainAuth, UncheckedRangesSurviveARestartAndAreCheckedThen) {
   }
   EXPECT_EQ((*again)->unchecked_count(), 0u);
   EXPECT_EQ((*again)->checked_count(), 299u);
-  EXPECT_TRUE((*again)->held_bad(c.genesis.id, k.pk, 200));
+  EXPECT_TRUE((*again)->held_bad(c.genesis.community, k.pk, 200));
 }
 
 TEST_F(ChainAuth, ARangeServedNeverEndsAtAHeldBadSignature) {
@@ -207,7 +207,7 @@ TEST_F(ChainAuth, ARangeServedNeverEndsAtAHeldBadSignature) {
   auto upto50 = b->replica->read_feed(k.pk, 41, 1 << 20, 10);
   ASSERT_TRUE(upto50.ok());
   ASSERT_EQ(upto50->size(), 9u);  // 41..49
-  EXPECT_TRUE(b->deferred->held_bad(c.genesis.id, k.pk, 50));
+  EXPECT_TRUE(b->deferred->held_bad(c.genesis.community, k.pk, 50));
   // A range that would be seq 50 alone goes on to 51, which vouches for it.
   auto alone = b->replica->read_feed(k.pk, 50, 1, 1);
   ASSERT_TRUE(alone.ok());
@@ -242,7 +242,7 @@ TEST_F(ChainAuth, RelayingAChainWithABadMiddleSignatureBlamesNobody) {
     EXPECT_EQ(*cn->replica->head_seq(k.pk), 100u);
     EXPECT_EQ(*b->replica->frontier_digest(), *cn->replica->frontier_digest());
     ASSERT_TRUE(cn->deferred->check_all().ok());
-    EXPECT_TRUE(cn->deferred->held_bad(c.genesis.id, k.pk, 50));
+    EXPECT_TRUE(cn->deferred->held_bad(c.genesis.community, k.pk, 50));
     EXPECT_EQ(cn->deferred->bad_count(), 1u);
   }
 }
@@ -270,7 +270,7 @@ TEST_F(ChainAuth, WithoutDeferredChecksAVouchedRecordIsCheckedOnTheWriter) {
   ASSERT_TRUE(s.ok());
   node::ingest_queue queue(**s, {});
   posted_calls posted;
-  store_replica r(**s, c.genesis.id, queue, posted.poster());  // no deferred checks
+  store_replica r(**s, c.genesis.community, queue, posted.poster());  // no deferred checks
   ASSERT_TRUE(r.ingest({c.genesis.bytes}).ok());
   std::optional<ingest_report> rep;
   r.ingest_async(f, [&](result<ingest_report> got) {

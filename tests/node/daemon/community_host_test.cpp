@@ -77,7 +77,7 @@ TEST(CommunityHost, ARestoredCommunityRefusesWritesUntilItsOwnFeedIsConfirmed) {
     ASSERT_TRUE(host.ok()) << host.error().message();
     auto made = (*host)->create(community_body("Guarded"));
     ASSERT_TRUE(made.ok()) << made.error().message();
-    id = made->id;
+    id = community_of_genesis(made->id);
     ASSERT_TRUE((*host)->write(id, "request", request_body("before")).ok());
   }
   auto doc = read_json(secrets);

@@ -16,9 +16,9 @@ T filled(std::uint8_t start) {
 
 invite_code sample(bool with_token, std::size_t peers) {
   invite_code c;
-  c.community = filled<crypto::digest>(1);
+  c.community = filled<community_id>(1);
   c.network_key = filled<crypto::network_key>(40);
-  c.invite_id = filled<crypto::digest>(80);
+  c.invite_id = filled<record_id>(80);
   c.invite_lamport = 0x0102030405060708;
   if (with_token) c.token = filled<invite_token>(120);
   for (std::size_t i = 0; i < peers; ++i) {

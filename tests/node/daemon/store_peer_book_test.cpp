@@ -140,7 +140,7 @@ TEST(PeerPersistence, DamagedEntriesAreDroppedAndReportedTheRestLoads) {
 
 TEST(PeerPersistence, TheStoreKeepsEachCommunitysEntriesApartAcrossReopen) {
   zwerm::testing::temp_dir dir("zwerm-peers");
-  crypto::digest community_a, community_b;
+  community_id community_a, community_b;
   community_a.bytes.fill(0xaa);
   community_b.bytes.fill(0xbb);
   fake_clock clock;

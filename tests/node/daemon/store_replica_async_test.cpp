@@ -58,11 +58,11 @@ TEST_F(StoreReplicaAsync, CatchUpWithMessagesInFlightStoresEverythingOnce) {
   auto sa = open("a");
   auto sb = open("b");
   ASSERT_TRUE(sa && sb);
-  store_replica ra(*sa, c.genesis.id);
+  store_replica ra(*sa, c.genesis.community);
   ASSERT_TRUE(ra.ingest(records).ok());
   posted_calls posted;
   node::ingest_queue queue(*sb, {.verify_threads = 2});
-  store_replica rb(*sb, c.genesis.id, queue, posted.poster());
+  store_replica rb(*sb, c.genesis.community, queue, posted.poster());
   std::vector<record_key> absorbed;
   auto cbs = callbacks();
   cbs.on_appended = [&](const std::vector<record_key>& keys) {
@@ -112,7 +112,7 @@ TEST_F(StoreReplicaAsync, TakeAppendedGivesEveryRecordOnceKeptOrReadBack) {
   ASSERT_TRUE(s);
   posted_calls posted;
   node::ingest_queue queue(*s, {.verify_threads = 1});
-  store_replica replica(*s, c.genesis.id, queue, posted.poster());
+  store_replica replica(*s, c.genesis.community, queue, posted.poster());
   const auto first = c.feed(5, 200, crypto::generate_key_pair());
   const auto second = c.feed(7, 200, crypto::generate_key_pair());
   std::vector<std::string> inline_batch{c.genesis.bytes};
@@ -155,11 +155,11 @@ class HostileInFlight : public StoreReplicaAsync {
     store = open("b");
     ASSERT_TRUE(store);
     queue = std::make_unique<node::ingest_queue>(*store, node::ingest_queue_options{});
-    replica = std::make_unique<store_replica>(*store, c.genesis.id, *queue, posted.poster());
+    replica = std::make_unique<store_replica>(*store, c.genesis.community, *queue, posted.poster());
     ASSERT_TRUE(replica->ingest({c.genesis.bytes}).ok());
     eng = std::make_unique<engine>(*replica, engine_options{}, callbacks());
     sid = eng->attach(crypto::generate_key_pair().pk, false, sink);
-    eng->on_message(sid, encode(hello{.community = c.genesis.id}));
+    eng->on_message(sid, encode(hello{.community = c.genesis.community}));
     ASSERT_TRUE(eng->stats(sid).hello_received);
   }
 
@@ -256,7 +256,7 @@ TEST_F(HostileInFlight, AForkIsKeptAsProofAndReportedAsForked) {
   auto f = c.feed(3, 300, k);
   send({f[0], f[1], f[2]});
   finish();
-  feed_writer w(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  feed_writer w(k, c.genesis.community, std::nullopt, c.genesis.lamport);
   auto other = w.append("note", R"({"fork":1})", 7);  // another seq 1
   ASSERT_TRUE(other.ok());
   send({other->bytes}, /*live=*/true);
@@ -275,7 +275,7 @@ TEST_F(HostileInFlight, AForkIsKeptAsProofAndReportedAsForked) {
 // bad chain.
 TEST_F(StoreReplicaAsync, AForkContinuationInTheNextMessageIsNotABadChain) {
   auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
   auto s1 = side_a.append("note", R"({"n":1})", 1);
   ASSERT_TRUE(s1.ok());
   feed_writer side_b = side_a;
@@ -289,7 +289,7 @@ TEST_F(StoreReplicaAsync, AForkContinuationInTheNextMessageIsNotABadChain) {
   ASSERT_TRUE(store);
   posted_calls posted;
   node::ingest_queue queue(*store, {.verify_threads = 2});
-  store_replica r(*store, c.genesis.id, queue, posted.poster());
+  store_replica r(*store, c.genesis.community, queue, posted.poster());
   std::vector<ingest_report> reports;
   auto collect = [&](result<ingest_report> rep) {
     ASSERT_TRUE(rep.ok()) << rep.error().message();

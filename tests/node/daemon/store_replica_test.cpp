@@ -44,7 +44,7 @@ TEST_F(StoreReplica, DigestsAgreeWithTheMemoryReplica) {
   // A fork in one feed, so the forked flag is digested on both sides too.
   auto k = crypto::generate_key_pair();
   auto f = c.feed(1, 300, k);
-  feed_writer w(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  feed_writer w(k, c.genesis.community, std::nullopt, c.genesis.lamport);
   auto other = w.append("note", R"({"fork":1})", 7);
   ASSERT_TRUE(other.ok());
   records.push_back(f[0]);
@@ -52,8 +52,8 @@ TEST_F(StoreReplica, DigestsAgreeWithTheMemoryReplica) {
 
   auto s = open("a");
   ASSERT_TRUE(s);
-  store_replica sr(*s, c.genesis.id);
-  memory_replica mr(c.genesis.id);
+  store_replica sr(*s, c.genesis.community);
+  memory_replica mr(c.genesis.community);
   auto a = sr.ingest(records);
   auto b = mr.ingest(records);
   ASSERT_TRUE(a.ok()) << a.error().message();
@@ -76,7 +76,7 @@ TEST_F(StoreReplica, DigestsAgreeWithTheMemoryReplica) {
 TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
   auto s = open("a");
   ASSERT_TRUE(s);
-  store_replica r(*s, c.genesis.id);
+  store_replica r(*s, c.genesis.community);
   auto k = crypto::generate_key_pair();
   auto f = c.feed(3, 300, k);
   std::string forged = f[0];
@@ -90,7 +90,7 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
   EXPECT_EQ(rep->appended.size(), 3u);
   EXPECT_EQ(*r.head_seq(k.pk), 3u);
   record_fields bad;
-  bad.community = c.genesis.id;
+  bad.community = c.genesis.community;
   bad.seq = 4;
   bad.prev = c.genesis.id;
   bad.lamport = 9;
@@ -111,7 +111,7 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
 // replica agrees outcome for outcome and digest for digest.
 TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBadChains) {
   auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
   auto s1 = side_a.append("note", R"({"n":1})", 1);
   ASSERT_TRUE(s1.ok());
   feed_writer side_b = side_a;
@@ -124,8 +124,8 @@ TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBad
 
   auto s = open("a");
   ASSERT_TRUE(s);
-  store_replica sr(*s, c.genesis.id);
-  memory_replica mr(c.genesis.id);
+  store_replica sr(*s, c.genesis.community);
+  memory_replica mr(c.genesis.community);
   const std::vector<std::vector<std::string>> batches{
       {c.genesis.bytes, s1->bytes, s2b->bytes},
       {s3a->bytes},                          // no proof yet, but 3a names another 2
@@ -155,7 +155,7 @@ TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBad
     }
     EXPECT_EQ(x->appended.size(), b == 0 ? 3u : 0u) << "batch " << b;
   }
-  auto head = s->head(c.genesis.id, k.pk);
+  auto head = s->head(c.genesis.community, k.pk);
   ASSERT_TRUE(head.ok() && head->has_value());
   EXPECT_EQ((*head)->seq, 2u);
   EXPECT_EQ((*head)->id, s2b->id);
@@ -179,7 +179,7 @@ TEST_F(StoreReplica, VerificationOnAThreadPoolGivesTheSameOutcomes) {
   auto pooled_store = open("pooled");
   ASSERT_TRUE(inline_store && pooled_store);
   node::ingestor pool(*pooled_store, {.verify_threads = 2});
-  store_replica a(*inline_store, c.genesis.id), b(*pooled_store, c.genesis.id, &pool);
+  store_replica a(*inline_store, c.genesis.community), b(*pooled_store, c.genesis.community, &pool);
   auto ra = a.ingest(batch);
   auto rb = b.ingest(batch);
   ASSERT_TRUE(ra.ok() && rb.ok());
@@ -204,7 +204,7 @@ TEST_F(StoreReplica, TwoStoreBackedEnginesCatchUpAndStayInSyncAcrossReopen) {
     auto sa = open("a");
     auto sb = open("b");
     ASSERT_TRUE(sa && sb);
-    store_replica ra(*sa, c.genesis.id), rb(*sb, c.genesis.id);
+    store_replica ra(*sa, c.genesis.community), rb(*sb, c.genesis.community);
     ASSERT_TRUE(ra.ingest(records).ok());
     engine_callbacks cbs;
     cbs.on_misbehaviour = [](session_id, const member_id&, const misbehaviour& m) {
@@ -234,7 +234,7 @@ TEST_F(StoreReplica, TwoStoreBackedEnginesCatchUpAndStayInSyncAcrossReopen) {
   auto sa = open("a");
   auto sb = open("b");
   ASSERT_TRUE(sa && sb);
-  store_replica ra(*sa, c.genesis.id), rb(*sb, c.genesis.id);
+  store_replica ra(*sa, c.genesis.community), rb(*sb, c.genesis.community);
   engine_callbacks cbs;
   cbs.on_misbehaviour = [](session_id, const member_id&, const misbehaviour& m) {
     ADD_FAILURE() << m.reason;
@@ -282,7 +282,7 @@ TEST_F(StoreReplica, AStoreClosedDuringCatchUpResumesAfterReopenWithoutLossOrDup
   auto records = history(20, 200);
   auto sa = open("a");
   ASSERT_TRUE(sa);
-  store_replica ra(*sa, c.genesis.id);
+  store_replica ra(*sa, c.genesis.community);
   ASSERT_TRUE(ra.ingest(records).ok());
   engine_callbacks cbs;
   cbs.on_misbehaviour = [](session_id, const member_id&, const misbehaviour& m) {
@@ -297,7 +297,7 @@ TEST_F(StoreReplica, AStoreClosedDuringCatchUpResumesAfterReopenWithoutLossOrDup
   {
     auto sb = open("b");
     ASSERT_TRUE(sb);
-    store_replica rb(*sb, c.genesis.id);
+    store_replica rb(*sb, c.genesis.community);
     engine ea(ra, {}, cbs), eb(rb, {}, cbs);
     queue_sink qa, qb;
     auto ia = ea.attach(crypto::generate_key_pair().pk, false, qa);
@@ -312,7 +312,7 @@ TEST_F(StoreReplica, AStoreClosedDuringCatchUpResumesAfterReopenWithoutLossOrDup
   ASSERT_TRUE(sb);
   EXPECT_TRUE(sb->check().ok());
   EXPECT_EQ(count(*sb), partial);  // everything committed survived the close
-  store_replica rb(*sb, c.genesis.id);
+  store_replica rb(*sb, c.genesis.community);
   engine ea(ra, {}, cbs), eb(rb, {}, cbs);
   queue_sink qa, qb;
   auto ia = ea.attach(crypto::generate_key_pair().pk, false, qa);

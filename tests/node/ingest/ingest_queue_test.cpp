@@ -75,7 +75,8 @@ class IngestQueue : public ::testing::TestWithParam<std::size_t> {
 
   zwerm::testing::temp_dir home_{"zwerm-ingest-queue"};
   std::unique_ptr<store::store> store_;
-  community_id community_ = crypto::blake2b256("ingest queue test community");
+  community_id community_ =
+      community_of_genesis(crypto::record_id_of("ingest queue test community"));
 };
 
 TEST_P(IngestQueue, CommitsEveryJobInSubmissionOrderWithTheHeadsOfTheJobsBefore) {

@@ -24,7 +24,7 @@ class IngestTest : public ::testing::TestWithParam<std::size_t> {
 
   zwerm::testing::temp_dir home_{"zwerm-ingest"};
   std::unique_ptr<store::store> store_;
-  community_id community_ = crypto::blake2b256("ingest test community");
+  community_id community_ = community_of_genesis(crypto::record_id_of("ingest test community"));
 };
 
 TEST_P(IngestTest, VerifiesAndCommitsABatch) {

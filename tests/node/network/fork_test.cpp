@@ -131,7 +131,7 @@ class Forks : public ::testing::Test {
     EXPECT_TRUE(g.ok()) << g.error().message();
     EXPECT_TRUE(a.net->start().ok());
     EXPECT_TRUE(b.net->start().ok());
-    return g->id;
+    return community_of_genesis(g->id);
   }
 
   // A invites M by id; M's device (M runs no node) writes its join and a contribution C1

@@ -510,7 +510,7 @@ TEST_F(Membership, AFeedOpensOnlyWithTheGenesisOrAJoinThatRedeemsAnInvite) {
   EXPECT_NE(profile.reason.find("genesis or a join"), std::string::npos) << profile.reason;
 
   // The genesis opens its creator's feed; another community's genesis does not.
-  auto genesis = a.db->get(c);
+  auto genesis = a.db->get(genesis_of(c));
   ASSERT_TRUE(genesis.ok());
   EXPECT_EQ(feed_authority(st, *a.db, c, genesis->bytes).verdict, sync::authority::admit);
   EXPECT_EQ(feed_authority(st, *a.db, crypto::random_fixed<community_id>(), genesis->bytes).verdict,

@@ -309,9 +309,9 @@ TEST_F(NetworkHost, NoReachableNodeIsReported) {
   test_node b(io);
   ASSERT_TRUE(b.net->start().ok());
   invite_code code;
-  code.community = crypto::random_fixed<crypto::digest>();
+  code.community = crypto::random_fixed<community_id>();
   code.network_key = crypto::random_fixed<crypto::network_key>();
-  code.invite_id = crypto::random_fixed<crypto::digest>();
+  code.invite_id = crypto::random_fixed<record_id>();
   code.invite_lamport = 2;
   // A port nothing listens on (our own listener's port + nothing: bind one and close it).
   net::asio::ip::tcp::acceptor probe(io, {net::asio::ip::make_address("127.0.0.1"), 0});

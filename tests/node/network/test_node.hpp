@@ -82,7 +82,7 @@ class network_fixture : public ::testing::Test {
               {"policy", {{"invite_by", "member"}, {"quorum_pct", quorum_pct}}}};
     auto g = n.host->create(body);
     EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.error().message());
-    return g->id;
+    return community_of_genesis(g->id);
   }
 
   // Runs the io_context for `d`.

@@ -16,7 +16,7 @@ using test::key_from;
 class RecordChain : public ::testing::Test {
  protected:
   crypto::key_pair key_ = key_from(3);
-  community_id community_ = test::fake_id(9);
+  community_id community_ = test::fake_community(9);
 
   record write(std::uint64_t seq, std::optional<record_id> prev, std::uint64_t lamport,
                std::string body = "{}") {

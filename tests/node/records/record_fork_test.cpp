@@ -15,7 +15,7 @@ using test::key_from;
 class RecordFork : public ::testing::Test {
  protected:
   crypto::key_pair key_ = key_from(4);
-  community_id community_ = test::fake_id(8);
+  community_id community_ = test::fake_community(8);
 
   record write(const crypto::key_pair& key, std::uint64_t seq, std::string body) {
     record_fields f;
@@ -57,7 +57,7 @@ TEST_F(RecordFork, NoForkWithoutTwoIdsForOneFeedPosition) {
   record other_community = a;
   {
     record_fields f;
-    f.community = test::fake_id(100);
+    f.community = test::fake_community(100);
     f.seq = 3;
     f.prev = test::fake_id(3);
     f.lamport = 3;

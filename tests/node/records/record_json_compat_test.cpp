@@ -127,7 +127,7 @@ TEST(RecordJsonCompat, EverythingNlohmannWritesIsAcceptedAndRoundTrips) {
     }
 
     record_fields f;
-    f.community = test::fake_id(1);
+    f.community = test::fake_community(1);
     f.type = "request";
     f.body = compact;
     auto w = write_record(f, key);

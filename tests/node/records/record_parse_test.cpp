@@ -43,8 +43,8 @@ TEST_F(RecordParse, AcceptsAWellFormedRecordAndFillsEveryField) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->payload(), payload);
   EXPECT_EQ(r->bytes.size(), payload.size() + 64);
-  EXPECT_EQ(r->id, crypto::blake2b256(payload));
-  EXPECT_EQ(r->community, test::fake_id(1));
+  EXPECT_EQ(r->id, crypto::record_id_of(payload));
+  EXPECT_EQ(r->community, test::fake_community(1));
   EXPECT_EQ(r->author, key_.pk);
   EXPECT_EQ(r->seq, 2u);
   ASSERT_TRUE(r->prev.has_value());
@@ -59,7 +59,7 @@ TEST_F(RecordParse, AcceptsAWellFormedRecordAndFillsEveryField) {
 TEST_F(RecordParse, EveryFlippedBitOfARealRecordIsRejected) {
   // A realistic record of about 300 bytes, made by the writer.
   record_fields f;
-  f.community = test::fake_id(3);
+  f.community = test::fake_community(3);
   f.seq = 7;
   f.prev = test::fake_id(4);
   f.lamport = 42;
@@ -331,7 +331,7 @@ TEST_F(RecordParse, GenesisRules) {
   auto r = parse_signed(payload);
   ASSERT_TRUE(r.ok()) << r.error().message << "\n" << payload;
   EXPECT_TRUE(r->is_genesis());
-  EXPECT_EQ(r->community, r->id);
+  EXPECT_EQ(r->community, community_of_genesis(r->id));
   // A genesis must be the first record of its feed.
   std::string later = payload;
   later.replace(later.find("\"seq\":1"), 7, "\"seq\":2");
@@ -352,7 +352,7 @@ TEST_F(RecordParse, SeqAndPrevMustAgree) {
 TEST_F(RecordParse, DifferentSpacingAndKeyOrderVerifiesAsItsOwnBytes) {
   // The compact, standard-order form, as our writer makes it.
   record_fields f;
-  f.community = test::fake_id(1);
+  f.community = test::fake_community(1);
   f.seq = 2;
   f.prev = test::fake_id(2);
   f.lamport = 5;
@@ -373,7 +373,7 @@ TEST_F(RecordParse, DifferentSpacingAndKeyOrderVerifiesAsItsOwnBytes) {
   auto spaced = parse_signed(other);
   ASSERT_TRUE(spaced.ok()) << spaced.error().message;
   EXPECT_EQ(spaced->payload(), other);  // kept byte for byte, never re-serialised
-  EXPECT_EQ(spaced->id, crypto::blake2b256(other));
+  EXPECT_EQ(spaced->id, crypto::record_id_of(other));
   EXPECT_NE(spaced->id, compact->id);
   EXPECT_EQ(spaced->body, R"({ "title": "Wie kent Asio?", "tags": [ "cpp" ] })");
   EXPECT_EQ(spaced->seq, compact->seq);

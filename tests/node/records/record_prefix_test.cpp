@@ -34,7 +34,7 @@ TEST(RecordPrefix, ReadsWhatTheWriterWroteAndAgreesWithTheScan) {
   cases[0].type = "community.create";  // genesis: no community field
   cases[0].body = R"({"name":"Zwerm","purpose":"leren"})";
   for (std::size_t i = 1; i < cases.size(); ++i) {
-    cases[i].community = test::fake_id(1);
+    cases[i].community = test::fake_community(1);
     cases[i].prev = test::fake_id(2);
     cases[i].type = "request";
     cases[i].body = R"({"title":"Wie kent Asio?"})";

@@ -33,6 +33,10 @@ inline record_id fake_id(std::uint8_t n) {
   for (std::size_t i = 0; i < id.size(); ++i) id.bytes[i] = static_cast<std::uint8_t>(n * 7 + i);
   return id;
 }
+// The community whose genesis would be fake_id(n).
+inline community_id fake_community(std::uint8_t n) {
+  return community_of_genesis(fake_id(n));
+}
 
 // A non-genesis payload by `key` with the fields as given (raw JSON fragments for the values),
 // written compactly in the standard order. Tests replace one fragment to break one rule.

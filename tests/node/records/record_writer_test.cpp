@@ -19,7 +19,7 @@ class RecordWriter : public ::testing::Test {
 
 TEST_F(RecordWriter, WritesTheCompactPayloadInTheFixedOrder) {
   record_fields f;
-  f.community = test::fake_id(1);
+  f.community = test::fake_community(1);
   f.seq = 4;
   f.prev = test::fake_id(2);
   f.lamport = 12;
@@ -33,7 +33,7 @@ TEST_F(RecordWriter, WritesTheCompactPayloadInTheFixedOrder) {
       crypto::to_text(key_.pk) + "\",\"seq\":4,\"prev\":\"" + crypto::to_text(test::fake_id(2)) +
       "\",\"lamport\":12,\"ts\":1764240000000,\"type\":\"thanks\",\"body\":" + f.body + "}";
   EXPECT_EQ(r->payload(), expected);
-  EXPECT_EQ(r->id, crypto::blake2b256(expected));
+  EXPECT_EQ(r->id, crypto::record_id_of(expected));
   crypto::signature sig;
   ASSERT_TRUE(crypto::signature::from(std::string_view(r->bytes).substr(expected.size()), &sig));
   EXPECT_TRUE(crypto::verify(sig, expected, key_.pk));
@@ -41,7 +41,7 @@ TEST_F(RecordWriter, WritesTheCompactPayloadInTheFixedOrder) {
 
 TEST_F(RecordWriter, RoundTripsThroughTheParser) {
   record_fields f;
-  f.community = test::fake_id(3);
+  f.community = test::fake_community(3);
   f.seq = 1;
   f.lamport = 1;
   f.ts = 0;
@@ -69,7 +69,7 @@ TEST_F(RecordWriter, GenesisAndAFeedThatChains) {
       1764240000000, key_);
   ASSERT_TRUE(genesis.ok()) << genesis.error().message();
   EXPECT_TRUE(genesis->is_genesis());
-  EXPECT_EQ(genesis->community, genesis->id);
+  EXPECT_EQ(genesis->community, community_of_genesis(genesis->id));
   EXPECT_EQ(genesis->payload().find("\"community\""), std::string::npos);
   ASSERT_TRUE(parse_record(genesis->bytes).ok());
 
@@ -83,7 +83,7 @@ TEST_F(RecordWriter, GenesisAndAFeedThatChains) {
     ASSERT_TRUE(r.ok()) << r.error().message();
     auto parsed = parse_record(r->bytes);
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
-    EXPECT_EQ(parsed->community, genesis->id);
+    EXPECT_EQ(parsed->community, community_of_genesis(genesis->id));
     EXPECT_EQ(check_chain(*parsed, head).verdict, chain_verdict::next) << i;
     EXPECT_EQ(parsed->seq, static_cast<std::uint64_t>(i + 2));
     EXPECT_EQ(parsed->lamport, i < 2 ? static_cast<std::uint64_t>(i + 2) : 41u + (i - 2));
@@ -94,7 +94,7 @@ TEST_F(RecordWriter, GenesisAndAFeedThatChains) {
 }
 
 TEST_F(RecordWriter, AFreshFeedInAnExistingCommunityStartsAtSeqOne) {
-  feed_writer feed(key_, test::fake_id(5), std::nullopt, 99);
+  feed_writer feed(key_, test::fake_community(5), std::nullopt, 99);
   auto r = feed.append("member.join", R"({"invite":"x"})", 1);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->seq, 1u);
@@ -103,7 +103,7 @@ TEST_F(RecordWriter, AFreshFeedInAnExistingCommunityStartsAtSeqOne) {
 }
 
 TEST_F(RecordWriter, RefusesBodiesTheParserWouldRefuse) {
-  feed_writer feed(key_, test::fake_id(5), std::nullopt, 0);
+  feed_writer feed(key_, test::fake_community(5), std::nullopt, 0);
   const char* bad_bodies[] = {
       R"({"a":1.5})",
       R"({"a":1,"a":2})",
@@ -126,7 +126,7 @@ TEST_F(RecordWriter, RefusesBodiesTheParserWouldRefuse) {
 
 TEST_F(RecordWriter, BodyNestingLimitMatchesTheParsers) {
   // The body is nesting level 2 of the payload; 30 arrays inside it reach the limit of 32.
-  feed_writer feed(key_, test::fake_id(5), std::nullopt, 0);
+  feed_writer feed(key_, test::fake_community(5), std::nullopt, 0);
   auto deepest =
       feed.append("request", "{\"a\":" + std::string(30, '[') + std::string(30, ']') + "}", 1);
   ASSERT_TRUE(deepest.ok()) << deepest.error().message();
@@ -142,7 +142,7 @@ TEST_F(RecordWriter, BodyNestingLimitMatchesTheParsers) {
 
 TEST_F(RecordWriter, RefusesFieldsThatBreakARule) {
   record_fields good;
-  good.community = test::fake_id(1);
+  good.community = test::fake_community(1);
   good.type = "request";
   ASSERT_TRUE(write_record(good, key_).ok());
   auto refuse = [&](record_fields f, const char* why) {

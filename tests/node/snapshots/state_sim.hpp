@@ -73,7 +73,7 @@ class state_sim {
                             {"purpose", "state on disk"},
                             {"policy", {{"invite_by", "member"}, {"quorum_pct", 50}}}});
     if (!g) throw std::runtime_error(g.error().message());
-    community_ = g->id;
+    community_ = community_of_genesis(g->id);
     for (std::size_t i = 0; i < others_.size(); ++i) {
       auto inv = a_write("member.invite", {{"invitee", crypto::to_text(others_[i].pk)},
                                            {"note", ""},

@@ -79,11 +79,11 @@ chaos_result run_chaos(std::uint64_t seed, const chaos_options& o = {}) {
   no.keys_from_seed = true;
   no.latency_min_us = 1'000;
   no.latency_max_us = 30'000;
-  sim::network net(c.genesis.id, no);
+  sim::network net(c.genesis.community, no);
   std::vector<feed_writer> writers;
   for (std::size_t i = 0; i < o.nodes; ++i) {
     net.add_node_with({c.genesis.bytes});
-    writers.emplace_back(net.key(i), c.genesis.id, std::nullopt, c.genesis.lamport);
+    writers.emplace_back(net.key(i), c.genesis.community, std::nullopt, c.genesis.lamport);
   }
   // The schedule's own generator (the network draws latencies from another).
   std::mt19937_64 rng(seed ^ 0xC4A05C4A05ULL);

@@ -45,7 +45,7 @@ class SyncEngine : public ::testing::Test {
 
 TEST_F(SyncEngine, TwoNodesCatchUpTenThousandRecordsThenPushLiveBothWays) {
   auto records = history(20, 500, 300);
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto a = net.add_node_with(records);
   auto b = net.add_node();
   auto link = net.connect(b, a);
@@ -77,7 +77,7 @@ TEST_F(SyncEngine, TwoNodesCatchUpTenThousandRecordsThenPushLiveBothWays) {
 
 TEST_F(SyncEngine, WireBytesPerRecordDuringCatchUpStayUnderOnePointZeroSeven) {
   auto records = history(20, 500, 300);
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto a = net.add_node_with(records);
   auto b = net.add_node();
   auto link = net.connect(b, a);
@@ -94,7 +94,7 @@ TEST_F(SyncEngine, WireBytesPerRecordDuringCatchUpStayUnderOnePointZeroSeven) {
 
 TEST_F(SyncEngine, ReconnectWithTenThousandSharedFeedsAndNothingNewCostsUnderOneKiB) {
   auto records = history(10'000, 1, 200);
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto a = net.add_node_with(records);
   auto b = net.add_node_with(records);
   ASSERT_EQ(net.replica(a).feed_count(), 10'001u);
@@ -127,7 +127,7 @@ TEST_F(SyncEngine, AnIdleConnectionCostsUnderTenBytesPerSecond) {
   // PROTOCOL.md §5.6 recommends), for one virtual hour. net/ adds at most one keepalive (an
   // empty message: 4 + 34 bytes on the wire) per direction per 30 s of silence; counted as if
   // it were always sent.
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto a = net.add_node_with(history(50, 2, 300));
   auto b = net.add_node_with(net.replica(a).all_records());
   auto link = net.connect(a, b);
@@ -150,7 +150,7 @@ TEST_F(SyncEngine, AnIdleConnectionCostsUnderTenBytesPerSecond) {
 }
 
 TEST_F(SyncEngine, ARecordWrittenAtOneEndOfALineOfFiveReachesTheOther) {
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   std::vector<std::size_t> n;
   for (int i = 0; i < 5; ++i) n.push_back(net.add_node_with({c.genesis.bytes}));
   for (int i = 0; i + 1 < 5; ++i) net.connect(n[i], n[i + 1]);  // each dials its neighbour
@@ -167,7 +167,7 @@ TEST_F(SyncEngine, ARecordWrittenAtOneEndOfALineOfFiveReachesTheOther) {
 }
 
 TEST_F(SyncEngine, PartitionedSidesWriteAndConvergeAfterHealing) {
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto base = history(4, 10, 250);
   std::vector<std::size_t> left, right;
   for (int i = 0; i < 3; ++i) left.push_back(net.add_node_with(base));
@@ -219,7 +219,7 @@ TEST_F(SyncEngine, PartitionedSidesWriteAndConvergeAfterHealing) {
 
 TEST_F(SyncEngine, ANodeKilledDuringCatchUpResumesWithoutDuplicatesOrLoss) {
   auto records = history(20, 500, 300);
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto a = net.add_node_with(records);
   auto b = net.add_node();
   net.connect(b, a);
@@ -240,7 +240,7 @@ TEST_F(SyncEngine, ANodeKilledDuringCatchUpResumesWithoutDuplicatesOrLoss) {
 }
 
 TEST_F(SyncEngine, AntiEntropyRepairsWhatLivePushMissed) {
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto a = net.add_node_with({c.genesis.bytes});
   auto b = net.add_node_with({c.genesis.bytes});
   net.connect(a, b);

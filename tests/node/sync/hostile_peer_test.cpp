@@ -47,7 +47,7 @@ class HostilePeer : public ::testing::Test {
   }
 
   sim::community_maker c = sim::community_maker::make();
-  network net{c.genesis.id, {}};
+  network net{c.genesis.community, {}};
   std::size_t honest = 0, other = 0, hostile = 0, bad_link = 0;
 };
 
@@ -102,7 +102,7 @@ TEST_F(HostilePeer, ForkedRecordIsKeptAsProofOnlyAndReported) {
   net.write(other, f);
   net.run();
   ASSERT_EQ(*net.replica(honest).head_seq(k.pk), 2u);
-  feed_writer w(k, c.genesis.id, std::nullopt, c.genesis.lamport);
+  feed_writer w(k, c.genesis.community, std::nullopt, c.genesis.lamport);
   ASSERT_TRUE(w.append("note", "{}", 1).ok());
   auto fork = w.append("note", R"({"twice":true})", 2);  // a second seq 2
   ASSERT_TRUE(fork.ok());
@@ -202,7 +202,7 @@ struct queue_sink final : message_sink {
 TEST(SyncEngineDirect, HelloFirstWrongCommunityAndPeerExchange) {
   crypto::init();
   auto c = sim::community_maker::make();
-  memory_replica ra(c.genesis.id), rb(c.genesis.id);
+  memory_replica ra(c.genesis.community), rb(c.genesis.community);
   std::vector<misbehaviour> seen;
   std::vector<peer_address> got;
   engine_callbacks ca, cb;
@@ -236,7 +236,7 @@ TEST(SyncEngineDirect, HelloFirstWrongCommunityAndPeerExchange) {
   engine ed(rb, {}, cb);
   queue_sink sd;
   auto idd = ed.attach(crypto::generate_key_pair().pk, false, sd);
-  ed.on_message(idd, encode(hello{.community = sim::community_maker::make().genesis.id}));
+  ed.on_message(idd, encode(hello{.community = sim::community_maker::make().genesis.community}));
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_NE(seen[1].reason.find("another community"), std::string::npos);
 
@@ -261,7 +261,7 @@ TEST(SyncEngineDirect, HelloFirstWrongCommunityAndPeerExchange) {
 TEST(SyncEngineDirect, CatchUpNeverExceedsTheWindow) {
   crypto::init();
   auto c = sim::community_maker::make();
-  memory_replica ra(c.genesis.id), rb(c.genesis.id);
+  memory_replica ra(c.genesis.community), rb(c.genesis.community);
   std::vector<std::string> recs{c.genesis.bytes};
   for (int i = 0; i < 4; ++i) {
     auto f = c.feed(200, 300, crypto::generate_key_pair());

@@ -19,7 +19,7 @@ class MemoryReplica : public ::testing::Test {
 };
 
 TEST_F(MemoryReplica, StoresAFeedInOrderAndReadsItBack) {
-  memory_replica r(c.genesis.id);
+  memory_replica r(c.genesis.community);
   auto author = crypto::generate_key_pair();
   auto feed = c.feed(5, 300, author);
   auto rep = r.ingest(feed);
@@ -38,7 +38,7 @@ TEST_F(MemoryReplica, StoresAFeedInOrderAndReadsItBack) {
 }
 
 TEST_F(MemoryReplica, HoldsRecordsPastAGapUntilItFills) {
-  memory_replica r(c.genesis.id);
+  memory_replica r(c.genesis.community);
   auto author = crypto::generate_key_pair();
   auto feed = c.feed(4, 200, author);
   auto rep = r.ingest({feed[2], feed[3]});
@@ -57,7 +57,7 @@ TEST_F(MemoryReplica, HoldsRecordsPastAGapUntilItFills) {
 }
 
 TEST_F(MemoryReplica, RefusesBadSignatureAndOtherCommunity) {
-  memory_replica r(c.genesis.id);
+  memory_replica r(c.genesis.community);
   auto author = crypto::generate_key_pair();
   auto feed = c.feed(1, 200, author);
   std::string bad = feed[0];
@@ -74,10 +74,10 @@ TEST_F(MemoryReplica, RefusesBadSignatureAndOtherCommunity) {
 }
 
 TEST_F(MemoryReplica, KeepsAForkAsProofAndMarksTheFeed) {
-  memory_replica r(c.genesis.id);
+  memory_replica r(c.genesis.community);
   auto author = crypto::generate_key_pair();
   auto feed = c.feed(2, 200, author);
-  feed_writer w(author, c.genesis.id, std::nullopt, 1);
+  feed_writer w(author, c.genesis.community, std::nullopt, 1);
   ASSERT_TRUE(w.append("note", "{}", 5).ok());
   auto fork = w.append("note", R"({"other":true})", 6);
   ASSERT_TRUE(fork.ok());
@@ -96,11 +96,11 @@ TEST_F(MemoryReplica, KeepsAForkAsProofAndMarksTheFeed) {
 // A validly signed record whose prev is not the held seq 1 is the author's doing: refused as a
 // fork continuation, not held against the peer that relayed it.
 TEST_F(MemoryReplica, RefusesAWrongPrevAsTheAuthorsForkNotThePeersFault) {
-  memory_replica r(c.genesis.id);
+  memory_replica r(c.genesis.community);
   auto author = crypto::generate_key_pair();
   auto feed = c.feed(1, 200, author);
   record_fields f;
-  f.community = c.genesis.id;
+  f.community = c.genesis.community;
   f.seq = 2;
   f.prev = c.genesis.id;  // not the id of the author's seq 1
   f.lamport = 5;
@@ -119,7 +119,7 @@ TEST_F(MemoryReplica, DigestsDependOnlyOnTheHeldHeads) {
     auto f = c.feed(3, 120, crypto::generate_key_pair());
     all.insert(all.end(), f.begin(), f.end());
   }
-  memory_replica a(c.genesis.id), b(c.genesis.id);
+  memory_replica a(c.genesis.community), b(c.genesis.community);
   ASSERT_TRUE(a.ingest(all).ok());
   std::mt19937_64 rng(7);
   auto shuffled = all;
@@ -142,7 +142,7 @@ TEST_F(MemoryReplica, DigestsDependOnlyOnTheHeldHeads) {
   EXPECT_EQ(*a.bucket_digests(), expect);
   EXPECT_EQ(*a.frontier_digest(), frontier_of(expect));
 
-  memory_replica c2(c.genesis.id);
+  memory_replica c2(c.genesis.community);
   ASSERT_TRUE(c2.ingest(std::vector<std::string>(all.begin(), all.end() - 1)).ok());
   EXPECT_NE(*a.frontier_digest(), *c2.frontier_digest());
 }

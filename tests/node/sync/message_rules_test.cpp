@@ -52,14 +52,14 @@ class MessageRules : public ::testing::Test {
   void start(bool we_dial) {
     us = std::make_unique<engine>(ours, opts, cbs);
     id = us->attach(peer, we_dial, sink);
-    deliver(hello{.community = c.genesis.id, .frontier = *ours.frontier_digest()});
+    deliver(hello{.community = c.genesis.community, .frontier = *ours.frontier_digest()});
     sink.out.clear();
   }
   void deliver(const message& m) { us->on_message(id, encode(m)); }
   bool closed() const { return us->stats(id).closed; }
 
   sim::community_maker c = sim::community_maker::make();
-  memory_replica ours{c.genesis.id};
+  memory_replica ours{c.genesis.community};
   engine_options opts;
   engine_callbacks cbs;
   std::unique_ptr<engine> us;
@@ -177,7 +177,7 @@ TEST_F(MessageRules, AKeyThatReconnectsForEveryHeadWaitsForTheNextPeriod) {
   auto round_on_new_session = [&] {
     queue_sink s;
     const session_id sid = us->attach(peer, false, s);
-    us->on_message(sid, encode(hello{.community = c.genesis.id, .frontier = {}}));
+    us->on_message(sid, encode(hello{.community = c.genesis.community, .frontier = {}}));
     s.out.clear();
     us->on_message(sid, encode(buckets{}));
     auto got = s.take();

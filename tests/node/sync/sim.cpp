@@ -79,7 +79,7 @@ std::vector<std::string> community_maker::feed(std::size_t count, std::size_t si
                                                const crypto::key_pair& author) const {
   std::vector<std::string> out;
   out.reserve(count);
-  node::feed_writer w(author, genesis.id, std::nullopt, genesis.lamport);
+  node::feed_writer w(author, genesis.community, std::nullopt, genesis.lamport);
   // Padding is measured on the first two records (seq 1 has prev null, later ones a 43-byte
   // id) by writing them once unpadded; later records reuse the second record's padding.
   std::size_t pad = 0;
@@ -124,7 +124,7 @@ struct network::link_state {
   sink_impl sink[2];
 };
 
-network::network(const crypto::digest& community, options opts)
+network::network(const community_id& community, options opts)
     : community_(community), opts_(opts), rng_(opts.seed) {}
 
 network::~network() = default;

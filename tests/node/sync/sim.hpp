@@ -78,7 +78,7 @@ class network {
     bool keys_from_seed = false;
   };
 
-  network(const crypto::digest& community, options opts);
+  network(const community_id& community, options opts);
   ~network();
 
   // A node with an empty replica. Returns its index. `max_version`: the highest protocol
@@ -170,7 +170,7 @@ class network {
   void make_engine(std::size_t index, std::uint8_t max_version);
   void trace(const void* data, std::size_t size);
 
-  crypto::digest community_;
+  community_id community_;
   options opts_;
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<node_state>> nodes_;

@@ -28,7 +28,7 @@ swarm_result run_swarm(std::size_t nodes, std::size_t records_n, std::size_t eag
   o.seed = seed;
   o.latency_min_us = o.latency_max_us = 1000;  // one hop = 1 ms of virtual time
   o.engine.eager_push_peers = eager;
-  sim::network net(c.genesis.id, o);
+  sim::network net(c.genesis.community, o);
   for (std::size_t i = 0; i < nodes; ++i) net.add_node_with({c.genesis.bytes});
   std::mt19937_64 rng(seed);
   std::set<std::pair<std::size_t, std::size_t>> edges;

@@ -35,8 +35,8 @@ class Versions : public ::testing::Test {
   };
   forked_feed fork(std::size_t common, std::size_t a_len, std::size_t b_len) {
     forked_feed f{crypto::generate_key_pair(), {}, {}};
-    feed_writer wa(f.author, c.genesis.id, std::nullopt, c.genesis.lamport);
-    feed_writer wb(f.author, c.genesis.id, std::nullopt, c.genesis.lamport);
+    feed_writer wa(f.author, c.genesis.community, std::nullopt, c.genesis.lamport);
+    feed_writer wb(f.author, c.genesis.community, std::nullopt, c.genesis.lamport);
     for (std::size_t i = 1; i <= std::max(a_len, b_len); ++i) {
       const bool apart = i > common;
       if (i <= a_len) {
@@ -62,7 +62,7 @@ class Versions : public ::testing::Test {
 };
 
 TEST_F(Versions, NodesOfVersionOneAndTwoReplicateBothWays) {
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto old_node = net.add_node_with(history(20, 10), /*max_version=*/1);
   auto new_node = net.add_node_with({c.genesis.bytes});
   auto third = net.add_node_with({c.genesis.bytes});
@@ -91,7 +91,7 @@ TEST_F(Versions, NodesOfVersionOneAndTwoReplicateBothWays) {
 }
 
 TEST_F(Versions, AForkProofReachesNodesOfBothVersions) {
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto f = fork(2, 4, 4);
   std::vector<std::string> with_a{c.genesis.bytes}, with_b{c.genesis.bytes};
   with_a.insert(with_a.end(), f.a.begin(), f.a.end());
@@ -121,7 +121,7 @@ TEST_F(Versions, TheProofIsMadeWhereTheTwoSidesPart) {
   // back and keeps a proof at seq 3, not at 5 or 6. The other side sees equal-seq heads differ
   // nowhere (its head is ahead), receives a's seq 3..5 when it asks, and keeps a proof at 3.
   for (std::uint8_t v : {std::uint8_t{1}, std::uint8_t{2}}) {
-    network net(c.genesis.id, {});
+    network net(c.genesis.community, {});
     auto f = fork(2, 5, 8);
     std::vector<std::string> with_a{c.genesis.bytes}, with_b{c.genesis.bytes};
     with_a.insert(with_a.end(), f.a.begin(), f.a.end());
@@ -139,7 +139,7 @@ TEST_F(Versions, TheProofIsMadeWhereTheTwoSidesPart) {
 }
 
 TEST_F(Versions, EqualHeadsWithAnotherIdAreTracedToTheirDivergence) {
-  network net(c.genesis.id, {});
+  network net(c.genesis.community, {});
   auto f = fork(1, 6, 6);
   std::vector<std::string> with_a{c.genesis.bytes}, with_b{c.genesis.bytes};
   with_a.insert(with_a.end(), f.a.begin(), f.a.end());
@@ -169,10 +169,10 @@ class HandWrittenPeer : public Versions {
     };
     us = std::make_unique<engine>(ours, engine_options{}, cbs);
     id = us->attach(crypto::generate_key_pair().pk, false, sink);
-    h.community = c.genesis.id;
+    h.community = c.genesis.community;
     us->on_message(id, encode(h));
   }
-  memory_replica ours{c.genesis.id};
+  memory_replica ours{c.genesis.community};
   engine_callbacks cbs;
   std::unique_ptr<engine> us;
   queue_sink sink;
@@ -207,7 +207,7 @@ TEST_F(HandWrittenPeer, AProofGoesAsOneForkProofOnVersionTwoAndAsTwoRecordsOnVer
     hello h;
     h.max_version = v;
     sink.out.clear();
-    ours = memory_replica{c.genesis.id};
+    ours = memory_replica{c.genesis.community};
     start(h);
     sink.out.clear();
     us->relay({f.a[0], f.b[0]}, id);
@@ -228,7 +228,7 @@ TEST_F(HandWrittenPeer, AProofGoesAsOneForkProofOnVersionTwoAndAsTwoRecordsOnVer
     id = us->attach(crypto::generate_key_pair().pk, false, sink);
     us->relay({f.a[0], f.b[0]}, id);
     EXPECT_EQ(sink.out.size(), 1u);  // the hello only
-    h.community = c.genesis.id;
+    h.community = c.genesis.community;
     us->on_message(id, encode(h));
     ASSERT_GE(sink.out.size(), 2u);
     EXPECT_EQ(static_cast<std::uint8_t>(sink.out[1][0]), v == 2 ? 0x0c : 0x07);
