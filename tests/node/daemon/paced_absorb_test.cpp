@@ -173,7 +173,7 @@ struct paced_fixture {
     open();
     auto made = host->create(community_body());
     ASSERT_TRUE(made.ok()) << made.error().message();
-    id = made->id;
+    id = made->community;
     genesis = *made;
     const std::uint64_t base = made->lamport + 1;
     for (std::size_t k = 0; k < authors; ++k) {

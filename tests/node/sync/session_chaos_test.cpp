@@ -96,10 +96,10 @@ chaos_result run_chaos(std::uint64_t seed, const chaos_options& o = {}) {
       if (n == 0) e.max_requests_per_period = 0;
     };
   }
-  sim::session_network net(c.genesis.bytes, c.genesis.id, o.nodes, no);
+  sim::session_network net(c.genesis.bytes, c.genesis.community, o.nodes, no);
   std::vector<feed_writer> writers;
   for (std::size_t i = 0; i < o.nodes; ++i) {
-    writers.emplace_back(net.key(i), c.genesis.id, std::nullopt, c.genesis.lamport);
+    writers.emplace_back(net.key(i), c.genesis.community, std::nullopt, c.genesis.lamport);
   }
   // The schedule's own generator.
   std::mt19937_64 rng(seed ^ 0x5E55105C4A05ULL);
@@ -345,8 +345,8 @@ TEST(SessionChaos, APartitionThatFreezesAHandshakeBansTheHonestClient) {
     sim::session_network::options no;
     no.seed = 11;
     no.session = sim::session_network::quick_sessions();
-    sim::session_network net(c.genesis.bytes, c.genesis.id, 2, no);
-    feed_writer w(net.key(0), c.genesis.id, std::nullopt, c.genesis.lamport);
+    sim::session_network net(c.genesis.bytes, c.genesis.community, 2, no);
+    feed_writer w(net.key(0), c.genesis.community, std::nullopt, c.genesis.lamport);
     auto r = w.append("note", sim::padded_body(10, 1), 1000);
     ASSERT_TRUE(r) << r.error().message();
     net.write(0, {r->bytes});

@@ -182,7 +182,7 @@ net::session_options session_network::quick_sessions() {
   return o;
 }
 
-session_network::session_network(const std::string& genesis_bytes, const crypto::digest& community,
+session_network::session_network(const std::string& genesis_bytes, const community_id& community,
                                  std::size_t nodes, options opts)
     : opts_(std::move(opts)), community_(community), genesis_(genesis_bytes) {
   opts_.session.virtual_time = &clock_;

@@ -66,7 +66,7 @@ class session_network {
 
   // `nodes` nodes, keys derived from the seed, every replica holding the community's genesis;
   // every node running.
-  session_network(const std::string& genesis_bytes, const crypto::digest& community,
+  session_network(const std::string& genesis_bytes, const community_id& community,
                   std::size_t nodes, options opts);
   ~session_network();
   session_network(const session_network&) = delete;
@@ -161,7 +161,7 @@ class session_network {
   std::size_t index_of(const crypto::public_key& k) const;
 
   options opts_;
-  crypto::digest community_;
+  community_id community_;
   std::string genesis_;
   crypto::network_key network_{};
   net::virtual_clock clock_;  // before io_: outlives it
