@@ -214,9 +214,11 @@ void community_host::absorb_soon(std::vector<record> records, bool more_coming) 
   if (records.empty()) return;
   const auto now = pacing_.now();
   waiting* w = nullptr;
+  community_id current;  // w's community
   for (auto& r : records) {
-    if (!w || r.community != records.front().community) {
-      w = &to_absorb_.try_emplace(r.community, waiting{{}, std::nullopt, absorb_pacer(pacing_)})
+    if (!w || r.community != current) {
+      current = r.community;
+      w = &to_absorb_.try_emplace(current, waiting{{}, std::nullopt, absorb_pacer(pacing_)})
                .first->second;
       w->pacer.arrived(now, more_coming);
     }
@@ -256,9 +258,7 @@ void community_host::absorb_waiting(bool all) {
         continue;
       }
     }
-    due.emplace_back(c, std::move(w.records));
-    w.records.clear();
-    w.earliest.reset();
+    due.emplace_back(c, w.take());
   }
   for (auto& [c, batch] : due) absorb_taken(c, batch);
   if (!recheck || !post_ || (recheck_at_ && *recheck_at_ > now && *recheck_at_ <= *recheck)) {
@@ -277,10 +277,7 @@ void community_host::absorb_waiting(bool all) {
 void community_host::absorb_waiting_of(const community_id& community) {
   auto it = to_absorb_.find(community);
   if (it == to_absorb_.end() || it->second.records.empty()) return;
-  std::vector<record> batch = std::move(it->second.records);
-  it->second.records.clear();
-  it->second.earliest.reset();
-  absorb_taken(community, batch);
+  absorb_taken(community, it->second.take());
 }
 
 void community_host::absorb_taken(const community_id& community, const std::vector<record>& batch) {

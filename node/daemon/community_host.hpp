@@ -46,6 +46,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -229,6 +230,11 @@ class community_host {
     std::vector<record> records;
     std::optional<community::position> earliest;  // of `records`
     absorb_pacer pacer;
+    // The records, leaving none.
+    std::vector<record> take() {
+      earliest.reset();
+      return std::exchange(records, {});
+    }
   };
   std::map<community_id, waiting> to_absorb_;
   bool absorb_posted_ = false;

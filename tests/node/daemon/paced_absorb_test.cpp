@@ -278,6 +278,29 @@ TEST(PacedAbsorb, RecordsThatWouldReplayWaitForTheRestAndGoInTogether) {
   EXPECT_EQ(community::encode_snapshot(*f.host->state_of(f.id)), f.replayed_from_store());
 }
 
+// One call may carry records of several communities: each goes to its own community's state,
+// however they alternate.
+TEST(PacedAbsorb, RecordsOfSeveralCommunitiesInOneCallEachGoToTheirOwn) {
+  crypto::init();
+  paced_fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.make(1, 2));
+  auto other = f.host->create(community_body());
+  ASSERT_TRUE(other.ok()) << other.error().message();
+  feed_writer w(crypto::generate_key_pair(), other->community, std::nullopt, other->lamport);
+  auto b = w.append("request", R"({"title":"t","body":"","tags":[]})", 1);
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  ingestor ing(*f.db);
+  const std::vector<record> mixed{f.feeds[0][0], *b, f.feeds[0][1]};
+  auto done = ing.ingest_records(mixed);
+  ASSERT_TRUE(done.ok()) << done.error().message();
+  ASSERT_EQ(done->appended.size(), 3u);
+  f.host->absorb_soon(mixed);  // committed; in this order, which the store's report need not keep
+  f.ex.run_due();
+  EXPECT_EQ(f.host->waiting_to_absorb(), 0u);
+  EXPECT_EQ(f.applied(), 3u);                                    // genesis and both records
+  EXPECT_EQ(f.host->state_of(other->community)->applied(), 2u);  // its genesis and b
+}
+
 // A peer that never pauses (or streams old records on purpose) cannot hold the state back
 // longer than the wait: min_wait after the first of them, as no replay was timed yet.
 TEST(PacedAbsorb, AStreamThatNeverPausesIsAbsorbedWithinTheWait) {
