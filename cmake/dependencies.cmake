@@ -4,6 +4,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 find_package(Boost 1.81 REQUIRED)
 find_package(leveldb REQUIRED)
 find_library(LEVELDB_MEMENV memenv REQUIRED)
+find_package(Snappy REQUIRED)  # libsnappy-dev, which leveldb needs too
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)

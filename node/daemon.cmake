@@ -38,7 +38,7 @@ target_link_libraries(zwerm_node
   PUBLIC zwerm_crypto zwerm_records zwerm_store zwerm_ingest zwerm_community zwerm_net
          zwerm_sync zwerm_peers zwerm_rpc_contract zwerm_http Boost::headers
          nlohmann_json::nlohmann_json Threads::Threads
-  PRIVATE spdlog::spdlog)
+  PRIVATE spdlog::spdlog Snappy::snappy)
 target_compile_definitions(zwerm_node PRIVATE ZWERM_VERSION="${PROJECT_VERSION}")
 zwerm_warnings(zwerm_node)
 

@@ -62,6 +62,7 @@ leveldb_setup::leveldb_setup(const options& opts)
   ldb.block_cache = cache.get();
   ldb.filter_policy = filter.get();
   ldb.write_buffer_size = opts.write_buffer_bytes;
+  ldb.block_size = opts.block_bytes;
   ldb.compression = opts.compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
   ldb.env = env_of(opts);
 }
@@ -157,6 +158,30 @@ status store::compact() {
   if (!impl_->db) return status{status_code::io_error, impl_->reopen_failure};
   impl_->db->CompactRange(nullptr, nullptr);
   return {};
+}
+
+result<std::vector<std::pair<std::string, std::uint64_t>>> store::bytes_by_table() const {
+  std::shared_lock lock(impl_->db_mu);
+  if (!impl_->db) return status{status_code::io_error, impl_->reopen_failure};
+  const auto size_of = [&](char from, char to) {
+    const std::string start(1, from), limit(1, to);
+    leveldb::Range range(start, limit);
+    std::uint64_t size = 0;
+    impl_->db->GetApproximateSizes(&range, 1, &size);
+    return size;
+  };
+  const auto next = [](char table) { return static_cast<char>(table + 1); };
+  std::vector<std::pair<std::string, std::uint64_t>> out = {
+      {"records", size_of(keys::records, next(keys::records))},
+      {"feed index", size_of(keys::feeds, next(keys::feeds))},
+      {"order index", size_of(keys::order, next(keys::order))},
+      {"views", size_of(keys::views, next(keys::views))},
+  };
+  std::uint64_t listed = 0;
+  for (const auto& [name, size] : out) listed += size;
+  const std::uint64_t all = size_of('\0', '\x7f');
+  out.emplace_back("other", all > listed ? all - listed : 0);
+  return out;
 }
 
 status store::write_views(std::span<const view_change> views) {

@@ -30,6 +30,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -69,9 +70,16 @@ struct options {
   std::uint32_t max_fork_proofs_per_feed = 16;
   // LevelDB block cache in bytes (it fills only as blocks are read). Default 8 MiB.
   std::size_t cache_bytes = 8u << 20;
-  // Snappy-compress table blocks. Record bytes are mostly keys, ids and signatures, which do
-  // not compress, so the default is false (it saves CPU on every flush and compaction).
+  // Snappy-compress table blocks. A record row repeats its community and author (in the row's
+  // header and as base64url text in the record) and its neighbours' JSON field names; a
+  // signature, an id or a prev does not compress. With 8 KiB blocks the store takes 0.6 of
+  // its uncompressed bytes, but records are keyed by id, so serving a feed or replaying in
+  // total order reads one record per block and decompresses the whole block for it: catch-up
+  // was 6-10 % slower (docs/PERFORMANCE.md, "Bytes on disk"). Default false.
   bool compress = false;
+  // LevelDB's table block size before compression (Snappy finds repeats only within a
+  // block). Default 4 KiB, LevelDB's.
+  std::size_t block_bytes = 4 * 1024;
   // LevelDB memtable size in bytes (also the most log replayed at open). Memory is taken as
   // records are written (up to twice this while a full memtable is flushed). 32 MiB: about
   // half the flush and compaction CPU per record of 8 MiB, at 100,000 records and at a million
@@ -246,6 +254,12 @@ class store {
   // store's read errors (a compaction that fails is LevelDB's background error, reported by
   // the next write).
   status compact();
+
+  // LevelDB's estimate of the bytes each table takes in its files (after compression), by
+  // table: "records", "feed index", "order index", "views" and "other". For benchmarks and
+  // tools; the estimate leaves out rows still in the memtable (compact() first). Errors: the
+  // store's read errors.
+  result<std::vector<std::pair<std::string, std::uint64_t>>> bytes_by_table() const;
 
   // --- reads (any thread) ---
 

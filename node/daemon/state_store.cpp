@@ -1,6 +1,7 @@
 #include "node/daemon/state_store.hpp"
 
 #include <fcntl.h>
+#include <snappy.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -63,6 +64,35 @@ std::optional<std::string> read_file(const std::filesystem::path& file, std::siz
   return bytes;
 }
 
+// The snapshot bytes from a file's bytes in `encoding`, in place; false with `why` when the
+// file cannot be decoded.
+bool decode_file(snapshot_encoding encoding, std::string* bytes, std::string* why) {
+  switch (encoding) {
+    case snapshot_encoding::plain:
+      return true;
+    case snapshot_encoding::snappy: {
+      // Snappy's format states the length first; a damaged length must not make this allocate
+      // more than a genuine file can expand to (Snappy's best ratio is under 22:1).
+      std::size_t length = 0;
+      if (!snappy::GetUncompressedLength(bytes->data(), bytes->size(), &length) ||
+          length / 32 > bytes->size()) {
+        *why = "its file does not decompress (a damaged Snappy length)";
+        return false;
+      }
+      std::string plain;
+      if (!snappy::Uncompress(bytes->data(), bytes->size(), &plain)) {
+        *why = "its file does not decompress (damaged Snappy data)";
+        return false;
+      }
+      *bytes = std::move(plain);
+      return true;
+    }
+  }
+  *why = "its file has encoding " + std::to_string(static_cast<std::uint32_t>(encoding)) +
+         ", which this build does not read";
+  return false;
+}
+
 }  // namespace
 
 std::string state_meta_key(const community_id& c) {
@@ -87,7 +117,7 @@ std::string encode_state_meta(const persisted_state& m) {
   out.reserve(meta_size);
   out.push_back(static_cast<char>(state_meta_version));
   put_be(out, m.generation, 8);
-  put_be(out, 0, 4);
+  put_be(out, static_cast<std::uint32_t>(m.encoding), 4);
   put_be(out, m.bytes, 8);
   put_be(out, m.applied, 8);
   out.push_back(m.head ? 1 : 0);
@@ -115,7 +145,7 @@ result<persisted_state> decode_state_meta(std::string_view in) {
   persisted_state m;
   std::size_t at = 1;
   m.generation = get_be(in, at, 8), at += 8;
-  at += 4;  // reserved
+  m.encoding = static_cast<snapshot_encoding>(get_be(in, at, 4)), at += 4;
   m.bytes = get_be(in, at, 8), at += 8;
   m.applied = get_be(in, at, 8), at += 8;
   const auto has_head = static_cast<unsigned char>(in[at++]);
@@ -130,10 +160,11 @@ result<persisted_state> decode_state_meta(std::string_view in) {
   return m;
 }
 
-community::record_source store_record_source(store::store& s, const community_id& c) {
-  return [&s, c](const std::optional<community::position>& after,
-                 const community::position_filter& needed,
-                 const community::record_visitor& visit) -> status {
+community::record_source store_record_source(store::store& s, const community_id& c,
+                                             const recent_records* recent) {
+  return [&s, c, recent](const std::optional<community::position>& after,
+                         const community::position_filter& needed,
+                         const community::record_visitor& visit) -> status {
     store::order_position from{};
     if (after) from = {after->lamport, after->author, after->seq};
     auto cursor = s.read_order(c, from);
@@ -142,6 +173,12 @@ community::record_source store_record_source(store::store& s, const community_id
       const community::position p{at.lamport, at.author, at.seq};
       if (after && p == *after) continue;  // strictly after
       if (needed && !needed(p)) continue;  // read only what the replay lacks
+      if (recent) {
+        if (auto it = recent->find(p); it != recent->end()) {
+          if (!visit(it->second)) break;
+          continue;
+        }
+      }
       const store::record_entry* e = cursor.entry();
       if (!e) break;
       auto r = record_from_store(*e);
@@ -179,6 +216,7 @@ result<std::optional<std::string>> state_store::load(const community_id& c, std:
     *why = "its file's checksum differs from the meta's (the file is damaged)";
     return std::optional<std::string>();
   }
+  if (!decode_file(meta->encoding, &*bytes, why)) return std::optional<std::string>();
   persisted_[c] = *meta;
   remove_files(c, meta->generation);
   return std::optional<std::string>(std::move(*bytes));
@@ -316,10 +354,13 @@ status state_store::discard(const community_id& c) {
 }
 
 status state_store::write(const community_id& c, community::replayer& rep) {
-  std::string bytes = rep.persist_snapshot();
+  const std::string plain = rep.persist_snapshot();
+  std::string bytes;
+  snappy::Compress(plain.data(), plain.size(), &bytes);
   persisted_state m;
   auto old = persisted_.find(c);
   m.generation = old == persisted_.end() ? 1 : old->second.generation + 1;
+  m.encoding = snapshot_encoding::snappy;
   m.bytes = bytes.size();
   m.applied = rep.current().applied();
   m.head = rep.current().head();

@@ -11,7 +11,7 @@ zwerm_test(snapshots_test
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_crash_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/fork_restart_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/snapshots/state_write_test.cpp
-  LIBS zwerm_node
+  LIBS zwerm_node Snappy::snappy
   LABELS snapshots)
 target_include_directories(snapshots_test PRIVATE ${PROJECT_SOURCE_DIR})
 target_compile_definitions(snapshots_test PRIVATE

@@ -372,6 +372,40 @@ TEST_F(StoreTest, CommunitiesAreKeptApart) {
 // forget_community drops every row of one community, pending records and fork proofs and its
 // peer addresses included, and nothing of another; the store stays consistent (check) and the
 // pending counter right, also after a reopen.
+// bytes_by_table (for benchmarks): after a compaction the records table holds at least the
+// record bytes; compressed, the same rows take fewer bytes than uncompressed.
+TEST_F(StoreTest, BytesByTableSplitsTheFilesAndCompressionShrinksThem) {
+  std::uint64_t bytes_of[2] = {0, 0};
+  std::uint64_t record_bytes = 0;
+  for (bool compress : {false, true}) {
+    std::filesystem::remove_all(dir_ / "db");
+    options opts;
+    opts.compress = compress;
+    opts.block_bytes = 8 * 1024;
+    auto s = open(opts);
+    ASSERT_TRUE(s);
+    feed_writer a(c_, ada_);
+    std::vector<record_entry> batch;
+    record_bytes = 0;
+    for (int i = 0; i < 2000; ++i) {
+      batch.push_back(a.next());
+      record_bytes += batch.back().bytes.size();
+    }
+    ingest(*s, batch);
+    ASSERT_TRUE(s->compact().ok());
+    auto by_table = s->bytes_by_table();
+    ASSERT_TRUE(by_table.ok()) << by_table.error().message();
+    std::vector<std::string> names;
+    for (const auto& [name, bytes] : *by_table) names.push_back(name);
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"records", "feed index", "order index", "views", "other"}));
+    EXPECT_GT(by_table->at(1).second, 0u);  // the feed index
+    bytes_of[compress] = by_table->at(0).second;
+  }
+  EXPECT_GE(bytes_of[0], record_bytes);
+  EXPECT_LT(bytes_of[1], bytes_of[0]);
+}
+
 TEST_F(StoreTest, ForgettingACommunityDropsAllOfItAndNothingElse) {
   auto s = open();
   auto other = community_named("kitchen");

@@ -3,6 +3,7 @@
 #include "node/daemon/state_store.hpp"
 
 #include <gtest/gtest.h>
+#include <snappy.h>
 
 #include <fstream>
 
@@ -40,6 +41,7 @@ std::uint64_t stored_records(store::store& db, const community_id& c) {
 TEST(StateStoreTest, MetaRoundTripsAndRefusesOtherVersionsAndLengths) {
   persisted_state m;
   m.generation = 7;
+  m.encoding = snapshot_encoding::snappy;
   m.bytes = 9000;
   m.checksum = 0x0123456789abcdefULL;
   m.applied = 1234;
@@ -48,6 +50,7 @@ TEST(StateStoreTest, MetaRoundTripsAndRefusesOtherVersionsAndLengths) {
   auto back = decode_state_meta(bytes);
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(back->generation, 7u);
+  EXPECT_EQ(back->encoding, snapshot_encoding::snappy);
   EXPECT_EQ(back->checksum, 0x0123456789abcdefULL);
   EXPECT_EQ(back->bytes, 9000u);
   EXPECT_EQ(back->applied, 1234u);
@@ -294,6 +297,122 @@ std::string read_file(store::store& db, const community_id& c, const persisted_s
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// The snapshot bytes the file of `m` holds, decompressed as its meta says.
+std::string read_snapshot(store::store& db, const community_id& c, const persisted_state& m) {
+  const std::string file = read_file(db, c, m);
+  if (m.encoding == snapshot_encoding::plain) return file;
+  EXPECT_EQ(m.encoding, snapshot_encoding::snappy);
+  std::string plain;
+  EXPECT_TRUE(snappy::Uncompress(file.data(), file.size(), &plain));
+  return plain;
+}
+
+// Replaces the file of `m`'s generation with `file` and writes a meta that matches it (size,
+// checksum, `encoding`), so that only what the file holds can make restore discard it.
+void replace_file(store::store& db, const community_id& c, const persisted_state& m,
+                  const std::string& file, snapshot_encoding encoding) {
+  rewrite_file(db, c, m, file);
+  persisted_state fixed = m;
+  fixed.encoding = encoding;
+  fixed.bytes = file.size();
+  fixed.checksum = crypto::xxh64(file);
+  std::vector<store::view_change> v{{state_meta_key(c), encode_state_meta(fixed)}};
+  ASSERT_TRUE(db.write_views(v).ok());
+}
+
+// The same, with the snapshot bytes `plain` compressed as zwermd writes them.
+void replace_snapshot(store::store& db, const community_id& c, const persisted_state& m,
+                      const std::string& plain) {
+  std::string file;
+  snappy::Compress(plain.data(), plain.size(), &file);
+  replace_file(db, c, m, file, snapshot_encoding::snappy);
+}
+
+TEST(StateStoreTest, TheSnapshotFileIsSnappyCompressedAndSmallerThanTheState) {
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(21);
+  state_sim sim(dir.path(), small_snapshots());
+  sim.setup();
+  sim.grow(400, rng);
+  const community_id c = sim.community();
+  const std::string snap = snapshot_of(sim.current());
+  sim.close();
+  auto db = store::store::open(dir.path() / "db");
+  ASSERT_TRUE(db.ok());
+  auto m = decode_state_meta(**(*db)->get_view(state_meta_key(c)));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->encoding, snapshot_encoding::snappy);
+  const std::string file = read_file(**db, c, *m);
+  EXPECT_EQ(file.size(), m->bytes);
+  EXPECT_EQ(crypto::xxh64(file), m->checksum);
+  EXPECT_LT(file.size(), snap.size() * 3 / 4) << "a state repeats keys and text";
+  EXPECT_EQ(read_snapshot(**db, c, *m), snap);
+}
+
+TEST(StateStoreTest, AnUncompressedSnapshotAsEarlierBuildsWroteItIsUsed) {
+  // Builds before the meta's encoding field wrote the snapshot bytes as they are, and left
+  // the field zero: such a store starts from its snapshot, replaying nothing.
+  zwerm::testing::temp_dir dir;
+  std::mt19937_64 rng(22);
+  state_sim sim(dir.path(), small_snapshots());
+  sim.setup();
+  sim.grow(300, rng);
+  const community_id c = sim.community();
+  const std::string views = all_views(sim.current());
+  sim.close();
+  {
+    auto db = store::store::open(dir.path() / "db");
+    ASSERT_TRUE(db.ok());
+    auto m = decode_state_meta(**(*db)->get_view(state_meta_key(c)));
+    ASSERT_TRUE(m.ok());
+    replace_file(**db, c, *m, read_snapshot(**db, c, *m), snapshot_encoding::plain);
+    const std::string meta = **(*db)->get_view(state_meta_key(c));
+    EXPECT_EQ(meta.substr(1 + 8, 4), std::string(4, '\0'));
+  }
+  restore_report report = restore_and_compare(dir.path(), c, small_snapshots());
+  EXPECT_TRUE(report.from_snapshot) << report.discarded;
+  EXPECT_EQ(report.replayed, 0u);
+  auto db = store::store::open(dir.path() / "db");
+  ASSERT_TRUE(db.ok());
+  state_store states(**db, small_snapshots());
+  auto rep = states.restore(c);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(all_views((*rep)->current()), views);
+}
+
+TEST(StateStoreTest, ASnapshotFileThatDoesNotDecompressIsDiscardedAndRebuilt) {
+  // The checksum matches (the meta is rewritten), the Snappy data is damaged.
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        std::string file = read_file(db, c, m);
+        for (std::size_t i = 8; i < file.size(); i += 5) file[i] = static_cast<char>(0xff);
+        replace_file(db, c, m, file, snapshot_encoding::snappy);
+      },
+      "does not decompress");
+}
+
+TEST(StateStoreTest, ASnappyLengthBeyondWhatTheFileCanHoldIsRefusedBeforeAllocating) {
+  // A file of 100 bytes whose Snappy header claims 2^40 bytes: refused on its length alone.
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        std::string file;  // Snappy's header: the length as a varint
+        std::uint64_t length = std::uint64_t{1} << 40;
+        for (; length >= 0x80; length >>= 7) file.push_back(static_cast<char>(length | 0x80));
+        file.push_back(static_cast<char>(length));
+        file.resize(100, 'x');
+        replace_file(db, c, m, file, snapshot_encoding::snappy);
+      },
+      "damaged Snappy length");
+}
+
+TEST(StateStoreTest, ASnapshotFileOfAnUnknownEncodingIsDiscardedAndRebuilt) {
+  damaged_snapshot_is_rebuilt(
+      [](store::store& db, const community_id& c, const persisted_state& m) {
+        replace_file(db, c, m, read_file(db, c, m), static_cast<snapshot_encoding>(7));
+      },
+      "encoding 7");
+}
+
 TEST(StateStoreTest, ADamagedSnapshotFileIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
@@ -309,13 +428,9 @@ TEST(StateStoreTest, ASnapshotThatDoesNotDecodeIsDiscardedAndRebuilt) {
   // Bytes that pass the checksum (the meta is rewritten to match) but do not decode.
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        std::string bytes = read_file(db, c, m);
+        std::string bytes = read_snapshot(db, c, m);
         for (std::size_t i = 2000; i < bytes.size(); i += 3) bytes[i] = static_cast<char>(0xff);
-        rewrite_file(db, c, m, bytes);
-        persisted_state fixed = m;
-        fixed.checksum = crypto::xxh64(bytes);
-        std::vector<store::view_change> v{{state_meta_key(c), encode_state_meta(fixed)}};
-        ASSERT_TRUE(db.write_views(v).ok());
+        replace_snapshot(db, c, m, bytes);
       },
       "does not decode");
 }
@@ -323,14 +438,10 @@ TEST(StateStoreTest, ASnapshotThatDoesNotDecodeIsDiscardedAndRebuilt) {
 TEST(StateStoreTest, ASnapshotOfANewerVersionIsDiscardedAndRebuilt) {
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        std::string bytes = read_file(db, c, m);
+        std::string bytes = read_snapshot(db, c, m);
         ASSERT_EQ(bytes.substr(0, 4), "ZWCS");
         bytes[4] = static_cast<char>(community::snapshot_version + 1);  // varint version
-        rewrite_file(db, c, m, bytes);
-        persisted_state fixed = m;
-        fixed.checksum = crypto::xxh64(bytes);
-        std::vector<store::view_change> v{{state_meta_key(c), encode_state_meta(fixed)}};
-        ASSERT_TRUE(db.write_views(v).ok());
+        replace_snapshot(db, c, m, bytes);
       },
       "does not decode");
 }
