@@ -64,6 +64,8 @@ class absorb_pacer {
   void absorbed(duration took, bool replayed);
 
   duration last_replay() const { return last_replay_; }
+  // What the latest arrival said: sync still fetches feeds of the community.
+  bool more_coming() const { return more_coming_; }
 
  private:
   absorb_pacing options_;

@@ -166,7 +166,11 @@ result<community::absorb_result> community_host::absorb_into(const community_id&
   auto rep = replayer_for(community);
   if (!rep) return rep.error();
   if (fresh) return community::absorb_result{};
-  auto absorbed = (*rep)->absorb(records, store_record_source(store_, community));
+  auto recent = recent_.find(community);
+  auto absorbed = (*rep)->absorb(
+      records,
+      store_record_source(store_, community,
+                          recent == recent_.end() ? nullptr : &recent->second.by_position));
   if (!absorbed) return absorbed.error();
   // The records are committed and absorbed: a snapshot that cannot be written costs only a
   // longer replay at the next start (state_store's rule keeps it correct), so it is logged,
@@ -242,6 +246,12 @@ std::size_t community_host::waiting_to_absorb() const {
   return n;
 }
 
+std::size_t community_host::kept_for_replay() const {
+  std::size_t n = 0;
+  for (const auto& [c, kept] : recent_) n += kept.by_position.size();
+  return n;
+}
+
 void community_host::absorb_waiting(bool all) {
   const auto now = pacing_.now();
   // The due batches leave the map first: notifications may call back into this host.
@@ -260,7 +270,7 @@ void community_host::absorb_waiting(bool all) {
     }
     due.emplace_back(c, w.take());
   }
-  for (auto& [c, batch] : due) absorb_taken(c, batch);
+  for (auto& [c, batch] : due) absorb_taken(c, std::move(batch));
   if (!recheck || !post_ || (recheck_at_ && *recheck_at_ > now && *recheck_at_ <= *recheck)) {
     return;
   }
@@ -280,18 +290,35 @@ void community_host::absorb_waiting_of(const community_id& community) {
   absorb_taken(community, it->second.take());
 }
 
-void community_host::absorb_taken(const community_id& community, const std::vector<record>& batch) {
+void community_host::absorb_taken(const community_id& community, std::vector<record> batch) {
   const auto start = pacing_.now();
   auto done = absorb_into(community, batch);
+  bool more_coming = false;
   if (auto it = to_absorb_.find(community); it != to_absorb_.end()) {
     it->second.pacer.absorbed(pacing_.now() - start, done && done->replayed > 0);
+    more_coming = it->second.pacer.more_coming();
   }
   if (!done) {
+    recent_.erase(community);
     spdlog::error("cannot apply {} records from peers: {}", batch.size(), done.error().message());
     return;
   }
   spdlog::debug("{} records from peers absorbed ({} replayed)", batch.size(), done->replayed);
   notify(batch, std::span<const community_id>(&community, 1), origin::peers);
+  if (!more_coming) {
+    recent_.erase(community);
+    return;
+  }
+  // Only a catch-up whose absorbs replay needs them: one that arrives in total order (a single
+  // feed, a node that was briefly away) never rewinds.
+  if (done->replayed == 0 && !recent_.contains(community)) return;
+  recent& kept = recent_[community];
+  for (auto& r : batch) {
+    const std::size_t size = sizeof(record) + 64 + r.bytes.size() + r.body.size();
+    if (kept.bytes + size > recent_max_bytes) break;
+    kept.bytes += size;
+    kept.by_position.emplace(community::position_of(r), std::move(r));
+  }
 }
 
 result<record> community_host::create(const json& body) {
@@ -468,6 +495,7 @@ result<std::uint64_t> community_host::forget(const community_id& community) {
   if (status s = can_forget(community); !s.ok()) return s;
   const std::string name = state_of(community)->name;
   to_absorb_.erase(community);
+  recent_.erase(community);
   if (status s = states_.discard(community); !s.ok()) return s;
   replayers_.erase(community);
   auto dropped = store_.forget_community(community);

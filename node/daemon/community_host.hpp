@@ -115,6 +115,8 @@ class community_host {
   void absorb_soon(std::vector<record> records, bool more_coming = false);
   // Records absorb_soon() holds that have not gone into the state yet (status, tests).
   std::size_t waiting_to_absorb() const;
+  // Records kept in memory for the replays of a catch-up (see recent_ below; tests).
+  std::size_t kept_for_replay() const;
   // Runs a function on the owner's executor after `delay` (zero: as soon as it is free; the
   // network host sets it). A delayed call may replace the delayed call still waiting (this host
   // only asks for one earlier than it). Without a poster, absorb_soon() absorbs at once.
@@ -208,7 +210,7 @@ class community_host {
   // in it).
   void absorb_waiting_of(const community_id& community);
   // Absorbs a batch taken from to_absorb_, tells its pacer how long that took, and notifies.
-  void absorb_taken(const community_id& community, const std::vector<record>& batch);
+  void absorb_taken(const community_id& community, std::vector<record> batch);
   result<std::size_t> mark_forks_in(const community_id& community, community::replayer& rep);
 
   store::store& store_;
@@ -237,6 +239,18 @@ class community_host {
     }
   };
   std::map<community_id, waiting> to_absorb_;
+  // Records absorb_taken() put into a state while sync still fetched more of its community (a
+  // catch-up), from its first absorb that replayed on. The absorb that comes next mostly
+  // rewinds past them (the records arrive feed by feed, the total order interleaves the
+  // feeds), and its replay takes them from here instead of reading and parsing them back from
+  // the store (store_record_source). Emptied when an absorb is made with nothing more coming,
+  // and by forget(); at most recent_max_bytes (records beyond it are read back as before).
+  struct recent {
+    recent_records by_position;
+    std::size_t bytes = 0;  // about what by_position takes
+  };
+  static constexpr std::size_t recent_max_bytes = 64u << 20;
+  std::map<community_id, recent> recent_;
   bool absorb_posted_ = false;
   std::optional<absorb_pacer::time_point> recheck_at_;  // the earliest recheck armed
   // Posted absorbs hold a weak reference: none runs after the host is gone.

@@ -61,7 +61,7 @@ std::string metrics_source::text() const {
   using http::labels;
   http::prometheus_text out;
 
-  const nlohmann::json status = network_->status_json(/*behind_only=*/true);
+  const nlohmann::json status = network_->status_json(network_host::lag_rows::behind);
   // Per-community series carry the community's name and its id: two communities may share a
   // name, never an id.
   using community_key = std::pair<std::string, std::string>;  // id, name

@@ -195,10 +195,11 @@ class network_host final : public net::authorizer, public net::session_handler {
   const std::map<std::string, operator_ban>& operator_bans() const { return operator_.bans; }
   // {"peers": [...connections...], "lag": [...per member...], "sync": [...per community:
   // records_received, records_stored, records_duplicate, bytes_sent, bytes_received (sync
-  // messages, without the transport's framing) since start...]} over every community. With
-  // behind_only, "lag" holds only the feeds this node lacks records of (a 10,000-member
-  // community's full list is about 1.4 MB).
-  nlohmann::json status_json(bool behind_only = false) const;
+  // messages, without the transport's framing) since start...]} over every community. "lag"
+  // holds every member's feed (all; a 10,000-member community's list is about 1.4 MB), only
+  // the feeds this node lacks records of (behind), or nothing (none: it reads no member's head).
+  enum class lag_rows { all, behind, none };
+  nlohmann::json status_json(lag_rows lag = lag_rows::all) const;
   // Connections and known addresses of one community.
   nlohmann::json peers_json(const community_id& community) const;
 

@@ -32,7 +32,8 @@ net::listener::counters network_host::listener_stats() const {
   return listener_ ? listener_->stats() : net::listener::counters{};
 }
 
-json network_host::status_json(bool behind_only) const {
+json network_host::status_json(lag_rows lag) const {
+  const bool behind_only = lag == lag_rows::behind;
   json peers_rows = json::array();
   json lag_rows = json::array();
   json sync_rows = json::array();
@@ -84,7 +85,7 @@ json network_host::status_json(bool behind_only) const {
                {"endpoint", endpoint_of(*c, conn)},
                {"since_ts", conn.since.time_since_epoch().count()}});
     }
-    if (!st) continue;
+    if (!st || lag == lag_rows::none) continue;
     for (const auto& m : st->members) {
       const std::uint64_t announced = c->engine->best_known_seq(m.id);
       // A feed no peer announced cannot be behind: skip its store read (a metrics scrape or

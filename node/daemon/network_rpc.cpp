@@ -181,17 +181,19 @@ net::awaitable<reply> join_call(community_host* host, network_host* network,
 
 net::awaitable<reply> status_call(rpc::handler inner, network_host* network,
                                   std::shared_ptr<join_logs> logs, json p) {
-  bool behind_only = false;
+  network_host::lag_rows lag = network_host::lag_rows::all;
   if (auto l = p.find(rpc_contract::param::lag); l != p.end() && !l->is_null()) {
-    if (!l->is_string() || (*l != "all" && *l != "behind")) {
-      co_return reply::fail(rpc::invalid_params, "\"lag\" must be \"all\" or \"behind\"");
+    if (!l->is_string() || (*l != "all" && *l != "behind" && *l != "none")) {
+      co_return reply::fail(rpc::invalid_params, "\"lag\" must be \"all\", \"behind\" or \"none\"");
     }
-    behind_only = *l == "behind";
+    lag = *l == "behind" ? network_host::lag_rows::behind
+          : *l == "none" ? network_host::lag_rows::none
+                         : network_host::lag_rows::all;
   }
   reply r = co_await inner(std::move(p));
   if (!r.is_ok()) co_return r;
   json out = r.result();
-  const json net_status = network->status_json(behind_only);
+  const json net_status = network->status_json(lag);
   for (const auto& [k, v] : net_status.items()) out[k] = v;
   json joins = json::array();
   for (const auto& [id, log] : *logs) {

@@ -8,10 +8,13 @@
 //   In the directory `snapshots` inside the store's directory (LevelDB leaves names it does
 //   not know alone), one file per community:
 //     <c as 64 lowercase hex digits>-<generation as 16 hex digits>.snapshot -> the snapshot bytes
-// Meta (110 bytes): version(1) = 2 ‖ generation(8) ‖ reserved(4, zero) ‖ total bytes(8) ‖
+// Meta (110 bytes): version(1) = 2 ‖ generation(8) ‖ file encoding(4) ‖ file bytes(8) ‖
 // applied(8) ‖ has_head(1) ‖ head lamport(8) ‖ head author(32) ‖ head seq(8) ‖ XXH64 of the
-// snapshot bytes(8) ‖ reserved(24, zero). The snapshot bytes are node::community::
-// encode_snapshot's (their own version inside).
+// file's bytes(8) ‖ reserved(24, zero). The snapshot bytes are node::community::
+// encode_snapshot's (their own version inside); the file holds them as the encoding says:
+// 0 as they are (what builds before the encoding field wrote, which left those 4 bytes zero),
+// 1 Snappy-compressed (Snappy's raw format; about half the bytes, since a state repeats member
+// keys and field text). Another encoding is a snapshot this build cannot use (rebuilt).
 // Why a file and not the views table: a snapshot is rewritten whole every persist_interval
 // records, and inside LevelDB each rewrite went through its log, a memtable flush and the
 // compactions that followed, for all the store's tables (bench_sync_daemon: about 2 µs of CPU
@@ -82,12 +85,15 @@ struct restore_report {
 };
 
 // The persisted snapshot of one community, as this process last wrote or read it.
+enum class snapshot_encoding : std::uint32_t { plain = 0, snappy = 1 };
+
 struct persisted_state {
   std::uint64_t generation = 0;
-  std::uint64_t bytes = 0;
+  snapshot_encoding encoding = snapshot_encoding::plain;  // of the file
+  std::uint64_t bytes = 0;                                // of the file
   std::uint64_t applied = 0;
   std::optional<community::position> head;
-  std::uint64_t checksum = 0;  // crypto::xxh64 of the snapshot bytes
+  std::uint64_t checksum = 0;  // crypto::xxh64 of the file's bytes
 };
 
 // Keys, file names and meta encoding (exposed for tests and tools).
@@ -101,7 +107,11 @@ std::string encode_state_meta(const persisted_state& m);
 result<persisted_state> decode_state_meta(std::string_view bytes);
 
 // The community's records in the store, in total order, as a replayer's record source.
-community::record_source store_record_source(store::store& s, const community_id& c);
+// Records found in `recent` (when given; it must outlive the source) are visited from there
+// instead of read and parsed back: they must be records of the log at those positions.
+using recent_records = std::map<community::position, record>;
+community::record_source store_record_source(store::store& s, const community_id& c,
+                                             const recent_records* recent = nullptr);
 
 class state_store {
  public:

@@ -86,8 +86,8 @@ inline constexpr std::string_view include_closed = "include_closed";
 inline constexpr std::string_view topic = "topic";
 inline constexpr std::string_view who_knows = "who_knows";  // requests: who knows each one
 inline constexpr std::string_view graph = "graph";          // ties: include nodes and edges
-inline constexpr std::string_view lag = "lag";              // status: "all" or "behind" feeds
-inline constexpr std::string_view weeks = "weeks";          // pulse: how many weeks
+inline constexpr std::string_view lag = "lag";      // status: "all", "behind" or "none" feeds
+inline constexpr std::string_view weeks = "weeks";  // pulse: how many weeks
 inline constexpr std::string_view level =
     "level";  // log.level: trace, debug, info, warn, error, off
 }  // namespace param
@@ -112,8 +112,8 @@ inline constexpr std::array<std::string_view, 3> request_states = {"open", "answ
 // at most max_request_who_knows_rows requests (each row ranks a topic).
 inline constexpr std::int64_t max_request_who_knows = 5;
 inline constexpr std::int64_t max_request_who_knows_rows = 100;
-// status: `lag` rows for every member's feed ("all", the default) or only feeds behind.
-inline constexpr std::array<std::string_view, 2> lag_modes = {"all", "behind"};
+// status: `lag` rows for every member's feed ("all", the default), only feeds behind, or none.
+inline constexpr std::array<std::string_view, 3> lag_modes = {"all", "behind", "none"};
 // log.level's `level` (config.json's log_level and zwermd --log-level take the same).
 inline constexpr std::array<std::string_view, 6> log_levels = {"trace", "debug", "info",
                                                                "warn",  "error", "off"};

@@ -551,7 +551,11 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   fails(a, method::log_level.name, {{param::level, "loud"}}, rc::invalid_params, "level loud");
   fails(a, method::status.name, {{param::lag, "some"}}, rc::invalid_params, "lag some");
   fails(a, method::status.name, {{param::lag, ""}}, rc::invalid_params, "lag empty");
+  fails(a, method::status.name, {{param::lag, "None"}}, rc::invalid_params, "lag None");
+  fails(a, method::status.name, {{param::lag, 3}}, rc::invalid_params, "lag a number");
   EXPECT_TRUE(ok(a, method::status, {{param::lag, "behind"}})["lag"].is_array());
+  EXPECT_FALSE(ok(a, method::status, {{param::lag, "all"}})["lag"].empty());
+  EXPECT_EQ(ok(a, method::status, {{param::lag, "none"}})["lag"], json::array());
   // balance's limit is clamped like every list's: 0 gives one member, a huge one every member.
   EXPECT_EQ(ok(a, method::balance, {{param::limit, 0}})["members"].size(), 1u);
   EXPECT_EQ(ok(a, method::balance, {{param::limit, std::int64_t{1} << 60}})["members"].size(),

@@ -191,15 +191,15 @@ struct paced_fixture {
 
   // What sync does with records from a peer: commits them, then hands the host what the store
   // appended.
-  void give(const std::vector<record>& records) {
+  void give(const std::vector<record>& records, bool more_coming = false) {
     ingestor ing(*db);
     auto done = ing.ingest_records(records);
     ASSERT_TRUE(done.ok()) << done.error().message();
     ASSERT_EQ(done->appended.size(), records.size());
-    host->absorb_soon(done->appended);
+    host->absorb_soon(done->appended, more_coming);
   }
-  void give(std::size_t feed, std::size_t from, std::size_t to) {
-    give(std::vector<record>(feeds[feed].begin() + from, feeds[feed].begin() + to));
+  void give(std::size_t feed, std::size_t from, std::size_t to, bool more_coming = false) {
+    give(std::vector<record>(feeds[feed].begin() + from, feeds[feed].begin() + to), more_coming);
   }
 
   std::uint64_t applied() const { return host->state_of(id)->applied(); }
@@ -276,6 +276,72 @@ TEST(PacedAbsorb, RecordsThatWouldReplayWaitForTheRestAndGoInTogether) {
   EXPECT_EQ(f.host->waiting_to_absorb(), 0u);
   EXPECT_EQ(f.applied(), 121u);
   EXPECT_EQ(community::encode_snapshot(*f.host->state_of(f.id)), f.replayed_from_store());
+}
+
+// In a catch-up (sync still fetching) whose absorbs replay, the records absorbed are kept for
+// the replays that follow, which rewind past them; the absorb made with nothing more coming
+// lets them go. In-order absorbs keep nothing. The state ends equal to the store's.
+TEST(PacedAbsorb, ACatchUpKeepsWhatItAbsorbedForItsReplaysUntilItEnds) {
+  crypto::init();
+  paced_fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.make(3, 40));
+  f.give(2, 0, 40, /*more_coming=*/true);  // after the head: in at once, no replay
+  f.ex.run_due();
+  ASSERT_EQ(f.applied(), 41u);
+  EXPECT_EQ(f.host->kept_for_replay(), 0u);
+  f.give(0, 0, 40, true);  // would replay feed 2: waits while more is coming
+  f.ex.run_due();
+  EXPECT_EQ(f.host->waiting_to_absorb(), 40u);
+  f.ex.now += 200ms;  // the wait's minimum: in, replaying feed 2; from now on kept
+  f.ex.run_due();
+  EXPECT_EQ(f.host->waiting_to_absorb(), 0u);
+  EXPECT_EQ(f.applied(), 81u);
+  EXPECT_EQ(f.host->kept_for_replay(), 40u);
+  EXPECT_EQ(community::encode_snapshot(*f.host->state_of(f.id)),
+            f.applied_in_one_go({f.feeds[0], f.feeds[2]}));
+  f.give(1, 0, 20, true);  // replays feed 0's kept records: in at the next wait
+  f.ex.now += 200ms;
+  f.ex.run_due();
+  EXPECT_EQ(f.applied(), 101u);
+  EXPECT_EQ(f.host->kept_for_replay(), 60u);
+  f.give(1, 20, 40, false);  // the last of the catch-up
+  f.ex.now += 50ms;
+  f.ex.run_due();
+  EXPECT_EQ(f.host->waiting_to_absorb(), 0u);
+  EXPECT_EQ(f.applied(), 121u);
+  EXPECT_EQ(f.host->kept_for_replay(), 0u);
+  EXPECT_EQ(community::encode_snapshot(*f.host->state_of(f.id)), f.replayed_from_store());
+}
+
+// A replay's source visits the records it is given at their positions instead of reading
+// them back, and reads the others from the store, all in total order.
+TEST(PacedAbsorb, AReplaySourceTakesKeptRecordsInsteadOfReadingThem) {
+  crypto::init();
+  paced_fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.make(2, 5));
+  f.give(0, 0, 5);
+  f.give(1, 0, 5);
+  f.ex.run_due();
+  recent_records kept;
+  record marked = f.feeds[1][2];
+  marked.body = "kept";  // what the store does not hold: shows where the visit came from
+  kept.emplace(community::position_of(marked), marked);
+  std::vector<std::string> bodies;
+  std::vector<community::position> order;
+  const community::position_filter not_feed0_first = [&](const community::position& p) {
+    return p != community::position_of(f.feeds[0][0]);
+  };
+  ASSERT_TRUE(
+      store_record_source(*f.db, f.id, &kept)(std::nullopt, not_feed0_first, [&](const record& r) {
+        bodies.push_back(r.body);
+        order.push_back(community::position_of(r));
+        return true;
+      }).ok());
+  ASSERT_EQ(bodies.size(), 10u);  // the genesis and 10 records, less the one filtered out
+  EXPECT_EQ(std::count(bodies.begin(), bodies.end(), "kept"), 1);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  EXPECT_EQ(std::find(bodies.begin(), bodies.end(), "kept") - bodies.begin(),
+            std::find(order.begin(), order.end(), community::position_of(marked)) - order.begin());
 }
 
 // One call may carry records of several communities: each goes to its own community's state,
