@@ -28,7 +28,6 @@
 #include <cstdio>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -62,12 +61,11 @@ struct chaos_options {
   bool unfit_node = false;
 };
 
-struct chaos_result {
-  std::vector<std::string> problems;  // empty: converged
+// Problems, records written, partitions, stream drops, restarts, sync messages delivered:
+// sim::chaos_run.
+struct chaos_result : sim::chaos_run {
   std::uint64_t trace_hash = 0;
-  std::uint64_t delivered = 0;
-  std::size_t records = 0;  // written
-  std::size_t partitions = 0, drops = 0, restarts = 0, dials = 0;
+  std::size_t dials = 0;
   // Sessions that ended at their keepalive deadline (a partition that outlived it) and that
   // ended because the peer's end closed (drops, kills).
   std::size_t keepalive_timeouts = 0, truncated = 0;
@@ -225,51 +223,35 @@ chaos_result run_chaos(std::uint64_t seed, const chaos_options& o = {}) {
 }
 
 std::string describe(std::uint64_t seed, const chaos_result& r) {
-  std::ostringstream s;
-  s << "seed " << seed << " did not converge (" << r.records << " records, " << r.partitions
-    << " partitions, " << r.drops << " stream drops, " << r.restarts << " restarts):\n";
-  for (const auto& p : r.problems) s << "  " << p << "\n";
-  s << "rerun exactly this seed: " << sim::rerun_command(seed, rerun_test);
-  return s.str();
+  return sim::describe(seed, r, "stream drops", rerun_test);
 }
 
 TEST(SessionChaos, RandomPartitionsDropsAndRestarts) {
   crypto::init();
-  const std::vector<std::uint64_t> seeds = sim::chaos_seeds(5);
-  const auto start = std::chrono::steady_clock::now();
   chaos_result sum;
-  std::size_t failed = 0;
   std::size_t max_periods = 0;
-  for (auto seed : seeds) {
-    auto r = run_chaos(seed);
-    sum.records += r.records;
-    sum.partitions += r.partitions;
-    sum.drops += r.drops;
-    sum.restarts += r.restarts;
-    sum.delivered += r.delivered;
-    sum.keepalive_timeouts += r.keepalive_timeouts;
-    sum.truncated += r.truncated;
-    sum.dials += r.dials;
-    sum.bans += r.bans;
-    max_periods = std::max(max_periods, r.periods_to_quiet);
-    if (!r.problems.empty()) {
-      ADD_FAILURE() << describe(seed, r);
-      if (++failed >= 10) break;
-    }
-  }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto loop = sim::run_seeds(
+      5, [](std::uint64_t seed) { return run_chaos(seed); },
+      [&](const chaos_result& r) {
+        sum.add(r);
+        sum.keepalive_timeouts += r.keepalive_timeouts;
+        sum.truncated += r.truncated;
+        sum.dials += r.dials;
+        sum.bans += r.bans;
+        max_periods = std::max(max_periods, r.periods_to_quiet);
+      },
+      [](std::uint64_t seed, const chaos_result& r) { return describe(seed, r); });
   std::printf(
       "%zu seeds in %.1f s: %zu records, %zu partitions, %zu stream drops, %zu restarts, %zu "
       "dials, %zu sessions ended at their keepalive deadline and %zu by the peer's end closing, "
       "%llu sync messages delivered, %zu honest clients banned for a handshake a partition "
       "froze; at most %zu anti-entropy periods to converge after healing\n",
-      seeds.size(), secs, sum.records, sum.partitions, sum.drops, sum.restarts, sum.dials,
+      loop.seeds, loop.seconds, sum.records, sum.partitions, sum.drops, sum.restarts, sum.dials,
       sum.keepalive_timeouts, sum.truncated, static_cast<unsigned long long>(sum.delivered),
       sum.bans, max_periods);
   // The schedule must actually have injected every kind of fault (over several seeds: one seed
   // rerun alone may miss a kind).
-  if (seeds.size() == 1) return;
+  if (loop.seeds == 1) return;
   EXPECT_GT(sum.partitions, 0U);
   EXPECT_GT(sum.drops, 0U);
   EXPECT_GT(sum.restarts, 0U);
