@@ -24,6 +24,8 @@ std::string_view to_string(close_reason r) {
       return "handshake_failed";
     case close_reason::handshake_timeout:
       return "handshake_timeout";
+    case close_reason::handshake_stalled:
+      return "handshake_stalled";
     case close_reason::unauthorized:
       return "unauthorized";
     case close_reason::bad_admission:
@@ -66,8 +68,10 @@ offence offence_of(close_reason reason, bool admitted) {
       return offence::refused;
     case close_reason::truncated:
     case close_reason::io_error:
-      // Honest clients do this now and then (a network that drops, a node that stops while
-      // it dials); a hostile one does it to hold a slot until just before a deadline.
+    case close_reason::handshake_stalled:
+      // Honest clients do this now and then (a network that drops or freezes, a node that
+      // stops while it dials); a hostile one does it to hold a slot until just before a
+      // deadline, or up to it: the same to the server, so the same light offence.
       return admitted ? offence::none : offence::abandoned;
     default:
       return offence::none;

@@ -21,7 +21,11 @@ enum class close_reason {
   truncated,           // the peer's stream ended (EOF) without a goodbye
   io_error,            // the socket failed (reset, unreachable, …)
   handshake_failed,    // a handshake message failed its cryptographic check
-  handshake_timeout,   // the handshake (or the admission message) missed its deadline
+  handshake_timeout,   // client: the handshake missed its deadline; server: msg1 did not arrive
+                       // complete within the hello deadline
+  handshake_stalled,   // server: after a complete msg1, the rest of the handshake or the
+                       // admission message missed its deadline (a light offence, not
+                       // misbehaviour: a network that freezes mid-handshake does this)
   unauthorized,        // server: the authorizer rejected the client's key for that community;
                        // client: the server closed right after msg3 (it does not admit us)
   bad_admission,       // missing, malformed or invalid invite token / admission message
@@ -40,7 +44,7 @@ std::string_view to_string(close_reason r);
 
 // True for reasons that ban the remote address: a peer that cannot have been an honest peer
 // on a working network (bad handshake messages, a tampered box, oversize lengths, a bad
-// invite token, a handshake that is never finished).
+// invite token, a client that connects and never completes its hello).
 bool is_misbehaviour(close_reason r);
 
 // What the end of an inbound connection holds against the client's address (the listener
@@ -49,7 +53,8 @@ enum class offence {
   none,          // nothing: an admitted session that ended without misbehaviour, our own
                  // close or shutdown, a self-connection, our own bug (internal_error)
   abandoned,     // light: the client left before it was admitted (EOF or reset during the
-                 // handshake or before its admission message)
+                 // handshake or before its admission message), or stalled after its hello
+                 // (handshake_stalled)
   refused,       // light: the authorizer rejected the client's key (unauthorized)
   misbehaviour,  // heavy: is_misbehaviour(reason); bans at once
 };

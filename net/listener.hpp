@@ -42,7 +42,7 @@ class listener : public std::enable_shared_from_this<listener> {
     std::uint64_t refused_limit = 0;   // closed at accept: over max_inbound(_per_address)
     std::uint64_t evicted = 0;  // handshakes closed to make room for a newcomer (max_inbound)
     std::uint64_t handshakes_failed = 0;     // ended before admission (any reason)
-    std::uint64_t handshakes_abandoned = 0;  // of those: offence abandoned (EOF, reset)
+    std::uint64_t handshakes_abandoned = 0;  // of those: offence abandoned (EOF, reset, a stall)
     std::uint64_t handshakes_refused = 0;    // of those: offence refused (unauthorized)
     std::uint64_t bans = 0;                  // bans started (an offence during a ban starts none)
     std::uint64_t log_lines_left_out = 0;    // failed-handshake lines the rate limit left out

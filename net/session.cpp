@@ -107,8 +107,8 @@ awaitable<void> session::watchdog() {
 
 void session::hello_arrived::operator()() const {
   if (s->phase_ == phase::handshaking)
-    s->set_deadline_at(accepted + s->options_.handshake_timeout, close_reason::handshake_timeout,
-                       "handshaking");
+    s->set_deadline_at(accepted + s->options_.handshake_timeout, close_reason::handshake_stalled,
+                       "handshaking after the client hello (msg1)");
 }
 
 awaitable<void> session::run_server(std::vector<crypto::network_key> networks,
@@ -137,7 +137,9 @@ awaitable<void> session::run_server(std::vector<crypto::network_key> networks,
   decision_ = out.decision;
   begin_box_stream(out.keys);
   phase_ = phase::admitting;
-  set_deadline(options_.admission_timeout, close_reason::bad_admission,
+  // Past this deadline the client has done nothing wrong we could see (a network that freezes
+  // now does the same): a stall, a light offence, not bad_admission.
+  set_deadline(options_.admission_timeout, close_reason::handshake_stalled,
                "waiting for the client's admission message");
   start_reader();
 }

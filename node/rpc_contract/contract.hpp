@@ -355,8 +355,8 @@ inline constexpr method_spec pulse{
     "pulse", view, "records and active members per week; fading warning", params::pulse};
 }  // namespace method
 
-// Every method zwermd serves, in the order docs/RPC.md lists them.
-inline constexpr std::array<const method_spec*, 40> all_methods = {
+// Every method zwermd serves, in the order docs/RPC.md lists them (the size follows the list).
+inline constexpr auto all_methods = std::to_array<const method_spec*>({
     &method::status,
     &method::methods,
     &method::community_use,
@@ -397,7 +397,7 @@ inline constexpr std::array<const method_spec*, 40> all_methods = {
     &method::who_knows,
     &method::ties,
     &method::pulse,
-};
+});
 
 // The method named `name`, or nullptr.
 constexpr const method_spec* find_method(std::string_view name) {

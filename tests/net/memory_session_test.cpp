@@ -201,6 +201,7 @@ TEST_F(MemorySession, ClientThatSaysNothingHitsTheHelloDeadline) {
   const time_point start = vio.clock.now();
   ASSERT_TRUE(vio.run_until([&] { return server_ended.has_value(); }, std::chrono::minutes(1)));
   EXPECT_EQ(server_ended->reason, close_reason::handshake_timeout);
+  EXPECT_TRUE(server_ended->misbehaviour());  // no msg1: a ban (PROTOCOL.md §4.3.5)
   EXPECT_EQ(vio.clock.now() - start, options.hello_timeout);
   EXPECT_TRUE(server_handler.connected().empty());
 }
@@ -212,7 +213,9 @@ TEST_F(MemorySession, ClientThatStallsAfterItsHelloHitsTheHandshakeDeadline) {
   raw_write(std::string(msg1.begin(), msg1.end()));
   const time_point start = vio.clock.now();
   ASSERT_TRUE(vio.run_until([&] { return server_ended.has_value(); }, std::chrono::minutes(1)));
-  EXPECT_EQ(server_ended->reason, close_reason::handshake_timeout);
+  EXPECT_EQ(server_ended->reason, close_reason::handshake_stalled);
+  EXPECT_FALSE(server_ended->misbehaviour());  // a light offence (PROTOCOL.md §4.3.5)
+  EXPECT_EQ(offence_of(server_ended->reason, false), offence::abandoned);
   EXPECT_EQ(vio.clock.now() - start, options.handshake_timeout);
 }
 
@@ -284,7 +287,8 @@ TEST_F(MemorySession, ClientThatNeverSendsItsAdmissionMessageHitsTheAdmissionDea
   ASSERT_TRUE(out && out->ok);
   const time_point start = vio.clock.now();
   ASSERT_TRUE(vio.run_until([&] { return server_ended.has_value(); }, std::chrono::minutes(1)));
-  EXPECT_EQ(server_ended->reason, close_reason::bad_admission);
+  EXPECT_EQ(server_ended->reason, close_reason::handshake_stalled);
+  EXPECT_FALSE(server_ended->misbehaviour());  // a light offence (PROTOCOL.md §4.3.5)
   EXPECT_EQ(vio.clock.now() - start, options.admission_timeout);
 }
 
@@ -336,6 +340,83 @@ TEST_F(MemorySession, ListenerBansAGarbageSenderUntilTheVirtualClockPassesTheBan
   l->stop();
   vio.run_for(std::chrono::seconds(10));
   EXPECT_TRUE(client->is_closed());
+}
+
+// A handshake that stalls after the client's msg1 (a partition that freezes it does this to an
+// honest client) is a light offence: the first stalls from an address ban nothing, and an
+// honest client from it gets in; the 4th stall within the minute bans it (the hostile case:
+// a client that holds slots up to the deadline, again and again). A client that sends no msg1
+// at all is still banned at once.
+TEST_F(MemorySession, ListenerCountsHandshakesStalledAfterTheHelloAsLightOffences) {
+  listener_options lo;
+  lo.session = options;
+  auto l = listener::create_unbound(vio.executor(), server_keys, {network}, auth, server_handler,
+                                    lo, vio.clock);
+  const tcp::endpoint staller = memory_address(5, 40001);
+  std::vector<std::unique_ptr<memory_stream>> held;  // the client ends, kept open (no EOF)
+  std::uint16_t port = 41000;
+  auto connect_from = [&](const tcp::endpoint& from) {
+    auto [c, s] = memory_stream::make_pair(vio.executor(), tcp::endpoint(from.address(), ++port),
+                                           memory_address(2, 7000));
+    l->accept(std::move(s));
+    return std::move(c);
+  };
+  // msg1 only, then nothing: the server stalls at its handshake deadline.
+  auto stall_after_hello = [&] {
+    auto c = connect_from(staller);
+    crypto::shs_client shs(network, client_keys, server_keys.pk);
+    auto msg1 = std::make_shared<std::string>();
+    const auto m = shs.hello();
+    msg1->assign(m.begin(), m.end());
+    asio::async_write(*c, asio::buffer(*msg1), [msg1](error_code, std::size_t) {});
+    held.push_back(std::move(c));
+    vio.run_for(options.handshake_timeout + std::chrono::milliseconds(1));
+  };
+  // The whole handshake, then no admission message: the server stalls at its admission deadline.
+  auto stall_before_admission = [&] {
+    auto c = connect_from(staller);
+    std::optional<handshake_outcome> out;
+    asio::co_spawn(
+        vio.executor(),
+        [r = c.get(), this, &out]() -> awaitable<void> {
+          out = co_await client_handshake(*r, network, client_keys, server_keys.pk);
+        },
+        asio::detached);
+    vio.settle();
+    ASSERT_TRUE(out && out->ok);
+    held.push_back(std::move(c));
+    vio.run_for(options.admission_timeout + std::chrono::milliseconds(1));
+  };
+
+  stall_after_hello();
+  EXPECT_EQ(l->session_count(), 0u);  // closed at the deadline
+  EXPECT_EQ(l->stats().handshakes_abandoned, 1u);
+  EXPECT_EQ(l->stats().bans, 0u);
+  EXPECT_FALSE(l->bans().is_banned(staller.address()));
+  // The same address, honest this time: admitted.
+  client = start_client(vio.executor(), connect_from(staller), options, client_handler, client_keys,
+                        server_keys.pk, network, &client_result);
+  ASSERT_TRUE(vio.run_until([&] { return client_result.has_value(); }, std::chrono::seconds(1)));
+  EXPECT_TRUE(client_result->ok()) << client_result->message();
+  EXPECT_EQ(server_handler.connected().size(), 1u);
+
+  stall_before_admission();
+  stall_after_hello();
+  EXPECT_EQ(l->stats().handshakes_abandoned, 3u);
+  EXPECT_EQ(l->stats().bans, 0u);  // three in the window: within the allowance
+  stall_after_hello();             // the fourth within a minute
+  EXPECT_EQ(l->stats().handshakes_abandoned, 4u);
+  EXPECT_EQ(l->stats().bans, 1u);
+  EXPECT_TRUE(l->bans().is_banned(staller.address()));
+
+  // No msg1 at all: banned at the first hello deadline, as before.
+  const tcp::endpoint silent = memory_address(6, 40001);
+  held.push_back(connect_from(silent));
+  vio.run_for(options.hello_timeout + std::chrono::milliseconds(1));
+  EXPECT_TRUE(l->bans().is_banned(silent.address()));
+  EXPECT_EQ(l->stats().bans, 2u);
+  l->stop();
+  vio.run_for(std::chrono::seconds(10));
 }
 
 }  // namespace

@@ -1,15 +1,20 @@
 // What the chaos simulations share: the convergence checker (a set check in Jepsen's manner),
-// the choice of seeds (ZWERM_SIM_SEED, ZWERM_SOAK) and the command that reruns one seed.
+// the choice of seeds (ZWERM_SIM_SEED, ZWERM_SOAK), the loop over them that reports each seed
+// that failed, and the description of a failed seed with the command that reruns it.
 //
 // Used by chaos_sim_test.cpp (engines over in-memory queues, sim.hpp) and
 // session_chaos_test.cpp (engines over net sessions, session_sim.hpp). Header only: the
 // benchmarks build their own zwerm_sync_sim without it.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -103,6 +108,60 @@ inline std::vector<std::uint64_t> chaos_seeds(std::uint64_t by_default) {
 inline std::string rerun_command(std::uint64_t seed, const std::string& test) {
   return "ZWERM_SIM_SEED=" + std::to_string(seed) + " ctest --test-dir build -R " + test +
          " --output-on-failure";
+}
+
+// What every chaos run reports; each test's result adds its own network's counts to it.
+struct chaos_run {
+  std::vector<std::string> problems;  // empty: converged
+  std::uint64_t delivered = 0;
+  std::size_t records = 0;  // written
+  std::size_t partitions = 0, drops = 0, restarts = 0;
+
+  // Adds the counts of `r` (not its problems): the sums over a test's seeds.
+  void add(const chaos_run& r) {
+    delivered += r.delivered;
+    records += r.records;
+    partitions += r.partitions;
+    drops += r.drops;
+    restarts += r.restarts;
+  }
+};
+
+// A seed that did not converge: its faults (`drops` names what a drop cut: "link drops",
+// "stream drops"), every problem, and the command that reruns exactly that seed of `test`.
+inline std::string describe(std::uint64_t seed, const chaos_run& r, const char* drops,
+                            const std::string& test) {
+  std::ostringstream s;
+  s << "seed " << seed << " did not converge (" << r.records << " records, " << r.partitions
+    << " partitions, " << r.drops << " " << drops << ", " << r.restarts << " restarts):\n";
+  for (const auto& p : r.problems) s << "  " << p << "\n";
+  s << "rerun exactly this seed: " << rerun_command(seed, test);
+  return s.str();
+}
+
+// The seed loop of a chaos test: `run(seed)` (a chaos_run or a type derived from it) for every
+// seed of chaos_seeds(by_default), each result handed to `add`, and each that has problems
+// reported as a test failure with `describe(seed, result)`, up to 10 (then the loop stops).
+// Returns how many seeds were asked for and the seconds the loop took.
+struct seed_loop {
+  std::size_t seeds = 0;
+  double seconds = 0;
+};
+template <class Run, class Add, class Describe>
+seed_loop run_seeds(std::uint64_t by_default, Run&& run, Add&& add, Describe&& describe) {
+  const std::vector<std::uint64_t> seeds = chaos_seeds(by_default);
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t failed = 0;
+  for (auto seed : seeds) {
+    auto r = run(seed);
+    add(r);
+    if (!r.problems.empty()) {
+      ADD_FAILURE() << describe(seed, r);
+      if (++failed >= 10) break;
+    }
+  }
+  return {seeds.size(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
 }
 
 }  // namespace zwerm::sim

@@ -16,10 +16,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -45,12 +43,10 @@ struct chaos_options {
   bool lose_a_write = false;
 };
 
-struct chaos_result {
-  std::vector<std::string> problems;  // empty: converged
+// Problems, records written, partitions, link drops, restarts, messages delivered: sim::chaos_run.
+struct chaos_result : sim::chaos_run {
   std::uint64_t trace_hash = 0;
-  std::uint64_t delivered = 0;
-  std::size_t records = 0;  // written
-  std::size_t partitions = 0, drops = 0, restarts = 0, redials = 0;
+  std::size_t redials = 0;
   std::uint64_t virtual_ms = 0;
   std::size_t rounds_to_quiet = 0;
 };
@@ -222,40 +218,24 @@ chaos_result run_chaos(std::uint64_t seed, const chaos_options& o = {}) {
 }
 
 std::string describe(std::uint64_t seed, const chaos_result& r) {
-  std::ostringstream s;
-  s << "seed " << seed << " did not converge (" << r.records << " records, " << r.partitions
-    << " partitions, " << r.drops << " link drops, " << r.restarts << " restarts):\n";
-  for (const auto& p : r.problems) s << "  " << p << "\n";
-  s << "rerun exactly this seed: " << sim::rerun_command(seed, rerun_test);
-  return s.str();
+  return sim::describe(seed, r, "link drops", rerun_test);
 }
 
 TEST(SyncChaos, RandomPartitionsDropsAndRestarts) {
   crypto::init();
-  const std::vector<std::uint64_t> seeds = sim::chaos_seeds(5);
-  const auto start = std::chrono::steady_clock::now();
-  chaos_result sum;
-  std::size_t failed = 0;
+  sim::chaos_run sum;
   std::size_t max_rounds = 0;
-  for (auto seed : seeds) {
-    auto r = run_chaos(seed);
-    sum.records += r.records;
-    sum.partitions += r.partitions;
-    sum.drops += r.drops;
-    sum.restarts += r.restarts;
-    sum.delivered += r.delivered;
-    max_rounds = std::max(max_rounds, r.rounds_to_quiet);
-    if (!r.problems.empty()) {
-      ADD_FAILURE() << describe(seed, r);
-      if (++failed >= 10) break;
-    }
-  }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto loop = sim::run_seeds(
+      5, [](std::uint64_t seed) { return run_chaos(seed); },
+      [&](const chaos_result& r) {
+        sum.add(r);
+        max_rounds = std::max(max_rounds, r.rounds_to_quiet);
+      },
+      [](std::uint64_t seed, const chaos_result& r) { return describe(seed, r); });
   std::printf(
       "%zu seeds in %.1f s: %zu records, %zu partitions, %zu link drops, %zu restarts, %llu "
       "messages delivered; at most %zu anti-entropy rounds to converge after healing\n",
-      seeds.size(), secs, sum.records, sum.partitions, sum.drops, sum.restarts,
+      loop.seeds, loop.seconds, sum.records, sum.partitions, sum.drops, sum.restarts,
       static_cast<unsigned long long>(sum.delivered), max_rounds);
   // The schedule must actually have injected every kind of fault.
   EXPECT_GT(sum.partitions, 0U);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "crypto/shs.hpp"
 #include "net/dialer.hpp"
 #include "net/listener.hpp"
 #include "net/memory_stream.hpp"
@@ -37,7 +38,7 @@ struct session_network::wire {
   std::uint16_t client_port = 0;
   std::unique_ptr<net::stream> unaccepted;
   bool frozen = false;
-  bool admitted = false;  // the listener's session got past admission: no handshake deadline
+  std::size_t received[2] = {0, 0};  // bytes each end has read
 
   net::memory_stream* any_end() const { return end[0] ? end[0] : end[1]; }
 };
@@ -63,7 +64,11 @@ class session_network::tracked_stream final : public net::stream {
 
  protected:
   void start_read_some(asio::mutable_buffer buffer, io_handler handler) override {
-    inner_->async_read_some(buffer, std::move(handler));
+    inner_->async_read_some(buffer, [w = wire_, side = side_, h = std::move(handler)](
+                                        net::error_code ec, std::size_t n) mutable {
+      w->received[side] += n;
+      std::move(h)(ec, n);
+    });
   }
   void start_write_some(asio::const_buffer buffer, io_handler handler) override {
     inner_->async_write_some(buffer, std::move(handler));
@@ -102,9 +107,10 @@ struct session_network::process final : net::session_handler, net::authorizer {
   bool alive = true;
   std::unique_ptr<sync::engine> engine;
   std::shared_ptr<net::listener> inbound;
-  // Inbound handshakes a partition froze before admission: each may end at its deadline, which
-  // the protocol punishes with a ban (PROTOCOL.md §4.3.5) though the client is honest.
-  std::size_t handshakes_frozen = 0;
+  // Inbound handshakes a partition froze before the client's msg1 was complete: each may end
+  // at the server's hello deadline, which bans the client's address (PROTOCOL.md §4.3.5)
+  // though the client is honest. Frozen after msg1, a handshake's deadline is a light offence.
+  std::size_t frozen_before_hello = 0;
   std::unique_ptr<net::dialer> outbound;
   std::map<std::uint64_t, link> links;  // by net::session::id()
 
@@ -131,7 +137,6 @@ struct session_network::process final : net::session_handler, net::authorizer {
     link l;
     l.session = s;
     l.peer = net->index_of(s->remote_key());
-    if (s->role() == net::session::side::server) net->admitted(l.peer, node, s->remote_endpoint());
     l.sink = std::make_unique<session_sink>(s);
     auto* sink = l.sink.get();
     net->trace_session(node, l.peer, true, s->role() == net::session::side::client ? 1 : 0);
@@ -301,21 +306,12 @@ void session_network::fresh_replica(std::size_t n) {
   }
 }
 
-void session_network::admitted(std::size_t client, std::size_t server,
-                               const net::tcp::endpoint& from) {
-  for (auto& w : wires_) {
-    if (w->node[0] == client && w->node[1] == server && w->client_port == from.port()) {
-      w->admitted = true;
-    }
-  }
-}
-
 std::optional<std::string> session_network::unexplained_bans(const process& p) const {
   const std::size_t bans = p.inbound ? p.inbound->stats().bans : 0;
-  if (bans <= p.handshakes_frozen) return std::nullopt;
+  if (bans <= p.frozen_before_hello) return std::nullopt;
   return "node " + std::to_string(p.node) + "'s listener banned an address " +
-         std::to_string(bans) + " times (" + std::to_string(p.handshakes_frozen) +
-         " of its inbound handshakes were frozen by a partition)";
+         std::to_string(bans) + " times (" + std::to_string(p.frozen_before_hello) +
+         " of its inbound handshakes were frozen by a partition before the client's msg1)";
 }
 
 void session_network::count_bans(const process& p) {
@@ -433,8 +429,8 @@ void session_network::partition(std::vector<int> side) {
     w->frozen = true;
     w->any_end()->freeze();
     const bool accepted = w->end[1] && !w->unaccepted;
-    if (accepted && !w->admitted && running(w->node[1])) {
-      ++nodes_[w->node[1]]->current->handshakes_frozen;
+    if (accepted && w->received[1] < crypto::shs_msg1_size && running(w->node[1])) {
+      ++nodes_[w->node[1]]->current->frozen_before_hello;
     }
   }
 }
@@ -499,6 +495,21 @@ std::size_t session_network::open_sessions() const {
   for (const auto& node : nodes_) {
     if (!node->current) continue;
     for (const auto& [id, l] : node->current->links) n += l.session->is_open() ? 1 : 0;
+  }
+  return n;
+}
+
+std::size_t session_network::frozen_before_hello() const {
+  std::size_t n = 0;
+  for (const auto& node : nodes_) n += node->current ? node->current->frozen_before_hello : 0;
+  return n;
+}
+
+std::size_t session_network::handshakes_abandoned() const {
+  std::size_t n = 0;
+  for (const auto& node : nodes_) {
+    if (node->current && node->current->inbound)
+      n += node->current->inbound->stats().handshakes_abandoned;
   }
   return n;
 }

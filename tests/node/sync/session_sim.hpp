@@ -123,13 +123,20 @@ class session_network {
   // Things an honest network must never do: a peer accused of misbehaviour by an engine, a
   // session closed for misbehaviour, an address banned by a listener. One sentence each.
   //
-  // Except one ban the protocol prescribes: a handshake not finished within its deadline bans
-  // the client's address (PROTOCOL.md §4.3.5), and a partition that freezes an inbound
-  // handshake before admission makes an honest client miss it. A listener's bans up to the
-  // number of its handshakes frozen so are not accusations; bans() counts them all.
+  // A partition that freezes an inbound handshake after the client's msg1 makes it miss a
+  // deadline: a light offence (PROTOCOL.md §4.3.5), no ban, so any such ban is an accusation.
+  // Except one ban the protocol keeps: msg1 not complete within the hello deadline bans the
+  // client's address, and a partition that freezes a handshake before the server has read
+  // all of msg1 makes an honest client miss it. A listener's bans up to the number of its
+  // handshakes frozen so are not accusations; bans() counts them all.
   std::vector<std::string> accusations() const;
   // Addresses banned by listeners, over all processes so far.
   std::size_t bans() const;
+  // Over the running processes: inbound handshakes a partition froze before the server had
+  // read all of msg1, and handshakes the listeners counted as abandoned (an EOF or reset
+  // before admission, or a stall after msg1: light offences).
+  std::size_t frozen_before_hello() const;
+  std::size_t handshakes_abandoned() const;
 
  private:
   struct process;
@@ -151,8 +158,6 @@ class session_network {
   void prune_wires();
   void count_bans(const process& p);
   std::optional<std::string> unexplained_bans(const process& p) const;
-  // The listener of `server` admitted a session from `client` at `from`.
-  void admitted(std::size_t client, std::size_t server, const net::tcp::endpoint& from);
   void trace_message(std::size_t to, std::size_t from, std::string_view bytes);
   // A session of `node` with `peer` opened (reason: 1 when `node` dialed) or closed (reason:
   // its close_reason).
