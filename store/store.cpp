@@ -163,6 +163,7 @@ status store::compact() {
 result<std::vector<std::pair<std::string, std::uint64_t>>> store::bytes_by_table() const {
   std::shared_lock lock(impl_->db_mu);
   if (!impl_->db) return status{status_code::io_error, impl_->reopen_failure};
+  // Keys of the table with prefix `from` up to (not including) prefix `to`.
   const auto size_of = [&](char from, char to) {
     const std::string start(1, from), limit(1, to);
     leveldb::Range range(start, limit);
@@ -170,12 +171,12 @@ result<std::vector<std::pair<std::string, std::uint64_t>>> store::bytes_by_table
     impl_->db->GetApproximateSizes(&range, 1, &size);
     return size;
   };
-  const auto next = [](char table) { return static_cast<char>(table + 1); };
+  const auto table = [&](keys::table t) { return size_of(t, static_cast<char>(t + 1)); };
   std::vector<std::pair<std::string, std::uint64_t>> out = {
-      {"records", size_of(keys::records, next(keys::records))},
-      {"feed index", size_of(keys::feeds, next(keys::feeds))},
-      {"order index", size_of(keys::order, next(keys::order))},
-      {"views", size_of(keys::views, next(keys::views))},
+      {"records", table(keys::records)},
+      {"feed index", table(keys::feeds)},
+      {"order index", table(keys::order)},
+      {"views", table(keys::views)},
   };
   std::uint64_t listed = 0;
   for (const auto& [name, size] : out) listed += size;

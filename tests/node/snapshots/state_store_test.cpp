@@ -9,6 +9,7 @@
 
 #include "base/checksum.hpp"
 #include "node/community/snapshot.hpp"
+#include "node/community/snapshot_io.hpp"
 #include "tests/node/snapshots/state_sim.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -395,10 +396,9 @@ TEST(StateStoreTest, ASnappyLengthBeyondWhatTheFileCanHoldIsRefusedBeforeAllocat
   // A file of 100 bytes whose Snappy header claims 2^40 bytes: refused on its length alone.
   damaged_snapshot_is_rebuilt(
       [](store::store& db, const community_id& c, const persisted_state& m) {
-        std::string file;  // Snappy's header: the length as a varint
-        std::uint64_t length = std::uint64_t{1} << 40;
-        for (; length >= 0x80; length >>= 7) file.push_back(static_cast<char>(length | 0x80));
-        file.push_back(static_cast<char>(length));
+        community::snapshot_writer header;  // Snappy's header: the length as a LEB128 varint
+        header.u64(std::uint64_t{1} << 40);
+        std::string file = header.take();
         file.resize(100, 'x');
         replace_file(db, c, m, file, snapshot_encoding::snappy);
       },
