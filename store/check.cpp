@@ -25,15 +25,15 @@ class checker {
 
   status run() {
     if (auto st = records(); !st.ok()) return st;
-    if (auto st = feeds(); !st.ok()) return st;
+    if (auto st = ids(); !st.ok()) return st;
     if (auto st = order(); !st.ok()) return st;
     if (auto st = heads(); !st.ok()) return st;
     if (auto st = digests_and_counts(); !st.ok()) return st;
     if (auto st = forks(); !st.ok()) return st;
     if (auto st = pending(); !st.ok()) return st;
-    if (records_ != feed_entries_) {
-      problem(std::to_string(records_) + " records but " + std::to_string(feed_entries_) +
-              " feed index entries");
+    if (records_ != id_entries_) {
+      problem(std::to_string(records_) + " records but " + std::to_string(id_entries_) +
+              " id index entries");
     }
     if (records_ != order_entries_) {
       problem(std::to_string(records_) + " records but " + std::to_string(order_entries_) +
@@ -68,66 +68,42 @@ class checker {
     return found;
   }
 
-  bool load_record(const record_id& id, record_entry* e) {
-    std::string v;
-    return get(keys::record_key(id), &v) && keys::decode_entry(id, v, e);
-  }
-
   status end(const prefix_iter& it, const char* what) {
     return from_leveldb(it.status(), s_.dir, what);
   }
 
+  // The records table: each row under the hash of its payload, indexed by id and in total
+  // order, and each feed a chain from seq 1.
   status records() {
     prefix_iter it(s_, std::string(1, keys::records), snap_);
-    for (; it.valid(); it.next()) {
-      ++records_;
-      record_id id;
-      record_entry e;
-      if (it.key().size() != 33 || !record_id::from(it.key().substr(1), &id) ||
-          !keys::decode_entry(id, it.value(), &e)) {
-        problem("an unreadable record entry");
-        continue;
-      }
-      if (e.bytes.size() <= 64 ||
-          crypto::record_id_of(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) != id) {
-        problem("record " + crypto::to_hex(id) + " is not stored under the hash of its payload");
-      }
-      ++community_records_[e.community];
-      std::string v;
-      if (!get(keys::feed_key(e.community, e.author, e.seq), &v) || v != id.view()) {
-        problem("record " + crypto::to_hex(id) + " is missing from the feed index");
-      }
-      if (!get(keys::order_key(e.community, e.lamport, e.author, e.seq), &v) || v != id.view()) {
-        problem("record " + crypto::to_hex(id) + " is missing from the total-order index");
-      }
-    }
-    return end(it, "check records");
-  }
-
-  status feeds() {
-    prefix_iter it(s_, std::string(1, keys::feeds), snap_);
     std::optional<feed_id> current;
     feed_head last{};
     for (; it.valid(); it.next()) {
-      ++feed_entries_;
+      ++records_;
       keys::feed_key_parts k;
-      record_id id;
       record_entry e;
-      if (!keys::parse_feed_key(it.key(), &k) || !record_id::from(it.value(), &id)) {
-        problem("an unreadable feed index entry");
+      if (!keys::parse_record_key(it.key(), &k) || !keys::decode_log_row(k, it.value(), &e)) {
+        problem("an unreadable record");
         continue;
+      }
+      const record_id& id = e.id;
+      if (e.bytes.size() <= 64 ||
+          crypto::record_id_of(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) != id) {
+        problem("record " + crypto::to_hex(id) +
+                " does not hold the payload its id is the hash of");
+      }
+      ++community_records_[k.community];
+      std::string v;
+      if (!get(keys::id_key(id), &v) || v != keys::encode_position(k.community, k.author, k.seq)) {
+        problem("record " + crypto::to_hex(id) + " is missing from the id index");
+      }
+      if (!get(keys::order_key(k.community, e.lamport, k.author, k.seq), &v)) {
+        problem("record " + crypto::to_hex(id) + " is missing from the total-order index");
       }
       const feed_id f{k.community, k.author};
       if (!current || *current != f) {
         current = f;
         last = feed_head{k.author, 0, {}, 0, false};
-      }
-      if (!load_record(id, &e)) {
-        problem(name(f) + " seq " + std::to_string(k.seq) + " points at a missing record");
-        continue;
-      }
-      if (e.community != k.community || e.author != k.author || e.seq != k.seq) {
-        problem(name(f) + " seq " + std::to_string(k.seq) + " points at another feed's record");
       }
       if (k.seq != last.seq + 1) {
         problem(name(f) + " jumps from seq " + std::to_string(last.seq) + " to " +
@@ -140,7 +116,33 @@ class checker {
       last = feed_head{k.author, k.seq, id, e.lamport, false};
       feed_tips_[f] = last;
     }
-    return end(it, "check the feed index");
+    return end(it, "check records");
+  }
+
+  // The record at a position: false (and a problem) when it is missing or unreadable.
+  bool load_at(const keys::feed_key_parts& at, record_entry* e) {
+    std::string v;
+    return get(keys::record_key(at.community, at.author, at.seq), &v) &&
+           keys::decode_log_row(at, v, e);
+  }
+
+  status ids() {
+    prefix_iter it(s_, std::string(1, keys::record_ids), snap_);
+    for (; it.valid(); it.next()) {
+      ++id_entries_;
+      record_id id;
+      keys::feed_key_parts at;
+      record_entry e;
+      if (it.key().size() != 33 || !record_id::from(it.key().substr(1), &id) ||
+          !keys::decode_position(it.value(), &at)) {
+        problem("an unreadable id index entry");
+        continue;
+      }
+      if (!load_at(at, &e) || e.id != id) {
+        problem("id index entry " + crypto::to_hex(id) + " does not point at its record");
+      }
+    }
+    return end(it, "check the id index");
   }
 
   status order() {
@@ -148,15 +150,15 @@ class checker {
     for (; it.valid(); it.next()) {
       ++order_entries_;
       keys::order_key_parts k;
-      record_id id;
       record_entry e;
-      if (!keys::parse_order_key(it.key(), &k) || !record_id::from(it.value(), &id)) {
+      if (!keys::parse_order_key(it.key(), &k) || !it.value().empty()) {
         problem("an unreadable total-order index entry");
         continue;
       }
-      if (!load_record(id, &e) || e.community != k.community || e.lamport != k.pos.lamport ||
-          e.author != k.pos.author || e.seq != k.pos.seq) {
-        problem("total-order entry for " + crypto::to_hex(id) + " does not match a record");
+      const keys::feed_key_parts at{k.community, k.pos.author, k.pos.seq, {}};
+      if (!load_at(at, &e) || e.lamport != k.pos.lamport) {
+        problem("total-order entry at lamport " + std::to_string(k.pos.lamport) +
+                " does not match a record");
       }
     }
     return end(it, "check the total-order index");
@@ -256,7 +258,9 @@ class checker {
       const feed_id f{k.community, k.author};
       with_proofs.insert(f);
       std::string v;
-      if (!get(keys::feed_key(k.community, k.author, k.seq), &v) || v == k.id.view()) {
+      record_id kept;
+      if (!get(keys::record_key(k.community, k.author, k.seq), &v) || !keys::log_row_id(v, &kept) ||
+          kept == k.id) {
         problem(name(f) + " has a fork proof at seq " + std::to_string(k.seq) +
                 " without another record in the log");
       }
@@ -320,7 +324,7 @@ class checker {
   const leveldb::Snapshot* snap_;
   std::vector<std::string> problems_;
   std::uint64_t problem_count_ = 0;
-  std::uint64_t records_ = 0, feed_entries_ = 0, order_entries_ = 0;
+  std::uint64_t records_ = 0, id_entries_ = 0, order_entries_ = 0;
   std::map<community_id, std::uint64_t> community_records_, community_feeds_;
   std::map<feed_id, feed_head> feed_tips_, heads_;
   std::map<community_id, std::array<digest, 256>> buckets_;

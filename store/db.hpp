@@ -128,12 +128,41 @@ inline leveldb::Slice sl(std::string_view s) {
   return {s.data(), s.size()};
 }
 
+// Writes in bounded (4 MiB), unsynced batches, for work over whole tables (migrations,
+// repair); flush(true) writes the rest and syncs.
+class chunked_writer {
+ public:
+  chunked_writer(leveldb::DB& db, const std::filesystem::path& dir, std::string_view doing)
+      : db_(db), dir_(dir), doing_(doing) {}
+  leveldb::WriteBatch& batch() { return wb_; }
+  status maybe_flush() { return wb_.ApproximateSize() < (4u << 20) ? status{} : flush(false); }
+  status flush(bool sync) {
+    leveldb::WriteOptions w;
+    w.sync = sync;
+    auto s = db_.Write(w, &wb_);
+    wb_.Clear();
+    return from_leveldb(s, dir_, doing_);
+  }
+
+ private:
+  leveldb::DB& db_;
+  const std::filesystem::path& dir_;
+  std::string_view doing_;
+  leveldb::WriteBatch wb_;
+};
+
 // Compares every table file the MANIFEST lists with the file on disk (size, footer magic).
 status check_table_files(leveldb::DB& db, leveldb::Env* env, const std::filesystem::path& dir);
 
 // Schema migrations (store/migrate.cpp): brings an open database at `from` up to
-// schema_version inside one synced batch.
+// schema_version; a crash on the way leaves version `from` (or a later one) intact.
 status migrate(store::impl& s, std::uint32_t from);
+// The step from schema 2 (or 1) to 3 on a raw database: records keyed by id become records
+// keyed by feed position with an id index. An unreadable record is an error, or, with
+// `unreadable` (repair), left behind and counted there.
+status v2_to_v3(leveldb::DB& db, const std::filesystem::path& dir, std::uint64_t* unreadable);
+// Deletes the rows an older schema left (M "retired" says some wait), then that note.
+status delete_retired_rows(leveldb::DB& db, const std::filesystem::path& dir);
 
 // Table checks of the open database (store/check.cpp).
 status check_tables(const store::impl& s);

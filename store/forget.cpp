@@ -11,19 +11,17 @@ result<std::uint64_t> store::forget_community(const community_id& c) {
   std::uint64_t records = 0, pending = 0;
   const std::string cb(reinterpret_cast<const char*>(c.data()), c.size());
   // The community's tables all start with its table byte and the community id.
-  for (char t : {char(keys::feeds), char(keys::order), char(keys::heads), char(keys::buckets),
+  for (char t : {char(keys::records), char(keys::order), char(keys::heads), char(keys::buckets),
                  char(keys::communities), char(keys::forks), char(keys::pending),
                  char(keys::pending_counts), char(keys::peers)}) {
     prefix_iter it(*impl_, std::string(1, t) + cb);
     for (; it.valid(); it.next()) {
       wb.Delete(sl(it.key()));
-      if (t == keys::feeds) {
-        // S c a seq -> id: the record itself goes too.
+      if (t == keys::records) {
+        // The record's row in the id index goes too.
         record_id id;
-        if (!record_id::from(it.value(), &id)) {
-          return impl_->corruption("a feed index entry is unreadable");
-        }
-        wb.Delete(keys::record_key(id));
+        if (!keys::log_row_id(it.value(), &id)) return impl_->corruption("a record is unreadable");
+        wb.Delete(keys::id_key(id));
         ++records;
       }
       if (t == keys::pending) ++pending;

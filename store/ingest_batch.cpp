@@ -82,7 +82,7 @@ class feed_apply {
   status apply(const record_entry& r, int input) {
     auto& out = report_.outcomes[input];
     // The log holds exactly seq 1..head of each feed, so a record at or below the head is
-    // either the one the log has there (duplicate) or another (fork); above it, never in R.
+    // either the one the log has there (duplicate) or another (fork); above it, never in the log.
     if (r.seq <= head_.seq) return fork(r, input);
     if (r.seq == head_.seq + 1) {
       if (auto why = chain_problem(r); !why.empty()) return set(out, outcome::dropped, why);
@@ -131,9 +131,11 @@ class feed_apply {
   }
 
   status append(const record_entry& r, int input) {
-    wb_.put(keys::record_key(r.id), keys::encode_entry(r));
-    wb_.put(keys::feed_key(c_, a_, r.seq), r.id.view());
-    wb_.put(keys::order_key(c_, r.lamport, a_, r.seq), r.id.view());
+    std::string row;
+    keys::encode_log_row(r, &row);
+    wb_.put(keys::record_key(c_, a_, r.seq), std::move(row));
+    wb_.put(keys::id_key(r.id), keys::encode_position(c_, a_, r.seq));
+    wb_.put(keys::order_key(c_, r.lamport, a_, r.seq), std::string_view{});
     head_.author = a_;
     head_.seq = r.seq;
     head_.id = r.id;
@@ -231,9 +233,9 @@ class feed_apply {
     } else {
       std::string v;
       bool found = false;
-      if (auto st = s_.get(keys::feed_key(c_, a_, r.seq), &v, &found); !st.ok()) return st;
-      if (!found || !record_id::from(v, &kept)) {
-        return s_.corruption("the feed index has no entry below the feed's head");
+      if (auto st = s_.get(keys::record_key(c_, a_, r.seq), &v, &found); !st.ok()) return st;
+      if (!found || !keys::log_row_id(v, &kept)) {
+        return s_.corruption("the log has no record below the feed's head");
       }
     }
     if (kept == r.id) return set(out, outcome::duplicate);

@@ -30,6 +30,8 @@ constexpr std::size_t kFeedIdKey = kFeedKey + 32;
 constexpr std::size_t kOrderKey = 1 + 32 + 8 + 32 + 8;
 constexpr std::size_t kHeadKey = 1 + 32 + 32;
 constexpr std::size_t kEntryFixed = 1 + 32 + 32 + 8 + 8 + 1;
+constexpr std::size_t kLogRowFixed = 1 + 32 + 8 + 1;
+constexpr std::size_t kPosition = 32 + 32 + 8;
 constexpr std::size_t kHeadValue = 8 + 32 + 8 + 1;
 
 }  // namespace
@@ -64,23 +66,41 @@ std::uint32_t get_u32(std::string_view in) {
   return v;
 }
 
-std::string record_key(const record_id& id) {
-  auto k = start(records, 33);
-  put(&k, id);
+namespace {
+std::string position_key(table t, const community_id& c, const public_key& a, std::uint64_t seq) {
+  auto k = start(t, kFeedKey);
+  put(&k, c);
+  put(&k, a);
+  put_u64(&k, seq);
   return k;
 }
+}  // namespace
 
 std::string feed_prefix(const community_id& c, const public_key& a) {
-  auto k = start(feeds, kFeedKey);
+  auto k = start(records, kFeedKey);
   put(&k, c);
   put(&k, a);
   return k;
 }
 
-std::string feed_key(const community_id& c, const public_key& a, std::uint64_t seq) {
-  auto k = feed_prefix(c, a);
-  put_u64(&k, seq);
+std::string record_key(const community_id& c, const public_key& a, std::uint64_t seq) {
+  return position_key(records, c, a, seq);
+}
+
+std::string id_key(const record_id& id) {
+  auto k = start(record_ids, 33);
+  put(&k, id);
   return k;
+}
+
+std::string v2_record_key(const record_id& id) {
+  auto k = start(v2_records, 33);
+  put(&k, id);
+  return k;
+}
+
+std::string v2_feed_key(const community_id& c, const public_key& a, std::uint64_t seq) {
+  return position_key(v2_feeds, c, a, seq);
 }
 
 std::string order_prefix(const community_id& c) {
@@ -158,10 +178,6 @@ std::string pending_key(const community_id& c, const public_key& a, std::uint64_
                         const record_id& id) {
   return feed_id_key(pending, c, a, seq, id);
 }
-std::string rebuild_key(const community_id& c, const public_key& a, std::uint64_t seq,
-                        const record_id& id) {
-  return feed_id_key(rebuild, c, a, seq, id);
-}
 
 std::string pending_count_key(const community_id& c, const public_key& a) {
   auto k = start(pending_counts, kHeadKey);
@@ -188,8 +204,8 @@ std::string view_key(std::string_view key) {
   return k;
 }
 
-bool parse_feed_key(std::string_view key, feed_key_parts* out) {
-  if (key.size() != kFeedKey || key[0] != static_cast<char>(feeds)) return false;
+bool parse_record_key(std::string_view key, feed_key_parts* out) {
+  if (key.size() != kFeedKey || key[0] != static_cast<char>(records)) return false;
   out->community = take<community_id>(key, 1);
   out->author = take<public_key>(key, 33);
   out->seq = get_u64(key.substr(65));
@@ -232,6 +248,65 @@ std::string prefix_end(std::string_view prefix) {
     end.pop_back();
   }
   return end;
+}
+
+void encode_log_row(const record_entry& e, std::string* out) {
+  std::string& v = *out;
+  v.clear();
+  v.reserve(kLogRowFixed + 32 + e.bytes.size());
+  v.push_back(1);
+  put(&v, e.id);
+  put_u64(&v, e.lamport);
+  v.push_back(e.prev ? 1 : 0);
+  if (e.prev) put(&v, *e.prev);
+  v.append(e.bytes);
+}
+
+bool decode_log_row(const feed_key_parts& key, std::string_view value, record_entry* out) {
+  if (value.size() < kLogRowFixed || value[0] != 1) return false;
+  out->id = take<record_id>(value, 1);
+  out->community = key.community;
+  out->author = key.author;
+  out->seq = key.seq;
+  out->lamport = get_u64(value.substr(33));
+  std::size_t at = kLogRowFixed;
+  switch (value[41]) {
+    case 0:
+      out->prev.reset();
+      break;
+    case 1:
+      if (value.size() < kLogRowFixed + 32) return false;
+      out->prev = take<record_id>(value, at);
+      at += 32;
+      break;
+    default:
+      return false;
+  }
+  out->bytes.assign(value.substr(at));
+  return true;
+}
+
+bool log_row_id(std::string_view value, record_id* out) {
+  if (value.size() < kLogRowFixed || value[0] != 1) return false;
+  *out = take<record_id>(value, 1);
+  return true;
+}
+
+std::string encode_position(const community_id& c, const public_key& a, std::uint64_t seq) {
+  std::string v;
+  v.reserve(kPosition);
+  put(&v, c);
+  put(&v, a);
+  put_u64(&v, seq);
+  return v;
+}
+
+bool decode_position(std::string_view value, feed_key_parts* out) {
+  if (value.size() != kPosition) return false;
+  out->community = take<community_id>(value, 0);
+  out->author = take<public_key>(value, 32);
+  out->seq = get_u64(value.substr(64));
+  return true;
 }
 
 std::string encode_entry(const record_entry& e) {

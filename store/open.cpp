@@ -181,6 +181,11 @@ status store::impl::open_db() {
       // Only at store::open: a reopen finds the version this process wrote.
       if (auto st = migrate(*this, version); !st.ok()) return st;
     }
+    // A migration that committed its version but was stopped while deleting old rows.
+    if (auto st = read(keys::meta_key(keys::meta_retired), &value, &found); !st.ok()) return st;
+    if (found) {
+      if (auto st = delete_retired_rows(*db, dir); !st.ok()) return st;
+    }
   }
 
   if (auto st = read(keys::meta_key(keys::meta_pending), &value, &found); !st.ok()) return st;

@@ -2,11 +2,13 @@
 //
 // 1. Open the database; when it does not open, or its table files are truncated, run
 //    leveldb::RepairDB (which salvages what it can from the table and log files) and open it.
-// 2. Drop every derived table (feed and order indexes, heads, digests, communities, pending
+//    A store of an older schema has its records moved to the current layout first (the
+//    migration's own step, which leaves unreadable records behind).
+// 2. Drop every derived table (id and order indexes, heads, digests, communities, pending
 //    counts) and set aside the records that are not part of a clean chain: fork proofs,
 //    pending records and any record of the records table beyond a gap or a broken chain.
 // 3. Rebuild the indexes, heads, digests and counts feed by feed from the records that chain
-//    from seq 1, through a temporary table T sorted by (community, author, seq).
+//    from seq 1, walking the records table, which is sorted by (community, author, seq).
 // 4. Feed the set-aside records through the normal ingest path, which holds them as pending,
 //    turns them into fork proofs, or appends them when they now fit.
 #include <map>
@@ -23,31 +25,8 @@ namespace {
 using crypto::digest;
 using crypto::public_key;
 
-// Writes in bounded, unsynced batches; the final flush syncs.
-class batch_writer {
- public:
-  batch_writer(leveldb::DB& db, const std::filesystem::path& dir) : db_(db), dir_(dir) {}
-  leveldb::WriteBatch& batch() { return wb_; }
-  status maybe_flush() {
-    if (wb_.ApproximateSize() < (4u << 20)) return {};
-    return flush(false);
-  }
-  status flush(bool sync) {
-    leveldb::WriteOptions w;
-    w.sync = sync;
-    auto s = db_.Write(w, &wb_);
-    wb_.Clear();
-    return from_leveldb(s, dir_, "repair");
-  }
-
- private:
-  leveldb::DB& db_;
-  const std::filesystem::path& dir_;
-  leveldb::WriteBatch wb_;
-};
-
 status drop_prefix(leveldb::DB& db, const std::filesystem::path& dir, char table) {
-  batch_writer w(db, dir);
+  chunked_writer w(db, dir, "repair");
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
   const std::string prefix(1, table);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -66,13 +45,13 @@ struct repair_stats {
 // Steps 2 and 3 on the raw database. Set-aside records are appended to `leftovers`.
 status rebuild(leveldb::DB& db, const std::filesystem::path& dir,
                std::vector<record_entry>* leftovers, repair_stats* stats) {
-  for (char t : {keys::feeds, keys::order, keys::heads, keys::buckets, keys::communities,
-                 keys::pending_counts, keys::rebuild}) {
+  for (char t : {keys::record_ids, keys::order, keys::heads, keys::buckets, keys::communities,
+                 keys::pending_counts}) {
     if (auto st = drop_prefix(db, dir, t); !st.ok()) return st;
   }
   // Fork proofs and pending records go back through ingest at the end.
   for (char t : {keys::forks, keys::pending}) {
-    batch_writer w(db, dir);
+    chunked_writer w(db, dir, "repair");
     std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
     const std::string prefix(1, t);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -90,40 +69,14 @@ status rebuild(leveldb::DB& db, const std::filesystem::path& dir,
     if (!it->status().ok()) return from_leveldb(it->status(), dir, "repair");
     if (auto st = w.flush(false); !st.ok()) return st;
   }
-  batch_writer w(db, dir);
+  chunked_writer w(db, dir, "repair");
   w.batch().Delete(keys::meta_key(keys::meta_pending));
 
-  // Records -> T (community, author, seq, id) -> lamport ‖ prev; unreadable records go.
-  {
-    std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
-    const std::string prefix(1, keys::records);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      record_id id;
-      record_entry e;
-      const bool ok =
-          it->key().size() == 33 && record_id::from(sv(it->key()).substr(1), &id) &&
-          keys::decode_entry(id, sv(it->value()), &e) && e.bytes.size() > 64 &&
-          crypto::record_id_of(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) == id;
-      if (!ok) {
-        ++stats->unreadable;
-        w.batch().Delete(it->key());
-      } else {
-        std::string v;
-        keys::put_u64(&v, e.lamport);
-        if (e.prev) v.append(e.prev->view());
-        w.batch().Put(keys::rebuild_key(e.community, e.author, e.seq, id), v);
-      }
-      if (auto st = w.maybe_flush(); !st.ok()) return st;
-    }
-    if (!it->status().ok()) return from_leveldb(it->status(), dir, "repair");
-    if (auto st = w.flush(false); !st.ok()) return st;
-  }
-
-  // T in order: rebuild each feed's chain from seq 1.
+  // The records table in order: rebuild each feed's chain from seq 1.
   std::map<community_id, std::array<digest, 256>> buckets;
   std::map<community_id, std::pair<std::uint64_t, std::uint64_t>> counts;
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
-  const std::string prefix(1, keys::rebuild);
+  const std::string prefix(1, keys::records);
   std::optional<std::pair<community_id, public_key>> feed;
   feed_head head{};
   auto close_feed = [&]() {
@@ -134,34 +87,34 @@ status rebuild(leveldb::DB& db, const std::filesystem::path& dir,
   };
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     keys::feed_key_parts k;
-    const auto v = sv(it->value());
-    if (!keys::parse_feed_id_key(sv(it->key()), &k) || (v.size() != 8 && v.size() != 40)) {
-      return {status_code::corruption, "repair could not read its own work table"};
+    record_entry e;
+    const bool readable =
+        keys::parse_record_key(sv(it->key()), &k) && keys::decode_log_row(k, sv(it->value()), &e) &&
+        e.bytes.size() > 64 &&
+        crypto::record_id_of(std::string_view(e.bytes).substr(0, e.bytes.size() - 64)) == e.id;
+    if (!readable) {
+      ++stats->unreadable;
+      w.batch().Delete(it->key());
+      if (auto st = w.maybe_flush(); !st.ok()) return st;
+      continue;
     }
     if (!feed || feed->first != k.community || feed->second != k.author) {
       close_feed();
       feed.emplace(k.community, k.author);
       head = feed_head{k.author, 0, {}, 0, false};
     }
-    const std::uint64_t lamport = keys::get_u64(v);
-    record_id prev;
-    const bool has_prev = v.size() == 40 && record_id::from(v.substr(8), &prev);
     const bool chains =
         k.seq == head.seq + 1 &&
-        (k.seq == 1 ? !has_prev : has_prev && prev == head.id && lamport > head.lamport);
-    w.batch().Delete(it->key());
+        (k.seq == 1 ? !e.prev : e.prev && *e.prev == head.id && e.lamport > head.lamport);
     if (chains) {
-      w.batch().Put(keys::feed_key(k.community, k.author, k.seq), sl(k.id.view()));
-      w.batch().Put(keys::order_key(k.community, lamport, k.author, k.seq), sl(k.id.view()));
-      head = feed_head{k.author, k.seq, k.id, lamport, false};
+      w.batch().Put(keys::id_key(e.id), keys::encode_position(k.community, k.author, k.seq));
+      w.batch().Put(keys::order_key(k.community, e.lamport, k.author, k.seq), {});
+      head = feed_head{k.author, k.seq, e.id, e.lamport, false};
       ++counts[k.community].second;
     } else {
       // Not part of the clean chain: out of the log, back in through ingest.
-      std::string value;
-      auto s = db.Get({}, keys::record_key(k.id), &value);
-      record_entry e;
-      if (s.ok() && keys::decode_entry(k.id, value, &e)) leftovers->push_back(std::move(e));
-      w.batch().Delete(keys::record_key(k.id));
+      w.batch().Delete(it->key());
+      leftovers->push_back(std::move(e));
       ++stats->set_aside;
     }
     if (auto st = w.maybe_flush(); !st.ok()) return st;
@@ -220,10 +173,19 @@ result<std::string> store::repair(const std::filesystem::path& dir, const option
     }
     std::string v;
     s = db->Get({}, keys::meta_key(keys::meta_schema), &v);
-    if (s.ok() && v.size() == 4 && keys::get_u32(v) > schema_version) {
+    const std::uint32_t version = s.ok() && v.size() == 4 ? keys::get_u32(v) : 0;
+    if (version > schema_version) {
       return status{status_code::unsupported,
                     "the store in " + dir.string() + " was written by a newer zwerm (schema " +
-                        std::to_string(keys::get_u32(v)) + "); this zwermd cannot repair it"};
+                        std::to_string(version) + "); this zwermd cannot repair it"};
+    }
+    // Records of an older layout (or of an unknown one: the version may be what was lost)
+    // move to the current one first.
+    std::string retired;
+    if (version < 3) {
+      if (auto st = v2_to_v3(*db, dir, &stats.unreadable); !st.ok()) return st;
+    } else if (db->Get({}, keys::meta_key(keys::meta_retired), &retired).ok()) {
+      if (auto st = delete_retired_rows(*db, dir); !st.ok()) return st;
     }
     if (auto st = rebuild(*db, dir, &leftovers, &stats); !st.ok()) return st;
     db->CompactRange(nullptr, nullptr);

@@ -174,7 +174,7 @@ result<std::vector<std::pair<std::string, std::uint64_t>>> store::bytes_by_table
   const auto table = [&](keys::table t) { return size_of(t, static_cast<char>(t + 1)); };
   std::vector<std::pair<std::string, std::uint64_t>> out = {
       {"records", table(keys::records)},
-      {"feed index", table(keys::feeds)},
+      {"id index", table(keys::record_ids)},
       {"order index", table(keys::order)},
       {"views", table(keys::views)},
   };
@@ -220,17 +220,26 @@ status store::erase_peer(const std::string& address) {
 result<record_entry> store::get(const record_id& id) const {
   std::string value;
   bool found = false;
-  if (auto st = impl_->get(keys::record_key(id), &value, &found); !st.ok()) return st;
+  if (auto st = impl_->get(keys::id_key(id), &value, &found); !st.ok()) return st;
   if (!found) return status{status_code::not_found, "no record with this id"};
+  keys::feed_key_parts at;
+  if (!keys::decode_position(value, &at))
+    return impl_->corruption("an id index entry is unreadable");
+  if (auto st = impl_->get(keys::record_key(at.community, at.author, at.seq), &value, &found);
+      !st.ok()) {
+    return st;
+  }
   record_entry e;
-  if (!keys::decode_entry(id, value, &e)) return impl_->corruption("a record is unreadable");
+  if (!found || !keys::decode_log_row(at, value, &e) || e.id != id) {
+    return impl_->corruption("the id index points at a missing record");
+  }
   return e;
 }
 
 result<bool> store::contains(const record_id& id) const {
   std::string value;
   bool found = false;
-  if (auto st = impl_->get(keys::record_key(id), &value, &found); !st.ok()) return st;
+  if (auto st = impl_->get(keys::id_key(id), &value, &found); !st.ok()) return st;
   return found;
 }
 
@@ -319,18 +328,14 @@ result<std::vector<fork_proof>> store::forks(const community_id& community,
     if (!keys::parse_feed_id_key(it.key(), &k) || !keys::decode_entry(k.id, it.value(), &p.other)) {
       return impl_->corruption("a fork proof is unreadable");
     }
-    std::string id;
+    std::string row;
     bool found = false;
-    if (auto st = impl_->get(keys::feed_key(community, author, k.seq), &id, &found); !st.ok()) {
+    if (auto st = impl_->get(keys::record_key(community, author, k.seq), &row, &found); !st.ok()) {
       return st;
     }
-    record_id kept_id;
-    if (!found || !record_id::from(id, &kept_id)) {
+    if (!found || !keys::decode_log_row(k, row, &p.kept)) {
       return impl_->corruption("a fork proof has no record in the log");
     }
-    auto kept = get(kept_id);
-    if (!kept) return kept.error();
-    p.kept = std::move(*kept);
     out.push_back(std::move(p));
   }
   return out;
@@ -384,42 +389,25 @@ status store::check() const {
 
 namespace {
 
-// Shared by both cursors: an index iterator whose values are record ids, read through one
-// snapshot so that the cursor sees one state of the store.
-struct index_cursor {
+// Shared by both cursors: an iterator over a table whose keys name records by position,
+// read through one snapshot so that the cursor sees one state of the store.
+struct table_cursor {
   // Without a database (a reopen failed) the iterator carries the error and load() says so.
-  index_cursor(const store::impl& s, std::string prefix, const std::string& from)
+  table_cursor(const store::impl& s, std::string prefix, const std::string& from)
       : reader_(s),
         s_(&s),
         snap_(s.db ? s.db->GetSnapshot() : nullptr),
         it_(s, std::move(prefix), from, snap_) {}
-  ~index_cursor() {
+  ~table_cursor() {
     if (snap_) s_->db->ReleaseSnapshot(snap_);
   }
 
-  // Loads the record the iterator points at; false at the end or on error.
-  bool load() {
+  // False at the end of the table's range, and after an error (which error_ then holds).
+  bool at_row() {
     if (!error_.ok()) return false;
-    if (!it_.valid()) {
-      error_ = from_leveldb(it_.status(), s_->dir, "read the log");
-      return false;
-    }
-    record_id id;
-    std::string value;
-    bool found = false;
-    if (!record_id::from(it_.value(), &id)) {
-      error_ = s_->corruption("an index entry is unreadable");
-      return false;
-    }
-    if (auto st = s_->get(keys::record_key(id), &value, &found, snap_); !st.ok()) {
-      error_ = st;
-      return false;
-    }
-    if (!found || !keys::decode_entry(id, value, &entry_)) {
-      error_ = s_->corruption("an index points at a missing record");
-      return false;
-    }
-    return true;
+    if (it_.valid()) return true;
+    error_ = from_leveldb(it_.status(), s_->dir, "read the log");
+    return false;
   }
 
   db_reader reader_;  // first: held until the snapshot is released
@@ -433,37 +421,61 @@ struct index_cursor {
 
 }  // namespace
 
-struct feed_cursor::impl : index_cursor {
-  using index_cursor::index_cursor;
+// Walks the records table itself: a feed's rows are its records in seq order.
+struct feed_cursor::impl : table_cursor {
+  using table_cursor::table_cursor;
+  bool load() {
+    if (!at_row()) return false;
+    keys::feed_key_parts k;
+    if (!keys::parse_record_key(it_.key(), &k) || !keys::decode_log_row(k, it_.value(), &entry_)) {
+      error_ = s_->corruption("a record is unreadable");
+      return false;
+    }
+    return true;
+  }
 };
 
-struct order_cursor::impl : index_cursor {
-  using index_cursor::index_cursor;
-  // Positions the cursor from the index key alone (the record is read by entry()).
+// Walks the total-order index, whose keys name each record's feed position.
+struct order_cursor::impl : table_cursor {
+  using table_cursor::table_cursor;
+  // Positions the cursor from the index key alone (the record is read by load()).
   void settle() {
     loaded_ = false;
     valid_ = false;
-    if (!error_.ok()) return;
-    if (!it_.valid()) {
-      error_ = from_leveldb(it_.status(), s_->dir, "read the log");
-      return;
-    }
+    if (!at_row()) return;
     keys::order_key_parts parts;
     if (!keys::parse_order_key(it_.key(), &parts)) {
       error_ = s_->corruption("an index entry is unreadable");
       return;
     }
     pos_ = parts.pos;
+    community_ = parts.community;
     valid_ = true;
   }
+  bool load() {
+    const keys::feed_key_parts at{community_, pos_.author, pos_.seq, {}};
+    std::string row;
+    bool found = false;
+    if (auto st = s_->get(keys::record_key(at.community, at.author, at.seq), &row, &found, snap_);
+        !st.ok()) {
+      error_ = st;
+      return false;
+    }
+    if (!found || !keys::decode_log_row(at, row, &entry_)) {
+      error_ = s_->corruption("the total-order index points at a missing record");
+      return false;
+    }
+    return true;
+  }
   order_position pos_;
+  community_id community_;
   bool loaded_ = false;
 };
 
 feed_cursor store::read_feed(const community_id& community, const crypto::public_key& author,
                              std::uint64_t from_seq) const {
   auto p = std::make_unique<feed_cursor::impl>(*impl_, keys::feed_prefix(community, author),
-                                               keys::feed_key(community, author, from_seq));
+                                               keys::record_key(community, author, from_seq));
   p->valid_ = p->load();
   return feed_cursor(std::move(p));
 }

@@ -56,7 +56,7 @@ class environment {
 };
 
 // The schema this build writes. Older stores are migrated on open; newer ones are refused.
-inline constexpr std::uint32_t schema_version = 2;
+inline constexpr std::uint32_t schema_version = 3;
 
 struct options {
   // Create an empty store when `dir` holds none. Default true; repair and tools set false.
@@ -256,7 +256,7 @@ class store {
   status compact();
 
   // LevelDB's estimate of the bytes each table takes in its files (after compression), by
-  // table: "records", "feed index", "order index", "views" and "other". For benchmarks and
+  // table: "records", "id index", "order index", "views" and "other". For benchmarks and
   // tools; the estimate leaves out rows still in the memtable (compact() first). Errors: the
   // store's read errors.
   result<std::vector<std::pair<std::string, std::uint64_t>>> bytes_by_table() const;

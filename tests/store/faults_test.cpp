@@ -235,6 +235,94 @@ TEST_F(StoreFaultsTest, ASchema1StoreIsMigrated) {
   EXPECT_EQ(r->appended.size(), 1u);
 }
 
+// Schema 2 kept records by id with a feed index beside them; schema 3 keeps them by feed
+// position with an id index. 12,000 records make the migration write several bounded chunks.
+TEST_F(StoreFaultsTest, ASchema2StoreIsMigratedToRecordsKeptByFeedPosition) {
+  std::vector<record_entry> records;
+  for (int f = 0; f < 400; ++f) {
+    feed_writer w(c_, author_named("m" + std::to_string(f)));
+    for (int i = 0; i < 30; ++i) records.push_back(w.next());
+  }
+  ASSERT_TRUE(testing::write_v2_store(db_, records).ok());
+  zwerm::testing::temp_dir fresh_home("zwerm-fresh");
+  auto fresh = store::open(fresh_home.path() / "db");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->ingest(records).ok());
+  {
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
+    EXPECT_EQ(*(*s)->frontier_digest(c_), *(*fresh)->frontier_digest(c_));
+    EXPECT_EQ((*(*s)->communities())[0].records, 12'000u);
+    // Every record by id, and a feed read in order.
+    for (std::size_t i = 0; i < records.size(); i += 997) {
+      auto got = (*s)->get(records[i].id);
+      ASSERT_TRUE(got.ok()) << got.error().message();
+      EXPECT_EQ(got->bytes, records[i].bytes);
+      EXPECT_EQ(got->seq, records[i].seq);
+      EXPECT_EQ(got->prev, records[i].prev);
+    }
+    auto cur = (*s)->read_feed(c_, author_named("m7"), 29);
+    ASSERT_TRUE(cur.valid());
+    EXPECT_EQ(cur.entry().id, records[7 * 30 + 28].id);
+    cur.next();
+    ASSERT_TRUE(cur.valid());
+    EXPECT_EQ(cur.entry().seq, 30u);
+    cur.next();
+    EXPECT_FALSE(cur.valid());
+    EXPECT_TRUE(cur.error().ok());
+    std::uint64_t in_order = 0;
+    for (auto o = (*s)->read_order(c_); o.valid(); o.next()) {
+      ASSERT_NE(o.entry(), nullptr);
+      ++in_order;
+    }
+    EXPECT_EQ(in_order, 12'000u);
+  }
+  // Nothing of the old layout is left.
+  EXPECT_EQ(*testing::count_rows(db_, 'R'), 0u);
+  EXPECT_EQ(*testing::count_rows(db_, 'S'), 0u);
+  EXPECT_EQ(*testing::count_rows(db_, 'L'), 12'000u);
+  EXPECT_EQ(*testing::count_rows(db_, 'I'), 12'000u);
+}
+
+TEST_F(StoreFaultsTest, AMigrationStoppedWhileDeletingOldRowsFinishesAtTheNextOpen) {
+  std::vector<record_entry> records;
+  for (int f = 0; f < 5; ++f) {
+    feed_writer w(c_, author_named("m" + std::to_string(f)));
+    for (int i = 0; i < 4; ++i) records.push_back(w.next());
+  }
+  {
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->ingest(records).ok());
+  }
+  ASSERT_TRUE(testing::leave_v2_rows(db_, records).ok());
+  ASSERT_EQ(*testing::count_rows(db_, 'R'), 20u);
+  {
+    auto s = store::open(db_);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();  // O holds no ids any more
+    EXPECT_EQ((*(*s)->communities())[0].records, 20u);
+  }
+  EXPECT_EQ(*testing::count_rows(db_, 'R'), 0u);
+  EXPECT_EQ(*testing::count_rows(db_, 'S'), 0u);
+}
+
+TEST_F(StoreFaultsTest, RepairOfASchema2StoreMovesItsRecordsToTheCurrentLayout) {
+  std::vector<record_entry> records;
+  feed_writer w(c_, author_named("ada"));
+  for (int i = 0; i < 6; ++i) records.push_back(w.next());
+  ASSERT_TRUE(testing::write_v2_store(db_, records).ok());
+  ASSERT_TRUE(testing::drop_table(db_, 'S').ok());  // its feed index is lost
+  auto summary = store::repair(db_);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_NE(summary->find("6 records in 1 feeds"), std::string::npos) << *summary;
+  auto s = store::open(db_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE((*s)->check().ok()) << (*s)->check().message();
+  EXPECT_EQ((*(*s)->head(c_, author_named("ada")))->seq, 6u);
+}
+
 TEST_F(StoreFaultsTest, CheckFindsLostIndexesAndRepairRebuildsThem) {
   fill(12, 5);
   {

@@ -398,8 +398,8 @@ TEST_F(StoreTest, BytesByTableSplitsTheFilesAndCompressionShrinksThem) {
     std::vector<std::string> names;
     for (const auto& [name, bytes] : *by_table) names.push_back(name);
     EXPECT_EQ(names,
-              (std::vector<std::string>{"records", "feed index", "order index", "views", "other"}));
-    EXPECT_GT(by_table->at(1).second, 0u);  // the feed index
+              (std::vector<std::string>{"records", "id index", "order index", "views", "other"}));
+    EXPECT_GT(by_table->at(1).second, 0u);  // the id index
     bytes_of[compress] = by_table->at(0).second;
   }
   EXPECT_GE(bytes_of[0], record_bytes);
