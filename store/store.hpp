@@ -286,6 +286,15 @@ class store {
                                         const crypto::public_key& author) const;
   // Records held in the pending area (all feeds).
   result<std::uint64_t> pending_count() const;
+  // A write, next to the count it changes: drops from the pending area the records of
+  // (community, author) that go on from the record (seq, id), which will never be in the log
+  // (node/ refused it as the other side of a fork): those at seq + 1 whose prev is id, then
+  // those whose prev is one of them, and so on; the pending counts follow, in one synced
+  // batch. Returns the dropped records in seq order (none when nothing held goes on from it).
+  // Errors: the store's write errors, corruption.
+  result<std::vector<record_entry>> drop_pending_after(const community_id& community,
+                                                       const crypto::public_key& author,
+                                                       std::uint64_t seq, const record_id& id);
 
   result<std::optional<std::string>> get_view(const std::string& key) const;
   // Every view key starting with `prefix`, in key order.

@@ -161,9 +161,16 @@ bool continues_fork(const record& r, chain_verdict v, store_replica::fork_tips& 
   return it != tips.last.end() && it->second.second == *r.prev;
 }
 
+// A record classify() refused as a fork continuation: held records may chain onto it.
+struct refused_continuation {
+  member_id author;
+  std::uint64_t seq = 0;
+  record_id id;
+};
+
 // Which verified records of `batch` go to the store: refuses records of another community
 // and, against the feed heads as `commit` sees them, broken chains (a peer's fault) and fork
-// continuations (nobody's fault but the author's); adds the
+// continuations (nobody's fault but the author's, listed in `refused`); adds the
 // rest to `commit`. Fills rep.outcomes for the refused ones; index_of[k] is the input index
 // of the k-th entry added.
 //
@@ -177,6 +184,7 @@ bool continues_fork(const record& r, chain_verdict v, store_replica::fork_tips& 
 status classify(store_replica::fork_tips& tips, const community_id& community,
                 const std::vector<std::string>& batch, std::vector<record_result<record>>& verified,
                 node::commit_batch& commit, ingest_report& rep, std::vector<std::size_t>& index_of,
+                std::vector<refused_continuation>& refused,
                 std::vector<node::deferred_range>* deferred) {
   rep.outcomes.resize(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -201,6 +209,7 @@ status classify(store_replica::fork_tips& tips, const community_id& community,
         out.outcome = ingest_outcome::fork_continuation;
         out.reason = "record with seq " + std::to_string(r.seq) +
                      " goes on from the other side of this feed's fork: not stored";
+        refused.push_back({r.author, r.seq, r.id});
         std::lock_guard lock(tips.mu);
         auto& tip = tips.last[r.author];
         if (r.seq > tip.first) tip = {r.seq, r.id};
@@ -279,15 +288,57 @@ void apply_outcomes(std::span<const store::record_outcome> outcomes,
   }
 }
 
+// After the commit of a batch in which classify() refused `refused`: drops the records the
+// pending area holds that go on from them (they came past a gap before the record they chain
+// to, e.g. 5a before 4a, and can never be appended) and moves each feed's fork tip to the
+// highest record dropped, so that a record going on from that one is refused too. Entries of
+// this batch the store held and that went now are reported as fork continuations:
+// id_of(k) is the id of entry k (rep.outcomes[index_of[k]]). A store error is logged and
+// leaves the records held, as before this batch (within the pending area's bounds): the
+// batch itself is stored.
+template <class IdOf>
+void drop_held_continuations(store::store& s, store_replica::fork_tips& tips,
+                             const community_id& community,
+                             const std::vector<refused_continuation>& refused,
+                             const std::vector<std::size_t>& index_of, IdOf id_of,
+                             ingest_report& rep) {
+  std::map<record_id, std::uint64_t> gone;  // id -> seq of every record dropped
+  for (const auto& c : refused) {
+    auto dropped = s.drop_pending_after(community, c.author, c.seq, c.id);
+    if (!dropped) {
+      spdlog::error("sync of {}: dropping records held after {}'s seq {}: {}",
+                    crypto::short_id(community), crypto::short_id(c.author), c.seq,
+                    dropped.error().message());
+      continue;
+    }
+    if (dropped->empty()) continue;
+    for (const auto& e : *dropped) gone.emplace(e.id, e.seq);
+    const store::record_entry& last = dropped->back();
+    std::lock_guard lock(tips.mu);
+    auto& tip = tips.last[c.author];
+    if (last.seq > tip.first) tip = {last.seq, last.id};
+  }
+  if (gone.empty()) return;
+  for (std::size_t k = 0; k < index_of.size(); ++k) {
+    auto& out = rep.outcomes[index_of[k]];
+    auto it = gone.find(id_of(k));
+    if (out.outcome != ingest_outcome::pending || it == gone.end()) continue;
+    out.outcome = ingest_outcome::fork_continuation;
+    out.reason = "record with seq " + std::to_string(it->second) +
+                 " goes on from the other side of this feed's fork: no longer held";
+  }
+}
+
 // One records message on its way through the ingest queue. Owns everything it touches, so
 // that it may outlive the replica (the report then goes nowhere: the engine is gone too).
 class sync_job final : public node::ingest_job {
  public:
-  sync_job(std::shared_ptr<store_replica::fork_tips> tips, const community_id& community,
-           std::vector<std::string> batch, replica::ingest_callback done,
-           store_replica::poster post, std::shared_ptr<store_replica::kept_records> kept,
-           node::deferred_signatures* deferred)
+  sync_job(store::store& s, std::shared_ptr<store_replica::fork_tips> tips,
+           const community_id& community, std::vector<std::string> batch,
+           replica::ingest_callback done, store_replica::poster post,
+           std::shared_ptr<store_replica::kept_records> kept, node::deferred_signatures* deferred)
       : ingest_job(std::move(batch)),
+        store_(s),
         deferred_(deferred),
         tips_(std::move(tips)),
         community_(community),
@@ -296,7 +347,7 @@ class sync_job final : public node::ingest_job {
         kept_(std::move(kept)) {}
 
   status prepare(std::vector<record_result<record>> verified, node::commit_batch& batch) override {
-    status st = classify(*tips_, community_, raw(), verified, batch, report_, index_of_,
+    status st = classify(*tips_, community_, raw(), verified, batch, report_, index_of_, refused_,
                          deferred_ ? &ranges_ : nullptr);
     if (st.ok() && !ranges_.empty()) {
       for (const auto& r : ranges_) batch.add_view(node::deferred_row(r));
@@ -320,6 +371,11 @@ class sync_job final : public node::ingest_job {
     }
     if (st.ok()) {
       apply_outcomes(outcomes, index_of_, report_);
+      if (!refused_.empty()) {
+        drop_held_continuations(
+            store_, *tips_, community_, refused_, index_of_,
+            [this](std::size_t k) -> const record_id& { return records_[k].id; }, report_);
+      }
       report_.appended.reserve(appended.size());
       for (const auto& e : appended) report_.appended.push_back({e.author, e.seq});
       keep(outcomes);
@@ -339,6 +395,7 @@ class sync_job final : public node::ingest_job {
     }
   }
 
+  store::store& store_;  // the queue's store (it outlives the queue, and so every job)
   node::deferred_signatures* deferred_;
   std::vector<node::deferred_range> ranges_;  // vouched records stored unchecked
   std::shared_ptr<store_replica::fork_tips> tips_;
@@ -349,6 +406,7 @@ class sync_job final : public node::ingest_job {
   ingest_report report_;
   std::vector<std::size_t> index_of_;
   std::vector<record> records_;  // records_[k] went to the store as entry index_of_[k]
+  std::vector<refused_continuation> refused_;
 };
 
 }  // namespace
@@ -364,15 +422,23 @@ result<ingest_report> store_replica::ingest(const std::vector<std::string>& batc
   }
   node::commit_batch commit(store_);
   std::vector<std::size_t> index_of;  // entries[k] is batch[index_of[k]]
-  if (status st = classify(*tips_, community_, batch, verified, commit, rep, index_of, nullptr);
+  std::vector<refused_continuation> refused;
+  if (status st =
+          classify(*tips_, community_, batch, verified, commit, rep, index_of, refused, nullptr);
       !st.ok()) {
     return st;
   }
-  if (commit.entries().empty()) return rep;
-  auto done = store_.ingest(commit.entries(), {}, store::ingest_flags{.ids_checked = true});
-  if (!done) return done.error();
-  apply_outcomes(done->outcomes, index_of, rep);
-  for (const auto& e : done->appended) rep.appended.push_back({e.author, e.seq});
+  if (!commit.entries().empty()) {
+    auto done = store_.ingest(commit.entries(), {}, store::ingest_flags{.ids_checked = true});
+    if (!done) return done.error();
+    apply_outcomes(done->outcomes, index_of, rep);
+    for (const auto& e : done->appended) rep.appended.push_back({e.author, e.seq});
+  }
+  if (!refused.empty()) {
+    drop_held_continuations(
+        store_, *tips_, community_, refused, index_of,
+        [&](std::size_t k) -> const record_id& { return commit.entries()[k].id; }, rep);
+  }
   return rep;
 }
 
@@ -381,8 +447,8 @@ void store_replica::ingest_async(std::vector<std::string> batch, ingest_callback
     done(ingest(batch));
     return;
   }
-  queue_->submit(std::make_unique<sync_job>(tips_, community_, std::move(batch), std::move(done),
-                                            post_, kept_, deferred_));
+  queue_->submit(std::make_unique<sync_job>(store_, tips_, community_, std::move(batch),
+                                            std::move(done), post_, kept_, deferred_));
 }
 
 std::vector<record> store_replica::take_appended(const std::vector<record_key>& keys) {

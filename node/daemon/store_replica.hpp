@@ -10,7 +10,9 @@
 // record at head + 1 whose prev is not the head is its author's other side going on (a fork,
 // whether or not the proof is held yet): fork_continuation, not stored, not the sender's
 // fault; so is a record past a gap whose prev is the highest record refused that way (the
-// replica remembers one such record per feed).
+// replica remembers one such record per feed). Records that went on from a refused one but
+// came before it (held past a gap: 5a before 4a) are dropped from the store's pending area
+// after the commit, and the highest of them becomes the record remembered.
 //
 // ingest_async(): made with a node::ingest_queue, the replica hands each batch to the queue
 // and returns at once; the queue's threads verify it, its writer classifies it against the

@@ -258,6 +258,61 @@ TEST_F(StoreTest, APendingRecordConflictingWithTheFilledSeqBecomesAForkProof) {
   EXPECT_TRUE(s->check().ok()) << s->check().message();
 }
 
+// drop_pending_after takes from the pending area what goes on from a record that will never
+// be appended (node/ refused it as the other side of a fork): the record after it and, in turn,
+// theirs; records chaining elsewhere, past a seq with nothing dropped, or of other feeds stay.
+TEST_F(StoreTest, DroppingPendingRecordsAfterARefusedOneTakesItsSuccessorsAndNothingElse) {
+  auto s = open();
+  feed_writer w(c_, ada_);
+  std::vector<record_entry> feed;
+  for (int i = 0; i < 7; ++i) feed.push_back(w.next());
+  const auto& r4 = feed[3];
+  ingest(*s, {feed[0], feed[1], feed[2]});
+  ASSERT_EQ(kinds(ingest(*s, {feed[4], feed[5]})),
+            (std::vector{outcome::pending, outcome::pending}));  // 5 and 6 wait for 4
+  ASSERT_EQ(*s->pending_count(), 2u);
+
+  auto dropped = s->drop_pending_after(c_, ada_, 4, r4.id);
+  ASSERT_TRUE(dropped.ok()) << dropped.error().message();
+  ASSERT_EQ(dropped->size(), 2u);
+  EXPECT_EQ((*dropped)[0].id, feed[4].id);
+  EXPECT_EQ((*dropped)[1].id, feed[5].id);
+  EXPECT_EQ((*dropped)[1].prev, feed[4].id);
+  EXPECT_EQ(*s->pending_count(), 0u);
+  EXPECT_EQ((*s->head(c_, ada_))->seq, 3u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+  EXPECT_TRUE(s->drop_pending_after(c_, ada_, 4, r4.id)->empty());  // nothing left to drop
+
+  // A 5 whose prev is not 4, a 7 past a 6 nobody holds, and another feed's record stay.
+  auto five_elsewhere = make_entry(c_, ada_, 5, crypto::record_id_of("elsewhere"), 5, "x");
+  feed_writer b(c_, bob_);
+  auto bob1 = b.next(), bob2 = b.next(), bob3 = b.next();
+  ingest(*s, {bob1});
+  ingest(*s, {feed[4], five_elsewhere, feed[6], bob3});
+  ASSERT_EQ(*s->pending_count(), 4u);
+  dropped = s->drop_pending_after(c_, ada_, 4, r4.id);
+  ASSERT_TRUE(dropped.ok()) << dropped.error().message();
+  ASSERT_EQ(dropped->size(), 1u);
+  EXPECT_EQ((*dropped)[0].id, feed[4].id);
+  EXPECT_EQ(*s->pending_count(), 3u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  // Feeds and communities with nothing held drop nothing.
+  EXPECT_TRUE(s->drop_pending_after(c_, author_named("cy"), 4, r4.id)->empty());
+  EXPECT_TRUE(s->drop_pending_after(community_named("nowhere"), ada_, 4, r4.id)->empty());
+  EXPECT_EQ(*s->pending_count(), 3u);
+
+  // The counts hold after a reopen, and the gap still fills with what is left.
+  s.reset();
+  s = open();
+  EXPECT_EQ(*s->pending_count(), 3u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+  auto r = ingest(*s, {bob2});
+  EXPECT_EQ(r.appended.size(), 2u);  // bob 2 and 3
+  EXPECT_EQ(*s->pending_count(), 2u);
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+}
+
 TEST_F(StoreTest, EverythingPersistsAcrossReopen) {
   feed_writer w(c_, ada_);
   std::vector<record_entry> feed;

@@ -312,5 +312,52 @@ TEST_F(StoreReplicaAsync, AForkContinuationInTheNextMessageIsNotABadChain) {
   EXPECT_EQ(*r.head_seq(k.pk), 2u);
 }
 
+// The race of a relayed fork continuation through the queue: the feed forks at seq 2 (this
+// node keeps 2b), and the other side's 3a and 4a arrive in two messages, 4a first (held past
+// the gap at 3). Whether the queue commits the two together or one after the other, 4a does
+// not stay in the pending area once 3a is refused, and 5a, going on from 4a, is refused and
+// not held either.
+TEST_F(StoreReplicaAsync, AContinuationHeldPastAGapGoesWhenTheRecordBeforeItIsRefused) {
+  auto k = crypto::generate_key_pair();
+  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
+  auto s1 = side_a.append("note", R"({"n":1})", 1);
+  ASSERT_TRUE(s1.ok());
+  feed_writer side_b = side_a;
+  auto s2b = side_b.append("note", R"({"side":"b"})", 2);
+  auto s2a = side_a.append("note", R"({"side":"a"})", 2);
+  auto s3a = side_a.append("note", R"({"n":3})", 3);
+  auto s4a = side_a.append("note", R"({"n":4})", 4);
+  auto s5a = side_a.append("note", R"({"n":5})", 5);
+  ASSERT_TRUE(s2b.ok() && s2a.ok() && s3a.ok() && s4a.ok() && s5a.ok());
+
+  auto store = open("a");
+  ASSERT_TRUE(store);
+  posted_calls posted;
+  node::ingest_queue queue(*store, {.verify_threads = 2});
+  store_replica r(*store, c.genesis.community, queue, posted.poster());
+  std::vector<ingest_report> reports;
+  auto collect = [&](result<ingest_report> rep) {
+    ASSERT_TRUE(rep.ok()) << rep.error().message();
+    reports.push_back(std::move(*rep));
+  };
+  r.ingest_async({c.genesis.bytes, s1->bytes, s2b->bytes, s2a->bytes}, collect);
+  queue.drain();
+  r.ingest_async({s4a->bytes}, collect);  // past the gap at 3
+  r.ingest_async({s3a->bytes}, collect);  // goes on from 2a: refused
+  queue.drain();
+  EXPECT_EQ(*store->pending_count(), 0u);
+  r.ingest_async({s5a->bytes}, collect);
+  queue.drain();
+  posted.run();
+  ASSERT_EQ(reports.size(), 4u);
+  EXPECT_EQ(reports[0].outcomes.at(3).outcome, ingest_outcome::forked);
+  EXPECT_EQ(reports[2].outcomes.at(0).outcome, ingest_outcome::fork_continuation);
+  EXPECT_EQ(reports[3].outcomes.at(0).outcome, ingest_outcome::fork_continuation)
+      << reports[3].outcomes.at(0).reason;
+  EXPECT_EQ(*store->pending_count(), 0u);
+  EXPECT_EQ(*r.head_seq(k.pk), 2u);
+  EXPECT_TRUE(store->check().ok()) << store->check().message();
+}
+
 }  // namespace
 }  // namespace zwerm::node::sync

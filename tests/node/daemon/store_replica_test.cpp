@@ -166,6 +166,72 @@ TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBad
   EXPECT_EQ(*sr.frontier_digest(), *mr.frontier_digest());
 }
 
+// The race behind a relayed fork continuation: a member's feed forks at seq 3 and this node
+// keeps 3b. The other side's 5a arrives before 4a (a live push overtaken by a fetch), past a
+// gap, so the store holds it; then 4a is refused as a fork continuation, and 5a, which goes on
+// from 4a, leaves the pending area with it. 6a, going on from 5a, is refused too, not held.
+// Within one message (5a before 4a) 5a is reported as a continuation as well.
+TEST_F(StoreReplica, ARecordHeldPastAGapGoesWhenTheRecordItChainsToIsARefusedContinuation) {
+  auto k = crypto::generate_key_pair();
+  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
+  auto s1 = side_a.append("note", R"({"n":1})", 1);
+  auto s2 = side_a.append("note", R"({"n":2})", 2);
+  ASSERT_TRUE(s1.ok() && s2.ok());
+  feed_writer side_b = side_a;
+  auto s3b = side_b.append("note", R"({"side":"b"})", 3);
+  auto s3a = side_a.append("note", R"({"side":"a"})", 3);
+  auto s4a = side_a.append("note", R"({"n":4})", 4);
+  auto s5a = side_a.append("note", R"({"n":5})", 5);
+  auto s6a = side_a.append("note", R"({"n":6})", 6);
+  ASSERT_TRUE(s3b.ok() && s3a.ok() && s4a.ok() && s5a.ok() && s6a.ok());
+
+  auto s = open("a");
+  ASSERT_TRUE(s);
+  store_replica sr(*s, c.genesis.community);
+  auto one = [&](const std::string& bytes) {
+    auto rep = sr.ingest({bytes});
+    EXPECT_TRUE(rep.ok()) << rep.error().message();
+    return rep.ok() && rep->outcomes.size() == 1 ? rep->outcomes[0] : record_outcome{};
+  };
+  auto rep = sr.ingest({c.genesis.bytes, s1->bytes, s2->bytes, s3b->bytes});
+  ASSERT_TRUE(rep.ok()) << rep.error().message();
+  ASSERT_EQ(rep->appended.size(), 4u);
+  EXPECT_EQ(one(s3a->bytes).outcome, ingest_outcome::forked);
+  EXPECT_EQ(one(s5a->bytes).outcome, ingest_outcome::pending);  // nothing refused yet
+  ASSERT_EQ(*s->pending_count(), 1u);
+  auto four = one(s4a->bytes);
+  EXPECT_EQ(four.outcome, ingest_outcome::fork_continuation) << four.reason;
+  EXPECT_EQ(*s->pending_count(), 0u);  // 5a is not held past a gap any more
+  auto six = one(s6a->bytes);
+  EXPECT_EQ(six.outcome, ingest_outcome::fork_continuation) << six.reason;
+  EXPECT_EQ(*s->pending_count(), 0u);
+  auto head = s->head(c.genesis.community, k.pk);
+  ASSERT_TRUE(head.ok() && head->has_value());
+  EXPECT_EQ((*head)->seq, 3u);
+  EXPECT_EQ((*head)->id, s3b->id);
+  EXPECT_TRUE((*head)->forked);
+  for (const auto* r : {&*s4a, &*s5a, &*s6a}) EXPECT_FALSE(*s->contains(r->id));
+  EXPECT_TRUE(s->check().ok()) << s->check().message();
+
+  // Both in one message, 5a first: the store holds 5a in the commit, and it goes right after.
+  auto s2nd = open("b");
+  ASSERT_TRUE(s2nd);
+  store_replica sr2(*s2nd, c.genesis.community);
+  ASSERT_TRUE(sr2.ingest({c.genesis.bytes, s1->bytes, s2->bytes, s3b->bytes, s3a->bytes}).ok());
+  rep = sr2.ingest({s5a->bytes, s4a->bytes});
+  ASSERT_TRUE(rep.ok()) << rep.error().message();
+  ASSERT_EQ(rep->outcomes.size(), 2u);
+  for (const auto& o : rep->outcomes) {
+    EXPECT_EQ(o.outcome, ingest_outcome::fork_continuation) << o.reason;
+  }
+  EXPECT_EQ(*s2nd->pending_count(), 0u);
+  rep = sr2.ingest({s6a->bytes});
+  ASSERT_TRUE(rep.ok()) << rep.error().message();
+  EXPECT_EQ(rep->outcomes.at(0).outcome, ingest_outcome::fork_continuation);
+  EXPECT_EQ(*s2nd->pending_count(), 0u);
+  EXPECT_TRUE(s2nd->check().ok()) << s2nd->check().message();
+}
+
 TEST_F(StoreReplica, VerificationOnAThreadPoolGivesTheSameOutcomes) {
   auto k = crypto::generate_key_pair();
   auto f = c.feed(300, 300, k);
