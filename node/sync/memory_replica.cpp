@@ -144,6 +144,7 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
     case chain_verdict::gap: {
       if (f.continuation && r.prev && *r.prev == f.continuation->second) {
         if (r.seq > f.continuation->first) f.continuation = {r.seq, r.id};
+        drop_continued(f);
         return {ingest_outcome::fork_continuation,
                 "record with seq " + std::to_string(r.seq) +
                     " goes on from a record refused as the other side of this feed's fork",
@@ -161,6 +162,7 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
       // Signed by the author, who signed another record for seq - 1: the author's fork, not
       // the relaying peer's fault (as store_replica).
       if (!f.continuation || r.seq > f.continuation->first) f.continuation = {r.seq, r.id};
+      drop_continued(f);
       return {ingest_outcome::fork_continuation,
               verdict.message + "; this goes on from another record of the author at that seq",
               key};
@@ -182,6 +184,16 @@ record_outcome memory_replica::ingest_one(const std::string& bytes,
     if (check_chain(p, h).ok()) append(f, p, appended);
   }
   return {ingest_outcome::stored, {}, key};
+}
+
+void memory_replica::drop_continued(feed& f) {
+  for (;;) {
+    auto next = f.pending.find(f.continuation->first + 1);
+    if (next == f.pending.end() || next->second.prev != f.continuation->second) return;
+    f.continuation = {next->first, next->second.id};
+    f.pending.erase(next);
+    --pending_;
+  }
 }
 
 result<ingest_report> memory_replica::ingest(const std::vector<std::string>& batch) {

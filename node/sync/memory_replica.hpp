@@ -71,6 +71,9 @@ class memory_replica final : public replica {
 
   record_outcome ingest_one(const std::string& bytes, std::vector<record_key>& appended);
   void append(feed& f, const node::record& r, std::vector<record_key>& appended);
+  // Drops the pending records that go on from f.continuation (seq + 1 with that prev, and so
+  // on), moving the continuation to the last one dropped: they can never join the log.
+  void drop_continued(feed& f);
   void toggle_head_hash(const crypto::public_key& author, const feed& f);
 
   community_id community_;

@@ -113,6 +113,36 @@ TEST_F(MemoryReplica, RefusesAWrongPrevAsTheAuthorsForkNotThePeersFault) {
   EXPECT_EQ(*r.head_seq(author.pk), 1u);
 }
 
+// As store_replica: a record held past a gap goes once the record it chains to is refused as
+// the other side of its feed's fork, and so does the rest of that side arriving later.
+TEST_F(MemoryReplica, ARecordHeldPastAGapGoesWhenTheRecordItChainsToIsARefusedContinuation) {
+  memory_replica r(c.genesis.community);
+  auto k = crypto::generate_key_pair();
+  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
+  auto s1 = side_a.append("note", R"({"n":1})", 1);
+  auto s2 = side_a.append("note", R"({"n":2})", 2);
+  ASSERT_TRUE(s1.ok() && s2.ok());
+  feed_writer side_b = side_a;
+  auto s3b = side_b.append("note", R"({"side":"b"})", 3);
+  auto s3a = side_a.append("note", R"({"side":"a"})", 3);
+  auto s4a = side_a.append("note", R"({"n":4})", 4);
+  auto s5a = side_a.append("note", R"({"n":5})", 5);
+  auto s6a = side_a.append("note", R"({"n":6})", 6);
+  auto s7a = side_a.append("note", R"({"n":7})", 7);
+  ASSERT_TRUE(s3b.ok() && s3a.ok() && s4a.ok() && s5a.ok() && s6a.ok() && s7a.ok());
+  ASSERT_TRUE(r.ingest({c.genesis.bytes, s1->bytes, s2->bytes, s3b->bytes}).ok());
+  auto one = [&](const std::string& bytes) { return r.ingest({bytes})->outcomes.at(0).outcome; };
+  EXPECT_EQ(one(s3a->bytes), ingest_outcome::forked);
+  EXPECT_EQ(one(s6a->bytes), ingest_outcome::pending);
+  EXPECT_EQ(one(s5a->bytes), ingest_outcome::pending);
+  ASSERT_EQ(r.pending_count(), 2u);
+  EXPECT_EQ(one(s4a->bytes), ingest_outcome::fork_continuation);
+  EXPECT_EQ(r.pending_count(), 0u);  // 5a and 6a went with it
+  EXPECT_EQ(one(s7a->bytes), ingest_outcome::fork_continuation);
+  EXPECT_EQ(r.pending_count(), 0u);
+  EXPECT_EQ(*r.head_seq(k.pk), 3u);
+}
+
 TEST_F(MemoryReplica, DigestsDependOnlyOnTheHeldHeads) {
   std::vector<std::string> all;
   for (int i = 0; i < 40; ++i) {
