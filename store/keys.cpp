@@ -250,6 +250,35 @@ std::string prefix_end(std::string_view prefix) {
   return end;
 }
 
+namespace {
+
+// The end both row layouts share: has_prev(1) [prev(32)] bytes.
+void put_prev_and_bytes(std::string* v, const record_entry& e) {
+  v->push_back(e.prev ? 1 : 0);
+  if (e.prev) put(v, *e.prev);
+  v->append(e.bytes);
+}
+
+// Reads that end from `at` (the has_prev byte, which the caller's size check covers).
+bool take_prev_and_bytes(std::string_view value, std::size_t at, record_entry* out) {
+  switch (value[at++]) {
+    case 0:
+      out->prev.reset();
+      break;
+    case 1:
+      if (value.size() < at + 32) return false;
+      out->prev = take<record_id>(value, at);
+      at += 32;
+      break;
+    default:
+      return false;
+  }
+  out->bytes.assign(value.substr(at));
+  return true;
+}
+
+}  // namespace
+
 void encode_log_row(const record_entry& e, std::string* out) {
   std::string& v = *out;
   v.clear();
@@ -257,9 +286,7 @@ void encode_log_row(const record_entry& e, std::string* out) {
   v.push_back(1);
   put(&v, e.id);
   put_u64(&v, e.lamport);
-  v.push_back(e.prev ? 1 : 0);
-  if (e.prev) put(&v, *e.prev);
-  v.append(e.bytes);
+  put_prev_and_bytes(&v, e);
 }
 
 bool decode_log_row(const feed_key_parts& key, std::string_view value, record_entry* out) {
@@ -269,21 +296,7 @@ bool decode_log_row(const feed_key_parts& key, std::string_view value, record_en
   out->author = key.author;
   out->seq = key.seq;
   out->lamport = get_u64(value.substr(33));
-  std::size_t at = kLogRowFixed;
-  switch (value[41]) {
-    case 0:
-      out->prev.reset();
-      break;
-    case 1:
-      if (value.size() < kLogRowFixed + 32) return false;
-      out->prev = take<record_id>(value, at);
-      at += 32;
-      break;
-    default:
-      return false;
-  }
-  out->bytes.assign(value.substr(at));
-  return true;
+  return take_prev_and_bytes(value, kLogRowFixed - 1, out);
 }
 
 bool log_row_id(std::string_view value, record_id* out) {
@@ -324,9 +337,7 @@ void encode_entry(const record_entry& e, std::string* out) {
   put(&v, e.author);
   put_u64(&v, e.seq);
   put_u64(&v, e.lamport);
-  v.push_back(e.prev ? 1 : 0);
-  if (e.prev) put(&v, *e.prev);
-  v.append(e.bytes);
+  put_prev_and_bytes(&v, e);
 }
 
 bool decode_entry(const record_id& id, std::string_view value, record_entry* out) {
@@ -336,21 +347,7 @@ bool decode_entry(const record_id& id, std::string_view value, record_entry* out
   out->author = take<public_key>(value, 33);
   out->seq = get_u64(value.substr(65));
   out->lamport = get_u64(value.substr(73));
-  std::size_t at = kEntryFixed;
-  switch (value[81]) {
-    case 0:
-      out->prev.reset();
-      break;
-    case 1:
-      if (value.size() < kEntryFixed + 32) return false;
-      out->prev = take<record_id>(value, at);
-      at += 32;
-      break;
-    default:
-      return false;
-  }
-  out->bytes.assign(value.substr(at));
-  return true;
+  return take_prev_and_bytes(value, kEntryFixed - 1, out);
 }
 
 std::string encode_head(const feed_head& h) {
