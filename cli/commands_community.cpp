@@ -1,4 +1,5 @@
-// Communities and membership: community create|list|show|use, invite, join, leave.
+// Communities and membership: community create|list|show|use, invite, join. (`zwerm leave` is
+// made from the contract: cli/commands_plain.cpp.)
 #include <unistd.h>
 
 #include <atomic>
@@ -201,17 +202,6 @@ void add_community_commands(CLI::App& app, session& s) {
         return s.show(s.call(method::join.name, json{{param::code, *code}}, join_timeout));
       }
       return join_with_progress(s, *code, join_timeout);
-    });
-  });
-
-  auto reason = std::make_shared<std::string>();
-  auto* leave =
-      with_example(app.add_subcommand("leave", "Leave the community (you can be invited again)."),
-                   "zwerm leave --reason \"moving on, thanks all\"");
-  leave->add_option("--reason", *reason, "A word for those who stay");
-  leave->callback([&s, reason] {
-    s.set_action([reason](session& s) {
-      return s.show(s.call(method::leave.name, s.with_community(json{{param::reason, *reason}})));
     });
   });
 }

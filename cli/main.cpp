@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   add_view_commands(app, s);
   add_picture_commands(app, s);
   add_dashboard_command(app, s);
+  add_plain_commands(app, s);
 
   // CLI11 (2.1) names unexpected arguments last first ("not expected: c b a"), as it reads
   // them; every command collects them instead, and they are named here in the order typed.

@@ -107,12 +107,15 @@ CLI::App* with_example(CLI::App* cmd, const std::string& example);
 void add_init_command(CLI::App& app, session& s);
 void add_backup_commands(CLI::App& app, session& s);     // backup, restore (no node needed)
 void add_node_commands(CLI::App& app, session& s);       // status, peers, peer add, watch
-void add_community_commands(CLI::App& app, session& s);  // community, invite, join, leave
+void add_community_commands(CLI::App& app, session& s);  // community, invite, join
 void add_record_commands(CLI::App& app, session& s);     // profile, ask, contribute, thank,
                                                          // propose, endorse, circle
 void add_view_commands(CLI::App& app, session& s);       // members, feed, requests, balance,
                                                          // who-knows, proposals
 void add_dashboard_command(CLI::App& app, session& s);   // dashboard [--open]
 void add_picture_commands(CLI::App& app, session& s);    // ties, pulse (with --format)
+// The contract's plain methods (rpc_contract::method_spec::writes and plain_view) that none of
+// the commands above covers, one command each; added after all the others.
+void add_plain_commands(CLI::App& app, session& s);
 
 }  // namespace zwerm::cli

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,31 @@
 #include "node/community/state.hpp"
 
 namespace zwerm::node::community {
+
+// ---- Plain views ------------------------------------------------------------------------------
+// A plain view is served from its entry in the RPC contract alone (rpc_contract::method_spec::
+// plain_view): zwermd answers the method of the same name with `make` and zwerm makes it a
+// command, so a new one touches only this folder and the contract.
+
+// What a plain view is asked: the request's params, their JSON types already checked against
+// the contract (absent and null mean "not given"), and the node's clock.
+struct view_request {
+  const nlohmann::json& params;
+  std::int64_t now_ms = 0;
+
+  bool flag(std::string_view key, bool fallback) const;
+  std::int64_t integer(std::string_view key, std::int64_t fallback) const;
+};
+
+struct plain_view {
+  std::string_view name;  // the contract's method
+  nlohmann::json (*make)(const state& s, const view_request& r);
+};
+
+// Every plain view, in one table (views/plain_views.cpp).
+std::span<const plain_view> plain_views();
+// The plain view of that name, or nullptr.
+const plain_view* find_plain_view(std::string_view name);
 
 // Looks a stored record up by id (the daemon backs it with the store); nullopt when absent.
 using record_lookup = std::function<std::optional<record>(const record_id&)>;

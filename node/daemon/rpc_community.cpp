@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "node/daemon/rpc_community.hpp"
 
 #include "base/base64url.hpp"
@@ -11,6 +13,43 @@ namespace cm = community;
 
 reply bad(std::string why) {
   return reply::fail(rpc::invalid_params, std::move(why));
+}
+
+std::optional<reply> check_params(const json& p, const rpc_contract::method_spec& spec) {
+  using rpc_contract::param_type;
+  for (const rpc_contract::param_spec& ps : spec.params) {
+    const std::string key(ps.name);
+    const auto it = p.find(key);
+    if (it == p.end() || it->is_null()) {
+      if (ps.required) return bad(std::string(spec.name) + " needs \"" + key + "\"");
+      continue;
+    }
+    bool fits = false;
+    switch (ps.type) {
+      case param_type::string:
+      case param_type::string_or_null:
+        fits = it->is_string();
+        break;
+      case param_type::integer:
+        fits = it->is_number_integer();
+        break;
+      case param_type::boolean:
+        fits = it->is_boolean();
+        break;
+      case param_type::object:
+        fits = it->is_object();
+        break;
+      case param_type::string_list:
+        fits = it->is_array() &&
+               std::all_of(it->begin(), it->end(), [](const json& v) { return v.is_string(); });
+        break;
+    }
+    if (!fits) {
+      return bad("\"" + key + "\" must be " + (ps.type == param_type::integer ? "an " : "a ") +
+                 std::string(rpc_contract::type_name(ps.type)));
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> opt_string(const json& p, std::string_view key,

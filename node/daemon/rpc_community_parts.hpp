@@ -34,6 +34,9 @@ std::optional<std::string> opt_string(const json& p, std::string_view key,
 // that is not a string is an error.
 std::vector<std::string> string_list(const json& p, std::string_view key,
                                      std::optional<reply>* err);
+// Checks every param `spec` names against its JSON type in the contract, and that the required
+// ones are there (absent and null are "not given"); the reply on the first that is wrong.
+std::optional<reply> check_params(const json& p, const rpc_contract::method_spec& spec);
 // Optional boolean param, `fallback` when absent or null; a present non-boolean is an error.
 bool opt_bool(const json& p, std::string_view key, bool fallback, std::optional<reply>* err);
 // Optional string param that must be one of `allowed`; `fallback` when absent or null.

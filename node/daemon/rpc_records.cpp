@@ -114,25 +114,6 @@ reply invite(context& x, const json& p) {
   return reply::ok(std::move(out));
 }
 
-reply leave(context& x, const json& p) {
-  auto c = x.community_of(p);
-  if (auto* r = std::get_if<reply>(&c)) return *r;
-  std::optional<reply> err;
-  auto reason = opt_string(p, param::reason, &err).value_or("");
-  if (err) return *err;
-  return x.write(std::get<0>(c).first, "member.leave", json{{"reason", reason}});
-}
-
-reply steward_handover(context& x, const json& p) {
-  auto c = x.community_of(p);
-  if (auto* r = std::get_if<reply>(&c)) return *r;
-  std::optional<reply> err;
-  auto to = opt_string(p, param::to, &err);
-  if (err) return *err;
-  if (!to || to->empty()) return bad("steward.handover needs \"to\": the new steward's member id");
-  return x.write(std::get<0>(c).first, "steward.handover", json{{"to", *to}});
-}
-
 reply profile_set(context& x, const json& p) {
   auto c = x.community_of(p);
   if (auto* r = std::get_if<reply>(&c)) return *r;
@@ -158,17 +139,6 @@ reply profile_set(context& x, const json& p) {
   if (err) return *err;
   if (body["name"].get<std::string>().empty()) return bad("a profile needs a name: give --name");
   return x.write(id, "profile", body);
-}
-
-reply ask(context& x, const json& p) {
-  auto c = x.community_of(p);
-  if (auto* r = std::get_if<reply>(&c)) return *r;
-  std::optional<reply> err;
-  json body{{"title", opt_string(p, param::title, &err).value_or("")},
-            {"body", opt_string(p, param::body, &err).value_or("")},
-            {"tags", string_list(p, param::tags, &err)}};
-  if (err) return *err;
-  return x.write(std::get<0>(c).first, "request", body);
 }
 
 reply contribute(context& x, const json& p) {
@@ -255,16 +225,6 @@ reply endorse(context& x, const json& p) {
   return x.write(id, "endorse", json{{"proposal", crypto::to_text(*pid)}});
 }
 
-reply circle_open(context& x, const json& p) {
-  auto c = x.community_of(p);
-  if (auto* r = std::get_if<reply>(&c)) return *r;
-  std::optional<reply> err;
-  json body{{"name", opt_string(p, param::name, &err).value_or("")},
-            {"purpose", opt_string(p, param::purpose, &err).value_or("")}};
-  if (err) return *err;
-  return x.write(std::get<0>(c).first, "circle.open", body);
-}
-
 // circle.join, circle.leave, circle.close: the record type is the method's name.
 reply circle_ref(context& x, const json& p, std::string_view type) {
   auto c = x.community_of(p);
@@ -279,24 +239,55 @@ reply circle_ref(context& x, const json& p, std::string_view type) {
   return x.write(id, type, json{{"circle", crypto::to_text(*cid)}});
 }
 
+// A plain record method (rpc_contract::method_spec::writes): its params other than `community`
+// are the body's fields, an absent optional one written empty. The params' JSON types are
+// checked first, so a wrong type is the caller's error; the record schema checks bounds in
+// x.write.
+reply plain_record(context& x, const json& p, const rpc_contract::method_spec& spec) {
+  if (auto err = check_params(p, spec)) return *err;
+  auto c = x.community_of(p);
+  if (auto* r = std::get_if<reply>(&c)) return *r;
+  std::optional<reply> err;
+  json body = json::object();
+  for (const rpc_contract::param_spec& ps : spec.params) {
+    if (ps.name == param::community) continue;
+    const std::string key(ps.name);
+    const auto it = p.find(key);
+    switch (ps.type) {
+      case rpc_contract::param_type::string_list:
+        body[key] = string_list(p, key, &err);
+        break;
+      case rpc_contract::param_type::string_or_null:
+        body[key] = it != p.end() ? *it : json(nullptr);
+        break;
+      default:  // string: plain_method_is_valid admits no other type
+        body[key] = opt_string(p, key, &err).value_or("");
+        break;
+    }
+  }
+  if (err) return *err;
+  return x.write(std::get<0>(c).first, spec.writes, body);
+}
+
 }  // namespace
 
 void register_record_methods(rpc::method_table& table, const std::shared_ptr<context>& ctx) {
   const auto add = method_adder(table, ctx);
   add(method::community_create, create);
   add(method::invite, invite);
-  add(method::leave, leave);
-  add(method::steward_handover, steward_handover);
   add(method::profile_set, profile_set);
-  add(method::ask, ask);
   add(method::contribute, contribute);
   add(method::thank, thank);
   add(method::propose, propose);
   add(method::endorse, endorse);
-  add(method::circle_open, circle_open);
   for (const auto* spec : {&method::circle_join, &method::circle_leave, &method::circle_close}) {
     const std::string_view type = spec->name;
     add(*spec, [type](context& x, const json& p) { return circle_ref(x, p, type); });
+  }
+  // Every plain record method, from its entry in the contract alone.
+  for (const rpc_contract::method_spec* spec : rpc_contract::all_methods) {
+    if (spec->writes.empty()) continue;
+    add(*spec, [spec](context& x, const json& p) { return plain_record(x, p, *spec); });
   }
 }
 

@@ -290,17 +290,6 @@ reply who_knows(context& x, const json& p) {
   });
 }
 
-reply ties(context& x, const json& p) {
-  std::optional<reply> err;
-  const bool graph = opt_bool(p, param::graph, false, &err);
-  if (err) return *err;
-  return view(x, p, [graph](const cm::state& st) {
-    json v = cm::ties_view(st);
-    if (graph) v["graph"] = cm::ties_graph_view(st);
-    return reply::ok(std::move(v));
-  });
-}
-
 reply pulse(context& x, const json& p) {
   const std::int64_t now = x.services().clock->unix_ms();
   std::size_t weeks = 12;
@@ -317,6 +306,17 @@ reply pulse(context& x, const json& p) {
 }
 
 // The subscription's params are kept by the server; zwermd's publisher filters by them.
+// A plain view (rpc_contract::method_spec::plain_view): the params' types are checked against
+// the contract, then the community's view answers.
+reply plain(context& x, const json& p, const rpc_contract::method_spec& spec,
+            const cm::plain_view& v) {
+  if (auto err = check_params(p, spec)) return *err;
+  const std::int64_t now = x.services().clock->unix_ms();
+  return view(x, p, [&](const cm::state& st) {
+    return reply::ok(v.make(st, cm::view_request{.params = p, .now_ms = now}));
+  });
+}
+
 reply watch(const json& p) {
   std::optional<reply> err;
   opt_string(p, param::type, &err);
@@ -358,9 +358,20 @@ void register_view_methods(rpc::method_table& table, const std::shared_ptr<conte
   add(method::proposals, proposals);
   add(method::balance, balance);
   add(method::who_knows, who_knows);
-  add(method::ties, ties);
   add(method::pulse, pulse);
   table.add(method::watch, rpc::sync_handler(watch), "records");
+  // Every plain view, from its entry in the contract and its row in the community's table. A
+  // contract entry without a row is listed as unavailable (the contract test calls every method,
+  // and fails on it).
+  for (const rpc_contract::method_spec* spec : rpc_contract::all_methods) {
+    if (!spec->plain_view) continue;
+    if (const cm::plain_view* v = cm::find_plain_view(spec->name)) {
+      add(*spec, [spec, v](context& x, const json& p) { return plain(x, p, *spec, *v); });
+    } else {
+      table.add_unavailable(std::string(spec->name), std::string(spec->summary),
+                            "its view in node/community (plain_views)");
+    }
+  }
 }
 
 }  // namespace zwerm::node

@@ -6,9 +6,12 @@
 //
 // Adding a method: a method_spec below, an entry in all_methods, the handler in the daemon, a
 // section in docs/RPC.md (params and result tables) and a successful call in the e2e contract
-// test (tests/e2e/rpc_contract_test.cpp), which fails until all of them agree.
+// test (tests/e2e/rpc_contract_test.cpp), which fails until all of them agree. A plain record
+// method (method_spec::writes) needs no handler and no command: zwermd serves it and zwerm
+// offers it from its entry here.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -155,11 +158,13 @@ constexpr std::string_view type_name(param_type t) {
   return "?";
 }
 
-// `required`: the method answers invalid_params when the param is absent (or null).
+// `required`: the method answers invalid_params when the param is absent (or null). `help`: what
+// zwerm's generated command says of it (plain record methods; method_spec::writes).
 struct param_spec {
   std::string_view name;
   param_type type;
   bool required;
+  std::string_view help = {};
 };
 
 // node: the node itself; network: reaching other nodes; record: signs and writes one record of
@@ -172,7 +177,39 @@ struct method_spec {
   std::string_view summary;  // one line for people; `methods` lists it
   std::span<const param_spec> params;
   bool streams = false;  // after an ok answer the connection receives notifications
+  // Non-empty for a *plain record method*: it writes one record of this type whose body holds
+  // exactly the method's params other than `community`, under the same names, an absent
+  // optional one written empty ("", [] or null); the record schema checks their bounds. zwermd
+  // serves every such method with one handler, and zwerm makes each one a command of its own
+  // when no written command has its name (`zwerm NAME`, `zwerm GROUP NAME` for `GROUP.NAME`):
+  // required strings are positional arguments in order, the others --options. Its params are
+  // strings, lists of strings or strings-or-null (checked below, plain_method_is_valid).
+  std::string_view writes = {};
+  // A *plain view*: zwermd answers it with the community's plain view of the same name
+  // (node/community/views.hpp, plain_views), and zwerm makes it a command as above when no
+  // written command has its name (integers are --options, booleans flags).
+  bool plain_view = false;
 };
+
+// A plain method's shape: a record method (writes) or a view (plain_view), params that the
+// generic handler and command can carry, a name of one or two words.
+constexpr bool plain_method_is_valid(const method_spec& m) {
+  if (m.writes.empty() && !m.plain_view) return true;
+  if (!m.writes.empty() && m.plain_view) return false;
+  if (m.group != (m.plain_view ? method_group::view : method_group::record)) return false;
+  if (m.name.empty()) return false;
+  const auto dot = m.name.find('.');
+  if (dot != std::string_view::npos &&
+      (dot == 0 || dot + 1 == m.name.size() || m.name.find('.', dot + 1) != m.name.npos))
+    return false;
+  for (const param_spec& p : m.params) {
+    if (p.type == param_type::object) return false;
+    if (!m.writes.empty() && p.type != param_type::string && p.type != param_type::string_list &&
+        p.type != param_type::string_or_null)
+      return false;
+  }
+  return true;
+}
 
 namespace params {
 using enum param_type;
@@ -193,8 +230,8 @@ inline constexpr std::array<param_spec, 3> community_create = {
 inline constexpr std::array<param_spec, 4> invite = {
     community, param_spec{param::for_member, string, false}, param_spec{param::note, string, false},
     param_spec{param::expires_s, integer, false}};
-inline constexpr std::array<param_spec, 2> leave = {community,
-                                                    param_spec{param::reason, string, false}};
+inline constexpr std::array<param_spec, 2> leave = {
+    community, param_spec{param::reason, string, false, "A word for those who stay"}};
 inline constexpr std::array<param_spec, 2> steward_handover = {community,
                                                                param_spec{param::to, string, true}};
 inline constexpr std::array<param_spec, 5> profile_set = {
@@ -302,13 +339,24 @@ inline constexpr method_spec community_create{"community.create", record,
                                               params::community_create};
 inline constexpr method_spec invite{
     "invite", record, "admit someone: an invite record and a copy-paste code", params::invite};
-inline constexpr method_spec leave{"leave", record, "leave a community", params::leave};
-inline constexpr method_spec steward_handover{"steward.handover", record,
-                                              "pass the steward role to an active member",
-                                              params::steward_handover};
+inline constexpr method_spec leave{.name = "leave",
+                                   .group = record,
+                                   .summary = "leave a community",
+                                   .params = params::leave,
+                                   .writes = "member.leave"};
+inline constexpr method_spec steward_handover{
+    .name = "steward.handover",
+    .group = record,
+    .summary = "pass the steward role to an active member",
+    .params = params::steward_handover,
+    .writes = "steward.handover"};
 inline constexpr method_spec profile_set{"profile.set", record, "name, about, skills, address",
                                          params::profile_set};
-inline constexpr method_spec ask{"ask", record, "post a request", params::ask};
+inline constexpr method_spec ask{.name = "ask",
+                                 .group = record,
+                                 .summary = "post a request",
+                                 .params = params::ask,
+                                 .writes = "request"};
 inline constexpr method_spec contribute{
     "contribute", record, "bring knowledge, help, an event, an introduction", params::contribute};
 inline constexpr method_spec thank{"thank", record, "thank the author of a contribution",
@@ -318,8 +366,11 @@ inline constexpr method_spec propose{
     params::propose};
 inline constexpr method_spec endorse{"endorse", record, "endorse an open proposal",
                                      params::endorse};
-inline constexpr method_spec circle_open{"circle.open", record, "open a circle (a working group)",
-                                         params::circle_open};
+inline constexpr method_spec circle_open{.name = "circle.open",
+                                         .group = record,
+                                         .summary = "open a circle (a working group)",
+                                         .params = params::circle_open,
+                                         .writes = "circle.open"};
 inline constexpr method_spec circle_join{"circle.join", record, "join a circle",
                                          params::circle_ref};
 inline constexpr method_spec circle_leave{"circle.leave", record, "leave a circle",
@@ -350,7 +401,11 @@ inline constexpr method_spec balance{
 inline constexpr method_spec who_knows{
     "who_knows", view, "members ranked by a topic in skills and tags", params::who_knows};
 inline constexpr method_spec ties{
-    "ties", view, "the thanks graph: density, components, isolated, connectors", params::ties};
+    .name = "ties",
+    .group = view,
+    .summary = "the thanks graph: density, components, isolated, connectors",
+    .params = params::ties,
+    .plain_view = true};
 inline constexpr method_spec pulse{
     "pulse", view, "records and active members per week; fading warning", params::pulse};
 }  // namespace method
@@ -398,6 +453,9 @@ inline constexpr auto all_methods = std::to_array<const method_spec*>({
     &method::ties,
     &method::pulse,
 });
+
+static_assert(std::ranges::all_of(all_methods,
+                                  [](const method_spec* m) { return plain_method_is_valid(*m); }));
 
 // The method named `name`, or nullptr.
 constexpr const method_spec* find_method(std::string_view name) {

@@ -457,8 +457,12 @@ TEST_F(RpcContract, EveryMethodAnswersAsDocumentedToGoodAndBadCalls) {
   ok(a, method::thank, {{param::contribution, bobs["record_id"]}, {param::note, "used it"}});
   ok(b, method::endorse, {{param::proposal, proposed["record_id"]}});
   ok(a, method::circle_leave, {{param::circle, "Retros"}});
-  // Closed: another circle, since the bad contribute calls below still name Retros.
-  const json old = ok(a, method::circle_open, {{param::name, "Old"}});
+  // Closed: another circle, since the bad contribute calls below still name Retros. circle.open
+  // is a plain record method (the contract's `writes`): it writes only the params the contract
+  // names, never another one (the record schema would refuse it), and an absent optional one
+  // (purpose) empty.
+  const json old = ok(a, method::circle_open, {{param::name, "Old"}, {"ladder", true}});
+  EXPECT_TRUE(old["took_effect"].get<bool>()) << old.dump();
   ok(a, method::circle_close, {{param::circle, old["record_id"]}});
   ok(a, method::circle_list, {{param::include_closed, true}, {param::limit, 1}});
   ok(a, method::feed, {{param::limit, 3}});

@@ -5,6 +5,7 @@
 
 #include "base/base64url.hpp"
 #include "node/community/views.hpp"
+#include "node/rpc_contract/contract.hpp"
 #include "tests/node/community/history.hpp"
 
 namespace zwerm::node::community {
@@ -526,4 +527,32 @@ TEST_F(ViewsTest, ProposalsPageThroughOneStatus) {
 }
 
 }  // namespace
+TEST(PlainViews, EachIsAPlainViewOfTheContractAndEachOfThoseHasOne) {
+  namespace rc = rpc_contract;
+  for (const plain_view& v : plain_views()) {
+    const rc::method_spec* m = rc::find_method(v.name);
+    ASSERT_NE(m, nullptr) << v.name << " is not a method of the RPC contract";
+    EXPECT_TRUE(m->plain_view) << v.name << ": the contract does not mark it plain_view";
+    EXPECT_EQ(find_plain_view(v.name), &v);
+  }
+  for (const rc::method_spec* m : rc::all_methods) {
+    if (m->plain_view) {
+      EXPECT_NE(find_plain_view(m->name), nullptr) << m->name;
+    }
+  }
+  EXPECT_EQ(find_plain_view("members"), nullptr);  // a view with its own handler
+}
+
+TEST(PlainViews, ARequestReadsOnlyParamsOfTheRightType) {
+  const nlohmann::json p = {{"graph", true}, {"weeks", 3}, {"wrong", "yes"}, {"none", nullptr}};
+  const view_request r{.params = p, .now_ms = 7};
+  EXPECT_TRUE(r.flag("graph", false));
+  EXPECT_FALSE(r.flag("wrong", false));
+  EXPECT_TRUE(r.flag("none", true));
+  EXPECT_TRUE(r.flag("absent", true));
+  EXPECT_EQ(r.integer("weeks", 12), 3);
+  EXPECT_EQ(r.integer("wrong", 12), 12);
+  EXPECT_EQ(r.integer("graph", 12), 12);
+}
+
 }  // namespace zwerm::node::community
