@@ -143,6 +143,13 @@ struct store_replica::fork_tips {
   // author -> seq and id of the highest record of that feed refused as a fork continuation.
   // Guarded by mu. Only feeds with a refused continuation get an entry, and one each.
   std::map<crypto::public_key, std::pair<std::uint64_t, record_id>> last;
+
+  // Moves the author's tip to (seq, id) when that is higher than the tip it has.
+  void advance(const crypto::public_key& author, std::uint64_t seq, const record_id& id) {
+    std::lock_guard lock(mu);
+    auto& tip = last[author];
+    if (seq > tip.first) tip = {seq, id};
+  }
 };
 
 namespace {
@@ -210,9 +217,7 @@ status classify(store_replica::fork_tips& tips, const community_id& community,
         out.reason = "record with seq " + std::to_string(r.seq) +
                      " goes on from the other side of this feed's fork: not stored";
         refused.push_back({r.author, r.seq, r.id});
-        std::lock_guard lock(tips.mu);
-        auto& tip = tips.last[r.author];
-        if (r.seq > tip.first) tip = {r.seq, r.id};
+        tips.advance(r.author, r.seq, r.id);
         continue;
       }
     }
@@ -313,10 +318,7 @@ void drop_held_continuations(store::store& s, store_replica::fork_tips& tips,
     }
     if (dropped->empty()) continue;
     for (const auto& e : *dropped) gone.emplace(e.id, e.seq);
-    const store::record_entry& last = dropped->back();
-    std::lock_guard lock(tips.mu);
-    auto& tip = tips.last[c.author];
-    if (last.seq > tip.first) tip = {last.seq, last.id};
+    tips.advance(c.author, dropped->back().seq, dropped->back().id);
   }
   if (gone.empty()) return;
   for (std::size_t k = 0; k < index_of.size(); ++k) {

@@ -34,6 +34,16 @@ class StoreFaultsTest : public ::testing::Test {
     }
   }
 
+  // `feeds` feeds (authors m0, m1, ...) of `per_feed` records each, feed after feed.
+  std::vector<record_entry> records_of(int feeds, int per_feed) {
+    std::vector<record_entry> records;
+    for (int f = 0; f < feeds; ++f) {
+      feed_writer w(c_, author_named("m" + std::to_string(f)));
+      for (int i = 0; i < per_feed; ++i) records.push_back(w.next());
+    }
+    return records;
+  }
+
   std::vector<fs::path> files_ending(const std::string& ext) {
     std::vector<fs::path> out;
     for (const auto& e : fs::directory_iterator(db_)) {
@@ -207,11 +217,7 @@ TEST_F(StoreFaultsTest, AStoreFromANewerZwermIsRefused) {
 }
 
 TEST_F(StoreFaultsTest, ASchema1StoreIsMigrated) {
-  std::vector<record_entry> records;
-  for (int f = 0; f < 30; ++f) {
-    feed_writer w(c_, author_named("m" + std::to_string(f)));
-    for (int i = 0; i < 3; ++i) records.push_back(w.next());
-  }
+  const std::vector<record_entry> records = records_of(30, 3);
   ASSERT_TRUE(testing::write_v1_store(db_, records).ok());
 
   // The same records ingested into a fresh store give the reference digests.
@@ -238,11 +244,7 @@ TEST_F(StoreFaultsTest, ASchema1StoreIsMigrated) {
 // Schema 2 kept records by id with a feed index beside them; schema 3 keeps them by feed
 // position with an id index. 12,000 records make the migration write several bounded chunks.
 TEST_F(StoreFaultsTest, ASchema2StoreIsMigratedToRecordsKeptByFeedPosition) {
-  std::vector<record_entry> records;
-  for (int f = 0; f < 400; ++f) {
-    feed_writer w(c_, author_named("m" + std::to_string(f)));
-    for (int i = 0; i < 30; ++i) records.push_back(w.next());
-  }
+  const std::vector<record_entry> records = records_of(400, 30);
   ASSERT_TRUE(testing::write_v2_store(db_, records).ok());
   zwerm::testing::temp_dir fresh_home("zwerm-fresh");
   auto fresh = store::open(fresh_home.path() / "db");
@@ -286,11 +288,7 @@ TEST_F(StoreFaultsTest, ASchema2StoreIsMigratedToRecordsKeptByFeedPosition) {
 }
 
 TEST_F(StoreFaultsTest, AMigrationStoppedWhileDeletingOldRowsFinishesAtTheNextOpen) {
-  std::vector<record_entry> records;
-  for (int f = 0; f < 5; ++f) {
-    feed_writer w(c_, author_named("m" + std::to_string(f)));
-    for (int i = 0; i < 4; ++i) records.push_back(w.next());
-  }
+  const std::vector<record_entry> records = records_of(5, 4);
   {
     auto s = store::open(db_);
     ASSERT_TRUE(s.ok());

@@ -274,16 +274,9 @@ TEST_F(HostileInFlight, AForkIsKeptAsProofAndReportedAsForked) {
 // the second is classified) or one after the other, 3a and 4a are fork continuations, never a
 // bad chain.
 TEST_F(StoreReplicaAsync, AForkContinuationInTheNextMessageIsNotABadChain) {
-  auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
-  auto s1 = side_a.append("note", R"({"n":1})", 1);
-  ASSERT_TRUE(s1.ok());
-  feed_writer side_b = side_a;
-  auto s2b = side_b.append("note", R"({"side":"b"})", 2);
-  auto s2a = side_a.append("note", R"({"side":"a"})", 2);
-  auto s3a = side_a.append("note", R"({"n":3})", 3);
-  auto s4a = side_a.append("note", R"({"n":4})", 4);
-  ASSERT_TRUE(s2b.ok() && s2a.ok() && s3a.ok() && s4a.ok());
+  const auto f = sim::forked_feed::make(c.genesis, 2, 4);
+  const auto& k = f.key;
+  const node::record *s1 = &f.a(1), *s2b = &f.b, *s2a = &f.a(2), *s3a = &f.a(3), *s4a = &f.a(4);
 
   auto store = open("a");
   ASSERT_TRUE(store);
@@ -318,17 +311,10 @@ TEST_F(StoreReplicaAsync, AForkContinuationInTheNextMessageIsNotABadChain) {
 // not stay in the pending area once 3a is refused, and 5a, going on from 4a, is refused and
 // not held either.
 TEST_F(StoreReplicaAsync, AContinuationHeldPastAGapGoesWhenTheRecordBeforeItIsRefused) {
-  auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
-  auto s1 = side_a.append("note", R"({"n":1})", 1);
-  ASSERT_TRUE(s1.ok());
-  feed_writer side_b = side_a;
-  auto s2b = side_b.append("note", R"({"side":"b"})", 2);
-  auto s2a = side_a.append("note", R"({"side":"a"})", 2);
-  auto s3a = side_a.append("note", R"({"n":3})", 3);
-  auto s4a = side_a.append("note", R"({"n":4})", 4);
-  auto s5a = side_a.append("note", R"({"n":5})", 5);
-  ASSERT_TRUE(s2b.ok() && s2a.ok() && s3a.ok() && s4a.ok() && s5a.ok());
+  const auto f = sim::forked_feed::make(c.genesis, 2, 5);
+  const auto& k = f.key;
+  const node::record *s1 = &f.a(1), *s2b = &f.b, *s2a = &f.a(2), *s3a = &f.a(3), *s4a = &f.a(4),
+                     *s5a = &f.a(5);
 
   auto store = open("a");
   ASSERT_TRUE(store);

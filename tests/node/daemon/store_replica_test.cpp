@@ -110,17 +110,10 @@ TEST_F(StoreReplica, ClassifiesPeerFaultsAndHoldsGaps) {
 // continuations (not stored, not a fault), also 3a before the fork proof arrives. The memory
 // replica agrees outcome for outcome and digest for digest.
 TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBadChains) {
-  auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
-  auto s1 = side_a.append("note", R"({"n":1})", 1);
-  ASSERT_TRUE(s1.ok());
-  feed_writer side_b = side_a;
-  auto s2b = side_b.append("note", R"({"side":"b"})", 2);
-  auto s2a = side_a.append("note", R"({"side":"a"})", 2);
-  auto s3a = side_a.append("note", R"({"n":3})", 3);
-  auto s4a = side_a.append("note", R"({"n":4})", 4);
-  auto s5a = side_a.append("note", R"({"n":5})", 5);
-  ASSERT_TRUE(s2b.ok() && s2a.ok() && s3a.ok() && s4a.ok() && s5a.ok());
+  const auto f = sim::forked_feed::make(c.genesis, 2, 5);
+  const auto& k = f.key;
+  const node::record *s1 = &f.a(1), *s2b = &f.b, *s2a = &f.a(2), *s3a = &f.a(3), *s4a = &f.a(4),
+                     *s5a = &f.a(5);
 
   auto s = open("a");
   ASSERT_TRUE(s);
@@ -172,18 +165,10 @@ TEST_F(StoreReplica, RecordsGoingOnFromTheOtherSideOfAForkAreContinuationsNotBad
 // from 4a, leaves the pending area with it. 6a, going on from 5a, is refused too, not held.
 // Within one message (5a before 4a) 5a is reported as a continuation as well.
 TEST_F(StoreReplica, ARecordHeldPastAGapGoesWhenTheRecordItChainsToIsARefusedContinuation) {
-  auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
-  auto s1 = side_a.append("note", R"({"n":1})", 1);
-  auto s2 = side_a.append("note", R"({"n":2})", 2);
-  ASSERT_TRUE(s1.ok() && s2.ok());
-  feed_writer side_b = side_a;
-  auto s3b = side_b.append("note", R"({"side":"b"})", 3);
-  auto s3a = side_a.append("note", R"({"side":"a"})", 3);
-  auto s4a = side_a.append("note", R"({"n":4})", 4);
-  auto s5a = side_a.append("note", R"({"n":5})", 5);
-  auto s6a = side_a.append("note", R"({"n":6})", 6);
-  ASSERT_TRUE(s3b.ok() && s3a.ok() && s4a.ok() && s5a.ok() && s6a.ok());
+  const auto f = sim::forked_feed::make(c.genesis, 3, 6);
+  const auto& k = f.key;
+  const node::record *s1 = &f.a(1), *s2 = &f.a(2), *s3b = &f.b, *s3a = &f.a(3), *s4a = &f.a(4),
+                     *s5a = &f.a(5), *s6a = &f.a(6);
 
   auto s = open("a");
   ASSERT_TRUE(s);

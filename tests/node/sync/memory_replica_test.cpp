@@ -117,19 +117,10 @@ TEST_F(MemoryReplica, RefusesAWrongPrevAsTheAuthorsForkNotThePeersFault) {
 // the other side of its feed's fork, and so does the rest of that side arriving later.
 TEST_F(MemoryReplica, ARecordHeldPastAGapGoesWhenTheRecordItChainsToIsARefusedContinuation) {
   memory_replica r(c.genesis.community);
-  auto k = crypto::generate_key_pair();
-  feed_writer side_a(k, c.genesis.community, std::nullopt, c.genesis.lamport);
-  auto s1 = side_a.append("note", R"({"n":1})", 1);
-  auto s2 = side_a.append("note", R"({"n":2})", 2);
-  ASSERT_TRUE(s1.ok() && s2.ok());
-  feed_writer side_b = side_a;
-  auto s3b = side_b.append("note", R"({"side":"b"})", 3);
-  auto s3a = side_a.append("note", R"({"side":"a"})", 3);
-  auto s4a = side_a.append("note", R"({"n":4})", 4);
-  auto s5a = side_a.append("note", R"({"n":5})", 5);
-  auto s6a = side_a.append("note", R"({"n":6})", 6);
-  auto s7a = side_a.append("note", R"({"n":7})", 7);
-  ASSERT_TRUE(s3b.ok() && s3a.ok() && s4a.ok() && s5a.ok() && s6a.ok() && s7a.ok());
+  const auto f = sim::forked_feed::make(c.genesis, 3, 7);
+  const auto& k = f.key;
+  const node::record *s1 = &f.a(1), *s2 = &f.a(2), *s3b = &f.b, *s3a = &f.a(3), *s4a = &f.a(4),
+                     *s5a = &f.a(5), *s6a = &f.a(6), *s7a = &f.a(7);
   ASSERT_TRUE(r.ingest({c.genesis.bytes, s1->bytes, s2->bytes, s3b->bytes}).ok());
   auto one = [&](const std::string& bytes) { return r.ingest({bytes})->outcomes.at(0).outcome; };
   EXPECT_EQ(one(s3a->bytes), ingest_outcome::forked);

@@ -47,6 +47,29 @@ community_maker community_maker::make() {
   return m;
 }
 
+forked_feed forked_feed::make(const node::record& genesis, std::uint64_t fork_seq,
+                              std::uint64_t last) {
+  forked_feed f;
+  f.key = crypto::generate_key_pair();
+  node::feed_writer side_a(f.key, genesis.community, std::nullopt, genesis.lamport);
+  std::optional<node::feed_writer> side_b;
+  auto keep = [](result<node::record> r) {
+    if (!r) throw std::runtime_error("forked feed: " + r.error().message());
+    return std::move(*r);
+  };
+  for (std::uint64_t seq = 1; seq <= last; ++seq) {
+    const auto ts = static_cast<std::int64_t>(seq);
+    if (seq == fork_seq) {
+      side_b = side_a;
+      f.b = keep(side_b->append("note", R"({"side":"b"})", ts));
+      f.side_a.push_back(keep(side_a.append("note", R"({"side":"a"})", ts)));
+    } else {
+      f.side_a.push_back(keep(side_a.append("note", "{\"n\":" + std::to_string(seq) + "}", ts)));
+    }
+  }
+  return f;
+}
+
 crypto::key_pair seeded_key(std::uint64_t seed, std::uint64_t n) {
   // splitmix64 over (seed, n) fills the 32 seed bytes.
   std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL ^ (n + 0x632BE59BD9B4E019ULL);

@@ -45,6 +45,17 @@ struct community_maker {
   static community_maker make(std::uint64_t seed);
 };
 
+// A member's feed that forks at `fork_seq`: side a runs from seq 1 to `last`; side b shares
+// seq 1..fork_seq-1 with it and has one record of its own at fork_seq. Bodies: {"side":"b"} and
+// {"side":"a"} at the fork, {"n":seq} elsewhere; each written at ts = seq.
+struct forked_feed {
+  crypto::key_pair key;
+  std::vector<node::record> side_a;  // seq 1..last
+  node::record b;                    // side b's record at fork_seq
+  const node::record& a(std::uint64_t seq) const { return side_a.at(seq - 1); }
+  static forked_feed make(const node::record& genesis, std::uint64_t fork_seq, std::uint64_t last);
+};
+
 // A key pair derived from (seed, n): the same numbers give the same key in every run.
 crypto::key_pair seeded_key(std::uint64_t seed, std::uint64_t n);
 
