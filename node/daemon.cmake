@@ -7,6 +7,7 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/absorb_pacer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/community_host_absorb.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/daemon.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/home_lock.cpp
@@ -16,6 +17,7 @@ add_library(zwerm_node
   ${CMAKE_CURRENT_LIST_DIR}/daemon/method_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_admission.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_communities.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_dial.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_operator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/daemon/network_host_views.cpp

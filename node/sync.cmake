@@ -6,6 +6,7 @@ add_library(zwerm_sync
   ${CMAKE_CURRENT_LIST_DIR}/sync/messages.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sync/session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sync/session_receive.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sync/session_send.cpp
 )
 target_include_directories(zwerm_sync PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(zwerm_sync PUBLIC zwerm_crypto zwerm_records)

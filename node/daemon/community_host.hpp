@@ -9,7 +9,8 @@
 // so that a catch-up replays a few times, not once per batch). Every appended record is then
 // passed to `on_appended` with its origin (the daemon publishes it to `watch` clients; the
 // network pushes this member's own to peers), and after an absorb of peers' records
-// `on_absorbed` names each community it touched.
+// `on_absorbed` names each community it touched. (The absorb side is in
+// community_host_absorb.cpp, the rest in community_host.cpp.)
 //
 // Secrets: <home>/communities.json (mode 0600) holds, per community, the network key (never in
 // a record) and which community is the default for commands. It is rewritten atomically.

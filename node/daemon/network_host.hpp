@@ -1,7 +1,8 @@
 // zwermd's network side: one listener for every community the node is in, and per community a
 // sync engine over the store, a peer manager and the sessions that connect them
 // (docs/ARCHITECTURE.md, "Daemon networking"). Its sources, by job: network_host.cpp (wiring,
-// sessions, records), network_host_admission.cpp (who may replicate; peer budgets),
+// sessions, records), network_host_communities.cpp (each community's engine, peer manager and
+// key), network_host_admission.cpp (who may replicate; peer budgets),
 // network_host_dial.cpp (dialing and joining), network_host_views.cpp (status and peers),
 // network_host_operator.cpp (the operator's peer add, remove, ban and unban).
 //
