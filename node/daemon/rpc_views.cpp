@@ -305,7 +305,6 @@ reply pulse(context& x, const json& p) {
   });
 }
 
-// The subscription's params are kept by the server; zwermd's publisher filters by them.
 // A plain view (rpc_contract::method_spec::plain_view): the params' types are checked against
 // the contract, then the community's view answers.
 reply plain(context& x, const json& p, const rpc_contract::method_spec& spec,
@@ -317,6 +316,7 @@ reply plain(context& x, const json& p, const rpc_contract::method_spec& spec,
   });
 }
 
+// The subscription's params are kept by the server; zwermd's publisher filters by them.
 reply watch(const json& p) {
   std::optional<reply> err;
   opt_string(p, param::type, &err);

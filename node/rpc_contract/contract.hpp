@@ -7,8 +7,9 @@
 // Adding a method: a method_spec below, an entry in all_methods, the handler in the daemon, a
 // section in docs/RPC.md (params and result tables) and a successful call in the e2e contract
 // test (tests/e2e/rpc_contract_test.cpp), which fails until all of them agree. A plain record
-// method (method_spec::writes) needs no handler and no command: zwermd serves it and zwerm
-// offers it from its entry here.
+// method (method_spec::writes) or plain view (method_spec::plain_view) needs no handler and no
+// command: zwermd serves it and zwerm offers it from its entry here (a plain view also needs its
+// row in node/community/views/plain_views.cpp).
 #pragma once
 
 #include <algorithm>
